@@ -1,0 +1,122 @@
+/**
+ * The annotation engine's shared data model. Every part of the engine (VCF I/O, reference data,
+ * consequence calling, HGVS, output) speaks these types, so they are kept small and plain.
+ *
+ * Coordinates are 1-based and inclusive, as in VCF and GFF, throughout the engine.
+ */
+
+export type Strand = 1 | -1;
+
+/** One exon, genomic coordinates, 1-based inclusive. */
+export interface Exon {
+  start: number;
+  end: number;
+}
+
+/** The coding part of a transcript. */
+export interface CodingRegion {
+  /** Genomic span of the CDS, 1-based inclusive, stop codon included when the models give it. */
+  start: number;
+  end: number;
+  /** `cds_start_NF`: the 5' end of the CDS is incomplete (no start codon in the model). */
+  startIncomplete: boolean;
+  /** `cds_end_NF`: the 3' end of the CDS is incomplete (no stop codon in the model). */
+  endIncomplete: boolean;
+  /**
+   * GFF phase of the first CDS segment in transcript orientation (0, 1 or 2): how many bases to
+   * skip before the first complete codon. Non-zero only for 5'-incomplete CDS.
+   */
+  startPhase: number;
+}
+
+/** Genetic code used to translate a transcript. */
+export type CodonTableId = 1 | 2; // 1 = standard, 2 = vertebrate mitochondrial
+
+/** A transcript model, as compiled from GFF3/GTF by the reference module. */
+export interface Transcript {
+  /** Stable ID without GFF prefixes such as `transcript:` (e.g. `ENST00000307301`). */
+  id: string;
+  /** Version from the models when given (`version=` / `transcript_version`), else null. */
+  version: number | null;
+  geneId: string;
+  /** Gene symbol, or the gene ID when the models give none. */
+  geneName: string;
+  /** Transcript biotype (`protein_coding`, `nonsense_mediated_decay`, `lincRNA`, ...). */
+  biotype: string;
+  /** Contig name as the FASTA names it (aliases resolved at load). */
+  contig: string;
+  strand: Strand;
+  /** Transcript span, 1-based inclusive. */
+  start: number;
+  end: number;
+  /** Exons sorted by ascending genomic start, non-overlapping. */
+  exons: Exon[];
+  /** Null for non-coding transcripts. */
+  coding: CodingRegion | null;
+  codonTable: CodonTableId;
+  /** Tags from the models (`basic`, `CCDS`, `Ensembl_canonical`, `mRNA_start_NF`, ...). */
+  tags: string[];
+}
+
+/** Sequence of a transcript, built once per transcript from the genome (see reference module). */
+export interface TranscriptSequence {
+  /** Spliced exon sequence in transcript orientation (5'→3'), upper case. */
+  cdna: string;
+  /** 0-based offset in `cdna` of the first CDS base (after startPhase is NOT applied), or -1. */
+  cdsStart: number;
+  /** 0-based offset in `cdna` one past the last CDS base, or -1. */
+  cdsEnd: number;
+}
+
+/**
+ * Synchronous access to reference bases around the variants being annotated. The pipeline loads
+ * the window it needs (asynchronously) before it calls the synchronous consequence code.
+ */
+export interface GenomeWindow {
+  readonly contig: string;
+  /** Bases start..end (1-based inclusive, forward strand, upper case); `N` outside the contig. */
+  slice(start: number, end: number): string;
+}
+
+/**
+ * One ALT allele of a VCF record, trimmed to its minimal representation: the common prefix is
+ * removed first (VEP's anchor base), then the common suffix. An insertion has `ref === ""` and
+ * `end === start - 1` (it lies between end and start); a deletion has `alt === ""`.
+ */
+export interface Allele {
+  contig: string;
+  start: number;
+  end: number;
+  ref: string;
+  alt: string;
+  /** The ALT exactly as written in the VCF: the ANN `Allele` field. */
+  vcfAlt: string;
+}
+
+export type Impact = "HIGH" | "MODERATE" | "LOW" | "MODIFIER";
+
+/** One ANN entry: an allele's effect on one feature (transcript or intergenic region). */
+export interface Annotation {
+  /** ALT exactly as in the VCF. */
+  allele: string;
+  /** Sequence Ontology terms, most severe first. */
+  consequences: string[];
+  impact: Impact;
+  geneName: string;
+  geneId: string;
+  featureType: "transcript" | "intergenic_region";
+  featureId: string;
+  biotype: string;
+  /** Exon or intron rank as `N/TOTAL`, or "". */
+  rank: string;
+  hgvsC: string;
+  hgvsP: string;
+  /** `pos/len` strings, "" when not applicable. */
+  cdnaPos: string;
+  cdsPos: string;
+  aaPos: string;
+  /** Distance to the feature for up/downstream and intergenic, "" otherwise. */
+  distance: string;
+  /** Warnings such as `WARNING_REF_DOES_NOT_MATCH_GENOME`, `INFO_REALIGN_3_PRIME`. */
+  messages: string[];
+}

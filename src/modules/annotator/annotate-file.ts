@@ -1,0 +1,91 @@
+import { AnnotationInputError } from "./annotation-errors.ts";
+import { openKnownVariants } from "./known/known-variants.ts";
+import { ANN_HEADER_LINE } from "./output/ann-field.ts";
+import type { AnnotateSummary } from "./output/annotation-summary.ts";
+import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
+import { RecordAnnotator } from "./record-annotator.ts";
+import type { Reference } from "./reference/bundle.ts";
+import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
+import { openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
+
+export interface AnnotateProgress {
+  records: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+export interface AnnotateFileOptions {
+  /** A VCF: plain, gzip or BGZF (told apart by content). */
+  input: string;
+  reference: Reference;
+  outputs: OutputPaths;
+  onProgress?: (p: AnnotateProgress) => void;
+  signal?: AbortSignal;
+  /** The command line or caller, recorded in the output header. */
+  command?: string;
+}
+
+/**
+ * Annotates one VCF file, streaming: memory depends on the batch size, not on the input.
+ * Every output is written under a temporary name and renamed only when the whole input has been
+ * read, so a failed run leaves nothing that looks complete. Bad input throws AnnotationInputError.
+ */
+export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateSummary> {
+  const started = performance.now();
+  const { reference } = opts;
+  const vcf = await asInputError(() => openVcf(opts.input));
+  const known = reference.knownPath
+    ? await openKnownVariants(reference.knownPath, { resolveContig: (c) => reference.resolveContig(c) })
+    : null;
+  let sinks: OutputSinks | null = null;
+  try {
+    const header = renderHeader(vcf.header, reference, known?.infoHeaderLines() ?? [], opts.command);
+    sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`);
+    const annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, sinks.wantsRows, opts.input);
+    await asInputError(async () => {
+      for await (const batch of vcf.batches()) {
+        opts.signal?.throwIfAborted();
+        await annotator.prepare(batch);
+        for (let i = 0; i < batch.length; i++) {
+          const out = annotator.annotate(batch[i]!, i);
+          sinks!.writeRecord(out.line, out.rows);
+        }
+        opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
+      }
+    });
+    const summary = annotator.summary(opts.input, (performance.now() - started) / 1000);
+    if (summary.records > 0 && annotator.recordsOnUnknownContigs === summary.records) {
+      throw new AnnotationInputError(`${opts.input}: no record is on a contig of the reference ${reference.name}; ${summary.warnings[0] ?? ""}`);
+    }
+    await sinks.commit(summary);
+    return summary;
+  } catch (err) {
+    await sinks?.abort();
+    throw err;
+  } finally {
+    await Promise.allSettled([vcf.close(), known?.close()]);
+  }
+}
+
+/** Input header plus the engine's lines, just before `#CHROM`; an older ANN definition is replaced. */
+function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[], command?: string): string {
+  const ownInfo = (line: string) => line.startsWith("##INFO=<ID=ANN,") || line.startsWith("##INFO=<ID=KNOWN_");
+  const meta = h.metaLines.filter((l) => !ownInfo(l) && !l.startsWith("##GAS"));
+  const added = [
+    ANN_HEADER_LINE,
+    ...knownLines,
+    `##GAS_reference=<Name="${ref.name.replace(/"/g, "'")}",Build=${ref.build}>`,
+    ...(command ? [`##GAS_command=${command}`] : []),
+  ];
+  return `${[...meta, ...added, h.columnLine].join("\n")}\n`;
+}
+
+/** Reader errors are the user's input problems: give them the type the service shows to users. */
+async function asInputError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof VcfFormatError) throw new AnnotationInputError(err.message, { cause: err });
+    throw err;
+  }
+}

@@ -1,0 +1,114 @@
+import { basename, dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { annotateFile } from "./annotate-file.ts";
+import { AnnotationInputError } from "./annotation-errors.ts";
+import type { OutputPaths } from "./output/output-sinks.ts";
+import { createProgressBar } from "./progress-bar.ts";
+import { DEFAULT_BUNDLE_DIR, openReference } from "./reference/bundle.ts";
+import { prepareBundle } from "./reference/prepared-index.ts";
+
+const USAGE = `Usage:
+  gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
+               [--format vcf|tsv|json] [--log LOG] [--quiet]
+      IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
+      Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
+      Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
+  gas refdata prepare BUNDLE_DIR
+      Compiles the bundle's gene models into its fast index (see manifest.json "index").`;
+
+/** Entry point of `gas annotate …` and `gas refdata …`. Returns the process exit code. */
+export async function runAnnotatorCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "annotate") return await annotateCommand(rest);
+    if (command === "refdata") return await refdataCommand(rest);
+    console.error(`gas: unknown command "${command ?? ""}"\n${USAGE}`);
+    return 2;
+  } catch (err) {
+    if (err instanceof AnnotationInputError || err instanceof UsageError) {
+      console.error(`gas ${command}: ${err.message}`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    console.error(`gas ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+async function annotateCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCli(args, {
+    output: { type: "string", short: "o" },
+    ref: { type: "string" },
+    fasta: { type: "string" },
+    genes: { type: "string" },
+    known: { type: "string" },
+    format: { type: "string" },
+    log: { type: "string" },
+    quiet: { type: "boolean", short: "q", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) return (console.log(USAGE), 0);
+  const input = positionals[0];
+  if (!input || positionals.length > 1) throw new UsageError(`expected exactly one input VCF\n${USAGE}`);
+  if (values.ref && (values.fasta || values.genes)) throw new UsageError("--ref cannot be combined with --fasta/--genes");
+  if (!values.ref && Boolean(values.fasta) !== Boolean(values.genes)) throw new UsageError("--fasta and --genes go together");
+  if (!(await Bun.file(input).exists())) throw new UsageError(`input file not found: ${input}`);
+  const outputs = outputPaths(input, values.output, values.format, values.log);
+
+  const reference = await openReference(
+    values.fasta
+      ? { fasta: values.fasta, genes: values.genes, known: values.known === "none" ? null : (values.known ?? null) }
+      : { bundleDir: values.ref ?? DEFAULT_BUNDLE_DIR, ...(values.known ? { known: values.known === "none" ? null : values.known } : {}) },
+  );
+  const bar = values.quiet ? null : createProgressBar();
+  try {
+    const summary = await annotateFile({
+      input,
+      reference,
+      outputs,
+      onProgress: bar?.update,
+      command: ["gas", "annotate", ...args].join(" "),
+    });
+    bar?.done();
+    if (!values.quiet) {
+      for (const w of summary.warnings.slice(0, 20)) console.error(`warning: ${w}`);
+      if (summary.warningsTotal > 20) console.error(`warning: … ${summary.warningsTotal - 20} more (see the log)`);
+      console.error(
+        `annotated ${summary.alleles} alleles in ${summary.records} records (${summary.known} known) ` +
+          `in ${summary.seconds.toFixed(2)} s, ${summary.variantsPerSecond} variants/s → ${Object.values(outputs).join(", ")}`,
+      );
+    }
+    return 0;
+  } finally {
+    bar?.done();
+    await reference.close();
+  }
+}
+
+/** Where each output goes: -o in the chosen format, or the original GAS pair beside the input. */
+function outputPaths(input: string, output: string | undefined, format: string | undefined, log: string | undefined): OutputPaths {
+  const fmt = format ?? (output?.match(/\.(tsv|json)$/)?.[1] ?? "vcf");
+  if (!["vcf", "tsv", "json"].includes(fmt)) throw new UsageError(`--format must be vcf, tsv or json, not "${fmt}"`);
+  if (output) return { [fmt]: output, ...(log ? { log } : {}) };
+  const name = basename(input).replace(/\.(vcf|bcf)(\.b?gz)?$|\.b?gz$/i, "");
+  const dir = dirname(input);
+  const main = fmt === "vcf" ? join(dir, `${name}.annot.vcf`) : join(dir, `${name}.annot.${fmt}`);
+  return { [fmt]: main, log: log ?? join(dir, `${name}.vcf.count.log`) };
+}
+
+async function refdataCommand(args: string[]): Promise<number> {
+  const [sub, dir, ...extra] = args;
+  if (sub !== "prepare" || !dir || extra.length) throw new UsageError(`expected: refdata prepare BUNDLE_DIR\n${USAGE}`);
+  const r = await prepareBundle(dir);
+  console.error(`prepared ${r.transcripts} transcripts → ${r.indexPath} in ${Math.round(r.ms)} ms`);
+  return 0;
+}
+
+function parseCli<T extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+}

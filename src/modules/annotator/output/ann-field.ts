@@ -1,0 +1,72 @@
+import type { Annotation } from "../model.ts";
+
+/**
+ * The community "VCF annotation format" (ANN), as written by SnpEff and read by most downstream
+ * tools: one comma-separated entry per allele × feature, 16 pipe-separated fields.
+ */
+export const ANN_FIELDS = [
+  "Allele",
+  "Annotation",
+  "Annotation_Impact",
+  "Gene_Name",
+  "Gene_ID",
+  "Feature_Type",
+  "Feature_ID",
+  "Transcript_BioType",
+  "Rank",
+  "HGVS.c",
+  "HGVS.p",
+  "cDNA.pos / cDNA.length",
+  "CDS.pos / CDS.length",
+  "AA.pos / AA.length",
+  "Distance",
+  "ERRORS / WARNINGS / INFO",
+] as const;
+
+/** The ##INFO line that declares ANN, in the wording parsers (SnpSift, bcftools +split-vep) expect. */
+export const ANN_HEADER_LINE =
+  `##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: '${ANN_FIELDS.join(" | ")}' ">`;
+
+// The format reserves these characters inside a field; SnpEff replaces them, so do we.
+const RESERVED = /[,;=|\s]/g;
+
+function clean(value: string): string {
+  // Fast path: almost every value is a plain identifier.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 44 || c === 59 || c === 61 || c === 124 || c <= 32) return value.replace(RESERVED, "_");
+  }
+  return value;
+}
+
+/** One ANN entry (without the `ANN=` key). */
+export function formatAnnEntry(a: Annotation): string {
+  return [
+    a.allele,
+    a.consequences.join("&"),
+    a.impact,
+    clean(a.geneName),
+    clean(a.geneId),
+    a.featureType,
+    clean(a.featureId),
+    clean(a.biotype),
+    a.rank,
+    clean(a.hgvsC),
+    clean(a.hgvsP),
+    a.cdnaPos,
+    a.cdsPos,
+    a.aaPos,
+    a.distance,
+    a.messages.map(clean).join("&"),
+  ].join("|");
+}
+
+/** The whole ANN value for a record: entries in allele order, most severe first within an allele. */
+export function formatAnnValue(annotations: readonly Annotation[]): string {
+  let out = "";
+  for (let i = 0; i < annotations.length; i++) {
+    if (i > 0) out += ",";
+    out += formatAnnEntry(annotations[i]!);
+  }
+  return out;
+}

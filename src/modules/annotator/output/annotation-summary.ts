@@ -1,0 +1,134 @@
+import type { Annotation, Impact } from "../model.ts";
+
+/** What a run of the engine did: the figures of the count log and of the CLI's last line. */
+export interface AnnotateSummary {
+  input: string;
+  reference: string;
+  /** Data lines read. */
+  records: number;
+  /** ALT alleles annotated (symbolic ones excluded). */
+  alleles: number;
+  /** Alleles found in the known-variants file, and the rest. */
+  known: number;
+  novel: number;
+  /** Alleles skipped (symbolic ALTs, records on contigs the reference lacks). */
+  skipped: number;
+  /** Most severe consequence per allele. */
+  byMostSevere: Record<string, number>;
+  /** Every consequence term over every allele × transcript (all isoforms counted, as the original). */
+  byConsequence: Record<string, number>;
+  /** Highest impact per allele. */
+  byImpact: Record<Impact, number>;
+  /** Warnings with the input line they come from, capped (see `warningsTotal`). */
+  warnings: string[];
+  warningsTotal: number;
+  seconds: number;
+  variantsPerSecond: number;
+}
+
+const MAX_WARNINGS_KEPT = 1000;
+const IMPACT_ORDER: readonly Impact[] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
+
+/** Accumulates the summary while the pipeline streams. */
+export class SummaryCounter {
+  records = 0;
+  alleles = 0;
+  known = 0;
+  skipped = 0;
+  readonly byMostSevere = new Map<string, number>();
+  readonly byConsequence = new Map<string, number>();
+  readonly byImpact: Record<Impact, number> = { HIGH: 0, MODERATE: 0, LOW: 0, MODIFIER: 0 };
+  readonly warnings: string[] = [];
+  warningsTotal = 0;
+
+  warn(message: string): void {
+    this.warningsTotal++;
+    if (this.warnings.length < MAX_WARNINGS_KEPT) this.warnings.push(message);
+  }
+
+  /** Count one allele's annotations (all features of that allele, most severe first per entry). */
+  countAllele(annotations: readonly Annotation[], isKnown: boolean): void {
+    this.alleles++;
+    if (isKnown) this.known++;
+    let best: Annotation | undefined;
+    for (const a of annotations) {
+      for (const term of a.consequences) bump(this.byConsequence, term);
+      if (!best || IMPACT_ORDER.indexOf(a.impact) < IMPACT_ORDER.indexOf(best.impact)) best = a;
+    }
+    if (best) {
+      bump(this.byMostSevere, best.consequences[0] ?? "unknown");
+      this.byImpact[best.impact]++;
+    }
+  }
+
+  /** Adds the counts of another counter (a parallel worker's chunk). */
+  merge(other: SummaryCounter | SerializedCounter): void {
+    this.records += other.records;
+    this.alleles += other.alleles;
+    this.known += other.known;
+    this.skipped += other.skipped;
+    for (const [k, v] of entries(other.byMostSevere)) bump(this.byMostSevere, k, v);
+    for (const [k, v] of entries(other.byConsequence)) bump(this.byConsequence, k, v);
+    for (const k of IMPACT_ORDER) this.byImpact[k] += other.byImpact[k];
+    for (const w of other.warnings) if (this.warnings.length < MAX_WARNINGS_KEPT) this.warnings.push(w);
+    this.warningsTotal += other.warningsTotal;
+  }
+
+  serialize(): SerializedCounter {
+    return {
+      records: this.records,
+      alleles: this.alleles,
+      known: this.known,
+      skipped: this.skipped,
+      byMostSevere: [...this.byMostSevere],
+      byConsequence: [...this.byConsequence],
+      byImpact: { ...this.byImpact },
+      warnings: this.warnings,
+      warningsTotal: this.warningsTotal,
+    };
+  }
+
+  finish(input: string, reference: string, seconds: number): AnnotateSummary {
+    return {
+      input,
+      reference,
+      records: this.records,
+      alleles: this.alleles,
+      known: this.known,
+      novel: this.alleles - this.known,
+      skipped: this.skipped,
+      byMostSevere: sortedObject(this.byMostSevere),
+      byConsequence: sortedObject(this.byConsequence),
+      byImpact: { ...this.byImpact },
+      warnings: [...this.warnings],
+      warningsTotal: this.warningsTotal,
+      seconds,
+      variantsPerSecond: seconds > 0 ? Math.round(this.alleles / seconds) : 0,
+    };
+  }
+}
+
+/** A counter as plain data, to cross a worker boundary. */
+export interface SerializedCounter {
+  records: number;
+  alleles: number;
+  known: number;
+  skipped: number;
+  byMostSevere: [string, number][];
+  byConsequence: [string, number][];
+  byImpact: Record<Impact, number>;
+  warnings: string[];
+  warningsTotal: number;
+}
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function entries(m: Map<string, number> | [string, number][]): Iterable<[string, number]> {
+  return m instanceof Map ? m.entries() : m;
+}
+
+function sortedObject(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}

@@ -1,0 +1,221 @@
+import { annotateTranscript } from "./consequence/annotate-transcript.ts";
+import { intergenicAnnotation } from "./consequence/intergenic.ts";
+import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
+import type { Allele, Annotation, GenomeWindow, Impact, Transcript } from "./model.ts";
+import type { AnnotateSummary } from "./output/annotation-summary.ts";
+import { SummaryCounter } from "./output/annotation-summary.ts";
+import { formatAnnValue } from "./output/ann-field.ts";
+import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
+import { formatRecordLine, mergeIds, mergeInfo } from "./output/vcf-record-line.ts";
+import type { Reference } from "./reference/bundle.ts";
+import type { TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
+import { splitAlleles } from "./vcf/allele.ts";
+import type { VcfRecord } from "./vcf/vcf-reader.ts";
+
+/** VEP's and SnpEff's reach for upstream/downstream_gene_variant. */
+export const UP_DOWN_DISTANCE = 5000;
+/**
+ * Bases loaded around each cluster of variants: room for splice-site checks and for the 3′
+ * shifting of indels in repeats, which the consequence code bounds well inside this.
+ */
+const WINDOW_PAD = 2000;
+/** Records farther apart than this start a new genome window (keeps windows small for unsorted input). */
+const CLUSTER_GAP = 200_000;
+
+const IMPACT_RANK: Record<Impact, number> = { HIGH: 0, MODERATE: 1, LOW: 2, MODIFIER: 3 };
+const REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME";
+
+/** What the pipeline worked out for one record before the synchronous annotation pass. */
+interface RecordPlan {
+  contig: string | null;
+  window: GenomeWindow | null;
+  alleles: Allele[];
+  skipped: { alt: string; reason: string }[];
+  transcripts: Transcript[][];
+}
+
+export interface AnnotatedRecord {
+  line: string;
+  rows: BrowseRow[] | null;
+}
+
+/**
+ * Annotates VCF records batch by batch: `prepare` loads what a batch needs (genome windows,
+ * transcript sequences, known variants) asynchronously, then `annotate` is a synchronous, tight
+ * loop per record. Keeping I/O out of the per-record path is what makes the engine fast.
+ */
+export class RecordAnnotator {
+  readonly counter = new SummaryCounter();
+  recordsOnUnknownContigs = 0;
+  private readonly warnedContigs = new Set<string>();
+  private readonly contigCache = new Map<string, string | null>();
+  private plans: RecordPlan[] = [];
+
+  constructor(
+    private readonly reference: Reference,
+    private readonly sequences: TranscriptSequenceCache,
+    private readonly known: KnownVariants | null,
+    private readonly wantRows: boolean,
+    private readonly file: string,
+  ) {}
+
+  /** Loads everything `annotate` will need for these records. */
+  async prepare(batch: readonly VcfRecord[]): Promise<void> {
+    const plans: RecordPlan[] = new Array(batch.length);
+    const byContig = new Map<string, number[]>();
+    for (let i = 0; i < batch.length; i++) {
+      const rec = batch[i]!;
+      const contig = this.resolve(rec.chrom);
+      const { alleles, skipped } = contig ? splitAlleles(rec, contig) : { alleles: [], skipped: [] };
+      plans[i] = { contig, window: null, alleles, skipped, transcripts: [] };
+      if (!contig) continue;
+      let list = byContig.get(contig);
+      if (!list) byContig.set(contig, (list = []));
+      list.push(i);
+    }
+    const needSequence = new Set<Transcript>();
+    const loads: Promise<void>[] = [];
+    for (const [contig, indexes] of byContig) {
+      for (const cluster of clusters(batch, indexes)) {
+        loads.push(this.loadCluster(contig, batch, cluster, plans));
+        if (this.known) loads.push(this.known.prefetch(contig, cluster.start - WINDOW_PAD, cluster.end + WINDOW_PAD));
+      }
+      for (const i of indexes) {
+        const plan = plans[i]!;
+        for (const a of plan.alleles) {
+          const hits = this.reference.transcripts.overlapping(contig, a.start, Math.max(a.start, a.end), UP_DOWN_DISTANCE);
+          plan.transcripts.push(hits);
+          for (const t of hits) if (a.end >= t.start && a.start <= t.end) needSequence.add(t);
+        }
+      }
+    }
+    if (needSequence.size) loads.push(this.sequences.ensure([...needSequence]));
+    await Promise.all(loads);
+    this.plans = plans;
+  }
+
+  private async loadCluster(contig: string, batch: readonly VcfRecord[], c: Cluster, plans: RecordPlan[]) {
+    const window = await this.reference.genome.window(contig, Math.max(1, c.start - WINDOW_PAD), c.end + WINDOW_PAD);
+    for (const i of c.members) plans[i]!.window = window;
+  }
+
+  /** Annotates record `index` of the batch last given to `prepare`. */
+  annotate(rec: VcfRecord, index: number): AnnotatedRecord {
+    const plan = this.plans[index]!;
+    const counter = this.counter;
+    counter.records++;
+    if (!plan.contig || !plan.window) {
+      counter.skipped += rec.alts.length;
+      this.recordsOnUnknownContigs++;
+      if (!this.warnedContigs.has(rec.chrom)) {
+        this.warnedContigs.add(rec.chrom);
+        counter.warn(`${this.file}: line ${rec.line}: contig "${rec.chrom}" is not in the reference; its records are passed through unannotated`);
+      }
+      return { line: formatRecordLine(rec, rec.id, rec.info), rows: null };
+    }
+    for (const s of plan.skipped) {
+      counter.skipped++;
+      counter.warn(`${this.file}: line ${rec.line}: ALT "${s.alt}" not annotated: ${s.reason}`);
+    }
+    const window = plan.window;
+    const refOk = window.slice(rec.pos, rec.pos + rec.ref.length - 1) === rec.ref;
+    if (!refOk) {
+      counter.warn(`${this.file}: line ${rec.line}: REF "${clip(rec.ref)}" does not match the reference genome at ${rec.chrom}:${rec.pos}`);
+    }
+
+    const all: Annotation[] = [];
+    const knownIds: string[] = [];
+    const knownInfo: (KnownMatch | null)[] = [];
+    const rows: BrowseRow[] | null = this.wantRows ? [] : null;
+    for (let k = 0; k < plan.alleles.length; k++) {
+      const allele = plan.alleles[k]!;
+      const anns = this.annotateAllele(allele, plan.transcripts[k]!, window);
+      if (!refOk) for (const a of anns) a.messages.push(REF_MISMATCH);
+      const match = this.known ? this.known.annotate(allele, window) : null;
+      knownInfo.push(match);
+      if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
+      counter.countAllele(anns, match !== null);
+      for (const a of anns) all.push(a);
+      if (rows) {
+        const ctx = { line: rec.line, chrom: rec.chrom, pos: rec.pos, id: mergeIds(rec.id, match?.ids ?? []), ref: rec.ref, known: match !== null, af: match?.info.KNOWN_AF ?? "" };
+        for (const a of anns) rows.push(toBrowseRow(ctx, a));
+      }
+    }
+    const added = knownFields(plan.alleles.length, knownInfo);
+    if (all.length) added.push(`ANN=${formatAnnValue(all)}`);
+    const info = mergeInfo(rec.info, added, isOwnedKey);
+    return { line: formatRecordLine(rec, mergeIds(rec.id, knownIds), info), rows };
+  }
+
+  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow): Annotation[] {
+    const anns: Annotation[] = [];
+    for (const t of transcripts) {
+      const overlaps = allele.end >= t.start && allele.start <= t.end;
+      const a = annotateTranscript(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE);
+      if (a) anns.push(a);
+    }
+    if (anns.length === 0) return [intergenicAnnotation(allele)];
+    // Most severe first, as SnpEff orders ANN; stable otherwise (index order = genomic order).
+    if (anns.length > 1) anns.sort((x, y) => IMPACT_RANK[x.impact] - IMPACT_RANK[y.impact]);
+    return anns;
+  }
+
+  summary(input: string, seconds: number): AnnotateSummary {
+    return this.counter.finish(input, `${this.reference.name} (${this.reference.build})`, seconds);
+  }
+
+  private resolve(chrom: string): string | null {
+    let c = this.contigCache.get(chrom);
+    if (c === undefined) {
+      c = this.reference.resolveContig(chrom);
+      this.contigCache.set(chrom, c);
+    }
+    return c;
+  }
+}
+
+function isOwnedKey(key: string): boolean {
+  return key === "ANN" || key.startsWith("KNOWN_");
+}
+
+/** Per-ALT (Number=A) INFO values of the known-variant matches, "." where an ALT has none. */
+function knownFields(altCount: number, matches: readonly (KnownMatch | null)[]): string[] {
+  const keys = new Set<string>();
+  for (const m of matches) if (m) for (const k of Object.keys(m.info)) keys.add(k);
+  const out: string[] = [];
+  for (const key of keys) {
+    const values: string[] = [];
+    for (let i = 0; i < altCount; i++) values.push(matches[i]?.info[key] ?? ".");
+    out.push(`${key}=${values.join(",")}`);
+  }
+  return out;
+}
+
+interface Cluster {
+  start: number;
+  end: number;
+  members: number[];
+}
+
+/** Groups a contig's records into position clusters, so each cluster loads one genome window. */
+function clusters(batch: readonly VcfRecord[], indexes: readonly number[]): Cluster[] {
+  const sorted = [...indexes].sort((a, b) => batch[a]!.pos - batch[b]!.pos);
+  const out: Cluster[] = [];
+  let cur: Cluster | null = null;
+  for (const i of sorted) {
+    const rec = batch[i]!;
+    const end = rec.pos + rec.ref.length - 1;
+    if (cur && rec.pos - cur.end <= CLUSTER_GAP) {
+      cur.end = Math.max(cur.end, end);
+      cur.members.push(i);
+    } else {
+      cur = { start: rec.pos, end, members: [i] };
+      out.push(cur);
+    }
+  }
+  return out;
+}
+
+function clip(s: string): string {
+  return s.length > 20 ? `${s.slice(0, 20)}…` : s;
+}

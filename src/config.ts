@@ -1,0 +1,124 @@
+/**
+ * Configuration comes only from environment variables (DESIGN.md §8). `loadConfig` takes the
+ * environment as an argument (tests pass a literal object), validates it once with zod and names
+ * every bad or missing variable in one message.
+ */
+import { randomBytes } from "node:crypto";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const Env = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    DATA_DIR: z.string().min(1).default("./data/local"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    GAS_BACKEND: z.enum(["local", "aws"]).default("local"),
+    PUBLIC_URL: z.url().optional(),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    UPLOAD_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    FREE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(153_600),
+    ARCHIVE_AFTER_SECONDS: seconds(300),
+    UPLOAD_POLICY_SECONDS: z.coerce.number().int().positive().default(300),
+    REFERENCE_DIR: z.string().optional(),
+    /** How long a received message stays invisible to other workers unless renewed. */
+    QUEUE_VISIBILITY_SECONDS: z.coerce.number().int().positive().default(60),
+    /** Deliveries before a message goes to the dead-letter queue. */
+    QUEUE_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+    /** First retry delay; doubles per attempt (capped at 15 minutes). */
+    QUEUE_RETRY_BASE_SECONDS: seconds(5),
+    /** Fallback poll interval when no NOTIFY arrives (delayed messages, lost notifications). */
+    QUEUE_POLL_MS: z.coerce.number().int().positive().default(1000),
+    ANNOTATOR_CONCURRENCY: z.coerce.number().int().positive().default(1),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
+    MAIL_FROM: z.string().default("GAS <noreply@gas.localhost>"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === "production") {
+      for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"] as const) {
+        if (!e[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+      }
+    }
+    if (e.GAS_BACKEND === "aws") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["GAS_BACKEND"],
+        message: "aws adapters are not built yet (issue 6); use GAS_BACKEND=local",
+      });
+    }
+  });
+
+/** Thrown when the environment is invalid; its message lists every offending variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parse and validate the environment. Throws ConfigError naming each bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  // Empty strings mean "unset" (systemd units and .env files often carry `FOO=`).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const r = Env.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const name = i.path.join(".") || "(environment)";
+      const shown = typeof cleaned[name] === "string" ? ` (got ${JSON.stringify(cleaned[name])})` : "";
+      return `  ${name}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = r.data;
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(e.DATA_DIR);
+  // In development secrets are generated per process: sessions and upload policies simply do
+  // not survive a restart, which is fine for a laptop and refused in production above.
+  const secret = () => randomBytes(32).toString("hex");
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === "production",
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, "") ?? null },
+    database: e.DATABASE_URL
+      ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
+      : ({ kind: "pglite", dataDir: join(dataDir, "pglite") } as const),
+    backend: {
+      kind: e.GAS_BACKEND,
+      dataDir,
+      objectsDir: join(dataDir, "objects"),
+      outboxDir: join(dataDir, "outbox"),
+      workDir: join(dataDir, "work"),
+    },
+    secrets: {
+      session: e.SESSION_SECRET ?? secret(),
+      uploadSigning: e.UPLOAD_SIGNING_SECRET ?? secret(),
+    },
+    limits: {
+      freeMaxUploadBytes: e.FREE_MAX_UPLOAD_BYTES,
+      archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
+      uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,
+    },
+    queue: {
+      visibilitySeconds: e.QUEUE_VISIBILITY_SECONDS,
+      maxAttempts: e.QUEUE_MAX_ATTEMPTS,
+      retryBaseSeconds: e.QUEUE_RETRY_BASE_SECONDS,
+      pollMs: e.QUEUE_POLL_MS,
+    },
+    annotator: {
+      concurrency: e.ANNOTATOR_CONCURRENCY,
+      referenceDir: e.REFERENCE_DIR ?? null,
+      shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,187 @@
+/**
+ * Decompressed bytes of a file, chunk by chunk, whatever its compression: plain text, gzip or
+ * BGZF, told apart by magic bytes (never by the file name). Memory stays bounded: each `next()`
+ * returns at most a few MiB, however large or however compressed the input is.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { BGZF_EOF_BLOCK, bgzfBlockSize, inflateBgzfBlock, looksLikeBgzf } from "./bgzf-codec.ts";
+import { CompressedDataError } from "./vcf-format-error.ts";
+
+export type Compression = "plain" | "gzip" | "bgzf";
+
+/** Pull-based chunk source; a returned chunk is only valid until the next call. */
+export interface ByteSource {
+  readonly compression: Compression;
+  /** Size of the file on disk. */
+  readonly totalBytes: number;
+  /** File bytes consumed so far (compressed bytes for gzip/BGZF), for progress bars. */
+  bytesRead(): number;
+  /** Next decompressed chunk, or null at the end. Throws CompressedDataError on broken data. */
+  next(): Promise<Uint8Array | null>;
+  close(): Promise<void>;
+}
+
+const READ_CHUNK = 1 << 20;
+/** Cap on decompressed bytes returned per `next()`, so a gzip bomb cannot blow up memory. */
+const MAX_INFLATED_PER_CALL = 4 << 20;
+
+/** Other formats users upload by mistake: named so the error says what the file is. */
+const FOREIGN_MAGIC: [number[], string][] = [
+  [[0x42, 0x5a, 0x68], "bzip2"],
+  [[0x28, 0xb5, 0x2f, 0xfd], "zstd"],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz"],
+  [[0x50, 0x4b, 0x03, 0x04], "zip"],
+  [[0x42, 0x43, 0x46, 0x02], "BCF (binary VCF)"],
+];
+
+/** Opens `path` and detects its compression from the first bytes. */
+export async function openByteSource(path: string): Promise<ByteSource> {
+  const fh = await open(path, "r");
+  try {
+    const totalBytes = (await fh.stat()).size;
+    const head = new Uint8Array(18);
+    const { bytesRead } = await fh.read(head, 0, 18, 0);
+    const magic = head.subarray(0, bytesRead);
+    for (const [bytes, name] of FOREIGN_MAGIC) {
+      if (bytes.every((b, i) => magic[i] === b)) {
+        throw new CompressedDataError(`the file is ${name}-compressed; only plain, gzip or BGZF VCF is accepted`);
+      }
+    }
+    if (looksLikeBgzf(magic)) return bgzfSource(fh, totalBytes);
+    if (magic[0] === 0x1f && magic[1] === 0x8b) {
+      await fh.close();
+      return gzipSource(path, totalBytes);
+    }
+    return plainSource(fh, totalBytes);
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err;
+  }
+}
+
+function plainSource(fh: FileHandle, totalBytes: number): ByteSource {
+  const buf = new Uint8Array(READ_CHUNK);
+  let offset = 0;
+  return {
+    compression: "plain",
+    totalBytes,
+    bytesRead: () => offset,
+    async next() {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) return null;
+      offset += bytesRead;
+      return buf.subarray(0, bytesRead);
+    },
+    close: () => fh.close(),
+  };
+}
+
+/**
+ * BGZF is parsed block by block (rather than through a gzip stream) so that each block's CRC and
+ * size are checked and a file cut at a block boundary is caught by the missing EOF block.
+ */
+function bgzfSource(fh: FileHandle, totalBytes: number): ByteSource {
+  let pending = new Uint8Array(0); // compressed bytes read but not yet inflated
+  let pendingStart = 0;
+  let offset = 0;
+  let consumed = 0;
+  let lastBlockWasEof = false;
+  let eof = false;
+
+  async function readMore(): Promise<boolean> {
+    const chunk = new Uint8Array(READ_CHUNK);
+    const { bytesRead } = await fh.read(chunk, 0, chunk.length, offset);
+    if (bytesRead === 0) return false;
+    offset += bytesRead;
+    const rest = pending.subarray(pendingStart);
+    const merged = new Uint8Array(rest.length + bytesRead);
+    merged.set(rest);
+    merged.set(chunk.subarray(0, bytesRead), rest.length);
+    pending = merged;
+    pendingStart = 0;
+    return true;
+  }
+
+  return {
+    compression: "bgzf",
+    totalBytes,
+    bytesRead: () => consumed,
+    async next() {
+      if (eof) return null;
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      while (total < MAX_INFLATED_PER_CALL) {
+        const size = bgzfBlockSize(pending, pendingStart, pending.length);
+        if (size < 0 || pendingStart + size > pending.length) {
+          if (parts.length > 0) break; // hand out what we have before the next read
+          if (await readMore()) continue;
+          if (pendingStart < pending.length) {
+            throw new CompressedDataError("BGZF data is truncated (the last block is incomplete)");
+          }
+          if (!lastBlockWasEof) {
+            throw new CompressedDataError("BGZF data is truncated (no end-of-file marker block)");
+          }
+          eof = true;
+          return null;
+        }
+        const block = pending.subarray(pendingStart, pendingStart + size);
+        lastBlockWasEof = size === BGZF_EOF_BLOCK.length && block.every((b, i) => b === BGZF_EOF_BLOCK[i]);
+        const out = inflateBgzfBlock(block);
+        pendingStart += size;
+        consumed += size;
+        if (out.length > 0) {
+          parts.push(out);
+          total += out.length;
+        }
+      }
+      if (parts.length === 1) return parts[0]!;
+      const joined = new Uint8Array(total);
+      let at = 0;
+      for (const p of parts) {
+        joined.set(p, at);
+        at += p.length;
+      }
+      return joined;
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** Plain (non-blocked) gzip, possibly multi-member: node:zlib's streaming inflater checks CRCs. */
+function gzipSource(path: string, totalBytes: number): ByteSource {
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const gunzip = createGunzip({ chunkSize: 256 << 10 });
+  file.on("error", (err) => gunzip.destroy(err));
+  file.pipe(gunzip);
+  const it = gunzip[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let done = false;
+  return {
+    compression: "gzip",
+    totalBytes,
+    bytesRead: () => file.bytesRead,
+    async next() {
+      if (done) return null;
+      try {
+        const r = await it.next();
+        if (r.done) {
+          done = true;
+          return null;
+        }
+        return r.value;
+      } catch (err) {
+        done = true;
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new CompressedDataError(
+          /unexpected end/i.test(msg) ? "gzip data is truncated (unexpected end of file)" : `gzip data is corrupt (${msg})`,
+        );
+      }
+    },
+    async close() {
+      done = true;
+      file.destroy();
+      gunzip.destroy();
+    },
+  };
+}

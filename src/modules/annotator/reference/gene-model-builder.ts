@@ -1,0 +1,166 @@
+/**
+ * Turns the rows that GFF3 and GTF parsers collected per transcript (exons, CDS, UTRs, codons) into
+ * the engine's `Transcript` model. Shared by both dialects so that the rules live in one place:
+ * exons derived from CDS+UTR when a file has none, stop codon inside the coding span, incomplete
+ * CDS flags, contig aliases, codon table.
+ */
+import type { CodingRegion, CodonTableId, Exon, Strand, Transcript } from "../model.ts";
+
+export interface Segment {
+  start: number;
+  end: number;
+  /** GFF phase for CDS rows, -1 when `.`. */
+  phase: number;
+}
+
+/** Everything known about one transcript after reading the file. */
+export interface TranscriptDraft {
+  id: string;
+  version: number | null;
+  geneId: string;
+  geneName: string | null;
+  biotype: string | null;
+  seqid: string;
+  strand: Strand | 0;
+  /** Span from a transcript row; 0 when the file has none (GTF without transcript rows). */
+  start: number;
+  end: number;
+  exons: Segment[];
+  cds: Segment[];
+  utrs: Segment[];
+  stopCodons: Segment[];
+  tags: Set<string>;
+  /** First line that mentioned the transcript, for messages. */
+  line: number;
+}
+
+export function newDraft(id: string, line: number): TranscriptDraft {
+  return {
+    id, version: null, geneId: "", geneName: null, biotype: null, seqid: "", strand: 0, start: 0, end: 0,
+    exons: [], cds: [], utrs: [], stopCodons: [], tags: new Set(), line,
+  };
+}
+
+export interface BuildOptions {
+  path: string;
+  resolveContig?: (name: string) => string | null;
+  warnings: string[];
+}
+
+/** Sorted, with overlapping or touching intervals merged. */
+function mergeIntervals(segments: Segment[]): Exon[] {
+  const sorted = segments.map((s) => ({ start: s.start, end: s.end })).sort((a, b) => a.start - b.start);
+  const out: Exon[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.start <= last.end + 1) last.end = Math.max(last.end, s.end);
+    else out.push(s);
+  }
+  return out;
+}
+
+const MITO = /^(chr)?(M|MT)$|^NC_012920/i;
+
+/** Splits `ENST00000456328.2` (GENCODE style) into id and version; other IDs are kept whole. */
+export function splitEnsemblVersion(id: string): { id: string; version: number | null } {
+  const m = /^(ENS[A-Z]*[GTP]\d{11})\.(\d+)(_PAR_Y)?$/.exec(id);
+  return m ? { id: m[1]! + (m[3] ?? ""), version: Number(m[2]) } : { id, version: null };
+}
+
+/**
+ * Compiles drafts into transcripts, dropping (with a warning) those that cannot be used: no
+ * strand, no exon/CDS rows. Contig names are resolved through `resolveContig` (unknown ones are
+ * kept as written, with one warning per contig).
+ */
+export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildOptions): Transcript[] {
+  const out: Transcript[] = [];
+  const unknownContigs = new Map<string, number>();
+  const resolved = new Map<string, string>();
+  let dropped = 0;
+  const drop = (d: TranscriptDraft, why: string) => {
+    if (++dropped <= 20) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id} skipped: ${why}`);
+  };
+  for (const d of drafts) {
+    if (d.strand === 0) {
+      drop(d, "no strand (+/-)");
+      continue;
+    }
+    let exons = mergeIntervals(d.exons.length > 0 ? d.exons : [...d.cds, ...d.utrs, ...d.stopCodons]);
+    if (exons.length === 0) {
+      drop(d, "no exon, CDS or UTR rows");
+      continue;
+    }
+    if (d.exons.length > 1 && exons.length < d.exons.length) {
+      const distinct = new Set(d.exons.map((e) => `${e.start}-${e.end}`)).size;
+      if (distinct > exons.length) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id}: overlapping exons merged`);
+    }
+    // A sloppy GTF may put its stop_codon row just past the last exon row: exons must cover it.
+    const uncovered = d.stopCodons.filter((s) => !exons.some((e) => e.start <= s.start && s.end <= e.end));
+    if (uncovered.length > 0) exons = mergeIntervals([...exons.map((e) => ({ ...e, phase: -1 })), ...uncovered]);
+    const coding = buildCoding(d, exons, opts);
+    let contig = d.seqid;
+    if (opts.resolveContig) {
+      let r = resolved.get(d.seqid);
+      if (r === undefined) {
+        r = opts.resolveContig(d.seqid) ?? "";
+        resolved.set(d.seqid, r);
+      }
+      if (r) contig = r;
+      else unknownContigs.set(d.seqid, (unknownContigs.get(d.seqid) ?? 0) + 1);
+    }
+    const start = Math.min(d.start || Infinity, exons[0]!.start);
+    const end = Math.max(d.end, exons[exons.length - 1]!.end);
+    const codonTable: CodonTableId = MITO.test(contig) || MITO.test(d.seqid) ? 2 : 1;
+    out.push({
+      id: d.id,
+      version: d.version,
+      geneId: d.geneId || d.id,
+      geneName: d.geneName || d.geneId || d.id,
+      biotype: d.biotype ?? (coding ? "protein_coding" : "transcript"),
+      contig,
+      strand: d.strand,
+      start,
+      end,
+      exons,
+      coding,
+      codonTable,
+      tags: [...d.tags],
+    });
+  }
+  if (dropped > 20) opts.warnings.push(`${opts.path}: ${dropped - 20} more transcripts skipped`);
+  for (const [seqid, n] of unknownContigs) {
+    opts.warnings.push(`${opts.path}: contig '${seqid}' (${n} transcripts) is not in the genome FASTA and has no alias`);
+  }
+  return out;
+}
+
+function buildCoding(d: TranscriptDraft, exons: Exon[], opts: BuildOptions): CodingRegion | null {
+  if (d.cds.length === 0) return null;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of d.cds) {
+    if (s.start < start) start = s.start;
+    if (s.end > end) end = s.end;
+  }
+  // GTF CDS rows exclude the stop codon (separate stop_codon rows); GFF3 CDS rows include it.
+  for (const s of d.stopCodons) {
+    if (s.start < start) start = s.start;
+    if (s.end > end) end = s.end;
+  }
+  // Phase of the 5'-most CDS segment in transcript orientation.
+  let first = d.cds[0]!;
+  for (const s of d.cds) {
+    if (d.strand === 1 ? s.start < first.start : s.end > first.end) first = s;
+  }
+  const startPhase = first.phase > 0 ? first.phase : 0;
+  if (start < exons[0]!.start || end > exons[exons.length - 1]!.end) {
+    opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id}: CDS extends beyond its exons`);
+  }
+  return {
+    start,
+    end,
+    startIncomplete: d.tags.has("cds_start_NF") || startPhase !== 0,
+    endIncomplete: d.tags.has("cds_end_NF"),
+    startPhase,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * GTF (GTF2.2 / Ensembl / GENCODE) gene models. Rows are grouped by `transcript_id`, in whatever
+ * order they come (Ensembl's test GTF is sorted by coordinate, not gene → transcript → exon).
+ * A row whose `transcript_id` lists several IDs (`"ENST00000419219,ENST00000419219_1"`) belongs to
+ * each of them.
+ */
+import { GeneModelFormatError, partKind, type GffRow } from "./gff-row.ts";
+import { newDraft, splitEnsemblVersion, type TranscriptDraft } from "./gene-model-builder.ts";
+
+const ATTRIBUTE = /\s*([^\s;"]+)\s+(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))\s*(?:;|$)/y;
+
+/** Parses `key "value"; key value; tag "a"; tag "b";` into a multimap. */
+export function parseGtfAttributes(text: string, path: string, line: number): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let at = 0;
+  for (;;) {
+    // Skip blanks and stray semicolons between attributes.
+    while (at < text.length && (text[at] === " " || text[at] === "\t" || text[at] === ";")) at++;
+    if (at >= text.length) break;
+    ATTRIBUTE.lastIndex = at;
+    const m = ATTRIBUTE.exec(text);
+    if (!m) throw new GeneModelFormatError(path, line, `cannot parse GTF attributes near "${text.slice(at, at + 40)}" (expected key "value";)`);
+    const value = m[2] ?? m[3] ?? "";
+    const list = out.get(m[1]!);
+    if (list) list.push(value);
+    else out.set(m[1]!, [value]);
+    at = ATTRIBUTE.lastIndex;
+  }
+  return out;
+}
+
+const INCOMPLETE_TAGS = ["cds_start_NF", "cds_end_NF", "mRNA_start_NF", "mRNA_end_NF"];
+
+/** Collects GTF rows per transcript; `finish` returns one draft per transcript ID. */
+export class GtfCollector {
+  private readonly drafts = new Map<string, TranscriptDraft>();
+  private readonly geneNames = new Map<string, string>();
+  private readonly geneBiotypes = new Map<string, string>();
+  private stopCodonRows = 0;
+  private cdsRows = 0;
+
+  constructor(private readonly path: string) {}
+
+  row(r: GffRow): void {
+    const a = parseGtfAttributes(r.attributes, this.path, r.line);
+    const one = (k: string) => a.get(k)?.[0] ?? null;
+    const geneId = one("gene_id");
+    if (r.type === "gene") {
+      if (geneId !== null) {
+        const name = one("gene_name") ?? one("gene");
+        if (name) this.geneNames.set(geneId, name);
+        const bt = one("gene_biotype") ?? one("gene_type");
+        if (bt) this.geneBiotypes.set(geneId, bt);
+      }
+      return;
+    }
+    const tids = one("transcript_id");
+    if (tids === null || tids === "") return;
+    const kind = partKind(r.type);
+    const isTranscriptRow = kind === null && (r.type === "transcript" || r.type === "mRNA");
+    if (kind === null && !isTranscriptRow) return; // Selenocysteine, intron, ...
+    if (kind === "stop") this.stopCodonRows++;
+    if (kind === "cds") this.cdsRows++;
+    for (const rawTid of tids.split(",")) {
+      const split = splitEnsemblVersion(rawTid.trim());
+      let d = this.drafts.get(split.id);
+      if (!d) {
+        d = newDraft(split.id, r.line);
+        d.seqid = r.seqid;
+        d.strand = r.strand;
+        this.drafts.set(split.id, d);
+      } else if (d.seqid !== r.seqid) {
+        throw new GeneModelFormatError(this.path, r.line, `transcript ${split.id} is on ${d.seqid} (line ${d.line}) and on ${r.seqid}`);
+      }
+      if (d.strand === 0) d.strand = r.strand;
+      if (!d.geneId && geneId !== null) d.geneId = splitEnsemblVersion(geneId).id;
+      if (d.geneName === null) d.geneName = one("gene_name") ?? one("gene");
+      if (d.biotype === null) d.biotype = one("transcript_biotype") ?? one("transcript_type");
+      if (d.version === null) {
+        const v = Number(one("transcript_version"));
+        d.version = Number.isInteger(v) && v > 0 ? v : split.version;
+      }
+      for (const tag of a.get("tag") ?? []) d.tags.add(tag);
+      for (const t of INCOMPLETE_TAGS) if (a.has(t)) d.tags.add(t);
+      const seg = { start: r.start, end: r.end, phase: r.phase };
+      if (isTranscriptRow) {
+        d.start = r.start;
+        d.end = r.end;
+        d.line = Math.min(d.line, r.line);
+      } else if (kind === "exon") d.exons.push(seg);
+      else if (kind === "cds") d.cds.push(seg);
+      else if (kind === "utr") d.utrs.push(seg);
+      else if (kind === "stop") d.stopCodons.push(seg);
+    }
+  }
+
+  finish(warnings: string[]): TranscriptDraft[] {
+    for (const d of this.drafts.values()) {
+      if (d.geneName === null) d.geneName = this.geneNames.get(d.geneId) ?? null;
+      if (d.biotype === null) d.biotype = this.geneBiotypes.get(d.geneId) ?? null;
+    }
+    if (this.cdsRows > 0 && this.stopCodonRows === 0) {
+      warnings.push(`${this.path}: GTF has CDS rows but no stop_codon rows; coding spans may exclude the stop codon`);
+    }
+    return [...this.drafts.values()];
+  }
+}

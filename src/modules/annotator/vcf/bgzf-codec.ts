@@ -84,7 +84,7 @@ export function inflateBgzfBlock(block: Uint8Array): Uint8Array {
  * Callers pass at most BGZF_BLOCK_INPUT bytes; data that does not shrink is split in halves.
  */
 export function deflateBgzfBlocks(data: Uint8Array, level: BgzfLevel, out: Uint8Array[]): void {
-  const cdata = Bun.deflateSync(data as Uint8Array<ArrayBuffer>, level);
+  const cdata = Bun.deflateSync(data as Uint8Array<ArrayBuffer>, level as Bun.LibdeflateCompressionOptions);
   const size = HEADER_LEN + cdata.length + FOOTER_LEN;
   if (size > BGZF_MAX_BLOCK && data.length > 1) {
     const half = data.length >> 1;

@@ -1,0 +1,110 @@
+/**
+ * ObjectStore on the local filesystem: one folder per bucket, keys are relative paths. Writes go
+ * to a temp file beside the target and are renamed into place, so readers never see half a file.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import {
+  type ObjectBody,
+  type ObjectInfo,
+  type ObjectStore,
+  type StoredObject,
+  type UploadForm,
+  type UploadPolicyRequest,
+  type UploadReceiver,
+  assertSafeKey,
+} from "../../ports/object-store.ts";
+import { createUploadPolicy, verifyUploadForm } from "./upload-policy.ts";
+
+export interface FsObjectStoreOptions {
+  root: string;
+  /** Bucket name used in policies (one store = one bucket). */
+  bucket: string;
+  /** Absolute URL of this store's upload endpoint in the web role (e.g. `http://host/upload/inputs`). */
+  uploadUrl: string;
+  signingSecret: string;
+  now?: () => Date;
+}
+
+const TEMP_MARK = ".tmp-";
+
+/** Create a filesystem-backed store that also receives browser uploads. */
+export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & UploadReceiver {
+  const now = opts.now ?? (() => new Date());
+  const at = (key: string) => {
+    assertSafeKey(key);
+    return join(opts.root, ...key.split("/"));
+  };
+  const info = async (key: string): Promise<ObjectInfo | null> => {
+    try {
+      const s = await stat(at(key));
+      return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const store: ObjectStore & UploadReceiver = {
+    async put(key: string, body: ObjectBody) {
+      const target = at(key);
+      await mkdir(dirname(target), { recursive: true });
+      const temp = join(dirname(target), `.${randomUUID()}${TEMP_MARK}`);
+      try {
+        // Bun.write streams a Response body to disk without buffering it whole.
+        await Bun.write(temp, body instanceof ReadableStream ? new Response(body) : body);
+        await rename(temp, target);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+      return (await info(key))!;
+    },
+    async get(key) {
+      const i = await info(key);
+      if (!i) return null;
+      const path = at(key);
+      return { ...i, stream: () => Bun.file(path).stream() } satisfies StoredObject;
+    },
+    head: info,
+    async list(prefix) {
+      // Walk only the deepest folder the prefix names, then filter by the rest of it.
+      const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+      if (folder) assertSafeKey(folder);
+      const base = folder ? join(opts.root, ...folder.split("/")) : opts.root;
+      let entries: string[];
+      try {
+        entries = (await readdir(base, { recursive: true })) as string[];
+      } catch {
+        return [];
+      }
+      const out: ObjectInfo[] = [];
+      for (const rel of entries) {
+        if (rel.endsWith(TEMP_MARK)) continue;
+        const key = relative(opts.root, join(base, rel)).split(sep).join("/");
+        if (!key.startsWith(prefix)) continue;
+        const i = await info(key);
+        if (i) out.push(i);
+      }
+      return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    async delete(key) {
+      await rm(at(key), { force: true });
+    },
+    async createUploadForm(req: UploadPolicyRequest): Promise<UploadForm> {
+      return createUploadPolicy({ ...req, bucket: opts.bucket, url: opts.uploadUrl, secret: opts.signingSecret, now: now() });
+    },
+    async receive(fields, file) {
+      const { key, redirect } = verifyUploadForm({ fields, file, bucket: opts.bucket, secret: opts.signingSecret, now: now() });
+      const stored = await store.put(key, file);
+      const etag = new Bun.CryptoHasher("md5").update(`${key}:${stored.size}:${stored.lastModified.getTime()}`).digest("hex");
+      if (!redirect) return { key, etag, redirect: null };
+      const url = new URL(redirect);
+      url.searchParams.set("bucket", opts.bucket);
+      url.searchParams.set("key", key);
+      url.searchParams.set("etag", `"${etag}"`);
+      return { key, etag, redirect: url.toString() };
+    },
+  };
+  return store;
+}

@@ -1,0 +1,26 @@
+/**
+ * Mailer that writes each message as an RFC 5322 `.eml` file into an outbox folder (open it with
+ * any mail client). The file is named after the idempotency key and written atomically, so a
+ * redelivered notification replaces its own file instead of adding a second email.
+ */
+import { mkdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { toEml } from "jsx-email/eml";
+import type { MailMessage, Mailer } from "../../ports/mailer.ts";
+
+/** File name for a message: the idempotency key with anything unusual replaced. */
+export const outboxFileName = (idempotencyKey: string) => `${idempotencyKey.replace(/[^A-Za-z0-9._-]/g, "_")}.eml`;
+
+/** Create a mailer writing to `dir`. */
+export function createOutboxMailer(dir: string, from: string): Mailer {
+  return {
+    async send(m: MailMessage) {
+      await mkdir(dir, { recursive: true });
+      const eml = toEml({ from, to: m.to, subject: m.subject, html: m.html, plain: m.text, date: new Date() });
+      const target = join(dir, outboxFileName(m.idempotencyKey));
+      const temp = `${target}.${process.pid}.tmp`;
+      await Bun.write(temp, eml);
+      await rename(temp, target);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * JobStore on PostgreSQL. Each transition is one UPDATE … WHERE <expected state> RETURNING, the
+ * local equivalent of a DynamoDB conditional write: when two workers race, exactly one row update
+ * wins and the loser sees an empty result.
+ */
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { AppDb } from "../../db/open-database.ts";
+import { jobs } from "../../db/schema.ts";
+import type { ClaimResult, Job, JobStore, JobSummary } from "../../ports/job-store.ts";
+
+type Row = typeof jobs.$inferSelect;
+
+const toJob = (r: Row): Job => ({
+  id: r.id,
+  userId: r.userId,
+  inputFileName: r.inputFileName,
+  inputKey: r.inputKey,
+  status: r.status,
+  submitTime: r.submitTime,
+  startTime: r.startTime,
+  completeTime: r.completeTime,
+  attempts: r.attempts,
+  resultKey: r.resultKey,
+  logKey: r.logKey,
+  rowsKey: r.rowsKey,
+  resultState: r.resultState,
+  failureReason: r.failureReason,
+  summary: (r.summary as JobSummary | null) ?? null,
+});
+
+const leaseUntil = (seconds: number) => sql`now() + ${seconds} * interval '1 second'`;
+
+/** Create the PostgreSQL job store. */
+export function createPgJobStore(db: AppDb): JobStore {
+  const get = async (id: string) => {
+    const [r] = await db.select().from(jobs).where(eq(jobs.id, id));
+    return r ? toJob(r) : null;
+  };
+  return {
+    async create(job) {
+      const r = await db
+        .insert(jobs)
+        .values({ ...job, status: "PENDING" })
+        .onConflictDoNothing({ target: jobs.id })
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    get,
+    async listByUser(userId, opts) {
+      const rows = await db
+        .select()
+        .from(jobs)
+        .where(eq(jobs.userId, userId))
+        .orderBy(desc(jobs.submitTime), desc(jobs.id))
+        .limit(opts?.limit ?? 1000);
+      return rows.map(toJob);
+    },
+    async claim(id, token, leaseSeconds): Promise<ClaimResult> {
+      const [r] = await db
+        .update(jobs)
+        .set({
+          status: "RUNNING",
+          claimToken: token,
+          claimExpiresAt: leaseUntil(leaseSeconds),
+          startTime: sql`coalesce(${jobs.startTime}, now())`,
+          attempts: sql`${jobs.attempts} + 1`,
+        })
+        .where(
+          and(
+            eq(jobs.id, id),
+            or(eq(jobs.status, "PENDING"), and(eq(jobs.status, "RUNNING"), or(isNull(jobs.claimExpiresAt), lt(jobs.claimExpiresAt, sql`now()`)))),
+          ),
+        )
+        .returning();
+      if (r) return { outcome: "claimed", job: toJob(r) };
+      const current = await get(id);
+      if (!current) return { outcome: "missing" };
+      if (current.status === "COMPLETED" || current.status === "FAILED") return { outcome: "finished", job: current };
+      return { outcome: "busy" };
+    },
+    async renewClaim(id, token, leaseSeconds) {
+      const r = await db
+        .update(jobs)
+        .set({ claimExpiresAt: leaseUntil(leaseSeconds) })
+        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    async complete(id, token, f) {
+      const r = await db
+        .update(jobs)
+        .set({
+          status: "COMPLETED",
+          completeTime: sql`now()`,
+          claimExpiresAt: null,
+          resultKey: f.resultKey,
+          logKey: f.logKey,
+          rowsKey: f.rowsKey,
+          resultState: "AVAILABLE",
+          summary: f.summary,
+        })
+        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    async fail(id, token, reason) {
+      const cond = token
+        ? and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token))
+        : and(eq(jobs.id, id), inArray(jobs.status, ["PENDING", "RUNNING"]));
+      const r = await db
+        .update(jobs)
+        .set({ status: "FAILED", completeTime: sql`now()`, claimExpiresAt: null, failureReason: reason })
+        .where(cond)
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+  };
+}

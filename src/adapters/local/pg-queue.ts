@@ -1,0 +1,201 @@
+/**
+ * Topic and queues on PostgreSQL (PGlite or a real server), in one table:
+ * - receive leases rows with `FOR UPDATE SKIP LOCKED`, so concurrent workers never get the same
+ *   message, and moves `visible_at` forward by the visibility timeout (SQS semantics);
+ * - `receipt` changes on each delivery, so a worker whose lease lapsed cannot ack or extend;
+ * - retries back off exponentially; after `maxAttempts` deliveries a message moves to
+ *   `<queue>.dlq`;
+ * - publishers NOTIFY `gas_queue` with the queue name, so idle receivers wake at once instead of
+ *   waiting for their next poll (the poll remains as a safety net and for delayed messages).
+ */
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { type Database, notify } from "../../db/open-database.ts";
+import { queueMessages } from "../../db/schema.ts";
+import {
+  type Delivery,
+  type Queue,
+  QUEUE_SUBSCRIPTIONS,
+  type ReceiveOptions,
+  type Topic,
+  type TopicName,
+  deadLetterQueueName,
+} from "../../ports/queue.ts";
+
+export interface PgQueueOptions {
+  visibilitySeconds: number;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  pollMs: number;
+  /** Topic → queues; defaults to the app's QUEUE_SUBSCRIPTIONS. */
+  subscriptions?: Record<string, readonly string[]>;
+}
+
+const CHANNEL = "gas_queue";
+const MAX_BACKOFF_SECONDS = 900;
+
+export interface PgMessaging {
+  topic: Topic;
+  queue<M = unknown>(name: string): Queue<M>;
+  close(): Promise<void>;
+}
+
+/** Create the topic and a queue factory sharing one LISTEN connection. */
+export function createPgMessaging(database: Database, opts: PgQueueOptions): PgMessaging {
+  const { db } = database;
+  const waiters = new Map<string, Set<() => void>>();
+  let unlisten: Promise<() => Promise<void>> | null = null;
+  const wake = (queue: string) => {
+    for (const w of waiters.get(queue) ?? []) w();
+  };
+  const ensureListening = () => {
+    unlisten ??= database.listen(CHANNEL, wake);
+    return unlisten;
+  };
+
+  const subscriptions: Record<string, readonly string[]> = opts.subscriptions ?? invert(QUEUE_SUBSCRIPTIONS);
+
+  async function enqueue(queue: string, bodies: unknown[], delaySeconds = 0) {
+    if (bodies.length === 0) return;
+    await db.insert(queueMessages).values(
+      bodies.map((body) => ({ queue, body, visibleAt: sql`now() + ${delaySeconds} * interval '1 second'` })),
+    );
+    await notify(database, CHANNEL, queue);
+  }
+
+  /** Wait until a NOTIFY for `queue`, `ms` elapse, or `signal` aborts. Registered before the caller queries. */
+  function wakeup(queue: string, signal?: AbortSignal) {
+    let done!: () => void;
+    const promise = new Promise<void>((r) => (done = r));
+    const set = waiters.get(queue) ?? new Set();
+    waiters.set(queue, set);
+    set.add(done);
+    signal?.addEventListener("abort", done, { once: true });
+    return {
+      wait: (ms: number) => {
+        const t = setTimeout(done, ms);
+        return promise.finally(() => clearTimeout(t));
+      },
+      cancel: () => {
+        set.delete(done);
+        signal?.removeEventListener("abort", done);
+        done();
+      },
+    };
+  }
+
+  function queue<M>(name: string): Queue<M> {
+    const dlq = deadLetterQueueName(name);
+
+    async function moveExhaustedToDlq() {
+      const ids = db
+        .select({ id: queueMessages.id })
+        .from(queueMessages)
+        .where(
+          and(eq(queueMessages.queue, name), lte(queueMessages.visibleAt, sql`now()`), sql`${queueMessages.receiveCount} >= ${opts.maxAttempts}`),
+        )
+        .for("update", { skipLocked: true });
+      const moved = await db
+        .update(queueMessages)
+        .set({ queue: dlq, receiveCount: 0, receipt: null, visibleAt: sql`now()` })
+        .where(inArray(queueMessages.id, ids))
+        .returning({ id: queueMessages.id });
+      if (moved.length > 0) await notify(database, CHANNEL, dlq);
+    }
+
+    async function tryReceive(max: number): Promise<Delivery<M>[]> {
+      await moveExhaustedToDlq();
+      const ids = db
+        .select({ id: queueMessages.id })
+        .from(queueMessages)
+        .where(and(eq(queueMessages.queue, name), lte(queueMessages.visibleAt, sql`now()`)))
+        .orderBy(queueMessages.visibleAt, queueMessages.id)
+        .limit(max)
+        .for("update", { skipLocked: true });
+      const rows = await db
+        .update(queueMessages)
+        .set({
+          visibleAt: sql`now() + ${opts.visibilitySeconds} * interval '1 second'`,
+          receiveCount: sql`${queueMessages.receiveCount} + 1`,
+          receipt: sql`gen_random_uuid()::text`,
+        })
+        .where(inArray(queueMessages.id, ids))
+        .returning();
+      return rows
+        .sort((a, b) => a.id - b.id)
+        .map((r) => ({ id: String(r.id), message: r.body as M, receiveCount: r.receiveCount, receipt: r.receipt! }));
+    }
+
+    const held = (d: Delivery<M>) => and(eq(queueMessages.id, Number(d.id)), eq(queueMessages.receipt, d.receipt));
+
+    return {
+      name,
+      send: (message, o) => enqueue(name, [message], o?.delaySeconds ?? 0),
+      async receive(o: ReceiveOptions = {}) {
+        const max = o.max ?? 1;
+        const deadline = Date.now() + (o.waitSeconds ?? 0) * 1000;
+        if ((o.waitSeconds ?? 0) > 0) await ensureListening();
+        for (;;) {
+          const w = wakeup(name, o.signal);
+          try {
+            const got = await tryReceive(max);
+            const left = deadline - Date.now();
+            if (got.length > 0 || left <= 0 || o.signal?.aborted) return got;
+            await w.wait(Math.min(left, opts.pollMs));
+          } finally {
+            w.cancel();
+          }
+        }
+      },
+      async ack(d) {
+        const r = await db.delete(queueMessages).where(held(d)).returning({ id: queueMessages.id });
+        return r.length > 0;
+      },
+      async extend(d, seconds) {
+        const r = await db
+          .update(queueMessages)
+          .set({ visibleAt: sql`now() + ${seconds} * interval '1 second'` })
+          .where(held(d))
+          .returning({ id: queueMessages.id });
+        return r.length > 0;
+      },
+      async retry(d, o = {}) {
+        const exhausted = d.receiveCount >= opts.maxAttempts;
+        const delay = o.delaySeconds ?? Math.min(opts.retryBaseSeconds * 2 ** (d.receiveCount - 1), MAX_BACKOFF_SECONDS);
+        const r = await db
+          .update(queueMessages)
+          .set(
+            exhausted
+              ? { queue: dlq, receiveCount: 0, receipt: null, visibleAt: sql`now()`, lastError: o.error ?? null }
+              : { receipt: null, visibleAt: sql`now() + ${delay} * interval '1 second'`, lastError: o.error ?? null },
+          )
+          .where(held(d))
+          .returning({ id: queueMessages.id });
+        if (r.length > 0) await notify(database, CHANNEL, exhausted ? dlq : name);
+        return r.length > 0;
+      },
+      async depth() {
+        const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(queueMessages).where(eq(queueMessages.queue, name));
+        return Number(row?.n ?? 0);
+      },
+    };
+  }
+
+  return {
+    topic: {
+      async publish<T extends TopicName>(topic: T, message: unknown, o?: { delaySeconds?: number }) {
+        for (const q of subscriptions[topic] ?? []) await enqueue(q, [message], o?.delaySeconds ?? 0);
+      },
+    },
+    queue,
+    async close() {
+      for (const set of waiters.values()) for (const w of set) w();
+      if (unlisten) await (await unlisten)();
+    },
+  };
+}
+
+function invert(subs: Record<string, readonly string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [queue, topics] of Object.entries(subs)) for (const t of topics) (out[t] ??= []).push(queue);
+  return out;
+}

@@ -1,0 +1,94 @@
+/** JobStore contract: every adapter (PostgreSQL, DynamoDB) must pass this suite. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import type { CompletedFields, JobStore, NewJob } from "./job-store.ts";
+
+export interface JobStoreHarness {
+  store: JobStore;
+  /** Create an owner (accounts are PostgreSQL on every backend) and return its id. */
+  makeUser(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const summary = { records: 1, alleles: 1, known: 0, novel: 1, byConsequence: {}, byImpact: {}, warnings: [], seconds: 0.1 };
+const results: CompletedFields = { resultKey: "r.vcf", logKey: "r.log", rowsKey: null, summary };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Register the contract tests for one adapter. */
+export function jobStoreContract(name: string, open: () => Promise<JobStoreHarness>) {
+  describe(`JobStore contract: ${name}`, () => {
+    let h: JobStoreHarness;
+    let job: NewJob;
+    beforeEach(async () => {
+      h = await open();
+      const userId = await h.makeUser();
+      const id = randomUUID();
+      job = { id, userId, inputFileName: "a.vcf", inputKey: `${userId}/${id}~a.vcf`, submitTime: new Date() };
+    });
+    afterEach(() => h.close());
+
+    test("create is PENDING, get returns it, a second create with the same id is refused", async () => {
+      expect(await h.store.create(job)).toBe(true);
+      expect(await h.store.create(job)).toBe(false);
+      const got = await h.store.get(job.id);
+      expect(got).toMatchObject({ id: job.id, status: "PENDING", userId: job.userId, attempts: 0, startTime: null });
+      expect(await h.store.get(randomUUID())).toBeNull();
+    });
+
+    test("listByUser is newest first and only that user's", async () => {
+      await h.store.create({ ...job, submitTime: new Date(Date.now() - 1000) });
+      const second = { ...job, id: randomUUID(), submitTime: new Date() };
+      await h.store.create(second);
+      const other = await h.makeUser();
+      await h.store.create({ ...job, id: randomUUID(), userId: other });
+      expect((await h.store.listByUser(job.userId)).map((j) => j.id)).toEqual([second.id, job.id]);
+    });
+
+    test("a job is claimed once; the holder completes it; finished jobs are not claimed again", async () => {
+      await h.store.create(job);
+      const first = await h.store.claim(job.id, "t1", 60);
+      expect(first.outcome).toBe("claimed");
+      if (first.outcome === "claimed") expect(first.job).toMatchObject({ status: "RUNNING", attempts: 1 });
+      expect((await h.store.claim(job.id, "t2", 60)).outcome).toBe("busy");
+      expect(await h.store.complete(job.id, "t2", results)).toBe(false); // not the holder
+      expect(await h.store.complete(job.id, "t1", results)).toBe(true);
+      expect(await h.store.complete(job.id, "t1", results)).toBe(false); // only once
+      const done = await h.store.get(job.id);
+      expect(done).toMatchObject({ status: "COMPLETED", resultKey: "r.vcf", resultState: "AVAILABLE", summary });
+      expect(done!.completeTime!.getTime()).toBeGreaterThanOrEqual(done!.startTime!.getTime());
+      expect((await h.store.claim(job.id, "t3", 60)).outcome).toBe("finished");
+      expect((await h.store.claim(randomUUID(), "t3", 60)).outcome).toBe("missing");
+    });
+
+    test("concurrent claims: exactly one wins", async () => {
+      await h.store.create(job);
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => h.store.claim(job.id, `t${i}`, 60)));
+      expect(outcomes.filter((o) => o.outcome === "claimed")).toHaveLength(1);
+    });
+
+    test("a lapsed claim is taken over; the old holder can no longer finish or renew", async () => {
+      await h.store.create(job);
+      await h.store.claim(job.id, "dead", 1);
+      await sleep(1100);
+      const again = await h.store.claim(job.id, "alive", 60);
+      expect(again.outcome).toBe("claimed");
+      if (again.outcome === "claimed") expect(again.job.attempts).toBe(2);
+      expect(await h.store.renewClaim(job.id, "dead", 60)).toBe(false);
+      expect(await h.store.complete(job.id, "dead", results)).toBe(false);
+      expect(await h.store.renewClaim(job.id, "alive", 60)).toBe(true);
+      expect(await h.store.complete(job.id, "alive", results)).toBe(true);
+    });
+
+    test("fail records the reason; without a token it works from PENDING but never after COMPLETED", async () => {
+      await h.store.create(job);
+      expect(await h.store.fail(job.id, null, "not a VCF")).toBe(true);
+      expect(await h.store.get(job.id)).toMatchObject({ status: "FAILED", failureReason: "not a VCF" });
+      const other = { ...job, id: randomUUID() };
+      await h.store.create(other);
+      await h.store.claim(other.id, "t", 60);
+      await h.store.complete(other.id, "t", results);
+      expect(await h.store.fail(other.id, null, "late")).toBe(false);
+      expect((await h.store.get(other.id))?.status).toBe("COMPLETED");
+    });
+  });
+}

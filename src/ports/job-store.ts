@@ -1,0 +1,75 @@
+/**
+ * Persistent job records (DynamoDB on AWS, PostgreSQL locally). Every state change is a
+ * conditional write, so a job is claimed by one worker at a time and finishes once.
+ */
+export type JobStatus = "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
+export type ResultState = "AVAILABLE" | "ARCHIVED" | "RESTORING";
+
+export interface JobSummary {
+  records: number;
+  alleles: number;
+  known: number;
+  novel: number;
+  byConsequence: Record<string, number>;
+  byImpact: Record<string, number>;
+  warnings: string[];
+  seconds: number;
+}
+
+export interface Job {
+  id: string;
+  userId: string;
+  inputFileName: string;
+  inputKey: string;
+  status: JobStatus;
+  submitTime: Date;
+  startTime: Date | null;
+  completeTime: Date | null;
+  /** Times the job was claimed (1 normally; more after a crash). */
+  attempts: number;
+  resultKey: string | null;
+  logKey: string | null;
+  rowsKey: string | null;
+  resultState: ResultState | null;
+  failureReason: string | null;
+  summary: JobSummary | null;
+}
+
+export type NewJob = Pick<Job, "id" | "userId" | "inputFileName" | "inputKey" | "submitTime">;
+
+export type ClaimResult =
+  | { outcome: "claimed"; job: Job }
+  /** Another worker holds a live claim. */
+  | { outcome: "busy" }
+  /** COMPLETED or FAILED already: nothing to do. */
+  | { outcome: "finished"; job: Job }
+  | { outcome: "missing" };
+
+export interface CompletedFields {
+  resultKey: string;
+  logKey: string;
+  rowsKey: string | null;
+  summary: JobSummary;
+}
+
+export interface JobStore {
+  /** Insert a PENDING job; false (and no change) when the id already exists. */
+  create(job: NewJob): Promise<boolean>;
+  get(id: string): Promise<Job | null>;
+  /** A user's jobs, newest first. */
+  listByUser(userId: string, opts?: { limit?: number }): Promise<Job[]>;
+  /**
+   * PENDING → RUNNING, or take over a RUNNING job whose claim lapsed (its worker died).
+   * `token` identifies this attempt; only its holder can renew or finish the job.
+   */
+  claim(id: string, token: string, leaseSeconds: number): Promise<ClaimResult>;
+  /** Extend a live claim. False when the claim was lost. */
+  renewClaim(id: string, token: string, leaseSeconds: number): Promise<boolean>;
+  /** RUNNING (held by `token`) → COMPLETED with results. False when the claim was lost. */
+  complete(id: string, token: string, fields: CompletedFields): Promise<boolean>;
+  /**
+   * → FAILED with a reason the user can read. With a token: only while that claim holds.
+   * Without (dead-letter handling, bad uploads): from PENDING or RUNNING.
+   */
+  fail(id: string, token: string | null, reason: string): Promise<boolean>;
+}

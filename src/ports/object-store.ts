@@ -1,0 +1,69 @@
+/**
+ * Blob storage for inputs and results (S3 buckets on AWS, folders locally). Bodies are streams so
+ * that neither side holds a whole VCF in memory.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+export interface StoredObject extends ObjectInfo {
+  /** A fresh stream of the content each call. */
+  stream(): ReadableStream<Uint8Array>;
+}
+
+export type ObjectBody = ReadableStream<Uint8Array> | Uint8Array | string | Blob;
+
+/** A browser upload form: POST `fields` plus a `file` part to `url` (S3 presigned POST shape). */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface UploadPolicyRequest {
+  /** Key template; `${filename}` is replaced by the uploaded file's name, as S3 does. */
+  key: string;
+  /** Every accepted key must start with this (S3 `starts-with $key`). */
+  keyPrefix: string;
+  maxBytes: number;
+  /** Where the browser is sent after a successful upload (S3 `success_action_redirect`). */
+  successRedirect: string;
+  expiresInSeconds: number;
+}
+
+export interface ObjectStore {
+  /** Store `body` at `key`, replacing any object there; the write is atomic (all or nothing). */
+  put(key: string, body: ObjectBody): Promise<ObjectInfo>;
+  /** null when absent. */
+  get(key: string): Promise<StoredObject | null>;
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Objects whose key starts with `prefix`, sorted by key. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** Idempotent. */
+  delete(key: string): Promise<void>;
+  /** A signed form the browser posts straight to the store (the web server never carries the bytes on AWS). */
+  createUploadForm(req: UploadPolicyRequest): Promise<UploadForm>;
+}
+
+/** Key rules shared by every adapter: no absolute paths, no `.`/`..` segments, no control characters. */
+export function assertSafeKey(key: string): void {
+  // biome-ignore lint: control characters are exactly what we reject
+  if (key.length === 0 || key.length > 1024 || /[\u0000-\u001f\\]/.test(key) || key.startsWith("/")) {
+    throw new Error(`object key ${JSON.stringify(key)} is not allowed`);
+  }
+  if (key.split("/").some((seg) => seg === "" || seg === "." || seg === "..")) {
+    throw new Error(`object key ${JSON.stringify(key)} has an empty, "." or ".." segment`);
+  }
+}
+
+/**
+ * Implemented by stores whose browser uploads arrive through our own web role (the local
+ * filesystem store). It checks the signed form exactly as S3 checks a presigned POST and stores
+ * the file; on AWS the browser posts to S3 and there is no receiver.
+ */
+export interface UploadReceiver {
+  /** Throws AppError (FORBIDDEN, INVALID_INPUT, PAYLOAD_TOO_LARGE) naming the failed condition. */
+  receive(fields: Record<string, string>, file: File): Promise<{ key: string; etag: string; redirect: string | null }>;
+}

@@ -47,57 +47,62 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     throw new GeneModelFormatError(path, 0, "gene model file not found");
   });
   const warnings: string[] = [];
-  let format: GeneModelFormat | null = null;
-  let versionDirective: GeneModelFormat | null = null;
-  let gff3: Gff3Collector | null = null;
-  let gtf: GtfCollector | null = null;
-  let pending: GffRow[] = [];
-  let rows = 0;
-  let stopped = false;
-
-  const decide = (f: GeneModelFormat) => {
-    format = f;
-    if (f === "gff3") gff3 = new Gff3Collector(path, warnings);
-    else gtf = new GtfCollector(path);
-    for (const r of pending) feed(r);
-    pending = [];
+  // Held in an object: TypeScript does not track assignments made inside the line callback.
+  const st = {
+    format: null as GeneModelFormat | null,
+    versionDirective: null as GeneModelFormat | null,
+    gff3: null as Gff3Collector | null,
+    gtf: null as GtfCollector | null,
+    pending: [] as GffRow[],
+    rows: 0,
+    stopped: false,
   };
   const feed = (r: GffRow) => {
-    if (gff3) (gff3 as Gff3Collector).row(r);
-    else (gtf as GtfCollector | null)?.row(r);
+    if (st.gff3) st.gff3.row(r);
+    else st.gtf?.row(r);
+  };
+  const decide = (f: GeneModelFormat) => {
+    st.format = f;
+    if (f === "gff3") st.gff3 = new Gff3Collector(path, warnings);
+    else st.gtf = new GtfCollector(path);
+    for (const r of st.pending) feed(r);
+    st.pending = [];
   };
 
   await readLines(path, (line, lineNo) => {
-    if (stopped) return;
-    if (line.length === 0) return;
+    if (st.stopped || line.length === 0) return;
     if (line.charCodeAt(0) === 35 /* # */) {
-      if (line.startsWith("##FASTA")) stopped = true; // embedded sequences end the feature section
+      if (line.startsWith("##FASTA")) st.stopped = true; // embedded sequences end the feature section
       const v = /^##gff-version\s+(\d)/.exec(line);
-      if (v) versionDirective = v[1] === "3" ? "gff3" : "gtf";
+      if (v) st.versionDirective = v[1] === "3" ? "gff3" : "gtf";
       return;
     }
-    if (lineNo === 1 && line.charCodeAt(0) === 0) throw new GeneModelFormatError(path, 1, "binary data, not a GFF3/GTF text file");
+    // NUL bytes anywhere, or undecodable bytes before the dialect is known: not a text GFF/GTF.
+    if (line.includes("\u0000") || (st.format === null && line.includes("\uFFFD"))) {
+      throw new GeneModelFormatError(path, lineNo, "binary data, not a GFF3/GTF text file");
+    }
     const r = parseGffRow(line, lineNo, path);
-    rows++;
-    if (format !== null) return feed(r);
-    pending.push(r);
+    st.rows++;
+    if (st.format !== null) return feed(r);
+    st.pending.push(r);
     const f = formatOfAttributes(r.attributes);
     if (f !== null) decide(f);
-    else if (pending.length >= SNIFF_ROWS) {
-      if (versionDirective) decide(versionDirective);
+    else if (st.pending.length >= SNIFF_ROWS) {
+      if (st.versionDirective) decide(st.versionDirective);
       else throw new GeneModelFormatError(path, lineNo, `cannot tell GFF3 from GTF: no row with key=value or key "value" attributes in the first ${SNIFF_ROWS} rows`);
     }
   });
 
-  if (rows === 0) throw new GeneModelFormatError(path, 0, "no gene model rows (empty file, or only comments)");
-  if (format === null) decide(versionDirective ?? "gff3");
-  const drafts = gff3 ? (gff3 as Gff3Collector).finish() : (gtf as unknown as GtfCollector).finish(warnings);
+  if (st.rows === 0) throw new GeneModelFormatError(path, 0, "no gene model rows (empty file, or only comments)");
+  if (st.format === null) decide(st.versionDirective ?? "gff3");
+  const format = st.format as GeneModelFormat;
+  const drafts = st.gff3 ? st.gff3.finish() : st.gtf!.finish(warnings);
   const transcripts = buildTranscripts(drafts, { path, resolveContig: opts.resolveContig, warnings });
   if (transcripts.length === 0) {
     throw new GeneModelFormatError(
       path,
       0,
-      `no transcripts found in ${rows} ${format} rows (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`,
+      `no transcripts found in ${st.rows} ${format} rows (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`,
     );
   }
   transcripts.sort((a, b) => (a.contig < b.contig ? -1 : a.contig > b.contig ? 1 : a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
@@ -108,5 +113,5 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     ids.add(t.id);
   }
   if (duplicates > 0) warnings.push(`${path}: ${duplicates} transcript IDs occur more than once (kept: each model is annotated)`);
-  return { transcripts, warnings, format: format as GeneModelFormat };
+  return { transcripts, warnings, format };
 }

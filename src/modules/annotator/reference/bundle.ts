@@ -1,0 +1,101 @@
+/**
+ * Opens a reference: a bundle folder (manifest.json + files) or loose files. Wires the genome
+ * reader, the gene models (from the prepared index when fresh, otherwise parsed and the index
+ * rewritten if the folder is writable), contig synonyms and the known-variants path.
+ */
+import { access } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { readManifest } from "./bundle-manifest.ts";
+import { createContigResolver, type ContigAliases } from "./contig-resolver.ts";
+import { openGenome, type GenomeReader } from "./fasta-reader.ts";
+import { compileGeneModels, loadPreparedIndex, writePreparedIndex } from "./prepared-index.ts";
+import { createTranscriptIndex, type TranscriptIndex } from "./transcript-index.ts";
+
+/** The demo bundle shipped in the repository (<repo>/data/demo), independent of the cwd. */
+export const DEFAULT_BUNDLE_DIR = join(import.meta.dir, "..", "..", "..", "..", "data", "demo");
+
+export interface Reference {
+  name: string;
+  build: string;
+  genome: GenomeReader;
+  transcripts: TranscriptIndex;
+  /** Known-variants VCF (bgzip + tabix), or null. */
+  knownPath: string | null;
+  /** Input contig name → FASTA contig name (`chr21`→`21`, `chrM`→`MT`, `NC_000021.9`→`21`), null if unknown. */
+  resolveContig(name: string): string | null;
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenReferenceOptions {
+  /** Bundle folder with manifest.json. Files given below override the manifest's. */
+  bundleDir?: string;
+  fasta?: string;
+  genes?: string;
+  /** Known variants: a path, null for none; undefined keeps the manifest's. */
+  known?: string | null;
+  /** Extra synonyms, merged with the manifest's: canonical name → aliases. */
+  aliases?: Record<string, string[]>;
+}
+
+async function mustExist(path: string, what: string): Promise<void> {
+  await access(path).catch(() => {
+    throw new Error(`${path}: ${what} not found`);
+  });
+}
+
+function mergeAliases(a: ContigAliases, b: ContigAliases | undefined): ContigAliases {
+  const out: ContigAliases = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) out[k] = [...new Set([...(out[k] ?? []), ...v])];
+  return out;
+}
+
+/**
+ * Opens a reference bundle or loose FASTA + gene-model files.
+ * @throws Error naming the file (and manifest field) that is missing or invalid.
+ */
+export async function openReference(opts: OpenReferenceOptions): Promise<Reference> {
+  const m = opts.bundleDir !== undefined ? await readManifest(opts.bundleDir) : null;
+  const fasta = opts.fasta ?? m?.fasta;
+  const genes = opts.genes ?? m?.genes;
+  if (!fasta || !genes) throw new Error("openReference: give a bundle folder, or both a FASTA and a gene-model file");
+  const knownPath = opts.known === undefined ? (m?.known ?? null) : opts.known;
+  const aliases = mergeAliases(m?.contigAliases ?? {}, opts.aliases);
+  await mustExist(fasta, "genome FASTA");
+  await mustExist(genes, "gene model file");
+  if (knownPath !== null) await mustExist(knownPath, "known-variants VCF");
+
+  const genome = await openGenome(fasta);
+  try {
+    const warnings: string[] = [];
+    const source = { genesPath: genes, contigs: genome.contigs(), aliases };
+    // The prepared index is only trusted for the bundle's own gene file.
+    const indexPath = m !== null && genes === m.genes ? m.index : null;
+    let transcripts;
+    const prepared = indexPath ? await loadPreparedIndex(indexPath, source) : null;
+    if (prepared?.status === "fresh") {
+      transcripts = prepared.transcripts;
+      warnings.push(...prepared.warnings);
+    } else {
+      const compiled = await compileGeneModels(genes, genome, aliases);
+      transcripts = compiled.transcripts;
+      warnings.push(...compiled.warnings);
+      // Best effort: a read-only bundle simply parses again next time.
+      if (indexPath) await writePreparedIndex(indexPath, transcripts, compiled.warnings, source).catch(() => undefined);
+    }
+    const resolveContig = createContigResolver(source.contigs.map((c) => c.name), aliases);
+    return {
+      name: m?.name ?? basename(fasta),
+      build: m?.build ?? "unknown",
+      genome,
+      transcripts: createTranscriptIndex(transcripts),
+      knownPath,
+      resolveContig,
+      warnings,
+      close: () => genome.close(),
+    };
+  } catch (err) {
+    await genome.close();
+    throw err;
+  }
+}

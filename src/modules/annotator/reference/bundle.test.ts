@@ -68,7 +68,7 @@ describe("prepared index", () => {
     expect((await load()).status).toBe("fresh");
     // Same size, different content.
     const bytes = await readFile(genes);
-    bytes[bytes.length - 20] ^= 0xff;
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff;
     await writeFile(genes, bytes);
     expect(await load()).toMatchObject({ status: "stale", reason: `${genes} changed` });
     await writeFile(genes, bytes.subarray(0, 100));

@@ -1,0 +1,200 @@
+/**
+ * Genomic ↔ transcript coordinate mapping for HGVS and consequence calling.
+ *
+ * A transcript's layout (exon arrays, cDNA offsets, CDS bounds in cDNA) is derived once and cached
+ * on the Transcript object through a WeakMap, so the per-variant work is a binary search and a few
+ * additions. Positions in transcript orientation are expressed as (cdna, offset): `cdna` is the
+ * 1-based cDNA position of the anchoring exonic base (≤ 0 upstream of the transcript, > cDNA
+ * length downstream of it) and `offset` the signed intronic distance from it (HGVS `+N` / `-N`).
+ */
+import type { Transcript } from "../model.ts";
+
+export interface TranscriptLayout {
+  readonly strand: 1 | -1;
+  readonly exonCount: number;
+  /** Exon bounds by genomic index (ascending genomic order, as in Transcript.exons). */
+  readonly gStart: Int32Array;
+  readonly gEnd: Int32Array;
+  /** cDNA position (1-based) of each exon's 5' base in transcript orientation, by genomic index. */
+  readonly cdna5: Int32Array;
+  readonly cdnaLength: number;
+  /** True when the transcript has a CDS that maps onto its exons. */
+  readonly coding: boolean;
+  /** cDNA positions (1-based, inclusive) of the first and last CDS base; 0 when non-coding. */
+  readonly cdsStart: number;
+  readonly cdsEnd: number;
+  /** Bases missing from the first codon of a 5'-incomplete CDS: (3 - GFF phase) % 3 (Ensembl's exon phase). */
+  readonly framePad: number;
+  /** Unpadded CDS length (cdsEnd - cdsStart + 1). */
+  readonly cdsLength: number;
+  /** Protein length for AA.length: codons of the padded CDS, minus the stop when the CDS is complete at its 3' end. */
+  readonly aaLength: number;
+  readonly startIncomplete: boolean;
+  readonly endIncomplete: boolean;
+  /** `ENST…` or `ENST….version`, the ANN Feature_ID. */
+  readonly featureId: string;
+  /** The CDS was given but does not map onto the exons (broken model): treated as non-coding. */
+  readonly badCds: boolean;
+}
+
+const layouts = new WeakMap<Transcript, TranscriptLayout>();
+
+/** Layout of a transcript, built on first use and cached for the transcript object's lifetime. */
+export function layoutOf(t: Transcript): TranscriptLayout {
+  let l = layouts.get(t);
+  if (l === undefined) {
+    l = buildLayout(t);
+    layouts.set(t, l);
+  }
+  return l;
+}
+
+function buildLayout(t: Transcript): TranscriptLayout {
+  const n = t.exons.length;
+  const gStart = new Int32Array(n);
+  const gEnd = new Int32Array(n);
+  const cdna5 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    gStart[i] = t.exons[i]!.start;
+    gEnd[i] = t.exons[i]!.end;
+  }
+  let acc = 1;
+  for (let k = 0; k < n; k++) {
+    const i = t.strand === 1 ? k : n - 1 - k;
+    cdna5[i] = acc;
+    acc += gEnd[i]! - gStart[i]! + 1;
+  }
+  const cdnaLength = acc - 1;
+  const partial = { strand: t.strand, exonCount: n, gStart, gEnd, cdna5, cdnaLength };
+  let cdsStart = 0;
+  let cdsEnd = 0;
+  let badCds = false;
+  const c = t.coding;
+  if (c) {
+    const five = exonicCdna(partial, t.strand === 1 ? c.start : c.end);
+    const three = exonicCdna(partial, t.strand === 1 ? c.end : c.start);
+    if (five > 0 && three >= five) {
+      cdsStart = five;
+      cdsEnd = three;
+    } else {
+      badCds = true;
+    }
+  }
+  const coding = cdsStart > 0;
+  const framePad = coding ? (3 - (c!.startPhase % 3)) % 3 : 0;
+  const cdsLength = coding ? cdsEnd - cdsStart + 1 : 0;
+  const codons = Math.ceil((cdsLength + framePad) / 3);
+  const endIncomplete = coding && c!.endIncomplete;
+  return {
+    ...partial,
+    coding,
+    cdsStart,
+    cdsEnd,
+    framePad,
+    cdsLength,
+    aaLength: coding ? (endIncomplete ? codons : Math.max(0, codons - 1)) : 0,
+    startIncomplete: coding && c!.startIncomplete,
+    endIncomplete,
+    featureId: t.version === null ? t.id : `${t.id}.${t.version}`,
+    badCds,
+  };
+}
+
+type ExonArrays = Pick<TranscriptLayout, "strand" | "exonCount" | "gStart" | "gEnd" | "cdna5">;
+
+/** Index of the last exon (genomic order) whose start is ≤ g, or -1. */
+export function exonIndexAtOrBefore(l: ExonArrays, g: number): number {
+  let lo = 0;
+  let hi = l.exonCount - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (l.gStart[mid]! <= g) {
+      ans = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return ans;
+}
+
+/** cDNA position of an exonic genomic position, or 0 when g is not in an exon. */
+export function exonicCdna(l: ExonArrays, g: number): number {
+  const i = exonIndexAtOrBefore(l, g);
+  if (i < 0 || g > l.gEnd[i]!) return 0;
+  return l.strand === 1 ? l.cdna5[i]! + (g - l.gStart[i]!) : l.cdna5[i]! + (l.gEnd[i]! - g);
+}
+
+/** A position in transcript coordinates: HGVS anchor (cDNA) and intronic offset. */
+export interface TxPos {
+  cdna: number;
+  offset: number;
+}
+
+/**
+ * Maps a genomic position to transcript coordinates. Intronic positions anchor on the nearest
+ * exon boundary (the 5' one, `+N`, when equidistant, as HGVS says for the intron's middle base);
+ * positions beyond the transcript continue the cDNA numbering (≤ 0 upstream, > length downstream).
+ */
+export function toTxPos(l: TranscriptLayout, g: number): TxPos {
+  const n = l.exonCount;
+  const i = exonIndexAtOrBefore(l, g);
+  const plus = l.strand === 1;
+  if (i < 0) {
+    const d = l.gStart[0]! - g; // genomically before the first exon
+    return plus ? { cdna: 1 - d, offset: 0 } : { cdna: l.cdnaLength + d, offset: 0 };
+  }
+  const end = l.gEnd[i]!;
+  if (g <= end) {
+    return { cdna: plus ? l.cdna5[i]! + (g - l.gStart[i]!) : l.cdna5[i]! + (end - g), offset: 0 };
+  }
+  if (i === n - 1) {
+    const d = g - end;
+    return plus ? { cdna: l.cdnaLength + d, offset: 0 } : { cdna: 1 - d, offset: 0 };
+  }
+  // Intron between genomic exons i and i+1.
+  const nextStart = l.gStart[i + 1]!;
+  if (plus) {
+    const donorCdna = l.cdna5[i]! + (end - l.gStart[i]!); // last base of the 5' exon
+    const d1 = g - end;
+    const d2 = nextStart - g;
+    return d1 <= d2 ? { cdna: donorCdna, offset: d1 } : { cdna: donorCdna + 1, offset: -d2 };
+  }
+  const donorCdna = l.cdna5[i + 1]! + (l.gEnd[i + 1]! - nextStart); // 3'-most base of exon i+1
+  const d1 = nextStart - g;
+  const d2 = g - end;
+  return d1 <= d2 ? { cdna: donorCdna, offset: d1 } : { cdna: donorCdna + 1, offset: -d2 };
+}
+
+/**
+ * HGVS text of a transcript position without the `c.`/`n.` prefix: `123`, `-45`, `*12`,
+ * `123+5`, `-8+49`, `*149-351`. Coding numbering is relative to the CDS (c.1 = first CDS base).
+ */
+export function formatTxPos(l: TranscriptLayout, cdna: number, offset: number): string {
+  let s: string;
+  if (l.coding) {
+    if (cdna < l.cdsStart) s = `-${l.cdsStart - cdna}`;
+    else if (cdna > l.cdsEnd) s = `*${cdna - l.cdsEnd}`;
+    else s = `${cdna - l.cdsStart + 1}`;
+  } else if (cdna < 1) {
+    s = `-${1 - cdna}`;
+  } else if (cdna > l.cdnaLength) {
+    s = `*${cdna - l.cdnaLength}`;
+  } else {
+    s = `${cdna}`;
+  }
+  if (offset > 0) return `${s}+${offset}`;
+  if (offset < 0) return `${s}${offset}`;
+  return s;
+}
+
+/** Exon rank (1-based, transcript order) of genomic exon index i. */
+export function exonRank(l: TranscriptLayout, i: number): number {
+  return l.strand === 1 ? i + 1 : l.exonCount - i;
+}
+
+/** Intron rank (1-based, transcript order) of the intron between genomic exons i and i+1. */
+export function intronRank(l: TranscriptLayout, i: number): number {
+  return l.strand === 1 ? i + 1 : l.exonCount - 1 - i;
+}

@@ -43,21 +43,19 @@ const Env = z
       .optional(),
     MAIL_FROM: z.string().default("GAS <noreply@gas.localhost>"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  })
-  .superRefine((e, ctx) => {
-    if (e.NODE_ENV === "production") {
-      for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"] as const) {
-        if (!e[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
-      }
-    }
-    if (e.GAS_BACKEND === "aws") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["GAS_BACKEND"],
-        message: "aws adapters are not built yet (issue 6); use GAS_BACKEND=local",
-      });
-    }
   });
+
+/** Rules across variables, checked on the raw values so they are reported with any type errors. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  if (env.NODE_ENV === "production") {
+    for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"]) {
+      if (!env[key]) out.push(`  ${key}: is required when NODE_ENV=production`);
+    }
+  }
+  if (env.GAS_BACKEND === "aws") out.push("  GAS_BACKEND: the aws adapters are not built yet (issue 6); use GAS_BACKEND=local");
+  return out;
+}
 
 /** Thrown when the environment is invalid; its message lists every offending variable. */
 export class ConfigError extends Error {
@@ -69,15 +67,17 @@ export function loadConfig(env: Record<string, string | undefined>) {
   // Empty strings mean "unset" (systemd units and .env files often carry `FOO=`).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const r = Env.safeParse(cleaned);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      const name = i.path.join(".") || "(environment)";
-      const shown = typeof cleaned[name] === "string" ? ` (got ${JSON.stringify(cleaned[name])})` : "";
-      return `  ${name}: ${i.message}${shown}`;
-    });
-    throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
-  }
-  const e = r.data;
+  const lines = r.success
+    ? []
+    : r.error.issues.map((i) => {
+        const name = i.path.join(".") || "(environment)";
+        // Secrets are never echoed back.
+        const shown = typeof cleaned[name] === "string" && !name.includes("SECRET") ? ` (got ${JSON.stringify(cleaned[name])})` : "";
+        return `  ${name}: ${i.message}${shown}`;
+      });
+  lines.push(...crossChecks(cleaned));
+  if (!r.success || lines.length > 0) throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
+  const e = r.data!;
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(e.DATA_DIR);
   // In development secrets are generated per process: sessions and upload policies simply do
   // not survive a restart, which is fine for a laptop and refused in production above.

@@ -10,7 +10,10 @@ export interface JobStoreHarness {
   close(): Promise<void>;
 }
 
-const summary = { records: 1, alleles: 1, known: 0, novel: 1, byConsequence: {}, byImpact: {}, warnings: [], seconds: 0.1 };
+const summary = {
+  records: 1, alleles: 1, known: 0, novel: 1, skipped: 0, byMostSevere: { missense_variant: 1 },
+  byConsequence: { missense_variant: 2 }, byImpact: { MODERATE: 1 }, warnings: [], warningsTotal: 0, seconds: 0.1, variantsPerSecond: 10,
+};
 const results: CompletedFields = { resultKey: "r.vcf", logKey: "r.log", rowsKey: null, summary };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,15 +5,21 @@
 export type JobStatus = "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
 export type ResultState = "AVAILABLE" | "ARCHIVED" | "RESTORING";
 
+/** The engine's figures for a finished job (what the count log says, as data). */
 export interface JobSummary {
   records: number;
   alleles: number;
   known: number;
   novel: number;
+  skipped: number;
+  byMostSevere: Record<string, number>;
   byConsequence: Record<string, number>;
   byImpact: Record<string, number>;
+  /** The first warnings (capped); `warningsTotal` counts them all. */
   warnings: string[];
+  warningsTotal: number;
   seconds: number;
+  variantsPerSecond: number;
 }
 
 export interface Job {

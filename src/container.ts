@@ -1,0 +1,91 @@
+/**
+ * The composition root: the only file that imports src/adapters/*. It reads the configuration,
+ * opens the database and picks one adapter per port (local now; AWS with issue 6), then builds
+ * the services the roles use.
+ */
+import { join } from "node:path";
+import { createDevIdentity } from "./adapters/local/dev-identity.ts";
+import { createFsObjectStore } from "./adapters/local/fs-object-store.ts";
+import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
+import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
+import { createPgMessaging } from "./adapters/local/pg-queue.ts";
+import type { Config } from "./config.ts";
+import { type Database, openDatabase } from "./db/open-database.ts";
+import { createAccountsService } from "./modules/accounts/index.ts";
+import { createJobsService } from "./modules/jobs/index.ts";
+import type { IdentityProvider } from "./ports/identity.ts";
+import type { JobStore } from "./ports/job-store.ts";
+import type { Mailer } from "./ports/mailer.ts";
+import type { ObjectStore, UploadReceiver } from "./ports/object-store.ts";
+import type { Queue, Topic } from "./ports/queue.ts";
+import type { Logger } from "./shared/logger.ts";
+
+/** One adapter per port; a missing one is a compile error here. */
+export interface Ports {
+  inputs: ObjectStore;
+  results: ObjectStore;
+  jobStore: JobStore;
+  topic: Topic;
+  queue<M>(name: string): Queue<M>;
+  mailer: Mailer;
+  /** null when no provider is configured (production without OIDC): sign-in answers 503. */
+  identity: IdentityProvider | null;
+}
+
+/** Path of the local object store's upload endpoint in the web role. */
+export const LOCAL_UPLOAD_PATH = "/upload/inputs";
+
+/** Build everything the roles need. `close()` releases the database and listeners. */
+export async function buildContainer(cfg: Config, log: Logger) {
+  const database: Database = await openDatabase(
+    cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
+  );
+  const publicUrl = cfg.http.publicUrl ?? `http://localhost:${cfg.http.port}`;
+  if (cfg.mail.smtpUrl) {
+    // TODO(issue 3): SMTP delivery; until then refuse rather than silently drop mail.
+    throw new Error("SMTP_URL: SMTP delivery is not implemented yet; unset it to use the outbox folder");
+  }
+  const messaging = createPgMessaging(database, cfg.queue);
+  const objectStore = (bucket: string) =>
+    createFsObjectStore({
+      root: join(cfg.backend.objectsDir, bucket),
+      bucket,
+      uploadUrl: LOCAL_UPLOAD_PATH, // relative: the web role makes it absolute per request
+      signingSecret: cfg.secrets.uploadSigning,
+    });
+  const inputs = objectStore("gas-inputs");
+  const ports: Ports = {
+    inputs,
+    results: objectStore("gas-results"),
+    jobStore: createPgJobStore(database.db),
+    topic: messaging.topic,
+    queue: messaging.queue,
+    mailer: createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
+    identity: cfg.production ? null : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
+  };
+  const uploadReceiver: UploadReceiver = inputs;
+  const accounts = createAccountsService(database.db);
+  const jobs = createJobsService({
+    jobs: ports.jobStore,
+    inputs: ports.inputs,
+    results: ports.results,
+    topic: ports.topic,
+    limits: cfg.limits,
+  });
+  return {
+    config: cfg,
+    log,
+    database,
+    ports,
+    accounts,
+    jobs,
+    publicUrl,
+    uploads: { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
+    async close() {
+      await messaging.close();
+      await database.close();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof buildContainer>>;

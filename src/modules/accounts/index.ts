@@ -1,0 +1,1 @@
+export { type AccountsService, type User, createAccountsService } from "./accounts.service.ts";

@@ -1,0 +1,179 @@
+/**
+ * The annotator role's handler for one `job.requested` delivery. Safe under at-least-once
+ * delivery: the job is claimed with a conditional write (PENDING → RUNNING, or a lapsed claim
+ * taken over after a crash), only the claim holder can complete it, and a finished job is acked
+ * without work. While the engine runs, a heartbeat extends both the message lease and the claim;
+ * losing the claim aborts the run.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Job, JobStore, JobSummary } from "../../ports/job-store.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { type AnnotateSummary, AnnotationInputError, type Reference, annotateFile } from "../annotator/index.ts";
+import { resultKeys } from "./job-keys.ts";
+
+export type JobRequest = TopicMessages["job.requested"];
+
+export interface AnnotationWorkerDeps {
+  jobs: JobStore;
+  inputs: ObjectStore;
+  results: ObjectStore;
+  topic: Topic;
+  queue: Queue<JobRequest>;
+  reference: Reference;
+  workDir: string;
+  visibilitySeconds: number;
+  maxAttempts: number;
+  log: Logger;
+}
+
+export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back";
+
+/**
+ * The claim lapses a little before the message reappears, so the worker that receives a crashed
+ * job's redelivered message finds the claim free rather than "busy".
+ */
+const claimSeconds = (visibility: number) => Math.max(1, visibility - 2);
+
+const toSummary = (s: AnnotateSummary): JobSummary => ({
+  records: s.records,
+  alleles: s.alleles,
+  known: s.known,
+  novel: s.novel,
+  skipped: s.skipped,
+  byMostSevere: s.byMostSevere,
+  byConsequence: s.byConsequence,
+  byImpact: s.byImpact,
+  warnings: s.warnings.slice(0, 50),
+  warningsTotal: s.warningsTotal,
+  seconds: s.seconds,
+  variantsPerSecond: s.variantsPerSecond,
+});
+
+/** Create the handler. `shutdown` aborts running jobs so they can be handed back. */
+export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
+  const { jobs, inputs, results, topic, queue } = deps;
+
+  async function publishFinished(job: Job, status: "COMPLETED" | "FAILED") {
+    const fresh = await jobs.get(job.id);
+    await topic.publish("job.completed", {
+      jobId: job.id,
+      userId: job.userId,
+      status,
+      completeTime: (fresh?.completeTime ?? new Date()).toISOString(),
+    });
+  }
+
+  /** Handle one delivery; `stopping` aborts when the process shuts down (the job is handed back). */
+  async function handle(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
+    const { jobId } = d.message;
+    const log = deps.log.child({ jobId, delivery: d.id, receiveCount: d.receiveCount });
+    const token = randomUUID();
+    const claim = await jobs.claim(jobId, token, claimSeconds(deps.visibilitySeconds));
+    if (claim.outcome === "missing" || claim.outcome === "finished") {
+      log.info("nothing to do", { outcome: claim.outcome });
+      await queue.ack(d);
+      return "duplicate";
+    }
+    if (claim.outcome === "busy") {
+      // First delivery while someone holds the job: a duplicate publish, and the holder's own
+      // message covers a crash. A redelivery: the holder's claim is about to lapse; look again soon.
+      if (d.receiveCount === 1) await queue.ack(d);
+      else await queue.retry(d, { delaySeconds: 2, error: "job claimed by another worker" });
+      log.info("job busy elsewhere", { requeued: d.receiveCount > 1 });
+      return "busy";
+    }
+    const job = claim.job;
+    log.info("job running", { attempt: job.attempts });
+    const work = join(deps.workDir, `${job.id}-${token}`);
+    const run = new AbortController();
+    const onStop = () => run.abort(new Error("shutting down"));
+    stopping.addEventListener("abort", onStop, { once: true });
+    let lost = false;
+    const beat = setInterval(
+      async () => {
+        try {
+          const kept = (await jobs.renewClaim(job.id, token, claimSeconds(deps.visibilitySeconds))) && (await queue.extend(d, deps.visibilitySeconds));
+          if (!kept) {
+            lost = true;
+            run.abort(new Error("claim lost"));
+          }
+        } catch (err) {
+          log.warn("heartbeat failed", { err });
+        }
+      },
+      Math.max(500, (deps.visibilitySeconds * 1000) / 3),
+    );
+    try {
+      await mkdir(work, { recursive: true });
+      const input = await inputs.get(job.inputKey);
+      if (!input) {
+        await jobs.fail(job.id, token, `The input file ${job.inputFileName} is no longer available; please upload it again.`);
+        await publishFinished(job, "FAILED");
+        await queue.ack(d);
+        return "failed";
+      }
+      const inputPath = join(work, "input");
+      await Bun.write(inputPath, new Response(input.stream()));
+      const out = { vcf: join(work, "out.annot.vcf"), log: join(work, "out.vcf.count.log"), json: join(work, "out.annot.json") };
+      const summary = await annotateFile({ input: inputPath, reference: deps.reference, outputs: out, signal: run.signal });
+      run.signal.throwIfAborted();
+      const keys = resultKeys(job.userId, job.id, job.inputFileName);
+      await results.put(keys.vcf, Bun.file(out.vcf));
+      await results.put(keys.log, Bun.file(out.log));
+      await results.put(keys.json, Bun.file(out.json));
+      const done = await jobs.complete(job.id, token, { resultKey: keys.vcf, logKey: keys.log, rowsKey: keys.json, summary: toSummary(summary) });
+      if (!done) {
+        log.warn("claim lost before completion; another worker owns the job");
+        await queue.ack(d);
+        return "lost";
+      }
+      await publishFinished(job, "COMPLETED");
+      await queue.ack(d);
+      log.info("job completed", { records: summary.records, seconds: summary.seconds });
+      return "completed";
+    } catch (err) {
+      if (err instanceof AnnotationInputError) {
+        // The user's file is the problem: retrying cannot help. The message is safe to show.
+        const reason = err.message.replaceAll(work + "/input", job.inputFileName).replaceAll(work, "");
+        await jobs.fail(job.id, token, reason);
+        await publishFinished(job, "FAILED");
+        await queue.ack(d);
+        log.info("job failed on its input", { reason });
+        return "failed";
+      }
+      if (lost) {
+        log.warn("claim lost while running; another worker owns the job");
+        return "lost";
+      }
+      // Infrastructure trouble or shutdown: let go of the claim and hand the message back.
+      await jobs.renewClaim(job.id, token, 0).catch(() => {});
+      const handingBack = stopping.aborted;
+      await queue.retry(d, handingBack ? { delaySeconds: 0, error: "worker shut down" } : { error: String(err) });
+      if (handingBack) log.info("job handed back on shutdown");
+      else log.error("job attempt failed; will retry", { err });
+      return handingBack ? "handed-back" : "retry";
+    } finally {
+      clearInterval(beat);
+      stopping.removeEventListener("abort", onStop);
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Dead-letter handler: the job could not be processed in `maxAttempts` tries. */
+  async function handleDeadLetter(d: Delivery<JobRequest>, dlq: Queue<JobRequest>): Promise<void> {
+    const { jobId } = d.message;
+    const reason = `The annotation could not be completed after ${deps.maxAttempts} attempts because of a problem on our side. Please submit the file again.`;
+    if (await jobs.fail(jobId, null, reason)) {
+      const job = await jobs.get(jobId);
+      if (job) await publishFinished(job, "FAILED");
+      deps.log.warn("job dead-lettered", { jobId });
+    }
+    await dlq.ack(d);
+  }
+
+  return { handle, handleDeadLetter };
+}

@@ -1,0 +1,70 @@
+/**
+ * The JSON API of the original GAS (POST/GET /annotations, GET /annotations/{id}) as zod schemas:
+ * request validation and the OpenAPI document (/openapi.json) both come from these.
+ */
+import { z } from "zod";
+
+export const JobStatusSchema = z.enum(["PENDING", "RUNNING", "COMPLETED", "FAILED"]);
+
+export const SubmitJobBody = z
+  .object({
+    input_file: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe("Key of an uploaded input: `<job uuid>~<file name>` (or with your user id prefix), as listed by GET /annotate/files"),
+  })
+  .strict()
+  .meta({ id: "SubmitJobBody" });
+
+export const SubmitJobResponse = z
+  .object({ code: z.literal(201), status: z.literal("success"), job_id: z.uuid(), input_file: z.string() })
+  .meta({ id: "SubmitJobResponse" });
+
+export const JobListResponse = z
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    jobs: z.array(z.object({ job_id: z.uuid(), job_details: z.url().describe("GET this URL for the job") })),
+  })
+  .meta({ id: "JobListResponse" });
+
+export const JobDetailResponse = z
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    job_id: z.uuid(),
+    job_status: JobStatusSchema,
+    log: z.string().nullable().describe("The .count.log text once COMPLETED"),
+    input_file_name: z.string(),
+    submit_time: z.iso.datetime(),
+    start_time: z.iso.datetime().nullable(),
+    complete_time: z.iso.datetime().nullable(),
+    failure_reason: z.string().nullable(),
+    result_url: z.url().nullable().describe("Annotated VCF download once COMPLETED"),
+    log_url: z.url().nullable(),
+  })
+  .meta({ id: "JobDetailResponse" });
+
+export const UploadFormResponse = z
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    url: z.url().describe("POST a multipart form here: every field below, then `file` last"),
+    fields: z.record(z.string(), z.string()),
+    expires_at: z.iso.datetime(),
+    max_bytes: z.number().int(),
+  })
+  .meta({ id: "UploadFormResponse" });
+
+export const InputFilesResponse = z
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    files: z.array(z.object({ input_file: z.string(), file_name: z.string(), size: z.number().int(), uploaded: z.iso.datetime() })),
+  })
+  .meta({ id: "InputFilesResponse" });
+
+export const ErrorResponse = z
+  .object({ code: z.number().int(), status: z.literal("error"), message: z.string() })
+  .meta({ id: "ErrorResponse" });

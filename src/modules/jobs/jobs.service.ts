@@ -1,0 +1,114 @@
+/**
+ * Job use cases for the web role: the signed upload form, creating a job from an uploaded file,
+ * listing and reading jobs. Every read checks ownership and answers NOT_FOUND for another user's
+ * job, so ids of others' jobs cannot even be confirmed to exist.
+ */
+import { randomUUID } from "node:crypto";
+import type { Job, JobStore } from "../../ports/job-store.ts";
+import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../ports/object-store.ts";
+import type { Topic } from "../../ports/queue.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { User } from "../accounts/index.ts";
+import { isJobId, parseInputKey } from "./job-keys.ts";
+
+export interface JobsServiceDeps {
+  jobs: JobStore;
+  inputs: ObjectStore;
+  results: ObjectStore;
+  topic: Topic;
+  limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number };
+}
+
+/** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
+const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
+
+export const uploadLimit = (user: User, freeMax: number) => (user.tier === "premium" ? PREMIUM_MAX_UPLOAD_BYTES : freeMax);
+
+/** Create the jobs service. */
+export function createJobsService(deps: JobsServiceDeps) {
+  const { jobs, inputs, results, topic, limits } = deps;
+
+  async function owned(user: User, id: string): Promise<Job> {
+    const job = isJobId(id) ? await jobs.get(id) : null;
+    if (!job || job.userId !== user.id) throw new AppError("NOT_FOUND", `Annotation job ${id} was not found`);
+    return job;
+  }
+
+  return {
+    /** The signed form of GET /annotate: key `<user>/<new job uuid>~${filename}`. */
+    async uploadForm(user: User, successRedirect: string): Promise<UploadForm & { maxBytes: number }> {
+      const maxBytes = uploadLimit(user, limits.freeMaxUploadBytes);
+      const form = await inputs.createUploadForm({
+        key: `${user.id}/${randomUUID()}~\${filename}`,
+        keyPrefix: `${user.id}/`,
+        maxBytes,
+        successRedirect,
+        expiresInSeconds: limits.uploadPolicySeconds,
+      });
+      return { ...form, maxBytes };
+    },
+
+    /**
+     * Create the job for an uploaded input (the redirect after upload, or POST /annotations) and
+     * publish job.requested. Idempotent: a reloaded redirect returns the same job.
+     */
+    async submit(user: User, inputKey: string): Promise<Job> {
+      const key = inputKey.startsWith(`${user.id}/`) ? inputKey : `${user.id}/${inputKey}`;
+      const parts = parseInputKey(key);
+      if (!parts || parts.userId !== user.id) {
+        throw new AppError("INVALID_INPUT", `input_file ${JSON.stringify(inputKey)} is not one of your uploads (expected "<job uuid>~<file name>", see GET /annotate/files)`);
+      }
+      const existing = await jobs.get(parts.jobId);
+      if (existing && existing.userId !== user.id) throw new AppError("NOT_FOUND", `input file ${inputKey} was not found`);
+      const object = await inputs.head(key);
+      if (!object && !existing) throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
+      const max = uploadLimit(user, limits.freeMaxUploadBytes);
+      if (object && object.size > max) {
+        // Checked again here because the upload policy is only as strict as the store enforcing it.
+        throw new AppError("PAYLOAD_TOO_LARGE", `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`);
+      }
+      const submitTime = new Date();
+      await jobs.create({ id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime });
+      const job = (await jobs.get(parts.jobId))!;
+      // Published again for a PENDING job on reload: delivery is at least once anyway, and this
+      // rescues a job whose first publish was lost.
+      if (job.status === "PENDING") {
+        await topic.publish("job.requested", {
+          jobId: job.id,
+          userId: user.id,
+          inputKey: key,
+          inputFileName: job.inputFileName,
+          submitTime: job.submitTime.toISOString(),
+        });
+      }
+      return job;
+    },
+
+    list: (user: User) => jobs.listByUser(user.id),
+    get: owned,
+
+    /** The user's uploaded inputs (GET /annotate/files). */
+    async listInputs(user: User): Promise<ObjectInfo[]> {
+      return inputs.list(`${user.id}/`);
+    },
+
+    /** The `.count.log` text, or null while the job has none. */
+    async log(user: User, id: string): Promise<string | null> {
+      const job = await owned(user, id);
+      if (!job.logKey) return null;
+      const obj = await results.get(job.logKey);
+      return obj ? new Response(obj.stream()).text() : null;
+    },
+
+    /** A result file of a COMPLETED job: `vcf` (the annotated VCF), `json` (rows), or the input. */
+    async file(user: User, id: string, which: "vcf" | "json" | "input"): Promise<{ name: string; object: StoredObject }> {
+      const job = await owned(user, id);
+      const key = which === "input" ? job.inputKey : which === "vcf" ? job.resultKey : job.rowsKey;
+      const object = key ? await (which === "input" ? inputs : results).get(key) : null;
+      if (!key || !object) throw new AppError("NOT_FOUND", `No ${which === "input" ? "input" : "result"} file is available for job ${id}`);
+      return { name: key.slice(key.indexOf("~") + 1), object };
+    },
+  };
+}
+
+export type JobsService = ReturnType<typeof createJobsService>;

@@ -1,0 +1,2 @@
+export { type JobFinished, type NotifierDeps, createNotifier } from "./notifier.ts";
+export { renderJobFinishedEmail } from "./job-finished-email.tsx";

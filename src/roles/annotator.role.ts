@@ -1,0 +1,36 @@
+import type { Container } from "../container.ts";
+import { DEFAULT_BUNDLE_DIR, openReference } from "../modules/annotator/index.ts";
+import { type JobRequest, createAnnotationWorker } from "../modules/jobs/annotation-worker.ts";
+import { deadLetterQueueName } from "../ports/queue.ts";
+import { startConsumer } from "./consume-loop.ts";
+
+/**
+ * Claim job requests and run the engine. The reference is opened once per process and shared by
+ * every concurrent job. Dead-lettered requests mark their job FAILED with a readable reason.
+ */
+export async function startAnnotator(c: Container) {
+  const log = c.log.child({ role: "annotator" });
+  const bundleDir = c.config.annotator.referenceDir ?? DEFAULT_BUNDLE_DIR;
+  const reference = await openReference({ bundleDir });
+  log.info("reference open", { bundleDir, name: reference.name });
+  const queue = c.ports.queue<JobRequest>("annotator");
+  const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
+  const worker = createAnnotationWorker({
+    jobs: c.ports.jobStore,
+    inputs: c.ports.inputs,
+    results: c.ports.results,
+    topic: c.ports.topic,
+    queue,
+    reference,
+    workDir: c.config.backend.workDir,
+    visibilitySeconds: c.config.queue.visibilitySeconds,
+    maxAttempts: c.config.queue.maxAttempts,
+    log,
+  });
+  const stopJobs = startConsumer({ queue, handle: worker.handle, concurrency: c.config.annotator.concurrency, log });
+  const stopDead = startConsumer({ queue: dlq, handle: (d) => worker.handleDeadLetter(d, dlq), concurrency: 1, log });
+  return async () => {
+    const grace = c.config.annotator.shutdownGraceSeconds * 1000;
+    await Promise.all([stopJobs(grace), stopDead(0)]);
+  };
+}

@@ -1,0 +1,20 @@
+import type { Container } from "../container.ts";
+import { type JobFinished, createNotifier } from "../modules/notify/index.ts";
+import { startConsumer } from "./consume-loop.ts";
+
+/** Email users when their jobs finish. */
+export async function startNotifier(c: Container) {
+  const log = c.log.child({ role: "notifier" });
+  const queue = c.ports.queue<JobFinished>("notifier");
+  const handle = createNotifier({
+    db: c.database.db,
+    jobs: c.ports.jobStore,
+    accounts: c.accounts,
+    mailer: c.ports.mailer,
+    queue,
+    publicUrl: c.publicUrl,
+    log,
+  });
+  const stop = startConsumer({ queue, handle, concurrency: 1, log });
+  return () => stop(10_000);
+}

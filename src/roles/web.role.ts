@@ -1,0 +1,28 @@
+import type { Container } from "../container.ts";
+import { createWebApp } from "../web/app.tsx";
+
+/** Serve the web app; stop() stops accepting and lets in-flight requests finish. */
+export async function startWeb(c: Container) {
+  const log = c.log.child({ role: "web" });
+  const app = createWebApp({
+    accounts: c.accounts,
+    jobs: c.jobs,
+    identity: c.ports.identity,
+    uploads: c.uploads,
+    session: { secret: c.config.secrets.session, secure: c.publicUrl.startsWith("https:") },
+    publicUrl: c.config.http.publicUrl,
+    ready: () => c.database.ping(),
+    log,
+  });
+  const server = Bun.serve({
+    hostname: c.config.http.host,
+    port: c.config.http.port,
+    fetch: app.fetch,
+    // Uploads go through here locally; premium files can be large.
+    maxRequestBodySize: 1024 ** 4,
+  });
+  log.info("listening", { url: `http://${server.hostname}:${server.port}`, publicUrl: c.publicUrl });
+  return async () => {
+    await server.stop(false);
+  };
+}

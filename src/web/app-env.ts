@@ -1,0 +1,14 @@
+import type { User } from "../modules/accounts/index.ts";
+import type { Logger } from "../shared/logger.ts";
+
+/** Hono context variables set by the web role's middleware. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Signed-in user (session cookie or bearer token), or null. */
+    user: User | null;
+    /** True when the user came with a bearer API token (JSON by default). */
+    viaToken: boolean;
+  };
+}

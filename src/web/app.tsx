@@ -68,8 +68,10 @@ export function createWebApp(deps: WebDeps) {
     });
   });
   // Form posts must come from our own pages (Origin check); JSON API calls carry a bearer token.
+  // The upload endpoint is exempt: like S3, the signed policy is its authorisation.
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
-  app.use(csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
+  const csrfCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
+  app.use((c, next) => (deps.uploads && c.req.path === deps.uploads.path ? next() : csrfCheck(c, next)));
   app.use(loadUser(deps.accounts, deps.session));
 
   app.get("/openapi.json", (c) => c.json(openapi));

@@ -23,11 +23,13 @@ export function buildOpenApiDocument(serverUrl: string | null) {
     jobsApi.InputFilesResponse,
     jobsApi.ErrorResponse,
   ];
+  // Converting the registry (not each schema) makes shared schemas `$ref`s into components.
+  const all = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}`, io: "output" }).schemas;
   const components: Record<string, unknown> = {};
   for (const s of schemas) {
-    const { id, ...schema } = z.toJSONSchema(s, { io: "output" }) as Record<string, unknown>;
-    delete schema.$schema;
-    components[(s.meta() as { id: string }).id] = schema;
+    const id = (s.meta() as { id: string }).id;
+    const { $schema, $id, ...schema } = all[id] as Record<string, unknown>;
+    components[id] = schema;
   }
   const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
   return {

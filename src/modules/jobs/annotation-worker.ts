@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Job, JobStore, JobSummary } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
@@ -116,7 +116,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         await queue.ack(d);
         return "failed";
       }
-      const inputPath = join(work, "input");
+      // Named as the user named it: the engine's log and messages mention the input's file name.
+      const inputPath = join(work, basename(job.inputFileName));
       await Bun.write(inputPath, new Response(input.stream()));
       const out = { vcf: join(work, "out.annot.vcf"), log: join(work, "out.vcf.count.log"), json: join(work, "out.annot.json") };
       const summary = await annotateFile({ input: inputPath, reference: deps.reference, outputs: out, signal: run.signal });
@@ -138,7 +139,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     } catch (err) {
       if (err instanceof AnnotationInputError) {
         // The user's file is the problem: retrying cannot help. The message is safe to show.
-        const reason = err.message.replaceAll(work + "/input", job.inputFileName).replaceAll(work, "");
+        const reason = err.message.replaceAll(`${work}/`, "").replaceAll(work, "");
         await jobs.fail(job.id, token, reason);
         await publishFinished(job, "FAILED");
         await queue.ack(d);

@@ -7,7 +7,7 @@
  *   allele and its frequency): AF = MAF when MA is this ALT, AF = 1 − MAF when the site is
  *   biallelic and MA is the REF; no value otherwise (the minor allele is another ALT).
  * - `KNOWN_<X>` for every Number=A frequency field `X` (ID ending in `AF`: 1000G populations,
- *   ESP, gnomAD exomes, ...), the value for the matched ALT. `opts.fields` can narrow the list.
+ *   ESP, gnomAD exomes, ...), the value for the matched ALT. `opts.fields` replaces the list.
  * - `KNOWN_CLIN_SIG`: ClinVar significance of the matching record, as written (`|`-separated).
  * All are declared Number=A in the output, since the engine matches each ALT on its own; an ALT
  * without a value gets `.`.
@@ -23,8 +23,8 @@ export interface InfoDeclaration {
 
 /** What to extract from a matching record, computed once from the header. */
 export interface KnownInfoPlan {
-  /** Number=A fields copied per ALT: source ID → output ID. */
-  perAlt: { source: string; output: string }[];
+  /** Fields copied per ALT: source ID → output ID; `split` takes the ALT's value of a Number=A list. */
+  perAlt: { source: string; output: string; split: boolean }[];
   /** Whether the file declares a Number=A `AF`. */
   hasAf: boolean;
   hasMaf: boolean;
@@ -74,19 +74,22 @@ export function planKnownInfo(decls: InfoDeclaration[], sourceName: string, fiel
   const hasAf = byId.get("AF")?.number === "A";
   const hasMaf = byId.has("MA") && byId.has("MAF");
   const hasClinSig = byId.has("CLIN_SIG");
-  const wanted = fields
-    ? decls.filter((d) => fields.includes(d.id) && d.number === "A" && d.id !== "AF")
+  // Explicitly requested fields may be undeclared (then treated as Number=A strings) or declared
+  // with another Number (then copied whole, commas turned into |, for every matching ALT).
+  const wanted: InfoDeclaration[] = fields
+    ? fields.filter((f) => f !== "AF").map((f) => byId.get(f) ?? { id: f, number: "A", type: "String", description: "" })
     : decls.filter((d) => d.number === "A" && d.id !== "AF" && d.id.endsWith("AF"));
-  const perAlt = wanted.map((d) => ({ source: d.id, output: `KNOWN_${d.id}` }));
+  const perAlt = wanted.map((d) => ({ source: d.id, output: `KNOWN_${d.id}`, split: d.number === "A" }));
   const from = `from known variants ${sourceName}`;
   const headerLines: string[] = [];
   if (hasAf || hasMaf) {
     const how = hasAf ? "its AF" : "MAF when MA is this ALT, 1-MAF when MA is the REF of a biallelic site";
     headerLines.push(info("KNOWN_AF", "Float", `Global allele frequency of this ALT in the matching known variant (${from}: ${how})`));
   }
-  for (const { source, output } of perAlt) {
-    const d = byId.get(source)!;
-    headerLines.push(info(output, d.type, `${d.description || source} (${from}, field ${source})`));
+  for (const { source, output, split } of perAlt) {
+    const d = byId.get(source);
+    const type = split ? (d?.type ?? "String") : "String";
+    headerLines.push(info(output, type, `${d?.description || source} (${from}, field ${source})`));
   }
   if (hasClinSig) {
     headerLines.push(info("KNOWN_CLIN_SIG", "String", `Clinical significance of the matching known variant, |-separated (${from}, field CLIN_SIG)`));
@@ -138,8 +141,10 @@ export function compileKnownInfoExtractor(
     const af = knownAf(plan, values[SLOT_AF], values[SLOT_MA], values[SLOT_MAF], altIndex, rawRef, rawAlts, trimmed);
     if (af !== null) out.KNOWN_AF = af;
     for (let k = 0; k < plan.perAlt.length; k++) {
-      const v = nthValue(values[4 + k], altIndex);
-      if (v !== null) out[plan.perAlt[k]!.output] = v;
+      const f = plan.perAlt[k]!;
+      const raw = values[4 + k];
+      const v = f.split ? nthValue(raw, altIndex) : raw === undefined || raw === "" || raw === "." ? null : raw.replace(/,/g, "|");
+      if (v !== null) out[f.output] = v;
     }
     const clin = values[SLOT_CLIN];
     // Output values are per ALT, so a comma inside would shift the other ALTs' values.

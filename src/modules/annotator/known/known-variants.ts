@@ -40,7 +40,7 @@ export interface KnownVariantsOptions {
    * and chrM/MT treated as one.
    */
   resolveContig?: (name: string) => string | null | undefined;
-  /** INFO fields (Number=A) to copy as `KNOWN_<ID>`; default: every Number=A field whose ID ends in AF. */
+  /** INFO fields to copy as `KNOWN_<ID>` (default: every Number=A field whose ID ends in AF). */
   fields?: readonly string[];
   /** Window size in bases (default 32768: ~10k dbSNP records, one or two BGZF blocks' worth of index). */
   windowSize?: number;

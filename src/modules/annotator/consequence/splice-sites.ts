@@ -2,6 +2,7 @@
  * Intron and splice-site terms, as Ensembl VEP defines them (BaseTranscriptVariation intron
  * effects, VEP 105+ splice terms):
  * - splice_donor_variant / splice_acceptor_variant: the first / last 2 bases of an intron;
+ * - intron_variant: intron bases 3..-3 (the essential 2 bp at each end do not count);
  * - splice_region_variant: intron bases 3–8 from either end, or exon bases 1–3 next to an intron;
  *   insertions right at an exon/intron junction or between intron bases 2 and 3 count too;
  * - splice_donor_5th_base_variant: intron base +5; splice_donor_region_variant: intron bases
@@ -39,6 +40,7 @@ export function spliceTerms(l: TranscriptLayout, s: number, e: number, terms: nu
   let fifth = false;
   let donorRegion = false;
   let ppt = false;
+  let intronic = false;
   // Introns whose ±17 bp neighbourhood can touch the variant.
   let j = Math.max(0, exonIndexAtOrBefore(l, s - 20));
   for (; j < n - 1; j++) {
@@ -49,6 +51,8 @@ export function spliceTerms(l: TranscriptLayout, s: number, e: number, terms: nu
     if (overlap(s, e, is, ie)) {
       if (hit.first < 0) hit.first = j;
       hit.last = j;
+      // VEP's intron_variant leaves out the two essential bases at each end.
+      if (overlap(s, e, is + 2, ie - 2)) intronic = true;
     }
     if (ie + 20 < s) continue;
     const startSite = overlap(s, e, is, is + 1);
@@ -68,7 +72,7 @@ export function spliceTerms(l: TranscriptLayout, s: number, e: number, terms: nu
     if (plus ? overlap(s, e, is + 2, is + 5) : overlap(s, e, ie - 5, ie - 2)) donorRegion = true;
     if (plus ? overlap(s, e, ie - 16, ie - 2) : overlap(s, e, is + 2, is + 16)) ppt = true;
   }
-  if (hit.first >= 0) terms.push(SO.intron);
+  if (intronic) terms.push(SO.intron);
   if (donor) terms.push(SO.spliceDonor);
   if (acceptor) terms.push(SO.spliceAcceptor);
   const essential = donor || acceptor;

@@ -137,6 +137,7 @@ test(`fuzz: random and mutated VCFs only ever give records or VcfFormatError (${
       throw new Error(`${what}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     }
   }
+  console.log(`fuzz: ${n} cases, ${outcomes.records} read through, ${outcomes["format-error"]} VcfFormatError`);
   // Both outcomes must occur, or the fuzzer is not exercising anything.
   expect(n).toBeGreaterThan(100);
   expect(outcomes.records).toBeGreaterThan(0);

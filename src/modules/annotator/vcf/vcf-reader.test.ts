@@ -223,6 +223,6 @@ describe("openVcf rejects bad input with file, line and problem", () => {
   });
 
   test("a missing file is a file-system error, not a format error", async () => {
-    expect(openVcf(join(dir, "absent.vcf"))).rejects.toThrow(/ENOENT|no such file/i);
+    await expect(openVcf(join(dir, "absent.vcf"))).rejects.toThrow(/ENOENT|no such file/i);
   });
 });

@@ -125,12 +125,12 @@ describe("createAtomicTextWriter", () => {
     await w.commit();
     expect(readdirSync(sub)).toEqual(["result.json"]);
     expect(await Bun.file(out).text()).toBe("{}");
-    expect(w.commit()).rejects.toThrow("after commit");
+    await expect(w.commit()).rejects.toThrow("after commit");
     await w.abort(); // after commit: a no-op, the result stays
     expect(existsSync(out)).toBe(true);
   });
 
   test("opening in a missing folder fails at once", async () => {
-    expect(createAtomicTextWriter(join(dir, "nope", "x.txt"))).rejects.toThrow(/ENOENT|no such file/i);
+    await expect(createAtomicTextWriter(join(dir, "nope", "x.txt"))).rejects.toThrow(/ENOENT|no such file/i);
   });
 });

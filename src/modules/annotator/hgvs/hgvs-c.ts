@@ -9,7 +9,7 @@
 import type { Allele, GenomeWindow } from "../model.ts";
 import { complementBase, reverseComplement } from "./nucleotides.ts";
 import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
-import { exonIndexAtOrBefore, formatTxPos, toTxPos, type TranscriptLayout, type TxPos } from "./transcript-coordinates.ts";
+import { exonIndexAtOrBefore, formatTxPos, toTxPos, type TranscriptLayout } from "./transcript-coordinates.ts";
 
 export interface HgvsC {
   /** The description, e.g. `c.123+5G>A`; "" when the allele cannot be described. */
@@ -126,9 +126,4 @@ export function hgvsC(allele: Allele, l: TranscriptLayout, cdna: string | null, 
     return { text: `${prefix}${span}dup`, realigned: moved > 0 };
   }
   return { text: `${prefix}${toPos(start - 1)}_${toPos(start)}ins${outSeq}`, realigned: moved > 0 };
-}
-
-/** Transcript position of a genomic position, for callers that need the numbers (cDNA.pos etc.). */
-export function txPosOf(l: TranscriptLayout, g: number): TxPos {
-  return toTxPos(l, g);
 }

@@ -82,7 +82,7 @@ export function hgvsP(x: ProteinChangeInput): string {
   }
 
   // A lost stop (the reference window's stop is gone and no new one in the window).
-  if (r.includes("*") && !a.includes("*")) return byStream({ ...x, aaIndex: x.aaIndex, frameshift: true });
+  if (r.includes("*") && !a.includes("*")) return byStream(x);
   if (a.startsWith("*") && r.length > 0) return `p.${aa3(r[0]!)}${pos0 + 1}Ter`;
 
   if (r.length === 1 && a.length === 1) return `p.${aa3(r)}${pos0 + 1}${aa3(a)}`;

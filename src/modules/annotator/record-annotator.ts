@@ -19,8 +19,8 @@ export const UP_DOWN_DISTANCE = 5000;
  * shifting of indels in repeats, which the consequence code bounds well inside this.
  */
 const WINDOW_PAD = 2000;
-/** Records farther apart than this start a new genome window (keeps windows small for unsorted input). */
-const CLUSTER_GAP = 200_000;
+/** Records farther apart than this start a new genome and known-variant window (keeps windows small for sparse or unsorted input). */
+const CLUSTER_GAP = 64_000;
 
 const IMPACT_RANK: Record<Impact, number> = { HIGH: 0, MODERATE: 1, LOW: 2, MODIFIER: 3 };
 const REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME";

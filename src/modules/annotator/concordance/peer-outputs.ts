@@ -40,7 +40,14 @@ export function readAnnCalls(vcfText: string): PeerCalls {
     for (const entry of ann.split(",")) {
       const a = entry.split("|");
       if (a[5] !== "transcript" || !a[6]) continue;
-      calls.set(pairKey(f[1]!, f[3]!, a[0]!, a[6]), { terms: new Set(a[1]!.split("&")), hgvsC: a[9], hgvsP: a[10] });
+      // SnpEff keeps the GTF's joined `transcript_id "A,B"` quirk as one ID; the GFF3 (and GAS)
+      // have A and B apart: compare SnpEff's joined transcript as A.
+      const transcript = decodeURIComponent(a[6]).split(",")[0]!;
+      calls.set(pairKey(f[1]!, f[3]!, a[0]!, transcript), {
+        terms: new Set(a[1]!.split("&")),
+        hgvsC: decodeURIComponent(a[9] ?? ""),
+        hgvsP: decodeURIComponent(a[10] ?? ""),
+      });
     }
   }
   return calls;

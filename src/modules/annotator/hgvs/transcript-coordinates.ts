@@ -31,7 +31,7 @@ export interface TranscriptLayout {
   readonly aaLength: number;
   readonly startIncomplete: boolean;
   readonly endIncomplete: boolean;
-  /** `ENST…` or `ENST….version`, the ANN Feature_ID. */
+  /** The ANN Feature_ID: the stable ID without version, as the issue and VEP write it (SnpEff appends `.version`). */
   readonly featureId: string;
   /** The CDS was given but does not map onto the exons (broken model): treated as non-coding. */
   readonly badCds: boolean;
@@ -95,7 +95,7 @@ function buildLayout(t: Transcript): TranscriptLayout {
     aaLength: coding ? (endIncomplete ? codons : Math.max(0, codons - 1)) : 0,
     startIncomplete: coding && c!.startIncomplete,
     endIncomplete,
-    featureId: t.version === null ? t.id : `${t.id}.${t.version}`,
+    featureId: t.id,
     badCds,
   };
 }

@@ -85,7 +85,16 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
       await Bun.sleep(50);
     }
   };
-  await waitForLog((l) => l.msg === "started");
+  const quiet = opts.env?.LOG_LEVEL === "warn" || opts.env?.LOG_LEVEL === "error";
+  if (!quiet) await waitForLog((l) => l.msg === "started");
+  else {
+    // Benchmarks run with LOG_LEVEL=warn (no "started" line): wait for the web role instead.
+    for (const deadline = Date.now() + 60_000; ; await Bun.sleep(100)) {
+      if (proc.exitCode !== null) throw new Error(`gas exited ${proc.exitCode}:\n${raw.slice(-30).join("\n")}`);
+      if (Date.now() > deadline) throw new Error("timed out waiting for /healthz");
+      if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
+    }
+  }
   return {
     url,
     dataDir,

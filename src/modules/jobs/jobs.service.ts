@@ -52,24 +52,25 @@ export function createJobsService(deps: JobsServiceDeps) {
      * Create the job for an uploaded input (the redirect after upload, or POST /annotations) and
      * publish job.requested. Idempotent: a reloaded redirect returns the same job.
      */
-    async submit(user: User, inputKey: string): Promise<Job> {
+    async submit(user: User, inputKey: string): Promise<Pick<Job, "id" | "status" | "inputKey" | "inputFileName" | "submitTime">> {
       const key = inputKey.startsWith(`${user.id}/`) ? inputKey : `${user.id}/${inputKey}`;
       const parts = parseInputKey(key);
       if (!parts || parts.userId !== user.id) {
         throw new AppError("INVALID_INPUT", `input_file ${JSON.stringify(inputKey)} is not one of your uploads (expected "<job uuid>~<file name>", see GET /annotate/files)`);
       }
-      const existing = await jobs.get(parts.jobId);
-      if (existing && existing.userId !== user.id) throw new AppError("NOT_FOUND", `input file ${inputKey} was not found`);
       const object = await inputs.head(key);
-      if (!object && !existing) throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
       const max = uploadLimit(user, limits.freeMaxUploadBytes);
       if (object && object.size > max) {
         // Checked again here because the upload policy is only as strict as the store enforcing it.
         throw new AppError("PAYLOAD_TOO_LARGE", `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`);
       }
-      const submitTime = new Date();
-      await jobs.create({ id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime });
-      const job = (await jobs.get(parts.jobId))!;
+      const fresh = { id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime: new Date() };
+      // The common path is one insert; only a reload or a retry reads the existing job.
+      const created = object ? await jobs.create(fresh) : false;
+      const job = created ? { ...fresh, status: "PENDING" as const } : await jobs.get(parts.jobId);
+      if (!job || job.userId !== user.id) {
+        throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
+      }
       // Published again for a PENDING job on reload: delivery is at least once anyway, and this
       // rescues a job whose first publish was lost.
       if (job.status === "PENDING") {

@@ -31,7 +31,7 @@ export function AnnotatePage(p: { user: User; form: UploadForm & { maxBytes: num
 }
 
 /** GET /annotate/job: confirmation after the upload redirect. */
-export function ConfirmPage(p: { user: User; job: Job }) {
+export function ConfirmPage(p: { user: User; job: Pick<Job, "id"> }) {
   return (
     <Layout title="Annotation Request Received" user={p.user}>
       <h1>Annotation Request Received</h1>

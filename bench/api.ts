@@ -1,0 +1,45 @@
+/**
+ * API benchmark: POST /annotations requests per second (`bun bench/api.ts [N] [concurrency]`,
+ * default 2000 and 64). Runs the web role alone so annotators do not compete for the CPU; the
+ * inputs are uploaded first, then every submit is timed.
+ */
+import { join } from "node:path";
+import { rm } from "node:fs/promises";
+import { startGas } from "../test/support/gas-process.ts";
+import { apiClient, percentile, pool, upload } from "./bench-client.ts";
+
+const N = Number(Bun.argv[2] ?? 2000);
+const C = Number(Bun.argv[3] ?? 64);
+const input = await Bun.file(join(import.meta.dir, "..", "data", "demo", "vcf", "test3.vcf")).bytes();
+const env: Record<string, string> = { LOG_LEVEL: "warn" };
+if (Bun.env.DATABASE_URL) env.DATABASE_URL = Bun.env.DATABASE_URL;
+const gas = await startGas({ role: "web", env });
+try {
+  const api = await apiClient(gas.url, "bench-api@example.org");
+  console.log(`uploading ${N} inputs…`);
+  const keys = await pool(Array.from({ length: N }), 16, (_, i) => upload(api, input, `api-${i}.vcf`));
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await pool(keys, C, async (key) => {
+    const t = performance.now();
+    const res = await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });
+    await res.arrayBuffer();
+    if (res.status !== 201) errors++;
+    latencies.push(performance.now() - t);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    JSON.stringify({
+      requests: N,
+      concurrency: C,
+      errors,
+      requestsPerSecond: Math.round(N / seconds),
+      latencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
+      database: env.DATABASE_URL ? "postgres" : "pglite",
+    }),
+  );
+} finally {
+  await gas.stop();
+  await rm(gas.dataDir, { recursive: true, force: true });
+}

@@ -86,6 +86,13 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
     }
   };
   const quiet = opts.env?.LOG_LEVEL === "warn" || opts.env?.LOG_LEVEL === "error";
+  try {
+    await waitUntilUp();
+  } catch (err) {
+    proc.kill("SIGKILL"); // never leave a half-started server behind
+    throw err;
+  }
+  async function waitUntilUp() {
   if (!quiet) await waitForLog((l) => l.msg === "started");
   else {
     // Benchmarks run with LOG_LEVEL=warn (no "started" line): wait for the web role instead.
@@ -94,6 +101,7 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
       if (Date.now() > deadline) throw new Error("timed out waiting for /healthz");
       if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
     }
+  }
   }
   return {
     url,

@@ -52,7 +52,9 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
       const temp = join(dirname(target), `.${randomUUID()}${TEMP_MARK}`);
       try {
         // Bun.write streams a Response body to disk without buffering it whole.
-        await Bun.write(temp, body instanceof ReadableStream ? new Response(body) : body);
+        if (typeof body === "string" || body instanceof Uint8Array) await Bun.write(temp, body);
+        else if (body instanceof ReadableStream) await Bun.write(temp, new Response(body));
+        else await Bun.write(temp, body);
         await rename(temp, target);
       } catch (err) {
         await rm(temp, { force: true });

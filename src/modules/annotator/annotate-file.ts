@@ -1,8 +1,9 @@
 import { AnnotationInputError } from "./annotation-errors.ts";
-import { openKnownVariants } from "./known/known-variants.ts";
+import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
-import type { AnnotateSummary } from "./output/annotation-summary.ts";
+import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
+import { AnnotationWorkerPool, type BatchResult } from "./parallel/worker-pool.ts";
 import { RecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
 import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
@@ -23,6 +24,11 @@ export interface AnnotateFileOptions {
   signal?: AbortSignal;
   /** The command line or caller, recorded in the output header. */
   command?: string;
+  /**
+   * Annotation workers. 1 (default) annotates on the calling thread; more run batches in
+   * parallel worker threads, the output keeping the input's order.
+   */
+  threads?: number;
 }
 
 /**
@@ -41,20 +47,11 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
   try {
     const header = renderHeader(vcf.header, reference, known?.infoHeaderLines() ?? [], opts.command);
     sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`);
-    const annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, sinks.wantsRows, opts.input);
-    await asInputError(async () => {
-      for await (const batch of vcf.batches()) {
-        opts.signal?.throwIfAborted();
-        await annotator.prepare(batch);
-        for (let i = 0; i < batch.length; i++) {
-          const out = annotator.annotate(batch[i]!, i);
-          sinks!.writeRecord(out.line, out.rows);
-        }
-        opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
-      }
-    });
-    const summary = annotator.summary(opts.input, (performance.now() - started) / 1000);
-    if (summary.records > 0 && annotator.recordsOnUnknownContigs === summary.records) {
+    const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+    const run = threads > 1 ? runParallel : runOnThisThread;
+    const { counter, recordsOnUnknownContigs } = await asInputError(() => run(vcf, sinks!, known, opts, threads));
+    const summary = counter.finish(opts.input, `${reference.name} (${reference.build})`, (performance.now() - started) / 1000);
+    if (summary.records > 0 && recordsOnUnknownContigs === summary.records) {
       throw new AnnotationInputError(`${opts.input}: no record is on a contig of the reference ${reference.name}; ${summary.warnings[0] ?? ""}`);
     }
     await sinks.commit(summary);
@@ -64,6 +61,65 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     throw err;
   } finally {
     await Promise.allSettled([vcf.close(), known?.close()]);
+  }
+}
+
+interface RunResult {
+  counter: SummaryCounter;
+  recordsOnUnknownContigs: number;
+}
+
+type VcfInput = Awaited<ReturnType<typeof openVcf>>;
+
+/** One thread: prepare a batch (async I/O), then annotate and write it record by record. */
+async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVariants | null, opts: AnnotateFileOptions): Promise<RunResult> {
+  const annotator = new RecordAnnotator(opts.reference, createTranscriptSequenceCache(opts.reference.genome), known, sinks.wantsRows, opts.input);
+  for await (const batch of vcf.batches()) {
+    opts.signal?.throwIfAborted();
+    await annotator.prepare(batch);
+    for (let i = 0; i < batch.length; i++) {
+      const out = annotator.annotate(batch[i]!, i);
+      sinks.writeRecord(out.line, out.rows);
+    }
+    opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
+  }
+  return { counter: annotator.counter, recordsOnUnknownContigs: annotator.recordsOnUnknownContigs };
+}
+
+/**
+ * Several worker threads: this thread reads and parses batches, the workers annotate them, and
+ * results are written strictly in submission order. A bounded number of batches is in flight,
+ * so memory stays flat whatever the input size.
+ */
+async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVariants | null, opts: AnnotateFileOptions, threads: number): Promise<RunResult> {
+  const pool = await AnnotationWorkerPool.start(threads, {
+    reference: opts.reference.options,
+    wantRows: sinks.wantsRows,
+    file: opts.input,
+    layout: vcf.layout,
+  });
+  const counter = new SummaryCounter();
+  let recordsOnUnknownContigs = 0;
+  const inFlight: Promise<BatchResult>[] = [];
+  const settle = async () => {
+    const r = await inFlight.shift()!;
+    sinks.writeEncodedRecords(r.vcf, r.rows);
+    counter.merge(r.counter);
+    recordsOnUnknownContigs += r.recordsOnUnknownContigs;
+    opts.onProgress?.({ records: counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
+  };
+  try {
+    for await (const block of vcf.blocks()) {
+      opts.signal?.throwIfAborted();
+      inFlight.push(pool.submit(block));
+      // Unsettled results would reject unobserved if an earlier one fails: observe them now.
+      inFlight.at(-1)!.catch(() => {});
+      if (inFlight.length >= threads * 2) await settle();
+    }
+    while (inFlight.length) await settle();
+    return { counter, recordsOnUnknownContigs };
+  } finally {
+    pool.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { annotateFile } from "./annotate-file.ts";
@@ -9,10 +10,11 @@ import { prepareBundle } from "./reference/prepared-index.ts";
 
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
-               [--format vcf|tsv|json] [--log LOG] [--quiet]
+               [--format vcf|tsv|json] [--log LOG] [--threads N] [--quiet]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
+      --threads: annotation workers (default: the cores available; inputs under 1 MB use one).
   gas refdata prepare BUNDLE_DIR
       Compiles the bundle's gene models into its fast index (see manifest.json "index").`;
 
@@ -45,6 +47,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     known: { type: "string" },
     format: { type: "string" },
     log: { type: "string" },
+    threads: { type: "string" },
     quiet: { type: "boolean", short: "q", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -55,6 +58,7 @@ async function annotateCommand(args: string[]): Promise<number> {
   if (!values.ref && Boolean(values.fasta) !== Boolean(values.genes)) throw new UsageError("--fasta and --genes go together");
   if (!(await Bun.file(input).exists())) throw new UsageError(`input file not found: ${input}`);
   const outputs = outputPaths(input, values.output, values.format, values.log);
+  const threads = await threadCount(values.threads, input);
 
   const reference = await openReference(
     values.fasta
@@ -68,6 +72,7 @@ async function annotateCommand(args: string[]): Promise<number> {
       reference,
       outputs,
       onProgress: bar?.update,
+      threads,
       command: ["gas", "annotate", ...args].join(" "),
     });
     bar?.done();
@@ -95,6 +100,18 @@ function outputPaths(input: string, output: string | undefined, format: string |
   const dir = dirname(input);
   const main = fmt === "vcf" ? join(dir, `${name}.annot.vcf`) : join(dir, `${name}.annot.${fmt}`);
   return { [fmt]: main, log: log ?? join(dir, `${name}.vcf.count.log`) };
+}
+
+/** Parallel workers pay a start-up cost (a thread and a reference each): small inputs use one. */
+const PARALLEL_MIN_BYTES = 1 << 20;
+
+async function threadCount(flag: string | undefined, input: string): Promise<number> {
+  if (flag !== undefined) {
+    const n = Number(flag);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be a whole number from 1 to 256, not "${flag}"`);
+    return n;
+  }
+  return Bun.file(input).size < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
 }
 
 async function refdataCommand(args: string[]): Promise<number> {

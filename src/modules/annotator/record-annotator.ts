@@ -45,7 +45,7 @@ export interface AnnotatedRecord {
  * loop per record. Keeping I/O out of the per-record path is what makes the engine fast.
  */
 export class RecordAnnotator {
-  readonly counter = new SummaryCounter();
+  counter = new SummaryCounter();
   recordsOnUnknownContigs = 0;
   private readonly warnedContigs = new Set<string>();
   private readonly contigCache = new Map<string, string | null>();
@@ -55,7 +55,7 @@ export class RecordAnnotator {
     private readonly reference: Reference,
     private readonly sequences: TranscriptSequenceCache,
     private readonly known: KnownVariants | null,
-    private readonly wantRows: boolean,
+    readonly wantRows: boolean,
     private readonly file: string,
   ) {}
 
@@ -158,6 +158,13 @@ export class RecordAnnotator {
     // Most severe first, as SnpEff orders ANN; stable otherwise (index order = genomic order).
     if (anns.length > 1) anns.sort((x, y) => IMPACT_RANK[x.impact] - IMPACT_RANK[y.impact]);
     return anns;
+  }
+
+  /** Hands over the counts so far and starts a fresh counter (a worker reports per batch). */
+  takeCounter(): SummaryCounter {
+    const taken = this.counter;
+    this.counter = new SummaryCounter();
+    return taken;
   }
 
   summary(input: string, seconds: number): AnnotateSummary {

@@ -67,9 +67,11 @@ function joinTerms(terms: readonly string[]): string {
 /** One ANN entry (without the `ANN=` key). */
 export function formatAnnEntry(a: Annotation): string {
   const messages = a.messages.length === 0 ? "" : a.messages.map(clean).join("&");
+  // HGVS.c never holds a reserved character; HGVS.p only the `=` of a synonymous change.
+  const hgvsP = a.hgvsP.endsWith("=") ? `${a.hgvsP.slice(0, -1)}%3D` : a.hgvsP;
   return (
-    `${a.allele}|${joinTerms(a.consequences)}|${a.impact}|${middleFields(a)}|${a.rank}|${clean(a.hgvsC)}|` +
-    `${clean(a.hgvsP)}|${a.cdnaPos}|${a.cdsPos}|${a.aaPos}|${a.distance}|${messages}`
+    `${a.allele}|${joinTerms(a.consequences)}|${a.impact}|${middleFields(a)}|${a.rank}|${a.hgvsC}|` +
+    `${hgvsP}|${a.cdnaPos}|${a.cdsPos}|${a.aaPos}|${a.distance}|${messages}`
   );
 }
 

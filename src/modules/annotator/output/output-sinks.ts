@@ -14,6 +14,7 @@ export interface OutputPaths {
 
 interface TextSink {
   write(text: string): void;
+  writeBytes(bytes: Uint8Array): void;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -54,6 +55,16 @@ export class OutputSinks {
 
   writeRecord(line: string, rows: readonly BrowseRow[] | null): void {
     this.vcf?.write(line);
+    if (!rows) return;
+    for (const row of rows) {
+      this.tsv?.write(tsvLine(row));
+      if (this.json) this.json.write(`${this.jsonRows++ ? ",\n" : ""}${JSON.stringify(row)}`);
+    }
+  }
+
+  /** A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. */
+  writeEncodedRecords(vcf: Uint8Array, rows: readonly BrowseRow[] | null): void {
+    this.vcf?.writeBytes(vcf);
     if (!rows) return;
     for (const row of rows) {
       this.tsv?.write(tsvLine(row));

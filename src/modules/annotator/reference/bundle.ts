@@ -24,6 +24,8 @@ export interface Reference {
   /** Input contig name → FASTA contig name (`chr21`→`21`, `chrM`→`MT`, `NC_000021.9`→`21`), null if unknown. */
   resolveContig(name: string): string | null;
   warnings: string[];
+  /** How it was opened: a worker thread opens its own copy with these. */
+  options: OpenReferenceOptions;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
       knownPath,
       resolveContig,
       warnings,
+      options: opts,
       close: () => genome.close(),
     };
   } catch (err) {

@@ -34,13 +34,34 @@ export interface VcfRecord {
 export interface VcfInput {
   header: VcfHeader;
   compression: Compression;
-  /** Records in file order, in arrays of up to `batchSize`. Iterate once. */
+  /** Records in file order, in arrays of up to `batchSize`. Iterate once (this or `blocks`). */
   batches(): AsyncIterable<VcfRecord[]>;
+  /**
+   * The data lines unparsed, in blocks of whole lines, for a parallel pipeline whose workers
+   * parse them with `parseRecordBlock` (handing parsed records to a thread costs more than
+   * parsing them there). Iterate once (this or `batches`).
+   */
+  blocks(): AsyncIterable<RawBlock>;
+  /** What `parseRecordBlock` needs to check each line as `batches` would. */
+  readonly layout: RecordLayout;
   /** File bytes consumed so far (compressed bytes for gzip/BGZF), for progress. */
   bytesRead(): number;
   /** Size of the file on disk. */
   totalBytes: number;
   close(): Promise<void>;
+}
+
+/** Whole data lines of the input, starting at line `firstLine` of the file. */
+export interface RawBlock {
+  text: string;
+  firstLine: number;
+}
+
+export interface RecordLayout {
+  file: string;
+  /** Sample columns after FORMAT, or -1 when the header has no FORMAT column. */
+  sampleTabs: number;
+  maxLineChars: number;
 }
 
 export interface OpenVcfOptions {
@@ -56,6 +77,8 @@ export interface OpenVcfOptions {
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 4 << 20;
+/** Target size of a block handed to a parallel worker (characters of whole lines). */
+const BLOCK_CHARS = 256 << 10;
 
 /**
  * Opens a VCF file (compression detected from its bytes) and reads its header.
@@ -82,8 +105,10 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
   // Columns expected on every record: 8 fixed, plus FORMAT and samples when the header has them.
   const sampleTabs = header.hasFormat ? header.samples.length : -1;
   let started = false;
+  const layout: RecordLayout = { file, sampleTabs, maxLineChars: feed.maxLineChars };
   return {
     header,
+    layout,
     compression: source.compression,
     totalBytes: source.totalBytes,
     bytesRead: () => source.bytesRead(),
@@ -100,14 +125,59 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
       }
       if (batch.length > 0) yield batch;
     },
+    async *blocks() {
+      if (started) throw new Error("VcfInput.blocks() can only be iterated once");
+      started = true;
+      for (;;) {
+        const s = feed.text;
+        const last = s.lastIndexOf("\n");
+        // Cut the feed's text at line ends into blocks of about BLOCK_CHARS, so that work spreads
+        // over the workers and memory in flight stays small whatever the source's chunk size.
+        while (last >= feed.pos) {
+          const cut = feed.pos + BLOCK_CHARS >= last ? last : s.indexOf("\n", feed.pos + BLOCK_CHARS);
+          const end = cut < 0 || cut > last ? last : cut;
+          const text = s.slice(feed.pos, end + 1);
+          const firstLine = feed.lineNo + 1;
+          let lines = 0;
+          for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+          feed.pos = end + 1;
+          feed.lineNo += lines;
+          yield { text, firstLine };
+        }
+        if (!(await feed.fill())) break;
+      }
+    },
   };
 }
+
+/** The lines-to-records step of `batches`, for a block handed out by `blocks`. */
+export function parseRecordBlock(block: RawBlock, layout: RecordLayout): VcfRecord[] {
+  const nulAt = block.text.indexOf("\0");
+  const source: LineSource = {
+    text: block.text,
+    pos: 0,
+    lineNo: block.firstLine - 1,
+    nulAt,
+    maxLineChars: layout.maxLineChars,
+    file: layout.file,
+    tooLong: (line) => new VcfFormatError(layout.file, line, `line is longer than ${layout.maxLineChars} characters (maxLineBytes); is this really a VCF?`),
+    nulError: (line) => new VcfFormatError(layout.file, line, "contains a NUL byte (binary data?): not a text VCF"),
+  };
+  const ready: VcfRecord[][] = [];
+  const rest = parseLines(source, layout.sampleTabs, [], Number.MAX_SAFE_INTEGER, ready);
+  return rest;
+}
+
+type LineSource = Pick<TextFeed, "text" | "pos" | "lineNo" | "nulAt" | "maxLineChars" | "file"> & {
+  tooLong(line: number): VcfFormatError;
+  nulError(line: number): VcfFormatError;
+};
 
 /**
  * Parses every complete line left in the feed. Full batches go to `ready`; the partial batch is
  * returned. Kept synchronous and regex-free: this loop is the reader's hot path.
  */
-function parseLines(feed: TextFeed, sampleTabs: number, batch: VcfRecord[], batchSize: number, ready: VcfRecord[][]): VcfRecord[] {
+function parseLines(feed: LineSource, sampleTabs: number, batch: VcfRecord[], batchSize: number, ready: VcfRecord[][]): VcfRecord[] {
   const s = feed.text;
   const maxLine = feed.maxLineChars;
   const nulAt = feed.nulAt;

@@ -1,0 +1,89 @@
+/**
+ * A worker of `--threads N`: opens its own copy of the reference (the prepared index loads in a
+ * few milliseconds) and annotates the batches the pipeline sends, returning each batch's VCF
+ * lines already encoded as UTF-8 so the main thread only copies bytes to the output.
+ */
+import { AnnotationInputError } from "../annotation-errors.ts";
+import { openKnownVariants } from "../known/known-variants.ts";
+import type { BrowseRow } from "../output/browse-rows.ts";
+import { RecordAnnotator } from "../record-annotator.ts";
+import { openReference } from "../reference/bundle.ts";
+import { createTranscriptSequenceCache } from "../reference/transcript-sequence.ts";
+import { parseRecordBlock, type RecordLayout, VcfFormatError, type VcfRecord } from "../vcf/vcf-reader.ts";
+import type { FromWorker, ToWorker } from "./worker-protocol.ts";
+
+declare const self: Worker;
+
+let annotator: RecordAnnotator | null = null;
+let layout: RecordLayout | null = null;
+/** Records annotated per prepare/annotate round, as on the single-thread path. */
+const SUB_BATCH = 4096;
+const encoder = new TextEncoder();
+let buffer = new Uint8Array(4 << 20);
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
+  const reference = await openReference(msg.reference);
+  const known = reference.knownPath
+    ? await openKnownVariants(reference.knownPath, { resolveContig: (c) => reference.resolveContig(c) })
+    : null;
+  layout = msg.layout;
+  annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, msg.wantRows, msg.file);
+}
+
+async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise<void> {
+  const a = annotator!;
+  let records: VcfRecord[];
+  try {
+    records = parseRecordBlock(msg.block, layout!);
+  } catch (err) {
+    if (err instanceof VcfFormatError) throw new AnnotationInputError(err.message, { cause: err });
+    throw err;
+  }
+  let filled = 0;
+  const rows: BrowseRow[] | null = a.wantRows ? [] : null;
+  for (let from = 0; from < records.length; from += SUB_BATCH) {
+    const batch = records.slice(from, from + SUB_BATCH);
+    await a.prepare(batch);
+    for (let i = 0; i < batch.length; i++) {
+      const out = a.annotate(batch[i]!, i);
+      if (buffer.length - filled < out.line.length * 3) {
+        const bigger = new Uint8Array(Math.max(buffer.length * 2, filled + out.line.length * 3));
+        bigger.set(buffer.subarray(0, filled));
+        buffer = bigger;
+      }
+      filled += encoder.encodeInto(out.line, buffer.subarray(filled)).written;
+      if (rows && out.rows) for (const r of out.rows) rows.push(r);
+    }
+  }
+  const vcf = buffer.slice(0, filled);
+  const unknown = a.recordsOnUnknownContigs;
+  a.recordsOnUnknownContigs = 0;
+  post({ type: "result", id: msg.id, vcf, rows, counter: a.takeCounter().serialize(), recordsOnUnknownContigs: unknown }, [vcf.buffer]);
+}
+
+// Messages are handled one at a time, in order: a batch never overtakes the one before it.
+let queue = Promise.resolve();
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  queue = queue.then(async () => {
+    try {
+      if (msg.type === "init") {
+        await init(msg);
+        post({ type: "ready" });
+      } else {
+        await annotateBatch(msg);
+      }
+    } catch (err) {
+      post({
+        type: "error",
+        id: msg.type === "batch" ? msg.id : null,
+        message: err instanceof Error ? err.message : String(err),
+        inputError: err instanceof AnnotationInputError,
+      });
+    }
+  });
+};

@@ -1,0 +1,22 @@
+import type { SerializedCounter } from "../output/annotation-summary.ts";
+import type { BrowseRow } from "../output/browse-rows.ts";
+import type { OpenReferenceOptions } from "../reference/bundle.ts";
+import type { RawBlock, RecordLayout } from "../vcf/vcf-reader.ts";
+
+/** Messages between the pipeline and its annotation workers. */
+export type ToWorker =
+  | { type: "init"; reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout }
+  | { type: "batch"; id: number; block: RawBlock };
+
+export type FromWorker =
+  | { type: "ready" }
+  | {
+      type: "result";
+      id: number;
+      /** The batch's annotated VCF lines, UTF-8 (transferred, not copied). */
+      vcf: Uint8Array;
+      rows: BrowseRow[] | null;
+      counter: SerializedCounter;
+      recordsOnUnknownContigs: number;
+    }
+  | { type: "error"; id: number | null; message: string; inputError: boolean };

@@ -27,22 +27,30 @@ export class OutputSinks {
     private readonly vcf: TextSink | null,
     private readonly tsv: TextSink | null,
     private readonly json: TextSink | null,
-    private readonly logPath: string | undefined,
+    private readonly log: TextSink | null,
   ) {}
 
   static async open(paths: OutputPaths, headerText: string, referenceName: string): Promise<OutputSinks> {
     const opened: TextSink[] = [];
     try {
-      const vcf = paths.vcf ? await createVcfWriter(paths.vcf) : null;
-      if (vcf) opened.push(vcf);
-      const tsv = paths.tsv ? await createAtomicTextWriter(paths.tsv) : null;
-      if (tsv) opened.push(tsv);
-      const json = paths.json ? await createAtomicTextWriter(paths.json) : null;
-      if (json) opened.push(json);
+      // Every output, the log included, is created now: an unwritable path fails the run before
+      // any work, never after the others have been published under their final names.
+      const create = async (path: string | undefined, make: (p: string) => Promise<TextSink>) => {
+        if (!path) return null;
+        const sink = await make(path).catch((err: unknown) => {
+          throw new Error(`cannot write ${path}: ${outputProblem(err)}`, { cause: err });
+        });
+        opened.push(sink);
+        return sink;
+      };
+      const vcf = await create(paths.vcf, (p) => createVcfWriter(p));
+      const tsv = await create(paths.tsv, (p) => createAtomicTextWriter(p));
+      const json = await create(paths.json, (p) => createAtomicTextWriter(p));
+      const log = await create(paths.log, (p) => createAtomicTextWriter(p));
       vcf?.write(headerText);
       tsv?.write(tsvHeader());
       json?.write(`{"format":"gas-annotations/1","reference":${JSON.stringify(referenceName)},"rows":[\n`);
-      return new OutputSinks(vcf, tsv, json, paths.log);
+      return new OutputSinks(vcf, tsv, json, log);
     } catch (err) {
       await Promise.allSettled(opened.map((s) => s.abort()));
       throw err;
@@ -76,14 +84,23 @@ export class OutputSinks {
   async commit(summary: AnnotateSummary): Promise<void> {
     this.json?.write(`\n],"summary":${JSON.stringify(summary)}}\n`);
     await Promise.all([this.vcf?.commit(), this.tsv?.commit(), this.json?.commit()]);
-    if (this.logPath) {
-      const log = await createAtomicTextWriter(this.logPath);
-      log.write(renderCountLog({ ...summary, input: basename(summary.input) }));
-      await log.commit();
+    if (this.log) {
+      this.log.write(renderCountLog({ ...summary, input: basename(summary.input) }));
+      await this.log.commit();
     }
   }
 
   async abort(): Promise<void> {
-    await Promise.allSettled([this.vcf?.abort(), this.tsv?.abort(), this.json?.abort()]);
+    await Promise.allSettled([this.vcf?.abort(), this.tsv?.abort(), this.json?.abort(), this.log?.abort()]);
   }
+}
+
+/** The reason an output cannot be created, in the user's terms (the temporary name means nothing to them). */
+function outputProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOENT") return "its folder does not exist";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOTDIR") return "a part of the path is not a folder";
+  if (code === "EROFS") return "read-only file system";
+  return err instanceof Error ? err.message : String(err);
 }

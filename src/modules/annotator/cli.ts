@@ -27,6 +27,10 @@ export async function runAnnotatorCli(argv: string[]): Promise<number> {
     console.error(`gas: unknown command "${command ?? ""}"\n${USAGE}`);
     return 2;
   } catch (err) {
+    if (err instanceof InterruptedError) {
+      console.error(`gas ${command}: ${err.message}; no output written`);
+      return err.exitCode;
+    }
     if (err instanceof AnnotationInputError || err instanceof UsageError) {
       console.error(`gas ${command}: ${err.message}`);
       return err instanceof UsageError ? 2 : 1;
@@ -37,6 +41,39 @@ export async function runAnnotatorCli(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** SIGINT/SIGTERM during a run: the run stops at the next batch and removes its temporary files. */
+class InterruptedError extends Error {
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`interrupted by ${signal}`);
+  }
+  get exitCode(): number {
+    return this.signal === "SIGINT" ? 130 : 143;
+  }
+}
+
+/**
+ * Turns SIGINT/SIGTERM into an abort of the run, so the writers delete their temporary files
+ * (the default action would kill the process and leave them behind). A second signal exits at once.
+ */
+function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (sig: "SIGINT" | "SIGTERM") => {
+    if (controller.signal.aborted) process.exit(new InterruptedError(sig).exitCode);
+    controller.abort(new InterruptedError(sig));
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    },
+  };
+}
 
 async function annotateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCli(args, {
@@ -66,11 +103,13 @@ async function annotateCommand(args: string[]): Promise<number> {
       : { bundleDir: values.ref ?? DEFAULT_BUNDLE_DIR, ...(values.known ? { known: values.known === "none" ? null : values.known } : {}) },
   );
   const bar = values.quiet ? null : createProgressBar();
+  const interrupt = abortOnSignals();
   try {
     const summary = await annotateFile({
       input,
       reference,
       outputs,
+      signal: interrupt.signal,
       onProgress: bar?.update,
       threads,
       command: ["gas", "annotate", ...args].join(" "),
@@ -86,6 +125,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    interrupt.dispose();
     bar?.done();
     await reference.close();
   }

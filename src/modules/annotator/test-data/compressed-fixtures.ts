@@ -15,7 +15,7 @@ export function gzipBytes(data: Uint8Array): Uint8Array {
 export async function bgzfBytes(data: Uint8Array): Promise<Uint8Array> {
   const bgzip = Bun.which("bgzip");
   if (bgzip) {
-    const proc = Bun.spawn([bgzip, "-c"], { stdin: new Blob([data]), stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([bgzip, "-c"], { stdin: new Blob([new Uint8Array(data)]), stdout: "pipe", stderr: "pipe" });
     const out = new Uint8Array(await new Response(proc.stdout).arrayBuffer());
     if ((await proc.exited) !== 0) throw new Error(`bgzip failed: ${await new Response(proc.stderr).text()}`);
     return out;

@@ -129,6 +129,16 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
     }
   }, 30_000);
 
+  test("re-annotating the output is idempotent: same records, one ANN, header lines not repeated", async () => {
+    const d = dir("again");
+    const out = join(d, "again.vcf");
+    const r = await runGas(["annotate", main.path, "-o", out]);
+    expect(r.exitCode).toBe(0);
+    const again = readFileSync(out, "utf8");
+    expect(dataLines(again)).toEqual(dataLines(main.text));
+    expect(withoutCommand(again).split("\n").filter((l) => l.startsWith("##"))).toEqual(withoutCommand(main.text).split("\n").filter((l) => l.startsWith("##")));
+  }, 30_000);
+
   test("`bun run gas -- annotate …` is the same command", async () => {
     const d = dir("bun-run");
     const out = join(d, "out.vcf");

@@ -187,6 +187,39 @@ describe("large input", () => {
     small = write(inputs, "big-50k.vcf", `${[...header, ...records.filter((_, i) => i % 4 === 3)].join("\n")}\n`);
   }, 30_000);
 
+  test("--threads 2 writes exactly what --threads 1 writes, warnings with the same line numbers", async () => {
+    // The 50k file with a symbolic ALT every 10,000th record and a wrong REF every 15,000th.
+    const lines = readFileSync(small, "utf8").split("\n");
+    let n = 0;
+    const edited = lines.map((l) => {
+      if (l === "" || l.startsWith("#")) return l;
+      const c = l.split("\t");
+      n++;
+      if (n % 10_000 === 0) c[4] = "<DEL>";
+      if (n % 15_000 === 0) c[3] = c[3] === "A" ? "C" : "A";
+      return c.join("\t");
+    });
+    const input = write(inputs, "warnings-50k.vcf", edited.join("\n"));
+    const headerLines = lines.filter((l) => l.startsWith("#")).length;
+    const outDir = join(root, "out-threads");
+    mkdirSync(outDir);
+    const run = async (threads: number) => {
+      const r = await runGas(["annotate", input, "-o", join(outDir, `t${threads}.vcf`), "--log", join(outDir, `t${threads}.log`), "--threads", String(threads)]);
+      expect(r.stderr).not.toContain("gas annotate:");
+      expect(r.exitCode).toBe(0);
+      return {
+        vcf: readFileSync(join(outDir, `t${threads}.vcf`), "utf8").replace(/^##GAS_command=.*\n/m, ""),
+        log: readFileSync(join(outDir, `t${threads}.log`), "utf8").replace(/^(Time|Speed): .*$/gm, ""),
+      };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.vcf === one.vcf).toBe(true); // (not toEqual: a 20 MB diff is no help)
+    expect(two.log).toBe(one.log);
+    for (const k of [10_000, 20_000, 30_000, 40_000, 50_000]) expect(one.log).toContain(`line ${headerLines + k}: ALT "<DEL>"`);
+    for (const k of [15_000, 30_000, 45_000]) expect(one.log).toMatch(new RegExp(`line ${headerLines + k}: REF "[AC]" does not match`));
+  }, 40_000);
+
   test("interrupted by SIGTERM: non-zero exit, no output, no temporary file", async () => {
     const outDir = join(root, "out-sigterm");
     mkdirSync(outDir);

@@ -23,6 +23,12 @@ const Env = z
     PUBLIC_URL: z.url().optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     UPLOAD_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** OpenID Connect issuer, e.g. https://auth.globus.org (unset: dev sign-in outside production). */
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_SCOPES: z.string().default("openid profile email"),
+    SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     FREE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(153_600),
     ARCHIVE_AFTER_SECONDS: seconds(300),
     UPLOAD_POLICY_SECONDS: z.coerce.number().int().positive().default(300),
@@ -37,13 +43,48 @@ const Env = z
     QUEUE_POLL_MS: z.coerce.number().int().positive().default(1000),
     ANNOTATOR_CONCURRENCY: z.coerce.number().int().positive().default(1),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+    /** smtp://[user:pass@]host[:port] (STARTTLS when offered, default port 587) or smtps://… (TLS, 465). */
     SMTP_URL: z
       .string()
-      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .superRefine((v, ctx) => {
+        const problem = smtpUrlProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .optional(),
     MAIL_FROM: z.string().default("GAS <noreply@gas.localhost>"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   });
+
+/** Why an SMTP_URL is unusable, or null. Never quotes the password. */
+function smtpUrlProblem(value: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return "must be a URL like smtp://user:pass@mail.example.org:587 or smtps://mail.example.org";
+  }
+  if (u.protocol !== "smtp:" && u.protocol !== "smtps:") return `must start with smtp:// or smtps:// (got ${u.protocol}//)`;
+  if (!u.hostname) return "names no host (smtp://host[:port])";
+  if (u.password && !u.username) return "has a password but no user name (smtp://user:pass@host)";
+  if ((u.pathname && u.pathname !== "/") || u.search || u.hash) return "must not have a path, query or fragment (smtp://[user:pass@]host[:port])";
+  return null;
+}
+
+/** Connection settings from a validated SMTP_URL; user and password are percent-decoded. */
+function smtpSettings(value: string) {
+  const u = new URL(value);
+  const secure = u.protocol === "smtps:";
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, "$1"), // IPv6 literals come bracketed
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    user: u.username ? decodeURIComponent(u.username) : null,
+    pass: u.password ? decodeURIComponent(u.password) : null,
+  };
+}
+
+/** A URL value as safe to print: any password replaced (DATABASE_URL, SMTP_URL). */
+const redactUrl = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^@/]*@/i, "$1***@");
 
 /** Rules across variables, checked on the raw values so they are reported with any type errors. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
@@ -53,6 +94,8 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       if (!env[key]) out.push(`  ${key}: is required when NODE_ENV=production`);
     }
   }
+  if (!!env.OIDC_ISSUER !== !!env.OIDC_CLIENT_ID) out.push("  OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
+  if (env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) out.push("  OIDC_ISSUER: must be https:// when NODE_ENV=production");
   if (env.GAS_BACKEND === "aws") out.push("  GAS_BACKEND: the aws adapters are not built yet (issue 6); use GAS_BACKEND=local");
   return out;
 }
@@ -72,7 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     : r.error.issues.map((i) => {
         const name = i.path.join(".") || "(environment)";
         // Secrets are never echoed back.
-        const shown = typeof cleaned[name] === "string" && !name.includes("SECRET") ? ` (got ${JSON.stringify(cleaned[name])})` : "";
+        const shown = typeof cleaned[name] === "string" && !name.includes("SECRET") ? ` (got ${JSON.stringify(redactUrl(cleaned[name]))})` : "";
         return `  ${name}: ${i.message}${shown}`;
       });
   lines.push(...crossChecks(cleaned));
@@ -116,7 +159,13 @@ export function loadConfig(env: Record<string, string | undefined>) {
       referenceDir: e.REFERENCE_DIR ?? null,
       shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, scopes: e.OIDC_SCOPES }
+        : null,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    /** null: emails go to the outbox folder under DATA_DIR. */
+    mail: { smtp: e.SMTP_URL ? smtpSettings(e.SMTP_URL) : null, from: e.MAIL_FROM },
     logLevel: e.LOG_LEVEL,
   };
 }

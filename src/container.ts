@@ -6,13 +6,16 @@
 import { join } from "node:path";
 import { createDevIdentity } from "./adapters/local/dev-identity.ts";
 import { createFsObjectStore } from "./adapters/local/fs-object-store.ts";
+import { createOidcIdentity } from "./adapters/local/oidc-identity.ts";
 import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
 import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
 import { createPgMessaging } from "./adapters/local/pg-queue.ts";
+import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/open-database.ts";
-import { createAccountsService } from "./modules/accounts/index.ts";
+import { createAccountsService, createSessionsService } from "./modules/accounts/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
+import { createShareLinksService } from "./modules/sharing/index.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
 import type { JobStore } from "./ports/job-store.ts";
 import type { Mailer } from "./ports/mailer.ts";
@@ -28,7 +31,7 @@ export interface Ports {
   topic: Topic;
   queue<M>(name: string): Queue<M>;
   mailer: Mailer;
-  /** null when no provider is configured (production without OIDC): sign-in answers 503. */
+  /** OIDC when configured, else dev sign-in outside production; null (sign-in answers 503) otherwise. */
   identity: IdentityProvider | null;
 }
 
@@ -41,10 +44,7 @@ export async function buildContainer(cfg: Config, log: Logger) {
     cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
   );
   const publicUrl = cfg.http.publicUrl ?? `http://localhost:${cfg.http.port}`;
-  if (cfg.mail.smtpUrl) {
-    // TODO(issue 3): SMTP delivery; until then refuse rather than silently drop mail.
-    throw new Error("SMTP_URL: SMTP delivery is not implemented yet; unset it to use the outbox folder");
-  }
+  const smtp = cfg.mail.smtp ? createSmtpMailer({ smtp: cfg.mail.smtp, from: cfg.mail.from }) : null;
   const messaging = createPgMessaging(database, cfg.queue);
   const objectStore = (bucket: string) =>
     createFsObjectStore({
@@ -60,11 +60,17 @@ export async function buildContainer(cfg: Config, log: Logger) {
     jobStore: createPgJobStore(database.db),
     topic: messaging.topic,
     queue: messaging.queue,
-    mailer: createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
-    identity: cfg.production ? null : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
+    mailer: smtp ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
+    identity: cfg.oidc
+      ? createOidcIdentity({ ...cfg.oidc, allowInsecure: !cfg.production && cfg.oidc.issuer.startsWith("http:") })
+      : cfg.production
+        ? null
+        : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
   };
   const uploadReceiver: UploadReceiver = inputs;
   const accounts = createAccountsService(database.db);
+  const sessions = createSessionsService(database.db, { ttlSeconds: cfg.sessionTtlSeconds });
+  const shares = createShareLinksService(database.db);
   const jobs = createJobsService({
     jobs: ports.jobStore,
     inputs: ports.inputs,
@@ -78,11 +84,14 @@ export async function buildContainer(cfg: Config, log: Logger) {
     database,
     ports,
     accounts,
+    sessions,
+    shares,
     jobs,
     publicUrl,
     uploads: { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
     async close() {
       await messaging.close();
+      smtp?.close();
       await database.close();
     },
   };

@@ -10,12 +10,17 @@ export const users = pgTable(
   "users",
   {
     id: text("id").primaryKey(),
-    /** Identity provider subject (`dev:<email>` for dev sign-in, the OIDC `sub` later). */
+    /** Identity provider subject: `dev:<email>` for dev sign-in, `<issuer> <sub>` for OpenID Connect. */
     subject: text("subject").notNull(),
+    /** Empty until known: the provider may not share it, and the profile page asks for it. */
     email: text("email").notNull(),
     name: text("name").notNull(),
+    institution: text("institution").notNull().default(""),
     tier: text("tier", { enum: ["free", "premium"] }).notNull().default("free"),
+    /** The payment provider's customer id (Stripe `cus_…`, issue 5). */
+    paymentCustomerId: text("payment_customer_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_subject_idx").on(t.subject)],
 );
@@ -28,7 +33,50 @@ export const apiTokens = pgTable("api_tokens", {
     .references(() => users.id, { onDelete: "cascade" }),
   name: text("name").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Public handle for listing and revoking (the hash is never shown). */
+  id: text("id")
+    .notNull()
+    .unique()
+    .default(sql`gen_random_uuid()::text`),
+  /** The token's first characters, so a user can tell tokens apart. */
+  prefix: text("prefix").notNull().default(""),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
 });
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** SHA-256 of the session token; the token itself lives only in the signed cookie. */
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The identity provider's tokens, kept only to revoke them and to end the provider's session at logout. */
+    providerTokens: jsonb("provider_tokens"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export const shareLinks = pgTable(
+  "share_links",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the link's token: a leaked database does not leak working links. */
+    tokenHash: text("token_hash").notNull().unique(),
+    /** No foreign key: on AWS jobs live in DynamoDB, not here. */
+    jobId: text("job_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("share_links_job_idx").on(t.jobId)],
+);
 
 export const jobs = pgTable(
   "jobs",
@@ -53,6 +101,8 @@ export const jobs = pgTable(
     resultState: text("result_state", { enum: ["AVAILABLE", "ARCHIVED", "RESTORING"] }),
     failureReason: text("failure_reason"),
     summary: jsonb("summary"),
+    /** The annotator's latest progress report while RUNNING ({records, bytesRead, totalBytes}). */
+    progress: jsonb("progress"),
   },
   (t) => [index("jobs_user_submit_idx").on(t.userId, t.submitTime)],
 );

@@ -82,6 +82,18 @@ export function jobStoreContract(name: string, open: () => Promise<JobStoreHarne
       expect(await h.store.complete(job.id, "alive", results)).toBe(true);
     });
 
+    test("progress is recorded only by the claim holder while RUNNING", async () => {
+      await h.store.create(job);
+      expect(await h.store.reportProgress(job.id, "t", { records: 1, bytesRead: 10, totalBytes: 100 })).toBe(false);
+      await h.store.claim(job.id, "t", 60);
+      expect((await h.store.get(job.id))?.progress).toBeNull();
+      expect(await h.store.reportProgress(job.id, "other", { records: 1, bytesRead: 10, totalBytes: 100 })).toBe(false);
+      expect(await h.store.reportProgress(job.id, "t", { records: 5, bytesRead: 50, totalBytes: 100 })).toBe(true);
+      expect((await h.store.get(job.id))?.progress).toEqual({ records: 5, bytesRead: 50, totalBytes: 100 });
+      await h.store.complete(job.id, "t", results);
+      expect(await h.store.reportProgress(job.id, "t", { records: 9, bytesRead: 90, totalBytes: 100 })).toBe(false);
+    });
+
     test("fail records the reason; without a token it works from PENDING but never after COMPLETED", async () => {
       await h.store.create(job);
       expect(await h.store.fail(job.id, null, "not a VCF")).toBe(true);

@@ -22,6 +22,13 @@ export interface JobSummary {
   variantsPerSecond: number;
 }
 
+/** The annotator's latest progress report for a RUNNING job (the engine's own figures). */
+export interface JobProgress {
+  records: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
 export interface Job {
   id: string;
   userId: string;
@@ -39,6 +46,8 @@ export interface Job {
   resultState: ResultState | null;
   failureReason: string | null;
   summary: JobSummary | null;
+  /** Latest progress while RUNNING; null before the first report. */
+  progress: JobProgress | null;
 }
 
 export type NewJob = Pick<Job, "id" | "userId" | "inputFileName" | "inputKey" | "submitTime">;
@@ -71,6 +80,8 @@ export interface JobStore {
   claim(id: string, token: string, leaseSeconds: number): Promise<ClaimResult>;
   /** Extend a live claim. False when the claim was lost. */
   renewClaim(id: string, token: string, leaseSeconds: number): Promise<boolean>;
+  /** Record progress while the claim held by `token` lasts. False when the claim was lost. */
+  reportProgress(id: string, token: string, progress: JobProgress): Promise<boolean>;
   /** RUNNING (held by `token`) → COMPLETED with results. False when the claim was lost. */
   complete(id: string, token: string, fields: CompletedFields): Promise<boolean>;
   /**

@@ -1,19 +1,11 @@
 import type { Container } from "../container.ts";
 import { createWebApp } from "../web/app.tsx";
+import { webDepsFrom } from "../web/web-deps.ts";
 
 /** Serve the web app; stop() stops accepting and lets in-flight requests finish. */
 export async function startWeb(c: Container) {
   const log = c.log.child({ role: "web" });
-  const app = createWebApp({
-    accounts: c.accounts,
-    jobs: c.jobs,
-    identity: c.ports.identity,
-    uploads: c.uploads,
-    session: { secret: c.config.secrets.session, secure: c.publicUrl.startsWith("https:") },
-    publicUrl: c.config.http.publicUrl,
-    ready: () => c.database.ping(),
-    log,
-  });
+  const app = createWebApp({ ...webDepsFrom(c), log });
   const server = Bun.serve({
     hostname: c.config.http.host,
     port: c.config.http.port,

@@ -10,5 +10,9 @@ export interface AppEnv {
     user: User | null;
     /** True when the user came with a bearer API token (JSON by default). */
     viaToken: boolean;
+    /** Server-side id (hash) of the browser session, or null. Binds CSRF tokens. */
+    sessionHash: string | null;
+    /** The CSRF token every form on the page must send back (field `_csrf`). */
+    csrfToken: string;
   };
 }

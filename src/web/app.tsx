@@ -1,32 +1,43 @@
 /**
- * The web role's Hono app: request ids and JSON access logs, CSRF protection for forms, sessions
- * and API tokens, then the route groups. Built from services, never from adapters.
+ * The web role's Hono app: request ids and JSON access logs, security headers, sessions and API
+ * tokens, CSRF protection for forms, then the route groups. Built from services, never from
+ * adapters.
  */
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { requestId } from "hono/request-id";
-import type { AccountsService } from "../modules/accounts/index.ts";
+import { secureHeaders } from "hono/secure-headers";
+import type { AccountsService, SessionsService } from "../modules/accounts/index.ts";
 import { type JobsService, jobsRoutes } from "../modules/jobs/index.ts";
+import type { ShareLinksService } from "../modules/sharing/index.ts";
 import type { IdentityProvider } from "../ports/identity.ts";
 import type { UploadReceiver } from "../ports/object-store.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
+import { accountRoutes } from "./account.routes.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./auth.routes.tsx";
-import { Layout } from "./layout.tsx";
+import { csrfProtection } from "./csrf.ts";
 import { jsonError, wantsJson } from "./negotiate.ts";
 import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
-import { type SessionOptions, loadUser } from "./session.ts";
+import { pagesRoutes } from "./pages.routes.tsx";
+import { loadUser } from "./session.ts";
+import { staticRoutes } from "./static-assets.ts";
 
 export interface WebDeps {
   accounts: AccountsService;
+  sessions: SessionsService;
+  shares: ShareLinksService;
   jobs: JobsService;
   identity: IdentityProvider | null;
   /** The local object store's upload endpoint (null on AWS, where browsers post to S3). */
   uploads: { path: string; receiver: UploadReceiver } | null;
-  session: SessionOptions;
+  /** Origins of the object store's upload URL when it is not this site (S3), for the CSP. */
+  uploadOrigins?: string[];
+  session: { secret: string; secure: boolean };
   publicUrl: string | null;
+  limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
   /** Dependency checks for /readyz. */
   ready: () => Promise<void>;
   log: Logger;
@@ -36,11 +47,12 @@ export interface WebDeps {
 export function createWebApp(deps: WebDeps) {
   const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
   const openapi = buildOpenApiDocument(deps.publicUrl);
+  const session = { ...deps.session, sessions: deps.sessions };
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound((c) => {
     if (wantsJson(c)) return c.json(jsonError(404, "Not found"), 404);
-    throw new AppError("NOT_FOUND", "There is nothing at this address");
+    throw new AppError("NOT_FOUND", "There is nothing at this address.");
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -67,23 +79,40 @@ export function createWebApp(deps: WebDeps) {
       userId: c.var.user?.id,
     });
   });
-  // Form posts must come from our own pages (Origin check); JSON API calls carry a bearer token.
-  // The upload endpoint is exempt: like S3, the signed policy is its authorisation.
+  // No inline script or style anywhere, so the policy needs no 'unsafe-inline'. Bootstrap's CSS
+  // uses data: SVGs for icons. Forms may post here, to the object store, and to the identity
+  // provider's logout redirect.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'", ...(deps.uploadOrigins ?? []), ...(deps.identity?.formOrigins ?? [])],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "same-origin",
+      strictTransportSecurity: deps.session.secure ? "max-age=31536000; includeSubDomains" : false,
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+  app.route("/", staticRoutes());
+  // Form posts must come from our own pages (Origin check, then a CSRF token). The upload
+  // endpoint is exempt: like S3, the signed policy is its authorisation.
+  const isUpload = (path: string) => !!deps.uploads && path === deps.uploads.path;
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
-  const csrfCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
-  app.use((c, next) => (deps.uploads && c.req.path === deps.uploads.path ? next() : csrfCheck(c, next)));
-  app.use(loadUser(deps.accounts, deps.session));
+  const originCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
+  app.use((c, next) => (isUpload(c.req.path) ? next() : originCheck(c, next)));
+  app.use(loadUser(deps.accounts, session));
+  app.use(csrfProtection({ secret: deps.session.secret, secure: deps.session.secure, exempt: (c) => isUpload(c.req.path) }));
 
   app.get("/openapi.json", (c) => c.json(openapi));
-  app.get("/", (c) =>
-    c.html(
-      <Layout title="Home" user={c.var.user}>
-        <h1>Genomics Annotation Service</h1>
-        <p>It's a gas! (and useful too)</p>
-        <p>{c.var.user ? <a href="/annotate">Annotate a VCF file</a> : <a href="/login">Get started – it's free!</a>}</p>
-      </Layout>,
-    ),
-  );
 
   if (deps.uploads) {
     const { receiver } = deps.uploads;
@@ -100,7 +129,9 @@ export function createWebApp(deps: WebDeps) {
     });
   }
 
-  app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session: deps.session, baseUrl }));
-  app.route("/", jobsRoutes(deps.jobs, baseUrl));
+  app.route("/", pagesRoutes(deps.limits));
+  app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
+  app.route("/", accountRoutes(deps.accounts));
+  app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, baseUrl }));
   return app;
 }

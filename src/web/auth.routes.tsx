@@ -1,38 +1,52 @@
 /**
- * Sign-in, sign-out and API tokens. The identity provider (dev now, OIDC in issue 4) drives a
- * redirect flow; its state rides in a short-lived signed cookie until the callback.
+ * Sign-in and sign-out. The identity provider (OpenID Connect, or the dev sign-in outside
+ * production) drives a redirect flow; its state, PKCE verifier and nonce ride in a short-lived
+ * signed HttpOnly cookie until the callback. A first sign-in creates a free account and goes to
+ * the profile page to fill in what the provider did not share, as the original did.
  */
 import { type Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import type { AccountsService } from "../modules/accounts/index.ts";
+import { type AccountsService, profileComplete } from "../modules/accounts/index.ts";
 import type { IdentityProvider, SignInStart } from "../ports/identity.ts";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
-import { Layout } from "./layout.tsx";
-import { wantsJson } from "./negotiate.ts";
-import { type SessionOptions, endSession, requireUser, startSession, userOf } from "./session.ts";
+import { CsrfField, Layout } from "./layout.tsx";
+import { pageCtx } from "./page-context.ts";
+import { type SessionOptions, endSession, safeNext, startSession } from "./session.ts";
 
 const SIGNIN_COOKIE = "gas_signin";
+const SIGNIN_SECONDS = 600;
 
-/** Only same-site relative paths are followed after sign-in (no open redirect). */
-const safeNext = (next: string | undefined) => (next && next.startsWith("/") && !next.startsWith("//") ? next : "/annotations");
+export interface AuthDeps {
+  identity: IdentityProvider | null;
+  accounts: AccountsService;
+  session: SessionOptions;
+  baseUrl: (url: string) => string;
+}
 
-export function authRoutes(deps: { identity: IdentityProvider | null; accounts: AccountsService; session: SessionOptions; baseUrl: (url: string) => string }) {
+/** Routes /login, /login/dev, /auth/callback, /logout. */
+export function authRoutes(deps: AuthDeps) {
   const { identity, accounts, session } = deps;
   const provider = () => {
-    if (!identity) throw new AppError("UNAVAILABLE", "Sign-in is not configured on this server");
+    if (!identity) throw new AppError("UNAVAILABLE", "Sign-in is not configured on this server (set OIDC_ISSUER and OIDC_CLIENT_ID)");
     return identity;
+  };
+  const devOnly = () => {
+    if (provider().kind !== "dev") throw new AppError("NOT_FOUND", "There is nothing at this address");
   };
 
   async function finish(c: Context<AppEnv>, params: URLSearchParams) {
     const raw = await getSignedCookie(c, session.secret, SIGNIN_COOKIE);
-    if (typeof raw !== "string") throw new AppError("FORBIDDEN", "Sign-in expired or was started elsewhere; please sign in again");
+    if (typeof raw !== "string") throw new AppError("FORBIDDEN", "Sign-in expired or was started in another browser; please sign in again");
+    deleteCookie(c, SIGNIN_COOKIE, { path: "/", secure: session.secure }); // one use, whatever happens next
     const expected = JSON.parse(raw) as SignInStart & { next: string };
     const verified = await provider().complete(params, expected);
-    const user = await accounts.signIn(verified);
-    deleteCookie(c, SIGNIN_COOKIE, { path: "/" });
-    await startSession(c, user, session);
-    c.var.log.info("signed in", { userId: user.id });
+    const { user, created } = await accounts.signIn(verified);
+    await startSession(c, user, verified.tokens, session);
+    c.var.log.info("signed in", { userId: user.id, created });
+    if (created || !profileComplete(user)) {
+      return c.redirect(`/profile?welcome=1&next=${encodeURIComponent(safeNext(expected.next, "/annotate"))}`, 303);
+    }
     return c.redirect(safeNext(expected.next), 303);
   }
 
@@ -41,60 +55,74 @@ export function authRoutes(deps: { identity: IdentityProvider | null; accounts: 
       const start = await provider().begin(`${deps.baseUrl(c.req.url)}/auth/callback`);
       await setSignedCookie(c, SIGNIN_COOKIE, JSON.stringify({ ...start, next: safeNext(c.req.query("next")) }), session.secret, {
         httpOnly: true,
-        sameSite: "Lax",
+        sameSite: "Lax", // the provider's redirect back is a top-level GET: Lax cookies come along
         secure: session.secure,
         path: "/",
-        maxAge: 600,
+        maxAge: SIGNIN_SECONDS,
       });
       return c.redirect(start.redirectTo, 303);
     })
     .get("/login/dev", (c) => {
-      if (provider().kind !== "dev") throw new AppError("NOT_FOUND", "Not found");
+      devOnly();
+      const ctx = pageCtx(c);
       return c.html(
-        <Layout title="Sign in (development)" user={c.var.user}>
-          <h1>Sign in (development)</h1>
-          <p>Development sign-in: anyone can be anyone. It is refused when NODE_ENV=production.</p>
-          <form method="post" action="/login/dev">
+        <Layout ctx={ctx} title="Sign in (development)">
+          <h1 class="h2">Sign in (development)</h1>
+          <div class="alert alert-warning" role="note">
+            Development sign-in: anyone can be anyone. It does not exist when NODE_ENV=production; configure OpenID Connect
+            (OIDC_ISSUER, OIDC_CLIENT_ID) there.
+          </div>
+          <form method="post" action="/login/dev" class="col-md-6">
+            <CsrfField ctx={ctx} />
             <input type="hidden" name="state" value={c.req.query("state") ?? ""} />
-            <label>
-              Email <input type="email" name="email" required />
-            </label>{" "}
-            <label>
-              Name <input type="text" name="name" />
-            </label>{" "}
-            <button type="submit">Sign in</button>
+            <div class="mb-3">
+              <label class="form-label" for="dev-email">
+                Email
+              </label>
+              <input class="form-control" type="email" id="dev-email" name="email" required autocomplete="email" />
+            </div>
+            <div class="mb-3">
+              <label class="form-label" for="dev-name">
+                Name
+              </label>
+              <input class="form-control" type="text" id="dev-name" name="name" autocomplete="name" />
+            </div>
+            <button type="submit" class="btn btn-primary">
+              Sign in
+            </button>
           </form>
         </Layout>,
       );
     })
     .post("/login/dev", async (c) => {
-      if (provider().kind !== "dev") throw new AppError("NOT_FOUND", "Not found");
+      devOnly();
       const form = await c.req.parseBody();
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(form)) if (typeof v === "string") params.set(k, v);
+      for (const [k, v] of Object.entries(form)) if (typeof v === "string" && k !== "_csrf") params.set(k, v);
       return finish(c, params);
     })
     .get("/auth/callback", (c) => finish(c, new URL(c.req.url).searchParams))
     .get("/logout", (c) => {
-      endSession(c);
-      return c.redirect("/", 303);
-    })
-    .post("/account/tokens", requireUser, async (c) => {
-      const user = userOf(c);
-      const body = (c.req.header("content-type") ?? "").includes("application/json") ? await c.req.json().catch(() => ({})) : await c.req.parseBody();
-      const name = typeof (body as Record<string, unknown>).name === "string" ? String((body as Record<string, unknown>).name) : "api";
-      const token = await accounts.createApiToken(user.id, name.slice(0, 100));
-      if (wantsJson(c)) return c.json({ code: 201, status: "success", token }, 201);
+      const ctx = pageCtx(c);
+      if (!ctx.user) return c.redirect("/", 303);
       return c.html(
-        <Layout title="API token" user={user}>
-          <h1>New API token</h1>
-          <p>Copy it now; it is not shown again.</p>
-          <pre>{token}</pre>
-          <p>
-            Use it as <code>Authorization: Bearer {token.slice(0, 8)}…</code> with the <a href="/openapi.json">JSON API</a>.
-          </p>
+        <Layout ctx={ctx} title="Log out">
+          <h1 class="h2">Log out</h1>
+          <p>Sign out of GAS on this browser?</p>
+          <form method="post" action="/logout">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="btn btn-primary">
+              Log out
+            </button>
+          </form>
         </Layout>,
-        201,
       );
+    })
+    .post("/logout", async (c) => {
+      const tokens = await endSession(c, session);
+      const home = `${deps.baseUrl(c.req.url)}/`;
+      const providerLogout = identity ? await identity.signOut(tokens, home).catch(() => null) : null;
+      c.var.log.info("signed out", { userId: c.var.user?.id });
+      return c.redirect(providerLogout ?? "/", 303);
     });
 }

@@ -1,28 +1,37 @@
 /**
- * Sessions in a signed, HttpOnly, SameSite=Lax cookie holding the user id and an expiry; API
- * clients send `Authorization: Bearer <token>` instead.
+ * Browser sessions: a random token in a signed, HttpOnly, SameSite=Lax cookie (Secure outside
+ * development), looked up in the database on each request (src/modules/accounts/sessions). API
+ * clients send `Authorization: Bearer <token>` instead. Signing in always starts a new session
+ * and destroys the one the browser came with, so a planted session id is never promoted.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import type { AccountsService, User } from "../modules/accounts/index.ts";
+import { type AccountsService, type SessionsService, type User, profileComplete } from "../modules/accounts/index.ts";
+import type { ProviderTokens } from "../ports/identity.ts";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import { wantsJson } from "./negotiate.ts";
 
 export const SESSION_COOKIE = "gas_session";
-const SESSION_SECONDS = 7 * 24 * 3600;
 
 export interface SessionOptions {
   secret: string;
-  /** Mark cookies Secure (when PUBLIC_URL is https). */
+  /** Mark cookies Secure (everywhere but NODE_ENV=development). */
   secure: boolean;
+  sessions: SessionsService;
 }
+
+const cookieToken = async (c: Context<AppEnv>, opts: SessionOptions) => {
+  const raw = await getSignedCookie(c, opts.secret, SESSION_COOKIE);
+  return typeof raw === "string" && raw !== "" ? raw : null;
+};
 
 /** Loads `c.var.user` from a bearer token or the session cookie. */
 export function loadUser(accounts: AccountsService, opts: SessionOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set("user", null);
     c.set("viaToken", false);
+    c.set("sessionHash", null);
     const auth = c.req.header("authorization");
     if (auth?.toLowerCase().startsWith("bearer ")) {
       const user = await accounts.userForToken(auth.slice(7).trim());
@@ -30,38 +39,64 @@ export function loadUser(accounts: AccountsService, opts: SessionOptions): Middl
       c.set("user", user);
       c.set("viaToken", true);
     } else {
-      const raw = await getSignedCookie(c, opts.secret, SESSION_COOKIE);
-      const [userId, expires] = typeof raw === "string" ? raw.split(".") : [];
-      if (userId && Number(expires) > Date.now() / 1000) c.set("user", await accounts.get(userId));
+      const token = await cookieToken(c, opts);
+      const session = token ? await opts.sessions.lookup(token) : null;
+      if (session) {
+        c.set("user", session.user);
+        c.set("sessionHash", session.idHash);
+      }
     }
     await next();
   };
 }
 
-/** Start a session for `user`. */
-export async function startSession(c: Context<AppEnv>, user: User, opts: SessionOptions): Promise<void> {
-  const expires = Math.floor(Date.now() / 1000) + SESSION_SECONDS;
-  await setSignedCookie(c, SESSION_COOKIE, `${user.id}.${expires}`, opts.secret, {
+/** Start a fresh session for `user`, destroying any session the browser already had. */
+export async function startSession(c: Context<AppEnv>, user: User, providerTokens: ProviderTokens | null, opts: SessionOptions): Promise<void> {
+  const previous = await cookieToken(c, opts);
+  if (previous) await opts.sessions.destroy(previous);
+  const { token, expiresAt } = await opts.sessions.create(user.id, providerTokens);
+  await setSignedCookie(c, SESSION_COOKIE, token, opts.secret, {
     httpOnly: true,
     sameSite: "Lax",
     secure: opts.secure,
     path: "/",
-    maxAge: SESSION_SECONDS,
+    expires: expiresAt,
   });
 }
 
-export const endSession = (c: Context<AppEnv>) => deleteCookie(c, SESSION_COOKIE, { path: "/" });
+/** End the browser's session; returns the provider tokens it held (for revocation). */
+export async function endSession(c: Context<AppEnv>, opts: SessionOptions): Promise<ProviderTokens | null> {
+  const token = await cookieToken(c, opts);
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: opts.secure });
+  return token ? opts.sessions.destroy(token) : null;
+}
 
 /** Guard for signed-in routes: JSON clients get 401, browsers are sent to /login?next=. */
 export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.var.user) return next();
   if (wantsJson(c)) throw new AppError("UNAUTHENTICATED", "Sign in or send an API token (Authorization: Bearer …)");
-  const target = c.req.path + (new URL(c.req.url).search || "");
-  return c.redirect(`/login?next=${encodeURIComponent(target)}`, 303);
+  return c.redirect(`/login?next=${encodeURIComponent(here(c))}`, 303);
 };
+
+/**
+ * Guard for pages that need a complete profile (the original's `@authenticated`): a browser
+ * whose profile lacks a name or email is sent to /profile first. API clients are not redirected.
+ */
+export const requireProfile: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const user = c.var.user;
+  if (!user) return requireUser(c, next);
+  if (profileComplete(user) || wantsJson(c)) return next();
+  return c.redirect(`/profile?next=${encodeURIComponent(here(c))}`, 303);
+};
+
+const here = (c: Context<AppEnv>) => c.req.path + (new URL(c.req.url).search || "");
 
 /** The user of a route behind `requireUser`. */
 export function userOf(c: Context<AppEnv>): User {
   if (!c.var.user) throw new AppError("UNAUTHENTICATED", "Sign in first");
   return c.var.user;
 }
+
+/** Only same-site relative paths are followed after sign-in or a form (no open redirect). */
+export const safeNext = (next: string | undefined | null, fallback = "/annotations") =>
+  next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;

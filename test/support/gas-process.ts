@@ -143,17 +143,34 @@ export function createClient(baseUrl: string, opts: { token?: string } = {}) {
     request,
     json: (path: string, init: RequestInit = {}) =>
       request(path, { ...init, headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}), ...init.headers } }),
-    /** Dev sign-in through /login → /login/dev, as a browser would. */
+    /** Dev sign-in through /login → /login/dev (form with its CSRF token), as a browser would. */
     async signIn(email: string, name = "Test User") {
       const start = await request("/login?next=/annotations");
-      const form = new URL(start.headers.get("location")!, baseUrl);
+      const formUrl = new URL(start.headers.get("location")!, baseUrl);
+      const page = await (await request(formUrl.pathname + formUrl.search, { headers: { accept: "text/html" } })).text();
       const res = await request("/login/dev", {
         method: "POST",
-        body: new URLSearchParams({ state: form.searchParams.get("state")!, email, name }),
+        body: new URLSearchParams({ _csrf: csrfTokenIn(page), state: formUrl.searchParams.get("state")!, email, name }),
       });
       if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+      // A first sign-in asks for the profile; fill it in so the job pages open directly.
+      if (res.headers.get("location")?.startsWith("/profile")) {
+        const profile = await (await request("/profile", { headers: { accept: "text/html" } })).text();
+        const saved = await request("/profile", {
+          method: "POST",
+          body: new URLSearchParams({ _csrf: csrfTokenIn(profile), name, email, institution: "Test Institute" }),
+        });
+        if (saved.status !== 303) throw new Error(`profile failed: ${saved.status} ${await saved.text()}`);
+      }
     },
   };
+}
+
+/** The CSRF token of the first form on a page. */
+export function csrfTokenIn(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error("no CSRF token on the page");
+  return token;
 }
 
 export type Client = ReturnType<typeof createClient>;
@@ -161,10 +178,11 @@ export type Client = ReturnType<typeof createClient>;
 /** The hidden fields and action of the upload form on the /annotate page. */
 export function parseUploadForm(html: string): { action: string; fields: Record<string, string> } {
   const unescape = (s: string) => s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-  const action = /<form[^>]*action="([^"]+)"[^>]*enctype="multipart\/form-data"/.exec(html)?.[1];
+  const form = /<form[^>]*action="([^"]+)"[^>]*enctype="multipart\/form-data"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  const action = form?.[1];
   if (!action) throw new Error("no upload form on the page");
   const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[unescape(m[1]!)] = unescape(m[2]!);
+  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[unescape(m[1]!)] = unescape(m[2]!);
   return { action: unescape(action), fields };
 }
 

@@ -11,6 +11,7 @@ export function createDevIdentity(opts: { production: boolean; formPath: string 
   if (opts.production) throw new Error("dev sign-in is refused when NODE_ENV=production; configure OpenID Connect");
   return {
     kind: "dev",
+    formOrigins: [],
     async begin(callbackUrl) {
       const state = randomBytes(16).toString("hex");
       const url = new URL(opts.formPath, callbackUrl);
@@ -20,9 +21,13 @@ export function createDevIdentity(opts: { production: boolean; formPath: string 
     async complete(params: URLSearchParams, expected: SignInStart): Promise<VerifiedIdentity> {
       if (params.get("state") !== expected.state) throw new AppError("FORBIDDEN", "Sign-in refused: the sign-in state does not match (start again)");
       const email = (params.get("email") ?? "").trim().toLowerCase();
-      const name = (params.get("name") ?? "").trim() || email.split("@")[0] || "";
+      const name = (params.get("name") ?? "").trim() || null;
       if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AppError("INVALID_INPUT", "Sign-in refused: enter a valid email address");
-      return { subject: `dev:${email}`, email, name };
+      // No institution: the first sign-in then shows the profile form, as a new OIDC user sees it.
+      return { subject: `dev:${email}`, email, name, institution: null, tokens: null };
+    },
+    async signOut() {
+      return null;
     },
   };
 }

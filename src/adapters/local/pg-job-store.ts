@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
-import type { ClaimResult, Job, JobStore, JobSummary } from "../../ports/job-store.ts";
+import type { ClaimResult, Job, JobProgress, JobStore, JobSummary } from "../../ports/job-store.ts";
 
 type Row = typeof jobs.$inferSelect;
 
@@ -26,6 +26,7 @@ const toJob = (r: Row): Job => ({
   resultState: r.resultState,
   failureReason: r.failureReason,
   summary: (r.summary as JobSummary | null) ?? null,
+  progress: (r.progress as JobProgress | null) ?? null,
 });
 
 const leaseUntil = (seconds: number) => sql`now() + ${seconds} * interval '1 second'`;
@@ -82,6 +83,14 @@ export function createPgJobStore(db: AppDb): JobStore {
       const r = await db
         .update(jobs)
         .set({ claimExpiresAt: leaseUntil(leaseSeconds) })
+        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    async reportProgress(id, token, progress) {
+      const r = await db
+        .update(jobs)
+        .set({ progress })
         .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
         .returning({ id: jobs.id });
       return r.length > 0;

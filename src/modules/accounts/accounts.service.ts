@@ -1,61 +1,181 @@
 /**
- * Accounts: users (created on first sign-in, so every job has an owner), their tier, and API
- * tokens for the JSON API. Accounts live in PostgreSQL on every backend (DESIGN.md §4), so this
- * service talks to the database directly rather than through a port.
+ * Accounts: users (created on first sign-in, so every job has an owner), their profile and tier,
+ * and personal API tokens for the JSON API. Accounts live in PostgreSQL on every backend
+ * (DESIGN.md §4), so this service talks to the database directly rather than through a port.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { apiTokens, users } from "../../db/schema.ts";
 import type { VerifiedIdentity } from "../../ports/identity.ts";
+import { AppError } from "../../shared/errors.ts";
+
+export type Tier = "free" | "premium";
 
 export interface User {
   id: string;
+  /** Empty until the provider or the user gives it. */
   email: string;
   name: string;
-  tier: "free" | "premium";
+  institution: string;
+  tier: Tier;
+  paymentCustomerId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ProfileInput {
+  name: string;
+  email: string;
+  institution: string;
+}
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  /** First characters of the token (`gas_AbCd…`), enough to tell tokens apart. */
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
 }
 
 export interface AccountsService {
-  /** Find the user for a verified identity, creating them on first sign-in. */
-  signIn(identity: VerifiedIdentity): Promise<User>;
+  /** Find the user for a verified identity, creating a free account on first sign-in. */
+  signIn(identity: VerifiedIdentity): Promise<{ user: User; created: boolean }>;
   get(userId: string): Promise<User | null>;
+  /** Save the profile form; throws INVALID_INPUT naming each bad field. */
+  updateProfile(userId: string, input: ProfileInput): Promise<User>;
   /** A new API token; only its hash is stored, so this is the only time it is seen. */
-  createApiToken(userId: string, name: string): Promise<string>;
+  createApiToken(userId: string, name: string): Promise<{ token: string; info: ApiTokenInfo }>;
+  listApiTokens(userId: string): Promise<ApiTokenInfo[]>;
+  /** Delete one of the user's tokens; false when it is not theirs (or already gone). */
+  revokeApiToken(userId: string, tokenId: string): Promise<boolean>;
   /** The user a bearer token belongs to, or null. */
   userForToken(token: string): Promise<User | null>;
 }
 
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
-const toUser = (r: typeof users.$inferSelect): User => ({ id: r.id, email: r.email, name: r.name, tier: r.tier });
+/** True when the profile has what the original required before any page: a name and an email. */
+export const profileComplete = (u: User) => u.name.trim() !== "" && u.email.trim() !== "";
+
+export const hashSecret = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** Map a users row to the domain type (shared with the sessions service). */
+export const userFromRow = (r: typeof users.$inferSelect): User => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  institution: r.institution,
+  tier: r.tier,
+  paymentCustomerId: r.paymentCustomerId,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+const toTokenInfo = (r: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt,
+});
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_FIELD = 256; // the original's varchar(256)
+
+/** Validate the profile form; every problem is named, with the field it belongs to. */
+export function validateProfile(input: ProfileInput): ProfileInput {
+  const clean = { name: input.name.trim(), email: input.email.trim().toLowerCase(), institution: input.institution.trim() };
+  const problems: string[] = [];
+  if (!clean.name) problems.push("Name: required");
+  if (!clean.email) problems.push("Email: required");
+  else if (!EMAIL.test(clean.email)) problems.push(`Email: ${JSON.stringify(clean.email)} is not an email address`);
+  if (!clean.institution) problems.push("Institution/Department: required");
+  for (const [k, v] of Object.entries(clean)) if (v.length > MAX_FIELD) problems.push(`${k}: at most ${MAX_FIELD} characters`);
+  if (problems.length) throw new AppError("INVALID_INPUT", `Please correct the profile: ${problems.join("; ")}`);
+  return clean;
+}
 
 /** Create the accounts service over the application database. */
 export function createAccountsService(db: AppDb): AccountsService {
   return {
     async signIn(identity) {
+      const id = randomUUID();
+      // A returning user keeps what they typed on the profile page; only empty fields are filled
+      // from the provider. `xmax = 0` is PostgreSQL's tell for "this row was inserted".
       const [row] = await db
         .insert(users)
-        .values({ id: randomUUID(), subject: identity.subject, email: identity.email, name: identity.name })
-        .onConflictDoUpdate({ target: users.subject, set: { email: identity.email, name: identity.name } })
+        .values({
+          id,
+          subject: identity.subject,
+          email: identity.email ?? "",
+          name: identity.name ?? "",
+          institution: identity.institution ?? "",
+        })
+        .onConflictDoUpdate({
+          target: users.subject,
+          set: {
+            email: sql`case when ${users.email} = '' then excluded.email else ${users.email} end`,
+            name: sql`case when ${users.name} = '' then excluded.name else ${users.name} end`,
+            institution: sql`case when ${users.institution} = '' then excluded.institution else ${users.institution} end`,
+          },
+        })
         .returning();
-      return toUser(row!);
+      return { user: userFromRow(row!), created: row!.id === id };
     },
+
     async get(userId) {
       const [row] = await db.select().from(users).where(eq(users.id, userId));
-      return row ? toUser(row) : null;
+      return row ? userFromRow(row) : null;
     },
+
+    async updateProfile(userId, input) {
+      const clean = validateProfile(input);
+      const [row] = await db
+        .update(users)
+        .set({ ...clean, updatedAt: sql`now()` })
+        .where(eq(users.id, userId))
+        .returning();
+      if (!row) throw new AppError("NOT_FOUND", "Your account no longer exists; sign in again");
+      return userFromRow(row);
+    },
+
     async createApiToken(userId, name) {
       const token = `gas_${randomBytes(24).toString("base64url")}`;
-      await db.insert(apiTokens).values({ tokenHash: hashToken(token), userId, name });
-      return token;
+      const label = name.trim().slice(0, 100) || "api";
+      const [row] = await db
+        .insert(apiTokens)
+        .values({ tokenHash: hashSecret(token), userId, name: label, prefix: token.slice(0, 8) })
+        .returning();
+      return { token, info: toTokenInfo(row!) };
     },
+
+    async listApiTokens(userId) {
+      const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt));
+      return rows.map(toTokenInfo);
+    },
+
+    async revokeApiToken(userId, tokenId) {
+      const r = await db
+        .delete(apiTokens)
+        .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId)))
+        .returning({ id: apiTokens.id });
+      return r.length > 0;
+    },
+
     async userForToken(token) {
+      const tokenHash = hashSecret(token);
       const [row] = await db
         .select({ user: users })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(eq(apiTokens.tokenHash, hashToken(token)));
-      return row ? toUser(row.user) : null;
+        .where(eq(apiTokens.tokenHash, tokenHash));
+      if (!row) return null;
+      // "Last used" to the minute is enough, and saves a write on every API call.
+      await db
+        .update(apiTokens)
+        .set({ lastUsedAt: sql`now()` })
+        .where(and(eq(apiTokens.tokenHash, tokenHash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+      return userFromRow(row.user);
     },
   };
 }

@@ -1,1 +1,12 @@
-export { type AccountsService, type User, createAccountsService } from "./accounts.service.ts";
+export {
+  type AccountsService,
+  type ApiTokenInfo,
+  type ProfileInput,
+  type Tier,
+  type User,
+  createAccountsService,
+  hashSecret,
+  profileComplete,
+  validateProfile,
+} from "./accounts.service.ts";
+export { type ActiveSession, type SessionsService, createSessionsService } from "./sessions.service.ts";

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { Job, JobStore, JobSummary } from "../../ports/job-store.ts";
+import type { Job, JobProgress, JobStore, JobSummary } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
@@ -93,6 +93,14 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     const onStop = () => run.abort(new Error("shutting down"));
     stopping.addEventListener("abort", onStop, { once: true });
     let lost = false;
+    // The engine reports often; the latest figures are written once a second for the job page.
+    let progress: JobProgress | null = null;
+    let reported: JobProgress | null = null;
+    const report = setInterval(() => {
+      if (!progress || progress === reported) return;
+      reported = progress;
+      jobs.reportProgress(job.id, token, progress).catch((err) => log.warn("progress report failed", { err }));
+    }, 1000);
     const beat = setInterval(
       async () => {
         try {
@@ -120,7 +128,15 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       const inputPath = join(work, basename(job.inputFileName));
       await Bun.write(inputPath, new Response(input.stream()));
       const out = { vcf: join(work, "out.annot.vcf"), log: join(work, "out.vcf.count.log"), json: join(work, "out.annot.json") };
-      const summary = await annotateFile({ input: inputPath, reference: deps.reference, outputs: out, signal: run.signal });
+      const summary = await annotateFile({
+        input: inputPath,
+        reference: deps.reference,
+        outputs: out,
+        signal: run.signal,
+        onProgress: (p) => {
+          progress = { records: p.records, bytesRead: p.bytesRead, totalBytes: p.totalBytes };
+        },
+      });
       run.signal.throwIfAborted();
       const keys = resultKeys(job.userId, job.id, job.inputFileName);
       await results.put(keys.vcf, Bun.file(out.vcf));
@@ -159,6 +175,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       return handingBack ? "handed-back" : "retry";
     } finally {
       clearInterval(beat);
+      clearInterval(report);
       stopping.removeEventListener("abort", onStop);
       await rm(work, { recursive: true, force: true });
     }

@@ -1,21 +1,37 @@
 /**
  * Job pages and the original's JSON API on the same paths, chosen by content negotiation
- * (see src/web/negotiate.ts). Thin: every decision is in the jobs service.
+ * (see src/web/negotiate.ts). Thin: every ownership decision is in the jobs service, which
+ * answers NOT_FOUND for another user's job. Results, sharing and live status are in
+ * ./job-results.routes.tsx.
  */
 import { Hono } from "hono";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
-import { requireUser, userOf } from "../../web/session.ts";
+import { pageCtx } from "../../web/page-context.ts";
+import { requireProfile, userOf } from "../../web/session.ts";
+import type { ShareLinksService } from "../sharing/index.ts";
 import { SubmitJobBody } from "./jobs.api-schemas.ts";
 import type { JobsService } from "./jobs.service.ts";
-import { AnnotatePage, ConfirmPage, JobDetailPage, JobListPage, LogPage } from "./views/job-pages.tsx";
+import { jobResultsRoutes } from "./job-results.routes.tsx";
+import { fileResponse } from "./file-response.ts";
+import { assertResultsAvailable } from "./results-availability.ts";
+import { JobDetailPage } from "./views/job-detail-page.tsx";
+import { AnnotatePage, ConfirmPage, JobListPage, LogPage } from "./views/job-pages.tsx";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const PAGE_SIZE = 20;
 
-/** Routes under `/`: /annotate, /annotate/job, /annotate/files, /annotations… */
-export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => string) {
+export interface JobsRoutesDeps {
+  jobs: JobsService;
+  shares: ShareLinksService;
+  baseUrl: (requestUrl: string) => string;
+}
+
+/** Routes under `/`: /annotate, /annotate/job, /annotate/files, /annotations…, /shared/… */
+export function jobsRoutes(deps: JobsRoutesDeps) {
+  const { jobs, shares, baseUrl } = deps;
   const detail = (base: string, job: Job, log: string | null) => ({
     code: 200 as const,
     status: "success" as const,
@@ -32,10 +48,10 @@ export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => s
   });
 
   return new Hono<AppEnv>()
-    .use("/annotate", requireUser)
-    .use("/annotate/*", requireUser)
-    .use("/annotations", requireUser)
-    .use("/annotations/*", requireUser)
+    .use("/annotate", requireProfile)
+    .use("/annotate/*", requireProfile)
+    .use("/annotations", requireProfile)
+    .use("/annotations/*", requireProfile)
     .get("/annotate", async (c) => {
       const user = userOf(c);
       const base = baseUrl(c.req.url);
@@ -44,7 +60,8 @@ export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => s
       if (wantsJson(c)) {
         return c.json({ code: 200, status: "success", url: form.url, fields: form.fields, expires_at: form.expiresAt.toISOString(), max_bytes: form.maxBytes });
       }
-      return c.html(<AnnotatePage user={user} form={form} />);
+      c.header("cache-control", "no-store"); // the signed policy expires; never show a stale one
+      return c.html(<AnnotatePage ctx={pageCtx(c)} form={form} freeMaxBytes={jobs.freeMaxUploadBytes} />);
     })
     .get("/annotate/job", async (c) => {
       const user = userOf(c);
@@ -53,7 +70,7 @@ export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => s
       const job = await jobs.submit(user, key);
       c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
       if (wantsJson(c)) return c.json({ code: 201, status: "success", job_id: job.id, input_file: job.inputKey }, 201);
-      return c.html(<ConfirmPage user={user} job={job} />, 201);
+      return c.html(<ConfirmPage ctx={pageCtx(c)} job={job} />, 201);
     })
     .get("/annotate/files", async (c) => {
       const user = userOf(c);
@@ -71,12 +88,16 @@ export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => s
     })
     .get("/annotations", async (c) => {
       const user = userOf(c);
-      const list = await jobs.list(user);
       if (wantsJson(c)) {
+        const list = await jobs.list(user);
         const base = baseUrl(c.req.url);
         return c.json({ code: 200, status: "success", jobs: list.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })) });
       }
-      return c.html(<JobListPage user={user} jobs={list} />);
+      const page = Math.max(1, Number.parseInt(c.req.query("page") ?? "1", 10) || 1);
+      // One read of the first page×size+1 jobs, newest first; the extra one says "there is more".
+      const list = await jobs.list(user, { limit: page * PAGE_SIZE + 1 });
+      const slice = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+      return c.html(<JobListPage ctx={pageCtx(c)} jobs={slice} page={page} hasNext={list.length > page * PAGE_SIZE} />);
     })
     .post("/annotations", async (c) => {
       const user = userOf(c);
@@ -102,26 +123,24 @@ export function jobsRoutes(jobs: JobsService, baseUrl: (requestUrl: string) => s
         const log = job.status === "COMPLETED" ? await jobs.log(user, job.id) : null;
         return c.json(detail(baseUrl(c.req.url), job, log));
       }
-      return c.html(<JobDetailPage user={user} job={job} />);
+      const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
+      return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} />);
     })
     .get("/annotations/:id/log", async (c) => {
       const user = userOf(c);
       const id = c.req.param("id");
       const log = await jobs.log(user, id);
       if (log === null) throw new AppError("NOT_FOUND", `Job ${id} has no log yet`);
-      if ((c.req.header("accept") ?? "").includes("text/html")) return c.html(<LogPage user={user} jobId={id} log={log} />);
+      if ((c.req.header("accept") ?? "").includes("text/html")) return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
       return c.text(log);
     })
     .get("/annotations/:id/:file{result|rows|input}", async (c) => {
       const user = userOf(c);
       const which = ({ result: "vcf", rows: "json", input: "input" } as const)[c.req.param("file") as "result" | "rows" | "input"];
-      const { name, object } = await jobs.file(user, c.req.param("id"), which);
-      return new Response(object.stream(), {
-        headers: {
-          "content-type": which === "json" ? "application/json" : "text/plain; charset=utf-8",
-          "content-length": String(object.size),
-          "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
-        },
-      });
-    });
+      const job = await jobs.get(user, c.req.param("id"));
+      if (which !== "input") assertResultsAvailable(job, user.tier === "premium");
+      const { name, object } = await jobs.file(user, job.id, which);
+      return fileResponse(name, object, which === "json" ? "application/json" : "text/plain; charset=utf-8");
+    })
+    .route("/", jobResultsRoutes(deps));
 }

@@ -22,19 +22,25 @@ export interface JobsServiceDeps {
 /** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
 const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
 
+/** Whose job: a signed-in user, or the owner named by a share link. */
+export type Owner = Pick<User, "id">;
+
 export const uploadLimit = (user: User, freeMax: number) => (user.tier === "premium" ? PREMIUM_MAX_UPLOAD_BYTES : freeMax);
 
 /** Create the jobs service. */
 export function createJobsService(deps: JobsServiceDeps) {
   const { jobs, inputs, results, topic, limits } = deps;
 
-  async function owned(user: User, id: string): Promise<Job> {
+  async function owned(user: Owner, id: string): Promise<Job> {
     const job = isJobId(id) ? await jobs.get(id) : null;
     if (!job || job.userId !== user.id) throw new AppError("NOT_FOUND", `Annotation job ${id} was not found`);
     return job;
   }
 
   return {
+    /** The free tier's upload limit (pages show it). */
+    freeMaxUploadBytes: limits.freeMaxUploadBytes,
+
     /** The signed form of GET /annotate: key `<user>/<new job uuid>~${filename}`. */
     async uploadForm(user: User, successRedirect: string): Promise<UploadForm & { maxBytes: number }> {
       const maxBytes = uploadLimit(user, limits.freeMaxUploadBytes);
@@ -85,7 +91,8 @@ export function createJobsService(deps: JobsServiceDeps) {
       return job;
     },
 
-    list: (user: User) => jobs.listByUser(user.id),
+    /** Newest first; `limit` bounds the read (pages are cut from it). */
+    list: (user: Owner, opts?: { limit?: number }) => jobs.listByUser(user.id, opts),
     get: owned,
 
     /** The user's uploaded inputs (GET /annotate/files). */
@@ -94,7 +101,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** The `.count.log` text, or null while the job has none. */
-    async log(user: User, id: string): Promise<string | null> {
+    async log(user: Owner, id: string): Promise<string | null> {
       const job = await owned(user, id);
       if (!job.logKey) return null;
       const obj = await results.get(job.logKey);
@@ -102,7 +109,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /** A result file of a COMPLETED job: `vcf` (the annotated VCF), `json` (rows), or the input. */
-    async file(user: User, id: string, which: "vcf" | "json" | "input"): Promise<{ name: string; object: StoredObject }> {
+    async file(user: Owner, id: string, which: "vcf" | "json" | "input"): Promise<{ name: string; object: StoredObject }> {
       const job = await owned(user, id);
       const key = which === "input" ? job.inputKey : which === "vcf" ? job.resultKey : job.rowsKey;
       const object = key ? await (which === "input" ? inputs : results).get(key) : null;

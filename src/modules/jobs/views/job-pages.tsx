@@ -1,144 +1,166 @@
-/** Minimal pages for the job flow (issue 4 brings the full UI); wording follows the original. */
-import type { Job } from "../../../ports/job-store.ts";
+/** Pages of the job flow: annotate, confirmation, "My Annotations", the log. Wording follows the original. */
+import type { Job, JobStatus } from "../../../ports/job-store.ts";
 import type { UploadForm } from "../../../ports/object-store.ts";
-import { Layout } from "../../../web/layout.tsx";
-import type { User } from "../../accounts/index.ts";
+import { Layout, formatBytes, formatTime } from "../../../web/layout.tsx";
+import type { PageCtx } from "../../../web/page-context.ts";
 
-const time = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 19) + " UTC" : "");
+const BADGE: Record<JobStatus, string> = {
+  PENDING: "text-bg-secondary",
+  RUNNING: "text-bg-primary",
+  COMPLETED: "text-bg-success",
+  FAILED: "text-bg-danger",
+};
+
+/** A job status as a Bootstrap badge (text, not colour alone, carries the meaning). */
+export const StatusBadge = (p: { status: JobStatus; id?: string }) => (
+  <span class={`badge ${BADGE[p.status]}`} id={p.id} data-status={p.status}>
+    {p.status}
+  </span>
+);
 
 /** GET /annotate: the signed form posts straight to the object store. */
-export function AnnotatePage(p: { user: User; form: UploadForm & { maxBytes: number } }) {
+export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: number }; freeMaxBytes: number }) {
+  const free = p.ctx.user?.tier !== "premium";
   return (
-    <Layout title="Annotate" user={p.user}>
-      <h1>Annotate VCF File</h1>
-      <form action={p.form.url} method="post" enctype="multipart/form-data">
+    <Layout ctx={p.ctx} title="Annotate" scripts={["annotate-check.js"]}>
+      <h1 class="h2">Annotate VCF File</h1>
+      <p id="limit-note">
+        {free ? (
+          <>
+            Your plan: <strong>Free</strong>. Files up to <strong>{formatBytes(p.freeMaxBytes)}</strong> ({p.freeMaxBytes.toLocaleString("en-US")}{" "}
+            bytes). <a href="/subscribe">Upgrade to Premium</a> to annotate larger files.
+          </>
+        ) : (
+          <>
+            Your plan: <strong>Premium</strong>. No file size limit.
+          </>
+        )}
+      </p>
+      <form id="upload-form" action={p.form.url} method="post" enctype="multipart/form-data" data-max-bytes={String(p.form.maxBytes)} class="col-lg-7">
         {Object.entries(p.form.fields).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
-        <label>
-          Select VCF Input File <input type="file" name="file" accept=".vcf,.vcf.gz,.gz,text/plain" required />
-        </label>{" "}
-        <button type="submit">Annotate</button>
+        <div class="mb-3">
+          <label class="form-label" for="vcf-file">
+            Select VCF Input File
+          </label>
+          <input class="form-control" type="file" id="vcf-file" name="file" accept=".vcf,.vcf.gz,.gz,text/plain" required aria-describedby="limit-note" />
+        </div>
+        <div id="too-large" class="alert alert-warning" role="alert" hidden>
+          <span id="too-large-detail"></span> Free accounts can annotate files up to {formatBytes(p.freeMaxBytes)}.{" "}
+          <a href="/subscribe" class="alert-link">
+            Upgrade to Premium
+          </a>{" "}
+          to annotate larger files, or choose a smaller one.
+        </div>
+        <button type="submit" class="btn btn-primary">
+          Annotate
+        </button>
       </form>
-      <p>
-        {p.user.tier === "free"
-          ? `Free accounts can upload files up to ${Math.floor(p.form.maxBytes / 1024)} KB.`
-          : "Premium: no size limit."}{" "}
-        This form expires at {time(p.form.expiresAt)}.
-      </p>
+      <p class="form-text mt-3">This form expires at {formatTime(p.form.expiresAt)}; reload the page after that.</p>
     </Layout>
   );
 }
 
 /** GET /annotate/job: confirmation after the upload redirect. */
-export function ConfirmPage(p: { user: User; job: Pick<Job, "id"> }) {
+export function ConfirmPage(p: { ctx: PageCtx; job: Pick<Job, "id" | "inputFileName"> }) {
   return (
-    <Layout title="Annotation Request Received" user={p.user}>
-      <h1>Annotation Request Received</h1>
+    <Layout ctx={p.ctx} title="Annotation Request Received">
+      <h1 class="h2">Annotation Request Received</h1>
       <p>
         Your annotation request was received and assigned ID <a href={`/annotations/${p.job.id}`}>{p.job.id}</a>.
       </p>
+      <p>
+        Input file: <span class="filename">{p.job.inputFileName}</span>. We will email you when it is done.
+      </p>
     </Layout>
   );
 }
 
-/** GET /annotations: "My Annotations". */
-export function JobListPage(p: { user: User; jobs: Job[] }) {
+/** GET /annotations: "My Annotations", newest first, paginated. */
+export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; hasNext: boolean }) {
   return (
-    <Layout title="My Annotations" user={p.user}>
-      <h1>My Annotations</h1>
-      <p>
-        <a href="/annotate">Request New Annotation</a>
-      </p>
+    <Layout ctx={p.ctx} title="My Annotations">
+      <div class="d-flex flex-wrap justify-content-between align-items-center mb-3">
+        <h1 class="h2 mb-0">My Annotations</h1>
+        <a href="/annotate" class="btn btn-primary">
+          Request New Annotation
+        </a>
+      </div>
       {p.jobs.length === 0 ? (
         <p>No annotations found.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Request ID</th>
-              <th>Request Time</th>
-              <th>VCF File Name</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.jobs.map((j) => (
+        <div class="table-responsive">
+          <table class="table table-hover align-middle">
+            <caption>Your annotation jobs, newest first</caption>
+            <thead>
               <tr>
-                <td>
-                  <a href={`/annotations/${j.id}`}>{j.id}</a>
-                </td>
-                <td>{time(j.submitTime)}</td>
-                <td>{j.inputFileName}</td>
-                <td>{j.status}</td>
+                <th scope="col">Request ID</th>
+                <th scope="col">Request Time</th>
+                <th scope="col">VCF File Name</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.jobs.map((j) => (
+                <tr>
+                  <td>
+                    <a href={`/annotations/${j.id}`} class="font-monospace">
+                      {j.id}
+                    </a>
+                  </td>
+                  <td>{formatTime(j.submitTime)}</td>
+                  <td class="filename">{j.inputFileName}</td>
+                  <td>
+                    <StatusBadge status={j.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
+      {p.page > 1 || p.hasNext ? (
+        <nav aria-label="Annotation pages">
+          <ul class="pagination">
+            <li class={`page-item${p.page > 1 ? "" : " disabled"}`}>
+              {p.page > 1 ? (
+                <a class="page-link" href={`/annotations?page=${p.page - 1}`} rel="prev">
+                  Newer
+                </a>
+              ) : (
+                <span class="page-link">Newer</span>
+              )}
+            </li>
+            <li class="page-item active" aria-current="page">
+              <span class="page-link">Page {p.page}</span>
+            </li>
+            <li class={`page-item${p.hasNext ? "" : " disabled"}`}>
+              {p.hasNext ? (
+                <a class="page-link" href={`/annotations?page=${p.page + 1}`} rel="next">
+                  Older
+                </a>
+              ) : (
+                <span class="page-link">Older</span>
+              )}
+            </li>
+          </ul>
+        </nav>
+      ) : null}
     </Layout>
   );
 }
 
-/** GET /annotations/{id}: "Annotation Details". Refreshes itself while the job is not finished. */
-export function JobDetailPage(p: { user: User; job: Job }) {
-  const j = p.job;
-  const live = j.status === "PENDING" || j.status === "RUNNING";
+/** GET /annotations/{id}/log (and the shared view's log). */
+export function LogPage(p: { ctx: PageCtx; jobId: string; log: string; back: string }) {
   return (
-    <Layout title="Annotation Details" user={p.user}>
-      {live ? <meta http-equiv="refresh" content="3" /> : null}
-      <h1>Annotation Details</h1>
-      <dl>
-        <dt>Request ID</dt>
-        <dd>{j.id}</dd>
-        <dt>Request Time</dt>
-        <dd>{time(j.submitTime)}</dd>
-        <dt>VCF Input File</dt>
-        <dd>
-          <a href={`/annotations/${j.id}/input`}>{j.inputFileName}</a>
-        </dd>
-        <dt>Status</dt>
-        <dd data-status={j.status}>{j.status}</dd>
-        {j.completeTime ? (
-          <>
-            <dt>Complete Time</dt>
-            <dd>{time(j.completeTime)}</dd>
-          </>
-        ) : null}
-        {j.status === "FAILED" ? (
-          <>
-            <dt>Reason</dt>
-            <dd role="alert">{j.failureReason}</dd>
-          </>
-        ) : null}
-        {j.status === "COMPLETED" ? (
-          <>
-            <dt>Annotated Results File</dt>
-            <dd>
-              <a href={`/annotations/${j.id}/result`}>download</a>
-            </dd>
-            <dt>Annotation Log File</dt>
-            <dd>
-              <a href={`/annotations/${j.id}/log`}>view</a>
-            </dd>
-          </>
-        ) : null}
-      </dl>
+    <Layout ctx={p.ctx} title={`Annotation Log for Job ${p.jobId}`}>
+      <h1 class="h3">Annotation Log for Job {p.jobId}</h1>
+      <pre class="log-view" id="log" tabindex={0} aria-label="Annotation log">
+        {p.log}
+      </pre>
       <p>
-        <a href="/annotations">← back to annotations list</a>
-      </p>
-    </Layout>
-  );
-}
-
-/** GET /annotations/{id}/log. */
-export function LogPage(p: { user: User; jobId: string; log: string }) {
-  return (
-    <Layout title={`Annotation Log for Job ${p.jobId}`} user={p.user}>
-      <h1>Annotation Log for Job {p.jobId}</h1>
-      <pre>{p.log}</pre>
-      <p>
-        <a href={`/annotations/${p.jobId}`}>← back to annotation details</a>
+        <a href={p.back}>← back to annotation details</a>
       </p>
     </Layout>
   );

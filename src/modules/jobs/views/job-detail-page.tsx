@@ -1,0 +1,195 @@
+/**
+ * GET /annotations/{id}: "Annotation Details". While the job is PENDING/RUNNING the page carries
+ * a server-sent-events URL for job-live.js (and, for browsers without JavaScript, a <noscript>
+ * refresh). The part that changes when the job finishes is inside #job-detail, which the script
+ * swaps for the finished page's.
+ */
+import type { Job } from "../../../ports/job-store.ts";
+import { Alert, CsrfField, Layout, formatTime } from "../../../web/layout.tsx";
+import type { PageCtx } from "../../../web/page-context.ts";
+import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
+import { StatusBadge } from "./job-pages.tsx";
+import { SummaryCharts } from "./summary-chart.tsx";
+
+/** The result download, or the original's archive placeholders (issue 5 fills in the lifecycle). */
+export function ResultDownload(p: { job: Job; href: string; premium: boolean }) {
+  if (p.job.resultState === "ARCHIVED") {
+    return p.premium ? (
+      <span>The file is archived; it is being restored for you. Please check back later.</span>
+    ) : (
+      <span>
+        Archived — <a href="/subscribe">upgrade to Premium</a> to download
+      </span>
+    );
+  }
+  if (p.job.resultState === "RESTORING") return <span>The file is being restored; please check back later.</span>;
+  return (
+    <a href={p.href} download>
+      download
+    </a>
+  );
+}
+
+function Progress(p: { job: Job }) {
+  const pr = p.job.progress;
+  const pct = pr && pr.totalBytes > 0 ? Math.floor((100 * pr.bytesRead) / pr.totalBytes) : null;
+  return (
+    <div class="mb-3" hidden={p.job.status !== "RUNNING" || !pr ? true : undefined} id="job-progress-box">
+      <label for="job-progress" class="form-label small mb-1">
+        Progress
+      </label>
+      <progress id="job-progress" max={pr?.totalBytes || 1} value={pr ? Math.min(pr.bytesRead, pr.totalBytes || 1) : 0} hidden={!pr ? true : undefined}></progress>
+      <div id="job-progress-text" class="small text-body-secondary">
+        {pr ? `${pct !== null ? `${pct}% of the input, ` : ""}${pr.records} records annotated` : ""}
+      </div>
+    </div>
+  );
+}
+
+function Shares(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; created: { url: string; expiresAt: Date } | null }) {
+  const now = Date.now();
+  const live = p.shares.filter((s) => !s.revokedAt && s.expiresAt.getTime() > now);
+  return (
+    <section class="mt-5" aria-labelledby="sharing">
+      <h2 class="h4" id="sharing">
+        Share the results
+      </h2>
+      <p class="text-body-secondary">
+        A share link gives read-only access to this job's results page and downloads to anyone who has it, until it expires
+        or you revoke it.
+      </p>
+      {p.created ? (
+        <div class="alert alert-success" role="status">
+          <label class="form-label" for="share-url">
+            New share link (copy it now; it is not shown again), valid until {formatTime(p.created.expiresAt)}:
+          </label>
+          <input class="form-control font-monospace" id="share-url" value={p.created.url} readonly />
+        </div>
+      ) : null}
+      <form method="post" action={`/annotations/${p.job.id}/shares`} class="row g-2 align-items-end mb-3">
+        <CsrfField ctx={p.ctx} />
+        <div class="col-auto">
+          <label class="form-label" for="share-days">
+            Valid for
+          </label>
+          <select class="form-select" id="share-days" name="days">
+            {SHARE_DAYS.map((d) => (
+              <option value={String(d)} selected={d === 7}>
+                {d === 1 ? "1 day" : `${d} days`}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="col-auto">
+          <button type="submit" class="btn btn-outline-primary">
+            Create share link
+          </button>
+        </div>
+      </form>
+      {live.length > 0 ? (
+        <ul class="list-group col-lg-8">
+          {live.map((s) => (
+            <li class="list-group-item d-flex justify-content-between align-items-center">
+              <span>
+                Link created {formatTime(s.createdAt)}, expires {formatTime(s.expiresAt)}
+              </span>
+              <form method="post" action={`/annotations/${p.job.id}/shares/${s.id}/revoke`}>
+                <CsrfField ctx={p.ctx} />
+                <button type="submit" class="btn btn-sm btn-outline-danger">
+                  Revoke
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+/** The job's details; `shares` is null on shared (read-only) views. */
+export function JobDetailPage(p: {
+  ctx: PageCtx;
+  job: Job;
+  shares: ShareLink[];
+  createdShare: { url: string; expiresAt: Date } | null;
+}) {
+  const j = p.job;
+  const live = j.status === "PENDING" || j.status === "RUNNING";
+  const base = `/annotations/${j.id}`;
+  return (
+    <Layout
+      ctx={p.ctx}
+      title="Annotation Details"
+      scripts={live ? ["job-live.js"] : []}
+      head={
+        live ? (
+          <noscript>
+            <meta http-equiv="refresh" content="5" />
+          </noscript>
+        ) : null
+      }
+    >
+      <h1 class="h2">Annotation Details</h1>
+      <div id="job-live-region" class="visually-hidden" aria-live="polite"></div>
+      <div id="job-detail" data-job-events={live ? `${base}/events` : undefined}>
+        <dl class="row">
+          <dt class="col-sm-3">Request ID</dt>
+          <dd class="col-sm-9 font-monospace">{j.id}</dd>
+          <dt class="col-sm-3">Request Time</dt>
+          <dd class="col-sm-9">{formatTime(j.submitTime)}</dd>
+          <dt class="col-sm-3">VCF Input File</dt>
+          <dd class="col-sm-9">
+            <a href={`${base}/input`} class="filename" download>
+              {j.inputFileName}
+            </a>
+          </dd>
+          <dt class="col-sm-3">Status</dt>
+          <dd class="col-sm-9">
+            <StatusBadge status={j.status} id="job-status" />
+          </dd>
+          {j.completeTime ? (
+            <>
+              <dt class="col-sm-3">Complete Time</dt>
+              <dd class="col-sm-9">{formatTime(j.completeTime)}</dd>
+            </>
+          ) : null}
+          {j.status === "COMPLETED" ? (
+            <>
+              <dt class="col-sm-3">Annotated Results File</dt>
+              <dd class="col-sm-9" id="result-download">
+                <ResultDownload job={j} href={`${base}/result`} premium={p.ctx.user?.tier === "premium"} />
+              </dd>
+              <dt class="col-sm-3">Results Browser</dt>
+              <dd class="col-sm-9">
+                <a href={`${base}/results`}>browse and filter the variants</a>
+              </dd>
+              <dt class="col-sm-3">Annotation Log File</dt>
+              <dd class="col-sm-9">
+                <a href={`${base}/log`}>view</a>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {live ? <Progress job={j} /> : null}
+        {j.status === "FAILED" ? <Alert kind="danger">{j.failureReason ?? "The job failed."}</Alert> : null}
+        {j.status === "COMPLETED" && j.summary ? (
+          <section aria-labelledby="summary">
+            <h2 class="h4" id="summary">
+              Summary
+            </h2>
+            <p>
+              {j.summary.records.toLocaleString("en-US")} records, {j.summary.known.toLocaleString("en-US")} known and{" "}
+              {j.summary.novel.toLocaleString("en-US")} novel alleles, annotated in {j.summary.seconds.toFixed(1)} s.
+            </p>
+            <SummaryCharts byConsequence={j.summary.byConsequence} byImpact={j.summary.byImpact} />
+          </section>
+        ) : null}
+        {j.status === "COMPLETED" ? <Shares ctx={p.ctx} job={j} shares={p.shares} created={p.createdShare} /> : null}
+      </div>
+      <p class="mt-4">
+        <a href="/annotations">← back to annotations list</a>
+      </p>
+    </Layout>
+  );
+}

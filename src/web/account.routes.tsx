@@ -1,0 +1,214 @@
+/**
+ * The profile page (the original's /profile: identity, name, email, institution, plan) and
+ * personal API tokens (create, list, revoke; only hashes are stored). Pages and the JSON API
+ * share paths, chosen by content negotiation.
+ */
+import { Hono } from "hono";
+import type { AccountsService, ApiTokenInfo, User } from "../modules/accounts/index.ts";
+import { AppError } from "../shared/errors.ts";
+import type { AppEnv } from "./app-env.ts";
+import { Alert, CsrfField, Layout, formatTime } from "./layout.tsx";
+import { wantsJson } from "./negotiate.ts";
+import { type PageCtx, pageCtx } from "./page-context.ts";
+import { requireProfile, requireUser, safeNext, userOf } from "./session.ts";
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+function ProfilePage(p: { ctx: PageCtx; user: User; next: string | null; welcome: boolean; updated: boolean; error: string | null; values?: Record<string, string> }) {
+  const u = p.user;
+  const v = p.values ?? { name: u.name, email: u.email, institution: u.institution };
+  return (
+    <Layout ctx={p.ctx} title="Profile">
+      <h1 class="h2">Profile</h1>
+      {p.welcome ? <Alert kind="info">Welcome to GAS! Please complete your profile to get started.</Alert> : null}
+      {p.updated ? <Alert kind="success">Thank you! Your profile has been successfully updated.</Alert> : null}
+      {p.error ? <Alert kind="danger">{p.error}</Alert> : null}
+      <form method="post" action="/profile" class="col-lg-7">
+        <CsrfField ctx={p.ctx} />
+        {p.next ? <input type="hidden" name="next" value={p.next} /> : null}
+        <div class="mb-3">
+          <label class="form-label" for="account-id">
+            Account ID
+          </label>
+          <input class="form-control" id="account-id" value={u.id} readonly aria-describedby="account-id-help" />
+          <div id="account-id-help" class="form-text">
+            Your identity with the sign-in provider; it cannot be changed.
+          </div>
+        </div>
+        <div class="mb-3">
+          <label class="form-label" for="profile-name">
+            Name
+          </label>
+          <input class="form-control" id="profile-name" name="name" value={v.name} required maxlength={256} autocomplete="name" />
+        </div>
+        <div class="mb-3">
+          <label class="form-label" for="profile-email">
+            Email
+          </label>
+          <input class="form-control" type="email" id="profile-email" name="email" value={v.email} required maxlength={256} autocomplete="email" />
+          <div class="form-text">We email you here when an annotation job finishes.</div>
+        </div>
+        <div class="mb-3">
+          <label class="form-label" for="profile-institution">
+            Institution/Department
+          </label>
+          <input class="form-control" id="profile-institution" name="institution" value={v.institution} required maxlength={256} autocomplete="organization" />
+        </div>
+        <button type="submit" class="btn btn-primary">
+          Save profile
+        </button>
+      </form>
+      <h2 class="h4 mt-5">Current Plan</h2>
+      {u.tier === "premium" ? (
+        <p>
+          <span class="badge text-bg-success">Premium</span> No upload limit; your results are never archived.
+        </p>
+      ) : (
+        <p>
+          <span class="badge text-bg-secondary">Free</span> · <a href="/subscribe">upgrade to Premium plan</a>
+        </p>
+      )}
+      <h2 class="h4 mt-5">API access</h2>
+      <p>
+        <a href="/account/tokens">Personal API tokens</a> let scripts use the <a href="/openapi.json">JSON API</a>.
+      </p>
+    </Layout>
+  );
+}
+
+function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token: string; name: string } | null; revoked: boolean }) {
+  return (
+    <Layout ctx={p.ctx} title="API tokens">
+      <h1 class="h2">Personal API tokens</h1>
+      {p.created ? (
+        <div class="alert alert-success" role="status">
+          <p class="mb-2">
+            New token <strong>{p.created.name}</strong>. Copy it now: it is not shown again.
+          </p>
+          <label class="form-label" for="new-token">
+            Token
+          </label>
+          <input class="form-control font-monospace" id="new-token" value={p.created.token} readonly />
+          <p class="mt-2 mb-0 small">
+            Send it as <code>Authorization: Bearer &lt;token&gt;</code>.
+          </p>
+        </div>
+      ) : null}
+      {p.revoked ? <Alert kind="success">The token was revoked.</Alert> : null}
+      <form method="post" action="/account/tokens" class="row g-2 align-items-end mb-4">
+        <CsrfField ctx={p.ctx} />
+        <div class="col-auto">
+          <label class="form-label" for="token-name">
+            Token name
+          </label>
+          <input class="form-control" id="token-name" name="name" required maxlength={100} placeholder="e.g. laptop script" />
+        </div>
+        <div class="col-auto">
+          <button type="submit" class="btn btn-primary">
+            Create token
+          </button>
+        </div>
+      </form>
+      {p.tokens.length === 0 ? (
+        <p>You have no API tokens.</p>
+      ) : (
+        <div class="table-responsive">
+          <table class="table align-middle">
+            <caption>Your tokens (only the first characters are kept in readable form)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.tokens.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.prefix ? `${t.prefix}…` : "—"}</code>
+                  </td>
+                  <td>{formatTime(t.createdAt)}</td>
+                  <td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : "never"}</td>
+                  <td>
+                    <form method="post" action={`/account/tokens/${t.id}/revoke`}>
+                      <CsrfField ctx={p.ctx} />
+                      <button type="submit" class="btn btn-sm btn-outline-danger" aria-label={`Revoke token ${t.name}`}>
+                        Revoke
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p>
+        <a href="/profile">← back to profile</a>
+      </p>
+    </Layout>
+  );
+}
+
+const tokenJson = (t: ApiTokenInfo) => ({ id: t.id, name: t.name, prefix: t.prefix, created: t.createdAt.toISOString(), last_used: t.lastUsedAt?.toISOString() ?? null });
+
+/** Routes /profile and /account/tokens. */
+export function accountRoutes(accounts: AccountsService) {
+  return new Hono<AppEnv>()
+    .use("/profile", requireUser)
+    .use("/account/*", requireUser)
+    .use("/account/tokens", requireProfile)
+    .get("/profile", (c) => {
+      const next = c.req.query("next");
+      return c.html(
+        <ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next ? safeNext(next) : null} welcome={c.req.query("welcome") === "1"} updated={c.req.query("updated") === "1"} error={null} />,
+      );
+    })
+    .post("/profile", async (c) => {
+      const user = userOf(c);
+      const form = await c.req.parseBody();
+      const values = { name: str(form.name), email: str(form.email), institution: str(form.institution) };
+      const next = str(form.next) ? safeNext(str(form.next)) : null;
+      try {
+        await accounts.updateProfile(user.id, values);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== "INVALID_INPUT") throw err;
+        // Shown again with what the user typed, and the problem named.
+        return c.html(<ProfilePage ctx={pageCtx(c)} user={user} next={next} welcome={false} updated={false} error={err.message} values={values} />, 400);
+      }
+      return c.redirect(next ?? "/profile?updated=1", 303);
+    })
+    .get("/account/tokens", async (c) => {
+      const tokens = await accounts.listApiTokens(userOf(c).id);
+      if (wantsJson(c)) return c.json({ code: 200, status: "success", tokens: tokens.map(tokenJson) });
+      return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={null} revoked={c.req.query("revoked") === "1"} />);
+    })
+    .post("/account/tokens", async (c) => {
+      const user = userOf(c);
+      const isJson = (c.req.header("content-type") ?? "").includes("application/json");
+      const body = (isJson ? await c.req.json().catch(() => ({})) : await c.req.parseBody()) as Record<string, unknown>;
+      const { token, info } = await accounts.createApiToken(user.id, str(body.name));
+      c.var.log.info("api token created", { userId: user.id, tokenId: info.id });
+      if (wantsJson(c)) return c.json({ code: 201, status: "success", token, ...tokenJson(info) }, 201);
+      const tokens = await accounts.listApiTokens(user.id);
+      // Shown in the response to the POST, never stored or put in a URL.
+      c.header("cache-control", "no-store");
+      return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={{ token, name: info.name }} revoked={false} />, 201);
+    })
+    .post("/account/tokens/:id/revoke", async (c) => {
+      const user = userOf(c);
+      if (!(await accounts.revokeApiToken(user.id, c.req.param("id")))) throw new AppError("NOT_FOUND", "That token was not found");
+      return c.redirect("/account/tokens?revoked=1", 303);
+    })
+    .delete("/account/tokens/:id", async (c) => {
+      const user = userOf(c);
+      if (!(await accounts.revokeApiToken(user.id, c.req.param("id")))) throw new AppError("NOT_FOUND", "That token was not found");
+      return c.json({ code: 200, status: "success" });
+    });
+}

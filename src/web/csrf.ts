@@ -1,0 +1,65 @@
+/**
+ * CSRF tokens on every form (synchronizer-token pattern). The token is an HMAC of the server-side
+ * session id, or, before sign-in, of a random pre-session cookie; forms carry it in a hidden
+ * `_csrf` field (or an `X-CSRF-Token` header). Unsafe requests without it are refused with 403.
+ * The Origin check of hono/csrf still runs in front of this, as a second line.
+ *
+ * Exempt: bearer-token API calls (no ambient credentials to abuse), `application/json` bodies
+ * (a cross-site page cannot send them without a CORS preflight, which we never grant), and the
+ * local upload endpoint, whose signed policy is its authorisation exactly as on S3.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { AppError } from "../shared/errors.ts";
+import type { AppEnv } from "./app-env.ts";
+
+export const CSRF_FIELD = "_csrf";
+export const CSRF_HEADER = "x-csrf-token";
+const PRE_SESSION_COOKIE = "gas_pre";
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface CsrfOptions {
+  secret: string;
+  secure: boolean;
+  /** Requests that carry their own authorisation (the signed upload endpoint). */
+  exempt: (c: Context<AppEnv>) => boolean;
+}
+
+const tokenFor = (secret: string, binding: string) => createHmac("sha256", secret).update(`csrf\u0000${binding}`).digest("base64url");
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Runs after `loadUser`: sets `c.var.csrfToken` and checks it on unsafe requests. */
+export function csrfProtection(opts: CsrfOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    let binding = c.var.sessionHash ? `s:${c.var.sessionHash}` : null;
+    if (!binding) {
+      let pre = getCookie(c, PRE_SESSION_COOKIE);
+      if (!pre || !/^[A-Za-z0-9_-]{20,64}$/.test(pre)) {
+        pre = randomBytes(18).toString("base64url");
+        setCookie(c, PRE_SESSION_COOKIE, pre, { httpOnly: true, sameSite: "Lax", secure: opts.secure, path: "/" });
+      }
+      binding = `p:${pre}`;
+    }
+    const expected = tokenFor(opts.secret, binding);
+    c.set("csrfToken", expected);
+    if (SAFE.has(c.req.method) || c.var.viaToken || opts.exempt(c)) return next();
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type === "application/json") return next();
+    let sent = c.req.header(CSRF_HEADER) ?? "";
+    if (!sent && (type === "application/x-www-form-urlencoded" || type === "multipart/form-data")) {
+      // parseBody caches the parsed body, so the route reads it again for free.
+      const field = (await c.req.parseBody())[CSRF_FIELD];
+      sent = typeof field === "string" ? field : "";
+    }
+    if (!sent || !sameToken(sent, expected)) {
+      throw new AppError("FORBIDDEN", "This form has expired or did not come from this site (CSRF check failed). Go back, reload the page and try again.");
+    }
+    return next();
+  };
+}

@@ -34,4 +34,35 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LOG_LEVEL: "chatty" })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ NODE_ENV: "staging" })).toThrow(/NODE_ENV/);
   });
+  test("SMTP_URL: smtp:// or smtps:// with optional user:pass, default ports, percent-decoded credentials", () => {
+    expect(loadConfig({}).mail.smtp).toBeNull();
+    expect(loadConfig({ SMTP_URL: "smtp://mail.example.org" }).mail.smtp).toEqual({ host: "mail.example.org", port: 587, secure: false, user: null, pass: null });
+    expect(loadConfig({ SMTP_URL: "smtps://me%40example.org:p%2Fss@mail.example.org" }).mail.smtp).toEqual({
+      host: "mail.example.org",
+      port: 465,
+      secure: true,
+      user: "me@example.org",
+      pass: "p/ss",
+    });
+    expect(loadConfig({ SMTP_URL: "smtp://u:p@[::1]:2525" }).mail.smtp).toMatchObject({ host: "::1", port: 2525, user: "u", pass: "p" });
+  });
+
+  test("a bad SMTP_URL is named with the reason, and its password is never echoed", () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(message({ SMTP_URL: "http://u:hunter2@mail.example.org" })).toMatch(/SMTP_URL: must start with smtp:\/\/ or smtps:\/\//);
+    expect(message({ SMTP_URL: "http://u:hunter2@mail.example.org" })).not.toContain("hunter2");
+    expect(message({ SMTP_URL: "smtp://mail.example.org:99999" })).toContain("SMTP_URL: must be a URL");
+    expect(message({ SMTP_URL: "smtp://:pw@mail.example.org" })).toContain("SMTP_URL: has a password but no user name");
+    expect(message({ SMTP_URL: "smtp://mail.example.org/inbox" })).toContain("SMTP_URL: must not have a path");
+    expect(message({ SMTP_URL: "mail.example.org" })).toContain("SMTP_URL:");
+    expect(message({ DATABASE_URL: "mysql://root:hunter2@db/x" })).not.toContain("hunter2");
+  });
 });

@@ -1,9 +1,10 @@
 import { annotateTranscript } from "./consequence/annotate-transcript.ts";
 import { intergenicAnnotation } from "./consequence/intergenic.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
-import type { Allele, Annotation, GenomeWindow, Impact, Transcript } from "./model.ts";
+import type { Allele, Annotation, GenomeWindow, Transcript } from "./model.ts";
 import type { AnnotateSummary } from "./output/annotation-summary.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
+import { bySeverity } from "./output/severity-order.ts";
 import { formatAnnValue } from "./output/ann-field.ts";
 import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
 import { formatRecordLine, mergeIds, mergeInfo } from "./output/vcf-record-line.ts";
@@ -22,7 +23,6 @@ const WINDOW_PAD = 2000;
 /** Records farther apart than this start a new genome and known-variant window (keeps windows small for sparse or unsorted input). */
 const CLUSTER_GAP = 64_000;
 
-const IMPACT_RANK: Record<Impact, number> = { HIGH: 0, MODERATE: 1, LOW: 2, MODIFIER: 3 };
 const REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME";
 
 /** What the pipeline worked out for one record before the synchronous annotation pass. */
@@ -155,8 +155,8 @@ export class RecordAnnotator {
       if (a) anns.push(a);
     }
     if (anns.length === 0) return [intergenicAnnotation(allele)];
-    // Most severe first, as SnpEff orders ANN; stable otherwise (index order = genomic order).
-    if (anns.length > 1) anns.sort((x, y) => IMPACT_RANK[x.impact] - IMPACT_RANK[y.impact]);
+    // Most severe first (impact, then VEP term order), as SnpEff orders ANN; stable otherwise (index order = genomic order).
+    if (anns.length > 1) anns.sort(bySeverity);
     return anns;
   }
 

@@ -1,4 +1,5 @@
 import type { Annotation, Impact } from "../model.ts";
+import { bySeverity } from "./severity-order.ts";
 
 /** What a run of the engine did: the figures of the count log and of the CLI's last line. */
 export interface AnnotateSummary {
@@ -53,7 +54,7 @@ export class SummaryCounter {
     let best: Annotation | undefined;
     for (const a of annotations) {
       for (const term of a.consequences) bump(this.byConsequence, term);
-      if (!best || IMPACT_ORDER.indexOf(a.impact) < IMPACT_ORDER.indexOf(best.impact)) best = a;
+      if (!best || bySeverity(a, best) < 0) best = a;
     }
     if (best) {
       bump(this.byMostSevere, best.consequences[0] ?? "unknown");

@@ -249,6 +249,53 @@ describe("known variants", () => {
   });
 });
 
+/** Ensembl VEP's consequence order, most severe first (ensembl.org "Calculated variant consequences"). */
+const VEP_ORDER = [
+  "transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained", "frameshift_variant",
+  "stop_lost", "start_lost", "transcript_amplification", "feature_elongation", "feature_truncation",
+  "inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant",
+  "splice_donor_5th_base_variant", "splice_region_variant", "splice_donor_region_variant",
+  "splice_polypyrimidine_tract_variant", "incomplete_terminal_codon_variant", "start_retained_variant",
+  "stop_retained_variant", "synonymous_variant", "coding_sequence_variant", "mature_miRNA_variant",
+  "5_prime_UTR_variant", "3_prime_UTR_variant", "non_coding_transcript_exon_variant", "intron_variant",
+  "NMD_transcript_variant", "non_coding_transcript_variant", "coding_transcript_variant", "upstream_gene_variant",
+  "downstream_gene_variant", "TFBS_ablation", "TFBS_amplification", "TF_binding_site_variant",
+  "regulatory_region_ablation", "regulatory_region_amplification", "regulatory_region_variant",
+  "intergenic_variant", "sequence_variant",
+];
+const vepRank = (term: string) => {
+  const i = VEP_ORDER.indexOf(term);
+  if (i < 0) throw new Error(`term not in VEP's table: ${term}`);
+  return i;
+};
+
+describe("severity order", () => {
+  // Variants where transcripts of equal impact (MODIFIER) give different terms: intron vs
+  // downstream, non-coding exon vs intron, UTR vs upstream, … (REF bases from the demo FASTA).
+  const TIES = [
+    [25057758, "T", "A"], [24992708, "C", "G"], [25585790, "A", "G"], [25366842, "C", "T"], [25061635, "A", "T"],
+    [25714689, "A", "T"], [43810339, "C", "T"], [25735046, "G", "A"], [25711480, "A", "T"], [25734358, "C", "G"],
+    [43789516, "G", "A"], [25585659, "T", "A"],
+  ] as const;
+  const text = `##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n${[...TIES]
+    .sort((a, b) => a[0] - b[0])
+    .map(([pos, ref, alt]) => `21\t${pos}\t.\t${ref}\t${alt}\t.\t.\t.`)
+    .join("\n")}\n`;
+
+  test("each allele's first ANN entry has its most severe term (VEP order), and the log counts that term", async () => {
+    const { vcf, log } = await annotate(text, noKnown, { text: true, log: true });
+    const expectedMostSevere: Record<string, number> = {};
+    for (const r of vcf.records) {
+      expect(r.ann.length).toBeGreaterThan(1);
+      const best = r.ann.flatMap((a) => a.consequences).sort((x, y) => vepRank(x) - vepRank(y))[0]!;
+      expect({ pos: r.pos, first: r.ann[0]!.consequences[0] }).toEqual({ pos: r.pos, first: best });
+      for (const a of r.ann) expect(a.consequences).toEqual([...a.consequences].sort((x, y) => vepRank(x) - vepRank(y)));
+      expectedMostSevere[best] = (expectedMostSevere[best] ?? 0) + 1;
+    }
+    expect(parseCountLog(log).byMostSevere).toEqual(expectedMostSevere);
+  });
+});
+
 describe("line endings", () => {
   test("CRLF input gives the same records as LF input, without carriage returns", async () => {
     const lf = readFileSync(join(DEMO_VCF_DIR, "test3.vcf"), "utf8");

@@ -48,10 +48,10 @@ export class SummaryCounter {
   }
 
   /** Count one allele's annotations (all features of that allele, most severe first per entry). */
-  countAllele(annotations: readonly Annotation[], isKnown: boolean): void {
+  countAllele(annotations: readonly Pick<Annotation, "impact" | "consequences">[], isKnown: boolean): void {
     this.alleles++;
     if (isKnown) this.known++;
-    let best: Annotation | undefined;
+    let best: Pick<Annotation, "impact" | "consequences"> | undefined;
     for (const a of annotations) {
       for (const term of a.consequences) bump(this.byConsequence, term);
       if (!best || bySeverity(a, best) < 0) best = a;

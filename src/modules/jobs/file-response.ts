@@ -7,11 +7,13 @@ import type { StoredObject } from "../../ports/object-store.ts";
  */
 export function fileResponse(name: string, object: StoredObject, contentType: string): Response {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
+  // RFC 8187 attr-char excludes ' ( ) * which encodeURIComponent leaves alone.
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   return new Response(object.stream(), {
     headers: {
       "content-type": contentType,
       "content-length": String(object.size),
-      "content-disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      "content-disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`,
       "cache-control": "private, no-store",
     },
   });

@@ -4,7 +4,7 @@
  * answers NOT_FOUND for another user's job. Results, sharing and live status are in
  * ./job-results.routes.tsx.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { AppEnv } from "../../web/app-env.ts";
@@ -46,6 +46,16 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     result_url: job.resultKey ? `${base}/annotations/${job.id}/result` : null,
     log_url: job.logKey ? `${base}/annotations/${job.id}/log` : null,
   });
+
+  // Explicit paths, not a `{result|rows|input}` pattern: an unanchored alternation let
+  // /annotations/{id}/results fall into the download route.
+  async function download(c: Context<AppEnv>, which: "vcf" | "json" | "input") {
+    const user = userOf(c);
+    const job = await jobs.get(user, c.req.param("id") ?? "");
+    if (which !== "input") assertResultsAvailable(job, user.tier === "premium");
+    const { name, object } = await jobs.file(user, job.id, which);
+    return fileResponse(name, object, which === "json" ? "application/json" : "text/plain; charset=utf-8");
+  }
 
   return new Hono<AppEnv>()
     .use("/annotate", requireProfile)
@@ -134,13 +144,8 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
       if ((c.req.header("accept") ?? "").includes("text/html")) return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
       return c.text(log);
     })
-    .get("/annotations/:id/:file{result|rows|input}", async (c) => {
-      const user = userOf(c);
-      const which = ({ result: "vcf", rows: "json", input: "input" } as const)[c.req.param("file") as "result" | "rows" | "input"];
-      const job = await jobs.get(user, c.req.param("id"));
-      if (which !== "input") assertResultsAvailable(job, user.tier === "premium");
-      const { name, object } = await jobs.file(user, job.id, which);
-      return fileResponse(name, object, which === "json" ? "application/json" : "text/plain; charset=utf-8");
-    })
+    .get("/annotations/:id/result", (c) => download(c, "vcf"))
+    .get("/annotations/:id/rows", (c) => download(c, "json"))
+    .get("/annotations/:id/input", (c) => download(c, "input"))
     .route("/", jobResultsRoutes(deps));
 }

@@ -1,0 +1,134 @@
+/**
+ * Route tests for the job pages: results browser (server-side filters, sort, paging), share
+ * links (create, use, revoke, expire), the jobs list's paging, the oversized-upload page.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import { type WebClient, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
+
+const rowsOf = (html: string) => [...html.matchAll(/<tr><td>(chr[^<]+)<\/td>/g)].map((m) => m[1]);
+
+describe("job pages", () => {
+  let h: WebHarness;
+  let ada: WebClient;
+  let adaId: string;
+  let jobId: string;
+  beforeAll(async () => {
+    h = await startWebHarness({ FREE_MAX_UPLOAD_BYTES: "1000" });
+    ada = h.client();
+    adaId = await ada.signIn("ada@example.org", "Ada");
+    jobId = await h.completedJob(adaId);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  test("results browser filters by consequence, impact, gene, known/novel and text", async () => {
+    const base = `/annotations/${jobId}/results`;
+    const all = await (await ada.request(base)).text();
+    expect(rowsOf(all)).toEqual(["chr2:500", "chrMT:73", "chrMT:150", "chrMT:9000"]); // karyotype order
+    expect(all).toContain("4 rows");
+    expect(all).toContain('<svg class="chart" role="img"');
+    const pick = async (q: string) => rowsOf(await (await ada.request(`${base}?${q}`)).text());
+    expect(await pick("consequence=missense_variant")).toEqual(["chrMT:150"]);
+    expect(await pick("consequence=splice_region_variant")).toEqual(["chrMT:9000"]); // one term of a&b
+    expect(await pick("impact=HIGH")).toEqual(["chrMT:9000"]);
+    expect(await pick("gene=mt-nd1")).toEqual(["chrMT:73", "chrMT:150"]);
+    expect(await pick("known=novel")).toEqual(["chrMT:73", "chrMT:9000"]);
+    expect(await pick("known=known&q=rs")).toEqual(["chr2:500", "chrMT:150"]);
+    expect(await pick("q=rs1")).toEqual(["chr2:500"]);
+    expect(await pick("q=p.Trp158")).toEqual(["chrMT:9000"]);
+    expect(await pick("consequence=nothing_like_this")).toEqual([]);
+  });
+
+  test("results browser sorts by a column both ways and pages", async () => {
+    const base = `/annotations/${jobId}/results`;
+    const sorted = async (q: string) => rowsOf(await (await ada.request(`${base}?${q}`)).text());
+    expect(await sorted("sort=impact")).toEqual(["chrMT:9000", "chrMT:150", "chr2:500", "chrMT:73"]);
+    expect(await sorted("sort=impact&dir=desc")).toEqual(["chrMT:73", "chr2:500", "chrMT:150", "chrMT:9000"]);
+    expect(await sorted("sort=gene")).toEqual(["chr2:500", "chrMT:9000", "chrMT:73", "chrMT:150"]);
+    const rows = Array.from({ length: 60 }, (_, i) => ({ line: i, chrom: "chr1", pos: i + 1, id: ".", ref: "A", alt: "G", consequence: "intron_variant", impact: "MODIFIER", gene: "G", geneId: "E", feature: "T", known: false, af: "" }));
+    const big = await h.completedJob(adaId, { rows });
+    const page2 = await (await ada.request(`/annotations/${big}/results?size=25&page=2`)).text();
+    expect(rowsOf(page2)).toEqual(Array.from({ length: 25 }, (_, i) => `chr1:${i + 26}`));
+    expect(page2).toContain("Page 2 of 3");
+    const beyond = await (await ada.request(`/annotations/${big}/results?size=25&page=99`)).text();
+    expect(beyond).toContain("Page 3 of 3");
+  });
+
+  test("the jobs list pages newest first", async () => {
+    const c = h.client();
+    const uid = await c.signIn("many@example.org", "Many");
+    const ids: string[] = [];
+    for (let i = 0; i < 22; i++) ids.push(await h.completedJob(uid));
+    // completedJob stamps submit times in order, so the newest are last.
+    const first = await (await c.request("/annotations")).text();
+    const listed = (html: string) => [...html.matchAll(/href="\/annotations\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    expect(listed(first)).toEqual(ids.slice(2).reverse());
+    expect(first).toContain('href="/annotations?page=2"');
+    const second = await (await c.request("/annotations?page=2")).text();
+    expect(listed(second)).toEqual(ids.slice(0, 2).reverse());
+  }, 30_000);
+
+  test("share link: read-only results and downloads for anyone, until revoked", async () => {
+    const created = await ada.submit(`/annotations/${jobId}`, `/annotations/${jobId}/shares`, { days: "7" });
+    expect(created.status).toBe(201);
+    const html = await created.text();
+    const url = /id="share-url" value="([^"]+)"/.exec(html)![1]!;
+    const path = new URL(url).pathname;
+    expect(path).toMatch(/^\/shared\/[A-Za-z0-9_-]{43}$/);
+    const anon = h.client();
+    const page = await anon.request(`${path}?consequence=missense_variant`);
+    expect(page.status).toBe(200);
+    expect(rowsOf(await page.text())).toEqual(["chrMT:150"]);
+    expect((await anon.request(`${path}/result`)).status).toBe(200);
+    expect(await (await anon.request(`${path}/log`)).text()).toContain("Total: 4");
+    // Read-only: the anonymous visitor still cannot reach the owner's routes.
+    expect((await anon.request(`/annotations/${jobId}`)).status).toBe(303);
+    // Only the hash is stored.
+    const token = path.split("/").pop()!;
+    const stored = await h.container.database.rows<{ token_hash: string }>(sql`select token_hash from share_links`);
+    expect(stored.some((r) => r.token_hash === token)).toBe(false);
+    // Revoke.
+    const detail = await (await ada.request(`/annotations/${jobId}`)).text();
+    const revokeAction = /action="(\/annotations\/[^"]+\/shares\/[^"]+\/revoke)"/.exec(detail)![1]!;
+    expect((await ada.submit(`/annotations/${jobId}`, revokeAction, {})).status).toBe(303);
+    expect((await anon.request(path)).status).toBe(404);
+    expect((await anon.request(`${path}/result`)).status).toBe(404);
+  });
+
+  test("an expired or made-up share link is a 404", async () => {
+    const created = await ada.submit(`/annotations/${jobId}`, `/annotations/${jobId}/shares`, { days: "1" });
+    const path = new URL(/id="share-url" value="([^"]+)"/.exec(await created.text())![1]!).pathname;
+    await h.container.database.db.execute(sql`update share_links set expires_at = now() - interval '1 second'`);
+    expect((await h.client().request(path)).status).toBe(404);
+    expect((await h.client().request("/shared/not-a-real-token-at-all-0123456789")).status).toBe(404);
+    expect((await ada.submit(`/annotations/${jobId}`, `/annotations/${jobId}/shares`, { days: "365" })).status).toBe(400);
+  });
+
+  test("the annotate page shows the free limit; an oversized upload lands on the upgrade page", async () => {
+    const page = await (await ada.request("/annotate")).text();
+    expect(page).toContain("Your plan: <strong>Free</strong>");
+    expect(page).toContain('data-max-bytes="1000"');
+    const action = /<form id="upload-form" action="([^"]+)"/.exec(page)![1]!;
+    const form = /<form id="upload-form"[\s\S]*?<\/form>/.exec(page)![0];
+    const body = new FormData();
+    for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) body.append(m[1]!, m[2]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+    body.append("file", new File([new Uint8Array(1001).fill(65)], "big.vcf"));
+    const res = await ada.request(new URL(action).pathname, { method: "POST", body });
+    expect(res.status).toBe(413);
+    const html = await res.text();
+    expect(html).toContain("This file is too large for a free account");
+    expect(html).toContain("at most 1000 bytes");
+    expect(html).toContain('href="/subscribe"');
+  });
+
+  test("the job detail page shows times, downloads, log link, summary chart, and the share form", async () => {
+    const html = await (await ada.request(`/annotations/${jobId}`)).text();
+    for (const s of ["Request Time", "Complete Time", `/annotations/${jobId}/input`, `/annotations/${jobId}/result`, `/annotations/${jobId}/log`, `/annotations/${jobId}/results`, "Create share link", "Consequences"]) {
+      expect(html).toContain(s);
+    }
+    expect(html).not.toContain("data-job-events"); // finished: no live stream
+    const log = await (await ada.request(`/annotations/${jobId}/log`)).text();
+    expect(log).toContain("Annotation Log for Job");
+    expect(log).toContain("Total: 4");
+  });
+});

@@ -82,6 +82,11 @@ const BAD_CASES: BadCase[] = [
     stderr: [/garbage\.vcf: line 1: /, /binary|UTF-8|not a text/],
   },
   {
+    name: "empty file",
+    setup: (d, out) => [write(d, "empty.vcf", ""), "-o", out],
+    stderr: [/empty\.vcf: line 1: /, /empty file/],
+  },
+  {
     name: "truncated gzip",
     setup: (d, out) => [write(d, "trunc.vcf.gz", testVcfGz().subarray(0, 1000)), "-o", out],
     stderr: [/trunc\.vcf\.gz: line \d+: /, /truncated/],
@@ -155,6 +160,21 @@ describe("bad input: non-zero exit, file/line/problem on stderr, nothing under t
       expect(listDir(outDir)).toEqual([]); // no temporary file left either
     }, 30_000);
   }
+
+  // KNOWN BUG in vcf/ (reported, not fixed here): a gzip whose CRC does not match names line 1,
+  // though all 139 lines were decompressed before the trailer check; the line where the data ended
+  // would point the user at the end of the file. Input: gzip of data/demo/vcf/test.vcf with the
+  // lowest bit of the CRC (8th byte from the end) flipped.
+  test.todo("corrupt gzip CRC: the error names the line where the data ended", async () => {
+    const gz = testVcfGz();
+    gz[gz.length - 8]! ^= 1;
+    const outDir = join(root, "out-crc");
+    mkdirSync(outDir);
+    const r = await runGas(["annotate", write(inputs, "crc.vcf.gz", gz), "-o", join(outDir, "out.vcf")]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/crc\.vcf\.gz: line 1(39|40): .*corrupt/);
+    expect(listDir(outDir)).toEqual([]);
+  });
 
   test("a bad line after more than a megabyte of output: no output, no temporary file", async () => {
     // test.vcf's records 200 times (about 25k records, > 30 MB of annotated output, several

@@ -2,6 +2,8 @@ import { AnnotationInputError } from "./annotation-errors.ts";
 import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
 import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
+import type { BrowseRow } from "./output/browse-rows.ts";
+import { ByteBuilder } from "./output/byte-builder.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
 import { AnnotationWorkerPool, type BatchResult } from "./parallel/worker-pool.ts";
 import { RecordAnnotator } from "./record-annotator.ts";
@@ -71,16 +73,31 @@ interface RunResult {
 
 type VcfInput = Awaited<ReturnType<typeof openVcf>>;
 
-/** One thread: prepare a batch (async I/O), then annotate and write it record by record. */
+/** VCF bytes collected before they are handed to the writer: a few batches' worth. */
+const HANDOFF_BYTES = 1 << 20;
+
+/**
+ * One thread: prepare a batch (async I/O), then annotate it record by record, each line written
+ * as UTF-8 straight into a byte buffer (no per-line string: see ByteBuilder).
+ */
 async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVariants | null, opts: AnnotateFileOptions): Promise<RunResult> {
   const annotator = new RecordAnnotator(opts.reference, createTranscriptSequenceCache(opts.reference.genome), known, sinks.wantsRows, opts.input);
+  const out = new ByteBuilder(2 * HANDOFF_BYTES);
+  let rows: BrowseRow[] | null = sinks.wantsRows ? [] : null;
+  const handOff = () => {
+    sinks.writeEncodedRecords(out.view(), rows);
+    out.clear();
+    if (rows) rows = [];
+  };
   for await (const batch of vcf.batches()) {
     opts.signal?.throwIfAborted();
     await annotator.prepare(batch);
     for (let i = 0; i < batch.length; i++) {
-      const out = annotator.annotate(batch[i]!, i);
-      sinks.writeRecord(out.line, out.rows);
+      const recordRows = annotator.annotateInto(batch[i]!, i, out);
+      if (rows && recordRows) for (const r of recordRows) rows.push(r);
+      if (out.length >= HANDOFF_BYTES) handOff();
     }
+    handOff();
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
   }
   return { counter: annotator.counter, recordsOnUnknownContigs: annotator.recordsOnUnknownContigs };

@@ -1,13 +1,14 @@
-import { annotateTranscript } from "./consequence/annotate-transcript.ts";
-import { intergenicAnnotation } from "./consequence/intergenic.ts";
+import { AlleleEffect, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
+import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { intergenicEffect } from "./consequence/intergenic.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
-import type { Allele, Annotation, GenomeWindow, Transcript } from "./model.ts";
+import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import type { AnnotateSummary } from "./output/annotation-summary.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
-import { bySeverity } from "./output/severity-order.ts";
-import { formatAnnValue } from "./output/ann-field.ts";
+import { writeEffects } from "./output/ann-field.ts";
+import { ByteBuilder, encodeOnce } from "./output/byte-builder.ts";
 import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
-import { formatRecordLine, mergeIds, mergeInfo } from "./output/vcf-record-line.ts";
+import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
 import type { Reference } from "./reference/bundle.ts";
 import type { TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { splitAlleles } from "./vcf/allele.ts";
@@ -23,7 +24,6 @@ const WINDOW_PAD = 2000;
 /** Records farther apart than this start a new genome and known-variant window (keeps windows small for sparse or unsorted input). */
 const CLUSTER_GAP = 64_000;
 
-const REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME";
 
 /** What the pipeline worked out for one record before the synchronous annotation pass. */
 interface RecordPlan {
@@ -50,6 +50,8 @@ export class RecordAnnotator {
   private readonly warnedContigs = new Set<string>();
   private readonly contigCache = new Map<string, string | null>();
   private plans: RecordPlan[] = [];
+  /** Reused by `annotate` for the string form of a line. */
+  private readonly lineBytes = new ByteBuilder();
 
   constructor(
     private readonly reference: Reference,
@@ -99,8 +101,19 @@ export class RecordAnnotator {
     for (const i of c.members) plans[i]!.window = window;
   }
 
-  /** Annotates record `index` of the batch last given to `prepare`. */
+  /**
+   * Annotates record `index` of the batch last given to `prepare`, as a string line (the
+   * parallel workers' form). The single-thread pipeline uses `annotateInto`, which skips the string.
+   */
   annotate(rec: VcfRecord, index: number): AnnotatedRecord {
+    const out = this.lineBytes;
+    out.clear();
+    const rows = this.annotateInto(rec, index, out);
+    return { line: out.toString(), rows };
+  }
+
+  /** Annotates record `index` of the batch last given to `prepare`, appending its output line to `out`. */
+  annotateInto(rec: VcfRecord, index: number, out: ByteBuilder): BrowseRow[] | null {
     const plan = this.plans[index]!;
     const counter = this.counter;
     counter.records++;
@@ -111,7 +124,10 @@ export class RecordAnnotator {
         this.warnedContigs.add(rec.chrom);
         counter.warn(`${this.file}: line ${rec.line}: contig "${rec.chrom}" is not in the reference; its records are passed through unannotated`);
       }
-      return { line: formatRecordLine(rec, rec.id, rec.info), rows: null };
+      writeRecordHead(out, rec, rec.id);
+      out.text(rec.info);
+      writeRecordTail(out, rec);
+      return null;
     }
     for (const s of plan.skipped) {
       counter.skipped++;
@@ -123,41 +139,41 @@ export class RecordAnnotator {
       counter.warn(`${this.file}: line ${rec.line}: REF "${clip(rec.ref)}" does not match the reference genome at ${rec.chrom}:${rec.pos}`);
     }
 
-    const all: Annotation[] = [];
+    const all: AlleleEffect[] = [];
     const knownIds: string[] = [];
     const knownInfo: (KnownMatch | null)[] = [];
     const rows: BrowseRow[] | null = this.wantRows ? [] : null;
     for (let k = 0; k < plan.alleles.length; k++) {
       const allele = plan.alleles[k]!;
-      const anns = this.annotateAllele(allele, plan.transcripts[k]!, window);
-      if (!refOk) for (const a of anns) a.messages.push(REF_MISMATCH);
+      const effects = this.annotateAllele(allele, plan.transcripts[k]!, window);
+      if (!refOk) for (const fx of effects) fx.messages |= MessageFlag.refMismatch;
       const match = this.known ? this.known.annotate(allele, window) : null;
       knownInfo.push(match);
       if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
-      counter.countAllele(anns, match !== null);
-      for (const a of anns) all.push(a);
+      counter.countAllele(effects, match !== null);
+      for (const fx of effects) all.push(fx);
       if (rows) {
         const ctx = { line: rec.line, chrom: rec.chrom, pos: rec.pos, id: mergeIds(rec.id, match?.ids ?? []), ref: rec.ref, known: match !== null, af: match?.info.KNOWN_AF ?? "" };
-        for (const a of anns) rows.push(toBrowseRow(ctx, a));
+        for (const fx of effects) rows.push(toBrowseRow(ctx, toAnnotation(fx)));
       }
     }
-    const added = knownFields(plan.alleles.length, knownInfo);
-    if (all.length) added.push(`ANN=${formatAnnValue(all)}`);
-    const info = mergeInfo(rec.info, added, isOwnedKey);
-    return { line: formatRecordLine(rec, mergeIds(rec.id, knownIds), info), rows };
+    writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
+    writeInfo(out, keptInfo(rec.info, isOwnedKey), this.known ? knownFields(plan.alleles.length, knownInfo) : NO_FIELDS, all);
+    writeRecordTail(out, rec);
+    return rows;
   }
 
-  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow): Annotation[] {
-    const anns: Annotation[] = [];
-    for (const t of transcripts) {
+  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow): AlleleEffect[] {
+    const effects: AlleleEffect[] = [];
+    for (let i = 0; i < transcripts.length; i++) {
+      const t = transcripts[i]!;
       const overlaps = allele.end >= t.start && allele.start <= t.end;
-      const a = annotateTranscript(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE);
-      if (a) anns.push(a);
+      const fx = transcriptEffect(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE);
+      if (fx !== null) effects.push(fx);
     }
-    if (anns.length === 0) return [intergenicAnnotation(allele)];
-    // Most severe first (impact, then VEP term order), as SnpEff orders ANN; stable otherwise (index order = genomic order).
-    if (anns.length > 1) anns.sort(bySeverity);
-    return anns;
+    if (effects.length === 0) effects.push(intergenicEffect(allele));
+    else if (effects.length > 1) sortBySeverity(effects);
+    return effects;
   }
 
   /** Hands over the counts so far and starts a fresh counter (a worker reports per batch). */
@@ -180,6 +196,49 @@ export class RecordAnnotator {
     return c;
   }
 }
+
+const NO_FIELDS: readonly string[] = [];
+
+/**
+ * Most severe first, in output/severity-order.ts's bySeverity order (impact, then VEP's term
+ * order) via the TermSet's precomputed key, as SnpEff orders ANN; stable otherwise (index order =
+ * genomic order). An insertion sort: a variant has a handful of entries.
+ */
+function sortBySeverity(effects: AlleleEffect[]): void {
+  for (let i = 1; i < effects.length; i++) {
+    const fx = effects[i]!;
+    const key = fx.severity;
+    let j = i - 1;
+    while (j >= 0 && effects[j]!.severity > key) {
+      effects[j + 1] = effects[j]!;
+      j--;
+    }
+    effects[j + 1] = fx;
+  }
+}
+
+/** INFO: what the input had (minus the engine's keys), then the known-variant fields, then ANN; "." when empty. */
+function writeInfo(out: ByteBuilder, kept: string, knownFields: readonly string[], effects: readonly AlleleEffect[]): void {
+  let first = true;
+  if (kept) {
+    out.text(kept);
+    first = false;
+  }
+  for (const field of knownFields) {
+    if (!first) out.byte(59); // ;
+    out.text(field);
+    first = false;
+  }
+  if (effects.length > 0) {
+    if (!first) out.byte(59);
+    out.raw(ANN_KEY);
+    writeEffects(out, effects);
+    first = false;
+  }
+  if (first) out.byte(46); // .
+}
+
+const ANN_KEY = encodeOnce("ANN=");
 
 function isOwnedKey(key: string): boolean {
   return key === "ANN" || key.startsWith("KNOWN_");

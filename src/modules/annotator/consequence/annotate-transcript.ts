@@ -17,9 +17,10 @@
  * up/downstream hits (bases between the allele and the transcript end it lies beyond).
  */
 import type { Allele, Annotation, GenomeWindow, Transcript, TranscriptSequence } from "../model.ts";
-import { hgvsC } from "../hgvs/hgvs-c.ts";
+import { describeHgvsC } from "../hgvs/hgvs-c.ts";
 import { reverseComplement } from "../hgvs/nucleotides.ts";
 import { exonIndexAtOrBefore, exonRank, intronRank, layoutOf, type TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
+import { AlleleEffect, MessageFlag, toAnnotation } from "./allele-effect.ts";
 import { cdsContextOf, codingBoundaryChange, codingChange } from "./coding-change.ts";
 import { finishTerms, SO } from "./so-terms.ts";
 import { spliceTerms } from "./splice-sites.ts";
@@ -32,16 +33,21 @@ function cdnaOf(l: TranscriptLayout, i: number, g: number): number {
   return l.strand === 1 ? l.cdna5[i]! + (g - l.gStart[i]!) : l.cdna5[i]! + (l.gEnd[i]! - g);
 }
 
-function rankText(lo: number, hi: number, total: number): string {
-  if (lo > hi) [lo, hi] = [hi, lo];
-  return lo === hi ? `${lo}/${total}` : `${lo}-${hi}/${total}`;
+function baseMessages(l: TranscriptLayout): number {
+  return (l.startIncomplete ? MessageFlag.noStartCodon : 0) | (l.endIncomplete ? MessageFlag.noStopCodon : 0);
 }
 
-function baseMessages(l: TranscriptLayout): string[] {
-  const m: string[] = [];
-  if (l.startIncomplete) m.push("WARNING_TRANSCRIPT_NO_START_CODON");
-  if (l.endIncomplete) m.push("WARNING_TRANSCRIPT_NO_STOP_CODON");
-  return m;
+const UTR5 = 1;
+const UTR3 = 2;
+const CDS = 4;
+
+/** Which coding parts (UTR5 | UTR3 | CDS bits) the cDNA span [lo, hi] touches. */
+function codingParts(l: TranscriptLayout, lo: number, hi: number, insertion: boolean): number {
+  let parts = 0;
+  if (overlap(lo, hi, 1, l.cdsStart - 1) || (insertion && lo === l.cdsStart)) parts |= UTR5;
+  if (overlap(lo, hi, l.cdsEnd + 1, l.cdnaLength) || (insertion && hi === l.cdsEnd)) parts |= UTR3;
+  if (overlap(lo, hi, l.cdsStart, l.cdsEnd)) parts |= CDS;
+  return parts;
 }
 
 /**
@@ -57,23 +63,40 @@ export function annotateTranscript(
   genome: GenomeWindow,
   upDownDistance = 5000,
 ): Annotation | null {
+  const e = transcriptEffect(allele, t, seq, genome, upDownDistance);
+  return e === null ? null : toAnnotation(e);
+}
+
+// Term ranks of the transcript being annotated: one array reused by every call (the calls are
+// synchronous and finishTerms copies nothing from it).
+const terms: number[] = [];
+
+/** annotateTranscript's result as an AlleleEffect (numbers, not strings): the annotator's hot path. */
+export function transcriptEffect(
+  allele: Allele,
+  t: Transcript,
+  seq: TranscriptSequence | null,
+  genome: GenomeWindow,
+  upDownDistance = 5000,
+): AlleleEffect | null {
   const s = allele.start;
   const e = allele.end; // insertion: e = s - 1
   if (e < t.start - upDownDistance || s > t.end + upDownDistance) return null;
   const l = layoutOf(t);
   const plus = l.strand === 1;
   const cdna = seq !== null && seq.cdna.length === l.cdnaLength ? seq.cdna : null;
-  const terms: number[] = [];
+  terms.length = 0;
 
   if (e < t.start || s > t.end) {
     const before = e < t.start;
     if (before && t.start - e > upDownDistance) return null;
     if (!before && s - t.end > upDownDistance) return null;
     terms.push(before === plus ? SO.upstream : SO.downstream);
-    const c = hgvsC(allele, l, cdna, genome);
-    const messages = baseMessages(l);
-    if (c.realigned) messages.push("INFO_REALIGN_3_PRIME");
-    return build(allele, t, l, terms, "", c.text, "", "", "", "", String(before ? t.start - e : s - t.end), messages);
+    const fx = newEffect(allele, t, l);
+    describeHgvsC(allele, l, cdna, genome, fx);
+    fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
+    fx.distance = before ? t.start - e : s - t.end;
+    return fx;
   }
 
   const insertion = e < s;
@@ -85,15 +108,7 @@ export function annotateTranscript(
   let cs = 0;
   let ce = 0;
   let cdnaFirst = 0;
-  let utr5 = false;
-  let utr3 = false;
-  let cdsHit = false;
-  const classify = (lo: number, hi: number) => {
-    if (!l.coding) return;
-    if (overlap(lo, hi, 1, l.cdsStart - 1) || (insertion && lo === l.cdsStart)) utr5 = true;
-    if (overlap(lo, hi, l.cdsEnd + 1, l.cdnaLength) || (insertion && hi === l.cdsEnd)) utr3 = true;
-    if (overlap(lo, hi, l.cdsStart, l.cdsEnd)) cdsHit = true;
-  };
+  let parts = 0;
   if (insertion) {
     const i = exonIndexAtOrBefore(l, e);
     if (i >= 0 && e >= l.gStart[i]! && s <= l.gEnd[i]!) {
@@ -103,7 +118,7 @@ export function annotateTranscript(
       cs = Math.max(a, b);
       ce = cs - 1;
       cdnaFirst = ce;
-      classify(cs, ce);
+      if (l.coding) parts |= codingParts(l, cs, ce, true);
     }
   } else {
     for (let i = exonIndexAtOrBefore(l, e); i >= 0 && l.gEnd[i]! >= s; i--) {
@@ -114,31 +129,31 @@ export function annotateTranscript(
       if (exLast < 0) exLast = i;
       exFirst = i;
       if (cdnaFirst === 0 || cs < cdnaFirst) cdnaFirst = cs;
-      classify(cs, ce);
+      if (l.coding) parts |= codingParts(l, cs, ce, false);
     }
   }
   const exonic = exFirst >= 0;
   const fullyExonic =
     exonic && exFirst === exLast && hit.first < 0 && (insertion || (s >= l.gStart[exFirst]! && e <= l.gEnd[exFirst]!));
-  const altTx = plus ? allele.alt : reverseComplement(allele.alt);
 
   let hgvsPText = "";
-  let cdsPos = "";
-  let aaPos = "";
+  let cdsPos = -1;
+  let aaPos = -1;
   if (l.coding) {
-    if (utr5) terms.push(SO.utr5);
-    if (utr3) terms.push(SO.utr3);
-    if (cdsHit) {
+    if (parts & UTR5) terms.push(SO.utr5);
+    if (parts & UTR3) terms.push(SO.utr3);
+    if (parts & CDS) {
+      const altTx = plus ? allele.alt : reverseComplement(allele.alt);
       const ctx = seq !== null ? cdsContextOf(seq, l, t.codonTable) : null;
       const inside = fullyExonic && cs >= l.cdsStart && ce <= l.cdsEnd;
       if (inside) {
-        cdsPos = `${(insertion ? ce : cs) - l.cdsStart + 1}/${l.cdsLength}`;
+        cdsPos = (insertion ? ce : cs) - l.cdsStart + 1;
         if (ctx !== null) {
           const x = cs - l.cdsStart + l.framePad;
           const y = ce - l.cdsStart + l.framePad;
           const r = codingChange(ctx, l, x, y, altTx, terms);
           hgvsPText = r.hgvsP;
-          if (r.aaIndex >= 0) aaPos = `${r.aaIndex + 1}/${l.aaLength}`;
+          if (r.aaIndex >= 0) aaPos = r.aaIndex + 1;
         } else {
           terms.push(SO.codingSequence);
         }
@@ -155,57 +170,32 @@ export function annotateTranscript(
     if (t.biotype === "nonsense_mediated_decay") terms.push(SO.nmd);
   }
 
-  let rank = "";
+  const fx = newEffect(allele, t, l);
   if (exonic) {
-    rank = rankText(exonRank(l, exFirst), exonRank(l, exLast), l.exonCount);
+    fx.setRank(exonRank(l, exFirst), exonRank(l, exLast), l.exonCount);
   } else if (hit.first >= 0) {
-    rank = rankText(intronRank(l, hit.first), intronRank(l, hit.last), l.exonCount - 1);
+    fx.setRank(intronRank(l, hit.first), intronRank(l, hit.last), l.exonCount - 1);
   } else {
     // An insertion between an exon and an intron: rank of the region on its 5′ side.
     const g5 = plus ? e : s;
     const i = exonIndexAtOrBefore(l, g5);
-    if (i >= 0 && g5 <= l.gEnd[i]!) rank = `${exonRank(l, i)}/${l.exonCount}`;
-    else if (i >= 0 && i < l.exonCount - 1) rank = `${intronRank(l, i)}/${l.exonCount - 1}`;
+    if (i >= 0 && g5 <= l.gEnd[i]!) fx.setRank(exonRank(l, i), exonRank(l, i), l.exonCount);
+    else if (i >= 0 && i < l.exonCount - 1) fx.setRank(intronRank(l, i), intronRank(l, i), l.exonCount - 1);
   }
 
-  const c = hgvsC(allele, l, cdna, genome);
-  const messages = baseMessages(l);
-  if (c.realigned) messages.push("INFO_REALIGN_3_PRIME");
-  const cdnaPos = exonic ? `${cdnaFirst}/${l.cdnaLength}` : "";
-  return build(allele, t, l, terms, rank, c.text, hgvsPText, cdnaPos, cdsPos, aaPos, "", messages);
+  describeHgvsC(allele, l, cdna, genome, fx);
+  fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
+  fx.hgvsP = hgvsPText;
+  fx.cdnaPos = exonic ? cdnaFirst : -1;
+  fx.cdsPos = cdsPos;
+  fx.aaPos = aaPos;
+  return fx;
 }
 
-function build(
-  allele: Allele,
-  t: Transcript,
-  l: TranscriptLayout,
-  terms: number[],
-  rank: string,
-  hgvsCText: string,
-  hgvsPText: string,
-  cdnaPos: string,
-  cdsPos: string,
-  aaPos: string,
-  distance: string,
-  messages: string[],
-): Annotation {
-  const { consequences, impact } = finishTerms(terms);
-  return {
-    allele: allele.vcfAlt,
-    consequences,
-    impact,
-    geneName: t.geneName,
-    geneId: t.geneId,
-    featureType: "transcript",
-    featureId: l.featureId,
-    biotype: t.biotype,
-    rank,
-    hgvsC: hgvsCText,
-    hgvsP: hgvsPText,
-    cdnaPos,
-    cdsPos,
-    aaPos,
-    distance,
-    messages,
-  };
+/** An effect on `t` with the terms collected so far. */
+function newEffect(allele: Allele, t: Transcript, l: TranscriptLayout): AlleleEffect {
+  const fx = new AlleleEffect(allele, finishTerms(terms));
+  fx.transcript = t;
+  fx.layout = l;
+  return fx;
 }

@@ -1,5 +1,9 @@
 /** The ANN entry for an allele that no transcript (or its 5 kb flanks) covers. */
 import type { Allele, Annotation } from "../model.ts";
+import { AlleleEffect, toAnnotation } from "./allele-effect.ts";
+import { finishTerms, SO } from "./so-terms.ts";
+
+const INTERGENIC = finishTerms([SO.intergenic]);
 
 /**
  * intergenic_variant, MODIFIER, Feature_Type `intergenic_region`. Gene and feature fields stay
@@ -7,22 +11,10 @@ import type { Allele, Annotation } from "../model.ts";
  * and the distance to them are the caller's to add if wanted.
  */
 export function intergenicAnnotation(allele: Allele): Annotation {
-  return {
-    allele: allele.vcfAlt,
-    consequences: ["intergenic_variant"],
-    impact: "MODIFIER",
-    geneName: "",
-    geneId: "",
-    featureType: "intergenic_region",
-    featureId: "",
-    biotype: "",
-    rank: "",
-    hgvsC: "",
-    hgvsP: "",
-    cdnaPos: "",
-    cdsPos: "",
-    aaPos: "",
-    distance: "",
-    messages: [],
-  };
+  return toAnnotation(intergenicEffect(allele));
+}
+
+/** intergenicAnnotation as an AlleleEffect (no transcript). */
+export function intergenicEffect(allele: Allele): AlleleEffect {
+  return new AlleleEffect(allele, INTERGENIC);
 }

@@ -99,19 +99,47 @@ export const SO = {
 
 const IMPACT_ORDER: readonly Impact[] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
 
+/** A distinct set of consequence terms, most severe first, and its highest impact. */
+export interface TermSet {
+  readonly consequences: string[];
+  readonly impact: Impact;
+  /**
+   * Sort key, most severe lowest: impact first, then VEP's rank of the most severe term (the
+   * order of output/severity-order.ts's bySeverity, as one number).
+   */
+  readonly severity: number;
+}
+
+// Transcripts produce only a few hundred distinct term sets, so each set is built once and shared:
+// this saves the per-annotation sort, dedupe and array, and lets the ANN writer cache the encoded
+// `terms|impact|` text by the array's identity. Shared arrays must not be mutated.
+const termSets = new Map<number, TermSet>();
+
 /**
- * Turns a bag of term ranks (duplicates allowed) into term names sorted most severe first, and
- * the highest impact among them. Mutates `ranks` (sorts it in place).
+ * Turns a bag of term ranks (duplicates allowed, any order) into the shared TermSet: term names
+ * sorted most severe first, and the highest impact among them.
  */
-export function finishTerms(ranks: number[]): { consequences: string[]; impact: Impact } {
-  if (ranks.length > 1) ranks.sort((a, b) => a - b);
-  const consequences: string[] = [];
-  let last = -1;
-  for (const r of ranks) {
-    if (r === last) continue;
-    consequences.push(SO_TERMS[r]!.term);
-    last = r;
+export function finishTerms(ranks: readonly number[]): TermSet {
+  // Ranks are < 41: a bit set split in two 32-bit halves, combined into one exact number key.
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < ranks.length; i++) {
+    const r = ranks[i]!;
+    if (r < 32) lo |= 1 << r;
+    else hi |= 1 << (r - 32);
   }
+  const key = hi * 4294967296 + (lo >>> 0);
+  let set = termSets.get(key);
+  if (set === undefined) {
+    set = buildTermSet(ranks);
+    termSets.set(key, set);
+  }
+  return set;
+}
+
+function buildTermSet(bag: readonly number[]): TermSet {
+  const ranks = [...new Set(bag)].sort((a, b) => a - b);
+  const consequences = ranks.map((r) => SO_TERMS[r]!.term);
   // Ranks are ordered so that impact never increases down the table except for the regulatory
   // block, which the transcript code never emits; still, take the true maximum.
   let best = 3;
@@ -119,7 +147,7 @@ export function finishTerms(ranks: number[]): { consequences: string[]; impact: 
     const i = IMPACT_ORDER.indexOf(SO_TERMS[r]!.impact);
     if (i < best) best = i;
   }
-  return { consequences, impact: IMPACT_ORDER[best]! };
+  return { consequences, impact: IMPACT_ORDER[best]!, severity: best * 64 + (ranks[0] ?? SO_TERMS.length) };
 }
 
 /** Impact of one SO term name, or null when the term is not in VEP's table. */

@@ -12,6 +12,11 @@ for (const [a, b] of [
   COMP[a.charCodeAt(0)] = b.charCodeAt(0);
 }
 
+/** Complement of one upper-case base given as a char code (IUPAC aware; anything unknown becomes N). */
+export function complementCode(code: number): number {
+  return COMP[code & 127]!;
+}
+
 /** Complement of one upper-case base (IUPAC aware; anything unknown becomes N). */
 export function complementBase(base: string): string {
   return String.fromCharCode(COMP[base.charCodeAt(0) & 127]!);

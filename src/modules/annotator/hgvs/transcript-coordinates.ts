@@ -8,6 +8,7 @@
  * length downstream of it) and `offset` the signed intronic distance from it (HGVS `+N` / `-N`).
  */
 import type { Transcript } from "../model.ts";
+import { ByteBuilder } from "../output/byte-builder.ts";
 
 export interface TranscriptLayout {
   readonly strand: 1 | -1;
@@ -172,21 +173,40 @@ export function toTxPos(l: TranscriptLayout, g: number): TxPos {
  * `123+5`, `-8+49`, `*149-351`. Coding numbering is relative to the CDS (c.1 = first CDS base).
  */
 export function formatTxPos(l: TranscriptLayout, cdna: number, offset: number): string {
-  let s: string;
+  scratch.clear();
+  writeTxPos(scratch, l, cdna, offset);
+  return scratch.toString();
+}
+
+const scratch = new ByteBuilder(64);
+
+/** Writes a transcript position as formatTxPos words it, straight into output bytes (no string). */
+export function writeTxPos(out: ByteBuilder, l: TranscriptLayout, cdna: number, offset: number): void {
   if (l.coding) {
-    if (cdna < l.cdsStart) s = `-${l.cdsStart - cdna}`;
-    else if (cdna > l.cdsEnd) s = `*${cdna - l.cdsEnd}`;
-    else s = `${cdna - l.cdsStart + 1}`;
+    if (cdna < l.cdsStart) {
+      out.byte(45); // -
+      out.int(l.cdsStart - cdna);
+    } else if (cdna > l.cdsEnd) {
+      out.byte(42); // *
+      out.int(cdna - l.cdsEnd);
+    } else {
+      out.int(cdna - l.cdsStart + 1);
+    }
   } else if (cdna < 1) {
-    s = `-${1 - cdna}`;
+    out.byte(45);
+    out.int(1 - cdna);
   } else if (cdna > l.cdnaLength) {
-    s = `*${cdna - l.cdnaLength}`;
+    out.byte(42);
+    out.int(cdna - l.cdnaLength);
   } else {
-    s = `${cdna}`;
+    out.int(cdna);
   }
-  if (offset > 0) return `${s}+${offset}`;
-  if (offset < 0) return `${s}${offset}`;
-  return s;
+  if (offset > 0) {
+    out.byte(43); // +
+    out.int(offset);
+  } else if (offset < 0) {
+    out.int(offset); // the minus sign comes with the number
+  }
 }
 
 /** Exon rank (1-based, transcript order) of genomic exon index i. */

@@ -1,4 +1,7 @@
 import type { Annotation } from "../model.ts";
+import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
+import { writeHgvsC } from "../hgvs/hgvs-c.ts";
+import { ByteBuilder, encodeOnce } from "./byte-builder.ts";
 
 /**
  * The community "VCF annotation format" (ANN), as written by SnpEff and read by most downstream
@@ -42,45 +45,183 @@ function clean(value: string): string {
 }
 
 // Gene, feature and biotype repeat for every variant that hits a transcript: their cleaned
-// middle section is built once per feature (the profiler showed ANN formatting as the hot spot).
-const middleCache = new Map<string, string>();
+// middle section is encoded once per feature (the profiler showed ANN formatting as the hot spot).
+const middleCache = new Map<string, Uint8Array>();
 const MIDDLE_CACHE_LIMIT = 200_000;
 
-function middleFields(a: Annotation): string {
-  const key = a.featureType === "transcript" ? a.featureId : "";
-  if (key) {
-    const hit = middleCache.get(key);
-    if (hit !== undefined) return hit;
-  }
-  const middle = `${clean(a.geneName)}|${clean(a.geneId)}|${a.featureType}|${clean(a.featureId)}|${clean(a.biotype)}`;
-  if (key) {
-    if (middleCache.size >= MIDDLE_CACHE_LIMIT) middleCache.clear();
-    middleCache.set(key, middle);
-  }
+function middleFields(a: Annotation): Uint8Array {
+  return a.featureType === "transcript"
+    ? transcriptMiddle(a.featureId, a.geneName, a.geneId, a.biotype)
+    : encodeOnce(`${clean(a.geneName)}|${clean(a.geneId)}|${a.featureType}|${clean(a.featureId)}|${clean(a.biotype)}|`);
+}
+
+/** `Gene_Name|Gene_ID|transcript|Feature_ID|Transcript_BioType|`, cached by feature ID. */
+function transcriptMiddle(featureId: string, geneName: string, geneId: string, biotype: string): Uint8Array {
+  const hit = middleCache.get(featureId);
+  if (hit !== undefined) return hit;
+  const middle = encodeOnce(`${clean(geneName)}|${clean(geneId)}|transcript|${clean(featureId)}|${clean(biotype)}|`);
+  if (!featureId) return middle;
+  if (middleCache.size >= MIDDLE_CACHE_LIMIT) middleCache.clear();
+  middleCache.set(featureId, middle);
   return middle;
 }
+
+const INTERGENIC_MIDDLE = encodeOnce("||intergenic_region|||");
 
 function joinTerms(terms: readonly string[]): string {
   return terms.length === 1 ? terms[0]! : terms.join("&");
 }
 
-/** One ANN entry (without the `ANN=` key). */
-export function formatAnnEntry(a: Annotation): string {
-  const messages = a.messages.length === 0 ? "" : a.messages.map(clean).join("&");
-  // HGVS.c never holds a reserved character; HGVS.p only the `=` of a synonymous change.
-  const hgvsP = a.hgvsP.endsWith("=") ? `${a.hgvsP.slice(0, -1)}%3D` : a.hgvsP;
-  return (
-    `${a.allele}|${joinTerms(a.consequences)}|${a.impact}|${middleFields(a)}|${a.rank}|${a.hgvsC}|` +
-    `${hgvsP}|${a.cdnaPos}|${a.cdsPos}|${a.aaPos}|${a.distance}|${messages}`
-  );
+// The consequence code hands out one shared array per distinct term set (finishTerms), so the
+// `terms|impact|` section is encoded once per set and found by the array's identity.
+interface TermsSection {
+  impact: string;
+  bytes: Uint8Array;
+}
+const termsCache = new Map<readonly string[], TermsSection>();
+const TERMS_CACHE_LIMIT = 10_000;
+
+function termsAndImpact(a: { consequences: readonly string[]; impact: string }): Uint8Array {
+  const hit = termsCache.get(a.consequences);
+  if (hit !== undefined && hit.impact === a.impact) return hit.bytes;
+  const bytes = encodeOnce(`${joinTerms(a.consequences)}|${a.impact}|`);
+  // Arrays not from finishTerms (tests, hand-made entries) would only fill the cache: bounded.
+  if (termsCache.size >= TERMS_CACHE_LIMIT) termsCache.clear();
+  termsCache.set(a.consequences, { impact: a.impact, bytes });
+  return bytes;
 }
 
-/** The whole ANN value for a record: entries in allele order, most severe first within an allele. */
-export function formatAnnValue(annotations: readonly Annotation[]): string {
-  let out = "";
-  for (let i = 0; i < annotations.length; i++) {
-    if (i > 0) out += ",";
-    out += formatAnnEntry(annotations[i]!);
+const PIPE = 124;
+const AMP = 38;
+const COMMA = 44;
+const EQUALS_ESCAPED = encodeOnce("%3D");
+
+/** Writes one ANN entry (without the `ANN=` key) as UTF-8. */
+export function writeAnnEntry(out: ByteBuilder, a: Annotation): void {
+  out.text(a.allele);
+  out.byte(PIPE);
+  out.raw(termsAndImpact(a));
+  out.raw(middleFields(a));
+  out.text(a.rank);
+  out.byte(PIPE);
+  // HGVS.c never holds a reserved character; HGVS.p only the `=` of a synonymous change.
+  out.text(a.hgvsC);
+  out.byte(PIPE);
+  if (a.hgvsP.length > 0) writeHgvsP(out, a.hgvsP);
+  out.byte(PIPE);
+  out.text(a.cdnaPos);
+  out.byte(PIPE);
+  out.text(a.cdsPos);
+  out.byte(PIPE);
+  out.text(a.aaPos);
+  out.byte(PIPE);
+  out.text(a.distance);
+  out.byte(PIPE);
+  const messages = a.messages;
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) out.byte(AMP);
+    out.text(clean(messages[i]!));
   }
-  return out;
+}
+
+/**
+ * Writes one ANN entry from an AlleleEffect: the same text as writeAnnEntry(toAnnotation(e)),
+ * with numbers written as digits and the repeated columns copied from cached bytes.
+ */
+export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
+  out.text(e.allele.vcfAlt);
+  out.byte(PIPE);
+  out.raw(termsAndImpact(e));
+  const t = e.transcript;
+  const l = e.layout;
+  if (t === null || l === null) {
+    out.raw(INTERGENIC_MIDDLE);
+  } else {
+    out.raw(transcriptMiddle(l.featureId, t.geneName, t.geneId, t.biotype));
+  }
+  if (e.rankTotal > 0) {
+    out.int(e.rankLo);
+    if (e.rankHi !== e.rankLo) {
+      out.byte(45); // -
+      out.int(e.rankHi);
+    }
+    out.byte(47); // /
+    out.int(e.rankTotal);
+  }
+  out.byte(PIPE);
+  if (l !== null) writeHgvsC(out, l, e);
+  out.byte(PIPE);
+  const p = e.hgvsP;
+  if (p.length > 0) writeHgvsP(out, p);
+  out.byte(PIPE);
+  if (l !== null) {
+    writeSlash(out, e.cdnaPos, l.cdnaLength);
+    out.byte(PIPE);
+    writeSlash(out, e.cdsPos, l.cdsLength);
+    out.byte(PIPE);
+    writeSlash(out, e.aaPos, l.aaLength);
+  } else {
+    out.byte(PIPE);
+    out.byte(PIPE);
+  }
+  out.byte(PIPE);
+  if (e.distance !== NONE) out.int(e.distance);
+  out.byte(PIPE);
+  if (e.messages !== 0) out.raw(messageBytes(e.messages));
+}
+
+function writeSlash(out: ByteBuilder, n: number, total: number): void {
+  if (n === NONE) return;
+  out.int(n);
+  out.byte(47); // /
+  out.int(total);
+}
+
+// HGVS.c never holds a reserved character; HGVS.p only the `=` of a synonymous change.
+function writeHgvsP(out: ByteBuilder, p: string): void {
+  if (p.charCodeAt(p.length - 1) === 61 /* = */) {
+    out.text(p.slice(0, -1));
+    out.raw(EQUALS_ESCAPED);
+  } else {
+    out.text(p);
+  }
+}
+
+const messageCache: Uint8Array[] = [];
+
+/** The `&`-joined messages of a flag set, encoded once per set. */
+function messageBytes(flags: number): Uint8Array {
+  let b = messageCache[flags];
+  if (b === undefined) messageCache[flags] = b = encodeOnce(messagesOf(flags).map(clean).join("&"));
+  return b;
+}
+
+/** Writes the ANN value of a record's effects: entries in allele order, most severe first within an allele. */
+export function writeEffects(out: ByteBuilder, effects: readonly AlleleEffect[]): void {
+  for (let i = 0; i < effects.length; i++) {
+    if (i > 0) out.byte(COMMA);
+    writeEffectEntry(out, effects[i]!);
+  }
+}
+
+/** Writes the whole ANN value for a record: entries in allele order, most severe first within an allele. */
+export function writeAnnValue(out: ByteBuilder, annotations: readonly Annotation[]): void {
+  for (let i = 0; i < annotations.length; i++) {
+    if (i > 0) out.byte(COMMA);
+    writeAnnEntry(out, annotations[i]!);
+  }
+}
+
+/** One ANN entry (without the `ANN=` key), as a string. */
+export function formatAnnEntry(a: Annotation): string {
+  const out = new ByteBuilder(256);
+  writeAnnEntry(out, a);
+  return out.toString();
+}
+
+/** The whole ANN value for a record, as a string. */
+export function formatAnnValue(annotations: readonly Annotation[]): string {
+  const out = new ByteBuilder(256 * annotations.length + 16);
+  writeAnnValue(out, annotations);
+  return out.toString();
 }

@@ -1,3 +1,5 @@
+import type { ByteBuilder } from "./byte-builder.ts";
+
 /**
  * Writes one annotated VCF data line: the input record with the ID column completed by known
  * variant IDs and INFO extended with the fields the engine adds. Sample columns pass through.
@@ -23,20 +25,24 @@ export function mergeIds(inputId: string, known: readonly string[]): string {
 }
 
 /**
- * INFO with `added` appended. Keys the engine writes are removed from the input first, so
- * re-annotating an annotated file replaces its ANN instead of stacking a second one.
+ * The input's INFO without the keys the engine writes, "" when nothing is left: re-annotating an
+ * annotated file replaces its ANN instead of stacking a second one.
  */
+export function keptInfo(info: string, ownedKeys: (key: string) => boolean): string {
+  if (info === "." || info === "") return "";
+  if (!info.includes("ANN=") && !info.includes("KNOWN_")) return info;
+  return info
+    .split(";")
+    .filter((kv) => {
+      const eq = kv.indexOf("=");
+      return !ownedKeys(eq < 0 ? kv : kv.slice(0, eq));
+    })
+    .join(";");
+}
+
+/** INFO with `added` appended, after removing the engine's own keys from the input (see keptInfo). */
 export function mergeInfo(info: string, added: readonly string[], ownedKeys: (key: string) => boolean): string {
-  let kept = info === "." || info === "" ? "" : info;
-  if (kept.includes("ANN=") || kept.includes("KNOWN_")) {
-    kept = kept
-      .split(";")
-      .filter((kv) => {
-        const eq = kv.indexOf("=");
-        return !ownedKeys(eq < 0 ? kv : kv.slice(0, eq));
-      })
-      .join(";");
-  }
+  const kept = keptInfo(info, ownedKeys);
   if (added.length === 0) return kept || ".";
   const extra = added.join(";");
   return kept ? `${kept};${extra}` : extra;
@@ -45,4 +51,37 @@ export function mergeInfo(info: string, added: readonly string[], ownedKeys: (ke
 export function formatRecordLine(r: RecordFields, id: string, info: string): string {
   const base = `${r.chrom}\t${r.pos}\t${id}\t${r.ref}\t${r.alts.join(",")}\t${r.qual}\t${r.filter}\t${info}`;
   return r.rest ? `${base}\t${r.rest}\n` : `${base}\n`;
+}
+
+const TAB = 9;
+
+/** Writes the seven columns before INFO, each followed by a tab (the byte form of formatRecordLine). */
+export function writeRecordHead(out: ByteBuilder, r: RecordFields, id: string): void {
+  out.text(r.chrom);
+  out.byte(TAB);
+  out.int(r.pos);
+  out.byte(TAB);
+  out.text(id);
+  out.byte(TAB);
+  out.text(r.ref);
+  out.byte(TAB);
+  const alts = r.alts;
+  for (let i = 0; i < alts.length; i++) {
+    if (i > 0) out.byte(44); // ,
+    out.text(alts[i]!);
+  }
+  out.byte(TAB);
+  out.text(r.qual);
+  out.byte(TAB);
+  out.text(r.filter);
+  out.byte(TAB);
+}
+
+/** Writes the FORMAT and sample columns, if any, and the line end. */
+export function writeRecordTail(out: ByteBuilder, r: RecordFields): void {
+  if (r.rest) {
+    out.byte(TAB);
+    out.text(r.rest);
+  }
+  out.byte(10); // \n
 }

@@ -32,7 +32,7 @@ function ProfilePage(p: { ctx: PageCtx; user: User; next: string | null; welcome
           </label>
           <input class="form-control" id="account-id" value={u.id} readonly aria-describedby="account-id-help" />
           <div id="account-id-help" class="form-text">
-            Your identity with the sign-in provider; it cannot be changed.
+            Your GAS account; it cannot be changed.
           </div>
         </div>
         <div class="mb-3">

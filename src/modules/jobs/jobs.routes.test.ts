@@ -132,3 +132,53 @@ describe("job pages", () => {
     expect(log).toContain("Total: 4");
   });
 });
+
+describe("live status", () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    h = await startWebHarness();
+  }, 60_000);
+  afterAll(() => h.close());
+
+  test("the events stream sends status and the annotator's progress, and ends when the job finishes", async () => {
+    const c = h.client();
+    const uid = await c.signIn("live@example.org", "Live");
+    const { jobStore, inputs } = h.container.ports;
+    const id = crypto.randomUUID();
+    await inputs.put(`${uid}/${id}~live.vcf`, "##fileformat=VCFv4.2\n");
+    await jobStore.create({ id, userId: uid, inputFileName: "live.vcf", inputKey: `${uid}/${id}~live.vcf`, submitTime: new Date() });
+    const page = await (await c.request(`/annotations/${id}`)).text();
+    expect(page).toContain(`data-job-events="/annotations/${id}/events"`);
+    expect(page).toContain("job-live.js");
+    expect(page).toContain('<noscript><meta http-equiv="refresh" content="5"/></noscript>');
+
+    const res = await c.request(`/annotations/${id}/events`, { headers: { accept: "text/event-stream" } });
+    expect(res.headers.get("content-type")).toStartWith("text/event-stream");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const nextEvent = async (): Promise<{ event: string; data: Record<string, unknown> }> => {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(":")) continue; // keepalive
+          const event = /^event: (.*)$/m.exec(block)![1]!;
+          return { event, data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) };
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    expect(await nextEvent()).toEqual({ event: "status", data: { status: "PENDING", progress: null, completeTime: null } });
+    await jobStore.claim(id, "w", 60);
+    await jobStore.reportProgress(id, "w", { records: 7, bytesRead: 50, totalBytes: 100 });
+    const running = await nextEvent();
+    expect(running.data).toMatchObject({ status: "RUNNING", progress: { records: 7, bytesRead: 50, totalBytes: 100 } });
+    await jobStore.fail(id, "w", "bad input on line 3");
+    expect((await nextEvent()).data.status).toBe("FAILED");
+    expect((await reader.read()).done).toBe(true); // the server closes the stream
+  }, 30_000);
+});

@@ -14,6 +14,7 @@
   var BADGE = { PENDING: "text-bg-secondary", RUNNING: "text-bg-primary", COMPLETED: "text-bg-success", FAILED: "text-bg-danger" };
 
   function setStatus(status) {
+    if (status === "RUNNING" && progressText && progressText.textContent.indexOf("queue") >= 0) progressText.textContent = "Annotating…";
     if (!badge || badge.textContent === status) return;
     badge.textContent = status;
     badge.className = "badge " + (BADGE[status] || "text-bg-secondary");

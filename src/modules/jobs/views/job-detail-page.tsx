@@ -33,14 +33,16 @@ export function ResultDownload(p: { job: Job; href: string; premium: boolean }) 
 function Progress(p: { job: Job }) {
   const pr = p.job.progress;
   const pct = pr && pr.totalBytes > 0 ? Math.floor((100 * pr.bytesRead) / pr.totalBytes) : null;
+  const text = pr
+    ? `${pct !== null ? `${pct}% of the input, ` : ""}${pr.records} records annotated`
+    : p.job.status === "PENDING"
+      ? "Waiting in the queue for an annotator…"
+      : "Annotating…";
   return (
-    <div class="mb-3" hidden={p.job.status !== "RUNNING" || !pr ? true : undefined} id="job-progress-box">
-      <label for="job-progress" class="form-label small mb-1">
-        Progress
-      </label>
-      <progress id="job-progress" max={pr?.totalBytes || 1} value={pr ? Math.min(pr.bytesRead, pr.totalBytes || 1) : 0} hidden={!pr ? true : undefined}></progress>
+    <div class="mb-3 col-lg-7" id="job-progress-box">
+      <progress id="job-progress" max={pr?.totalBytes || 1} value={pr ? Math.min(pr.bytesRead, pr.totalBytes || 1) : 0} hidden={!pr ? true : undefined} aria-label="Annotation progress"></progress>
       <div id="job-progress-text" class="small text-body-secondary">
-        {pr ? `${pct !== null ? `${pct}% of the input, ` : ""}${pr.records} records annotated` : ""}
+        {text}
       </div>
     </div>
   );

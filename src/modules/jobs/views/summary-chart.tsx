@@ -5,12 +5,12 @@
  */
 
 const ROW = 22;
-const LABEL_W = 230;
 const BAR_W = 300;
 const COUNT_W = 70;
 
-/** One chart. `entries` are drawn in the given order. */
-export function BarChart(p: { title: string; entries: [string, number][]; barClass?: (label: string) => string }) {
+/** One chart. `entries` are drawn in the given order; labels get `labelWidth` pixels. */
+export function BarChart(p: { title: string; entries: [string, number][]; labelWidth?: number; barClass?: (label: string) => string }) {
+  const LABEL_W = p.labelWidth ?? 230;
   const max = Math.max(1, ...p.entries.map(([, n]) => n));
   const height = p.entries.length * ROW + 4;
   const id = `chart-${p.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
@@ -26,9 +26,9 @@ export function BarChart(p: { title: string; entries: [string, number][]; barCla
           class="chart"
           role="img"
           aria-labelledby={id}
-          width="100%"
+          width={LABEL_W + BAR_W + COUNT_W}
+          height={height}
           viewBox={`0 0 ${LABEL_W + BAR_W + COUNT_W} ${height}`}
-          preserveAspectRatio="xMinYMin meet"
         >
           {p.entries.map(([label, n], i) => {
             const w = Math.max(1, Math.round((n / max) * BAR_W));
@@ -64,7 +64,7 @@ export function SummaryCharts(p: { byConsequence: Record<string, number>; byImpa
         <BarChart title="Consequences" entries={consequences} />
       </div>
       <div class="col-lg-5">
-        <BarChart title="Impact" entries={impacts} barClass={(l) => `bar bar-${l.toLowerCase()}`} />
+        <BarChart title="Impact" entries={impacts} labelWidth={90} barClass={(l) => `bar bar-${l.toLowerCase()}`} />
       </div>
     </div>
   );

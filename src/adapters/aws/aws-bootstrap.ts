@@ -1,0 +1,218 @@
+/**
+ * `gas aws bootstrap`: create (or bring up to date) every AWS resource the backend uses, against
+ * any endpoint. Idempotent: each step looks first and only creates what is missing, then sets
+ * the attributes that matter (so a changed QUEUE_VISIBILITY_SECONDS or QUEUE_MAX_ATTEMPTS takes
+ * effect on the next run). No transactions, no CloudFormation: plain API calls that the
+ * emulators and moto implement.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand } from "@aws-sdk/client-s3";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import type { AwsClients } from "./aws-clients.ts";
+import { type AwsResources, messagingLayout } from "./aws-resources.ts";
+
+export interface BootstrapSettings {
+  visibilitySeconds: number;
+  /** Receives before a message moves to its dead-letter queue (the redrive policy's maxReceiveCount). */
+  maxAttempts: number;
+}
+
+export interface BootstrapReport {
+  buckets: string[];
+  topics: Record<string, string>;
+  queues: Record<string, string>;
+  table: string;
+  /** What this run created (empty on a second run). */
+  created: string[];
+}
+
+const FOURTEEN_DAYS = String(14 * 24 * 3600);
+const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
+
+/** Create what is missing and update attributes; returns the ARNs and URLs. */
+export async function bootstrapAws(clients: AwsClients, resources: AwsResources, settings: BootstrapSettings): Promise<BootstrapReport> {
+  const created: string[] = [];
+  await bootstrapBuckets(clients, [resources.inputsBucket, resources.resultsBucket], created);
+  const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, settings, created);
+  await bootstrapJobTable(clients, resources, created);
+  return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
+}
+
+/** The input and result buckets. */
+export async function bootstrapBuckets(clients: AwsClients, buckets: string[], created: string[] = []): Promise<void> {
+  for (const bucket of buckets) {
+    if (await ensureBucket(clients, bucket)) created.push(`s3://${bucket}`);
+  }
+}
+
+/** Topics, queues with their dead-letter queues, and the raw-delivery subscriptions between them. */
+export async function bootstrapMessaging(clients: AwsClients, prefix: string, settings: BootstrapSettings, created: string[] = []) {
+  const layout = messagingLayout(prefix);
+  const topics: Record<string, string> = {};
+  for (const t of layout.topics) {
+    // CreateTopic returns the existing topic's ARN when it already exists.
+    topics[t.name] = (await clients.sns.send(new CreateTopicCommand({ Name: t.name }))).TopicArn!;
+  }
+  const queues: Record<string, string> = {};
+  for (const q of layout.queues) {
+    const dlq = await ensureQueue(clients, q.deadLetterName, { MessageRetentionPeriod: FOURTEEN_DAYS }, created);
+    queues[q.deadLetterName] = dlq.url;
+    const main = await ensureQueue(
+      clients,
+      q.name,
+      {
+        VisibilityTimeout: String(settings.visibilitySeconds),
+        ReceiveMessageWaitTimeSeconds: "20",
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.maxAttempts }),
+      },
+      created,
+    );
+    queues[q.name] = main.url;
+    const sources = q.topics.map((name) => topics[name]!);
+    // SNS may deliver only if the queue's policy lets these topics send to it.
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: main.url,
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "gas-topics-send",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: main.arn,
+                Condition: { ArnEquals: { "aws:SourceArn": sources } },
+              },
+            ],
+          }),
+        },
+      }),
+    );
+    for (const topicArn of sources) {
+      if (await ensureSubscription(clients, topicArn, main.arn)) created.push(`${topicArn} → ${q.name}`);
+    }
+  }
+  return { topics, queues };
+}
+
+/** The job table and its user index. */
+export async function bootstrapJobTable(clients: AwsClients, resources: Pick<AwsResources, "table" | "userIndex">, created: string[] = []): Promise<void> {
+  if (await ensureTable(clients, resources)) created.push(`dynamodb:${resources.table}`);
+}
+
+async function ensureBucket(clients: AwsClients, bucket: string): Promise<boolean> {
+  let made = false;
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    if (status(err) !== 404) throw new Error(`S3 bucket ${bucket}: ${(err as Error).name} (HTTP ${status(err)}); is the name taken by another account?`);
+    const region = await clients.s3.config.region();
+    try {
+      await clients.s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          // us-east-1 is the one region that must not be named here.
+          ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+        }),
+      );
+      made = true;
+    } catch (e) {
+      if (!named(e, "BucketAlreadyOwnedByYou")) throw e;
+    }
+  }
+  // New buckets are private (Block Public Access) and SSE-S3 encrypted by default since 2023,
+  // so only housekeeping is set: parts of abandoned multipart uploads are removed after a day.
+  await clients.s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: [{ ID: "gas-abort-incomplete-multipart", Status: "Enabled", Filter: { Prefix: "" }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+      },
+    }),
+  );
+  return made;
+}
+
+async function ensureQueue(clients: AwsClients, name: string, attributes: Record<string, string>, created: string[]) {
+  let url: string;
+  try {
+    url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    // CreateQueue refuses an existing queue with other attributes, so update them instead.
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+  } catch (err) {
+    if (!named(err, "QueueDoesNotExist", "NonExistentQueue")) throw err;
+    url = (await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+    created.push(`sqs:${name}`);
+  }
+  const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
+  if (!arn) throw new Error(`SQS queue ${name}: GetQueueAttributes returned no QueueArn`);
+  return { url, arn };
+}
+
+/** Subscribe the queue to the topic with raw delivery; fix raw delivery on an existing subscription. */
+async function ensureSubscription(clients: AwsClients, topicArn: string, queueArn: string): Promise<boolean> {
+  let token: string | undefined;
+  do {
+    const page = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    const found = page.Subscriptions?.find((s) => s.Protocol === "sqs" && s.Endpoint === queueArn);
+    if (found?.SubscriptionArn) {
+      await clients.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn, AttributeName: "RawMessageDelivery", AttributeValue: "true" }));
+      return false;
+    }
+    token = page.NextToken;
+  } while (token);
+  await clients.sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" }, ReturnSubscriptionArn: true }),
+  );
+  return true;
+}
+
+/** The job table: `job_id` key, on-demand capacity, and the user_id + submit_time index. */
+async function ensureTable(clients: AwsClients, r: Pick<AwsResources, "table" | "userIndex">): Promise<boolean> {
+  const index = {
+    IndexName: r.userIndex,
+    KeySchema: [
+      { AttributeName: "user_id", KeyType: "HASH" as const },
+      { AttributeName: "submit_time", KeyType: "RANGE" as const },
+    ],
+    Projection: { ProjectionType: "ALL" as const },
+  };
+  const attributes = [
+    { AttributeName: "job_id", AttributeType: "S" as const },
+    { AttributeName: "user_id", AttributeType: "S" as const },
+    { AttributeName: "submit_time", AttributeType: "N" as const },
+  ];
+  let made = false;
+  try {
+    const t = await clients.dynamodb.send(new DescribeTableCommand({ TableName: r.table }));
+    if (!t.Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === r.userIndex)) {
+      await clients.dynamodb.send(
+        new UpdateTableCommand({ TableName: r.table, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }),
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException) && !named(err, "ResourceNotFoundException")) throw err;
+    await clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: r.table,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: attributes,
+        KeySchema: [{ AttributeName: "job_id", KeyType: "HASH" }],
+        GlobalSecondaryIndexes: [index],
+      }),
+    );
+    made = true;
+  }
+  await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 300, minDelay: 1 }, { TableName: r.table });
+  return made;
+}

@@ -1,0 +1,171 @@
+/**
+ * JobStore on DynamoDB. Every state change is one UpdateItem with a ConditionExpression on the
+ * expected state (and the claim token): when workers race, exactly one write wins and the rest get
+ * ConditionalCheckFailedException. No transactions (dynalite has none, and none are needed).
+ * Claim leases are epoch-millisecond deadlines taken from the writer's clock, so workers need
+ * synchronised clocks (NTP; EC2 instances have the Amazon Time Sync Service).
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ClaimResult, JobStore } from "../../ports/job-store.ts";
+import { type JobItem, newJobItem, toEpochSeconds, toJob } from "./dynamo-job-item.ts";
+
+export interface DynamoJobStoreOptions {
+  dynamodb: DynamoDBClient;
+  table: string;
+  /** The user_id + submit_time global secondary index. */
+  userIndex: string;
+  /** Recorded on each item as the original did (`s3_inputs_bucket`, `s3_results_bucket`). */
+  buckets?: { inputs: string; results: string };
+}
+
+const PAGE = 100;
+
+const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === "ConditionalCheckFailedException";
+
+/** Create the DynamoDB job store. */
+export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
+  const doc = DynamoDBDocumentClient.from(opts.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const TableName = opts.table;
+
+  /** Run a conditional update; false when the condition did not hold. */
+  async function conditional(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">): Promise<JobItem | null> {
+    try {
+      const r = await doc.send(new UpdateCommand({ TableName, ReturnValues: "ALL_NEW", ...input }));
+      return r.Attributes as JobItem;
+    } catch (err) {
+      if (conditionFailed(err)) return null;
+      throw err;
+    }
+  }
+
+  const get = async (id: string) => {
+    const r = await doc.send(new GetCommand({ TableName, Key: { job_id: id }, ConsistentRead: true }));
+    return r.Item ? toJob(r.Item as JobItem) : null;
+  };
+
+  const held = "job_status = :running AND claim_token = :token";
+
+  return {
+    async create(job) {
+      try {
+        await doc.send(new PutCommand({ TableName, Item: newJobItem(job, opts.buckets), ConditionExpression: "attribute_not_exists(job_id)" }));
+        return true;
+      } catch (err) {
+        if (conditionFailed(err)) return false;
+        throw err;
+      }
+    },
+
+    get,
+
+    async listByUser(userId, o) {
+      const limit = o?.limit ?? 1000;
+      const items: JobItem[] = [];
+      let start: Record<string, unknown> | undefined;
+      // The index is sorted by submit_time; read it backwards, a page at a time, until `limit`.
+      do {
+        const r = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: opts.userIndex,
+            KeyConditionExpression: "user_id = :u",
+            ExpressionAttributeValues: { ":u": userId },
+            ScanIndexForward: false,
+            Limit: Math.min(PAGE, limit - items.length),
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...((r.Items ?? []) as JobItem[]));
+        start = r.LastEvaluatedKey;
+      } while (start && items.length < limit);
+      // Same order as the PostgreSQL store when two jobs share a submit time.
+      return items
+        .map(toJob)
+        .sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    },
+
+    async claim(id, token, leaseSeconds): Promise<ClaimResult> {
+      const now = Date.now();
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression:
+          "attribute_exists(job_id) AND (job_status = :pending OR (job_status = :running AND (attribute_not_exists(claim_expires_at) OR claim_expires_at < :now)))",
+        UpdateExpression:
+          "SET job_status = :running, claim_token = :token, claim_expires_at = :until, start_time = if_not_exists(start_time, :nowSeconds), attempts = if_not_exists(attempts, :zero) + :one",
+        ExpressionAttributeValues: {
+          ":pending": "PENDING",
+          ":running": "RUNNING",
+          ":token": token,
+          ":now": now,
+          ":until": now + leaseSeconds * 1000,
+          ":nowSeconds": now / 1000,
+          ":zero": 0,
+          ":one": 1,
+        },
+      });
+      if (item) return { outcome: "claimed", job: toJob(item) };
+      // dynalite lacks ReturnValuesOnConditionCheckFailure, so read the item to say why.
+      const current = await get(id);
+      if (!current) return { outcome: "missing" };
+      if (current.status === "COMPLETED" || current.status === "FAILED") return { outcome: "finished", job: current };
+      return { outcome: "busy" };
+    },
+
+    async renewClaim(id, token, leaseSeconds) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: held,
+        UpdateExpression: "SET claim_expires_at = :until",
+        ExpressionAttributeValues: { ":running": "RUNNING", ":token": token, ":until": Date.now() + leaseSeconds * 1000 },
+      });
+      return item !== null;
+    },
+
+    async reportProgress(id, token, progress) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: held,
+        UpdateExpression: "SET progress = :progress",
+        ExpressionAttributeValues: { ":running": "RUNNING", ":token": token, ":progress": progress },
+      });
+      return item !== null;
+    },
+
+    async complete(id, token, f) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: held,
+        UpdateExpression: `SET job_status = :completed, complete_time = :nowSeconds, s3_key_result_file = :result, s3_key_log_file = :log, result_state = :available, summary = :summary${f.rowsKey ? ", s3_key_rows_file = :rows" : ""} REMOVE claim_expires_at${f.rowsKey ? "" : ", s3_key_rows_file"}`,
+        ExpressionAttributeValues: {
+          ":running": "RUNNING",
+          ":token": token,
+          ":completed": "COMPLETED",
+          ":nowSeconds": toEpochSeconds(new Date()),
+          ":result": f.resultKey,
+          ":log": f.logKey,
+          ":available": "AVAILABLE",
+          ":summary": f.summary,
+          ...(f.rowsKey ? { ":rows": f.rowsKey } : {}),
+        },
+      });
+      return item !== null;
+    },
+
+    async fail(id, token, reason) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: token ? held : "job_status IN (:pending, :running)",
+        UpdateExpression: "SET job_status = :failed, complete_time = :nowSeconds, failure_reason = :reason REMOVE claim_expires_at",
+        ExpressionAttributeValues: {
+          ":running": "RUNNING",
+          ":failed": "FAILED",
+          ":nowSeconds": toEpochSeconds(new Date()),
+          ":reason": reason,
+          ...(token ? { ":token": token } : { ":pending": "PENDING" }),
+        },
+      });
+      return item !== null;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The Queue/Topic contract on SNS → SQS, against fauxqs started by this file. Each test gets its
+ * own prefix, so its topics, queues, dead-letter queues and subscriptions are new (made by the
+ * same `bootstrapMessaging` that `gas aws bootstrap` runs) and are deleted afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { queueContract } from "../../ports/queue.contract.ts";
+import { type Emulator, deleteMessaging, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import type { AwsClients } from "./aws-clients.ts";
+import { bootstrapMessaging } from "./aws-bootstrap.ts";
+import { createSqsMessaging } from "./sqs-messaging.ts";
+
+const settings = { visibilitySeconds: 1, maxAttempts: 3, retryBaseSeconds: 1 } as const;
+let emulator: Emulator;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  emulator = await startFauxqsEmulator();
+  clients = emulatorClients(emulator.endpoint);
+});
+afterAll(async () => {
+  clients.destroy();
+  await emulator.stop();
+});
+
+async function openMessaging() {
+  const prefix = uniqueName("gas-t");
+  const made = await bootstrapMessaging(clients, prefix, settings);
+  const m = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix, ...settings });
+  return {
+    ...m,
+    prefix,
+    made,
+    settings,
+    close: async () => {
+      await m.close();
+      await deleteMessaging(clients, made);
+    },
+  };
+}
+
+queueContract("SNS → SQS on fauxqs", openMessaging);
+
+describe("SNS → SQS specifics", () => {
+  test("bootstrap: raw delivery subscriptions, redrive to <queue>-dlq after maxAttempts, visibility; a second run changes nothing", async () => {
+    const h = await openMessaging();
+    try {
+      const url = h.made.queues[`${h.prefix}-annotator`]!;
+      const a = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
+      expect(a.VisibilityTimeout).toBe("1");
+      expect(a.ReceiveMessageWaitTimeSeconds).toBe("20");
+      const redrive = JSON.parse(a.RedrivePolicy!);
+      expect(redrive.deadLetterTargetArn).toEndWith(`:${h.prefix}-annotator-dlq`);
+      expect(Number(redrive.maxReceiveCount)).toBe(3);
+      expect(JSON.parse(a.Policy!).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toEqual([h.made.topics[`${h.prefix}-job-requested`]]);
+      const created: string[] = [];
+      const again = await bootstrapMessaging(clients, h.prefix, settings, created);
+      expect(again).toEqual(h.made);
+      expect(created).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("the queue body is the published JSON (raw delivery), not an SNS envelope", async () => {
+    const h = await openMessaging();
+    try {
+      const msg = { jobId: "j1", userId: "u1", inputKey: "u1/j1~a.vcf", inputFileName: "a.vcf", submitTime: "2026-01-01T00:00:00.000Z" };
+      await h.topic.publish("job.requested", msg);
+      const [d] = await h.queue("annotator").receive({ waitSeconds: 2 });
+      expect(d?.message).toEqual(msg);
+      expect(await h.queue("annotator").ack(d!)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("delays over SQS's 15 minutes: the early copy is sent back with the rest of the delay, not delivered", async () => {
+    const h = await openMessaging();
+    try {
+      const q = h.queue<{ n: number }>("annotator");
+      await q.send({ n: 1 }, { delaySeconds: 3600 });
+      // fauxqs holds it for 900 s like SQS would; the receiver never sees it within the test.
+      expect(await q.receive({ waitSeconds: 1 })).toEqual([]);
+      expect(await q.depth()).toBe(1);
+      // A delayed publish (SNS has no delay): delivered at once with its due time, re-delayed on receipt.
+      await h.topic.publish("job.requested", { jobId: "later", userId: "u", inputKey: "k", inputFileName: "a.vcf", submitTime: "t" }, { delaySeconds: 2 });
+      expect(await q.receive()).toEqual([]);
+      const [d] = await q.receive({ waitSeconds: 5 });
+      expect(d?.message).toMatchObject({ jobId: "later" });
+      expect(d?.receiveCount).toBe(1); // the re-sent copy is a fresh message: no attempt was used up
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("acks issued together go out as one batch and each reports its own lease", async () => {
+    const h = await openMessaging();
+    try {
+      const q = h.queue<{ n: number }>("annotator");
+      for (let n = 0; n < 12; n++) await q.send({ n });
+      const got = [...(await q.receive({ max: 10 })), ...(await q.receive({ max: 10 }))];
+      expect(got).toHaveLength(12);
+      const stale = { ...got[0]!, receipt: `${got[0]!.receipt}x` };
+      const results = await Promise.all([...got.map((d) => q.ack(d)), q.ack(stale)]);
+      expect(results.slice(0, 12).every(Boolean)).toBe(true);
+      expect(results[12]).toBe(false);
+      expect(await q.depth()).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a missing queue names itself and the bootstrap command", async () => {
+    const m = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: uniqueName("gas-none"), ...settings });
+    await expect(m.queue("annotator").receive()).rejects.toThrow(/gas-none-[0-9a-f]+-annotator.*gas aws bootstrap/);
+    await expect(m.topic.publish("job.completed", { jobId: "j", userId: "u", status: "COMPLETED", completeTime: "t" })).rejects.toThrow(/job-completed.*gas aws bootstrap/);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * AWS emulators for the AWS adapters' contract tests, started in this process on free ports
+ * (port 0), no Docker: fauxqs (S3, SQS, SNS), dynalite (DynamoDB), aws-ses-v2-local (SES v2).
+ * All three run under Bun as libraries. Each test file starts what it needs once and stops it
+ * in afterAll; each test makes uniquely named resources (`uniqueName`) and removes them.
+ */
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteBucketCommand, DeleteObjectsCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import { DeleteTopicCommand, ListSubscriptionsByTopicCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
+import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
+import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
+import startSesServer from "aws-ses-v2-local";
+import { type AwsClients, createAwsClients } from "../../src/adapters/aws/aws-clients.ts";
+import type { BootstrapReport } from "../../src/adapters/aws/aws-bootstrap.ts";
+
+/** Emulators accept any key; the adapters get these only through the test-only option. */
+export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+export const TEST_REGION = "us-east-1";
+
+export interface Emulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** A name no other test (or earlier run against a shared emulator) uses: `<base>-<hex>`. */
+export const uniqueName = (base: string) => `${base}-${randomBytes(5).toString("hex")}`;
+
+/** fauxqs: SQS, SNS (→ SQS fan-out) and S3 on one endpoint. */
+export async function startFauxqsEmulator(): Promise<Emulator> {
+  const server = await startFauxqs({ port: 0, host: "localhost", logger: false });
+  return { endpoint: server.address, stop: () => server.stop() };
+}
+
+/** dynalite: DynamoDB in memory, tables ACTIVE at once. */
+export async function startDynaliteEmulator(): Promise<Emulator> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface SesEmulator extends Emulator {
+  /** Raw RFC 5322 messages received since the last `clear()`, as the emulator renders them. */
+  rawEmails(): Promise<string[]>;
+  clear(): Promise<void>;
+}
+
+/**
+ * aws-ses-v2-local. Its mail store is module-global (one per process, shared by every server
+ * it starts), so a test clears it before it sends; bun runs the tests of a file one at a time.
+ */
+export async function startSesEmulator(): Promise<SesEmulator> {
+  const server = await startSesServer({ host: "127.0.0.1", port: 0 });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    endpoint,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async clear() {
+      const r = await fetch(`${endpoint}/clear-store`, { method: "POST" });
+      if (!r.ok) throw new Error(`aws-ses-v2-local: clear-store answered ${r.status}`);
+    },
+    async rawEmails() {
+      const store = (await (await fetch(`${endpoint}/store`)).json()) as { emails: { messageId: string }[] };
+      return Promise.all(
+        store.emails.map(async (e) => {
+          const r = await fetch(`${endpoint}/get-emlContent?messageId=${encodeURIComponent(e.messageId)}`);
+          const { body } = (await r.json()) as { body: { type: "Buffer"; data: number[] } };
+          return Buffer.from(body.data).toString("utf8");
+        }),
+      );
+    },
+  };
+}
+
+/** SDK clients for the emulators (one endpoint per service family). */
+export function emulatorClients(endpoint: string): AwsClients {
+  return createAwsClients({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
+}
+
+/** Remove a bucket with everything in it. */
+export async function deleteBucket(clients: AwsClients, bucket: string): Promise<void> {
+  for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket })) {
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length > 0) await clients.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+  await clients.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/** Remove what `bootstrapAws` made for SNS/SQS: subscriptions, topics and queues. */
+export async function deleteMessaging(clients: AwsClients, report: Pick<BootstrapReport, "topics" | "queues">): Promise<void> {
+  for (const arn of Object.values(report.topics)) {
+    const subs = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
+    for (const s of subs.Subscriptions ?? []) if (s.SubscriptionArn) await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
+    await clients.sns.send(new DeleteTopicCommand({ TopicArn: arn }));
+  }
+  for (const url of Object.values(report.queues)) await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+}
+
+/** Remove a DynamoDB table. */
+export async function deleteTable(clients: AwsClients, table: string): Promise<void> {
+  await clients.dynamodb.send(new DeleteTableCommand({ TableName: table }));
+}

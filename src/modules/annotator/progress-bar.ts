@@ -28,8 +28,10 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr) {
       last = now;
       draw(p);
     },
+    /** Ends the bar's line; safe to call more than once. */
     done() {
       if (drawn) stream.write("\n");
+      drawn = false;
     },
   };
 }

@@ -12,8 +12,8 @@ import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
 import { createPgMessaging } from "./adapters/local/pg-queue.ts";
 import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
-import { type Database, openDatabase } from "./db/open-database.ts";
-import { createAccountsService, createSessionsService } from "./modules/accounts/index.ts";
+import { type Database, notify, openDatabase } from "./db/open-database.ts";
+import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
@@ -34,6 +34,9 @@ export interface Ports {
   /** OIDC when configured, else dev sign-in outside production; null (sign-in answers 503) otherwise. */
   identity: IdentityProvider | null;
 }
+
+/** NOTIFY channel carrying the id of a user whose tokens or profile changed. */
+const ACCOUNT_CHANGES_CHANNEL = "gas_accounts";
 
 /** Path of the local object store's upload endpoint in the web role. */
 export const LOCAL_UPLOAD_PATH = "/upload/inputs";
@@ -68,7 +71,14 @@ export async function buildContainer(cfg: Config, log: Logger) {
         : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
   };
   const uploadReceiver: UploadReceiver = inputs;
-  const accounts = createAccountsService(database.db);
+  // API tokens are looked up once per few seconds, not per request; revocations and profile
+  // changes reach every process over LISTEN/NOTIFY.
+  const accounts = await withTokenCache(createAccountsService(database.db), {
+    changes: {
+      publish: (userId) => notify(database, ACCOUNT_CHANGES_CHANNEL, userId),
+      subscribe: (onUserId) => database.listen(ACCOUNT_CHANGES_CHANNEL, onUserId),
+    },
+  });
   const sessions = createSessionsService(database.db, { ttlSeconds: cfg.sessionTtlSeconds });
   const shares = createShareLinksService(database.db);
   const jobs = createJobsService({
@@ -91,6 +101,7 @@ export async function buildContainer(cfg: Config, log: Logger) {
     uploads: { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
     async close() {
       await messaging.close();
+      await accounts.close();
       smtp?.close();
       await database.close();
     },

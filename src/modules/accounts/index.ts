@@ -10,3 +10,4 @@ export {
   validateProfile,
 } from "./accounts.service.ts";
 export { type ActiveSession, type SessionsService, createSessionsService } from "./sessions.service.ts";
+export { type AccountChanges, withTokenCache } from "./token-cache.ts";

@@ -150,7 +150,7 @@ export class RecordAnnotator {
       const match = this.known ? this.known.annotate(allele, window) : null;
       knownInfo.push(match);
       if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
-      counter.countAllele(effects, match !== null);
+      counter.countSortedEffects(effects, match !== null);
       for (const fx of effects) all.push(fx);
       if (rows) {
         const ctx = { line: rec.line, chrom: rec.chrom, pos: rec.pos, id: mergeIds(rec.id, match?.ids ?? []), ref: rec.ref, known: match !== null, af: match?.info.KNOWN_AF ?? "" };

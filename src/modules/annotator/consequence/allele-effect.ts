@@ -32,6 +32,8 @@ export class AlleleEffect implements HgvsCParts {
   /** Null for an intergenic effect. */
   transcript: Transcript | null = null;
   layout: TranscriptLayout | null = null;
+  /** The consequence terms and impact; `consequences`, `impact` and `severity` repeat its fields. */
+  terms: TermSet;
   /** Shared per term set (see finishTerms): never mutate. */
   consequences: string[];
   impact: Impact;
@@ -65,6 +67,7 @@ export class AlleleEffect implements HgvsCParts {
     readonly allele: Allele,
     terms: TermSet,
   ) {
+    this.terms = terms;
     this.consequences = terms.consequences;
     this.impact = terms.impact;
     this.severity = terms.severity;

@@ -101,6 +101,8 @@ const IMPACT_ORDER: readonly Impact[] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
 
 /** A distinct set of consequence terms, most severe first, and its highest impact. */
 export interface TermSet {
+  /** Small integer, unique per set in this process (counters index arrays with it). */
+  readonly id: number;
   readonly consequences: string[];
   readonly impact: Impact;
   /**
@@ -114,6 +116,7 @@ export interface TermSet {
 // this saves the per-annotation sort, dedupe and array, and lets the ANN writer cache the encoded
 // `terms|impact|` text by the array's identity. Shared arrays must not be mutated.
 const termSets = new Map<number, TermSet>();
+const termSetsById: TermSet[] = [];
 
 /**
  * Turns a bag of term ranks (duplicates allowed, any order) into the shared TermSet: term names
@@ -131,13 +134,19 @@ export function finishTerms(ranks: readonly number[]): TermSet {
   const key = hi * 4294967296 + (lo >>> 0);
   let set = termSets.get(key);
   if (set === undefined) {
-    set = buildTermSet(ranks);
+    set = buildTermSet(ranks, termSetsById.length);
     termSets.set(key, set);
+    termSetsById.push(set);
   }
   return set;
 }
 
-function buildTermSet(bag: readonly number[]): TermSet {
+/** The TermSet with this id (see TermSet.id). */
+export function termSetById(id: number): TermSet {
+  return termSetsById[id]!;
+}
+
+function buildTermSet(bag: readonly number[], id: number): TermSet {
   const ranks = [...new Set(bag)].sort((a, b) => a - b);
   const consequences = ranks.map((r) => SO_TERMS[r]!.term);
   // Ranks are ordered so that impact never increases down the table except for the regulatory
@@ -147,7 +156,7 @@ function buildTermSet(bag: readonly number[]): TermSet {
     const i = IMPACT_ORDER.indexOf(SO_TERMS[r]!.impact);
     if (i < best) best = i;
   }
-  return { consequences, impact: IMPACT_ORDER[best]!, severity: best * 64 + (ranks[0] ?? SO_TERMS.length) };
+  return { id, consequences, impact: IMPACT_ORDER[best]!, severity: best * 64 + (ranks[0] ?? SO_TERMS.length) };
 }
 
 /** Impact of one SO term name, or null when the term is not in VEP's table. */

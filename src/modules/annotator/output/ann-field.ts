@@ -129,7 +129,10 @@ export function writeAnnEntry(out: ByteBuilder, a: Annotation): void {
  * with numbers written as digits and the repeated columns copied from cached bytes.
  */
 export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
-  out.text(e.allele.vcfAlt);
+  const alt = e.allele.vcfAlt;
+  // Most ALTs are one base (ASCII, checked by the reader): skip the string copy loop.
+  if (alt.length === 1) out.byte(alt.charCodeAt(0));
+  else out.text(alt);
   out.byte(PIPE);
   out.raw(termsAndImpact(e));
   const t = e.transcript;

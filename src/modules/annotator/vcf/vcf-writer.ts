@@ -3,7 +3,7 @@
  * file in the target folder and renamed onto the final name only by `commit()`. Plain text or
  * BGZF (readable by bgzip, tabix, bcftools and any gzip reader).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks, type BgzfLevel } from "./bgzf-codec.ts";
 
@@ -35,6 +35,13 @@ export interface AtomicTextWriterOptions {
 
 /** Bytes buffered before a flush: big enough to amortize the syscall, small enough for the cache. */
 const FLUSH_BYTES = 1 << 20;
+/**
+ * Bytes written between background fsyncs. The commit's fsync must wait for every dirty page to
+ * reach the disk: on the 1M-variant benchmark (400 MB) that was 0.5 s at the end of the run.
+ * Syncing in the background (libuv's thread pool) while the annotator computes leaves only the
+ * last stretch for the final fsync.
+ */
+const BACKGROUND_SYNC_BYTES = 32 << 20;
 
 /**
  * Opens a VCF output at `path` (BGZF when it ends in `.gz`/`.bgz`, unless `format` says otherwise).
@@ -62,11 +69,24 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
   // pieces, and one encodeInto per line flattens them more cheaply than a big join.
   let buffer = new Uint8Array(FLUSH_BYTES * 2);
   let filled = 0;
+  let unsynced = 0;
+  let syncing: Promise<void> | null = null;
 
   function writeAll(bytes: Uint8Array): void {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd!, bytes, off, bytes.length - off);
     written += bytes.length;
+    unsynced += bytes.length;
+    if (unsynced >= BACKGROUND_SYNC_BYTES && syncing === null) syncInBackground();
+  }
+
+  /** Starts an fsync of what is written so far; its errors are left to the commit's own fsync. */
+  function syncInBackground(): void {
+    unsynced = 0;
+    const f = fd!;
+    syncing = new Promise<void>((resolve) => fsync(f, () => resolve())).then(() => {
+      syncing = null;
+    });
   }
 
   /** Writes out the buffer; BGZF keeps a partial block back so every block but the last is full. */
@@ -122,6 +142,8 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     if (state === "committed") return;
     state = "aborted";
     filled = 0;
+    // The descriptor must stay open until a background fsync on it is done.
+    if (syncing) await syncing;
     try {
       closeFd();
     } finally {
@@ -151,6 +173,7 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       if (state !== "open") throw new Error(`commit of ${path} after ${state === "committed" ? "commit" : "abort"}`);
       try {
         flush(true);
+        if (syncing) await syncing;
         fsyncSync(fd!);
         closeFd();
         renameSync(tmp, path);

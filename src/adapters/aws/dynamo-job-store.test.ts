@@ -1,0 +1,105 @@
+/**
+ * The JobStore contract on DynamoDB, against dynalite started by this file. Each test gets its
+ * own table (made by `bootstrapJobTable`, as `gas aws bootstrap` does) and deletes it afterwards.
+ * Accounts stay in PostgreSQL on every backend and the table has no foreign keys, so a user is
+ * just a fresh id here.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { jobStoreContract } from "../../ports/job-store.contract.ts";
+import { type Emulator, deleteTable, emulatorClients, startDynaliteEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import type { AwsClients } from "./aws-clients.ts";
+import { bootstrapJobTable } from "./aws-bootstrap.ts";
+import { createDynamoJobStore } from "./dynamo-job-store.ts";
+
+let emulator: Emulator;
+let clients: AwsClients;
+beforeAll(async () => {
+  emulator = await startDynaliteEmulator();
+  clients = emulatorClients(emulator.endpoint);
+});
+afterAll(async () => {
+  clients.destroy();
+  await emulator.stop();
+});
+
+async function openStore() {
+  const table = uniqueName("gas-jobs");
+  const resources = { table, userIndex: "user_id_index" };
+  await bootstrapJobTable(clients, resources);
+  const store = createDynamoJobStore({ dynamodb: clients.dynamodb, ...resources, buckets: { inputs: "gas-inputs", results: "gas-results" } });
+  return { store, table, makeUser: async () => randomUUID(), close: () => deleteTable(clients, table) };
+}
+
+jobStoreContract("DynamoDB on dynalite", openStore);
+
+describe("DynamoDB specifics", () => {
+  test("the item keeps the original's attribute names and types; the table has the user_id + submit_time index", async () => {
+    const h = await openStore();
+    try {
+      const id = randomUUID();
+      const submitTime = new Date("2026-03-01T12:00:00.250Z");
+      await h.store.create({ id, userId: "u1", inputFileName: "a.vcf", inputKey: `u1/${id}~a.vcf`, submitTime });
+      const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: h.table, Key: { job_id: { S: id } } }));
+      expect(Item).toMatchObject({
+        job_id: { S: id },
+        user_id: { S: "u1" },
+        input_file_name: { S: "a.vcf" },
+        s3_key_input_file: { S: `u1/${id}~a.vcf` },
+        s3_inputs_bucket: { S: "gas-inputs" },
+        submit_time: { N: String(submitTime.getTime() / 1000) },
+        job_status: { S: "PENDING" },
+      });
+      expect((await h.store.get(id))?.submitTime).toEqual(submitTime);
+      const t = await clients.dynamodb.send(new DescribeTableCommand({ TableName: h.table }));
+      expect(t.Table?.BillingModeSummary?.BillingMode ?? "PAY_PER_REQUEST").toBe("PAY_PER_REQUEST");
+      expect(t.Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([
+        { AttributeName: "user_id", KeyType: "HASH" },
+        { AttributeName: "submit_time", KeyType: "RANGE" },
+      ]);
+      const created: string[] = [];
+      await bootstrapJobTable(clients, { table: h.table, userIndex: "user_id_index" }, created);
+      expect(created).toEqual([]); // idempotent
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("listByUser pages through the index (more jobs than one query page) and honours limit", async () => {
+    const h = await openStore();
+    try {
+      const base = Date.now() - 1_000_000;
+      const ids: string[] = [];
+      for (let i = 0; i < 230; i++) {
+        const id = randomUUID();
+        ids.push(id);
+        await h.store.create({ id, userId: "many", inputFileName: "a.vcf", inputKey: `many/${id}~a.vcf`, submitTime: new Date(base + i * 1000) });
+      }
+      const all = await h.store.listByUser("many");
+      expect(all.map((j) => j.id)).toEqual(ids.toReversed());
+      expect((await h.store.listByUser("many", { limit: 150 })).map((j) => j.id)).toEqual(ids.toReversed().slice(0, 150));
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("complete without a rows file removes the attribute; progress and summary round-trip as maps", async () => {
+    const h = await openStore();
+    try {
+      const id = randomUUID();
+      await h.store.create({ id, userId: "u", inputFileName: "a.vcf", inputKey: `u/${id}~a.vcf`, submitTime: new Date() });
+      await h.store.claim(id, "t", 60);
+      await h.store.reportProgress(id, "t", { records: 3, bytesRead: 30, totalBytes: 90 });
+      const summary = {
+        records: 3, alleles: 3, known: 1, novel: 2, skipped: 0, byMostSevere: {}, byConsequence: { "5_prime_UTR_variant": 1 },
+        byImpact: { MODIFIER: 1 }, warnings: ["line 7: REF does not match"], warningsTotal: 1, seconds: 0.25, variantsPerSecond: 12.5,
+      };
+      expect(await h.store.complete(id, "t", { resultKey: "r", logKey: "l", rowsKey: null, summary })).toBe(true);
+      const job = await h.store.get(id);
+      expect(job).toMatchObject({ status: "COMPLETED", rowsKey: null, summary, progress: { records: 3, bytesRead: 30, totalBytes: 90 } });
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
+import { awsCrossChecks, awsEnvShape, awsSettings } from "./aws-config.ts";
 
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -53,6 +54,7 @@ const Env = z
       .optional(),
     MAIL_FROM: z.string().default("GAS <noreply@gas.localhost>"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    ...awsEnvShape,
   });
 
 /** Why an SMTP_URL is unusable, or null. Never quotes the password. */
@@ -96,7 +98,7 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   }
   if (!!env.OIDC_ISSUER !== !!env.OIDC_CLIENT_ID) out.push("  OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
   if (env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) out.push("  OIDC_ISSUER: must be https:// when NODE_ENV=production");
-  if (env.GAS_BACKEND === "aws") out.push("  GAS_BACKEND: the aws adapters are not built yet (issue 6); use GAS_BACKEND=local");
+  out.push(...awsCrossChecks(env));
   return out;
 }
 
@@ -166,6 +168,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     /** null: emails go to the outbox folder under DATA_DIR. */
     mail: { smtp: e.SMTP_URL ? smtpSettings(e.SMTP_URL) : null, from: e.MAIL_FROM },
+    /** GAS_BACKEND=aws: region, endpoints, resource names, SES sender (null on the local backend). */
+    aws: awsSettings(e),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -57,13 +57,16 @@ export async function buildContainer(cfg: Config, log: Logger) {
       signingSecret: cfg.secrets.uploadSigning,
     });
   const inputs = objectStore("gas-inputs");
+  // GAS_BACKEND=aws: S3, SNS → SQS, DynamoDB and SES replace the local adapters (accounts stay in PostgreSQL).
+  // Loaded only then, so the local backend never loads the AWS SDK.
+  const aws = cfg.aws ? (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(cfg.aws, cfg.queue) : null;
   const ports: Ports = {
-    inputs,
-    results: objectStore("gas-results"),
-    jobStore: createPgJobStore(database.db),
-    topic: messaging.topic,
-    queue: messaging.queue,
-    mailer: smtp ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
+    inputs: aws?.inputs ?? inputs,
+    results: aws?.results ?? objectStore("gas-results"),
+    jobStore: aws?.jobStore ?? createPgJobStore(database.db),
+    topic: aws?.topic ?? messaging.topic,
+    queue: aws?.queue ?? messaging.queue,
+    mailer: smtp ?? aws?.mailer ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
     identity: cfg.oidc
       ? createOidcIdentity({ ...cfg.oidc, allowInsecure: !cfg.production && cfg.oidc.issuer.startsWith("http:") })
       : cfg.production
@@ -98,9 +101,11 @@ export async function buildContainer(cfg: Config, log: Logger) {
     shares,
     jobs,
     publicUrl,
-    uploads: { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
+    // On AWS the browser posts straight to S3: no upload route in the web role.
+    uploads: aws ? null : { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
     async close() {
       await messaging.close();
+      await aws?.close();
       await accounts.close();
       smtp?.close();
       await database.close();
@@ -109,3 +114,8 @@ export async function buildContainer(cfg: Config, log: Logger) {
 }
 
 export type Container = Awaited<ReturnType<typeof buildContainer>>;
+
+/** `gas aws …` (bootstrap): the AWS adapters' own command, loaded only when asked for. */
+export async function runAwsCli(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  return (await import("./adapters/aws/aws-cli.ts")).runAwsCli(args, env);
+}

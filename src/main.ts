@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "./config.ts";
-import { buildContainer } from "./container.ts";
+import { buildContainer, runAwsCli } from "./container.ts";
 import { createLogger } from "./shared/logger.ts";
 
 const ROLES = ["web", "annotator", "archiver", "notifier"] as const;
@@ -18,6 +18,7 @@ if (argv[0] === "annotate" || argv[0] === "refdata") {
   const { runAnnotatorCli } = await import("./modules/annotator/cli.ts");
   process.exit(await runAnnotatorCli(argv));
 }
+if (argv[0] === "aws") process.exit(await runAwsCli(argv.slice(1), Bun.env));
 
 let role: z.infer<typeof Role>;
 try {
@@ -26,7 +27,7 @@ try {
   if (!parsed.success) throw new Error(`--role must be one of ${Role.options.join(", ")} (got ${JSON.stringify(values.role)})`);
   role = parsed.data;
 } catch (err) {
-  console.error(`gas: ${(err as Error).message}\nusage: gas [--role=${Role.options.join("|")}] | gas annotate … | gas refdata …`);
+  console.error(`gas: ${(err as Error).message}\nusage: gas [--role=${Role.options.join("|")}] | gas annotate … | gas refdata … | gas aws bootstrap`);
   process.exit(2);
 }
 

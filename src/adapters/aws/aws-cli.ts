@@ -1,0 +1,42 @@
+/**
+ * `gas aws bootstrap`: create the buckets, topics, queues (with dead-letter queues and
+ * raw-delivery subscriptions) and the job table with its index, from the same environment the
+ * service reads (GAS_BACKEND=aws …). Safe to run again: it only adds what is missing and updates
+ * queue attributes. Prints what exists as JSON (ARNs and URLs) and what this run created.
+ */
+import { ConfigError, loadConfig } from "../../config.ts";
+import { bootstrapAws } from "./aws-bootstrap.ts";
+import { createAwsClients } from "./aws-clients.ts";
+
+const USAGE = "usage: GAS_BACKEND=aws AWS_REGION=… S3_INPUTS_BUCKET=… S3_RESULTS_BUCKET=… SES_FROM=… gas aws bootstrap";
+
+/** Run `gas aws <args>`; returns the exit code. */
+export async function runAwsCli(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  if (args[0] !== "bootstrap" || args.length > 1) {
+    console.error(args[0] === "help" || args.length === 0 ? USAGE : `gas aws: unknown command ${JSON.stringify(args.join(" "))}\n${USAGE}`);
+    return 2;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`gas aws bootstrap: ${err.message}`);
+    return 78; // EX_CONFIG
+  }
+  if (!config.aws) {
+    console.error(`gas aws bootstrap: GAS_BACKEND is not aws\n${USAGE}`);
+    return 78;
+  }
+  const clients = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, endpoints: config.aws.endpoints });
+  try {
+    const report = await bootstrapAws(clients, config.aws.resources, config.queue);
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  } catch (err) {
+    console.error(`gas aws bootstrap: ${(err as Error).name}: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    clients.destroy();
+  }
+}

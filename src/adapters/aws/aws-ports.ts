@@ -1,0 +1,64 @@
+/**
+ * The AWS adapters for every port, built from `config.aws` by src/container.ts: S3 for inputs
+ * and results, SNS → SQS for topics and queues, DynamoDB for jobs, SES for mail.
+ */
+import type { JobStore } from "../../ports/job-store.ts";
+import type { Mailer } from "../../ports/mailer.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import type { Queue, Topic } from "../../ports/queue.ts";
+import { type AwsService, createAwsClients } from "./aws-clients.ts";
+import type { AwsResources } from "./aws-resources.ts";
+import { createDynamoJobStore } from "./dynamo-job-store.ts";
+import { createS3ObjectStore } from "./s3-object-store.ts";
+import { createSesMailer } from "./ses-mailer.ts";
+import { createSqsMessaging } from "./sqs-messaging.ts";
+
+/** What src/config.ts gives as `config.aws`. */
+export interface AwsSettings {
+  region: string;
+  endpoint: string | null;
+  endpoints: Partial<Record<AwsService, string>>;
+  resources: AwsResources;
+  ses: { from: string | null; configurationSet: string | null };
+}
+
+export interface QueueSettings {
+  visibilitySeconds: number;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+}
+
+export interface AwsPorts {
+  inputs: ObjectStore;
+  results: ObjectStore;
+  jobStore: JobStore;
+  topic: Topic;
+  queue<M>(name: string): Queue<M>;
+  /** null when SES_FROM is unset (SMTP_URL carries the mail instead). */
+  mailer: Mailer | null;
+  close(): Promise<void>;
+}
+
+/** Build the adapters. Credentials come from the SDK's default provider chain. */
+export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts {
+  const clients = createAwsClients({ region: aws.region, endpoint: aws.endpoint, endpoints: aws.endpoints });
+  const r = aws.resources;
+  const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: r.prefix, ...queue });
+  return {
+    inputs: createS3ObjectStore({ s3: clients.s3, bucket: r.inputsBucket }),
+    results: createS3ObjectStore({ s3: clients.s3, bucket: r.resultsBucket }),
+    jobStore: createDynamoJobStore({
+      dynamodb: clients.dynamodb,
+      table: r.table,
+      userIndex: r.userIndex,
+      buckets: { inputs: r.inputsBucket, results: r.resultsBucket },
+    }),
+    topic: messaging.topic,
+    queue: messaging.queue,
+    mailer: aws.ses.from ? createSesMailer({ ses: clients.ses, from: aws.ses.from, configurationSet: aws.ses.configurationSet }) : null,
+    async close() {
+      await messaging.close();
+      clients.destroy();
+    },
+  };
+}

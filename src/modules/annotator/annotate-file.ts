@@ -73,7 +73,7 @@ interface RunResult {
 
 type VcfInput = Awaited<ReturnType<typeof openVcf>>;
 
-/** VCF bytes collected before they are handed to the writer: a few batches' worth. */
+/** VCF bytes collected before they are handed to the writer (which then writes them without a copy). */
 const HANDOFF_BYTES = 1 << 20;
 
 /**
@@ -97,9 +97,9 @@ async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVa
       if (rows && recordRows) for (const r of recordRows) rows.push(r);
       if (out.length >= HANDOFF_BYTES) handOff();
     }
-    handOff();
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
   }
+  handOff();
   return { counter: annotator.counter, recordsOnUnknownContigs: annotator.recordsOnUnknownContigs };
 }
 

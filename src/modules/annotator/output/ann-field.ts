@@ -1,4 +1,4 @@
-import type { Annotation } from "../model.ts";
+import type { Annotation, Transcript } from "../model.ts";
 import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
 import { writeHgvsC } from "../hgvs/hgvs-c.ts";
 import { ByteBuilder, encodeOnce } from "./byte-builder.ts";
@@ -68,6 +68,29 @@ function transcriptMiddle(featureId: string, geneName: string, geneId: string, b
 
 const INTERGENIC_MIDDLE = encodeOnce("||intergenic_region|||");
 
+// `terms|impact|gene|gene ID|transcript|feature|biotype|` as one piece per feature and term set:
+// one copy per entry instead of two, and one cache lookup (measured on the 1M-variant benchmark:
+// copies of cached pieces were ~8 % of the time).
+const prefixCache = new Map<string, Uint8Array[]>();
+
+function entryPrefix(e: AlleleEffect, t: Transcript, featureId: string): Uint8Array {
+  let byTerms = featureId ? prefixCache.get(featureId) : undefined;
+  const hit = byTerms?.[e.terms.id];
+  if (hit !== undefined) return hit;
+  const terms = termsAndImpact(e);
+  const middle = transcriptMiddle(featureId, t.geneName, t.geneId, t.biotype);
+  const prefix = new Uint8Array(terms.length + middle.length);
+  prefix.set(terms);
+  prefix.set(middle, terms.length);
+  if (!featureId) return prefix;
+  if (byTerms === undefined) {
+    if (prefixCache.size >= MIDDLE_CACHE_LIMIT) prefixCache.clear();
+    prefixCache.set(featureId, (byTerms = []));
+  }
+  byTerms[e.terms.id] = prefix;
+  return prefix;
+}
+
 function joinTerms(terms: readonly string[]): string {
   return terms.length === 1 ? terms[0]! : terms.join("&");
 }
@@ -134,13 +157,13 @@ export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
   if (alt.length === 1) out.byte(alt.charCodeAt(0));
   else out.text(alt);
   out.byte(PIPE);
-  out.raw(termsAndImpact(e));
   const t = e.transcript;
   const l = e.layout;
   if (t === null || l === null) {
+    out.raw(termsAndImpact(e));
     out.raw(INTERGENIC_MIDDLE);
   } else {
-    out.raw(transcriptMiddle(l.featureId, t.geneName, t.geneId, t.biotype));
+    out.raw(entryPrefix(e, t, l.featureId));
   }
   if (e.rankTotal > 0) {
     out.int(e.rankLo);

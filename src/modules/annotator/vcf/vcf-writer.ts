@@ -164,6 +164,12 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     },
     writeBytes(bytes: Uint8Array): void {
       if (state !== "open") throw new Error(`write to ${path} after ${state === "committed" ? "commit" : "abort"}`);
+      if (!bgzf && filled === 0 && bytes.length >= FLUSH_BYTES) {
+        // A big chunk with nothing buffered before it goes straight to the file: copying the
+        // annotator's 400 MB into this buffer first cost ~0.1 s on the 1M-variant benchmark.
+        writeAll(bytes);
+        return;
+      }
       reserve(bytes.length);
       buffer.set(bytes, filled);
       filled += bytes.length;

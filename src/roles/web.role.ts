@@ -5,7 +5,7 @@ import { webDepsFrom } from "../web/web-deps.ts";
 /** Serve the web app; stop() stops accepting and lets in-flight requests finish. */
 export async function startWeb(c: Container) {
   const log = c.log.child({ role: "web" });
-  const app = createWebApp({ ...webDepsFrom(c), log });
+  const app = createWebApp({ ...(await webDepsFrom(c)), log });
   const server = Bun.serve({
     hostname: c.config.http.host,
     port: c.config.http.port,

@@ -1,8 +1,24 @@
 import type { Container } from "../container.ts";
 import type { WebDeps } from "./app.tsx";
 
+/**
+ * Origin the browser's upload form posts to when it is not this site (S3 on AWS), for the CSP's
+ * form-action list. Learned from the store itself: presigning a throwaway form is local work.
+ */
+async function uploadOrigins(c: Container): Promise<string[]> {
+  if (c.uploads) return [];
+  const form = await c.ports.inputs.createUploadForm({
+    key: "csp-probe/${filename}",
+    keyPrefix: "csp-probe/",
+    maxBytes: 1,
+    successRedirect: `${c.publicUrl}/`,
+    expiresInSeconds: 1,
+  });
+  return URL.canParse(form.url) ? [new URL(form.url).origin] : [];
+}
+
 /** The web app's dependencies from the composition root (shared by the web role and tests). */
-export function webDepsFrom(c: Container): WebDeps {
+export async function webDepsFrom(c: Container): Promise<WebDeps> {
   return {
     accounts: c.accounts,
     sessions: c.sessions,
@@ -10,6 +26,7 @@ export function webDepsFrom(c: Container): WebDeps {
     jobs: c.jobs,
     identity: c.ports.identity,
     uploads: c.uploads,
+    uploadOrigins: await uploadOrigins(c),
     // Secure cookies everywhere but on a developer's http://localhost.
     session: { secret: c.config.secrets.session, secure: c.config.env !== "development" || c.publicUrl.startsWith("https:") },
     publicUrl: c.config.http.publicUrl,

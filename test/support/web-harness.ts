@@ -91,7 +91,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
     ...env,
   });
   const container = await buildContainer(config, createLogger("error", {}));
-  const app = createWebApp(webDepsFrom(container));
+  const app = createWebApp(await webDepsFrom(container));
   return {
     app,
     container,

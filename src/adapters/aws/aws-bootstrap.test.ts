@@ -1,0 +1,143 @@
+/**
+ * `gas aws bootstrap` as an operator runs it (the real executable, credentials from the
+ * environment through the SDK's default chain) against fauxqs and dynalite started here; then the
+ * composition root on GAS_BACKEND=aws wires every port to what it created.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { loadConfig } from "../../config.ts";
+import { buildContainer } from "../../container.ts";
+import { createLogger } from "../../shared/logger.ts";
+import {
+  type Emulator,
+  TEST_CREDENTIALS,
+  deleteBucket,
+  deleteMessaging,
+  deleteTable,
+  emulatorClients,
+  startDynaliteEmulator,
+  startFauxqsEmulator,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
+import type { AwsClients } from "./aws-clients.ts";
+import type { BootstrapReport } from "./aws-bootstrap.ts";
+
+const MAIN = join(import.meta.dir, "..", "..", "main.ts");
+let fauxqs: Emulator;
+let dynamo: Emulator;
+let clients: AwsClients;
+let env: Record<string, string>;
+let dataDir: string;
+
+beforeAll(async () => {
+  [fauxqs, dynamo] = await Promise.all([startFauxqsEmulator(), startDynaliteEmulator()]);
+  clients = emulatorClients(fauxqs.endpoint);
+  dataDir = await mkdtemp(join(tmpdir(), "gas-aws-"));
+  const prefix = uniqueName("gas-boot");
+  env = {
+    GAS_BACKEND: "aws",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL: fauxqs.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    GAS_AWS_PREFIX: prefix,
+    S3_INPUTS_BUCKET: `${prefix}-inputs`,
+    S3_RESULTS_BUCKET: `${prefix}-results`,
+    SES_FROM: "GAS <noreply@gas.example.org>",
+    QUEUE_VISIBILITY_SECONDS: "30",
+    QUEUE_MAX_ATTEMPTS: "4",
+    DATA_DIR: dataDir,
+  };
+});
+afterAll(async () => {
+  clients.destroy();
+  await Promise.all([fauxqs.stop(), dynamo.stop()]);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Run the executable. Asynchronously: the emulators live in this process and must keep answering. */
+const bootstrap = async (extra: Record<string, string> = {}) => {
+  const child = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env, ...extra }, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, out, err };
+};
+
+describe("gas aws bootstrap", () => {
+  let report: BootstrapReport;
+
+  test("creates buckets, topics, queues with DLQs and subscriptions, and the table with its index", async () => {
+    const r = await bootstrap();
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    report = JSON.parse(r.out);
+    const p = env.GAS_AWS_PREFIX!;
+    expect(report.created).toEqual(
+      expect.arrayContaining([`s3://${p}-inputs`, `s3://${p}-results`, `sqs:${p}-annotator`, `sqs:${p}-annotator-dlq`, `sqs:${p}-notifier-dlq`, `dynamodb:${p}-annotations`]),
+    );
+    expect(Object.keys(report.topics).sort()).toEqual([`${p}-job-completed`, `${p}-job-requested`]);
+    expect(Object.keys(report.queues)).toHaveLength(6);
+    for (const b of report.buckets) await clients.s3.send(new HeadBucketCommand({ Bucket: b }));
+    const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${p}-archiver`], AttributeNames: ["All"] }));
+    expect(a.Attributes?.VisibilityTimeout).toBe("30");
+    expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(4);
+    const ddb = emulatorClients(dynamo.endpoint);
+    const t = await ddb.dynamodb.send(new DescribeTableCommand({ TableName: report.table }));
+    expect(t.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(["user_id_index"]);
+    ddb.destroy();
+  }, 60_000);
+
+  test("a second run creates nothing and applies a changed setting", async () => {
+    const r = await bootstrap({ QUEUE_MAX_ATTEMPTS: "6" });
+    expect(r.code).toBe(0);
+    const again = JSON.parse(r.out) as BootstrapReport;
+    expect(again.created).toEqual([]);
+    expect(again.queues).toEqual(report.queues);
+    expect(again.topics).toEqual(report.topics);
+    const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${env.GAS_AWS_PREFIX}-annotator`], AttributeNames: ["RedrivePolicy"] }));
+    expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(6);
+  }, 60_000);
+
+  test("without GAS_BACKEND=aws, or with a variable missing, it exits 78 naming the problem", async () => {
+    const local = await bootstrap({ GAS_BACKEND: "local" });
+    expect(local.code).toBe(78);
+    expect(local.err).toContain("GAS_BACKEND is not aws");
+    const missing = await bootstrap({ S3_RESULTS_BUCKET: "" });
+    expect(missing.code).toBe(78);
+    expect(missing.err).toContain("S3_RESULTS_BUCKET: is required when GAS_BACKEND=aws");
+  });
+
+  test("the container on GAS_BACKEND=aws wires every port to the created resources", async () => {
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = env;
+    // The container's SDK clients use the default chain; the keys are in this process's environment.
+    process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
+    const c = await buildContainer(loadConfig(withoutKeys), createLogger("error", {}));
+    try {
+      expect(c.uploads).toBeNull();
+      await c.ports.inputs.put("u1/j1~a.vcf", "##fileformat=VCFv4.2\n");
+      expect((await c.ports.inputs.list("u1/")).map((o) => o.key)).toEqual(["u1/j1~a.vcf"]);
+      expect(await c.ports.results.list("")).toEqual([]);
+      const form = await c.ports.inputs.createUploadForm({ key: "u1/j2~${filename}", keyPrefix: "u1/", maxBytes: 10, successRedirect: "http://x/", expiresInSeconds: 60 });
+      expect(form.url).toBe(`${fauxqs.endpoint}/${env.S3_INPUTS_BUCKET}`);
+      await c.ports.topic.publish("job.completed", { jobId: "j1", userId: "u1", status: "COMPLETED", completeTime: "t" });
+      const [d] = await c.ports.queue("notifier").receive({ waitSeconds: 2 });
+      expect(d?.message).toMatchObject({ jobId: "j1" });
+      expect(await c.ports.queue("notifier").ack(d!)).toBe(true);
+      expect(await c.ports.jobStore.create({ id: "j1", userId: "u1", inputFileName: "a.vcf", inputKey: "u1/j1~a.vcf", submitTime: new Date() })).toBe(true);
+      expect((await c.ports.jobStore.listByUser("u1")).map((j) => j.id)).toEqual(["j1"]);
+    } finally {
+      await c.close();
+      const ddb = emulatorClients(dynamo.endpoint);
+      await deleteTable(ddb, report.table);
+      ddb.destroy();
+      await deleteMessaging(clients, report);
+      for (const b of report.buckets) await deleteBucket(clients, b);
+    }
+  }, 60_000);
+});

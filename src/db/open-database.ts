@@ -23,6 +23,13 @@ export interface Database {
   readonly kind: "pglite" | "postgres";
   /** Run raw SQL and get plain row objects whatever the driver. */
   rows<T>(query: SQL): Promise<T[]>;
+  /**
+   * Run a fixed SQL text with `$1…$n` parameters, for hot paths: on PostgreSQL it becomes a
+   * prepared statement (parsed and planned once per connection, then only bound and executed);
+   * drizzle's query builder re-sends, re-parses and re-describes every query. Keep `text`
+   * constant: each distinct text is one prepared statement per connection.
+   */
+  prepared<T>(text: string, params: unknown[]): Promise<T[]>;
   /** Subscribe to a NOTIFY channel; resolves once listening, returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Cheap round trip for /readyz. */
@@ -50,6 +57,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     db,
     kind: "pglite",
     rows: async <T>(q: SQL) => ((await db.execute(q)) as unknown as { rows: T[] }).rows,
+    prepared: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
     listen: async (channel, onPayload) => {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => unsubscribe();
@@ -78,6 +86,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     db,
     kind: "postgres",
     rows: async <T>(q: SQL) => [...((await db.execute(q)) as unknown as T[])],
+    prepared: async <T>(text: string, params: unknown[]) =>
+      [...(await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }))] as T[],
     listen: async (channel, onPayload) => {
       const sub = await client.listen(channel, onPayload);
       return async () => sub.unlisten();

@@ -54,12 +54,14 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
 
   const subscriptions: Record<string, readonly string[]> = opts.subscriptions ?? invert(QUEUE_SUBSCRIPTIONS);
 
-  async function enqueue(queue: string, bodies: unknown[], delaySeconds = 0) {
-    if (bodies.length === 0) return;
-    await db.insert(queueMessages).values(
-      bodies.map((body) => ({ queue, body, visibleAt: sql`now() + ${delaySeconds} * interval '1 second'` })),
-    );
-    await notify(database, CHANNEL, queue);
+  /**
+   * Insert one copy of `body` per queue and NOTIFY each queue in one prepared statement: one round
+   * trip, one implicit transaction (the notification goes out only once the rows are committed).
+   * The text depends only on the number of queues.
+   */
+  async function enqueue(queues: readonly string[], body: unknown, delaySeconds = 0) {
+    if (queues.length === 0) return;
+    await database.prepared(enqueueSql(queues.length), [JSON.stringify(body), delaySeconds, ...queues]);
   }
 
   /** Wait until a NOTIFY for `queue`, `ms` elapse, or `signal` aborts. Registered before the caller queries. */
@@ -129,7 +131,7 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
 
     return {
       name,
-      send: (message, o) => enqueue(name, [message], o?.delaySeconds ?? 0),
+      send: (message, o) => enqueue([name], message, o?.delaySeconds ?? 0),
       async receive(o: ReceiveOptions = {}) {
         const max = o.max ?? 1;
         const deadline = Date.now() + (o.waitSeconds ?? 0) * 1000;
@@ -183,7 +185,7 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
   return {
     topic: {
       async publish<T extends TopicName>(topic: T, message: unknown, o?: { delaySeconds?: number }) {
-        for (const q of subscriptions[topic] ?? []) await enqueue(q, [message], o?.delaySeconds ?? 0);
+        await enqueue(subscriptions[topic] ?? [], message, o?.delaySeconds ?? 0);
       },
     },
     queue,
@@ -192,6 +194,22 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
       if (unlisten) await (await unlisten)();
     },
   };
+}
+
+const enqueueTexts = new Map<number, string>();
+/** `$1` body (JSON text), `$2` delay in seconds, `$3…` queue names. */
+function enqueueSql(queueCount: number): string {
+  let text = enqueueTexts.get(queueCount);
+  if (!text) {
+    const names = Array.from({ length: queueCount }, (_, i) => `$${i + 3}::text`).join(", ");
+    text = `with inserted as (
+        insert into queue_messages (queue, body, visible_at)
+        select q, $1::jsonb, now() + $2::float8 * interval '1 second' from unnest(array[${names}]) as q
+        returning queue)
+      select pg_notify('${CHANNEL}', queue) from (select distinct queue from inserted) as d`;
+    enqueueTexts.set(queueCount, text);
+  }
+  return text;
 }
 
 function invert(subs: Record<string, readonly string[]>): Record<string, string[]> {

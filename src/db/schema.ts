@@ -19,10 +19,12 @@ export const users = pgTable(
     tier: text("tier", { enum: ["free", "premium"] }).notNull().default("free"),
     /** The payment provider's customer id (Stripe `cus_…`, issue 5). */
     paymentCustomerId: text("payment_customer_id"),
+    /** The subscription that made the user premium; a cancellation of another one leaves the tier alone. */
+    paymentSubscriptionId: text("payment_subscription_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("users_subject_idx").on(t.subject)],
+  (t) => [uniqueIndex("users_subject_idx").on(t.subject), index("users_payment_customer_idx").on(t.paymentCustomerId)],
 );
 
 export const apiTokens = pgTable("api_tokens", {
@@ -99,6 +101,8 @@ export const jobs = pgTable(
     logKey: text("log_key"),
     rowsKey: text("rows_key"),
     resultState: text("result_state", { enum: ["AVAILABLE", "ARCHIVED", "RESTORING"] }),
+    /** The ArchiveVault's id for the result while ARCHIVED or RESTORING (the original's results_file_archive_id). */
+    archiveId: text("archive_id"),
     failureReason: text("failure_reason"),
     summary: jsonb("summary"),
     /** The annotator's latest progress report while RUNNING ({records, bytesRead, totalBytes}). */
@@ -130,4 +134,11 @@ export const sentNotifications = pgTable("sent_notifications", {
   sentAt: timestamp("sent_at", { withTimezone: true })
     .notNull()
     .default(sql`now()`),
+});
+
+export const paymentEvents = pgTable("payment_events", {
+  /** The payment provider's event id (Stripe `evt_…`): each event is applied once. */
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -105,5 +105,25 @@ export function jobStoreContract(name: string, open: () => Promise<JobStoreHarne
       expect(await h.store.fail(other.id, null, "late")).toBe(false);
       expect((await h.store.get(other.id))?.status).toBe("COMPLETED");
     });
+
+    test("result lifecycle: AVAILABLE → ARCHIVED → RESTORING → AVAILABLE, each step a conditional write", async () => {
+      const available = { state: "AVAILABLE" as const, archiveId: null };
+      const archived = { state: "ARCHIVED" as const, archiveId: "arc-1" };
+      const restoring = { state: "RESTORING" as const, archiveId: "arc-1" };
+      await h.store.create(job);
+      expect(await h.store.moveResult(job.id, available, archived)).toBe(false); // not COMPLETED yet
+      await h.store.claim(job.id, "t", 60);
+      await h.store.complete(job.id, "t", results);
+      expect(await h.store.get(job.id)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+      expect(await h.store.moveResult(job.id, available, archived)).toBe(true);
+      expect(await h.store.moveResult(job.id, available, { ...archived, archiveId: "arc-2" })).toBe(false); // archived once
+      expect(await h.store.get(job.id)).toMatchObject({ resultState: "ARCHIVED", archiveId: "arc-1" });
+      expect(await h.store.moveResult(job.id, { ...archived, archiveId: "other" }, restoring)).toBe(false); // wrong archive id
+      const racers = await Promise.all(Array.from({ length: 5 }, () => h.store.moveResult(job.id, archived, restoring)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+      expect(await h.store.moveResult(job.id, restoring, available)).toBe(true);
+      expect(await h.store.get(job.id)).toMatchObject({ status: "COMPLETED", resultState: "AVAILABLE", archiveId: null, resultKey: "r.vcf" });
+      expect(await h.store.moveResult(randomUUID(), available, archived)).toBe(false);
+    });
   });
 }

@@ -44,6 +44,8 @@ export interface Job {
   logKey: string | null;
   rowsKey: string | null;
   resultState: ResultState | null;
+  /** The ArchiveVault's id while the result is ARCHIVED or RESTORING; null otherwise. */
+  archiveId: string | null;
   failureReason: string | null;
   summary: JobSummary | null;
   /** Latest progress while RUNNING; null before the first report. */
@@ -59,6 +61,12 @@ export type ClaimResult =
   /** COMPLETED or FAILED already: nothing to do. */
   | { outcome: "finished"; job: Job }
   | { outcome: "missing" };
+
+/** Where a COMPLETED job's result is: its lifecycle state and, when in the vault, the archive id. */
+export interface ResultLocation {
+  state: ResultState;
+  archiveId: string | null;
+}
 
 export interface CompletedFields {
   resultKey: string;
@@ -89,4 +97,10 @@ export interface JobStore {
    * Without (dead-letter handling, bad uploads): from PENDING or RUNNING.
    */
   fail(id: string, token: string | null, reason: string): Promise<boolean>;
+  /**
+   * One step of the result lifecycle (AVAILABLE → ARCHIVED → RESTORING → AVAILABLE), as a
+   * conditional write: applied only when the job is COMPLETED and its result is exactly at `from`
+   * (state and archive id). False, and no change, otherwise.
+   */
+  moveResult(id: string, from: ResultLocation, to: ResultLocation): Promise<boolean>;
 }

@@ -24,6 +24,7 @@ const toJob = (r: Row): Job => ({
   logKey: r.logKey,
   rowsKey: r.rowsKey,
   resultState: r.resultState,
+  archiveId: r.archiveId,
   failureReason: r.failureReason,
   summary: (r.summary as JobSummary | null) ?? null,
   progress: (r.progress as JobProgress | null) ?? null,
@@ -119,6 +120,21 @@ export function createPgJobStore(db: AppDb): JobStore {
           summary: f.summary,
         })
         .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    async moveResult(id, from, to) {
+      const r = await db
+        .update(jobs)
+        .set({ resultState: to.state, archiveId: to.archiveId })
+        .where(
+          and(
+            eq(jobs.id, id),
+            eq(jobs.status, "COMPLETED"),
+            eq(jobs.resultState, from.state),
+            from.archiveId === null ? isNull(jobs.archiveId) : eq(jobs.archiveId, from.archiveId),
+          ),
+        )
         .returning({ id: jobs.id });
       return r.length > 0;
     },

@@ -8,6 +8,16 @@
 export interface TopicMessages {
   "job.requested": { jobId: string; userId: string; inputKey: string; inputFileName: string; submitTime: string };
   "job.completed": { jobId: string; userId: string; status: "COMPLETED" | "FAILED"; completeTime: string };
+  /** A free user's result is due for the vault (published with a delay of ARCHIVE_AFTER). */
+  "job.archive": { jobId: string; userId: string };
+  /** Restore one archived result (published per archived job when its owner upgrades). */
+  "job.thaw": { jobId: string; userId: string };
+  /**
+   * An ArchiveVault restore finished. The local vault publishes `{ archiveId, ref }`; on AWS the
+   * storage service publishes its own notification here, which the vault adapter decodes
+   * (`ArchiveVault.readRestoreNotice`), so consumers treat the payload as opaque.
+   */
+  "archive.restored": unknown;
 }
 export type TopicName = keyof TopicMessages;
 
@@ -52,6 +62,10 @@ export const QUEUE_SUBSCRIPTIONS = {
   annotator: ["job.requested"],
   notifier: ["job.completed"],
   archiver: ["job.completed"],
+  /** The archiver's other queues: due archives, thaw requests, finished restores. */
+  archive: ["job.archive"],
+  thaw: ["job.thaw"],
+  restore: ["archive.restored"],
 } as const satisfies Record<string, readonly TopicName[]>;
 export type QueueName = keyof typeof QUEUE_SUBSCRIPTIONS;
 

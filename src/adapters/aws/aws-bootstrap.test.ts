@@ -114,9 +114,11 @@ describe("gas aws bootstrap", () => {
 
   test("the container on GAS_BACKEND=aws wires every port to the created resources", async () => {
     const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = env;
-    // The container's SDK clients use the default chain; the keys are in this process's environment.
-    process.env.AWS_ACCESS_KEY_ID ??= TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY ??= TEST_CREDENTIALS.secretAccessKey;
+    // The container's SDK clients use the default chain: the keys go in this process's
+    // environment for this test only (bun runs every test file in one process).
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
     const c = await buildContainer(loadConfig(withoutKeys), createLogger("error", {}));
     try {
       expect(c.uploads).toBeNull();
@@ -133,6 +135,10 @@ describe("gas aws bootstrap", () => {
       expect((await c.ports.jobStore.listByUser("u1")).map((j) => j.id)).toEqual(["j1"]);
     } finally {
       await c.close();
+      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
       const ddb = emulatorClients(dynamo.endpoint);
       await deleteTable(ddb, report.table);
       ddb.destroy();

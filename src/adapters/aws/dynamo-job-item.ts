@@ -26,6 +26,8 @@ export interface JobItem {
   s3_key_log_file?: string;
   s3_key_rows_file?: string;
   result_state?: ResultState;
+  /** The vault's archive id while ARCHIVED or RESTORING (the original's name: present = archived). */
+  results_file_archive_id?: string;
   failure_reason?: string;
   summary?: JobSummary;
   progress?: JobProgress;
@@ -65,6 +67,7 @@ export function toJob(i: JobItem): Job {
     logKey: i.s3_key_log_file ?? null,
     rowsKey: i.s3_key_rows_file ?? null,
     resultState: i.result_state ?? null,
+    archiveId: i.results_file_archive_id ?? null,
     failureReason: i.failure_reason ?? null,
     summary: i.summary ?? null,
     progress: i.progress ?? null,

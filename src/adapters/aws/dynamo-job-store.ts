@@ -152,6 +152,22 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return item !== null;
     },
 
+    async moveResult(id, from, to) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: `job_status = :completed AND result_state = :from AND ${from.archiveId === null ? "attribute_not_exists(results_file_archive_id)" : "results_file_archive_id = :fromArchive"}`,
+        UpdateExpression: to.archiveId === null ? "SET result_state = :to REMOVE results_file_archive_id" : "SET result_state = :to, results_file_archive_id = :toArchive",
+        ExpressionAttributeValues: {
+          ":completed": "COMPLETED",
+          ":from": from.state,
+          ":to": to.state,
+          ...(from.archiveId === null ? {} : { ":fromArchive": from.archiveId }),
+          ...(to.archiveId === null ? {} : { ":toArchive": to.archiveId }),
+        },
+      });
+      return item !== null;
+    },
+
     async fail(id, token, reason) {
       const item = await conditional({
         Key: { job_id: id },

@@ -1,6 +1,7 @@
-import { AlleleEffect, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
+import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
+import { finishTerms, SO } from "./consequence/so-terms.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
 import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import type { AnnotateSummary } from "./output/annotation-summary.ts";
@@ -50,6 +51,8 @@ export class RecordAnnotator {
   private readonly warnedContigs = new Set<string>();
   private readonly contigCache = new Map<string, string | null>();
   private plans: RecordPlan[] = [];
+  private readonly pool = new EffectPool();
+  private readonly effects: AlleleEffect[] = [];
   /** Reused by `annotate` for the string form of a line. */
   private readonly lineBytes = new ByteBuilder();
 
@@ -139,41 +142,55 @@ export class RecordAnnotator {
       counter.warn(`${this.file}: line ${rec.line}: REF "${clip(rec.ref)}" does not match the reference genome at ${rec.chrom}:${rec.pos}`);
     }
 
-    const all: AlleleEffect[] = [];
-    const knownIds: string[] = [];
+    // Effects and their list are reused record after record (see EffectPool).
+    this.pool.releaseAll();
+    const all = this.effects;
+    all.length = 0;
+    const known = this.known;
+    const knownIds: string[] = known ? [] : NO_IDS;
     const knownInfo: (KnownMatch | null)[] = [];
     const rows: BrowseRow[] | null = this.wantRows ? [] : null;
     for (let k = 0; k < plan.alleles.length; k++) {
       const allele = plan.alleles[k]!;
-      const effects = this.annotateAllele(allele, plan.transcripts[k]!, window);
-      if (!refOk) for (const fx of effects) fx.messages |= MessageFlag.refMismatch;
-      const match = this.known ? this.known.annotate(allele, window) : null;
-      knownInfo.push(match);
-      if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
-      counter.countSortedEffects(effects, match !== null);
-      for (const fx of effects) all.push(fx);
+      const from = all.length;
+      this.annotateAllele(allele, plan.transcripts[k]!, window, all);
+      if (!refOk) for (let i = from; i < all.length; i++) all[i]!.messages |= MessageFlag.refMismatch;
+      const match = known ? known.annotate(allele, window) : null;
+      if (known) {
+        knownInfo.push(match);
+        if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
+      }
+      counter.countSortedEffects(all, match !== null, from, all.length);
       if (rows) {
         const ctx = { line: rec.line, chrom: rec.chrom, pos: rec.pos, id: mergeIds(rec.id, match?.ids ?? []), ref: rec.ref, known: match !== null, af: match?.info.KNOWN_AF ?? "" };
-        for (const fx of effects) rows.push(toBrowseRow(ctx, toAnnotation(fx)));
+        for (let i = from; i < all.length; i++) rows.push(toBrowseRow(ctx, toAnnotation(all[i]!)));
       }
     }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
-    writeInfo(out, keptInfo(rec.info, isOwnedKey), this.known ? knownFields(plan.alleles.length, knownInfo) : NO_FIELDS, all);
+    writeInfo(out, keptInfo(rec.info, isOwnedKey), known ? knownFields(plan.alleles.length, knownInfo) : NO_FIELDS, all);
     writeRecordTail(out, rec);
     return rows;
   }
 
-  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow): AlleleEffect[] {
-    const effects: AlleleEffect[] = [];
+  /** Appends the allele's effects to `into`, most severe first. */
+  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow, into: AlleleEffect[]): void {
+    const from = into.length;
+    const pool = this.pool;
     for (let i = 0; i < transcripts.length; i++) {
       const t = transcripts[i]!;
       const overlaps = allele.end >= t.start && allele.start <= t.end;
-      const fx = transcriptEffect(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE);
-      if (fx !== null) effects.push(fx);
+      const fx = transcriptEffect(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE, pool.peek(allele, INTERGENIC));
+      if (fx !== null) {
+        pool.claim();
+        into.push(fx);
+      }
     }
-    if (effects.length === 0) effects.push(intergenicEffect(allele));
-    else if (effects.length > 1) sortBySeverity(effects);
-    return effects;
+    if (into.length === from) {
+      into.push(intergenicEffect(allele, pool.peek(allele, INTERGENIC)));
+      pool.claim();
+    } else if (into.length - from > 1) {
+      sortBySeverity(into, from);
+    }
   }
 
   /** Hands over the counts so far and starts a fresh counter (a worker reports per batch). */
@@ -198,18 +215,20 @@ export class RecordAnnotator {
 }
 
 const NO_FIELDS: readonly string[] = [];
+const NO_IDS: string[] = [];
+const INTERGENIC = finishTerms([SO.intergenic]);
 
 /**
  * Most severe first, in output/severity-order.ts's bySeverity order (impact, then VEP's term
  * order) via the TermSet's precomputed key, as SnpEff orders ANN; stable otherwise (index order =
- * genomic order). An insertion sort: a variant has a handful of entries.
+ * genomic order). An insertion sort of effects[from..]: a variant has a handful of entries.
  */
-function sortBySeverity(effects: AlleleEffect[]): void {
-  for (let i = 1; i < effects.length; i++) {
+function sortBySeverity(effects: AlleleEffect[], from: number): void {
+  for (let i = from + 1; i < effects.length; i++) {
     const fx = effects[i]!;
-    const key = fx.severity;
+    const key = fx.terms.severity;
     let j = i - 1;
-    while (j >= 0 && effects[j]!.severity > key) {
+    while (j >= from && effects[j]!.terms.severity > key) {
       effects[j + 1] = effects[j]!;
       j--;
     }

@@ -29,16 +29,12 @@ export function messagesOf(flags: number): string[] {
 export const NONE = -1;
 
 export class AlleleEffect implements HgvsCParts {
+  allele: Allele;
   /** Null for an intergenic effect. */
   transcript: Transcript | null = null;
   layout: TranscriptLayout | null = null;
-  /** The consequence terms and impact; `consequences`, `impact` and `severity` repeat its fields. */
+  /** The consequence terms, shared per term set (see finishTerms): never mutate. */
   terms: TermSet;
-  /** Shared per term set (see finishTerms): never mutate. */
-  consequences: string[];
-  impact: Impact;
-  /** TermSet.severity: lower sorts first. */
-  severity: number;
   /** Rank `lo[-hi]/total`; total 0 = no rank. */
   rankLo = 0;
   rankHi = 0;
@@ -63,14 +59,43 @@ export class AlleleEffect implements HgvsCParts {
   /** MessageFlag bits. */
   messages = 0;
 
-  constructor(
-    readonly allele: Allele,
-    terms: TermSet,
-  ) {
+  constructor(allele: Allele, terms: TermSet) {
+    this.allele = allele;
     this.terms = terms;
-    this.consequences = terms.consequences;
-    this.impact = terms.impact;
-    this.severity = terms.severity;
+  }
+
+  /** Makes this a fresh effect of `allele` (pooled objects are reused record after record). */
+  reset(allele: Allele, terms: TermSet, transcript: Transcript | null, layout: TranscriptLayout | null): void {
+    this.allele = allele;
+    this.terms = terms;
+    this.transcript = transcript;
+    this.layout = layout;
+    this.rankLo = 0;
+    this.rankHi = 0;
+    this.rankTotal = 0;
+    this.hgvsKind = 0;
+    this.hgvsSpan = false;
+    this.hgvsBases = "";
+    this.realigned = false;
+    this.hgvsP = "";
+    this.cdnaPos = NONE;
+    this.cdsPos = NONE;
+    this.aaPos = NONE;
+    this.distance = NONE;
+    this.messages = 0;
+  }
+
+  /** Most severe first, as TermSet.severity. */
+  get consequences(): string[] {
+    return this.terms.consequences;
+  }
+
+  get impact(): Impact {
+    return this.terms.impact;
+  }
+
+  get severity(): number {
+    return this.terms.severity;
   }
 
   /** Sets the rank; lo and hi in either order. */
@@ -78,6 +103,35 @@ export class AlleleEffect implements HgvsCParts {
     this.rankLo = a <= b ? a : b;
     this.rankHi = a <= b ? b : a;
     this.rankTotal = total;
+  }
+}
+
+/**
+ * Reusable AlleleEffects for one record at a time: the annotator makes ~3 per variant, and
+ * allocating them (30 fields each) measured ~8 % of the 1M-variant benchmark with the GC work.
+ * Effects taken from the pool stay valid until `releaseAll`.
+ */
+export class EffectPool {
+  private readonly items: AlleleEffect[] = [];
+  private used = 0;
+
+  /** The next free effect; it stays free (the next `peek` returns it again) until `claim`. */
+  peek(allele: Allele, terms: TermSet): AlleleEffect {
+    const fx = this.items[this.used];
+    if (fx !== undefined) return fx;
+    const created = new AlleleEffect(allele, terms);
+    this.items.push(created);
+    return created;
+  }
+
+  /** Marks the effect last peeked as in use. */
+  claim(): void {
+    this.used++;
+  }
+
+  /** Frees every effect: their contents are overwritten from now on. */
+  releaseAll(): void {
+    this.used = 0;
   }
 }
 

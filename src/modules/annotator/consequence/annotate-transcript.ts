@@ -23,7 +23,7 @@ import { exonIndexAtOrBefore, exonRank, intronRank, layoutOf, type TranscriptLay
 import { AlleleEffect, MessageFlag, toAnnotation } from "./allele-effect.ts";
 import { cdsContextOf, codingBoundaryChange, codingChange } from "./coding-change.ts";
 import { finishTerms, SO } from "./so-terms.ts";
-import { spliceTerms } from "./splice-sites.ts";
+import { type IntronHit, spliceTerms } from "./splice-sites.ts";
 
 function overlap(s1: number, e1: number, s2: number, e2: number): boolean {
   return e1 >= s2 && s1 <= e2;
@@ -70,14 +70,20 @@ export function annotateTranscript(
 // Term ranks of the transcript being annotated: one array reused by every call (the calls are
 // synchronous and finishTerms copies nothing from it).
 const terms: number[] = [];
+const intronHit: IntronHit = { first: -1, last: -1 };
+const INTERGENIC_PLACEHOLDER = finishTerms([SO.intergenic]);
 
-/** annotateTranscript's result as an AlleleEffect (numbers, not strings): the annotator's hot path. */
+/**
+ * annotateTranscript's result as an AlleleEffect (numbers, not strings): the annotator's hot
+ * path. With `into`, that object is filled and returned instead of a new one (EffectPool).
+ */
 export function transcriptEffect(
   allele: Allele,
   t: Transcript,
   seq: TranscriptSequence | null,
   genome: GenomeWindow,
   upDownDistance = 5000,
+  into: AlleleEffect | null = null,
 ): AlleleEffect | null {
   const s = allele.start;
   const e = allele.end; // insertion: e = s - 1
@@ -92,7 +98,7 @@ export function transcriptEffect(
     if (before && t.start - e > upDownDistance) return null;
     if (!before && s - t.end > upDownDistance) return null;
     terms.push(before === plus ? SO.upstream : SO.downstream);
-    const fx = newEffect(allele, t, l);
+    const fx = newEffect(allele, t, l, into);
     describeHgvsC(allele, l, cdna, genome, fx);
     fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
     fx.distance = before ? t.start - e : s - t.end;
@@ -100,7 +106,7 @@ export function transcriptEffect(
   }
 
   const insertion = e < s;
-  const hit = spliceTerms(l, s, e, terms);
+  const hit = spliceTerms(l, s, e, terms, intronHit);
 
   // Exonic part: exon index range and the cDNA span (single exon) of the allele.
   let exFirst = -1;
@@ -170,7 +176,7 @@ export function transcriptEffect(
     if (t.biotype === "nonsense_mediated_decay") terms.push(SO.nmd);
   }
 
-  const fx = newEffect(allele, t, l);
+  const fx = newEffect(allele, t, l, into);
   if (exonic) {
     fx.setRank(exonRank(l, exFirst), exonRank(l, exLast), l.exonCount);
   } else if (hit.first >= 0) {
@@ -192,10 +198,9 @@ export function transcriptEffect(
   return fx;
 }
 
-/** An effect on `t` with the terms collected so far. */
-function newEffect(allele: Allele, t: Transcript, l: TranscriptLayout): AlleleEffect {
-  const fx = new AlleleEffect(allele, finishTerms(terms));
-  fx.transcript = t;
-  fx.layout = l;
+/** An effect on `t` with the terms collected so far: `into` reset, or a new one. */
+function newEffect(allele: Allele, t: Transcript, l: TranscriptLayout, into: AlleleEffect | null): AlleleEffect {
+  const fx = into ?? new AlleleEffect(allele, INTERGENIC_PLACEHOLDER);
+  fx.reset(allele, finishTerms(terms), t, l);
   return fx;
 }

@@ -14,7 +14,9 @@ export function intergenicAnnotation(allele: Allele): Annotation {
   return toAnnotation(intergenicEffect(allele));
 }
 
-/** intergenicAnnotation as an AlleleEffect (no transcript). */
-export function intergenicEffect(allele: Allele): AlleleEffect {
-  return new AlleleEffect(allele, INTERGENIC);
+/** intergenicAnnotation as an AlleleEffect (no transcript); `into` is reset and reused when given. */
+export function intergenicEffect(allele: Allele, into: AlleleEffect | null = null): AlleleEffect {
+  const fx = into ?? new AlleleEffect(allele, INTERGENIC);
+  fx.reset(allele, INTERGENIC, null, null);
+  return fx;
 }

@@ -26,11 +26,13 @@ export interface IntronHit {
 
 /**
  * Pushes intron/splice term ranks for genomic variant [s, e] (insertion: e = s - 1) and returns
- * the introns it overlaps. Only the few introns near the variant are looked at.
+ * the introns it overlaps (in `hit`, reset first: callers on the hot path pass one to reuse).
+ * Only the few introns near the variant are looked at.
  */
-export function spliceTerms(l: TranscriptLayout, s: number, e: number, terms: number[]): IntronHit {
+export function spliceTerms(l: TranscriptLayout, s: number, e: number, terms: number[], hit: IntronHit = { first: -1, last: -1 }): IntronHit {
   const n = l.exonCount;
-  const hit: IntronHit = { first: -1, last: -1 };
+  hit.first = -1;
+  hit.last = -1;
   if (n < 2) return hit;
   const insertion = e < s;
   const plus = l.strand === 1;

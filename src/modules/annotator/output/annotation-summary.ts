@@ -66,19 +66,19 @@ export class SummaryCounter {
   }
 
   /**
-   * Counts one allele's effects, already sorted most severe first (bySeverity order, as the
-   * annotator sorts them): the cheap form of countAllele for the annotator's hot path.
+   * Counts one allele's effects (effects[from..to)), already sorted most severe first (bySeverity
+   * order, as the annotator sorts them): the cheap form of countAllele for the annotator's hot path.
    */
-  countSortedEffects(effects: readonly { terms: TermSet }[], isKnown: boolean): void {
+  countSortedEffects(effects: readonly { terms: TermSet }[], isKnown: boolean, from = 0, to = effects.length): void {
     this.alleles++;
     if (isKnown) this.known++;
-    if (effects.length === 0) return;
+    if (to <= from) return;
     const counts = this.termSetCounts;
-    for (let i = 0; i < effects.length; i++) {
+    for (let i = from; i < to; i++) {
       const id = effects[i]!.terms.id;
       counts[id] = (counts[id] ?? 0) + 1;
     }
-    const best = effects[0]!.terms;
+    const best = effects[from]!.terms;
     this.mostSevereSetCounts[best.id] = (this.mostSevereSetCounts[best.id] ?? 0) + 1;
     this.byImpact[best.impact]++;
   }

@@ -39,6 +39,26 @@ describe("createTranscriptIndex", () => {
     expect(index.overlapping("21", t.start - 5001, t.start - 5001, 5000)).not.toContain(t);
   });
 
+  test("overlapping() stays exact for walks of nearby positions (the repeated-answer memo)", () => {
+    const index = createTranscriptIndex(transcripts);
+    const r = seededRandom(23);
+    let pos = 25_000_000;
+    let reused = 0;
+    let last: Transcript[] | null = null;
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly small steps (sorted input), sometimes a jump back or an indel spanning a boundary.
+      pos += r() < 0.02 ? -Math.floor(r() * 50_000) : Math.floor(r() * 300);
+      const end = pos + (r() < 0.9 ? 0 : Math.floor(r() * 20_000));
+      const flank = i % 50 === 0 ? 0 : 5000;
+      const got = index.overlapping("21", pos, end, flank);
+      expect(got.map((t) => t.id).sort()).toEqual(brute(transcripts, "21", pos, end, flank).map((t) => t.id).sort());
+      for (let k = 1; k < got.length; k++) expect(got[k]!.start).toBeGreaterThanOrEqual(got[k - 1]!.start);
+      if (got === last) reused++;
+      last = got;
+    }
+    expect(reused).toBeGreaterThan(10_000);
+  });
+
   test("nearestGenes() finds the closest transcript on each side", () => {
     const index = createTranscriptIndex(transcripts);
     const r = seededRandom(5);

@@ -3,6 +3,22 @@
  * (port 0), no Docker: fauxqs (S3, SQS, SNS), dynalite (DynamoDB), aws-ses-v2-local (SES v2).
  * All three run under Bun as libraries. Each test file starts what it needs once and stops it
  * in afterAll; each test makes uniquely named resources (`uniqueName`) and removes them.
+ *
+ * Where these emulators differ from AWS (found while writing the adapters; the adapters do not
+ * rely on any of it, and the tests avoid asserting it):
+ * - fauxqs: no auth, so queue policies are stored but not enforced (an SNS → SQS subscription
+ *   delivers even without the policy AWS needs); POST policies are not checked (the S3 test
+ *   decodes and asserts them instead); SendMessage accepts DelaySeconds > 900 (AWS refuses);
+ *   DeleteMessageBatch reports a malformed receipt handle as deleted (AWS: ReceiptHandleIsInvalid);
+ *   HeadObject does not echo x-amz-server-side-encryption; no ListMultipartUploads, RestoreObject,
+ *   bucket encryption or public-access-block APIs. Like AWS: a stale receipt handle makes
+ *   DeleteMessage succeed without deleting and ChangeMessageVisibility fail; a long poll whose
+ *   client went away still takes a message.
+ * - dynalite: no transactions; ReturnValuesOnConditionCheckFailure is ignored; global secondary
+ *   indexes are read-after-write consistent (on AWS they are eventually consistent).
+ * - aws-ses-v2-local: no sandbox or verified identities, addresses are not validated, email tags
+ *   are dropped; the raw message the test parses is the emulator's own rendering (nodemailer) of
+ *   the SendEmail request, and its mail store is shared by every server in the process.
  */
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";

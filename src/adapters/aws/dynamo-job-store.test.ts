@@ -4,7 +4,7 @@
  * Accounts stay in PostgreSQL on every backend and the table has no foreign keys, so a user is
  * just a fresh id here.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { jobStoreContract } from "../../ports/job-store.contract.ts";
@@ -12,6 +12,9 @@ import { type Emulator, deleteTable, emulatorClients, startDynaliteEmulator, uni
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapJobTable } from "./aws-bootstrap.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
+
+// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 let emulator: Emulator;
 let clients: AwsClients;
@@ -82,7 +85,7 @@ describe("DynamoDB specifics", () => {
     } finally {
       await h.close();
     }
-  });
+  }, 30_000);
 
   test("complete without a rows file removes the attribute; progress and summary round-trip as maps", async () => {
     const h = await openStore();

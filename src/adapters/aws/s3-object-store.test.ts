@@ -4,13 +4,16 @@
  * S3 emulator, does not check POST policies, so the upload form's policy is decoded and every
  * condition asserted here; the form is then posted to the emulator as a browser would.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { objectStoreContract } from "../../ports/object-store.contract.ts";
 import { type Emulator, deleteBucket, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapBuckets } from "./aws-bootstrap.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
+
+// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 let emulator: Emulator;
 let clients: AwsClients;
@@ -129,7 +132,7 @@ describe("S3 specifics", () => {
     } finally {
       await h.close();
     }
-  });
+  }, 30_000);
 
   test("a stream of an object replaced after get fails instead of mixing versions", async () => {
     const h = await openStore();

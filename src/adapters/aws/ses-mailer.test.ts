@@ -2,11 +2,14 @@
  * The Mailer contract on SES v2, against aws-ses-v2-local started by this file. What the
  * contract parses is the RFC 5322 message the emulator renders from what SES received.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mailerContract } from "../../ports/mailer.contract.ts";
 import { type SesEmulator, emulatorClients, startSesEmulator } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { createSesMailer } from "./ses-mailer.ts";
+
+// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 const FROM = "GAS <noreply@gas.example.org>";
 let emulator: SesEmulator;

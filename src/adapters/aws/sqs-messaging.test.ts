@@ -3,13 +3,16 @@
  * own prefix, so its topics, queues, dead-letter queues and subscriptions are new (made by the
  * same `bootstrapMessaging` that `gas aws bootstrap` runs) and are deleted afterwards.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { queueContract } from "../../ports/queue.contract.ts";
 import { type Emulator, deleteMessaging, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
+
+// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(30_000);
 
 const settings = { visibilitySeconds: 1, maxAttempts: 3, retryBaseSeconds: 1 } as const;
 let emulator: Emulator;
@@ -93,7 +96,7 @@ describe("SNS → SQS specifics", () => {
     } finally {
       await h.close();
     }
-  });
+  }, 20_000);
 
   test("acks issued together go out as one batch and each reports its own lease", async () => {
     const h = await openMessaging();

@@ -6,13 +6,17 @@
  * - lease = visibility timeout; `extend` = ChangeMessageVisibility; a stale receipt handle is
  *   refused by SQS, so `extend`/`retry`/`ack` report a lost lease as false;
  * - `retry` = ChangeMessageVisibility to the backoff (0 when the attempts are used up, so the
- *   redrive policy moves the message to the dead-letter queue on the next receive);
+ *   redrive policy moves the message to the dead-letter queue on the next receive); SQS has no
+ *   place for the retry's `error` text, so it is not kept (the handler logs it);
  * - dead-lettering happens inside SQS on the receive after the `maxAttempts`-th, as the
  *   contract's "after maxAttempts deliveries" requires;
  * - delays: SQS allows at most 900 s per message and SNS has no delay at all, so a delayed
  *   message carries its due time in the `gas-deliver-at` attribute; a receiver that gets it early
  *   sends it again with the remaining delay (≤ 900 s) and deletes the early copy;
- * - long polls are cut into WaitTimeSeconds ≤ 20 (SQS's maximum).
+ * - long polls are cut into WaitTimeSeconds ≤ 20 (SQS's maximum);
+ * - a dead-lettered message keeps counting receives in the DLQ (SQS does not reset
+ *   ApproximateReceiveCount; the PostgreSQL queue starts again at 1);
+ * - `depth` is approximate on AWS (SQS's counters lag by up to a minute).
  */
 import {
   ChangeMessageVisibilityCommand,

@@ -52,6 +52,19 @@ export interface AccountsService {
   revokeApiToken(userId: string, tokenId: string): Promise<boolean>;
   /** The user a bearer token belongs to, or null. */
   userForToken(token: string): Promise<User | null>;
+  /**
+   * Remember the payment provider's customer id for a user, unless one is already stored: the
+   * stored id wins (a customer is reused per account) and is returned.
+   */
+  setPaymentCustomer(userId: string, customerId: string): Promise<string | null>;
+  /** The user whose payment customer id this is, or null. */
+  findByPaymentCustomer(customerId: string): Promise<User | null>;
+  /**
+   * Change the tier. `subscriptionId` is stored with premium; with `onlyIfSubscription` the change
+   * applies only while that subscription (or none) is the stored one, so ending an old
+   * subscription never downgrades a user paying through a newer one. Null when nothing changed hands.
+   */
+  setTier(userId: string, tier: Tier, opts?: { subscriptionId?: string | null; onlyIfSubscription?: string | null }): Promise<User | null>;
 }
 
 /** True when the profile has what the original required before any page: a name and an email. */
@@ -176,6 +189,34 @@ export function createAccountsService(db: AppDb): AccountsService {
         .set({ lastUsedAt: sql`now()` })
         .where(and(eq(apiTokens.tokenHash, tokenHash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
       return userFromRow(row.user);
+    },
+
+    async setPaymentCustomer(userId, customerId) {
+      await db
+        .update(users)
+        .set({ paymentCustomerId: customerId, updatedAt: sql`now()` })
+        .where(and(eq(users.id, userId), isNull(users.paymentCustomerId)));
+      const [row] = await db.select({ c: users.paymentCustomerId }).from(users).where(eq(users.id, userId));
+      return row?.c ?? null;
+    },
+
+    async findByPaymentCustomer(customerId) {
+      const [row] = await db.select().from(users).where(eq(users.paymentCustomerId, customerId));
+      return row ? userFromRow(row) : null;
+    },
+
+    async setTier(userId, tier, opts = {}) {
+      const only = opts.onlyIfSubscription;
+      const [row] = await db
+        .update(users)
+        .set({
+          tier,
+          ...(opts.subscriptionId !== undefined ? { paymentSubscriptionId: opts.subscriptionId } : {}),
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(users.id, userId), only ? or(isNull(users.paymentSubscriptionId), eq(users.paymentSubscriptionId, only)) : undefined))
+        .returning();
+      return row ? userFromRow(row) : null;
     },
   };
 }

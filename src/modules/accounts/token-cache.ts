@@ -89,6 +89,11 @@ export async function withTokenCache(accounts: AccountsService, opts: TokenCache
       await changed(userId);
       return user;
     },
+    async setTier(userId, tier, o) {
+      const user = await accounts.setTier(userId, tier, o);
+      await changed(userId); // API clients see the new tier at once, in every process
+      return user;
+    },
     async close() {
       entries.clear();
       await unsubscribe?.();

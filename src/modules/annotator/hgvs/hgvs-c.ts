@@ -11,10 +11,10 @@
  * entry, more than the mapping itself, with three entries per variant.
  */
 import type { Allele, GenomeWindow } from "../model.ts";
-import { ByteBuilder } from "../output/byte-builder.ts";
+import { ByteBuilder, putAscii, putBytes } from "../output/byte-builder.ts";
 import { complementCode, reverseComplement } from "./nucleotides.ts";
 import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
-import { exonIndexAtOrBefore, toTxPos, type TranscriptLayout, writeTxPos } from "./transcript-coordinates.ts";
+import { exonIndexAtOrBefore, putTxPos, toTxPos, type TranscriptLayout, TX_POS_MAX_BYTES } from "./transcript-coordinates.ts";
 
 /** What kind of description HgvsCParts hold. */
 export const HgvsKind = { none: 0, substitution: 1, delins: 2, del: 3, dup: 4, ins: 5 } as const;
@@ -230,28 +230,39 @@ function setOriented(h: HgvsCParts, second: boolean, l: TranscriptLayout, m: Pos
   setGenomic(h, second, l, plus ? l.gEnd[m.exon]! + (o - m.hi) : l.gStart[m.exon]! - (o - m.hi));
 }
 
-const PREFIX_C = new Uint8Array([99, 46]); // c.
-const PREFIX_N = new Uint8Array([110, 46]); // n.
 const WORDS: readonly Uint8Array[] = ["", "", "delins", "del", "dup", "ins"].map((w) => new TextEncoder().encode(w));
 
 /** Writes the description held in `h` (nothing for HgvsKind.none). */
 export function writeHgvsC(out: ByteBuilder, l: TranscriptLayout, h: HgvsCParts): void {
+  out.reserve(hgvsCMaxBytes(h));
+  out.length = putHgvsC(out.bytes, out.length, l, h);
+}
+
+/** Room putHgvsC may need for `h`. */
+export function hgvsCMaxBytes(h: HgvsCParts): number {
+  return 2 + 2 * TX_POS_MAX_BYTES + 1 + 6 + h.hgvsBases.length;
+}
+
+/** writeHgvsC at byte position `p` of `b` (room: hgvsCMaxBytes); returns the position after it. */
+export function putHgvsC(b: Uint8Array, p: number, l: TranscriptLayout, h: HgvsCParts): number {
   const kind = h.hgvsKind;
-  if (kind === HgvsKind.none) return;
-  out.raw(l.coding ? PREFIX_C : PREFIX_N);
-  writeTxPos(out, l, h.hgvsCdna1, h.hgvsOffset1);
+  if (kind === HgvsKind.none) return p;
+  b[p++] = l.coding ? 99 : 110; // c / n
+  b[p++] = 46; // .
+  p = putTxPos(b, p, l, h.hgvsCdna1, h.hgvsOffset1);
   if (h.hgvsSpan) {
-    out.byte(95); // _
-    writeTxPos(out, l, h.hgvsCdna2, h.hgvsOffset2);
+    b[p++] = 95; // _
+    p = putTxPos(b, p, l, h.hgvsCdna2, h.hgvsOffset2);
   }
   if (kind === HgvsKind.substitution) {
-    out.byte(h.hgvsRefCode);
-    out.byte(62); // >
-    out.byte(h.hgvsAltCode);
-    return;
+    b[p++] = h.hgvsRefCode;
+    b[p++] = 62; // >
+    b[p++] = h.hgvsAltCode;
+    return p;
   }
-  out.raw(WORDS[kind]!);
-  if (h.hgvsBases) out.text(h.hgvsBases);
+  p = putBytes(b, p, WORDS[kind]!);
+  // Bases: ASCII letters from the VCF (checked by the reader) or the genome.
+  return h.hgvsBases ? putAscii(b, p, h.hgvsBases) : p;
 }
 
 const scratch = new ByteBuilder(256);

@@ -8,7 +8,7 @@
  * length downstream of it) and `offset` the signed intronic distance from it (HGVS `+N` / `-N`).
  */
 import type { Transcript } from "../model.ts";
-import { ByteBuilder } from "../output/byte-builder.ts";
+import { ByteBuilder, putInt } from "../output/byte-builder.ts";
 
 export interface TranscriptLayout {
   readonly strand: 1 | -1;
@@ -182,31 +182,41 @@ const scratch = new ByteBuilder(64);
 
 /** Writes a transcript position as formatTxPos words it, straight into output bytes (no string). */
 export function writeTxPos(out: ByteBuilder, l: TranscriptLayout, cdna: number, offset: number): void {
+  out.reserve(TX_POS_MAX_BYTES);
+  out.length = putTxPos(out.bytes, out.length, l, cdna, offset);
+}
+
+/** Room putTxPos may need: a sign and 10 digits, twice. */
+export const TX_POS_MAX_BYTES = 24;
+
+/** writeTxPos at byte position `p` of `b`; returns the position after it. */
+export function putTxPos(b: Uint8Array, p: number, l: TranscriptLayout, cdna: number, offset: number): number {
   if (l.coding) {
     if (cdna < l.cdsStart) {
-      out.byte(45); // -
-      out.int(l.cdsStart - cdna);
+      b[p++] = 45; // -
+      p = putInt(b, p, l.cdsStart - cdna);
     } else if (cdna > l.cdsEnd) {
-      out.byte(42); // *
-      out.int(cdna - l.cdsEnd);
+      b[p++] = 42; // *
+      p = putInt(b, p, cdna - l.cdsEnd);
     } else {
-      out.int(cdna - l.cdsStart + 1);
+      p = putInt(b, p, cdna - l.cdsStart + 1);
     }
   } else if (cdna < 1) {
-    out.byte(45);
-    out.int(1 - cdna);
+    b[p++] = 45;
+    p = putInt(b, p, 1 - cdna);
   } else if (cdna > l.cdnaLength) {
-    out.byte(42);
-    out.int(cdna - l.cdnaLength);
+    b[p++] = 42;
+    p = putInt(b, p, cdna - l.cdnaLength);
   } else {
-    out.int(cdna);
+    p = putInt(b, p, cdna);
   }
   if (offset > 0) {
-    out.byte(43); // +
-    out.int(offset);
+    b[p++] = 43; // +
+    p = putInt(b, p, offset);
   } else if (offset < 0) {
-    out.int(offset); // the minus sign comes with the number
+    p = putInt(b, p, offset); // the minus sign comes with the number
   }
+  return p;
 }
 
 /** Exon rank (1-based, transcript order) of genomic exon index i. */

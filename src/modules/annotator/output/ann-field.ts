@@ -1,7 +1,8 @@
 import type { Annotation, Transcript } from "../model.ts";
 import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
-import { writeHgvsC } from "../hgvs/hgvs-c.ts";
-import { ByteBuilder, encodeOnce } from "./byte-builder.ts";
+import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
+import { TX_POS_MAX_BYTES } from "../hgvs/transcript-coordinates.ts";
+import { ByteBuilder, encodeOnce, putAscii, putBytes, putInt, putText } from "./byte-builder.ts";
 
 /**
  * The community "VCF annotation format" (ANN), as written by SnpEff and read by most downstream
@@ -79,9 +80,7 @@ function entryPrefix(e: AlleleEffect, t: Transcript, featureId: string): Uint8Ar
   if (hit !== undefined) return hit;
   const terms = termsAndImpact(e);
   const middle = transcriptMiddle(featureId, t.geneName, t.geneId, t.biotype);
-  const prefix = new Uint8Array(terms.length + middle.length);
-  prefix.set(terms);
-  prefix.set(middle, terms.length);
+  const prefix = concatBytes(terms, middle);
   if (!featureId) return prefix;
   if (byTerms === undefined) {
     if (prefixCache.size >= MIDDLE_CACHE_LIMIT) prefixCache.clear();
@@ -149,68 +148,87 @@ export function writeAnnEntry(out: ByteBuilder, a: Annotation): void {
 
 /**
  * Writes one ANN entry from an AlleleEffect: the same text as writeAnnEntry(toAnnotation(e)),
- * with numbers written as digits and the repeated columns copied from cached bytes.
+ * with numbers written as digits and the repeated columns copied from cached bytes. Room for the
+ * whole entry is reserved once and the bytes are written through a local position (see putInt).
  */
 export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
-  const alt = e.allele.vcfAlt;
-  // Most ALTs are one base (ASCII, checked by the reader): skip the string copy loop.
-  if (alt.length === 1) out.byte(alt.charCodeAt(0));
-  else out.text(alt);
-  out.byte(PIPE);
   const t = e.transcript;
   const l = e.layout;
-  if (t === null || l === null) {
-    out.raw(termsAndImpact(e));
-    out.raw(INTERGENIC_MIDDLE);
-  } else {
-    out.raw(entryPrefix(e, t, l.featureId));
-  }
+  const alt = e.allele.vcfAlt;
+  const prefix = t === null || l === null ? intergenicPrefix(e) : entryPrefix(e, t, l.featureId);
+  const messages = e.messages === 0 ? null : messageBytes(e.messages);
+  out.reserve(alt.length + prefix.length + 3 * TX_POS_MAX_BYTES + hgvsCMaxBytes(e) + 3 * e.hgvsP.length + 8 * 11 + (messages?.length ?? 0) + 16);
+  const b = out.bytes;
+  let p = out.length;
+  // ALT: ASCII bases (checked by the reader); most are one base.
+  if (alt.length === 1) b[p++] = alt.charCodeAt(0);
+  else p = putAscii(b, p, alt);
+  b[p++] = PIPE;
+  p = putBytes(b, p, prefix);
   if (e.rankTotal > 0) {
-    out.int(e.rankLo);
+    p = putInt(b, p, e.rankLo);
     if (e.rankHi !== e.rankLo) {
-      out.byte(45); // -
-      out.int(e.rankHi);
+      b[p++] = 45; // -
+      p = putInt(b, p, e.rankHi);
     }
-    out.byte(47); // /
-    out.int(e.rankTotal);
+    b[p++] = 47; // /
+    p = putInt(b, p, e.rankTotal);
   }
-  out.byte(PIPE);
-  if (l !== null) writeHgvsC(out, l, e);
-  out.byte(PIPE);
-  const p = e.hgvsP;
-  if (p.length > 0) writeHgvsP(out, p);
-  out.byte(PIPE);
+  b[p++] = PIPE;
+  if (l !== null) p = putHgvsC(b, p, l, e);
+  b[p++] = PIPE;
+  if (e.hgvsP.length > 0) p = putHgvsP(out, p, e.hgvsP);
+  b[p++] = PIPE;
   if (l !== null) {
-    writeSlash(out, e.cdnaPos, l.cdnaLength);
-    out.byte(PIPE);
-    writeSlash(out, e.cdsPos, l.cdsLength);
-    out.byte(PIPE);
-    writeSlash(out, e.aaPos, l.aaLength);
+    p = putSlash(b, p, e.cdnaPos, l.cdnaLength);
+    b[p++] = PIPE;
+    p = putSlash(b, p, e.cdsPos, l.cdsLength);
+    b[p++] = PIPE;
+    p = putSlash(b, p, e.aaPos, l.aaLength);
   } else {
-    out.byte(PIPE);
-    out.byte(PIPE);
+    b[p++] = PIPE;
+    b[p++] = PIPE;
   }
-  out.byte(PIPE);
-  if (e.distance !== NONE) out.int(e.distance);
-  out.byte(PIPE);
-  if (e.messages !== 0) out.raw(messageBytes(e.messages));
+  b[p++] = PIPE;
+  if (e.distance !== NONE) p = putInt(b, p, e.distance);
+  b[p++] = PIPE;
+  if (messages !== null) p = putBytes(b, p, messages);
+  out.length = p;
 }
 
-function writeSlash(out: ByteBuilder, n: number, total: number): void {
-  if (n === NONE) return;
-  out.int(n);
-  out.byte(47); // /
-  out.int(total);
+/** `terms|impact||intergenic_region|||` by TermSet id. */
+const intergenicPrefixes: Uint8Array[] = [];
+
+function intergenicPrefix(e: AlleleEffect): Uint8Array {
+  return (intergenicPrefixes[e.terms.id] ??= concatBytes(termsAndImpact(e), INTERGENIC_MIDDLE));
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function putSlash(b: Uint8Array, p: number, n: number, total: number): number {
+  if (n === NONE) return p;
+  p = putInt(b, p, n);
+  b[p++] = 47; // /
+  return putInt(b, p, total);
 }
 
 // HGVS.c never holds a reserved character; HGVS.p only the `=` of a synonymous change.
 function writeHgvsP(out: ByteBuilder, p: string): void {
+  out.reserve(3 * p.length + 3);
+  out.length = putHgvsP(out, out.length, p);
+}
+
+function putHgvsP(out: ByteBuilder, at: number, p: string): number {
   if (p.charCodeAt(p.length - 1) === 61 /* = */) {
-    out.text(p.slice(0, -1));
-    out.raw(EQUALS_ESCAPED);
-  } else {
-    out.text(p);
+    at = putText(out, at, p.slice(0, -1));
+    return putBytes(out.bytes, at, EQUALS_ESCAPED);
   }
+  return putText(out, at, p);
 }
 
 const messageCache: Uint8Array[] = [];

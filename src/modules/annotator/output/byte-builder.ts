@@ -76,28 +76,7 @@ export class ByteBuilder {
   /** An integer in decimal, without creating a string. */
   int(value: number): void {
     if (this.bytes.length - this.length < 24) this.reserve(24);
-    let n = value;
-    if (n < 0) {
-      this.bytes[this.length++] = 45; // -
-      n = -n;
-    }
-    // int32 arithmetic: `(n / 10) | 0` compiles to an integer division by a constant, while
-    // Math.floor on doubles measured 4x slower (~200 ns per 8-digit number).
-    if (n <= 0x7fffffff) this.int32(n | 0);
-    else this.text(String(n));
-  }
-
-  private int32(n: number): void {
-    const digits =
-      n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-    const b = this.bytes;
-    const start = this.length;
-    for (let q = start + digits - 1; q >= start; q--) {
-      const next = (n / 10) | 0;
-      b[q] = 48 + (n - next * 10);
-      n = next;
-    }
-    this.length = start + digits;
+    this.length = putInt(this.bytes, this.length, value);
   }
 
   /** The bytes written so far (a view: valid until the next write or `clear`). */
@@ -113,6 +92,67 @@ export class ByteBuilder {
   toString(): string {
     return decoder.decode(this.view());
   }
+}
+
+/*
+ * Position-passing writers for the hottest paths: the caller reserves room once (`reserve`), works
+ * on `out.bytes` with a local position and stores `out.length` at the end. Against one ByteBuilder
+ * method call per piece (each loading and storing the builder's fields) this measured ~1.6x
+ * faster for an ANN entry.
+ */
+
+/** Writes integer `n` (|n| < 2^31 for the fast path) at `p`; returns the position after it. Needs 11 bytes. */
+export function putInt(b: Uint8Array, p: number, n: number): number {
+  if (n < 0) {
+    b[p++] = 45; // -
+    n = -n;
+  }
+  if (n > 0x7fffffff) return putAscii(b, p, String(n));
+  n |= 0;
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  // int32 arithmetic: `(n / 10) | 0` compiles to an integer division by a constant, while
+  // Math.floor on doubles measured 4x slower (~200 ns per 8-digit number).
+  const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  for (let q = p + digits - 1; q >= p; q--) {
+    const next = (n / 10) | 0;
+    b[q] = 48 + (n - next * 10);
+    n = next;
+  }
+  return p + digits;
+}
+
+/** Writes a string the engine made of ASCII characters (bases, HGVS, digits). Needs s.length bytes. */
+export function putAscii(b: Uint8Array, p: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i);
+  return p + n;
+}
+
+/**
+ * Writes any string as UTF-8 at out.length-relative position `p` (copy loop for ASCII, the encoder
+ * otherwise). Needs s.length * 3 bytes reserved, so the buffer never moves under the caller.
+ */
+export function putText(out: ByteBuilder, p: number, s: string): number {
+  const b = out.bytes;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return p + encoder.encodeInto(s, b.subarray(p)).written;
+    b[p + i] = c;
+  }
+  return p + n;
+}
+
+/** Copies pre-encoded bytes. */
+export function putBytes(b: Uint8Array, p: number, src: Uint8Array): number {
+  const n = src.length;
+  // A loop beats `set` for the short pieces; `set` wins past a few dozen bytes.
+  if (n > 32) b.set(src, p);
+  else for (let i = 0; i < n; i++) b[p + i] = src[i]!;
+  return p + n;
 }
 
 /** UTF-8 bytes of a string that is written many times (a feature's columns, a term list). */

@@ -1,0 +1,8 @@
+/**
+ * Preloaded before every test file (bunfig.toml [test] preload). Bun's default per-test timeout
+ * is 5 s, and bunfig's `timeout` key is ignored by Bun 1.4: on a loaded 2-core CI machine,
+ * tests that open a PGlite database or start an emulator need more. A test that hangs still fails.
+ */
+import { setDefaultTimeout } from "bun:test";
+
+setDefaultTimeout(30_000);

@@ -32,6 +32,14 @@ const Env = z
     SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     FREE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(153_600),
     ARCHIVE_AFTER_SECONDS: seconds(300),
+    /** How long the local archive vault takes to "thaw" a restore (S3/Glacier take minutes to hours). */
+    RESTORE_DELAY_SECONDS: seconds(10),
+    /** Stripe (all three, or none: local development then simulates checkout; production has no payment). */
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, "must be the webhook endpoint's signing secret (whsec_…)").optional(),
+    STRIPE_PRICE_ID: z.string().regex(/^price_/, "must be a Stripe price id (price_…)").optional(),
+    /** Another Stripe API endpoint, e.g. stripe-mock (http://127.0.0.1:12111). */
+    STRIPE_API_URL: z.url().optional(),
     UPLOAD_POLICY_SECONDS: z.coerce.number().int().positive().default(300),
     REFERENCE_DIR: z.string().optional(),
     /** How long a received message stays invisible to other workers unless renewed. */
@@ -85,6 +93,13 @@ function smtpSettings(value: string) {
   };
 }
 
+/** Host, port and protocol of STRIPE_API_URL, the form the Stripe SDK takes. */
+function stripeApi(value: string) {
+  const u = new URL(value);
+  const protocol = u.protocol === "http:" ? ("http" as const) : ("https" as const);
+  return { host: u.hostname, port: u.port ? Number(u.port) : protocol === "http" ? 80 : 443, protocol };
+}
+
 /** A URL value as safe to print: any password replaced (DATABASE_URL, SMTP_URL). */
 const redactUrl = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^@/]*@/i, "$1***@");
 
@@ -95,6 +110,11 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"]) {
       if (!env[key]) out.push(`  ${key}: is required when NODE_ENV=production`);
     }
+  }
+  const stripe = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ID"];
+  const stripeSet = stripe.filter((k) => env[k]);
+  if (stripeSet.length > 0 && stripeSet.length < stripe.length) {
+    out.push(`  ${stripe.filter((k) => !env[k]).join(", ")}: required with ${stripeSet.join(", ")} (set all three Stripe variables, or none)`);
   }
   if (!!env.OIDC_ISSUER !== !!env.OIDC_CLIENT_ID) out.push("  OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
   if (env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) out.push("  OIDC_ISSUER: must be https:// when NODE_ENV=production");
@@ -150,6 +170,18 @@ export function loadConfig(env: Record<string, string | undefined>) {
       archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
       uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,
     },
+    /** The local archive vault (GAS_BACKEND=local). */
+    vault: { dir: join(dataDir, "vault"), restoreDelaySeconds: e.RESTORE_DELAY_SECONDS },
+    /** null: no Stripe; outside production the local adapter simulates checkout. */
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET && e.STRIPE_PRICE_ID
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            priceId: e.STRIPE_PRICE_ID,
+            api: e.STRIPE_API_URL ? stripeApi(e.STRIPE_API_URL) : null,
+          }
+        : null,
     queue: {
       visibilitySeconds: e.QUEUE_VISIBILITY_SECONDS,
       maxAttempts: e.QUEUE_MAX_ATTEMPTS,

@@ -5,6 +5,8 @@
  */
 import { join } from "node:path";
 import { createDevIdentity } from "./adapters/local/dev-identity.ts";
+import { createFsArchiveVault } from "./adapters/local/fs-archive-vault.ts";
+import { createLocalPayments } from "./adapters/local/local-payments.ts";
 import { createFsObjectStore } from "./adapters/local/fs-object-store.ts";
 import { createOidcIdentity } from "./adapters/local/oidc-identity.ts";
 import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
@@ -14,12 +16,15 @@ import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
 import { type Database, notify, openDatabase } from "./db/open-database.ts";
 import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
+import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
+import type { ArchiveVault } from "./ports/archive-vault.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
 import type { JobStore } from "./ports/job-store.ts";
 import type { Mailer } from "./ports/mailer.ts";
 import type { ObjectStore, UploadReceiver } from "./ports/object-store.ts";
+import type { Payments, SimulatedCheckout } from "./ports/payments.ts";
 import type { Queue, Topic } from "./ports/queue.ts";
 import type { Logger } from "./shared/logger.ts";
 
@@ -31,6 +36,10 @@ export interface Ports {
   topic: Topic;
   queue<M>(name: string): Queue<M>;
   mailer: Mailer;
+  /** Cold storage for free users' results. */
+  vault: ArchiveVault;
+  /** Stripe when configured; the simulated checkout outside production; null (no payment) otherwise. */
+  payments: Payments | null;
   /** OIDC when configured, else dev sign-in outside production; null (sign-in answers 503) otherwise. */
   identity: IdentityProvider | null;
 }
@@ -60,13 +69,19 @@ export async function buildContainer(cfg: Config, log: Logger) {
   // GAS_BACKEND=aws: S3, SNS → SQS, DynamoDB and SES replace the local adapters (accounts stay in PostgreSQL).
   // Loaded only then, so the local backend never loads the AWS SDK.
   const aws = cfg.aws ? (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(cfg.aws, cfg.queue) : null;
+  const topic = aws?.topic ?? messaging.topic;
+  const { payments, simulatedCheckout } = await paymentsFor(cfg);
   const ports: Ports = {
     inputs: aws?.inputs ?? inputs,
     results: aws?.results ?? objectStore("gas-results"),
-    jobStore: aws?.jobStore ?? createPgJobStore(database.db),
-    topic: aws?.topic ?? messaging.topic,
+    // Locally a job's insert and its job.requested message are one statement (createAndAnnounce).
+    jobStore: aws?.jobStore ?? createPgJobStore(database.db, { outbox: messaging.outbox }),
+    topic,
     queue: aws?.queue ?? messaging.queue,
     mailer: smtp ?? aws?.mailer ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
+    // The folder vault on every backend until the AWS vault adapters (S3 archive classes, Glacier) are wired.
+    vault: createFsArchiveVault({ root: cfg.vault.dir, topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
+    payments,
     identity: cfg.oidc
       ? createOidcIdentity({ ...cfg.oidc, allowInsecure: !cfg.production && cfg.oidc.issuer.startsWith("http:") })
       : cfg.production
@@ -91,6 +106,9 @@ export async function buildContainer(cfg: Config, log: Logger) {
     topic: ports.topic,
     limits: cfg.limits,
   });
+  const billing = ports.payments
+    ? createBillingService({ db: database.db, accounts, payments: ports.payments, jobs: ports.jobStore, topic, log: log.child({ module: "billing" }) })
+    : null;
   return {
     config: cfg,
     log,
@@ -100,6 +118,9 @@ export async function buildContainer(cfg: Config, log: Logger) {
     sessions,
     shares,
     jobs,
+    billing,
+    /** The local adapter's checkout pages (development only). */
+    simulatedCheckout,
     publicUrl,
     // On AWS the browser posts straight to S3: no upload route in the web role.
     uploads: aws ? null : { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
@@ -114,6 +135,14 @@ export async function buildContainer(cfg: Config, log: Logger) {
 }
 
 export type Container = Awaited<ReturnType<typeof buildContainer>>;
+
+/** Stripe when configured (its SDK loaded only then); outside production the simulated checkout. */
+async function paymentsFor(cfg: Config): Promise<{ payments: Payments | null; simulatedCheckout: SimulatedCheckout | null }> {
+  if (cfg.stripe) return { payments: (await import("./adapters/stripe/stripe-payments.ts")).createStripePayments(cfg.stripe), simulatedCheckout: null };
+  if (cfg.production) return { payments: null, simulatedCheckout: null };
+  const local = createLocalPayments({ secret: `payments:${cfg.secrets.session}`, basePath: LOCAL_CHECKOUT_PATH });
+  return { payments: local, simulatedCheckout: local.simulated };
+}
 
 /** `gas aws …` (bootstrap): the AWS adapters' own command, loaded only when asked for. */
 export async function runAwsCli(args: string[], env: Record<string, string | undefined>): Promise<number> {

@@ -2,6 +2,8 @@
  * Persistent job records (DynamoDB on AWS, PostgreSQL locally). Every state change is a
  * conditional write, so a job is claimed by one worker at a time and finishes once.
  */
+import type { TopicMessages } from "./queue.ts";
+
 export type JobStatus = "PENDING" | "RUNNING" | "COMPLETED" | "FAILED";
 export type ResultState = "AVAILABLE" | "ARCHIVED" | "RESTORING";
 
@@ -75,9 +77,22 @@ export interface CompletedFields {
   summary: JobSummary;
 }
 
+/** The `job.requested` message that tells the annotators about a new job. */
+export interface JobAnnouncement {
+  topic: "job.requested";
+  message: TopicMessages["job.requested"];
+}
+
 export interface JobStore {
   /** Insert a PENDING job; false (and no change) when the id already exists. */
   create(job: NewJob): Promise<boolean>;
+  /**
+   * Optional: `create`, and publish `announce` if and only if the job was inserted, as one atomic
+   * step (a transactional outbox: one statement when the queue lives in the same PostgreSQL), so
+   * no crash can leave a PENDING job nobody was told about, and a submit costs one round trip.
+   * Stores that cannot leave it out; callers then `create` and publish themselves.
+   */
+  createAndAnnounce?(job: NewJob, announce: JobAnnouncement): Promise<boolean>;
   get(id: string): Promise<Job | null>;
   /** A user's jobs, newest first. */
   listByUser(userId: string, opts?: { limit?: number }): Promise<Job[]>;

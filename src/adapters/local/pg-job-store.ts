@@ -6,7 +6,8 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
-import type { ClaimResult, Job, JobProgress, JobStore, JobSummary } from "../../ports/job-store.ts";
+import type { ClaimResult, Job, JobAnnouncement, JobProgress, JobStore, JobSummary, NewJob } from "../../ports/job-store.ts";
+import type { PgOutbox } from "./pg-queue.ts";
 
 type Row = typeof jobs.$inferSelect;
 
@@ -32,8 +33,17 @@ const toJob = (r: Row): Job => ({
 
 const leaseUntil = (seconds: number) => sql`now() + ${seconds} * interval '1 second'`;
 
+/** The job insert as raw SQL for the outbox statement (`$1…$5`: id, user, file name, key, submit time). */
+const INSERT_JOB_SQL = `insert into jobs (id, user_id, input_file_name, input_key, submit_time, status)
+  values ($1, $2, $3, $4, $5, 'PENDING') on conflict (id) do nothing returning id`;
+
+export interface PgJobStoreOptions {
+  /** The queue's outbox on the same database: enables `createAndAnnounce`. */
+  outbox?: PgOutbox;
+}
+
 /** Create the PostgreSQL job store. */
-export function createPgJobStore(db: AppDb): JobStore {
+export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobStore {
   const get = async (id: string) => {
     const [r] = await db.select().from(jobs).where(eq(jobs.id, id));
     return r ? toJob(r) : null;
@@ -52,11 +62,18 @@ export function createPgJobStore(db: AppDb): JobStore {
     .onConflictDoNothing({ target: jobs.id })
     .returning({ id: jobs.id })
     .prepare("gas_jobs_create");
+  const { outbox } = opts;
   return {
     async create(job) {
       const r = await insertJob.execute(job);
       return r.length > 0;
     },
+    ...(outbox && {
+      async createAndAnnounce(job: NewJob, announce: JobAnnouncement) {
+        const params = [job.id, job.userId, job.inputFileName, job.inputKey, job.submitTime.toISOString()];
+        return (await outbox.writeAndPublish({ text: INSERT_JOB_SQL, params }, announce.topic, announce.message)) > 0;
+      },
+    }),
     get,
     async listByUser(userId, opts) {
       const rows = await db

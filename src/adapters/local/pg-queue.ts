@@ -33,9 +33,20 @@ export interface PgQueueOptions {
 const CHANNEL = "gas_queue";
 const MAX_BACKOFF_SECONDS = 900;
 
+/** Publishing in the same statement as another write on the queue's database. */
+export interface PgOutbox {
+  /**
+   * Run `write` (an INSERT/UPDATE … RETURNING with `$1…$n` parameters) and publish `message` on
+   * `topic` once per row it returns, in one prepared statement: both happen or neither. Returns
+   * the number of rows written. Keep `write.text` constant (it is part of the statement's text).
+   */
+  writeAndPublish(write: { text: string; params: unknown[] }, topic: TopicName, message: unknown): Promise<number>;
+}
+
 export interface PgMessaging {
   topic: Topic;
   queue<M = unknown>(name: string): Queue<M>;
+  outbox: PgOutbox;
   close(): Promise<void>;
 }
 
@@ -189,6 +200,16 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
       },
     },
     queue,
+    outbox: {
+      async writeAndPublish(write, topic, message) {
+        const queues = subscriptions[topic] ?? [];
+        const n = write.params.length;
+        const text = outboxSql(write.text, n, queues.length);
+        const params = queues.length > 0 ? [...write.params, JSON.stringify(message), ...queues] : write.params;
+        const [row] = await database.prepared<{ written: number }>(text, params);
+        return Number(row?.written ?? 0);
+      },
+    },
     async close() {
       for (const set of waiters.values()) for (const w of set) w();
       if (unlisten) await (await unlisten)();
@@ -208,6 +229,28 @@ function enqueueSql(queueCount: number): string {
         returning queue)
       select pg_notify('${CHANNEL}', queue) from (select distinct queue from inserted) as d`;
     enqueueTexts.set(queueCount, text);
+  }
+  return text;
+}
+
+const outboxTexts = new Map<string, string>();
+/** `write` as CTE `written`, then one message per written row and queue: `$n+1` body, `$n+2…` queues. */
+function outboxSql(write: string, writeParams: number, queueCount: number): string {
+  const cacheKey = `${queueCount}\u0000${write}`;
+  let text = outboxTexts.get(cacheKey);
+  if (!text) {
+    const names = Array.from({ length: queueCount }, (_, i) => `$${writeParams + 2 + i}::text`).join(", ");
+    text =
+      queueCount === 0
+        ? `with written as (${write}) select (select count(*) from written)::int as written`
+        : `with written as (${write}),
+          inserted as (
+            insert into queue_messages (queue, body, visible_at)
+            select q, $${writeParams + 1}::jsonb, now() from written, unnest(array[${names}]) as q
+            returning queue)
+          select (select count(*) from written)::int as written,
+                 (select count(pg_notify('${CHANNEL}', queue)) from (select distinct queue from inserted) as d)::int as notified`;
+    outboxTexts.set(cacheKey, text);
   }
   return text;
 }

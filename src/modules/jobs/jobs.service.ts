@@ -71,23 +71,27 @@ export function createJobsService(deps: JobsServiceDeps) {
         throw new AppError("PAYLOAD_TOO_LARGE", `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`);
       }
       const fresh = { id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime: new Date() };
-      // The common path is one insert; only a reload or a retry reads the existing job.
-      const created = object ? await jobs.create(fresh) : false;
-      const job = created ? { ...fresh, status: "PENDING" as const } : await jobs.get(parts.jobId);
+      const announce = (job: Pick<Job, "id" | "inputFileName" | "submitTime">) =>
+        ({
+          topic: "job.requested",
+          message: { jobId: job.id, userId: user.id, inputKey: key, inputFileName: job.inputFileName, submitTime: job.submitTime.toISOString() },
+        }) as const;
+      // The common path is one round trip where the store announces atomically (PostgreSQL), else
+      // insert then publish; only a reload or a retry reads the existing job.
+      if (object) {
+        const created = jobs.createAndAnnounce ? await jobs.createAndAnnounce(fresh, announce(fresh)) : await jobs.create(fresh);
+        if (created) {
+          if (!jobs.createAndAnnounce) await topic.publish("job.requested", announce(fresh).message);
+          return { ...fresh, status: "PENDING" as const };
+        }
+      }
+      const job = await jobs.get(parts.jobId);
       if (!job || job.userId !== user.id) {
         throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
       }
       // Published again for a PENDING job on reload: delivery is at least once anyway, and this
-      // rescues a job whose first publish was lost.
-      if (job.status === "PENDING") {
-        await topic.publish("job.requested", {
-          jobId: job.id,
-          userId: user.id,
-          inputKey: key,
-          inputFileName: job.inputFileName,
-          submitTime: job.submitTime.toISOString(),
-        });
-      }
+      // rescues a job whose first publish was lost (stores without createAndAnnounce).
+      if (job.status === "PENDING") await topic.publish("job.requested", announce(job).message);
       return job;
     },
 

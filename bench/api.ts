@@ -1,7 +1,8 @@
 /**
  * API benchmark: POST /annotations requests per second (`bun bench/api.ts [N] [concurrency]`,
  * default 2000 and 64). Runs the web role alone so annotators do not compete for the CPU; the
- * inputs are uploaded first, then every submit is timed.
+ * inputs are uploaded first, then every submit is timed. Also prints the web process's CPU time per
+ * request (Linux), which stays meaningful when other work shares the machine.
  */
 import { join } from "node:path";
 import { rm } from "node:fs/promises";
@@ -20,6 +21,7 @@ try {
   const keys = await pool(Array.from({ length: N }), 16, (_, i) => upload(api, input, `api-${i}.vcf`));
   const latencies: number[] = [];
   let errors = 0;
+  const cpuBefore = await cpuMs(gas.proc.pid);
   const started = performance.now();
   await pool(keys, C, async (key) => {
     const t = performance.now();
@@ -29,6 +31,7 @@ try {
     latencies.push(performance.now() - t);
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuMs(gas.proc.pid);
   console.log(
     JSON.stringify({
       requests: N,
@@ -36,10 +39,23 @@ try {
       errors,
       requestsPerSecond: Math.round(N / seconds),
       latencyMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
+      // CPU the web process spent per request: steadier than req/s on a shared machine, and
+      // 1000 / this is what one core could serve.
+      webCpuMsPerRequest: cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) / N) * 1000) / 1000,
       database: env.DATABASE_URL ? "postgres" : "pglite",
     }),
   );
 } finally {
   await gas.stop();
   await rm(gas.dataDir, { recursive: true, force: true });
+}
+
+/** User + system CPU of a process in ms (Linux /proc), or null elsewhere. */
+async function cpuMs(pid: number): Promise<number | null> {
+  try {
+    const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
 }

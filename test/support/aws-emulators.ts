@@ -44,14 +44,28 @@ export interface Emulator {
 /** A name no other test (or earlier run against a shared emulator) uses: `<base>-<hex>`. */
 export const uniqueName = (base: string) => `${base}-${randomBytes(5).toString("hex")}`;
 
+/**
+ * GAS_TEST_AWS_ENDPOINT=http://127.0.0.1:PORT: run the AWS suites against one external endpoint
+ * that speaks every service (moto_server in .ci/run) instead of the in-process emulators. The
+ * launchers below then start nothing and `stop` leaves the server running.
+ */
+export const externalEndpoint: string | null = Bun.env.GAS_TEST_AWS_ENDPOINT || null;
+
+/** Which emulator answers: "moto" (external endpoint) or the in-process ones, for suite names. */
+export const emulatorName = (inProcess: string) => (externalEndpoint ? `external endpoint ${externalEndpoint}` : inProcess);
+
+const external = (): Emulator => ({ endpoint: externalEndpoint!, stop: async () => {} });
+
 /** fauxqs: SQS, SNS (→ SQS fan-out) and S3 on one endpoint. */
 export async function startFauxqsEmulator(): Promise<Emulator> {
+  if (externalEndpoint) return external();
   const server = await startFauxqs({ port: 0, host: "localhost", logger: false });
   return { endpoint: server.address, stop: () => server.stop() };
 }
 
 /** dynalite: DynamoDB in memory, tables ACTIVE at once. */
 export async function startDynaliteEmulator(): Promise<Emulator> {
+  if (externalEndpoint) return external();
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -75,6 +89,7 @@ export interface SesEmulator extends Emulator {
  * it starts), so a test clears it before it sends; bun runs the tests of a file one at a time.
  */
 export async function startSesEmulator(): Promise<SesEmulator> {
+  if (externalEndpoint) return motoSes(externalEndpoint);
   const server = await startSesServer({ host: "127.0.0.1", port: 0 });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -96,6 +111,83 @@ export async function startSesEmulator(): Promise<SesEmulator> {
       );
     },
   };
+}
+
+/**
+ * SES on moto: sent mail is read from moto's own introspection API (`/moto-api/data.json`, the
+ * SES backend's `sent_messages`), which keeps every message since the server started; `clear`
+ * remembers how many there were, so a test sees only its own.
+ */
+function motoSes(endpoint: string): SesEmulator {
+  let seen = 0;
+  const all = async (): Promise<string[]> => {
+    const r = await fetch(`${endpoint}/moto-api/data.json`);
+    if (!r.ok) throw new Error(`moto: /moto-api/data.json answered ${r.status}`);
+    const data = (await r.json()) as { ses?: { Message?: MotoSesMessage[]; RawMessage?: MotoSesMessage[] } };
+    return [...(data.ses?.RawMessage ?? []), ...(data.ses?.Message ?? [])].sort((a, b) => String(a.id).localeCompare(String(b.id))).map(renderMotoMessage);
+  };
+  return {
+    endpoint,
+    stop: async () => {},
+    async clear() {
+      seen = (await all()).length;
+    },
+    async rawEmails() {
+      return (await all()).slice(seen);
+    },
+  };
+}
+
+interface MotoSesMessage {
+  id?: string;
+  raw_data?: string;
+  source?: string;
+  destinations?: { ToAddresses?: string[] } | string[];
+  subject?: string;
+  body?: string;
+}
+
+/** moto keeps raw messages as sent and simple ones as fields: render the latter as RFC 5322. */
+function renderMotoMessage(m: MotoSesMessage): string {
+  if (m.raw_data) return m.raw_data;
+  const to = Array.isArray(m.destinations) ? m.destinations : (m.destinations?.ToAddresses ?? []);
+  return [`From: ${m.source ?? ""}`, `To: ${to.join(", ")}`, `Subject: ${m.subject ?? ""}`, "Content-Type: text/plain; charset=utf-8", "", m.body ?? ""].join("\r\n");
+}
+
+/** Every endpoint the service needs, for the end-to-end test. */
+export interface AwsTestEndpoints {
+  /** S3, SQS and SNS. */
+  s3: string;
+  dynamodb: string;
+  ses: string;
+  rawEmails(): Promise<string[]>;
+  clearEmails(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** fauxqs, dynalite and aws-ses-v2-local in this process (or the external endpoint for all). */
+export async function startAwsTestEndpoints(): Promise<AwsTestEndpoints> {
+  const [queues, dynamo, ses] = await Promise.all([startFauxqsEmulator(), startDynaliteEmulator(), startSesEmulator()]);
+  return {
+    s3: queues.endpoint,
+    dynamodb: dynamo.endpoint,
+    ses: ses.endpoint,
+    rawEmails: () => ses.rawEmails(),
+    clearEmails: () => ses.clear(),
+    stop: async () => {
+      await Promise.all([queues.stop(), dynamo.stop(), ses.stop()]);
+    },
+  };
+}
+
+/** SDK clients for `startAwsTestEndpoints`' endpoints. */
+export function endpointClients(e: Pick<AwsTestEndpoints, "s3" | "dynamodb" | "ses">): AwsClients {
+  return createAwsClients({
+    region: TEST_REGION,
+    endpoint: e.s3,
+    endpoints: { dynamodb: e.dynamodb, sesv2: e.ses },
+    credentials: TEST_CREDENTIALS,
+  });
 }
 
 /** SDK clients for the emulators (one endpoint per service family). */

@@ -60,9 +60,19 @@ function ProfilePage(p: { ctx: PageCtx; user: User; next: string | null; welcome
       </form>
       <h2 class="h4 mt-5">Current Plan</h2>
       {u.tier === "premium" ? (
-        <p>
-          <span class="badge text-bg-success">Premium</span> No upload limit; your results are never archived.
-        </p>
+        <div id="current-plan">
+          <p>
+            <span class="badge text-bg-success">Premium</span> No upload limit; your results are never archived.
+          </p>
+          {u.paymentCustomerId ? (
+            <form method="post" action="/billing/portal">
+              <CsrfField ctx={p.ctx} />
+              <button type="submit" class="btn btn-outline-secondary" id="manage-subscription">
+                Manage or cancel subscription
+              </button>
+            </form>
+          ) : null}
+        </div>
       ) : (
         <p>
           <span class="badge text-bg-secondary">Free</span> · <a href="/subscribe">upgrade to Premium plan</a>

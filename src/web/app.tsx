@@ -8,10 +8,12 @@ import { csrf } from "hono/csrf";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AccountsService, SessionsService } from "../modules/accounts/index.ts";
+import { type BillingService, billingRoutes } from "../modules/billing/index.ts";
 import { type JobsService, jobsRoutes } from "../modules/jobs/index.ts";
 import type { ShareLinksService } from "../modules/sharing/index.ts";
 import type { IdentityProvider } from "../ports/identity.ts";
 import type { UploadReceiver } from "../ports/object-store.ts";
+import type { SimulatedCheckout } from "../ports/payments.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { accountRoutes } from "./account.routes.tsx";
@@ -30,6 +32,10 @@ export interface WebDeps {
   sessions: SessionsService;
   shares: ShareLinksService;
   jobs: JobsService;
+  /** Subscriptions; null when no payment provider is configured. */
+  billing: BillingService | null;
+  /** The local payments adapter's checkout pages (development only). */
+  simulatedCheckout: SimulatedCheckout | null;
   identity: IdentityProvider | null;
   /** The local object store's upload endpoint (null on AWS, where browsers post to S3). */
   uploads: { path: string; receiver: UploadReceiver } | null;
@@ -130,6 +136,7 @@ export function createWebApp(deps: WebDeps) {
   }
 
   app.route("/", pagesRoutes(deps.limits));
+  app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));
   app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
   app.route("/", accountRoutes(deps.accounts));
   app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, baseUrl }));

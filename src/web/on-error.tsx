@@ -18,6 +18,7 @@ const TITLES: Record<number, { title: string; quip: string }> = {
   401: { title: "Please sign in", quip: "We need to know who you are before we mutate anything." },
   403: { title: "Not allowed", quip: "The supreme leader of the mutating genome revolutionary party says no." },
   404: { title: "Page not found", quip: "This page went the way of an intergenic variant: nowhere in particular." },
+  402: { title: "Premium feature", quip: "" },
   413: { title: "File too large", quip: "" },
   503: { title: "Temporarily unavailable", quip: "Please try again in a minute." },
   500: { title: "Something went wrong", quip: "We have been notified, and are mutating towards a fix." },
@@ -34,6 +35,13 @@ export function ErrorPage(props: { ctx: PageCtx; status: number; message: string
       </div>
       {t.quip ? <p class="text-body-secondary">{t.quip}</p> : null}
       <p>
+        {props.status === 402 ? (
+          <>
+            <a href="/subscribe" class="btn btn-primary" id="upgrade-offer">
+              Upgrade to Premium
+            </a>{" "}
+          </>
+        ) : null}
         <a href="/" class="btn btn-outline-primary">
           Back home
         </a>{" "}

@@ -1,11 +1,10 @@
-/** The home page (the original's hero and blurb) and the subscribe page (issue 5 adds payment). */
+/** The home page (the original's hero and blurb). Subscribing is the billing module's (src/modules/billing). */
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { Layout, formatBytes } from "./layout.tsx";
 import { pageCtx } from "./page-context.ts";
-import { requireUser } from "./session.ts";
 
-/** Routes / and /subscribe. */
+/** Route /. */
 export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeconds: number }) {
   const retention = opts.archiveAfterSeconds >= 120 ? `${Math.round(opts.archiveAfterSeconds / 60)} minutes` : `${opts.archiveAfterSeconds} seconds`;
   return new Hono<AppEnv>()
@@ -71,30 +70,6 @@ export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeco
               </figure>
             </section>
           </div>
-        </Layout>,
-      );
-    })
-    .get("/subscribe", requireUser, (c) => {
-      const ctx = pageCtx(c);
-      if (ctx.user?.tier === "premium") return c.redirect("/profile", 303);
-      return c.html(
-        <Layout ctx={ctx} title="Subscribe">
-          <h1 class="h2">Subscribe to GAS Premium</h1>
-          <p class="lead">Premium members annotate files of any size, and their results are never archived.</p>
-          <ul>
-            <li>No upload size limit (free accounts: {formatBytes(opts.freeMaxUploadBytes)}).</li>
-            <li>Results stay downloadable forever (free accounts: {retention}, then archived).</li>
-            <li>Archived results from your free days are restored when you upgrade.</li>
-          </ul>
-          <div class="alert alert-info" role="status">
-            Online payment is not switched on for this server yet, so the subscription cannot be bought here. When it is,
-            this page takes your card through Stripe (in test mode your credit card will not be billed).
-          </div>
-          <p>
-            <a href="/profile" class="btn btn-outline-secondary">
-              Back to profile
-            </a>
-          </p>
         </Layout>,
       );
     });

@@ -24,6 +24,8 @@ export async function webDepsFrom(c: Container): Promise<WebDeps> {
     sessions: c.sessions,
     shares: c.shares,
     jobs: c.jobs,
+    billing: c.billing,
+    simulatedCheckout: c.simulatedCheckout,
     identity: c.ports.identity,
     uploads: c.uploads,
     uploadOrigins: await uploadOrigins(c),

@@ -11,7 +11,7 @@ import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
 import { StatusBadge } from "./job-pages.tsx";
 import { SummaryCharts } from "./summary-chart.tsx";
 
-/** The result download, or the original's archive placeholders (issue 5 fills in the lifecycle). */
+/** The result download, or where the result is instead: archived (free: upgrade offer) or being restored. */
 export function ResultDownload(p: { job: Job; href: string; premium: boolean }) {
   if (p.job.resultState === "ARCHIVED") {
     return p.premium ? (
@@ -119,6 +119,7 @@ export function JobDetailPage(p: {
   const j = p.job;
   const live = j.status === "PENDING" || j.status === "RUNNING";
   const base = `/annotations/${j.id}`;
+  const resultHere = j.resultState === null || j.resultState === "AVAILABLE";
   return (
     <Layout
       ctx={p.ctx}
@@ -129,6 +130,8 @@ export function JobDetailPage(p: {
           <noscript>
             <meta http-equiv="refresh" content="5" />
           </noscript>
+        ) : j.resultState === "RESTORING" ? (
+          <meta http-equiv="refresh" content="5" />
         ) : null
       }
     >
@@ -159,12 +162,12 @@ export function JobDetailPage(p: {
           {j.status === "COMPLETED" ? (
             <>
               <dt class="col-sm-3">Annotated Results File</dt>
-              <dd class="col-sm-9" id="result-download">
+              <dd class="col-sm-9" id="result-download" data-result-state={j.resultState ?? undefined}>
                 <ResultDownload job={j} href={`${base}/result`} premium={p.ctx.user?.tier === "premium"} />
               </dd>
               <dt class="col-sm-3">Results Browser</dt>
               <dd class="col-sm-9">
-                <a href={`${base}/results`}>browse and filter the variants</a>
+                {resultHere ? <a href={`${base}/results`}>browse and filter the variants</a> : <span>available again once the results are restored</span>}
               </dd>
               <dt class="col-sm-3">Annotation Log File</dt>
               <dd class="col-sm-9">

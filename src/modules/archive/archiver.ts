@@ -1,0 +1,192 @@
+/**
+ * The archiver role's use cases, one per queue. Every step is safe under at-least-once delivery
+ * and under a crash between any two writes:
+ *
+ * - job.completed (free user) → publish `job.archive` delayed until complete_time + ARCHIVE_AFTER.
+ * - job.archive (due) → re-read the tier (premium: nothing to do); pack result + rows, put them in
+ *   the vault under the job id (same ref → same archive, so a retry never leaves a second one),
+ *   AVAILABLE → ARCHIVED with the archive id, re-read the tier (an upgrade that raced us is
+ *   undone while the hot copy is intact, else a thaw is requested), then delete the hot copy.
+ *   A retry after a crash finds ARCHIVED and finishes that last step.
+ * - job.thaw → ARCHIVED → RESTORING, start the vault restore (idempotent).
+ * - archive.restored → copy the bytes back unless already there, delete the archive,
+ *   RESTORING → AVAILABLE, email the owner once (ledger in sent_notifications).
+ */
+import { eq } from "drizzle-orm";
+import type { AppDb } from "../../db/open-database.ts";
+import { sentNotifications } from "../../db/schema.ts";
+import type { ArchiveVault } from "../../ports/archive-vault.ts";
+import type { Job, JobStore } from "../../ports/job-store.ts";
+import type { Mailer } from "../../ports/mailer.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import type { Topic, TopicMessages } from "../../ports/queue.ts";
+import type { Logger } from "../../shared/logger.ts";
+import type { AccountsService } from "../accounts/index.ts";
+import { packResult, unpackResult } from "./result-bundle.ts";
+import { renderRestoredEmail } from "./restored-email.tsx";
+
+export interface ArchiverDeps {
+  db: AppDb;
+  jobs: JobStore;
+  results: ObjectStore;
+  vault: ArchiveVault;
+  topic: Topic;
+  accounts: AccountsService;
+  mailer: Mailer;
+  publicUrl: string;
+  archiveAfterSeconds: number;
+  log: Logger;
+}
+
+/** What a handler did; `retryInSeconds` asks for the message again later. */
+export interface StepResult {
+  outcome: string;
+  retryInSeconds?: number;
+}
+
+const AVAILABLE = { state: "AVAILABLE" as const, archiveId: null };
+const archivedAs = (archiveId: string) => ({ state: "ARCHIVED" as const, archiveId });
+const restoringAs = (archiveId: string) => ({ state: "RESTORING" as const, archiveId });
+/** The result files that go to the vault: the annotated VCF and the browser's rows (never the log). */
+const resultKeysOf = (job: Job) => [job.resultKey, job.rowsKey].filter((k): k is string => !!k);
+
+/** Create the archiver's handlers. */
+export function createArchiver(deps: ArchiverDeps) {
+  const { jobs, results, vault, topic, accounts } = deps;
+  const afterMs = deps.archiveAfterSeconds * 1000;
+  const isPremium = async (userId: string) => (await accounts.get(userId))?.tier === "premium";
+  const hotCopyIntact = async (job: Job) => (await Promise.all(resultKeysOf(job).map((k) => results.head(k)))).every(Boolean);
+
+  /** job.completed: schedule the archive of a free user's result. */
+  async function onJobCompleted(m: TopicMessages["job.completed"]): Promise<StepResult> {
+    if (m.status !== "COMPLETED") return { outcome: "not-completed" };
+    const user = await accounts.get(m.userId);
+    if (!user) return { outcome: "no-user" };
+    if (user.tier === "premium") return { outcome: "premium" };
+    const delaySeconds = Math.max(0, Math.ceil((Date.parse(m.completeTime) + afterMs - Date.now()) / 1000));
+    await topic.publish("job.archive", { jobId: m.jobId, userId: m.userId }, { delaySeconds });
+    deps.log.info("archive scheduled", { jobId: m.jobId, delaySeconds });
+    return { outcome: "scheduled" };
+  }
+
+  /** After AVAILABLE → ARCHIVED: re-check the tier, then remove the hot copy. */
+  async function settleArchived(job: Job & { archiveId: string }): Promise<StepResult> {
+    const log = deps.log.child({ jobId: job.id, archiveId: job.archiveId });
+    if (await isPremium(job.userId)) {
+      // The owner upgraded while we archived; their upgrade may not have seen this job archived.
+      if ((await hotCopyIntact(job)) && (await jobs.moveResult(job.id, archivedAs(job.archiveId), AVAILABLE))) {
+        await vault.delete(job.archiveId);
+        log.info("owner upgraded during the archive; result left in place");
+        return { outcome: "upgrade-undone" };
+      }
+      await topic.publish("job.thaw", { jobId: job.id, userId: job.userId });
+      log.info("owner upgraded during the archive; restore requested");
+      return { outcome: "thaw-requested" };
+    }
+    for (const key of resultKeysOf(job)) await results.delete(key);
+    log.info("result archived", { keys: resultKeysOf(job) });
+    return { outcome: "archived" };
+  }
+
+  /** job.archive: the retention period is over. */
+  async function onArchiveDue(m: TopicMessages["job.archive"]): Promise<StepResult> {
+    let job = await jobs.get(m.jobId);
+    if (!job || job.status !== "COMPLETED" || !job.resultKey) return { outcome: "no-result" };
+    if (job.resultState === "AVAILABLE") {
+      const dueIn = (job.completeTime?.getTime() ?? 0) + afterMs - Date.now();
+      if (dueIn > 1000) {
+        await topic.publish("job.archive", m, { delaySeconds: Math.ceil(dueIn / 1000) }); // early (clock skew, replay)
+        return { outcome: "early" };
+      }
+      if (await isPremium(job.userId)) return { outcome: "premium" };
+      if (!(await hotCopyIntact(job))) {
+        deps.log.error("result files missing; cannot archive", { jobId: job.id });
+        return { outcome: "missing-result" };
+      }
+      const archiveId = await vault.archive(job.id, await packResult(results, resultKeysOf(job)));
+      if (!(await jobs.moveResult(job.id, AVAILABLE, archivedAs(archiveId)))) {
+        job = await jobs.get(job.id);
+        if (!job || job.resultState !== "ARCHIVED" || job.archiveId !== archiveId) return { outcome: "raced" };
+      }
+      job = { ...job, resultState: "ARCHIVED", archiveId };
+    }
+    if (job.resultState === "ARCHIVED" && job.archiveId) return settleArchived({ ...job, archiveId: job.archiveId });
+    return { outcome: "not-available" };
+  }
+
+  /** Email the owner once per restore. */
+  async function emailRestored(job: Job, archiveId: string): Promise<void> {
+    const key = `job.restored:${job.id}:${archiveId}`;
+    const [already] = await deps.db.select().from(sentNotifications).where(eq(sentNotifications.key, key));
+    const user = await accounts.get(job.userId);
+    if (already || !user?.email) return;
+    const email = await renderRestoredEmail({ jobId: job.id, inputFileName: job.inputFileName, jobUrl: `${deps.publicUrl}/annotations/${job.id}` });
+    await deps.mailer.send({ to: user.email, ...email, idempotencyKey: key });
+    await deps.db.insert(sentNotifications).values({ key }).onConflictDoNothing();
+  }
+
+  /** The restore is readable: copy back, delete the archive, AVAILABLE, email. */
+  async function finishRestore(job: Job & { archiveId: string }): Promise<StepResult> {
+    const log = deps.log.child({ jobId: job.id, archiveId: job.archiveId });
+    if (!(await hotCopyIntact(job))) {
+      const bytes = await vault.readRestored(job.archiveId);
+      if (!bytes) return { outcome: "not-ready", retryInSeconds: 5 };
+      await unpackResult(results, bytes, resultKeysOf(job));
+    }
+    // Archive deleted before the id is cleared: a crash in between is finished by the next
+    // delivery (the hot copy is back, the delete is idempotent), and no archive is left behind.
+    await vault.delete(job.archiveId);
+    await jobs.moveResult(job.id, restoringAs(job.archiveId), AVAILABLE);
+    await emailRestored(job, job.archiveId);
+    log.info("result restored");
+    return { outcome: "restored" };
+  }
+
+  /** job.thaw: start restoring one archived result. */
+  async function onThaw(m: TopicMessages["job.thaw"]): Promise<StepResult> {
+    let job = await jobs.get(m.jobId);
+    if (!job || job.userId !== m.userId) return { outcome: "no-job" };
+    if (job.resultState === "ARCHIVED" && job.archiveId) {
+      if (!(await jobs.moveResult(job.id, archivedAs(job.archiveId), restoringAs(job.archiveId)))) job = await jobs.get(job.id);
+      else job = { ...job, resultState: "RESTORING" };
+    }
+    if (!job || job.resultState !== "RESTORING" || !job.archiveId) {
+      deps.log.info("thaw request for a result that is not archived", { jobId: m.jobId, state: job?.resultState ?? null });
+      return { outcome: "not-archived" };
+    }
+    const restoring = { ...job, archiveId: job.archiveId };
+    const status = await vault.startRestore(restoring.archiveId, job.id);
+    if (status === "ready") return finishRestore(restoring);
+    if (status === "missing") {
+      // A restore that crashed after deleting the archive: the hot copy is back, finish it.
+      if (await hotCopyIntact(restoring)) return finishRestore(restoring);
+      deps.log.error("archive missing and no hot copy; the result is lost", { jobId: job.id, archiveId: restoring.archiveId });
+      return { outcome: "lost" };
+    }
+    deps.log.info("restore requested", { jobId: job.id, status });
+    return { outcome: `restore-${status}` };
+  }
+
+  /** archive.restored: the vault announced one or more finished restores. */
+  async function onRestored(message: unknown): Promise<StepResult> {
+    const done = vault.readRestoreNotice(message);
+    if (done.length === 0) return { outcome: "not-a-restore" };
+    const outcomes: string[] = [];
+    for (const { archiveId, ref } of done) {
+      const job = await jobs.get(ref);
+      if (job?.resultState === "RESTORING" && job.archiveId === archiveId) {
+        const r = await finishRestore({ ...job, archiveId });
+        if (r.retryInSeconds !== undefined) return r;
+        outcomes.push(r.outcome);
+      } else if (job?.resultState === "AVAILABLE" && job.archiveId === null) {
+        await emailRestored(job, archiveId); // a crash after the state change, before the email
+        outcomes.push("already-restored");
+      } else outcomes.push("stale");
+    }
+    return { outcome: outcomes.join(",") };
+  }
+
+  return { onJobCompleted, onArchiveDue, onThaw, onRestored };
+}
+
+export type Archiver = ReturnType<typeof createArchiver>;

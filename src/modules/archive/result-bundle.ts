@@ -1,0 +1,30 @@
+/**
+ * A job's result files as one archive: a gzipped tar (Bun.Archive), so an operator can open a
+ * retrieved archive with `tar xzf`. Entries are named after the objects' file names. Archives
+ * hold free users' results only, which the free upload limit keeps small: the bundle is built in
+ * memory.
+ */
+import type { ObjectStore } from "../../ports/object-store.ts";
+
+const entryName = (key: string) => key.slice(key.lastIndexOf("/") + 1);
+
+/** Pack the objects at `keys` (all must exist) into one gzipped tar. */
+export async function packResult(store: ObjectStore, keys: string[]): Promise<Uint8Array> {
+  const entries: Record<string, Uint8Array> = {};
+  for (const key of keys) {
+    const obj = await store.get(key);
+    if (!obj) throw new Error(`result object ${key} is missing; nothing to archive`);
+    entries[entryName(key)] = new Uint8Array(await new Response(obj.stream()).arrayBuffer());
+  }
+  return new Bun.Archive(entries, { compress: "gzip" }).bytes();
+}
+
+/** Put every object of a bundle back at its key. Throws when the bundle lacks one of `keys`. */
+export async function unpackResult(store: ObjectStore, bundle: Uint8Array, keys: string[]): Promise<void> {
+  const files = await new Bun.Archive(bundle).files();
+  for (const key of keys) {
+    const file = files.get(entryName(key));
+    if (!file) throw new Error(`archive has no entry ${entryName(key)} for ${key}`);
+    await store.put(key, new Uint8Array(await file.arrayBuffer()));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Subscribe, confirmation, customer portal and the payment webhook; plus, in development only,
+ * the simulated checkout and portal pages of the local Payments adapter. The webhook is
+ * authorised by its signature (verified on the raw body), not by a session: it is JSON, so the
+ * CSRF middleware lets it through, and a forged one gets 400.
+ */
+import { type Context, Hono } from "hono";
+import type { SimulatedCheckout } from "../../ports/payments.ts";
+import { WebhookSignatureError } from "../../ports/payments.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { AppEnv } from "../../web/app-env.ts";
+import { wantsJson } from "../../web/negotiate.ts";
+import { pageCtx } from "../../web/page-context.ts";
+import { requireUser, userOf } from "../../web/session.ts";
+import type { BillingService } from "./billing.service.ts";
+import { ConfirmPage, LocalCheckoutPage, SubscribePage } from "./views/billing-pages.tsx";
+
+/** Where the payment provider posts events (configure this URL in Stripe's dashboard). */
+export const WEBHOOK_PATH = "/billing/webhook";
+/** The local adapter's stand-in for Stripe's hosted pages. */
+export const LOCAL_CHECKOUT_PATH = "/checkout/local";
+
+export interface BillingRoutesDeps {
+  /** null: no payment provider configured (production without Stripe). */
+  billing: BillingService | null;
+  /** The local adapter's pages; null outside development. */
+  simulated: SimulatedCheckout | null;
+  limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
+  baseUrl: (requestUrl: string) => string;
+}
+
+/** Routes /subscribe, /subscribe/confirm, /billing/portal, /billing/webhook and /checkout/local/{token}. */
+export function billingRoutes(deps: BillingRoutesDeps) {
+  const { billing, simulated } = deps;
+  const needBilling = () => {
+    if (!billing) throw new AppError("UNAVAILABLE", "Online payment is not switched on for this server.");
+    return billing;
+  };
+  const app = new Hono<AppEnv>()
+    .use("/subscribe", requireUser)
+    .use("/subscribe/*", requireUser)
+    .use("/billing/portal", requireUser)
+    .get("/subscribe", (c) => {
+      const ctx = pageCtx(c);
+      if (ctx.user?.tier === "premium") return c.redirect("/profile", 303);
+      return c.html(<SubscribePage ctx={ctx} provider={billing?.provider ?? null} limits={deps.limits} cancelled={c.req.query("cancelled") === "1"} />);
+    })
+    .post("/subscribe", async (c) => {
+      const user = userOf(c);
+      if (user.tier === "premium") return c.redirect("/profile", 303);
+      const base = deps.baseUrl(c.req.url);
+      const url = await needBilling().startCheckout(user, { successUrl: `${base}/subscribe/confirm`, cancelUrl: `${base}/subscribe?cancelled=1` });
+      c.var.log.info("checkout started", { userId: user.id });
+      if (wantsJson(c)) return c.json({ code: 200, status: "success", checkout_url: url });
+      return c.redirect(url, 303);
+    })
+    .get("/subscribe/confirm", (c) => {
+      const user = userOf(c);
+      // The provider's webhook may arrive a moment after the browser: the page waits for it.
+      if (user.tier !== "premium") c.header("refresh", "2");
+      return c.html(<ConfirmPage ctx={pageCtx(c)} premium={user.tier === "premium"} customerId={user.paymentCustomerId} />);
+    })
+    .post("/billing/portal", async (c) => {
+      const url = await needBilling().portalUrl(userOf(c), `${deps.baseUrl(c.req.url)}/profile`);
+      return c.redirect(url, 303);
+    })
+    .post(WEBHOOK_PATH, async (c) => {
+      const b = needBilling();
+      const raw = await c.req.text(); // the signature covers these exact bytes
+      try {
+        const r = await b.handleWebhook(raw, c.req.raw.headers);
+        c.var.log.info("payment webhook", { eventId: r.eventId, outcome: r.outcome });
+        return c.json({ received: true, outcome: r.outcome });
+      } catch (err) {
+        if (!(err instanceof WebhookSignatureError)) throw err; // 500: the provider retries
+        c.var.log.warn("payment webhook refused", { reason: err.message });
+        return c.json({ error: { message: `Webhook signature verification failed: ${err.message}` } }, 400);
+      }
+    });
+
+  if (simulated) {
+    const open = (c: Context<AppEnv>) => {
+      const token = c.req.param("token") ?? "";
+      const session = simulated.session(token);
+      const user = userOf(c);
+      // A session belongs to the user it was made for (checkout) or to the customer's owner (portal).
+      if (!session || (session.kind === "checkout" ? session.userId !== user.id : session.customerId !== user.paymentCustomerId)) {
+        throw new AppError("NOT_FOUND", "This checkout link is unknown or has expired. Start again from the subscribe page.");
+      }
+      return { token, session };
+    };
+    app
+      .use(`${LOCAL_CHECKOUT_PATH}/*`, requireUser)
+      .get(`${LOCAL_CHECKOUT_PATH}/:token`, (c) => {
+        const { session } = open(c);
+        return c.html(<LocalCheckoutPage ctx={pageCtx(c)} kind={session.kind} action={c.req.path} cancelUrl={session.cancelUrl} />);
+      })
+      .post(`${LOCAL_CHECKOUT_PATH}/:token`, async (c) => {
+        const { token, session } = open(c);
+        // Exactly what the provider would post to the webhook, through the same verification and billing code.
+        const delivery = (await simulated.complete(token))!;
+        const r = await needBilling().handleWebhook(delivery.body, delivery.headers);
+        c.var.log.info("simulated payment event", { eventId: r.eventId, outcome: r.outcome, kind: session.kind });
+        return c.redirect(session.returnUrl, 303);
+      });
+  }
+  return app;
+}

@@ -1,0 +1,159 @@
+/**
+ * Issue 5 end to end, with every role in one process and short delays (ARCHIVE_AFTER_SECONDS=2,
+ * RESTORE_DELAY_SECONDS=1): a free user's result is archived after the retention period, its
+ * download is refused with the upgrade offer, the user upgrades through the local checkout (the
+ * same webhook path Stripe's events take), the result is restored (the page says "restoring"
+ * meanwhile) and downloadable again, and the user is emailed; a premium user's results are never
+ * archived. Runs on the embedded PGlite and, when its binaries are installed, on a throwaway
+ * PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { createTestDatabase } from "../src/db/test-database.ts";
+import { type Client, type GasProcess, createClient, csrfTokenIn, postUpload, startGas, waitForJob } from "./support/gas-process.ts";
+import { type ThrowawayPostgres, findPostgresBinaries, startThrowawayPostgres } from "./support/throwaway-postgres.ts";
+
+const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
+const ARCHIVE_AFTER = 2;
+const html = { headers: { accept: "text/html" } };
+
+const backends = [{ name: "PGlite", postgres: false }, ...(findPostgresBinaries() ? [{ name: "PostgreSQL", postgres: true }] : [])];
+if (backends.length === 1) console.warn("archive lifecycle on PostgreSQL skipped: no PostgreSQL binaries (install postgresql-15 or set PG_BIN_DIR)");
+
+/** Upload the demo VCF through the signed form and submit it; returns the finished job's id. */
+async function annotate(client: Client, name: string): Promise<string> {
+  const form = (await (await client.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
+  const up = await postUpload(client, form.url, form.fields, new File([await Bun.file(DEMO_VCF).arrayBuffer()], name));
+  expect(up.status).toBe(303);
+  const key = new URL(up.headers.get("location")!).searchParams.get("key")!;
+  const submitted = await client.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });
+  const jobId = ((await submitted.json()) as { job_id: string }).job_id;
+  expect((await waitForJob(client, jobId)).job_status).toBe("COMPLETED");
+  return jobId;
+}
+
+/** The job page's result state (data-result-state on the download cell). */
+async function resultState(client: Client, jobId: string): Promise<string> {
+  const page = await (await client.request(`/annotations/${jobId}`, html)).text();
+  return /id="result-download" data-result-state="([A-Z]+)"/.exec(page)?.[1] ?? "none";
+}
+
+/** Poll the job page until its result state is `want`; returns every state seen on the way. */
+async function waitForState(client: Client, jobId: string, want: string, timeoutMs = 30_000): Promise<string[]> {
+  const seen: string[] = [];
+  for (const deadline = Date.now() + timeoutMs; ; await Bun.sleep(100)) {
+    const s = await resultState(client, jobId);
+    if (seen.at(-1) !== s) seen.push(s);
+    if (s === want) return seen;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${want}: saw ${seen.join(" → ")}`);
+  }
+}
+
+/** Subscribe through the local checkout: /subscribe → checkout page → "Pay (simulated)" → confirmation. */
+async function upgrade(client: Client): Promise<string> {
+  const subscribe = await (await client.request("/subscribe", html)).text();
+  expect(subscribe).toContain("You are subscribing to the GAS Premium plan.");
+  const start = await client.request("/subscribe", { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(subscribe) }) });
+  expect(start.status).toBe(303);
+  const checkout = start.headers.get("location")!;
+  expect(checkout).toStartWith("/checkout/local/");
+  const page = await (await client.request(checkout, html)).text();
+  expect(page).toContain("Pay (simulated)");
+  const paid = await client.request(checkout, { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(page) }) });
+  expect(paid.status).toBe(303);
+  expect(new URL(paid.headers.get("location")!, "http://x").pathname).toBe("/subscribe/confirm");
+  return (await client.request("/subscribe/confirm", html)).text();
+}
+
+const files = async (dir: string) => ((await readdir(dir, { recursive: true }).catch(() => [])) as string[]).map(String);
+
+describe.each(backends)("archive, upgrade and restore on $name", ({ postgres }) => {
+  let gas: GasProcess;
+  let pg: ThrowawayPostgres | null = null;
+  let db: { url: string; drop(): Promise<void> } | null = null;
+  beforeAll(async () => {
+    const env: Record<string, string> = { ARCHIVE_AFTER_SECONDS: String(ARCHIVE_AFTER), RESTORE_DELAY_SECONDS: "1" };
+    if (postgres) {
+      pg = await startThrowawayPostgres();
+      db = await createTestDatabase(pg!.url);
+      env.DATABASE_URL = db.url;
+    }
+    gas = await startGas({ env });
+  }, 120_000);
+  afterAll(async () => {
+    if (gas) expect(await gas.stop()).toBe(0);
+    await db?.drop();
+    await pg?.stop();
+    if (gas) await rm(gas.dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  test("free user: archived after ARCHIVE_AFTER, refused with the upgrade offer, upgrade restores it, email sent", async () => {
+    const ada = createClient(gas.url);
+    await ada.signIn("ada@example.org", "Ada");
+    const jobId = await annotate(ada, "ada.vcf");
+    const fresh = await ada.request(`/annotations/${jobId}/result`);
+    expect(fresh.status).toBe(200);
+    const original = await fresh.text();
+    expect(original).toContain("ANN=");
+
+    // Archived once the retention period is over: the hot copy goes, the log stays.
+    await waitForState(ada, jobId, "ARCHIVED");
+    const page = await (await ada.request(`/annotations/${jobId}`, html)).text();
+    expect(page).toMatch(/Archived — <a href="\/subscribe">upgrade to Premium<\/a> to download/);
+    const refused = await ada.request(`/annotations/${jobId}/result`, html);
+    expect(refused.status).toBe(402);
+    const offer = await refused.text();
+    expect(offer).toContain("Upgrade to Premium to restore and download them");
+    expect(offer).toContain('id="upgrade-offer"');
+    expect((await ada.json(`/annotations/${jobId}/result`)).status).toBe(402);
+    expect((await ada.request(`/annotations/${jobId}/log`)).status).toBe(200);
+    const hot = (await files(join(gas.dataDir, "objects", "gas-results"))).filter((f) => f.includes(jobId));
+    expect(hot.filter((f) => f.endsWith(".annot.vcf") || f.endsWith(".annot.json"))).toEqual([]);
+    expect(hot.filter((f) => f.endsWith(".count.log"))).toHaveLength(1);
+    expect((await files(join(gas.dataDir, "vault"))).filter((f) => f.endsWith(".archive"))).toHaveLength(1);
+
+    // Upgrade through the local checkout; the confirmation appears once the event is applied.
+    const confirm = await upgrade(ada);
+    expect(confirm).toContain("Subscription Succeeded");
+    expect(confirm).toContain("You are now a Premium user");
+    expect(await (await ada.request("/subscribe", html)).status).toBe(303); // premium users go to their profile
+
+    // Restoring (the vault takes RESTORE_DELAY), then available again with the same bytes.
+    const seen = await waitForState(ada, jobId, "AVAILABLE");
+    expect(seen).toContain("RESTORING");
+    const back = await ada.request(`/annotations/${jobId}/result`);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toBe(original);
+    expect((await ada.request(`/annotations/${jobId}/results`, html)).status).toBe(200);
+    expect((await files(join(gas.dataDir, "vault"))).filter((f) => f.endsWith(".archive") || f.endsWith(".restore"))).toEqual([]);
+
+    // One "restored" email next to the "job finished" one.
+    const outbox = join(gas.dataDir, "outbox");
+    let emails: string[] = [];
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await Bun.sleep(100)) {
+      emails = await Promise.all((await files(outbox)).map((f) => Bun.file(join(outbox, f)).text()));
+      if (emails.some((e) => e.includes(`Subject: Results restored for job ${jobId}`))) break;
+    }
+    expect(emails.filter((e) => e.includes(`Subject: Results restored for job ${jobId}`) && e.includes("To: ada@example.org"))).toHaveLength(1);
+
+    // Premium from now on: a new result is never archived.
+    const later = await annotate(ada, "later.vcf");
+    await Bun.sleep((ARCHIVE_AFTER + 2) * 1000);
+    expect(await resultState(ada, later)).toBe("AVAILABLE");
+  }, 180_000);
+
+  test("premium user: results are never archived", async () => {
+    const grace = createClient(gas.url);
+    await grace.signIn("grace@example.org", "Grace");
+    expect(await upgrade(grace)).toContain("Subscription Succeeded");
+    const profile = await (await grace.request("/profile", html)).text();
+    expect(profile).toContain("Premium");
+    expect(profile).toContain('id="manage-subscription"');
+    const jobId = await annotate(grace, "grace.vcf");
+    await Bun.sleep((ARCHIVE_AFTER + 3) * 1000);
+    expect(await resultState(grace, jobId)).toBe("AVAILABLE");
+    expect((await grace.request(`/annotations/${jobId}/result`)).status).toBe(200);
+    expect(gas.logs().some((l) => l.msg === "result archived" && l.jobId === jobId)).toBe(false);
+  }, 120_000);
+});

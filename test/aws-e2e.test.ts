@@ -109,7 +109,7 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const redirect = new URL(upload.headers.get("location")!);
     expect(redirect.origin).toBe(web.url);
     expect(redirect.pathname).toBe("/annotate/job");
-    expect(redirect.searchParams.get("bucket")).toBe(env.S3_INPUTS_BUCKET);
+    expect(redirect.searchParams.get("bucket")).toBe(env.S3_INPUTS_BUCKET!);
     const inputKey = redirect.searchParams.get("key")!;
     expect(inputKey).toEndWith("~test.vcf");
 
@@ -127,7 +127,7 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: report.table, Key: { job_id: { S: jobId! } } }));
     expect(Item?.job_status?.S).toBe("COMPLETED");
     expect(Item?.s3_key_input_file?.S).toBe(inputKey);
-    expect(Item?.s3_inputs_bucket?.S).toBe(env.S3_INPUTS_BUCKET);
+    expect(Item?.s3_inputs_bucket?.S).toBe(env.S3_INPUTS_BUCKET!);
     expect(Item?.s3_results_bucket?.S).toBe(env.S3_RESULTS_BUCKET);
     const resultKey = Item?.s3_key_result_file?.S;
     const logKey = Item?.s3_key_log_file?.S;
@@ -135,9 +135,9 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     expect(Number(Item?.complete_time?.N)).toBeGreaterThan(0);
 
     // The result and the log are objects in the results bucket.
-    const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: env.S3_RESULTS_BUCKET, Prefix: inputKey.split("/")[0] }));
+    const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: env.S3_RESULTS_BUCKET!, Prefix: inputKey.split("/")[0] }));
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(expect.arrayContaining([resultKey, logKey]));
-    const stored = await (await clients.s3.send(new GetObjectCommand({ Bucket: env.S3_RESULTS_BUCKET, Key: resultKey }))).Body!.transformToString();
+    const stored = await (await clients.s3.send(new GetObjectCommand({ Bucket: env.S3_RESULTS_BUCKET!, Key: resultKey }))).Body!.transformToString();
     expect(stored).toContain("ANN=");
 
     // Downloads go through the web role from S3.

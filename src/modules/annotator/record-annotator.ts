@@ -284,7 +284,8 @@ interface Cluster {
 
 /** Groups a contig's records into position clusters, so each cluster loads one genome window. */
 function clusters(batch: readonly VcfRecord[], indexes: readonly number[]): Cluster[] {
-  const sorted = [...indexes].sort((a, b) => batch[a]!.pos - batch[b]!.pos);
+  // Input is usually sorted already: check before paying for a comparator sort (~1.5 % of the 1M bench).
+  const sorted = isSortedByPos(batch, indexes) ? indexes : [...indexes].sort((a, b) => batch[a]!.pos - batch[b]!.pos);
   const out: Cluster[] = [];
   let cur: Cluster | null = null;
   for (const i of sorted) {
@@ -299,6 +300,11 @@ function clusters(batch: readonly VcfRecord[], indexes: readonly number[]): Clus
     }
   }
   return out;
+}
+
+function isSortedByPos(batch: readonly VcfRecord[], indexes: readonly number[]): boolean {
+  for (let k = 1; k < indexes.length; k++) if (batch[indexes[k]!]!.pos < batch[indexes[k - 1]!]!.pos) return false;
+  return true;
 }
 
 function clip(s: string): string {

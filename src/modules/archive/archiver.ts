@@ -9,8 +9,10 @@
  *   undone while the hot copy is intact, else a thaw is requested), then delete the hot copy.
  *   A retry after a crash finds ARCHIVED and finishes that last step.
  * - job.thaw → ARCHIVED → RESTORING, start the vault restore (idempotent).
- * - archive.restored → copy the bytes back unless already there, delete the archive,
- *   RESTORING → AVAILABLE, email the owner once (ledger in sent_notifications).
+ * - archive.restored → copy the bytes back unless already there, delete the archive, email the
+ *   owner once (ledger in sent_notifications), RESTORING → AVAILABLE. The email goes before the
+ *   state change so that a crash in between is repaired by the redelivery (still RESTORING) and a
+ *   stray announcement for an AVAILABLE job can never send one.
  */
 import { eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
@@ -136,8 +138,8 @@ export function createArchiver(deps: ArchiverDeps) {
     // Archive deleted before the id is cleared: a crash in between is finished by the next
     // delivery (the hot copy is back, the delete is idempotent), and no archive is left behind.
     await vault.delete(job.archiveId);
-    await jobs.moveResult(job.id, restoringAs(job.archiveId), AVAILABLE);
     await emailRestored(job, job.archiveId);
+    await jobs.moveResult(job.id, restoringAs(job.archiveId), AVAILABLE);
     log.info("result restored");
     return { outcome: "restored" };
   }
@@ -178,10 +180,7 @@ export function createArchiver(deps: ArchiverDeps) {
         const r = await finishRestore({ ...job, archiveId });
         if (r.retryInSeconds !== undefined) return r;
         outcomes.push(r.outcome);
-      } else if (job?.resultState === "AVAILABLE" && job.archiveId === null) {
-        await emailRestored(job, archiveId); // a crash after the state change, before the email
-        outcomes.push("already-restored");
-      } else outcomes.push("stale");
+      } else outcomes.push(job?.resultState === "AVAILABLE" ? "already-restored" : "stale");
     }
     return { outcome: outcomes.join(",") };
   }

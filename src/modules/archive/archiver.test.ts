@@ -1,0 +1,251 @@
+/**
+ * The archiver's races, on the real composition root (PGlite, the folder object store and vault,
+ * the PostgreSQL queues, the local payments adapter). Messages are taken from the real queues; a
+ * worker "killed" mid-step is a port wrapper that throws once at that point, after which the
+ * message is handled again, as a redelivery would be.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { readdir } from "node:fs/promises";
+import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
+import type { ArchiveVault } from "../../ports/archive-vault.ts";
+import type { JobStore } from "../../ports/job-store.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { type ArchiverDeps, type StepResult, createArchiver } from "./archiver.ts";
+
+let h: WebHarness;
+beforeEach(async () => {
+  h = await startWebHarness({ ARCHIVE_AFTER_SECONDS: "0", RESTORE_DELAY_SECONDS: "1" });
+}, 60_000);
+afterEach(() => h.close(), 60_000);
+
+const archiver = (over: Partial<ArchiverDeps> = {}) => {
+  const c = h.container;
+  return createArchiver({
+    db: c.database.db,
+    jobs: c.ports.jobStore,
+    results: c.ports.results,
+    vault: c.ports.vault,
+    topic: c.ports.topic,
+    accounts: c.accounts,
+    mailer: c.ports.mailer,
+    publicUrl: "http://gas.test",
+    archiveAfterSeconds: 0,
+    log: createLogger("error", {}),
+    ...over,
+  });
+};
+
+/** Receive the next message of a queue (waiting up to `seconds`), run `step` on it, ack it. */
+async function handleNext<M>(queue: string, step: (m: M) => Promise<StepResult>, seconds = 5): Promise<string | null> {
+  const q = h.container.ports.queue<M>(queue);
+  const [d] = await q.receive({ waitSeconds: seconds });
+  if (!d) return null;
+  const r = await step(d.message);
+  await q.ack(d);
+  return r.outcome;
+}
+
+/** A free user with a finished job whose results are in place; returns ids and the result key. */
+async function freeUserWithJob() {
+  const { user } = await h.container.accounts.signIn({ subject: `dev:${crypto.randomUUID()}`, email: "free@example.org", name: "Free" });
+  const jobId = await h.completedJob(user.id);
+  const job = (await h.container.ports.jobStore.get(jobId))!;
+  return { userId: user.id, jobId, resultKey: job.resultKey!, rowsKey: job.rowsKey! };
+}
+
+/** Pay a checkout of the local adapter: its signed delivery goes through billing as the web route sends it. */
+async function upgrade(userId: string) {
+  const { accounts, billing, simulatedCheckout, ports } = h.container;
+  const user = (await accounts.get(userId))!;
+  const customerId = user.paymentCustomerId ?? (await accounts.setPaymentCustomer(userId, await ports.payments!.createCustomer(user)))!;
+  const { url } = await ports.payments!.createCheckout({ customerId, userId, successUrl: "/subscribe/confirm", cancelUrl: "/subscribe" });
+  const delivery = (await simulatedCheckout!.complete(url.split("/").pop()!))!;
+  return billing!.handleWebhook(delivery.body, delivery.headers);
+}
+
+const vaultFiles = async () => ((await readdir(h.container.config.vault.dir).catch(() => [])) as string[]).filter((f) => f.endsWith(".archive"));
+const text = async (store: ObjectStore, key: string) => {
+  const o = await store.get(key);
+  return o ? new Response(o.stream()).text() : null;
+};
+
+/** Archive a free user's job through the real queues: job.completed → job.archive → archived. */
+async function archiveJob(a = archiver()) {
+  const j = await freeUserWithJob();
+  await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+  expect(await handleNext("archive", a.onArchiveDue)).toBe("archived");
+  return j;
+}
+
+describe("archiver races", () => {
+  test("upgrade while the archive is due: the due archive does nothing", async () => {
+    const a = archiver();
+    const j = await freeUserWithJob();
+    expect((await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() })).outcome).toBe("scheduled");
+    expect((await upgrade(j.userId)).outcome).toBe("applied");
+    expect(await handleNext("archive", a.onArchiveDue)).toBe("premium");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await vaultFiles()).toEqual([]);
+  });
+
+  test("upgrade while the archive is half done (bytes in the vault, job not yet ARCHIVED): left in place, vault emptied", async () => {
+    const base = h.container.ports.vault;
+    let upgraded = false;
+    const vault: ArchiveVault = {
+      ...base,
+      async archive(ref, body) {
+        const id = await base.archive(ref, body);
+        upgraded = (await upgrade(j.userId)).outcome === "applied"; // the webhook lands now
+        return id;
+      },
+    };
+    const j = await freeUserWithJob();
+    const a = archiver({ vault });
+    await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+    expect(await handleNext("archive", a.onArchiveDue)).toBe("upgrade-undone");
+    expect(upgraded).toBe(true);
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await text(h.container.ports.results, j.resultKey)).toContain("#CHROM");
+    expect(await vaultFiles()).toEqual([]);
+  });
+
+  test("upgrade right after the job became ARCHIVED: its thaw request finds the result back in place", async () => {
+    const baseJobs = h.container.ports.jobStore;
+    const jobs: JobStore = {
+      ...baseJobs,
+      async moveResult(id, from, to) {
+        const moved = await baseJobs.moveResult(id, from, to);
+        if (moved && to.state === "ARCHIVED") await upgrade(j.userId); // billing now sees it ARCHIVED and asks for a thaw
+        return moved;
+      },
+    };
+    const j = await freeUserWithJob();
+    const a = archiver({ jobs });
+    await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+    expect(await handleNext("archive", a.onArchiveDue)).toBe("upgrade-undone");
+    expect(await handleNext("thaw", a.onThaw)).toBe("not-archived");
+    expect(await baseJobs.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await vaultFiles()).toEqual([]);
+  });
+
+  test("a second upgrade webhook: one restore, one copy back, one email", async () => {
+    const a = archiver();
+    const j = await archiveJob(a);
+    expect((await upgrade(j.userId)).outcome).toBe("applied");
+    expect((await upgrade(j.userId)).outcome).toBe("applied"); // another checkout, another event id
+    const outcomes = [await handleNext("thaw", a.onThaw), await handleNext("thaw", a.onThaw)];
+    expect(outcomes).toEqual(["restore-started", "restore-in-progress"]);
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "RESTORING" });
+    expect(await handleNext("restore", a.onRestored)).toBe("restored");
+    expect(await handleNext("restore", a.onRestored, 2)).toBeNull(); // one announcement only
+    expect((await upgrade(j.userId)).outcome).toBe("applied"); // a third: nothing archived any more
+    expect(await h.container.ports.queue("thaw").depth()).toBe(0);
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    const outbox = (await readdir(h.container.config.backend.outboxDir)) as string[];
+    const restored = await Promise.all(outbox.map((f) => Bun.file(`${h.container.config.backend.outboxDir}/${f}`).text()));
+    expect(restored.filter((e) => e.includes(`Subject: Results restored for job ${j.jobId}`))).toHaveLength(1);
+  });
+
+  test("restore requests for jobs that are not archived change nothing", async () => {
+    const a = archiver();
+    const j = await freeUserWithJob();
+    expect((await a.onThaw({ jobId: j.jobId, userId: j.userId })).outcome).toBe("not-archived");
+    expect((await a.onThaw({ jobId: j.jobId, userId: "someone-else" })).outcome).toBe("no-job");
+    expect((await a.onThaw({ jobId: crypto.randomUUID(), userId: j.userId })).outcome).toBe("no-job");
+    expect((await a.onRestored({ archiveId: "local-0000000000000000000000000000000000000000", ref: j.jobId })).outcome).toBe("already-restored");
+    expect((await a.onRestored({ hello: "world" })).outcome).toBe("not-a-restore");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await vaultFiles()).toEqual([]);
+  });
+
+  test("archiver killed between copy and delete: the next attempt finishes the delete; one archive, nothing lost", async () => {
+    const baseResults = h.container.ports.results;
+    let dies = true;
+    const results: ObjectStore = {
+      ...baseResults,
+      async delete(key) {
+        if (dies) {
+          dies = false;
+          throw new Error("killed");
+        }
+        return baseResults.delete(key);
+      },
+    };
+    const j = await freeUserWithJob();
+    const original = await text(baseResults, j.resultKey);
+    const a = archiver({ results });
+    await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+    const q = h.container.ports.queue<{ jobId: string; userId: string }>("archive");
+    const [d] = await q.receive({ waitSeconds: 5 });
+    await expect(a.onArchiveDue(d!.message))).rejects.toThrow("killed");
+    const archived = (await h.container.ports.jobStore.get(j.jobId))!;
+    expect(archived).toMatchObject({ resultState: "ARCHIVED" });
+    expect((await a.onArchiveDue(d!.message)).outcome).toBe("archived"); // the redelivery
+    expect(await vaultFiles()).toHaveLength(1);
+    expect(await baseResults.head(j.resultKey)).toBeNull();
+    expect(await baseResults.head(j.rowsKey)).toBeNull();
+    expect((await h.container.ports.jobStore.get(j.jobId))?.archiveId).toBe(archived.archiveId);
+
+    // And the bytes come back intact on upgrade.
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    expect(await handleNext("restore", a.onRestored)).toBe("restored");
+    expect(await text(baseResults, j.resultKey)).toBe(original);
+  });
+
+  test("archiver killed between the vault upload and the job record: the retry replaces the same archive", async () => {
+    const baseJobs = h.container.ports.jobStore;
+    let dies = true;
+    const jobs: JobStore = {
+      ...baseJobs,
+      async moveResult(id, from, to) {
+        if (dies && to.state === "ARCHIVED") {
+          dies = false;
+          throw new Error("killed");
+        }
+        return baseJobs.moveResult(id, from, to);
+      },
+    };
+    const j = await freeUserWithJob();
+    const a = archiver({ jobs });
+    const due = { jobId: j.jobId, userId: j.userId };
+    await expect(a.onArchiveDue(due))).rejects.toThrow("killed");
+    expect(await vaultFiles()).toHaveLength(1);
+    expect((await a.onArchiveDue(due)).outcome).toBe("archived");
+    expect(await vaultFiles()).toHaveLength(1);
+    expect((await a.onArchiveDue(due)).outcome).toBe("archived"); // a duplicate message: nothing new
+    expect(await vaultFiles()).toHaveLength(1);
+  });
+
+  test("restore killed between copy-back and archive delete: the next delivery finishes; one email, no archive left", async () => {
+    const a0 = archiver();
+    const j = await archiveJob(a0);
+    const base = h.container.ports.vault;
+    let dies = true;
+    const vault: ArchiveVault = {
+      ...base,
+      async delete(id) {
+        if (dies) {
+          dies = false;
+          throw new Error("killed");
+        }
+        return base.delete(id);
+      },
+    };
+    const a = archiver({ vault });
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    const q = h.container.ports.queue<unknown>("restore");
+    const [d] = await q.receive({ waitSeconds: 5 });
+    await expect(a.onRestored(d!.message))).rejects.toThrow("killed");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "RESTORING" });
+    expect((await a.onRestored(d!.message)).outcome).toBe("restored");
+    expect((await a.onRestored(d!.message)).outcome).toBe("already-restored");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await vaultFiles()).toEqual([]);
+    const outbox = h.container.config.backend.outboxDir;
+    const mails = await Promise.all(((await readdir(outbox)) as string[]).map((f) => Bun.file(`${outbox}/${f}`).text()));
+    expect(mails.filter((m) => m.includes("Results restored for job"))).toHaveLength(1);
+  });
+});

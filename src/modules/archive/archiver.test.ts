@@ -48,7 +48,7 @@ async function handleNext<M>(queue: string, step: (m: M) => Promise<StepResult>,
 
 /** A free user with a finished job whose results are in place; returns ids and the result key. */
 async function freeUserWithJob() {
-  const { user } = await h.container.accounts.signIn({ subject: `dev:${crypto.randomUUID()}`, email: "free@example.org", name: "Free" });
+  const { user } = await h.container.accounts.signIn({ subject: `dev:${crypto.randomUUID()}`, email: "free@example.org", name: "Free", institution: null, tokens: null });
   const jobId = await h.completedJob(user.id);
   const job = (await h.container.ports.jobStore.get(jobId))!;
   return { userId: user.id, jobId, resultKey: job.resultKey!, rowsKey: job.rowsKey! };
@@ -178,7 +178,7 @@ describe("archiver races", () => {
     await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
     const q = h.container.ports.queue<{ jobId: string; userId: string }>("archive");
     const [d] = await q.receive({ waitSeconds: 5 });
-    await expect(a.onArchiveDue(d!.message))).rejects.toThrow("killed");
+    await expect(a.onArchiveDue(d!.message)).rejects.toThrow("killed");
     const archived = (await h.container.ports.jobStore.get(j.jobId))!;
     expect(archived).toMatchObject({ resultState: "ARCHIVED" });
     expect((await a.onArchiveDue(d!.message)).outcome).toBe("archived"); // the redelivery
@@ -210,7 +210,7 @@ describe("archiver races", () => {
     const j = await freeUserWithJob();
     const a = archiver({ jobs });
     const due = { jobId: j.jobId, userId: j.userId };
-    await expect(a.onArchiveDue(due))).rejects.toThrow("killed");
+    await expect(a.onArchiveDue(due)).rejects.toThrow("killed");
     expect(await vaultFiles()).toHaveLength(1);
     expect((await a.onArchiveDue(due)).outcome).toBe("archived");
     expect(await vaultFiles()).toHaveLength(1);
@@ -238,7 +238,7 @@ describe("archiver races", () => {
     expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
     const q = h.container.ports.queue<unknown>("restore");
     const [d] = await q.receive({ waitSeconds: 5 });
-    await expect(a.onRestored(d!.message))).rejects.toThrow("killed");
+    await expect(a.onRestored(d!.message)).rejects.toThrow("killed");
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "RESTORING" });
     expect((await a.onRestored(d!.message)).outcome).toBe("restored");
     expect((await a.onRestored(d!.message)).outcome).toBe("already-restored");

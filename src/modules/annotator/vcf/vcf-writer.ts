@@ -111,6 +111,7 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     } else {
       let off = 0;
       while (off < bytes.length) off += writeSync(fd!, bytes, off, bytes.length - off, at + off);
+      if (recycle) spare.push(recycle);
     }
     if (unsynced >= BACKGROUND_SYNC_BYTES && syncing === null) syncInBackground();
   }

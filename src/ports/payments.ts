@@ -30,6 +30,8 @@ export interface CheckoutRequest {
 export interface Payments {
   /** "local": the development stand-in (pages say no real payment happens). */
   readonly provider: "stripe" | "local";
+  /** No real money moves (Stripe test keys, the local adapter): pages say the card is not billed. */
+  readonly testMode: boolean;
   /** Create the provider's customer for a user (the caller stores and reuses its id). */
   createCustomer(user: { id: string; email: string; name: string }): Promise<string>;
   /** A hosted checkout for the premium subscription; returns the URL to send the browser to. */

@@ -53,6 +53,7 @@ export function createLocalPayments(opts: LocalPaymentsOptions): Payments & { si
 
   return {
     provider: "local",
+    testMode: true,
     async createCustomer(user) {
       return `cus_local_${sha(user.id).slice(0, 24)}`;
     },

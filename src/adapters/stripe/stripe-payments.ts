@@ -37,6 +37,7 @@ export function createStripePayments(opts: StripePaymentsOptions): Payments {
 
   return {
     provider: "stripe",
+    testMode: /^(sk|rk)_test_/.test(opts.secretKey),
     async createCustomer(user) {
       const customer = await stripe.customers.create(
         { email: user.email || undefined, name: user.name || undefined, metadata: { gas_user_id: user.id } },

@@ -43,7 +43,7 @@ export function billingRoutes(deps: BillingRoutesDeps) {
     .get("/subscribe", (c) => {
       const ctx = pageCtx(c);
       if (ctx.user?.tier === "premium") return c.redirect("/profile", 303);
-      return c.html(<SubscribePage ctx={ctx} provider={billing?.provider ?? null} limits={deps.limits} cancelled={c.req.query("cancelled") === "1"} />);
+      return c.html(<SubscribePage ctx={ctx} provider={billing?.provider ?? null} testMode={billing?.testMode ?? false} limits={deps.limits} cancelled={c.req.query("cancelled") === "1"} />);
     })
     .post("/subscribe", async (c) => {
       const user = userOf(c);

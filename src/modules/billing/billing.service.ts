@@ -74,6 +74,7 @@ export function createBillingService(deps: BillingDeps) {
 
   return {
     provider: payments.provider,
+    testMode: payments.testMode,
 
     /** The provider's checkout URL for the premium subscription; the customer is created once per account. */
     async startCheckout(user: User, urls: { successUrl: string; cancelUrl: string }): Promise<string> {

@@ -5,7 +5,7 @@ import type { PageCtx } from "../../../web/page-context.ts";
 const retention = (s: number) => (s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} seconds`);
 
 /** GET /subscribe for free users. */
-export function SubscribePage(p: { ctx: PageCtx; provider: "stripe" | "local" | null; limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number }; cancelled: boolean }) {
+export function SubscribePage(p: { ctx: PageCtx; provider: "stripe" | "local" | null; testMode: boolean; limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number }; cancelled: boolean }) {
   return (
     <Layout ctx={p.ctx} title="Subscribe">
       <h1 class="h2">Subscribe</h1>
@@ -29,7 +29,7 @@ export function SubscribePage(p: { ctx: PageCtx; provider: "stripe" | "local" | 
               : "This development server has no payment provider: the next page simulates Stripe's checkout."}
           </p>
           <button id="bill-me" class="btn btn-lg btn-primary" type="submit">
-            Subscribe (your credit card will not be billed)
+            {p.testMode ? "Subscribe (your credit card will not be billed)" : "Subscribe"}
           </button>
         </form>
       )}

@@ -154,6 +154,19 @@ describe.each([1, -1] as Strand[])("coding transcript, strand %d", (strand) => {
     });
   });
 
+  test("intron: every base of intron 1 (deep bases 18–23 take the short path) has the intron's rank and position", () => {
+    const intron = CODING_SPEC.introns[0]!;
+    for (let m = 1; m <= intron.length; m++) {
+      const ref = intron[m - 1]!;
+      const alt = ref === "A" ? "C" : "A";
+      const a = at(fx.intron(1, m), ref, alt)!;
+      const pos = m <= intron.length / 2 ? `20+${m}` : `21-${intron.length + 1 - m}`;
+      expect([a.hgvsC, a.rank, a.cdnaPos, a.distance, a.messages]).toEqual([`c.${pos}${ref}>${alt}`, "1/2", "", "", []]);
+      expect(a.consequences.includes("intron_variant")).toBe(m >= 3 && m <= intron.length - 2);
+      if (m >= 18 && m <= intron.length - 17) expect([a.consequences, a.impact]).toEqual([["intron_variant"], "MODIFIER"]);
+    }
+  });
+
   test("intron: base 29 of 40 is 12 from the acceptor, c.21-12, polypyrimidine tract", () => {
     expect(pick(at(fx.intron(1, 29), "T", "C"), ["consequences", "hgvsC"])).toEqual({
       consequences: ["splice_polypyrimidine_tract_variant", "intron_variant"], hgvsC: "c.21-12T>C",

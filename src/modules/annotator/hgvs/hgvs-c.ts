@@ -14,7 +14,7 @@ import type { Allele, GenomeWindow } from "../model.ts";
 import { ByteBuilder, putAscii, putBytes } from "../output/byte-builder.ts";
 import { complementCode, reverseComplement } from "./nucleotides.ts";
 import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
-import { exonIndexAtOrBefore, putTxPos, toTxPos, type TranscriptLayout, TX_POS_MAX_BYTES } from "./transcript-coordinates.ts";
+import { exonIndexAtOrBefore, putTxPos, toTxPos, toTxPosInIntron, type TranscriptLayout, TX_POS_MAX_BYTES } from "./transcript-coordinates.ts";
 
 /** What kind of description HgvsCParts hold. */
 export const HgvsKind = { none: 0, substitution: 1, delins: 2, del: 3, dup: 4, ins: 5 } as const;
@@ -187,6 +187,25 @@ export function describeHgvsC(allele: Allele, l: TranscriptLayout, cdna: string 
   setOriented(h, false, l, pos, start - 1);
   setOriented(h, true, l, pos, start);
   h.hgvsBases = outSeq;
+}
+
+/**
+ * describeHgvsC for a substitution known to lie in the intron after genomic exon i (the
+ * annotator's commonest case, see transcriptEffect's deep-intron path): no exon search.
+ */
+export function describeIntronSubstitution(allele: Allele, l: TranscriptLayout, i: number, h: HgvsCParts): void {
+  const plus = l.strand === 1;
+  const p = toTxPosInIntron(l, i, allele.start);
+  h.hgvsKind = HgvsKind.substitution;
+  h.hgvsBases = "";
+  h.realigned = false;
+  h.hgvsSpan = false;
+  h.hgvsCdna1 = p.cdna;
+  h.hgvsOffset1 = p.offset;
+  const r = allele.ref.charCodeAt(0);
+  const a = allele.alt.charCodeAt(0);
+  h.hgvsRefCode = plus ? r : complementCode(r);
+  h.hgvsAltCode = plus ? a : complementCode(a);
 }
 
 interface PositionMode {

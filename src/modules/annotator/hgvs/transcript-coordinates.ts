@@ -154,9 +154,14 @@ export function toTxPos(l: TranscriptLayout, g: number): TxPos {
     const d = g - end;
     return plus ? { cdna: l.cdnaLength + d, offset: 0 } : { cdna: 1 - d, offset: 0 };
   }
-  // Intron between genomic exons i and i+1.
+  return toTxPosInIntron(l, i, g);
+}
+
+/** toTxPos for a position known to lie in the intron between genomic exons i and i+1. */
+export function toTxPosInIntron(l: TranscriptLayout, i: number, g: number): TxPos {
+  const end = l.gEnd[i]!;
   const nextStart = l.gStart[i + 1]!;
-  if (plus) {
+  if (l.strand === 1) {
     const donorCdna = l.cdna5[i]! + (end - l.gStart[i]!); // last base of the 5' exon
     const d1 = g - end;
     const d2 = nextStart - g;

@@ -65,4 +65,30 @@ describe("loadConfig", () => {
     expect(message({ SMTP_URL: "mail.example.org" })).toContain("SMTP_URL:");
     expect(message({ DATABASE_URL: "mysql://root:hunter2@db/x" })).not.toContain("hunter2");
   });
+
+  test("archive vault and Stripe: RESTORE_DELAY_SECONDS defaults to 10; Stripe needs all three variables; secrets are never echoed", () => {
+    expect(loadConfig({ DATA_DIR: "/tmp/gas" }).vault).toEqual({ dir: "/tmp/gas/vault", restoreDelaySeconds: 10 });
+    expect(loadConfig({ RESTORE_DELAY_SECONDS: "1" }).vault.restoreDelaySeconds).toBe(1);
+    expect(loadConfig({}).stripe).toBeNull();
+    const stripe = { STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc", STRIPE_PRICE_ID: "price_abc" };
+    expect(loadConfig({ ...stripe, STRIPE_API_URL: "http://127.0.0.1:12111" }).stripe).toEqual({
+      secretKey: "sk_test_abc",
+      webhookSecret: "whsec_abc",
+      priceId: "price_abc",
+      api: { host: "127.0.0.1", port: 12111, protocol: "http" },
+    });
+    const error = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return "";
+      } catch (err) {
+        return (err as ConfigError).message;
+      }
+    };
+    expect(error({ STRIPE_SECRET_KEY: "sk_test_abc" })).toContain("STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_ID: required with STRIPE_SECRET_KEY");
+    const bad = error({ ...stripe, STRIPE_SECRET_KEY: "pk_live_oops", STRIPE_PRICE_ID: "prod_x" });
+    expect(bad).toContain("STRIPE_SECRET_KEY: must be a Stripe secret key");
+    expect(bad).toContain('STRIPE_PRICE_ID: must be a Stripe price id (price_…) (got "prod_x")');
+    expect(bad).not.toContain("pk_live_oops");
+  });
 });

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { CreateEmailIdentityCommand } from "@aws-sdk/client-sesv2";
 import { simpleParser } from "mailparser";
 import type { AwsClients } from "../src/adapters/aws/aws-clients.ts";
 import type { BootstrapReport } from "../src/adapters/aws/aws-bootstrap.ts";
@@ -27,6 +28,7 @@ import {
   deleteMessaging,
   deleteTable,
   endpointClients,
+  externalEndpoint,
   startAwsTestEndpoints,
   uniqueName,
 } from "./support/aws-emulators.ts";
@@ -71,6 +73,8 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
     if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
     report = JSON.parse(out);
+    // Verifying the SES sender is an operator's step (DNS), not bootstrap's; moto, like SES, needs it.
+    if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
     // Accounts live in PGlite here, which one process opens: the roles share it in --role=all
     // (on EC2 each role is its own process and they share RDS).
     web = await startGas({ role: "all", dataDir, port, env });

@@ -13,8 +13,17 @@ export interface QueueHarness {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Msg = { n: number };
 
+export interface QueueContractOptions {
+  /**
+   * Checks an emulator cannot pass, with the reason (hono's runTest style): moto accepts a stale
+   * receipt handle in ChangeMessageVisibility, which SQS refuses.
+   */
+  skip?: { reason: string; checks: "stale receipts are refused"[] };
+}
+
 /** Register the contract tests for one adapter. */
-export function queueContract(name: string, open: () => Promise<QueueHarness>) {
+export function queueContract(name: string, open: () => Promise<QueueHarness>, opts: QueueContractOptions = {}) {
+  const skipped = new Set(opts.skip?.checks ?? []);
   describe(`Queue contract: ${name}`, () => {
     let h: QueueHarness;
     let q: Queue<Msg>;
@@ -62,8 +71,10 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>) {
       const [second] = await q.receive();
       expect(second?.message).toEqual({ n: 1 });
       expect(second?.receiveCount).toBe(2);
-      expect(await q.ack(first!)).toBe(false);
-      expect(await q.extend(first!, 30)).toBe(false);
+      if (!skipped.has("stale receipts are refused")) {
+        expect(await q.ack(first!)).toBe(false);
+        expect(await q.extend(first!, 30)).toBe(false);
+      }
       expect(await q.ack(second!)).toBe(true);
     });
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { objectStoreContract } from "../../ports/object-store.contract.ts";
-import { type Emulator, deleteBucket, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import { type Emulator, deleteBucket, emulatorClients, emulatorName, externalEndpoint, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapBuckets } from "./aws-bootstrap.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
@@ -34,7 +34,7 @@ async function openStore() {
   return { store, bucket, close: () => deleteBucket(clients, bucket) };
 }
 
-objectStoreContract("S3 on fauxqs", openStore);
+objectStoreContract(`S3 on ${emulatorName("fauxqs")}`, openStore);
 
 type Policy = { expiration: string; conditions: (Record<string, string> | (string | number)[])[] };
 
@@ -103,7 +103,8 @@ describe("S3 specifics", () => {
       expect(to.origin + to.pathname).toBe("https://gas.example.org/annotate/job");
       expect(to.searchParams.get("bucket")).toBe(h.bucket);
       expect(to.searchParams.get("key")).toBe("u1/j1~a.vcf");
-      expect(to.searchParams.get("etag")).toBeTruthy();
+      // moto leaves the etag out of the redirect (S3 and fauxqs send it; GAS reads only the key).
+      if (!externalEndpoint) expect(to.searchParams.get("etag")).toBeTruthy();
       const got = await h.store.get("u1/j1~a.vcf");
       expect(await new Response(got!.stream()).text()).toBe("##fileformat=VCFv4.2\n");
     } finally {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { queueContract } from "../../ports/queue.contract.ts";
-import { type Emulator, deleteMessaging, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import { type Emulator, deleteMessaging, emulatorClients, emulatorName, externalEndpoint, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
@@ -43,7 +43,9 @@ async function openMessaging() {
   };
 }
 
-queueContract("SNS → SQS on fauxqs", openMessaging);
+queueContract(`SNS → SQS on ${emulatorName("fauxqs")}`, openMessaging, {
+  skip: externalEndpoint ? { reason: "moto accepts stale receipt handles (SQS refuses them)", checks: ["stale receipts are refused"] } : undefined,
+});
 
 describe("SNS → SQS specifics", () => {
   test("bootstrap: raw delivery subscriptions, redrive to <queue>-dlq after maxAttempts, visibility; a second run changes nothing", async () => {

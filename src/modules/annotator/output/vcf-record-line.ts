@@ -1,4 +1,4 @@
-import type { ByteBuilder } from "./byte-builder.ts";
+import { type ByteBuilder, putInt, putText } from "./byte-builder.ts";
 
 /**
  * Writes one annotated VCF data line: the input record with the ID column completed by known
@@ -57,24 +57,31 @@ const TAB = 9;
 
 /** Writes the seven columns before INFO, each followed by a tab (the byte form of formatRecordLine). */
 export function writeRecordHead(out: ByteBuilder, r: RecordFields, id: string): void {
-  out.text(r.chrom);
-  out.byte(TAB);
-  out.int(r.pos);
-  out.byte(TAB);
-  out.text(id);
-  out.byte(TAB);
-  out.text(r.ref);
-  out.byte(TAB);
   const alts = r.alts;
+  let altChars = alts.length;
+  for (let i = 0; i < alts.length; i++) altChars += alts[i]!.length;
+  // Reserved once for the whole head (UTF-8: at most 3 bytes per UTF-16 unit), then written
+  // through a local position: one ByteBuilder call per field was 4 % of the 1M-variant profile.
+  out.reserve(3 * (r.chrom.length + id.length + r.ref.length + altChars + r.qual.length + r.filter.length) + 24);
+  const b = out.bytes;
+  let p = putText(out, out.length, r.chrom);
+  b[p++] = TAB;
+  p = putInt(b, p, r.pos);
+  b[p++] = TAB;
+  p = putText(out, p, id);
+  b[p++] = TAB;
+  p = putText(out, p, r.ref);
+  b[p++] = TAB;
   for (let i = 0; i < alts.length; i++) {
-    if (i > 0) out.byte(44); // ,
-    out.text(alts[i]!);
+    if (i > 0) b[p++] = 44; // ,
+    p = putText(out, p, alts[i]!);
   }
-  out.byte(TAB);
-  out.text(r.qual);
-  out.byte(TAB);
-  out.text(r.filter);
-  out.byte(TAB);
+  b[p++] = TAB;
+  p = putText(out, p, r.qual);
+  b[p++] = TAB;
+  p = putText(out, p, r.filter);
+  b[p++] = TAB;
+  out.length = p;
 }
 
 /** Writes the FORMAT and sample columns, if any, and the line end. */

@@ -12,8 +12,14 @@ import {
   UpdateTableCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "./aws-clients.ts";
 import { type AwsResources, messagingLayout } from "./aws-resources.ts";
@@ -103,6 +109,48 @@ export async function bootstrapMessaging(clients: AwsClients, prefix: string, se
     }
   }
   return { topics, queues };
+}
+
+/**
+ * Restore completions of archived results: S3 publishes `s3:ObjectRestore:Completed` for keys
+ * under `prefix` to the `archive.restored` topic (whose policy must let S3 publish for this
+ * bucket). Replaces the bucket's notification configuration (GAS owns the bucket).
+ */
+export async function bootstrapArchiveNotifications(clients: AwsClients, bucket: string, topicArn: string, prefix: string): Promise<void> {
+  await clients.sns.send(
+    new SetTopicAttributesCommand({
+      TopicArn: topicArn,
+      AttributeName: "Policy",
+      AttributeValue: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "gas-s3-restore-events",
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${bucket}` } },
+          },
+        ],
+      }),
+    }),
+  );
+  await clients.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        TopicConfigurations: [
+          {
+            Id: "gas-archive-restored",
+            TopicArn: topicArn,
+            Events: ["s3:ObjectRestore:Completed"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }] } },
+          },
+        ],
+      },
+    }),
+  );
 }
 
 /** The job table and its user index. */

@@ -79,8 +79,8 @@ export async function buildContainer(cfg: Config, log: Logger) {
     topic,
     queue: aws?.queue ?? messaging.queue,
     mailer: smtp ?? aws?.mailer ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
-    // The folder vault on every backend until the AWS vault adapters (S3 archive classes, Glacier) are wired.
-    vault: createFsArchiveVault({ root: cfg.vault.dir, topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
+    // AWS: S3 archive storage classes (restores announced by S3 events); locally a folder.
+    vault: aws?.vault ?? createFsArchiveVault({ root: cfg.vault.dir, topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
     payments,
     identity: cfg.oidc
       ? createOidcIdentity({ ...cfg.oidc, allowInsecure: !cfg.production && cfg.oidc.issuer.startsWith("http:") })

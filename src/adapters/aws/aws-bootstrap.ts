@@ -22,7 +22,8 @@ import {
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "./aws-clients.ts";
-import { type AwsResources, messagingLayout } from "./aws-resources.ts";
+import { type AwsResources, messagingLayout, topicResourceName } from "./aws-resources.ts";
+import { ARCHIVE_PREFIX } from "./s3-archive-vault.ts";
 
 export interface BootstrapSettings {
   visibilitySeconds: number;
@@ -48,6 +49,8 @@ export async function bootstrapAws(clients: AwsClients, resources: AwsResources,
   const created: string[] = [];
   await bootstrapBuckets(clients, [resources.inputsBucket, resources.resultsBucket], created);
   const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, settings, created);
+  // The archive vault (S3 archive classes) keeps archives in the results bucket under archive/.
+  await bootstrapArchiveNotifications(clients, resources.resultsBucket, topics[topicResourceName(resources.prefix, "archive.restored")]!, ARCHIVE_PREFIX);
   await bootstrapJobTable(clients, resources, created);
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
 }

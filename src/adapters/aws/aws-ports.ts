@@ -1,7 +1,9 @@
 /**
  * The AWS adapters for every port, built from `config.aws` by src/container.ts: S3 for inputs
- * and results, SNS → SQS for topics and queues, DynamoDB for jobs, SES for mail.
+ * and results, SNS → SQS for topics and queues, DynamoDB for jobs, S3 archive storage classes
+ * for the vault, SES for mail.
  */
+import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
@@ -9,6 +11,7 @@ import type { Queue, Topic } from "../../ports/queue.ts";
 import { type AwsService, createAwsClients } from "./aws-clients.ts";
 import type { AwsResources } from "./aws-resources.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
+import { createS3ArchiveVault } from "./s3-archive-vault.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
 import { createSesMailer } from "./ses-mailer.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
@@ -34,6 +37,8 @@ export interface AwsPorts {
   jobStore: JobStore;
   topic: Topic;
   queue<M>(name: string): Queue<M>;
+  /** Archives in the results bucket as DEEP_ARCHIVE objects; restores announced by S3 events. */
+  vault: ArchiveVault;
   /** null when SES_FROM is unset (SMTP_URL carries the mail instead). */
   mailer: Mailer | null;
   close(): Promise<void>;
@@ -55,6 +60,7 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
     }),
     topic: messaging.topic,
     queue: messaging.queue,
+    vault: createS3ArchiveVault({ s3: clients.s3, bucket: r.resultsBucket }),
     mailer: aws.ses.from ? createSesMailer({ ses: clients.ses, from: aws.ses.from, configurationSet: aws.ses.configurationSet }) : null,
     async close() {
       await messaging.close();

@@ -84,8 +84,12 @@ export class RecordAnnotator {
         continue;
       }
       const snv = simpleSnv(rec, contig);
-      const { alleles, skipped } = snv ? { alleles: [snv], skipped: NO_SKIPPED } : splitAlleles(rec, contig);
-      plans[i] = { contig, window: null, alleles, skipped, transcripts: [] };
+      if (snv !== null) {
+        plans[i] = { contig, window: null, alleles: [snv], skipped: NO_SKIPPED, transcripts: [] };
+      } else {
+        const { alleles, skipped } = splitAlleles(rec, contig);
+        plans[i] = { contig, window: null, alleles, skipped, transcripts: [] };
+      }
       list!.push(i);
     }
     const needSequence = new Set<Transcript>();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { jobStoreContract } from "../../ports/job-store.contract.ts";
-import { type Emulator, deleteTable, emulatorClients, emulatorName, startDynaliteEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import { type Emulator, deleteTable, emulatorClients, emulatorName, externalEndpoint, startDynaliteEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapJobTable } from "./aws-bootstrap.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
@@ -35,7 +35,11 @@ async function openStore() {
   return { store, table, makeUser: async () => randomUUID(), close: () => deleteTable(clients, table) };
 }
 
-jobStoreContract(`DynamoDB on ${emulatorName("dynalite")}`, openStore);
+jobStoreContract(`DynamoDB on ${emulatorName("dynalite")}`, openStore, {
+  // moto evaluates a ConditionExpression and writes without a lock across its request threads,
+  // so two of eight concurrent conditional claims sometimes both succeed (DynamoDB: exactly one).
+  skip: externalEndpoint ? { reason: "moto's conditional writes are not atomic under concurrency", tests: ["concurrent claims: exactly one wins"] } : undefined,
+});
 
 describe("DynamoDB specifics", () => {
   test("the item keeps the original's attribute names and types; the table has the user_id + submit_time index", async () => {

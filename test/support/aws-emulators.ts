@@ -19,6 +19,14 @@
  * - aws-ses-v2-local: no sandbox or verified identities, addresses are not validated, email tags
  *   are dropped; the raw message the test parses is the emulator's own rendering (nodemailer) of
  *   the SendEmail request, and its mail store is shared by every server in the process.
+ * - fauxqs also keeps no storage class and has no RestoreObject or bucket notifications: the S3
+ *   archive vault's tests put test/support/s3-restore-fake.ts in front of it.
+ * - moto (GAS_TEST_AWS_ENDPOINT, `bun test/support/with-moto.ts …`): ChangeMessageVisibility and
+ *   DeleteMessage accept a stale receipt handle; the POST-upload redirect has no etag; SES keeps
+ *   one body of a Simple message (the HTML) and no MIME rendering; conditional writes in DynamoDB
+ *   race under concurrent requests; restores advance only through its state manager, and
+ *   /moto-api/data.json fails once a bucket with objects was deleted (with-moto.ts freezes
+ *   restore states to keep it working, so the archive suites do not run on moto).
  */
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";

@@ -90,12 +90,16 @@ export async function buildContainer(cfg: Config, log: Logger) {
   };
   const uploadReceiver: UploadReceiver = inputs;
   // API tokens are looked up once per few seconds, not per request; revocations and profile
-  // changes reach every process over LISTEN/NOTIFY.
+  // changes reach every process over LISTEN/NOTIFY. PGlite belongs to one process, so there the
+  // cache's own eviction is enough (and a listener makes every PGlite statement dearer).
   const accounts = await withTokenCache(createAccountsService(database.db), {
-    changes: {
-      publish: (userId) => notify(database, ACCOUNT_CHANGES_CHANNEL, userId),
-      subscribe: (onUserId) => database.listen(ACCOUNT_CHANGES_CHANNEL, onUserId),
-    },
+    changes:
+      database.kind === "postgres"
+        ? {
+            publish: (userId) => notify(database, ACCOUNT_CHANGES_CHANNEL, userId),
+            subscribe: (onUserId) => database.listen(ACCOUNT_CHANGES_CHANNEL, onUserId),
+          }
+        : undefined,
   });
   const sessions = createSessionsService(database.db, { ttlSeconds: cfg.sessionTtlSeconds });
   const shares = createShareLinksService(database.db);

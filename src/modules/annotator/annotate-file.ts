@@ -5,6 +5,7 @@ import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summar
 import type { BrowseRow } from "./output/browse-rows.ts";
 import { ByteBuilder } from "./output/byte-builder.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
+import { createHeapTrimmer } from "./heap-trimmer.ts";
 import { AnnotationWorkerPool, type BatchResult } from "./parallel/worker-pool.ts";
 import { RecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
@@ -84,7 +85,9 @@ async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVa
   const annotator = new RecordAnnotator(opts.reference, createTranscriptSequenceCache(opts.reference.genome), known, sinks.wantsRows, opts.input);
   const out = new ByteBuilder(2 * HANDOFF_BYTES);
   let rows: BrowseRow[] | null = sinks.wantsRows ? [] : null;
+  const trimmer = createHeapTrimmer();
   const handOff = () => {
+    trimmer.note(out.length);
     sinks.writeEncodedRecords(out.view(), rows);
     out.clear();
     if (rows) rows = [];
@@ -121,10 +124,13 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
   });
   const counter = new SummaryCounter();
   let recordsOnUnknownContigs = 0;
+  const trimmer = createHeapTrimmer();
   const inFlight: Promise<BatchResult>[] = [];
   const settle = async () => {
     const r = await inFlight.shift()!;
-    sinks.writeEncodedRecords(r.vcf, r.rows);
+    trimmer.note(r.vcf.length);
+    sinks.writeEncodedRecords(r.vcf, r.rows); // copies the bytes: the buffer can go back at once
+    pool.recycle(r);
     counter.merge(r.counter);
     recordsOnUnknownContigs += r.recordsOnUnknownContigs;
     opts.onProgress?.({ records: counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });

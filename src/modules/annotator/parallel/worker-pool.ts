@@ -26,7 +26,7 @@ export class AnnotationWorkerPool {
     const workers = Array.from({ length: count }, () => new Worker(new URL("./annotate-worker.ts", import.meta.url).href));
     const pool = new AnnotationWorkerPool(workers);
     try {
-      await Promise.all(workers.map((w) => pool.initialize(w, init)));
+      await Promise.all(workers.map((w, i) => pool.initialize(w, i, init)));
     } catch (err) {
       pool.close();
       throw err;
@@ -34,12 +34,12 @@ export class AnnotationWorkerPool {
     return pool;
   }
 
-  private initialize(w: Worker, init: Omit<Extract<ToWorker, { type: "init" }>, "type">): Promise<void> {
+  private initialize(w: Worker, index: number, init: Omit<Extract<ToWorker, { type: "init" }>, "type">): Promise<void> {
     return new Promise((resolve, reject) => {
       w.onmessage = (event: MessageEvent<FromWorker>) => {
         const msg = event.data;
         if (msg.type === "ready") {
-          w.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+          w.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data, index);
           resolve();
         } else if (msg.type === "error") {
           reject(new Error(`annotation worker failed to start: ${msg.message}`));
@@ -54,14 +54,14 @@ export class AnnotationWorkerPool {
     });
   }
 
-  private receive(msg: FromWorker): void {
+  private receive(msg: FromWorker, worker: number): void {
     if (msg.type === "ready") return;
     const id = msg.id;
     if (id === null) return;
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    if (msg.type === "result") p.resolve(msg);
+    if (msg.type === "result") p.resolve({ ...msg, worker });
     else p.reject(msg.inputError ? new AnnotationInputError(msg.message) : new Error(msg.message));
   }
 
@@ -79,6 +79,13 @@ export class AnnotationWorkerPool {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ type: "batch", id, block } satisfies ToWorker);
     });
+  }
+
+  /** Hands a written result's buffer back to the worker that made it, for reuse. */
+  recycle(result: BatchResult): void {
+    const w = result.worker === undefined ? undefined : this.workers[result.worker];
+    const buffer = result.vcf.buffer;
+    if (w && buffer instanceof ArrayBuffer) w.postMessage({ type: "recycle", buffer } satisfies ToWorker, [buffer]);
   }
 
   get size(): number {

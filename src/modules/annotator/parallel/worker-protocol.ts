@@ -6,13 +6,17 @@ import type { RawBlock, RecordLayout } from "../vcf/vcf-reader.ts";
 /** Messages between the pipeline and its annotation workers. */
 export type ToWorker =
   | { type: "init"; reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout }
-  | { type: "batch"; id: number; block: RawBlock };
+  | { type: "batch"; id: number; block: RawBlock }
+  /** A result buffer the pipeline has written, handed back for reuse. */
+  | { type: "recycle"; buffer: ArrayBuffer };
 
 export type FromWorker =
   | { type: "ready" }
   | {
       type: "result";
       id: number;
+      /** Index of the worker that produced it (set by the pool, for recycling). */
+      worker?: number;
       /** The batch's annotated VCF lines, UTF-8 (transferred, not copied). */
       vcf: Uint8Array;
       rows: BrowseRow[] | null;

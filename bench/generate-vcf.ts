@@ -1,4 +1,5 @@
 import { gunzipSync } from "node:zlib";
+import { seededRandom } from "../test/support/seeded-random.ts";
 
 /**
  * Deterministic benchmark input: `count` variants over the real (non-N) bases of a FASTA contig,
@@ -8,7 +9,7 @@ import { gunzipSync } from "node:zlib";
 export async function generateBenchVcf(fastaGz: string, count: number, seed = 20261123): Promise<string> {
   const { name, seq } = await readSingleContig(fastaGz);
   const real = realPositions(seq);
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const bases = "ACGT";
   // Sorted positions: sample `count` indexes into the real bases, then sort.
   const picks = new Uint32Array(count);
@@ -71,15 +72,4 @@ function realPositions(seq: Uint8Array): Uint32Array {
   // Leave room at the end of each block so a 10 bp deletion stays inside real sequence.
   for (let i = 0; i < seq.length - 12; i++) if (seq[i] !== 78 && seq[i + 11] !== 78) out[k++] = i + 1;
   return out.subarray(0, k);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

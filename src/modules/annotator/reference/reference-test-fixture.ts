@@ -5,24 +5,13 @@
 import { crc32, deflateRawSync } from "node:zlib";
 import { join } from "node:path";
 import { DEFAULT_BUNDLE_DIR } from "./bundle.ts";
+export { seededRandom } from "../../../../test/support/seeded-random.ts";
 
 export const DEMO_DIR = DEFAULT_BUNDLE_DIR;
 export const DEMO_FASTA = join(DEMO_DIR, "fasta/Homo_sapiens.GRCh38.chr21.test.fa.gz");
 export const GENES_GFF3_GZ = join(DEMO_DIR, "genes/ensembl84.chr21.gff3.gz");
 export const GENES_GTF_GZ = join(DEMO_DIR, "genes/ensembl84.chr21_24-27Mb.gtf.gz");
 export const REFSEQ_GFF3_GZ = join(DEMO_DIR, "genes/refseq.chr21.gff3.gz");
-
-/** Deterministic pseudo-random generator (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FASTA text with fixed line width. */
 export function fastaText(records: { name: string; seq: string }[], lineWidth = 60, eol = "\n"): string {

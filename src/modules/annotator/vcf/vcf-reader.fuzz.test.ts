@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks } from "./bgzf-codec.ts";
 import { splitAlleles } from "./allele.ts";
 import { openVcf, VcfFormatError } from "./vcf-reader.ts";
+import { seededRandom } from "../../../../test/support/seeded-random.ts";
 
 const TEST_VCF = join(import.meta.dir, "../../../../data/demo/vcf/test.vcf");
 const BUDGET_MS = Number(process.env.GAS_FUZZ_MS ?? 5000);
@@ -19,17 +20,6 @@ const CASE_TIMEOUT_MS = 3000;
 const dir = mkdtempSync(join(tmpdir(), "gas-vcf-fuzz-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bgzf(data: Uint8Array): Uint8Array {
   const blocks: Uint8Array[] = [];
@@ -117,7 +107,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 test(`fuzz: random and mutated VCFs only ever give records or VcfFormatError (${BUDGET_MS} ms)`, async () => {
   const base = await Bun.file(TEST_VCF).bytes();
-  const rnd = prng(SEED);
+  const rnd = seededRandom(SEED);
   const outcomes = { records: 0, "format-error": 0 };
   const deadline = performance.now() + BUDGET_MS;
   let n = 0;

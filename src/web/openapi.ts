@@ -43,8 +43,8 @@ export function buildOpenApiDocument(serverUrl: string | null) {
     servers: serverUrl ? [{ url: serverUrl }] : [],
     security: [{ bearer: [] }],
     paths: {
-      "/annotate": { get: { summary: "A signed upload form for one input file", responses: { "200": json(jobsApi.UploadFormResponse, "Form fields") } } },
-      "/annotate/files": { get: { summary: "Your uploaded input files", responses: { "200": json(jobsApi.InputFilesResponse, "Files") } } },
+      "/annotate": { get: { summary: "A signed upload form for one input file", responses: { "200": json(jobsApi.UploadFormResponse, "Form fields"), "401": errors["401"] } } },
+      "/annotate/files": { get: { summary: "Your uploaded input files", responses: { "200": json(jobsApi.InputFilesResponse, "Files"), "401": errors["401"] } } },
       "/annotations": {
         get: { summary: "List your annotation jobs", responses: { "200": json(jobsApi.JobListResponse, "Jobs, newest first"), ...errors } },
         post: {

@@ -111,10 +111,13 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", staticRoutes());
   // Form posts must come from our own pages (Origin check, then a CSRF token). The upload
   // endpoint is exempt: like S3, the signed policy is its authorisation.
+  // Bearer-token API calls are exempt too: a cross-site page cannot set Authorization (it would
+  // need a CORS preflight we never grant), and an API client sends no Origin.
   const isUpload = (path: string) => !!deps.uploads && path === deps.uploads.path;
+  const hasBearer = (header: string | undefined) => /^bearer\s/i.test(header ?? "");
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
   const originCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
-  app.use((c, next) => (isUpload(c.req.path) ? next() : originCheck(c, next)));
+  app.use((c, next) => (isUpload(c.req.path) || hasBearer(c.req.header("authorization")) ? next() : originCheck(c, next)));
   app.use(loadUser(deps.accounts, session));
   app.use(csrfProtection({ secret: deps.session.secret, secure: deps.session.secure, exempt: (c) => isUpload(c.req.path) }));
 

@@ -41,6 +41,10 @@ const Env = z
     /** Another Stripe API endpoint, e.g. stripe-mock (http://127.0.0.1:12111). */
     STRIPE_API_URL: z.url().optional(),
     UPLOAD_POLICY_SECONDS: z.coerce.number().int().positive().default(300),
+    /** Sign-in attempts (POST /login/dev, /auth/callback) per client address per minute; 0: no limit. */
+    RATE_LIMIT_SIGNINS_PER_MINUTE: z.coerce.number().int().nonnegative().default(30),
+    /** Upload forms (GET /annotate) and local uploads per client address per minute, each; 0: no limit. */
+    RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().nonnegative().default(300),
     REFERENCE_DIR: z.string().optional(),
     /** How long a received message stays invisible to other workers unless renewed. */
     QUEUE_VISIBILITY_SECONDS: z.coerce.number().int().positive().default(60),
@@ -169,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       freeMaxUploadBytes: e.FREE_MAX_UPLOAD_BYTES,
       archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
       uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,
+      rate: { signInsPerMinute: e.RATE_LIMIT_SIGNINS_PER_MINUTE, uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE },
     },
     /** The local archive vault (GAS_BACKEND=local). */
     vault: { dir: join(dataDir, "vault"), restoreDelaySeconds: e.RESTORE_DELAY_SECONDS },

@@ -24,6 +24,7 @@ import { jsonError, wantsJson } from "./negotiate.ts";
 import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
+import { fixedWindowRateLimit } from "./rate-limit.ts";
 import { loadUser } from "./session.ts";
 import { staticRoutes } from "./static-assets.ts";
 
@@ -44,6 +45,8 @@ export interface WebDeps {
   session: { secret: string; secure: boolean };
   publicUrl: string | null;
   limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
+  /** Per client address per minute (0: off); absent: 30 sign-ins and 300 uploads. */
+  rateLimits?: { signInsPerMinute: number; uploadsPerMinute: number };
   /** Dependency checks for /readyz. */
   ready: () => Promise<void>;
   log: Logger;
@@ -109,6 +112,13 @@ export function createWebApp(deps: WebDeps) {
     }),
   );
   app.route("/", staticRoutes());
+  // Rate limits before any body parsing or database work: sign-in attempts, upload forms, uploads.
+  const rate = deps.rateLimits ?? { signInsPerMinute: 30, uploadsPerMinute: 300 };
+  const signInLimit = fixedWindowRateLimit({ limit: rate.signInsPerMinute, windowSeconds: 60 });
+  app.post("/login/dev", signInLimit);
+  app.get("/auth/callback", signInLimit);
+  app.get("/annotate", fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
+  if (deps.uploads) app.post(deps.uploads.path, fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
   // Form posts must come from our own pages (Origin check, then a CSRF token). The upload
   // endpoint is exempt: like S3, the signed policy is its authorisation.
   // Bearer-token API calls are exempt too: a cross-site page cannot set Authorization (it would

@@ -33,6 +33,7 @@ export async function webDepsFrom(c: Container): Promise<WebDeps> {
     session: { secret: c.config.secrets.session, secure: c.config.env !== "development" || c.publicUrl.startsWith("https:") },
     publicUrl: c.config.http.publicUrl,
     limits: { freeMaxUploadBytes: c.config.limits.freeMaxUploadBytes, archiveAfterSeconds: c.config.limits.archiveAfterSeconds },
+    rateLimits: c.config.limits.rate,
     ready: () => c.database.ping(),
     log: c.log.child({ role: "web" }),
   };

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { versionLine } from "./build-info.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { buildContainer, runAwsCli } from "./container.ts";
 import { createLogger } from "./shared/logger.ts";
@@ -14,6 +15,10 @@ const Role = z.enum([...ROLES, "all"]);
 type Stop = () => Promise<void>;
 
 const argv = Bun.argv.slice(2);
+if (argv[0] === "--version" || argv[0] === "version") {
+  console.log(versionLine());
+  process.exit(0);
+}
 if (argv[0] === "annotate" || argv[0] === "refdata") {
   const { runAnnotatorCli } = await import("./modules/annotator/cli.ts");
   process.exit(await runAnnotatorCli(argv));

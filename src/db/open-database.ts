@@ -12,6 +12,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { applyMigrations } from "./migrate.ts";
+import { pgliteAssets } from "./pglite-assets.ts";
 import { embeddedMigrations } from "./migrations.generated.ts";
 import * as schema from "./schema.ts";
 
@@ -50,7 +51,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const assets = await pgliteAssets();
+  const client = await PGlite.create(dataDir ? { dataDir, ...assets } : assets);
   const db = drizzlePglite(client, { schema }) as unknown as AppDb;
   await applyMigrations(db, embeddedMigrations);
   return {

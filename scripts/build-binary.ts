@@ -32,6 +32,9 @@ const builtAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const target = process.platform === "linux" && process.arch === "x64" ? [] : ["--target=bun-linux-x64"];
 const cmd = [
   process.execPath, "build", "src/main.ts", "src/annotate-worker.ts", "--compile", ...target,
+  // Bytecode: the 140 MB binary starts in ~60 ms instead of ~450 ms (no parse of the bundle at
+  // start). It needs ESM output for main.ts's top-level await. Not minified: stack traces keep names.
+  "--bytecode", "--format=esm",
   "--outfile", values.outfile,
   "--define", `GAS_COMMIT=${JSON.stringify(commit)}`,
   "--define", `GAS_BUILT_AT=${JSON.stringify(builtAt)}`,

@@ -28,6 +28,9 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   port?: number;
+  /** Executable and leading arguments instead of `bun src/main.ts` (the compiled binary's test). */
+  command?: string[];
+  cwd?: string;
 }
 
 /** Start a GAS process and wait until it logs "started". */
@@ -35,7 +38,8 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "gas-e2e-")));
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const proc = Bun.spawn(["bun", MAIN, `--role=${opts.role ?? "all"}`], {
+  const proc = Bun.spawn([...(opts.command ?? ["bun", MAIN]), `--role=${opts.role ?? "all"}`], {
+    cwd: opts.cwd,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/tmp",

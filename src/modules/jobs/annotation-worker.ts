@@ -2,7 +2,7 @@
  * The annotator role's handler for one `job.requested` delivery. Safe under at-least-once
  * delivery: the job is claimed with a conditional write (PENDING → RUNNING, or a lapsed claim
  * taken over after a crash), only the claim holder can complete it, and a finished job is acked
- * without work. While the engine runs, a heartbeat extends both the message lease and the claim;
+ * without work (its job.completed published again, in case the finisher died before publishing). While the engine runs, a heartbeat extends both the message lease and the claim;
  * losing the claim aborts the run.
  */
 import { randomUUID } from "node:crypto";
@@ -75,6 +75,13 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     const claim = await jobs.claim(jobId, token, claimSeconds(deps.visibilitySeconds));
     if (claim.outcome === "missing" || claim.outcome === "finished") {
       log.info("nothing to do", { outcome: claim.outcome });
+      if (claim.outcome === "finished") {
+        // A worker killed between complete() and its publish leaves a finished job whose message
+        // comes back: publish again, or its email (and archiving) is lost. The notifier and the
+        // archiver are idempotent, so a second publish is harmless. (Found by bench/soak.ts.)
+        const job = await jobs.get(jobId);
+        if (job && (job.status === "COMPLETED" || job.status === "FAILED")) await publishFinished(job, job.status);
+      }
       await queue.ack(d);
       return "duplicate";
     }

@@ -1,0 +1,108 @@
+/**
+ * ansible/: every playbook passes `ansible-playbook --syntax-check`, the tree is `ansible-lint`
+ * clean, and the host roles (common, gas_units, web_tls) applied by site.yml in render mode
+ * (gas_render_only=true, gas_root=<throwaway folder>: files only, no users, packages or systemctl)
+ * write the units, the environment file and the TLS proxy, which `systemd-analyze verify` accepts.
+ * Skips with a message when the ansible tools are not installed (`pip install ansible ansible-lint`).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ANSIBLE_DIR = join(import.meta.dir, "..", "ansible");
+const playbook = Bun.which("ansible-playbook");
+const lint = Bun.which("ansible-lint");
+const systemdAnalyze = Bun.which("systemd-analyze");
+const ROLES = ["web", "annotator", "archiver", "notifier"];
+
+if (!playbook || !lint) {
+  console.warn(
+    `ansible.test.ts: SKIPPED — ${!playbook ? "ansible-playbook" : "ansible-lint"} is not on PATH. ` +
+      "Install with: pip install ansible ansible-lint (the ansible package bundles amazon.aws, community.aws, community.postgresql)",
+  );
+}
+
+async function run(cmd: string[], cwd = ANSIBLE_DIR) {
+  const p = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", NO_COLOR: "1" } });
+  const [code, stdout, stderr] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code, stdout, stderr, out: `${stdout}\n${stderr}` };
+}
+
+describe.skipIf(!playbook || !lint)("ansible", () => {
+  let root: string;
+  let lintRun: ReturnType<typeof run>;
+  let python: string;
+
+  beforeAll(async () => {
+    // ansible-lint is the slowest step (~12 s): started first, awaited in its own test.
+    lintRun = run([lint!, "--offline", "-q"]);
+    root = await mkdtemp(join(tmpdir(), "gas-ansible-"));
+    // The interpreter ansible itself runs on: discovery may pick a python without ansible's deps.
+    const version = await run([playbook!, "--version"]);
+    python = /python version = .*\((\/[^)]+)\)\s*$/m.exec(version.stdout)?.[1] ?? "auto_silent";
+  }, 30_000);
+  afterAll(async () => {
+    await lintRun?.catch(() => {});
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  test("--syntax-check passes for every playbook", async () => {
+    const [site, provision] = await Promise.all([
+      run([playbook!, "--syntax-check", "-i", "inventories/local", "playbooks/site.yml"]),
+      run([playbook!, "--syntax-check", "-i", "localhost,", "playbooks/provision_aws.yml"]),
+    ]);
+    expect(site.out).toContain("playbook: playbooks/site.yml");
+    expect(site.code).toBe(0);
+    expect(provision.out).toContain("playbook: playbooks/provision_aws.yml");
+    expect(provision.code).toBe(0);
+  }, 60_000);
+
+  test("site.yml renders hardened units, a 0600 environment file, log rotation and the TLS proxy", async () => {
+    const r = await run([
+      playbook!, "-i", "inventories/local", "playbooks/site.yml",
+      "-e", "gas_render_only=true", "-e", `gas_root=${root}`, "-e", `ansible_python_interpreter=${python}`,
+    ]);
+    if (r.code !== 0) throw new Error(`site.yml (render mode) failed:\n${r.out.slice(-3000)}`);
+    expect(r.stdout).toMatch(/failed=0/);
+
+    for (const role of ROLES) {
+      const unit = await readFile(join(root, "etc/systemd/system", `gas-${role}.service`), "utf8");
+      expect(unit).toContain(`ExecStart=/opt/gas/current/gas --role=${role}`);
+      for (const line of ["NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure", "ReadWritePaths=/var/lib/gas /var/log/gas", "EnvironmentFile=/etc/gas/gas.env", "User=gas"]) {
+        expect(unit).toContain(line);
+      }
+      expect(unit).toContain("After=network-online.target postgresql.service"); // one box: local PostgreSQL
+    }
+    const envFile = join(root, "etc/gas/gas.env");
+    expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+    const env = await readFile(envFile, "utf8");
+    expect(env).toMatch(/^DATABASE_URL=postgresql:\/\/gas:.+@127\.0\.0\.1:5432\/gas$/m);
+    expect(env).toContain("REFERENCE_DIR=/opt/gas/reference/demo");
+    expect(env).toContain("PUBLIC_URL=https://");
+    expect(env).toMatch(/^SESSION_SECRET=.{32,}$/m);
+    expect(await readFile(join(root, "etc/nginx/conf.d/gas.conf"), "utf8")).toMatch(/listen 4433 ssl;[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+    expect(await readFile(join(root, "etc/logrotate.d/gas"), "utf8")).toMatch(/\/var\/log\/gas\/\*\.log \{[\s\S]*copytruncate/);
+  }, 60_000);
+
+  test.skipIf(!systemdAnalyze)("systemd-analyze verify accepts the rendered units", async () => {
+    // verify resolves dependencies (sysinit.target, …) and ExecStart inside --root: give the
+    // throwaway root the system's unit folder and an executable where the release would be.
+    await mkdir(join(root, "usr/lib/systemd"), { recursive: true });
+    await cp("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    await mkdir(join(root, "opt/gas/releases/0.1.0"), { recursive: true });
+    await writeFile(join(root, "opt/gas/releases/0.1.0/gas"), "#!/bin/sh\n", { mode: 0o755 });
+    const units = ROLES.map((role) => join(root, "etc/systemd/system", `gas-${role}.service`));
+    const r = await run([systemdAnalyze!, "verify", `--root=${root}`, ...units]);
+    // verify exits 0 on unknown keys and bad values (it only warns): any line about our units fails.
+    const complaints = r.out.split("\n").filter((l) => l.includes("gas-"));
+    expect(complaints).toEqual([]);
+    expect(r.code).toBe(0);
+  }, 60_000);
+
+  test("ansible-lint is clean", async () => {
+    const r = await lintRun;
+    if (r.code !== 0) throw new Error(`ansible-lint:\n${r.out.slice(-4000)}`);
+    expect(r.code).toBe(0);
+  }, 60_000);
+});

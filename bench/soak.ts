@@ -91,6 +91,8 @@ try {
     const id = /([0-9a-f-]{36})~/.exec(f)?.[1];
     if (id) results.set(id, (results.get(id) ?? 0) + 1);
   }
+  // Work folders left behind by killed annotators (each job works in its own folder under work/).
+  const orphanWorkFolders = (await readdir(join(dataDir, "work")).catch(() => [] as string[])).length;
   const queues = await sql<{ queue: string; n: number }[]>`select queue, count(*)::int as n from queue_messages group by queue`;
   await sql.end();
 
@@ -108,12 +110,16 @@ try {
     // Messages left for the roles that ran (annotator, notifier) and every dead-letter queue. The
     // archiver did not run, so its delayed messages are listed but not counted as a fault.
     queues: Object.fromEntries(queues.map((q) => [q.queue, q.n])),
+    // The archiver did not run: each job's job.completed must be waiting for it (a republish after
+    // a crash may add one more; the archiver is idempotent).
+    orphanWorkFolders,
+    archiverMessagesMissing: Math.max(0, JOBS - (queues.find((q) => q.queue === "archiver")?.n ?? 0)),
   };
   const leftInQueues = queues.filter((q) => !q.queue.startsWith("archive") || q.queue.endsWith(".dlq")).reduce((s, q) => s + q.n, 0);
   console.log(JSON.stringify(report, null, 2));
   failed =
     report.completed !== JOBS ||
-    report.resultsMissing + report.resultsDuplicated + report.emailsMissing + report.emailsDuplicated > 0 ||
+    report.resultsMissing + report.resultsDuplicated + report.emailsMissing + report.emailsDuplicated + report.archiverMessagesMissing + report.orphanWorkFolders > 0 ||
     leftInQueues > 0;
   console.log(failed ? "SOAK FAILED: loss, duplicate or leftover work" : "SOAK OK: 0 lost, 0 duplicated");
 } finally {

@@ -83,6 +83,11 @@ describe.if(!!binaries)("crash: kill -9 the annotator mid-job on real PostgreSQL
     const results = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true })).filter((f) => String(f).includes(jobId));
     expect(results.filter((f) => String(f).endsWith(".annot.vcf"))).toHaveLength(1);
     expect(results.filter((f) => String(f).endsWith(".count.log"))).toHaveLength(1);
+    // The killed attempt's work folder is gone too (the second claim holder removes it; its own
+    // goes in a finally just after the "job completed" line, hence the short wait).
+    const work = () => readdir(join(dataDir, "work")).catch(() => [] as string[]);
+    for (const until = Date.now() + 10_000; Date.now() < until && (await work()).length > 0; ) await Bun.sleep(100);
+    expect(await work()).toEqual([]);
 
     // Exactly one email, even after waiting for any late duplicate.
     const outbox = join(dataDir, "outbox");

@@ -6,7 +6,7 @@
  * losing the claim aborts the run.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Job, JobProgress, JobStore, JobSummary } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
@@ -67,6 +67,11 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     });
   }
 
+  async function removeEarlierAttempts(jobId: string) {
+    const stale = (await readdir(deps.workDir).catch(() => [] as string[])).filter((f) => f.startsWith(`${jobId}-`));
+    await Promise.all(stale.map((f) => rm(join(deps.workDir, f), { recursive: true, force: true })));
+  }
+
   /** Handle one delivery; `stopping` aborts when the process shuts down (the job is handed back). */
   async function handle(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
     const { jobId } = d.message;
@@ -81,6 +86,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         // archiver are idempotent, so a second publish is harmless. (Found by bench/soak.ts.)
         const job = await jobs.get(jobId);
         if (job && (job.status === "COMPLETED" || job.status === "FAILED")) await publishFinished(job, job.status);
+        await removeEarlierAttempts(jobId); // and its work folder, if it died before removing it
       }
       await queue.ack(d);
       return "duplicate";
@@ -96,6 +102,9 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     const job = claim.job;
     log.info("job running", { attempt: job.attempts });
     const work = join(deps.workDir, `${job.id}-${token}`);
+    // An earlier attempt's claim has lapsed (its worker was killed, or lost the claim and aborts):
+    // its work folder would be left forever, so the new claim holder removes it.
+    if (job.attempts > 1) await removeEarlierAttempts(job.id);
     const run = new AbortController();
     const onStop = () => run.abort(new Error("shutting down"));
     stopping.addEventListener("abort", onStop, { once: true });

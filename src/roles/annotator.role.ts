@@ -27,6 +27,8 @@ export async function startAnnotator(c: Container) {
     maxAttempts: c.config.queue.maxAttempts,
     log,
   });
+  const swept = await worker.sweepWorkDir();
+  if (swept) log.info("removed work folders of finished jobs", { count: swept });
   const stopJobs = startConsumer({ queue, handle: worker.handle, concurrency: c.config.annotator.concurrency, log });
   const stopDead = startConsumer({ queue: dlq, handle: (d) => worker.handleDeadLetter(d, dlq), concurrency: 1, log });
   return async () => {

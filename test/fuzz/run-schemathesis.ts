@@ -19,8 +19,8 @@ const CHECKS = ["not_a_server_error", "response_schema_conformance", "status_cod
 
 const maxExamples = process.env.FUZZ_MAX_EXAMPLES ?? "50";
 const maxTime = process.env.FUZZ_MAX_TIME ?? "120";
-const dash = process.argv.indexOf("--");
-const extra = dash >= 0 ? process.argv.slice(dash + 1) : [];
+// Bun drops a lone "--" from argv; accept the arguments with or without it.
+const extra = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
 
 const gas = await startGas({ env: { LOG_LEVEL: "warn" } });
 let code = 1;

@@ -5,6 +5,7 @@
  * notifier and archiver are idempotent). Found by bench/soak.ts: 2 of 300 emails lost to kill -9.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,14 +13,14 @@ import { type WebHarness, startWebHarness } from "../../../test/support/web-harn
 import type { Reference } from "../annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "./annotation-worker.ts";
 
-describe("annotation worker: a finished job's redelivery", () => {
+describe("annotation worker on the local ports", () => {
   let h: WebHarness;
   beforeAll(async () => {
     h = await startWebHarness();
   }, 60_000);
   afterAll(() => h.close());
 
-  test("is acked as a duplicate, publishes job.completed again and removes the finisher's work folder", async () => {
+  test("a finished job's redelivery is acked as a duplicate, publishes job.completed again and removes the finisher's work folder", async () => {
     const { ports, config, log } = h.container;
     const userId = await h.client().signIn("ada@example.org", "Ada");
     const jobId = await h.completedJob(userId); // COMPLETED in the store, never published: the finisher "died"
@@ -49,5 +50,23 @@ describe("annotation worker: a finished job's redelivery", () => {
     const published = (await notifier.receive({ max: 10 })).map((d) => d.message);
     expect(published).toEqual([expect.objectContaining({ jobId, status: "COMPLETED" })]);
     expect(existsSync(stale)).toBe(false);
+  });
+
+  test("sweepWorkDir at start removes folders of finished jobs and keeps those of running ones", async () => {
+    const { ports, config, log } = h.container;
+    const userId = await h.client().signIn("bob@example.org", "Bob");
+    const finished = await h.completedJob(userId);
+    const running = randomUUID();
+    await ports.jobStore.create({ id: running, userId, inputFileName: "r.vcf", inputKey: `${userId}/${running}~r.vcf`, submitTime: new Date() });
+    expect((await ports.jobStore.claim(running, "live-token", 60)).outcome).toBe("claimed");
+    const dirs = [`${finished}-t1`, `${running}-live-token`].map((f) => join(config.backend.workDir, f));
+    for (const d of dirs) await mkdir(d, { recursive: true });
+    const worker = createAnnotationWorker({
+      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue: ports.queue<JobRequest>("annotator"),
+      reference: null as unknown as Reference, // not used by the sweep
+      workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
+    });
+    expect(await worker.sweepWorkDir()).toBeGreaterThanOrEqual(1);
+    expect(dirs.map((d) => existsSync(d))).toEqual([false, true]);
   });
 });

@@ -209,5 +209,21 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     await dlq.ack(d);
   }
 
-  return { handle, handleDeadLetter };
+  /**
+   * At start: remove work folders of finished or unknown jobs. A worker killed after acking but
+   * before its cleanup leaves one that no redelivery will find. Folders of jobs still PENDING or
+   * RUNNING are left to their next claim holder (another live worker may be using them).
+   */
+  async function sweepWorkDir(): Promise<number> {
+    let removed = 0;
+    for (const f of await readdir(deps.workDir).catch(() => [] as string[])) {
+      const job = await jobs.get(f.slice(0, 36)).catch(() => null);
+      if (job && (job.status === "PENDING" || job.status === "RUNNING")) continue;
+      await rm(join(deps.workDir, f), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  return { handle, handleDeadLetter, sweepWorkDir };
 }

@@ -52,7 +52,8 @@ try {
       "--request-timeout", "10",
       ...extra,
     ],
-    { stdout: "inherit", stderr: "inherit" },
+    // Its .schemathesis/ cache goes into the service's temp folder, not the repository.
+    { stdout: "inherit", stderr: "inherit", cwd: gas.dataDir },
   );
   code = await st.exited;
   const health = await fetch(`${gas.url}/healthz`).catch(() => null);

@@ -111,7 +111,8 @@ for (const n of sizes) {
   const parts = [`${n} variants:`];
   if (bcf) parts.push(`vs bcftools csq -l ${(rate(one) / rate(bcf)).toFixed(2)}× (1 thread), ${(rate(all) / rate(bcf)).toFixed(2)}× (${cores} threads)`);
   if (snp) parts.push(`vs SnpEff ${(rate(one) / rate(snp)).toFixed(1)}× (1 thread), ${(rate(all) / rate(snp)).toFixed(1)}× (${cores} threads)`);
-  console.log(`  ${parts.join("; ")}`);
+  const [head, ...ratios] = parts;
+  console.log(`  ${head} ${ratios.join("; ")}`);
 }
 const small = rows.find((r) => r.variants === sizes[0] && r.tool === "gas (1 thread)");
 const large = rows.find((r) => r.variants === sizes.at(-1) && r.tool === "gas (1 thread)");

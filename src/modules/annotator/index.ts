@@ -2,5 +2,6 @@
 export { annotateFile, type AnnotateFileOptions, type AnnotateProgress } from "./annotate-file.ts";
 export { AnnotationInputError } from "./annotation-errors.ts";
 export type { AnnotateSummary } from "./output/annotation-summary.ts";
+export type { BrowseRow } from "./output/browse-rows.ts";
 export type { OutputPaths } from "./output/output-sinks.ts";
 export { DEFAULT_BUNDLE_DIR, openReference, type Reference } from "./reference/bundle.ts";

@@ -5,26 +5,13 @@
  * paging and filtering the same job do not parse it again.
  */
 import { AppError } from "../../shared/errors.ts";
+import type { BrowseRow } from "../annotator/index.ts";
 
 /** The columns of a row the browser shows (the file has more; they are ignored). */
-export interface ResultRow {
-  line: number;
-  chrom: string;
-  pos: number;
-  id: string;
-  ref: string;
-  alt: string;
-  consequence: string;
-  impact: string;
-  gene: string;
-  geneId: string;
-  feature: string;
-  biotype: string;
-  hgvsC: string;
-  hgvsP: string;
-  known: boolean;
-  af: string;
-}
+export type ResultRow = Pick<
+  BrowseRow,
+  "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "consequence" | "impact" | "gene" | "geneId" | "feature" | "biotype" | "hgvsC" | "hgvsP" | "known" | "af"
+>;
 
 export interface ResultSet {
   rows: ResultRow[];

@@ -43,6 +43,11 @@ export interface PgJobStoreOptions {
 }
 
 /** Create the PostgreSQL job store. */
+/** The job is RUNNING under this claim: every step a claim holder takes is conditional on it. */
+function heldBy(id: string, token: string) {
+  return and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token));
+}
+
 export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobStore {
   const get = async (id: string) => {
     const [r] = await db.select().from(jobs).where(eq(jobs.id, id));
@@ -111,7 +116,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       const r = await db
         .update(jobs)
         .set({ claimExpiresAt: leaseUntil(leaseSeconds) })
-        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .where(heldBy(id, token))
         .returning({ id: jobs.id });
       return r.length > 0;
     },
@@ -119,7 +124,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       const r = await db
         .update(jobs)
         .set({ progress })
-        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .where(heldBy(id, token))
         .returning({ id: jobs.id });
       return r.length > 0;
     },
@@ -136,7 +141,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
           resultState: "AVAILABLE",
           summary: f.summary,
         })
-        .where(and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token)))
+        .where(heldBy(id, token))
         .returning({ id: jobs.id });
       return r.length > 0;
     },
@@ -157,7 +162,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
     },
     async fail(id, token, reason) {
       const cond = token
-        ? and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token))
+        ? heldBy(id, token)
         : and(eq(jobs.id, id), inArray(jobs.status, ["PENDING", "RUNNING"]));
       const r = await db
         .update(jobs)

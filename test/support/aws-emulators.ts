@@ -124,24 +124,25 @@ export async function startSesEmulator(): Promise<SesEmulator> {
 /**
  * SES on moto: sent mail is read from moto's own introspection API (`/moto-api/data.json`, the
  * SES backend's `sent_messages`), which keeps every message since the server started; `clear`
- * remembers how many there were, so a test sees only its own.
+ * remembers the ids there were, so a test sees only its own. (Ids are random strings since moto
+ * 5.2.5, so neither their order nor a count says which messages are new.)
  */
 function motoSes(endpoint: string): SesEmulator {
-  let seen = 0;
-  const all = async (): Promise<string[]> => {
+  let seen = new Set<string>();
+  const all = async (): Promise<MotoSesMessage[]> => {
     const r = await fetch(`${endpoint}/moto-api/data.json`);
     if (!r.ok) throw new Error(`moto: /moto-api/data.json answered ${r.status}`);
     const data = (await r.json()) as { ses?: { Message?: MotoSesMessage[]; RawMessage?: MotoSesMessage[] } };
-    return [...(data.ses?.RawMessage ?? []), ...(data.ses?.Message ?? [])].sort((a, b) => String(a.id).localeCompare(String(b.id))).map(renderMotoMessage);
+    return [...(data.ses?.RawMessage ?? []), ...(data.ses?.Message ?? [])];
   };
   return {
     endpoint,
     stop: async () => {},
     async clear() {
-      seen = (await all()).length;
+      seen = new Set((await all()).map((m) => String(m.id)));
     },
     async rawEmails() {
-      return (await all()).slice(seen);
+      return (await all()).filter((m) => !seen.has(String(m.id))).map(renderMotoMessage);
     },
   };
 }

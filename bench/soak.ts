@@ -1,129 +1,171 @@
 /**
- * Soak with faults: N small jobs through web + notifier + two annotators, each its own process, on
- * a throwaway PostgreSQL, while a random annotator is kill -9'd every few seconds and restarted.
- * At the end: every job COMPLETED, exactly one result object and one email per job, the queues and
- * dead-letter queues empty. Prints the counts; exits non-zero on any loss or duplicate.
+ * Soak with faults: N small jobs through web + notifier + archiver + two annotators, each its own
+ * process, on a throwaway PostgreSQL, while a random worker (annotator, archiver or notifier) is
+ * kill -9'd every few seconds and restarted, and PostgreSQL itself is crash-stopped once mid-run
+ * and started again. The submitting user is on the free tier with a short ARCHIVE_AFTER, so every
+ * result is archived during the run. A share of the inputs is deliberately bad.
  *
- *   bun bench/soak.ts                      # 300 jobs, a kill every 3 s
+ * At the end: every good job COMPLETED with exactly one result (hot object or vault archive, the
+ * database agreeing), every bad one FAILED with a reason and no result, exactly one email per job,
+ * no orphan work folders or half-written files, every queue and dead-letter queue empty. Prints the
+ * counts; exits non-zero on any loss, duplicate or leftover.
+ *
+ *   bun bench/soak.ts                                        # 300 jobs, a kill every 3 s
+ *   SOAK_JOBS=200 SOAK_KILL_EVERY_S=3 bun bench/soak.ts       # CI
  *   SOAK_JOBS=10000 SOAK_KILL_EVERY_S=5 bun bench/soak.ts
  *
- * Needs PostgreSQL binaries (see test/support/throwaway-postgres.ts).
+ * Other knobs: SOAK_BAD_SHARE (0.02), SOAK_ARCHIVE_AFTER_S (3), SOAK_PG_RESTART_AT (0.5: when that
+ * share of jobs has settled; 0 disables), SOAK_PG_DOWN_S (3), SOAK_TIMEOUT_S (1800).
+ * Processes are supervised like systemd's Restart=on-failure (bench/soak-supervisor.ts); the
+ * report says which exited on their own. Needs PostgreSQL binaries (test/support/throwaway-postgres.ts).
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { createTestDatabase } from "../src/db/test-database.ts";
-import { type GasProcess, startGas } from "../test/support/gas-process.ts";
 import { startThrowawayPostgres } from "../test/support/throwaway-postgres.ts";
+import { type Client } from "../test/support/gas-process.ts";
 import { apiClient, pool, upload } from "./bench-client.ts";
+import { countSoak, soakFaults } from "./soak-checks.ts";
+import { restartPostgres } from "./soak-postgres.ts";
+import { startSupervisor } from "./soak-supervisor.ts";
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 300);
 const KILL_EVERY_MS = Number(process.env.SOAK_KILL_EVERY_S ?? 3) * 1000;
 const TIMEOUT_MS = Number(process.env.SOAK_TIMEOUT_S ?? 1800) * 1000;
+const BAD_SHARE = Number(process.env.SOAK_BAD_SHARE ?? 0.02);
+const ARCHIVE_AFTER_S = Number(process.env.SOAK_ARCHIVE_AFTER_S ?? 3);
+const PG_RESTART_AT = Number(process.env.SOAK_PG_RESTART_AT ?? 0.5);
+const PG_DOWN_MS = Number(process.env.SOAK_PG_DOWN_S ?? 3) * 1000;
+const WORKERS = ["annotator-1", "annotator-2", "archiver", "notifier"];
+
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+const goodVcf = new Uint8Array(await Bun.file(join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf")).arrayBuffer());
+/** Deliberately bad inputs, each a different failure the engine must name (file, line, problem). */
+const badInputs: { name: string; body: Uint8Array<ArrayBuffer> }[] = [
+  { name: "no-header.vcf", body: new TextEncoder().encode("this is not a VCF file\n") },
+  { name: "bad-pos.vcf", body: new TextEncoder().encode("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\tten\t.\tA\tG\t.\t.\t.\n") },
+  { name: "truncated.vcf.gz", body: new Uint8Array(gzipSync(goodVcf).subarray(0, 200)) },
+];
 
 const pg = await startThrowawayPostgres();
 if (!pg) throw new Error("no PostgreSQL binaries found (install postgresql or set PG_BIN_DIR)");
 const db = await createTestDatabase(pg.url);
 const dataDir = await mkdtemp(join(tmpdir(), "gas-soak-"));
-const env = { DATABASE_URL: db.url, QUEUE_VISIBILITY_SECONDS: "4", QUEUE_RETRY_BASE_SECONDS: "1" };
-const procs: GasProcess[] = [];
-const annotators: GasProcess[] = [];
-let kills = 0;
-let failed = false;
+const env = {
+  DATABASE_URL: db.url,
+  QUEUE_VISIBILITY_SECONDS: "4",
+  QUEUE_RETRY_BASE_SECONDS: "1",
+  ARCHIVE_AFTER_SECONDS: String(ARCHIVE_AFTER_S),
+  SHUTDOWN_GRACE_SECONDS: "2",
+};
+let sup: Awaited<ReturnType<typeof startSupervisor>> | null = null;
+let failed = true;
+
+/** Retry a step through web restarts and the database outage (connection errors, 5xx). */
+async function retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (attempt >= 60) throw new Error(`${what}: ${String(err)}`);
+      await Bun.sleep(1000);
+    }
+  }
+}
 
 try {
-  const web = await startGas({ role: "web", env, dataDir });
-  const notifier = await startGas({ role: "notifier", env, dataDir });
-  procs.push(web, notifier);
-  for (let i = 0; i < 2; i++) annotators.push(await startGas({ role: "annotator", env, dataDir }));
+  const started = performance.now();
+  sup = await startSupervisor(
+    [{ name: "web", role: "web" }, { name: "notifier", role: "notifier" }, { name: "archiver", role: "archiver" }, { name: "annotator-1", role: "annotator" }, { name: "annotator-2", role: "annotator" }],
+    { env, dataDir },
+  );
+  const supervisor = sup;
+  const webUrl = supervisor.byName("web").proc.url;
 
-  // kill -9 a random annotator every few seconds and start a new one in its place.
+  // kill -9 a random worker every few seconds; the supervisor starts a new one in its place.
   let killing = true;
   const killer = (async () => {
     while (killing) {
       await Bun.sleep(KILL_EVERY_MS);
-      if (!killing) break;
-      const i = Math.floor(Math.random() * annotators.length);
-      await annotators[i]!.kill9();
-      kills++;
-      annotators[i] = await startGas({ role: "annotator", env, dataDir });
+      if (killing) await supervisor.kill9(WORKERS[Math.floor(Math.random() * WORKERS.length)]!).catch((err) => console.error("kill/restart:", err));
     }
   })();
 
-  const started = performance.now();
-  const api = await apiClient(web.url, "soak@example.org");
-  const vcf = new Uint8Array(await Bun.file(join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf")).arrayBuffer());
+  const api: Client = await apiClient(webUrl, "soak@example.org");
+  const badEvery = BAD_SHARE > 0 ? Math.max(1, Math.round(1 / BAD_SHARE)) : 0;
+  const bad = new Set<string>();
   const ids = await pool(Array.from({ length: JOBS }), 8, async (_, i) => {
-    const key = await upload(api, vcf, `soak-${i}.vcf`);
-    const res = await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });
-    if (res.status !== 201) throw new Error(`submit ${i}: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { job_id: string }).job_id;
+    const badInput = badEvery && i % badEvery === badEvery - 1 ? badInputs[(i / badEvery) % badInputs.length | 0]! : null;
+    const key = await retrying(`upload ${i}`, () => upload(api, badInput?.body ?? goodVcf, badInput?.name ?? `soak-${i}.vcf`));
+    const id = await retrying(`submit ${i}`, async () => {
+      const res = await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });
+      if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
+      return ((await res.json()) as { job_id: string }).job_id;
+    });
+    if (badInput) bad.add(id);
+    return id;
   });
-  console.log(`submitted ${ids.length} jobs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`submitted ${ids.length} jobs (${bad.size} bad inputs) in ${seconds(started)}`);
 
-  const sql = postgres(db.url, { max: 1 });
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   const deadline = Date.now() + TIMEOUT_MS;
-  let byStatus: Record<string, number> = {};
+  let pgRestart: { atSettled: number; downMs: number } | null = null;
+  const PROGRESS_MS = 30_000;
+  let nextProgress = Date.now() + PROGRESS_MS;
+  let state = { settled: 0, archived: 0, completed: 0, queued: 0 };
   for (;;) {
-    const rows = await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from jobs group by status`;
-    byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-    if ((byStatus.COMPLETED ?? 0) + (byStatus.FAILED ?? 0) >= JOBS || Date.now() > deadline) break;
+    const read = await sql<{ settled: number; completed: number; archived: number; queued: number }[]>`
+      select count(*) filter (where status in ('COMPLETED', 'FAILED'))::int as settled,
+             count(*) filter (where status = 'COMPLETED')::int as completed,
+             count(*) filter (where result_state = 'ARCHIVED')::int as archived,
+             (select count(*)::int from queue_messages) as queued
+      from jobs`.catch(() => null); // the database may be down right now
+    if (read) state = read[0]!;
+    if (PG_RESTART_AT > 0 && !pgRestart && state.settled >= JOBS * PG_RESTART_AT) {
+      const downMs = await restartPostgres(pg.url, PG_DOWN_MS);
+      pgRestart = { atSettled: state.settled, downMs };
+      console.log(`PostgreSQL crash-stopped and started again at ${state.settled} settled jobs (down ${downMs} ms)`);
+    }
+    if (Date.now() >= nextProgress) {
+      console.log(`${seconds(started)}: ${JSON.stringify(state)}`);
+      nextProgress = Date.now() + PROGRESS_MS;
+    }
+    if (state.settled >= JOBS && state.archived >= state.completed && state.queued === 0) break;
+    if (Date.now() > deadline) break;
     await Bun.sleep(1000);
   }
   killing = false;
   await killer;
-  console.log(`jobs settled in ${((performance.now() - started) / 1000).toFixed(1)} s with ${kills} annotator kills: ${JSON.stringify(byStatus)}`);
-
-  // Give the notifier time for the last emails (and any late duplicate), then count.
-  const outbox = join(dataDir, "outbox");
-  const emailsFor = async () => {
-    const per = new Map<string, number>();
-    for (const f of await readdir(outbox).catch(() => [] as string[])) for (const id of ids) if (f.includes(id)) per.set(id, (per.get(id) ?? 0) + 1);
-    return per;
-  };
-  for (const until = Date.now() + 60_000; Date.now() < until && (await emailsFor()).size < ids.length; ) await Bun.sleep(1000);
-  await Bun.sleep(3000);
-  const emails = await emailsFor();
-  const resultFiles = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true })).map(String).filter((f) => f.endsWith(".annot.vcf"));
-  const results = new Map<string, number>();
-  for (const f of resultFiles) {
-    const id = /([0-9a-f-]{36})~/.exec(f)?.[1];
-    if (id) results.set(id, (results.get(id) ?? 0) + 1);
-  }
-  // Work folders left behind by killed annotators (each job works in its own folder under work/).
-  const orphanWorkFolders = (await readdir(join(dataDir, "work")).catch(() => [] as string[])).length;
-  const queues = await sql<{ queue: string; n: number }[]>`select queue, count(*)::int as n from queue_messages group by queue`;
+  console.log(`settled and archived in ${seconds(started)}: ${JSON.stringify(state)}`);
+  // A late duplicate (a redelivery after the last kill) would show up within a few leases.
+  await Bun.sleep(5000);
+  const emailSends = supervisor
+    .logsOf("notifier")
+    .filter((l) => l.msg === "email sent")
+    .map((l) => String(l.jobId));
+  const counts = await countSoak({ sql, dataDir, ids, bad, emailSends });
   await sql.end();
-
-  const count = (m: Map<string, number>, pred: (n: number) => boolean) => ids.filter((id) => pred(m.get(id) ?? 0)).length;
-  const report = {
-    jobs: JOBS,
-    kills,
-    completed: byStatus.COMPLETED ?? 0,
-    failed: byStatus.FAILED ?? 0,
-    notFinished: JOBS - (byStatus.COMPLETED ?? 0) - (byStatus.FAILED ?? 0),
-    resultsMissing: count(results, (n) => n === 0),
-    resultsDuplicated: count(results, (n) => n > 1),
-    emailsMissing: count(emails, (n) => n === 0),
-    emailsDuplicated: count(emails, (n) => n > 1),
-    // Messages left for the roles that ran (annotator, notifier) and every dead-letter queue. The
-    // archiver did not run, so its delayed messages are listed but not counted as a fault.
-    queues: Object.fromEntries(queues.map((q) => [q.queue, q.n])),
-    // The archiver did not run: each job's job.completed must be waiting for it (a republish after
-    // a crash may add one more; the archiver is idempotent).
-    orphanWorkFolders,
-    archiverMessagesMissing: Math.max(0, JOBS - (queues.find((q) => q.queue === "archiver")?.n ?? 0)),
-  };
-  const leftInQueues = queues.filter((q) => !q.queue.startsWith("archive") || q.queue.endsWith(".dlq")).reduce((s, q) => s + q.n, 0);
-  console.log(JSON.stringify(report, null, 2));
-  failed =
-    report.completed !== JOBS ||
-    report.resultsMissing + report.resultsDuplicated + report.emailsMissing + report.emailsDuplicated + report.archiverMessagesMissing + report.orphanWorkFolders > 0 ||
-    leftInQueues > 0;
-  console.log(failed ? "SOAK FAILED: loss, duplicate or leftover work" : "SOAK OK: 0 lost, 0 duplicated");
+  const faults = soakFaults(counts);
+  console.log(
+    JSON.stringify(
+      {
+        ...counts,
+        wallSeconds: Math.round((performance.now() - started) / 1000),
+        kills: supervisor.counts.kills,
+        exitedOnTheirOwn: supervisor.counts.exits,
+        postgresRestart: pgRestart,
+      },
+      null,
+      2,
+    ),
+  );
+  failed = faults.length > 0;
+  console.log(failed ? `SOAK FAILED: ${faults.join("; ")}` : "SOAK OK: 0 lost, 0 duplicated, nothing left over");
 } finally {
-  for (const p of [...annotators, ...procs]) if (p.proc.exitCode === null) await p.kill9();
+  await sup?.stopAll();
   await db.drop().catch(() => {});
   await pg.stop();
   await rm(dataDir, { recursive: true, force: true });

@@ -55,6 +55,25 @@ const Env = z
     /** Fallback poll interval when no NOTIFY arrives (delayed messages, lost notifications). */
     QUEUE_POLL_MS: z.coerce.number().int().positive().default(1000),
     ANNOTATOR_CONCURRENCY: z.coerce.number().int().positive().default(1),
+    /** poll: long-poll the queue; push (GAS_BACKEND=aws): SNS posts to the annotator's webhook, which then reads SQS. */
+    ANNOTATOR_MODE: z.enum(["poll", "push"]).default("poll"),
+    ANNOTATOR_PUSH_PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+    /** The job-requests topic subscribed to the webhook; messages of any other topic are refused. */
+    ANNOTATOR_PUSH_TOPIC_ARN: z
+      .string()
+      .regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:gas-job-requested")
+      .optional(),
+    /** PEM certificate and key files for HTTPS on the push port (both, or neither: plain HTTP behind a TLS load balancer). */
+    ANNOTATOR_PUSH_TLS_CERT: z.string().optional(),
+    ANNOTATOR_PUSH_TLS_KEY: z.string().optional(),
+    /** In push mode, look at the queue this often without a push (a missed push delays a job at most this long). */
+    ANNOTATOR_PUSH_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
+    /** Tests only, refused in production: a loopback origin trusted like an SNS host for signing certificates and SubscribeURL. */
+    SNS_PUSH_TEST_TRUSTED_ORIGIN: z
+      .string()
+      .refine(isLoopbackOrigin, "must be an http(s) origin on a loopback address, such as http://127.0.0.1:41234")
+      .transform((v) => new URL(v).origin)
+      .optional(),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(30),
     /** smtp://[user:pass@]host[:port] (STARTTLS when offered, default port 587) or smtps://… (TLS, 465). */
     SMTP_URL: z
@@ -68,6 +87,14 @@ const Env = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     ...awsEnvShape,
   });
+
+/** True for `http(s)://127.0.0.1|localhost|[::1][:port]` with no path: the only origins a test may trust like SNS. */
+function isLoopbackOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const u = new URL(value);
+  const bare = u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password;
+  return /^https?:$/.test(u.protocol) && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname) && bare;
+}
 
 /** Why an SMTP_URL is unusable, or null. Never quotes the password. */
 function smtpUrlProblem(value: string): string | null {
@@ -122,6 +149,12 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   }
   if (!!env.OIDC_ISSUER !== !!env.OIDC_CLIENT_ID) out.push("  OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
   if (env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) out.push("  OIDC_ISSUER: must be https:// when NODE_ENV=production");
+  if (env.ANNOTATOR_MODE === "push") {
+    if (env.GAS_BACKEND !== "aws") out.push("  ANNOTATOR_MODE: push needs GAS_BACKEND=aws (SNS posts to the webhook; locally the queue already wakes the annotator)");
+    if (!env.ANNOTATOR_PUSH_TOPIC_ARN) out.push("  ANNOTATOR_PUSH_TOPIC_ARN: is required when ANNOTATOR_MODE=push (the job-requests topic's ARN)");
+  }
+  if (!!env.ANNOTATOR_PUSH_TLS_CERT !== !!env.ANNOTATOR_PUSH_TLS_KEY) out.push("  ANNOTATOR_PUSH_TLS_CERT, ANNOTATOR_PUSH_TLS_KEY: set both for HTTPS on the push port, or neither");
+  if (env.SNS_PUSH_TEST_TRUSTED_ORIGIN && env.NODE_ENV === "production") out.push("  SNS_PUSH_TEST_TRUSTED_ORIGIN: is for tests only and refused when NODE_ENV=production");
   out.push(...awsCrossChecks(env));
   return out;
 }
@@ -197,6 +230,18 @@ export function loadConfig(env: Record<string, string | undefined>) {
       concurrency: e.ANNOTATOR_CONCURRENCY,
       referenceDir: e.REFERENCE_DIR ?? null,
       shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+      /** ANNOTATOR_MODE=push: the SNS webhook's settings (null: long-poll the queue). */
+      push:
+        e.ANNOTATOR_MODE === "push"
+          ? {
+              host: e.HOST,
+              port: e.ANNOTATOR_PUSH_PORT,
+              topicArn: e.ANNOTATOR_PUSH_TOPIC_ARN!,
+              tls: e.ANNOTATOR_PUSH_TLS_CERT && e.ANNOTATOR_PUSH_TLS_KEY ? { certFile: e.ANNOTATOR_PUSH_TLS_CERT, keyFile: e.ANNOTATOR_PUSH_TLS_KEY } : null,
+              sweepSeconds: e.ANNOTATOR_PUSH_SWEEP_SECONDS,
+              trustedTestOrigin: e.SNS_PUSH_TEST_TRUSTED_ORIGIN ?? null,
+            }
+          : null,
     },
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID

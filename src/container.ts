@@ -126,6 +126,8 @@ export async function buildContainer(cfg: Config, log: Logger) {
     /** The local adapter's checkout pages (development only). */
     simulatedCheckout,
     publicUrl,
+    /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */
+    annotatorPush: cfg.annotator.push ? (await import("./adapters/aws/sns-push-endpoint.ts")).createSnsPushStarter(cfg.annotator.push) : null,
     // On AWS the browser posts straight to S3: no upload route in the web role.
     uploads: aws ? null : { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
     async close() {

@@ -13,7 +13,9 @@ export async function startAnnotator(c: Container) {
   const bundleDir = c.config.annotator.referenceDir ?? DEFAULT_BUNDLE_DIR;
   const reference = await openReference({ bundleDir });
   log.info("reference open", { bundleDir, name: reference.name });
-  const queue = c.ports.queue<JobRequest>("annotator");
+  // Push mode: SNS posts to a webhook on the annotator's own port and the queue is read when it rings.
+  const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
+  const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
   const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
   const worker = createAnnotationWorker({
     jobs: c.ports.jobStore,
@@ -33,6 +35,7 @@ export async function startAnnotator(c: Container) {
   const stopDead = startConsumer({ queue: dlq, handle: (d) => worker.handleDeadLetter(d, dlq), concurrency: 1, log });
   return async () => {
     const grace = c.config.annotator.shutdownGraceSeconds * 1000;
+    await push?.stop();
     await Promise.all([stopJobs(grace), stopDead(0)]);
   };
 }

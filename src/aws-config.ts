@@ -27,6 +27,7 @@ export const awsEnvShape = {
   AWS_ENDPOINT_URL_SNS: endpoint,
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
   AWS_ENDPOINT_URL_SESV2: endpoint,
+  AWS_ENDPOINT_URL_GLACIER: endpoint,
   /** Topics, queues and the default table are named `<prefix>-…`. */
   GAS_AWS_PREFIX: z
     .string()
@@ -48,6 +49,13 @@ export const awsEnvShape = {
     .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "must be an email address, optionally with a name: GAS <noreply@example.org>")
     .optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Where free users' results are archived: S3 archive storage classes, or a Glacier vault (existing accounts only). */
+  ARCHIVE_VAULT: z.enum(["s3", "glacier"], { error: "must be s3 (S3 DEEP_ARCHIVE objects) or glacier (an S3 Glacier vault)" }).default("s3"),
+  /** The Glacier vault when ARCHIVE_VAULT=glacier; default `<prefix>-archive`. */
+  GLACIER_VAULT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,255}$/, "must be 1-255 letters, digits, '_', '-' or '.' (a Glacier vault name)")
+    .optional(),
 };
 
 type AwsEnv = z.infer<z.ZodObject<typeof awsEnvShape>>;
@@ -61,6 +69,7 @@ export function awsCrossChecks(env: Record<string, string | undefined>): string[
   }
   if (!env.SES_FROM && !env.SMTP_URL) out.push("  SES_FROM: is required when GAS_BACKEND=aws (the verified SES sender), unless SMTP_URL is set");
   if (env.S3_INPUTS_BUCKET && env.S3_INPUTS_BUCKET === env.S3_RESULTS_BUCKET) out.push("  S3_RESULTS_BUCKET: must differ from S3_INPUTS_BUCKET");
+  if (env.GLACIER_VAULT_NAME && env.ARCHIVE_VAULT !== "glacier") out.push("  GLACIER_VAULT_NAME: is set but ARCHIVE_VAULT is not glacier (set ARCHIVE_VAULT=glacier to archive into the vault)");
   return out;
 }
 
@@ -79,15 +88,18 @@ export function awsSettings(e: AwsEnv & { GAS_BACKEND: "local" | "aws" }) {
           ["sns", e.AWS_ENDPOINT_URL_SNS],
           ["dynamodb", e.AWS_ENDPOINT_URL_DYNAMODB],
           ["sesv2", e.AWS_ENDPOINT_URL_SESV2],
+          ["glacier", e.AWS_ENDPOINT_URL_GLACIER],
         ] as const
       ).filter(([, v]) => !!v),
-    ) as Partial<Record<"s3" | "sqs" | "sns" | "dynamodb" | "sesv2", string>>,
+    ) as Partial<Record<"s3" | "sqs" | "sns" | "dynamodb" | "sesv2" | "glacier", string>>,
     resources: {
       prefix: e.GAS_AWS_PREFIX,
       inputsBucket: e.S3_INPUTS_BUCKET!,
       resultsBucket: e.S3_RESULTS_BUCKET!,
       table: e.DYNAMODB_JOBS_TABLE ?? `${e.GAS_AWS_PREFIX}-annotations`,
       userIndex: e.DYNAMODB_USER_INDEX,
+      // Present only with ARCHIVE_VAULT=glacier; otherwise archives are S3 objects in the results bucket.
+      ...(e.ARCHIVE_VAULT === "glacier" ? { glacierVault: e.GLACIER_VAULT_NAME ?? `${e.GAS_AWS_PREFIX}-archive` } : {}),
     },
     ses: { from: e.SES_FROM ?? null, configurationSet: e.SES_CONFIGURATION_SET ?? null },
   };

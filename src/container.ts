@@ -79,7 +79,7 @@ export async function buildContainer(cfg: Config, log: Logger) {
     topic,
     queue: aws?.queue ?? messaging.queue,
     mailer: smtp ?? aws?.mailer ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
-    // AWS: S3 archive storage classes (restores announced by S3 events); locally a folder.
+    // AWS: S3 archive storage classes (restores announced by S3 events) or a Glacier vault (ARCHIVE_VAULT); locally a folder.
     vault: aws?.vault ?? createFsArchiveVault({ root: cfg.vault.dir, topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
     payments,
     identity: cfg.oidc

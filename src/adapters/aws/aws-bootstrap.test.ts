@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import { type GlacierFake, startGlacierFake } from "../../../test/support/glacier-fake.ts";
 import { loadConfig } from "../../config.ts";
 import { buildContainer } from "../../container.ts";
 import { createLogger } from "../../shared/logger.ts";
@@ -140,6 +143,76 @@ describe("gas aws bootstrap", () => {
       expect(await c.ports.queue("notifier").ack(d!)).toBe(true);
       expect(await c.ports.jobStore.create({ id: "j1", userId: "u1", inputFileName: "a.vcf", inputKey: "u1/j1~a.vcf", submitTime: new Date() })).toBe(true);
       expect((await c.ports.jobStore.listByUser("u1")).map((j) => j.id)).toEqual(["j1"]);
+    } finally {
+      await c.close();
+      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      const ddb = emulatorClients(dynamo.endpoint);
+      await deleteTable(ddb, report.table);
+      ddb.destroy();
+      await deleteMessaging(clients, report);
+      for (const b of report.buckets) await deleteBucket(clients, b);
+    }
+  }, 60_000);
+});
+
+describe("gas aws bootstrap with ARCHIVE_VAULT=glacier", () => {
+  let fake: GlacierFake;
+  let glacier: GlacierClient;
+  let glacierEnv: Record<string, string>;
+  beforeAll(() => {
+    fake = startGlacierFake({ sns: clients.sns, restoreMs: 500 });
+    glacier = new GlacierClient({ region: "us-east-1", endpoint: fake.endpoint, credentials: TEST_CREDENTIALS });
+    const prefix = uniqueName("gas-bootg");
+    glacierEnv = {
+      GAS_AWS_PREFIX: prefix,
+      S3_INPUTS_BUCKET: `${prefix}-inputs`,
+      S3_RESULTS_BUCKET: `${prefix}-results`,
+      ARCHIVE_VAULT: "glacier",
+      GLACIER_VAULT_NAME: `${prefix}-vault`,
+      AWS_ENDPOINT_URL_GLACIER: fake.endpoint,
+    };
+  });
+  afterAll(async () => {
+    glacier.destroy();
+    await fake.stop();
+  });
+
+  test("bad values exit 78 naming the variable", async () => {
+    const tape = await bootstrap({ ...glacierEnv, ARCHIVE_VAULT: "tape" });
+    expect(tape.code).toBe(78);
+    expect(tape.err).toContain("ARCHIVE_VAULT: must be s3 (S3 DEEP_ARCHIVE objects) or glacier (an S3 Glacier vault)");
+    const stray = await bootstrap({ ...glacierEnv, ARCHIVE_VAULT: "s3" });
+    expect(stray.code).toBe(78);
+    expect(stray.err).toContain("GLACIER_VAULT_NAME: is set but ARCHIVE_VAULT is not glacier");
+    const badName = await bootstrap({ ...glacierEnv, GLACIER_VAULT_NAME: "a vault" });
+    expect(badName.code).toBe(78);
+    expect(badName.err).toContain("GLACIER_VAULT_NAME: must be 1-255 letters, digits");
+  });
+
+  test("creates the vault (endpoint from AWS_ENDPOINT_URL_GLACIER) and lets Glacier publish to archive.restored; the container archives into it", async () => {
+    const r = await bootstrap(glacierEnv);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as BootstrapReport;
+    const topicArn = report.topics[`${glacierEnv.GAS_AWS_PREFIX}-archive-restored`]!;
+    const describeVault = () => glacier.send(new DescribeVaultCommand({ accountId: "-", vaultName: glacierEnv.GLACIER_VAULT_NAME }));
+    expect((await describeVault()).NumberOfArchives).toBe(0);
+    const policy = JSON.parse((await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.Policy ?? "{}");
+    expect(policy.Statement?.map((s: { Principal: unknown }) => s.Principal)).toEqual([{ Service: "glacier.amazonaws.com" }]);
+
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = env;
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
+    const c = await buildContainer(loadConfig({ ...withoutKeys, ...glacierEnv }), createLogger("error", {}));
+    try {
+      const id = await c.ports.vault.archive("job-1", new TextEncoder().encode("archived"));
+      expect(id).toMatch(/^[A-Za-z0-9_-]{138}$/);
+      expect((await describeVault()).NumberOfArchives).toBe(1);
+      await c.ports.vault.delete(id);
     } finally {
       await c.close();
       for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {

@@ -21,9 +21,11 @@ import {
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { GlacierClient } from "@aws-sdk/client-glacier";
 import type { AwsClients } from "./aws-clients.ts";
 import { type AwsResources, messagingLayout, topicResourceName } from "./aws-resources.ts";
 import { ARCHIVE_PREFIX } from "./s3-archive-vault.ts";
+import { bootstrapGlacierVault } from "./glacier-vault-setup.ts";
 
 export interface BootstrapSettings {
   visibilitySeconds: number;
@@ -44,13 +46,32 @@ const FOURTEEN_DAYS = String(14 * 24 * 3600);
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
 
-/** Create what is missing and update attributes; returns the ARNs and URLs. */
-export async function bootstrapAws(clients: AwsClients, resources: AwsResources, settings: BootstrapSettings): Promise<BootstrapReport> {
+/**
+ * Create what is missing and update attributes; returns the ARNs and URLs. With
+ * `resources.glacierVault` (ARCHIVE_VAULT=glacier) the vault is made too; `clients.glacier` is
+ * used when given, else a client with the SNS client's region and credentials, whose endpoint
+ * the SDK reads from AWS_ENDPOINT_URL_GLACIER / AWS_ENDPOINT_URL like the service does.
+ */
+export async function bootstrapAws(
+  clients: AwsClients & { glacier?: GlacierClient },
+  resources: AwsResources & { glacierVault?: string },
+  settings: BootstrapSettings,
+): Promise<BootstrapReport> {
   const created: string[] = [];
   await bootstrapBuckets(clients, [resources.inputsBucket, resources.resultsBucket], created);
   const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, settings, created);
-  // The archive vault (S3 archive classes) keeps archives in the results bucket under archive/.
-  await bootstrapArchiveNotifications(clients, resources.resultsBucket, topics[topicResourceName(resources.prefix, "archive.restored")]!, ARCHIVE_PREFIX);
+  const restoredTopic = topics[topicResourceName(resources.prefix, "archive.restored")]!;
+  if (resources.glacierVault) {
+    const glacier = clients.glacier ?? new GlacierClient({ region: clients.sns.config.region, credentials: clients.sns.config.credentials });
+    try {
+      await bootstrapGlacierVault(glacier, clients.sns, resources.glacierVault, restoredTopic);
+    } finally {
+      if (!clients.glacier) glacier.destroy();
+    }
+  } else {
+    // The archive vault (S3 archive classes) keeps archives in the results bucket under archive/.
+    await bootstrapArchiveNotifications(clients, resources.resultsBucket, restoredTopic, ARCHIVE_PREFIX);
+  }
   await bootstrapJobTable(clients, resources, created);
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
 }

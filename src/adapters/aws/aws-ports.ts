@@ -1,7 +1,7 @@
 /**
  * The AWS adapters for every port, built from `config.aws` by src/container.ts: S3 for inputs
  * and results, SNS → SQS for topics and queues, DynamoDB for jobs, S3 archive storage classes
- * for the vault, SES for mail.
+ * (or, with ARCHIVE_VAULT=glacier, a Glacier vault) for the vault, SES for mail.
  */
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
@@ -15,13 +15,15 @@ import { createS3ArchiveVault } from "./s3-archive-vault.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
 import { createSesMailer } from "./ses-mailer.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
+import { createGlacierVaultFromSettings } from "./glacier-vault-setup.ts";
 
 /** What src/config.ts gives as `config.aws`. */
 export interface AwsSettings {
   region: string;
   endpoint: string | null;
-  endpoints: Partial<Record<AwsService, string>>;
-  resources: AwsResources;
+  endpoints: Partial<Record<AwsService | "glacier", string>>;
+  /** `glacierVault` is set with ARCHIVE_VAULT=glacier. */
+  resources: AwsResources & { glacierVault?: string };
   ses: { from: string | null; configurationSet: string | null };
 }
 
@@ -37,7 +39,7 @@ export interface AwsPorts {
   jobStore: JobStore;
   topic: Topic;
   queue<M>(name: string): Queue<M>;
-  /** Archives in the results bucket as DEEP_ARCHIVE objects; restores announced by S3 events. */
+  /** Archives in the results bucket as DEEP_ARCHIVE objects (restores announced by S3 events), or in a Glacier vault. */
   vault: ArchiveVault;
   /** null when SES_FROM is unset (SMTP_URL carries the mail instead). */
   mailer: Mailer | null;
@@ -49,6 +51,9 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
   const clients = createAwsClients({ region: aws.region, endpoint: aws.endpoint, endpoints: aws.endpoints });
   const r = aws.resources;
   const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: r.prefix, ...queue });
+  const glacier = r.glacierVault
+    ? createGlacierVaultFromSettings({ region: aws.region, endpoint: aws.endpoints.glacier ?? aws.endpoint, vault: r.glacierVault, prefix: r.prefix, sns: clients.sns })
+    : null;
   return {
     inputs: createS3ObjectStore({ s3: clients.s3, bucket: r.inputsBucket }),
     results: createS3ObjectStore({ s3: clients.s3, bucket: r.resultsBucket }),
@@ -60,10 +65,11 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
     }),
     topic: messaging.topic,
     queue: messaging.queue,
-    vault: createS3ArchiveVault({ s3: clients.s3, bucket: r.resultsBucket }),
+    vault: glacier?.vault ?? createS3ArchiveVault({ s3: clients.s3, bucket: r.resultsBucket }),
     mailer: aws.ses.from ? createSesMailer({ ses: clients.ses, from: aws.ses.from, configurationSet: aws.ses.configurationSet }) : null,
     async close() {
       await messaging.close();
+      glacier?.destroy();
       clients.destroy();
     },
   };

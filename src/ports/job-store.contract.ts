@@ -112,6 +112,20 @@ export function jobStoreContract(
       expect((await h.store.get(other.id))?.status).toBe("COMPLETED");
     });
 
+    test("countByStatus counts every status (0 when none) and follows each transition", async () => {
+      const before = await h.store.countByStatus();
+      expect(Object.keys(before).sort()).toEqual(["COMPLETED", "FAILED", "PENDING", "RUNNING"]);
+      const ids = [job.id, randomUUID(), randomUUID(), randomUUID()];
+      for (const id of ids) await h.store.create({ ...job, id });
+      await h.store.claim(ids[1]!, "t1", 60);
+      await h.store.claim(ids[2]!, "t2", 60);
+      await h.store.complete(ids[2]!, "t2", results);
+      await h.store.fail(ids[3]!, null, "not a VCF");
+      const after = await h.store.countByStatus();
+      const delta = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+      expect(delta).toEqual({ PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 1 });
+    });
+
     test("result lifecycle: AVAILABLE → ARCHIVED → RESTORING → AVAILABLE, each step a conditional write", async () => {
       const available = { state: "AVAILABLE" as const, archiveId: null };
       const archived = { state: "ARCHIVED" as const, archiveId: "arc-1" };

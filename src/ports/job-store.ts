@@ -118,4 +118,13 @@ export interface JobStore {
    * (state and archive id). False, and no change, otherwise.
    */
   moveResult(id: string, from: ResultLocation, to: ResultLocation): Promise<boolean>;
+  /**
+   * How many jobs are in each status now (every status present, 0 when none), for /metrics.
+   * Cost differs per adapter: one GROUP BY on PostgreSQL, a full-table Scan on DynamoDB, so
+   * callers refresh it at most once in a while (src/modules/metrics caches it).
+   */
+  countByStatus(): Promise<Record<JobStatus, number>>;
 }
+
+/** Every job status, in lifecycle order. */
+export const JOB_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const satisfies readonly JobStatus[];

@@ -47,6 +47,20 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>, o
       expect(await q.depth()).toBe(0);
     });
 
+    test("counts: visible, in flight and delayed messages; depth is their sum", async () => {
+      expect(await q.counts()).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+      await q.send({ n: 1 });
+      await q.send({ n: 2 });
+      await q.send({ n: 3 }, { delaySeconds: 30 });
+      const [leased] = await q.receive({ max: 1 });
+      await q.extend(leased!, 30); // the suite's 1 s lease would lapse on a slow machine
+      expect(await q.counts()).toEqual({ visible: 1, inFlight: 1, delayed: 1 });
+      expect(await q.depth()).toBe(3);
+      await q.ack(leased!);
+      expect(await q.counts()).toEqual({ visible: 1, inFlight: 0, delayed: 1 });
+      expect(await q.depth()).toBe(2);
+    });
+
     test("published topic messages reach every subscribed queue", async () => {
       await h.topic.publish("job.completed", { jobId: "j", userId: "u", status: "COMPLETED", completeTime: "t" });
       for (const name of ["notifier", "archiver"]) {

@@ -42,6 +42,16 @@ export interface ReceiveOptions {
   signal?: AbortSignal;
 }
 
+/** A queue's messages by state. SQS's figures are approximate (they lag by up to a minute). */
+export interface QueueCounts {
+  /** Waiting to be received now: the backlog (SQS ApproximateNumberOfMessages). */
+  visible: number;
+  /** Received and leased, not yet acked (SQS ApproximateNumberOfMessagesNotVisible). */
+  inFlight: number;
+  /** Not visible yet because of a delay or a retry's backoff (SQS: delays only; a retry is in flight). */
+  delayed: number;
+}
+
 export interface Queue<M = unknown> {
   readonly name: string;
   send(message: M, opts?: { delaySeconds?: number }): Promise<void>;
@@ -55,6 +65,8 @@ export interface Queue<M = unknown> {
   retry(d: Delivery<M>, opts?: { delaySeconds?: number; error?: string }): Promise<boolean>;
   /** Messages waiting or in flight (for /metrics, benchmarks and tests). */
   depth(): Promise<number>;
+  /** The same messages by state (for /metrics and the annotators' backlog per instance). */
+  counts(): Promise<QueueCounts>;
 }
 
 /** The queues the roles consume, and which topics feed each. */

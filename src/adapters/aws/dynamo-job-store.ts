@@ -6,8 +6,8 @@
  * synchronised clocks (NTP; EC2 instances have the Amazon Time Sync Service).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ClaimResult, JobStore } from "../../ports/job-store.ts";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type ClaimResult, type JobStatus, type JobStore, JOB_STATUSES } from "../../ports/job-store.ts";
 import { type JobItem, newJobItem, toEpochSeconds, toJob } from "./dynamo-job-item.ts";
 
 export interface DynamoJobStoreOptions {
@@ -83,6 +83,27 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return items
         .map(toJob)
         .sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    },
+
+    // A Scan reading only job_status, page by page. Chosen over counters kept beside each
+    // transition: those would need a transaction per state change (dynalite has none) or drift
+    // after a crash between the two writes. The price is a full read of the table per call
+    // (about 0.5 read units per 4 KB of items), so /metrics refreshes it at most once per
+    // METRICS_JOB_COUNTS_SECONDS; a sparse index on active jobs would make it cheap at scale.
+    async countByStatus() {
+      const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await doc.send(
+          new ScanCommand({ TableName, ProjectionExpression: "job_status", ExclusiveStartKey: start }),
+        );
+        for (const item of r.Items ?? []) {
+          const s = item.job_status as JobStatus;
+          if (s in counts) counts[s] += 1;
+        }
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return counts;
     },
 
     async claim(id, token, leaseSeconds): Promise<ClaimResult> {

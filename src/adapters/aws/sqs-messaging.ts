@@ -210,6 +210,21 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
 
   function queue<M>(name: string): Queue<M> {
     const resource = queueResourceName(opts.prefix, name);
+    async function counts() {
+      const r = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: await queueUrl(resource),
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+        }),
+      );
+      const a = r.Attributes ?? {};
+      return {
+        visible: Number(a.ApproximateNumberOfMessages ?? 0),
+        inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+      };
+    }
+
     return {
       name,
       async send(message, o) {
@@ -259,15 +274,10 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
         return changeVisibility(await queueUrl(resource), d.receipt, delay);
       },
       async depth() {
-        const r = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: await queueUrl(resource),
-            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
-          }),
-        );
-        const a = r.Attributes ?? {};
-        return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+        const c = await counts();
+        return c.visible + c.inFlight + c.delayed;
       },
+      counts,
     };
   }
 

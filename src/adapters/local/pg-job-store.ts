@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
-import type { ClaimResult, Job, JobAnnouncement, JobProgress, JobStore, JobSummary, NewJob } from "../../ports/job-store.ts";
+import { type ClaimResult, type Job, type JobAnnouncement, type JobProgress, type JobStatus, type JobStore, type JobSummary, JOB_STATUSES, type NewJob } from "../../ports/job-store.ts";
 import type { PgOutbox } from "./pg-queue.ts";
 
 type Row = typeof jobs.$inferSelect;
@@ -69,6 +69,12 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
     .prepare("gas_jobs_create");
   const { outbox } = opts;
   return {
+    async countByStatus() {
+      const rows = await db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
+      const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+      for (const r of rows) counts[r.status] = Number(r.n);
+      return counts;
+    },
     async create(job) {
       const r = await insertJob.execute(job);
       return r.length > 0;

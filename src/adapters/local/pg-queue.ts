@@ -190,6 +190,18 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
         const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(queueMessages).where(eq(queueMessages.queue, name));
         return Number(row?.n ?? 0);
       },
+      async counts() {
+        // A lapsed lease keeps its receipt but is visible again; a retry's backoff clears the receipt.
+        const [row] = await db
+          .select({
+            visible: sql<number>`count(*) filter (where ${queueMessages.visibleAt} <= now())::int`,
+            inFlight: sql<number>`count(*) filter (where ${queueMessages.visibleAt} > now() and ${queueMessages.receipt} is not null)::int`,
+            delayed: sql<number>`count(*) filter (where ${queueMessages.visibleAt} > now() and ${queueMessages.receipt} is null)::int`,
+          })
+          .from(queueMessages)
+          .where(eq(queueMessages.queue, name));
+        return { visible: Number(row?.visible ?? 0), inFlight: Number(row?.inFlight ?? 0), delayed: Number(row?.delayed ?? 0) };
+      },
     };
   }
 

@@ -7,6 +7,13 @@
  * SNS → SQS to the annotator, the result lands in S3, the item is COMPLETED in DynamoDB and the
  * notifier mails through SES.
  *
+ * Then the archive lifecycle on AWS (test/archive-lifecycle.test.ts is the local one): a free
+ * user's result goes to the vault after ARCHIVE_AFTER_SECONDS, the user upgrades through the
+ * local checkout, the vault restores it and SES mails the user. Once on the default vault (S3
+ * DEEP_ARCHIVE objects, with test/support/s3-restore-fake.ts in front of fauxqs for the storage
+ * class, RestoreObject and S3's restore event) and once with ARCHIVE_VAULT=glacier against
+ * test/support/glacier-fake.ts, whose job notifications go through the SNS emulator.
+ *
  * GAS_TEST_AWS_ENDPOINT=http://host:port runs it against one external endpoint instead (moto).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -14,7 +21,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { CreateEmailIdentityCommand } from "@aws-sdk/client-sesv2";
 import { simpleParser } from "mailparser";
@@ -32,8 +40,10 @@ import {
   startAwsTestEndpoints,
   uniqueName,
 } from "./support/aws-emulators.ts";
-import { type GasProcess, createClient, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
+import { type Client, type GasProcess, createClient, csrfTokenIn, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
 import { freePort } from "./support/free-port.ts";
+import { type GlacierFake, startGlacierFake } from "./support/glacier-fake.ts";
+import { type S3RestoreFake, startS3RestoreFake } from "./support/s3-restore-fake.ts";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
@@ -178,5 +188,178 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
       if (depths.every((d) => d === 0)) break;
     }
     expect(Object.fromEntries(watched.map((q, i) => [q, depths[i]]))).toEqual(Object.fromEntries(watched.map((q) => [q, 0])));
+  }, 180_000);
+});
+
+const html = { headers: { accept: "text/html" } };
+
+/** The job page's result state (data-result-state on the download cell). */
+async function resultState(client: Client, jobId: string): Promise<string> {
+  const page = await (await client.request(`/annotations/${jobId}`, html)).text();
+  return /id="result-download" data-result-state="([A-Z]+)"/.exec(page)?.[1] ?? "none";
+}
+
+/** Poll the job page until its result state is `want`; returns every state seen on the way. */
+async function waitForState(client: Client, jobId: string, want: string, timeoutMs = 60_000): Promise<string[]> {
+  const seen: string[] = [];
+  for (const deadline = Date.now() + timeoutMs; ; await Bun.sleep(200)) {
+    const s = await resultState(client, jobId);
+    if (seen.at(-1) !== s) seen.push(s);
+    if (s === want) return seen;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${want}: saw ${seen.join(" → ")}`);
+  }
+}
+
+/** Subscribe through the local checkout (the payments adapter outside production without Stripe). */
+async function upgrade(client: Client): Promise<string> {
+  const subscribe = await (await client.request("/subscribe", html)).text();
+  const start = await client.request("/subscribe", { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(subscribe) }) });
+  expect(start.status).toBe(303);
+  const checkout = start.headers.get("location")!;
+  const page = await (await client.request(checkout, html)).text();
+  const paid = await client.request(checkout, { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(page) }) });
+  expect(paid.status).toBe(303);
+  return (await client.request("/subscribe/confirm", html)).text();
+}
+
+const ARCHIVE_AFTER = 2;
+// S3's restores advance on moto only through its state manager (frozen by with-moto.ts), and the
+// restore fake cannot thaw an object moto itself keeps in DEEP_ARCHIVE: that leg runs in process only.
+const vaults = [
+  ...(externalEndpoint ? [] : [{ vault: "s3" as const, name: "S3 DEEP_ARCHIVE objects + restore fake" }]),
+  { vault: "glacier" as const, name: "Glacier vault (ARCHIVE_VAULT=glacier) on the Glacier fake" },
+];
+if (externalEndpoint) console.warn("aws e2e archive lifecycle on S3 DEEP_ARCHIVE skipped on the external endpoint: moto restores objects only through its state manager");
+
+describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore of a free user's result on $name", ({ vault }) => {
+  let aws: AwsTestEndpoints;
+  let clients: AwsClients;
+  let s3Fake: S3RestoreFake | null = null;
+  let glacierFake: GlacierFake | null = null;
+  let glacier: GlacierClient | null = null;
+  let env: Record<string, string>;
+  let dataDir: string;
+  let report: BootstrapReport;
+  let gas: GasProcess | null = null;
+
+  beforeAll(async () => {
+    aws = await startAwsTestEndpoints();
+    clients = endpointClients(aws);
+    dataDir = await mkdtemp(join(tmpdir(), "gas-aws-archive-"));
+    const prefix = uniqueName("gas-e2ea");
+    env = {
+      GAS_BACKEND: "aws",
+      AWS_REGION: TEST_REGION,
+      AWS_ENDPOINT_URL: aws.s3,
+      AWS_ENDPOINT_URL_DYNAMODB: aws.dynamodb,
+      AWS_ENDPOINT_URL_SESV2: aws.ses,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      GAS_AWS_PREFIX: prefix,
+      S3_INPUTS_BUCKET: `${prefix}-inputs`,
+      S3_RESULTS_BUCKET: `${prefix}-results`,
+      SES_FROM: "GAS <noreply@gas.example.org>",
+      QUEUE_VISIBILITY_SECONDS: "30",
+      ARCHIVE_AFTER_SECONDS: String(ARCHIVE_AFTER),
+      DATA_DIR: dataDir,
+    };
+    if (vault === "s3") {
+      // S3 requests (the service's and the browser's) go through the fake; SNS, SQS straight to fauxqs.
+      s3Fake = startS3RestoreFake({ upstream: aws.s3, sns: clients.sns, restoreMs: 1000 });
+      env.AWS_ENDPOINT_URL_S3 = s3Fake.endpoint;
+      clients.s3.destroy();
+      clients.s3 = endpointClients({ ...aws, s3: s3Fake.endpoint }).s3;
+    } else {
+      glacierFake = startGlacierFake({ sns: clients.sns, restoreMs: 1000 });
+      glacier = new GlacierClient({ region: TEST_REGION, endpoint: glacierFake.endpoint, credentials: TEST_CREDENTIALS });
+      Object.assign(env, { ARCHIVE_VAULT: "glacier", GLACIER_VAULT_NAME: `${prefix}-vault`, AWS_ENDPOINT_URL_GLACIER: glacierFake.endpoint });
+    }
+    const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env }, stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
+    if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
+    report = JSON.parse(out);
+    if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
+    gas = await startGas({ role: "all", dataDir, port: await freePort(), env });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (gas) expect(await gas.stop()).toBe(0);
+    await deleteTable(clients, report.table).catch(() => {});
+    await deleteMessaging(clients, report).catch(() => {});
+    for (const b of report.buckets) await deleteBucket(clients, b).catch(() => {});
+    glacier?.destroy();
+    await glacierFake?.stop();
+    await s3Fake?.stop();
+    clients.destroy();
+    await aws.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  test("free user's result archived after ARCHIVE_AFTER, refused, restored on upgrade into S3 again, restore email through SES", async () => {
+    await aws.clearEmails();
+    const ada = createClient(gas!.url);
+    await ada.signIn("ada@example.org", "Ada");
+    const form = (await (await ada.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
+    const body = new FormData();
+    for (const [k, v] of Object.entries(form.fields)) body.append(k, v);
+    body.append("file", new File([await Bun.file(DEMO_VCF).arrayBuffer()], "ada.vcf"));
+    const upload = await fetch(form.url, { method: "POST", body, redirect: "manual" });
+    expect(upload.status).toBe(303);
+    const inputKey = new URL(upload.headers.get("location")!).searchParams.get("key")!;
+    const submitted = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: inputKey }) });
+    const jobId = ((await submitted.json()) as { job_id: string }).job_id;
+    expect((await waitForJob(ada, jobId)).job_status).toBe("COMPLETED");
+    const item = async () => (await clients.dynamodb.send(new GetItemCommand({ TableName: report.table, Key: { job_id: { S: jobId } } }))).Item!;
+    const resultKey = (await item()).s3_key_result_file!.S!;
+    const resultsBucket = env.S3_RESULTS_BUCKET!;
+    const original = await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString();
+    expect(original).toContain("ANN=");
+    const exists = (key: string) =>
+      clients.s3.send(new HeadObjectCommand({ Bucket: resultsBucket, Key: key })).then(
+        (h) => h,
+        (err) => ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 ? null : Promise.reject(err)),
+      );
+    const vaultArchives = async () => (await glacier!.send(new DescribeVaultCommand({ accountId: "-", vaultName: env.GLACIER_VAULT_NAME }))).NumberOfArchives;
+
+    // Archived: the item names the archive, the hot copy is gone from S3, the vault holds it.
+    await waitForState(ada, jobId, "ARCHIVED");
+    const archived = await item();
+    expect(archived.result_state?.S).toBe("ARCHIVED");
+    const archiveId = archived.results_file_archive_id?.S;
+    expect(archiveId).toBeTruthy();
+    expect(await exists(resultKey)).toBeNull();
+    expect(await exists(archived.s3_key_log_file!.S!)).not.toBeNull();
+    if (vault === "s3") {
+      expect(archiveId).toBe(`archive/${jobId}`);
+      expect((await exists(archiveId!))?.StorageClass).toBe("DEEP_ARCHIVE");
+    } else {
+      expect(archiveId).toMatch(/^[A-Za-z0-9_-]{138}$/);
+      expect(await vaultArchives()).toBe(1);
+    }
+    expect((await ada.request(`/annotations/${jobId}/result`, html)).status).toBe(402);
+
+    // Upgrade → thaw → the vault's restore announcement → the result is back in S3.
+    expect(await upgrade(ada)).toContain("Subscription Succeeded");
+    const seen = await waitForState(ada, jobId, "AVAILABLE");
+    expect(seen).toContain("RESTORING");
+    const restored = await item();
+    expect(restored.result_state?.S).toBe("AVAILABLE");
+    expect(restored.results_file_archive_id).toBeUndefined();
+    expect(await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString()).toBe(original);
+    const back = await ada.request(`/annotations/${jobId}/result`);
+    expect(back.status === 200 || back.status === 302 || back.status === 303).toBe(true);
+    if (vault === "s3") expect(await exists(archiveId!)).toBeNull();
+    else expect(await vaultArchives()).toBe(0);
+
+    // The "restored" email went through SES, once.
+    let mails: string[] = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(200)) {
+      mails = (await aws.rawEmails()).filter((m) => m.includes(`Results restored for job ${jobId}`));
+      if (mails.length > 0) break;
+    }
+    expect(mails).toHaveLength(1);
+    const mail = await simpleParser(mails[0]!);
+    expect(mail.to && "text" in mail.to ? mail.to.text : "").toContain("ada@example.org");
+    if (vault === "glacier") expect(glacierFake!.calls.get("InitiateJob")).toBe(1);
   }, 180_000);
 });

@@ -134,7 +134,7 @@ describe("verify", () => {
     expect((await refusal(v, { ...c, SubscribeURL: `${sns.origin}/?Action=ConfirmSubscription&Token=evil` })).status).toBe(403);
     expect((await refusal(v, { ...c, Token: "evil" })).status).toBe(403);
     // The unsigned UnsubscribeURL may differ (SNS does not sign it).
-    expect((await v.verify(JSON.stringify({ ...m, UnsubscribeURL: "https://example.org/" }))).MessageId).toBe(m.MessageId);
+    expect((await v.verify(JSON.stringify({ ...m, UnsubscribeURL: "https://example.org/" }))).MessageId).toBe(m.MessageId!);
   });
 
   test("foreign certificate URLs are refused without being fetched", async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TopicMessages } from "../../ports/queue.ts";
-import { type Emulator, deleteMessaging, emulatorClients, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import { type Emulator, deleteMessaging, emulatorClients, emulatorName, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
 import { createDoorbellQueue } from "./sns-push-queue.ts";
@@ -50,7 +50,7 @@ async function setUp(sweepSeconds: number) {
 
 const ids = (ds: { message: Request }[]) => ds.map((d) => d.message.jobId);
 
-describe("push-mode doorbell on SQS (fauxqs)", () => {
+describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
   test("looks once at start, then leaves SQS alone until a ring; a ring takes the job at once", async () => {
     const h = await setUp(60);
     try {

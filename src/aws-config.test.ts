@@ -24,7 +24,15 @@ describe("GAS_BACKEND=aws configuration", () => {
       endpoints: {},
       resources: { prefix: "gas", inputsBucket: "gas-inputs-1", resultsBucket: "gas-results-1", table: "gas-annotations", userIndex: "user_id_index" },
       ses: { from: "GAS <noreply@gas.example.org>", configurationSet: null },
+      scaling: { groupName: "gas-annotator", endpoints: {} },
     });
+  });
+
+  test("the backlog metric's group follows the prefix unless ANNOTATOR_ASG_NAME names it; CloudWatch and Auto Scaling endpoints", () => {
+    expect(loadConfig({ ...aws, GAS_AWS_PREFIX: "staging" }).aws!.scaling.groupName).toBe("staging-annotator");
+    const c = loadConfig({ ...aws, ANNOTATOR_ASG_NAME: "annotators-blue", AWS_ENDPOINT_URL_CLOUDWATCH: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_AUTO_SCALING: "http://127.0.0.1:5001" }).aws!;
+    expect(c.scaling).toEqual({ groupName: "annotators-blue", endpoints: { cloudwatch: "http://127.0.0.1:5000", autoscaling: "http://127.0.0.1:5001" } });
+    expect(problems({ ...aws, ANNOTATOR_ASG_NAME: "arn:aws:autoscaling:x" })).toContain("  ANNOTATOR_ASG_NAME: must be an Auto Scaling group name");
   });
 
   test("emulator endpoints, one for all or per service, a prefix and an explicit table", () => {

@@ -27,6 +27,13 @@ export const awsEnvShape = {
   AWS_ENDPOINT_URL_SNS: endpoint,
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
   AWS_ENDPOINT_URL_SESV2: endpoint,
+  AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+  AWS_ENDPOINT_URL_AUTO_SCALING: endpoint,
+  /** The annotator Auto Scaling group whose backlog per instance the annotators publish (default `<prefix>-annotator`). */
+  ANNOTATOR_ASG_NAME: z
+    .string()
+    .regex(/^[^:]{1,255}$/, "must be an Auto Scaling group name (1-255 characters, no ':')")
+    .optional(),
   AWS_ENDPOINT_URL_GLACIER: endpoint,
   /** Topics, queues and the default table are named `<prefix>-…`. */
   GAS_AWS_PREFIX: z
@@ -102,5 +109,13 @@ export function awsSettings(e: AwsEnv & { GAS_BACKEND: "local" | "aws" }) {
       ...(e.ARCHIVE_VAULT === "glacier" ? { glacierVault: e.GLACIER_VAULT_NAME ?? `${e.GAS_AWS_PREFIX}-archive` } : {}),
     },
     ses: { from: e.SES_FROM ?? null, configurationSet: e.SES_CONFIGURATION_SET ?? null },
+    /** Where annotators publish GAS/BacklogPerInstance, and the group whose instances divide it. */
+    scaling: {
+      groupName: e.ANNOTATOR_ASG_NAME ?? `${e.GAS_AWS_PREFIX}-annotator`,
+      endpoints: {
+        ...(e.AWS_ENDPOINT_URL_CLOUDWATCH ? { cloudwatch: e.AWS_ENDPOINT_URL_CLOUDWATCH } : {}),
+        ...(e.AWS_ENDPOINT_URL_AUTO_SCALING ? { autoscaling: e.AWS_ENDPOINT_URL_AUTO_SCALING } : {}),
+      },
+    },
   };
 }

@@ -85,6 +85,16 @@ const Env = z
       .optional(),
     MAIL_FROM: z.string().default("GAS <noreply@gas.localhost>"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** Bearer token for GET /metrics (unset: open outside production, hidden on the web port in production). */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Port of a worker-only process's /healthz, /readyz, /metrics (annotator; archiver +1, notifier +2). Unset: none. */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65533).optional(),
+    /** Address the worker metrics port binds (default: HOST). */
+    METRICS_HOST: z.string().min(1).optional(),
+    /** gas_jobs is recounted at most this often (a full Scan on DynamoDB). */
+    METRICS_JOB_COUNTS_SECONDS: seconds(60),
+    /** How often an annotator publishes the backlog per instance; 0: never. */
+    BACKLOG_METRIC_SECONDS: seconds(60),
     ...awsEnvShape,
   });
 
@@ -173,8 +183,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
     ? []
     : r.error.issues.map((i) => {
         const name = i.path.join(".") || "(environment)";
-        // Secrets are never echoed back.
-        const shown = typeof cleaned[name] === "string" && !name.includes("SECRET") ? ` (got ${JSON.stringify(redactUrl(cleaned[name]))})` : "";
+        // Secrets and tokens are never echoed back.
+        const shown = typeof cleaned[name] === "string" && !/SECRET|TOKEN/.test(name) ? ` (got ${JSON.stringify(redactUrl(cleaned[name]))})` : "";
         return `  ${name}: ${i.message}${shown}`;
       });
   lines.push(...crossChecks(cleaned));
@@ -253,6 +263,14 @@ export function loadConfig(env: Record<string, string | undefined>) {
     /** GAS_BACKEND=aws: region, endpoints, resource names, SES sender (null on the local backend). */
     aws: awsSettings(e),
     logLevel: e.LOG_LEVEL,
+    metrics: {
+      token: e.METRICS_TOKEN ?? null,
+      /** Worker-only processes: METRICS_PORT plus the role's offset; null: no metrics port. */
+      port: e.METRICS_PORT ?? null,
+      host: e.METRICS_HOST ?? e.HOST,
+      jobCountsMaxAgeSeconds: e.METRICS_JOB_COUNTS_SECONDS,
+      backlogIntervalSeconds: e.BACKLOG_METRIC_SECONDS,
+    },
   };
 }
 

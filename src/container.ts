@@ -12,12 +12,14 @@ import { createOidcIdentity } from "./adapters/local/oidc-identity.ts";
 import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
 import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
 import { createPgMessaging } from "./adapters/local/pg-queue.ts";
+import { createPrometheusScalingMetrics } from "./adapters/local/prometheus-scaling-metrics.ts";
 import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
 import { type Database, notify, openDatabase } from "./db/open-database.ts";
 import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
 import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
+import { createGasMetrics } from "./modules/metrics/gas-metrics.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
 import type { ArchiveVault } from "./ports/archive-vault.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
@@ -26,6 +28,7 @@ import type { Mailer } from "./ports/mailer.ts";
 import type { ObjectStore, UploadReceiver } from "./ports/object-store.ts";
 import type { Payments, SimulatedCheckout } from "./ports/payments.ts";
 import type { Queue, Topic } from "./ports/queue.ts";
+import type { ScalingMetrics } from "./ports/scaling-metrics.ts";
 import type { Logger } from "./shared/logger.ts";
 
 /** One adapter per port; a missing one is a compile error here. */
@@ -42,6 +45,8 @@ export interface Ports {
   payments: Payments | null;
   /** OIDC when configured, else dev sign-in outside production; null (sign-in answers 503) otherwise. */
   identity: IdentityProvider | null;
+  /** Where annotators publish their backlog per instance: CloudWatch on AWS, a /metrics gauge locally. */
+  scaling: ScalingMetrics;
 }
 
 /** NOTIFY channel carrying the id of a user whose tokens or profile changed. */
@@ -71,6 +76,8 @@ export async function buildContainer(cfg: Config, log: Logger) {
   const aws = cfg.aws ? (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(cfg.aws, cfg.queue) : null;
   const topic = aws?.topic ?? messaging.topic;
   const { payments, simulatedCheckout } = await paymentsFor(cfg);
+  // One Prometheus registry per container (per process in production; tests build many).
+  const metrics = createGasMetrics();
   const ports: Ports = {
     inputs: aws?.inputs ?? inputs,
     results: aws?.results ?? objectStore("gas-results"),
@@ -87,6 +94,7 @@ export async function buildContainer(cfg: Config, log: Logger) {
       : cfg.production
         ? null
         : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
+    scaling: aws?.scaling ?? createPrometheusScalingMetrics(metrics.registry),
   };
   const uploadReceiver: UploadReceiver = inputs;
   // API tokens are looked up once per few seconds, not per request; revocations and profile
@@ -118,6 +126,8 @@ export async function buildContainer(cfg: Config, log: Logger) {
     log,
     database,
     ports,
+    /** Prometheus metrics of this process (served by the web role, or a worker's METRICS_PORT). */
+    metrics,
     accounts,
     sessions,
     shares,

@@ -25,6 +25,7 @@ import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
 import { fixedWindowRateLimit } from "./rate-limit.ts";
+import { type WebMetrics, metricsRoutes, recordHttpMetrics } from "./metrics.routes.ts";
 import { loadUser } from "./session.ts";
 import { staticRoutes } from "./static-assets.ts";
 
@@ -49,6 +50,8 @@ export interface WebDeps {
   rateLimits?: { signInsPerMinute: number; uploadsPerMinute: number };
   /** Dependency checks for /readyz. */
   ready: () => Promise<void>;
+  /** Prometheus metrics: request timing and GET /metrics (absent: neither). */
+  metrics?: WebMetrics;
   log: Logger;
 }
 
@@ -64,6 +67,7 @@ export function createWebApp(deps: WebDeps) {
     throw new AppError("NOT_FOUND", "There is nothing at this address.");
   });
 
+  if (deps.metrics) app.use(recordHttpMetrics(deps.metrics.metrics));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     try {
@@ -74,6 +78,9 @@ export function createWebApp(deps: WebDeps) {
       return c.json({ status: "unavailable" }, 503);
     }
   });
+
+  // Before sessions and API tokens: a scraper's bearer is METRICS_TOKEN; and scrapes are not access-logged.
+  if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
 
   app.use(requestId());
   app.use(async (c, next) => {

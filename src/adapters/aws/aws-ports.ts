@@ -8,8 +8,10 @@ import type { JobStore } from "../../ports/job-store.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Queue, Topic } from "../../ports/queue.ts";
+import type { ScalingMetrics } from "../../ports/scaling-metrics.ts";
 import { type AwsService, createAwsClients } from "./aws-clients.ts";
 import type { AwsResources } from "./aws-resources.ts";
+import { createCloudWatchScalingMetrics, createScalingClients } from "./cloudwatch-scaling-metrics.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
 import { createS3ArchiveVault } from "./s3-archive-vault.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
@@ -25,6 +27,8 @@ export interface AwsSettings {
   /** `glacierVault` is set with ARCHIVE_VAULT=glacier. */
   resources: AwsResources & { glacierVault?: string };
   ses: { from: string | null; configurationSet: string | null };
+  /** The annotator group (GAS/BacklogPerInstance's dimension) and optional emulator endpoints. */
+  scaling: { groupName: string; endpoints: { cloudwatch?: string; autoscaling?: string } };
 }
 
 export interface QueueSettings {
@@ -43,6 +47,8 @@ export interface AwsPorts {
   vault: ArchiveVault;
   /** null when SES_FROM is unset (SMTP_URL carries the mail instead). */
   mailer: Mailer | null;
+  /** CloudWatch GAS/BacklogPerInstance and the annotator group's InService count. */
+  scaling: ScalingMetrics;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,7 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
   const clients = createAwsClients({ region: aws.region, endpoint: aws.endpoint, endpoints: aws.endpoints });
   const r = aws.resources;
   const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: r.prefix, ...queue });
+  const scalingClients = createScalingClients({ region: aws.region, endpoint: aws.endpoint, endpoints: aws.scaling.endpoints });
   const glacier = r.glacierVault
     ? createGlacierVaultFromSettings({ region: aws.region, endpoint: aws.endpoints.glacier ?? aws.endpoint, vault: r.glacierVault, prefix: r.prefix, sns: clients.sns })
     : null;
@@ -67,10 +74,12 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
     queue: messaging.queue,
     vault: glacier?.vault ?? createS3ArchiveVault({ s3: clients.s3, bucket: r.resultsBucket }),
     mailer: aws.ses.from ? createSesMailer({ ses: clients.ses, from: aws.ses.from, configurationSet: aws.ses.configurationSet }) : null,
+    scaling: createCloudWatchScalingMetrics({ ...scalingClients, groupName: aws.scaling.groupName }),
     async close() {
       await messaging.close();
       glacier?.destroy();
       clients.destroy();
+      scalingClients.destroy();
     },
   };
 }

@@ -1,6 +1,9 @@
 import type { Container } from "../container.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "../modules/annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "../modules/jobs/annotation-worker.ts";
+import { countingAnnotations } from "../modules/metrics/annotation-metrics.ts";
+import { startBacklogReporter } from "../modules/metrics/backlog-reporter.ts";
+import { serveWorkerMetrics } from "../modules/metrics/metrics-http.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
 
@@ -18,7 +21,8 @@ export async function startAnnotator(c: Container) {
   const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
   const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
   const worker = createAnnotationWorker({
-    jobs: c.ports.jobStore,
+    // Completions also count variants and engine time for /metrics.
+    jobs: countingAnnotations(c.ports.jobStore, c.metrics),
     inputs: c.ports.inputs,
     results: c.ports.results,
     topic: c.ports.topic,
@@ -33,9 +37,17 @@ export async function startAnnotator(c: Container) {
   if (swept) log.info("removed work folders of finished jobs", { count: swept });
   const stopJobs = startConsumer({ queue, handle: worker.handle, concurrency: c.config.annotator.concurrency, log });
   const stopDead = startConsumer({ queue: dlq, handle: (d) => worker.handleDeadLetter(d, dlq), concurrency: 1, log });
+  // The figure the annotator fleet scales on (GAS/BacklogPerInstance on AWS).
+  const backlog =
+    c.config.metrics.backlogIntervalSeconds > 0
+      ? startBacklogReporter({ queue: c.ports.queue("annotator"), scaling: c.ports.scaling, intervalSeconds: c.config.metrics.backlogIntervalSeconds, log })
+      : null;
+  const stopMetrics = serveWorkerMetrics(c, "annotator", log);
   return async () => {
     const grace = c.config.annotator.shutdownGraceSeconds * 1000;
     await push?.stop();
+    await backlog?.stop();
     await Promise.all([stopJobs(grace), stopDead(0)]);
+    await stopMetrics();
   };
 }

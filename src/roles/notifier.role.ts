@@ -1,5 +1,6 @@
 import type { Container } from "../container.ts";
 import { type JobFinished, createNotifier } from "../modules/notify/index.ts";
+import { serveWorkerMetrics } from "../modules/metrics/metrics-http.ts";
 import { startConsumer } from "./consume-loop.ts";
 
 /** Email users when their jobs finish. */
@@ -16,5 +17,9 @@ export async function startNotifier(c: Container) {
     log,
   });
   const stop = startConsumer({ queue, handle, concurrency: 1, log });
-  return () => stop(10_000);
+  const stopMetrics = serveWorkerMetrics(c, "notifier", log);
+  return async () => {
+    await stop(10_000);
+    await stopMetrics();
+  };
 }

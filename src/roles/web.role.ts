@@ -1,11 +1,12 @@
 import type { Container } from "../container.ts";
 import { createWebApp } from "../web/app.tsx";
+import { webMetricsFrom } from "../web/metrics-deps.ts";
 import { webDepsFrom } from "../web/web-deps.ts";
 
 /** Serve the web app; stop() stops accepting and lets in-flight requests finish. */
 export async function startWeb(c: Container) {
   const log = c.log.child({ role: "web" });
-  const app = createWebApp({ ...(await webDepsFrom(c)), log });
+  const app = createWebApp({ ...(await webDepsFrom(c)), metrics: webMetricsFrom(c), log });
   const server = Bun.serve({
     hostname: c.config.http.host,
     port: c.config.http.port,

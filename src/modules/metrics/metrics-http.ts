@@ -78,3 +78,25 @@ export function startMetricsServer(opts: MetricsServerOptions): { url: string; s
     },
   };
 }
+
+/** A worker-only process listens on METRICS_PORT plus its role's offset, so one env file serves every unit on a box. */
+export const WORKER_METRICS_PORT_OFFSETS = { annotator: 0, archiver: 1, notifier: 2 } as const;
+
+/** What `serveWorkerMetrics` needs from the container. */
+export interface WorkerMetricsContext {
+  metrics: GasMetrics;
+  config: { metrics: { port: number | null; host: string; token: string | null } };
+  database: { ping(): Promise<void> };
+}
+
+/**
+ * A worker role's metrics endpoint: started when METRICS_PORT is set and no other role of this
+ * process serves /metrics already (with --role=all the web port does). Returns its stop function.
+ */
+export function serveWorkerMetrics(c: WorkerMetricsContext, role: keyof typeof WORKER_METRICS_PORT_OFFSETS, log: Logger): () => Promise<void> {
+  const { port, host, token } = c.config.metrics;
+  if (port === null || !c.metrics.claimEndpoint()) return async () => {};
+  const server = startMetricsServer({ metrics: c.metrics, host, port: port + WORKER_METRICS_PORT_OFFSETS[role], token, ready: () => c.database.ping(), log });
+  log.info("metrics listening", { url: server.url, paths: ["/healthz", "/readyz", "/metrics"] });
+  return () => server.stop();
+}

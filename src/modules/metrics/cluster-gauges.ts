@@ -22,31 +22,39 @@ export interface ClusterSources {
   log: Logger;
 }
 
-/** Cache an async value for `maxAgeMs`; concurrent callers share one call; failures are not kept. */
+/**
+ * Share one call among concurrent callers (prom-client collects every metric of a scrape at
+ * once), and reuse its result for `maxAgeMs` after it settles (0: only while pending). Failures
+ * are not kept.
+ */
 function cached<T>(maxAgeMs: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
+  let last: { settledAt: number | null; value: Promise<T> } | null = null;
   return () => {
-    if (last && performance.now() - last.at <= maxAgeMs) return last.value;
-    const value = load();
-    const entry = { at: performance.now(), value };
+    if (last && (last.settledAt === null || performance.now() - last.settledAt <= maxAgeMs)) return last.value;
+    const entry: { settledAt: number | null; value: Promise<T> } = { settledAt: null, value: load() };
     last = entry;
-    value.catch(() => {
-      if (last === entry) last = null;
-    });
-    return value;
+    entry.value.then(
+      () => {
+        entry.settledAt = performance.now();
+      },
+      () => {
+        if (last === entry) last = null;
+      },
+    );
+    return entry.value;
   };
 }
 
 /** Add the scrape-time gauges to `m`'s registry. A source that fails is logged and left out of that scrape. */
 export function registerClusterGauges(m: GasMetrics, src: ClusterSources): void {
   const jobCounts = cached(src.jobCountsMaxAgeSeconds * 1000, () => src.jobs.countByStatus());
-  // gas_queue_depth and gas_queue_messages are collected in parallel: one counts() per queue serves both.
-  const failed = (what: string) => (err: unknown) => {
+    const failed = (what: string) => (err: unknown) => {
     src.log.warn("metrics: could not read", { what, err });
     return null;
   };
+  // gas_queue_depth and gas_queue_messages are collected together: one counts() per queue serves both.
   // One queue failing (e.g. no permission to read its attributes) leaves only that queue out.
-  const queueCounts = cached(1000, async () => {
+  const queueCounts = cached(0, async () => {
     const all = await Promise.all(
       src.queues.map((q) => q.counts().then((c): [string, QueueCounts] => [q.name, c], failed(`queue ${q.name}`))),
     );

@@ -4,14 +4,19 @@
  */
 import { z } from "zod";
 
+/** An input key as issued by the upload form: `[<user id>/]<job uuid>~<file name>`. */
+const INPUT_KEY = /^(?:[^/]+\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}~[^/]+$/;
+
 export const JobStatusSchema = z.enum(["PENDING", "RUNNING", "COMPLETED", "FAILED"]);
 
 export const SubmitJobBody = z
   .object({
     input_file: z
       .string()
-      .min(1)
       .max(1024)
+      // The key scheme parseInputKey accepts (job-keys.ts), documented so clients (and API fuzzers)
+      // know it: optional `<user id>/`, a lowercase job uuid, `~`, a file name without `/`.
+      .regex(INPUT_KEY, "must be `<job uuid>~<file name>` (optionally prefixed with your user id and `/`), as listed by GET /annotate/files")
       .describe("Key of an uploaded input: `<job uuid>~<file name>` (or with your user id prefix), as listed by GET /annotate/files"),
   })
   .strict()

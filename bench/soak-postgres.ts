@@ -33,12 +33,14 @@ export async function restartPostgres(url: string, downMs: number): Promise<numb
   const bin = findPostgresBinaries();
   if (!bin) throw new Error("no PostgreSQL binaries found (install postgresql or set PG_BIN_DIR)");
   const admin = postgres(url, { max: 1, onnotice: () => {} });
-  const [{ data_directory: pgdata }] = await admin<{ data_directory: string }[]>`show data_directory`;
+  const [row] = await admin<{ data_directory: string }[]>`show data_directory`;
   await admin.end();
-  const opts = parsePostmasterOpts(await Bun.file(join(pgdata!, "postmaster.opts")).text());
+  const pgdata = row?.data_directory;
+  if (!pgdata) throw new Error(`${url}: show data_directory returned nothing`);
+  const opts = parsePostmasterOpts(await Bun.file(join(pgdata, "postmaster.opts")).text());
   const started = performance.now();
-  await run([join(bin, "pg_ctl"), "-D", pgdata!, "-m", "immediate", "-w", "stop"]);
+  await run([join(bin, "pg_ctl"), "-D", pgdata, "-m", "immediate", "-w", "stop"]);
   await Bun.sleep(downMs);
-  await run([join(bin, "pg_ctl"), "-D", pgdata!, "-l", join(dirname(pgdata!), "server.log"), "-w", "-t", "120", "-o", opts.join(" "), "start"]);
+  await run([join(bin, "pg_ctl"), "-D", pgdata, "-l", join(dirname(pgdata), "server.log"), "-w", "-t", "120", "-o", opts.join(" "), "start"]);
   return Math.round(performance.now() - started);
 }

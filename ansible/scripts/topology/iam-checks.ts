@@ -1,0 +1,130 @@
+/**
+ * IAM checks: one role per GAS role, trusted by EC2 only, with an instance profile of the same
+ * name, its inline policy and the SSM managed policy, and least privilege: for each role, requests
+ * it must be allowed and requests it must not be (the notifier cannot write to any bucket, the web
+ * role cannot read a queue, …), evaluated over every policy attached to the role.
+ */
+import {
+  GetInstanceProfileCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from "@aws-sdk/client-iam";
+import { type CheckLog, expectEqual, GAS_ROLES, type GasRole, type TopologySpec, topologyNames } from "./topology-spec.ts";
+
+const SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: string | string[];
+  NotResource?: unknown;
+  Condition?: unknown;
+}
+export interface PolicyDocument {
+  Statement?: Statement | Statement[];
+}
+
+/** [action, resource ARN] */
+type Request = [string, string];
+
+/** IAM wildcards (* and ?) as a whole-string pattern; actions match case-insensitively. */
+const pattern = (p: string, ignoreCase: boolean) =>
+  new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "i" : "");
+
+/**
+ * Whether the policies allow the request: an Allow matches it and no unconditional Deny does.
+ * Written here because the SDK has no evaluator and moto no SimulatePrincipalPolicy. Conditions on
+ * an Allow are not evaluated (it counts as allowing), so "must not allow" errs towards failing;
+ * NotAction/NotResource are refused rather than guessed at.
+ */
+export function policiesAllow(docs: PolicyDocument[], [action, resource]: Request): boolean {
+  let allowed = false;
+  for (const s of docs.flatMap((d) => [d.Statement ?? []].flat())) {
+    if (s.NotAction !== undefined || s.NotResource !== undefined) throw new Error("a statement uses NotAction/NotResource, which this checker does not evaluate");
+    const actionMatches = [s.Action ?? []].flat().some((a) => pattern(a, true).test(action));
+    const resourceMatches = [s.Resource ?? []].flat().some((r) => pattern(r, false).test(resource));
+    if (!actionMatches || !resourceMatches) continue;
+    if (s.Effect === "Deny" && s.Condition === undefined) return false;
+    if (s.Effect === "Allow") allowed = true;
+  }
+  return allowed;
+}
+
+/** IAM returns policy documents URL-encoded (GetRole, GetRolePolicy); the SDK passes them through. */
+const decodeDocument = (doc: string | undefined): PolicyDocument => JSON.parse(doc?.trimStart().startsWith("{") ? doc : decodeURIComponent(doc ?? "{}"));
+
+/** What each role must and must not be allowed to do (DESIGN's role duties). */
+function privileges(spec: TopologySpec, account: string): Record<GasRole, { allow: Request[]; deny: Request[] }> {
+  const n = topologyNames(spec);
+  const r = spec.region;
+  const obj = (bucket: string, key = "x") => `arn:aws:s3:::${bucket}/${key}`;
+  const queue = (q: string) => `arn:aws:sqs:${r}:${account}:${n.queue(q)}`;
+  const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(t)}`;
+  const table = `arn:aws:dynamodb:${r}:${account}:table/${n.table}`;
+  const release: Request = ["s3:GetObject", obj(n.releaseBucket, "releases/0.1.0/gas")];
+  return {
+    web: {
+      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sns:Publish", topic("job-requested")]],
+      deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
+    },
+    annotator: {
+      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"]],
+      deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["sqs:ReceiveMessage", queue("notifier")], ["sns:Publish", topic("job-requested")], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
+    },
+    archiver: {
+      allow: [release, ["s3:PutObject", obj(n.resultsBucket)], ["s3:RestoreObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("archiver")], ["sqs:ReceiveMessage", queue("thaw")], ["sns:Publish", topic("job-archive")]],
+      deny: [["s3:PutObject", obj(n.inputsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-requested")], ["dynamodb:DeleteItem", table]],
+    },
+    notifier: {
+      allow: [release, ["ses:SendEmail", "*"], ["sqs:ReceiveMessage", queue("notifier")], ["dynamodb:GetItem", table]],
+      deny: [
+        ["s3:PutObject", obj(n.inputsBucket)],
+        ["s3:PutObject", obj(n.resultsBucket)],
+        ["s3:PutObject", obj(n.releaseBucket)],
+        ["s3:GetObject", obj(n.resultsBucket)],
+        ["dynamodb:UpdateItem", table],
+        ["sqs:ReceiveMessage", queue("annotator")],
+        ["sns:Publish", topic("job-completed")],
+      ],
+    },
+  };
+}
+
+/** Role, instance profile, attached policies and least privilege for every GAS role. */
+export async function checkIam(iam: IAMClient, spec: TopologySpec, log: CheckLog): Promise<void> {
+  const names = topologyNames(spec);
+  for (const role of GAS_ROLES) {
+    const roleName = names.role(role);
+    await log.check("iam", `role ${roleName}: EC2 trust, instance profile, inline + SSM policies, least privilege`, async () => {
+      const problems: string[] = [];
+      const r = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
+      const account = r.Arn!.split(":")[4]!;
+      const trust = [decodeDocument(r.AssumeRolePolicyDocument).Statement ?? []].flat() as { Principal?: { Service?: string | string[] } }[];
+      expectEqual(problems, "trusted services", trust.flatMap((s) => [s.Principal?.Service ?? []].flat()), ["ec2.amazonaws.com"]);
+      const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: roleName }))).InstanceProfile!;
+      expectEqual(problems, "instance profile roles", profile.Roles?.map((x) => x.RoleName), [roleName]);
+
+      const inline = (await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
+      expectEqual(problems, "inline policies", inline, [roleName]);
+      const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies ?? [];
+      expectEqual(problems, "managed policies", attached.map((p) => p.PolicyArn), [SSM_CORE]);
+
+      const docs: PolicyDocument[] = [];
+      for (const name of inline) docs.push(decodeDocument((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument));
+      for (const p of attached) {
+        const version = (await iam.send(new GetPolicyCommand({ PolicyArn: p.PolicyArn }))).Policy?.DefaultVersionId;
+        docs.push(decodeDocument((await iam.send(new GetPolicyVersionCommand({ PolicyArn: p.PolicyArn, VersionId: version }))).PolicyVersion?.Document));
+      }
+      const { allow, deny } = privileges(spec, account)[role];
+      for (const req of allow) if (!policiesAllow(docs, req)) problems.push(`cannot ${req[0]} on ${req[1]}`);
+      for (const req of deny) if (policiesAllow(docs, req)) problems.push(`can ${req[0]} on ${req[1]} (should not)`);
+      return problems;
+    });
+  }
+}

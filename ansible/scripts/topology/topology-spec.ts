@@ -1,0 +1,133 @@
+/**
+ * What `playbooks/provision_aws.yml` is meant to build (docs/operations.md "Topology"), as the
+ * read-only topology checker expects it, and the log the checks write their findings to.
+ * The values are the design's, written out here on purpose rather than read from the role's
+ * defaults: the check compares AWS with the design, not the playbook with itself.
+ */
+
+export const GAS_ROLES = ["web", "annotator", "archiver", "notifier"] as const;
+export type GasRole = (typeof GAS_ROLES)[number];
+
+export interface QueueSpec {
+  name: string;
+  /** Topics (without the prefix) this queue is subscribed to. */
+  topics: string[];
+  visibilitySeconds: number;
+}
+
+export interface TopologySpec {
+  region: string;
+  /** gas_aws_prefix: every name starts with it. */
+  prefix: string;
+  /** gas_aws_account_suffix: the buckets are `<prefix>-inputs-<suffix>` and so on. */
+  accountSuffix: string;
+  vpcCidr: string;
+  asgSizes: Record<GasRole, { min: number; max: number }>;
+  instanceTypes: Record<GasRole, string>;
+  volumeGb: Record<GasRole, number>;
+  topics: string[];
+  queues: QueueSpec[];
+  maxReceives: number;
+  inputRetentionDays: number;
+  /** The origin the inputs bucket's CORS rule admits (gas_public_url). */
+  publicUrl: string;
+  /**
+   * Emulator gaps (gas_emulator_gaps of the inventory that provisioned it): the checks of what
+   * the playbook skipped there are reported as skipped, not failed.
+   */
+  gaps: string[];
+}
+
+/** The playbook's defaults (roles/aws_topology/defaults, inventories/aws/group_vars). */
+export function defaultSpec(overrides: Partial<TopologySpec> = {}): TopologySpec {
+  return {
+    region: "us-east-1",
+    prefix: "gas",
+    accountSuffix: "example",
+    vpcCidr: "10.20.0.0/16",
+    asgSizes: { web: { min: 2, max: 10 }, annotator: { min: 2, max: 10 }, archiver: { min: 1, max: 2 }, notifier: { min: 1, max: 2 } },
+    instanceTypes: { web: "t3.small", annotator: "c6i.large", archiver: "t3.micro", notifier: "t3.micro" },
+    volumeGb: { web: 20, annotator: 100, archiver: 20, notifier: 20 },
+    topics: ["job-requested", "job-completed", "job-archive", "job-thaw", "archive-restored"],
+    queues: [
+      { name: "annotator", topics: ["job-requested"], visibilitySeconds: 600 },
+      { name: "notifier", topics: ["job-completed"], visibilitySeconds: 60 },
+      { name: "archiver", topics: ["job-completed"], visibilitySeconds: 60 },
+      { name: "archive", topics: ["job-archive"], visibilitySeconds: 300 },
+      { name: "thaw", topics: ["job-thaw"], visibilitySeconds: 300 },
+      { name: "restore", topics: ["archive-restored"], visibilitySeconds: 300 },
+    ],
+    maxReceives: 5,
+    inputRetentionDays: 7,
+    publicUrl: "https://gas.example.org",
+    gaps: [],
+    ...overrides,
+  };
+}
+
+/** Resource names as the playbook makes them. */
+export function topologyNames(spec: TopologySpec) {
+  const p = spec.prefix;
+  return {
+    vpc: `${p}-vpc`,
+    inputsBucket: `${p}-inputs-${spec.accountSuffix}`,
+    resultsBucket: `${p}-results-${spec.accountSuffix}`,
+    releaseBucket: `${p}-releases-${spec.accountSuffix}`,
+    table: `${p}-annotations`,
+    topic: (t: string) => `${p}-${t}`,
+    alarmTopic: `${p}-alarms`,
+    queue: (q: string) => `${p}-${q}`,
+    dlq: (q: string) => `${p}-${q}-dlq`,
+    role: (r: GasRole) => `${p}-${r}`,
+    securityGroup: (g: "alb" | "web" | "worker") => `${p}-${g}`,
+    alb: `${p}-alb`,
+    targetGroup: `${p}-web`,
+  };
+}
+
+export type CheckStatus = "ok" | "fail" | "skipped";
+
+export interface CheckResult {
+  /** network, storage, messaging, iam, compute, alarms */
+  area: string;
+  name: string;
+  status: CheckStatus;
+  /** The problems found (fail), the gap (skipped), or nothing. */
+  detail: string;
+}
+
+/** Collects the checks' findings; a check is a function returning its problems (none = ok). */
+export class CheckLog {
+  readonly results: CheckResult[] = [];
+  constructor(private readonly gaps: ReadonlySet<string>) {}
+
+  /**
+   * Run one check. A thrown error (the resource does not exist, access denied) fails it with the
+   * error's name and message. With `gap` in the spec's gaps the check is recorded as skipped.
+   */
+  async check(area: string, name: string, fn: () => Promise<string[]> | string[], gap?: string): Promise<void> {
+    if (gap && this.gaps.has(gap)) {
+      this.results.push({ area, name, status: "skipped", detail: `emulator gap ${gap}` });
+      return;
+    }
+    try {
+      const problems = await fn();
+      this.results.push({ area, name, status: problems.length === 0 ? "ok" : "fail", detail: problems.join("; ") });
+    } catch (err) {
+      const e = err as Error;
+      this.results.push({ area, name, status: "fail", detail: `${e.name}: ${e.message}` });
+    }
+  }
+
+  /** Whether an emulator gap is set (for a part of a check the playbook left out there). */
+  hasGap(gap: string): boolean {
+    return this.gaps.has(gap);
+  }
+}
+
+/** `problems` helper: "<what>: <actual>, expected <expected>" when they differ (compared as JSON). */
+export function expectEqual(problems: string[], what: string, actual: unknown, expected: unknown): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    problems.push(`${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+}

@@ -58,6 +58,11 @@ export const awsEnvShape = {
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Where free users' results are archived: S3 archive storage classes, or a Glacier vault (existing accounts only). */
   ARCHIVE_VAULT: z.enum(["s3", "glacier"], { error: "must be s3 (S3 DEEP_ARCHIVE objects) or glacier (an S3 Glacier vault)" }).default("s3"),
+  /**
+   * `gas aws bootstrap` subscribes this URL (the annotators' SNS webhook, usually behind an internal
+   * load balancer) to the job-requests topic, for ANNOTATOR_MODE=push. https in production.
+   */
+  ANNOTATOR_PUSH_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL such as https://annotators.internal:5000/process-job-request" }).optional(),
   /** The Glacier vault when ARCHIVE_VAULT=glacier; default `<prefix>-archive`. */
   GLACIER_VAULT_NAME: z
     .string()
@@ -76,6 +81,7 @@ export function awsCrossChecks(env: Record<string, string | undefined>): string[
   }
   if (!env.SES_FROM && !env.SMTP_URL) out.push("  SES_FROM: is required when GAS_BACKEND=aws (the verified SES sender), unless SMTP_URL is set");
   if (env.S3_INPUTS_BUCKET && env.S3_INPUTS_BUCKET === env.S3_RESULTS_BUCKET) out.push("  S3_RESULTS_BUCKET: must differ from S3_INPUTS_BUCKET");
+  if (env.ANNOTATOR_PUSH_URL?.startsWith("http:") && env.NODE_ENV === "production") out.push("  ANNOTATOR_PUSH_URL: must be https:// when NODE_ENV=production (SNS signs, but only TLS keeps the job ids private)");
   if (env.GLACIER_VAULT_NAME && env.ARCHIVE_VAULT !== "glacier") out.push("  GLACIER_VAULT_NAME: is set but ARCHIVE_VAULT is not glacier (set ARCHIVE_VAULT=glacier to archive into the vault)");
   return out;
 }
@@ -107,6 +113,7 @@ export function awsSettings(e: AwsEnv & { GAS_BACKEND: "local" | "aws" }) {
       userIndex: e.DYNAMODB_USER_INDEX,
       // Present only with ARCHIVE_VAULT=glacier; otherwise archives are S3 objects in the results bucket.
       ...(e.ARCHIVE_VAULT === "glacier" ? { glacierVault: e.GLACIER_VAULT_NAME ?? `${e.GAS_AWS_PREFIX}-archive` } : {}),
+      ...(e.ANNOTATOR_PUSH_URL ? { annotatorPushUrl: e.ANNOTATOR_PUSH_URL } : {}),
     },
     ses: { from: e.SES_FROM ?? null, configurationSet: e.SES_CONFIGURATION_SET ?? null },
     /** Where annotators publish GAS/BacklogPerInstance, and the group whose instances divide it. */

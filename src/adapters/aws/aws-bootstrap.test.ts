@@ -11,7 +11,7 @@ import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
-import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import { type GlacierFake, startGlacierFake } from "../../../test/support/glacier-fake.ts";
 import { loadConfig } from "../../config.ts";
 import { buildContainer } from "../../container.ts";
@@ -111,6 +111,21 @@ describe("gas aws bootstrap", () => {
     expect(again.topics).toEqual(report.topics);
     const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${env.GAS_AWS_PREFIX}-annotator`], AttributeNames: ["RedrivePolicy"] }));
     expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(6);
+  }, 60_000);
+
+  test("ANNOTATOR_PUSH_URL: the annotators' webhook is subscribed to the job-requests topic once", async () => {
+    const url = "https://annotators.gas.internal:5000/process-job-request";
+    const first = await bootstrap({ ANNOTATOR_PUSH_URL: url });
+    expect(first.code).toBe(0);
+    const jobTopic = report.topics[`${env.GAS_AWS_PREFIX}-job-requested`]!;
+    expect((JSON.parse(first.out) as BootstrapReport).created).toEqual([`${jobTopic} → ${url}`]);
+    const again = await bootstrap({ ANNOTATOR_PUSH_URL: url });
+    expect((JSON.parse(again.out) as BootstrapReport).created).toEqual([]);
+    const subs = (await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: jobTopic }))).Subscriptions ?? [];
+    expect(subs.filter((s) => s.Endpoint === url).map((s) => s.Protocol)).toEqual(["https"]);
+    const bad = await bootstrap({ ANNOTATOR_PUSH_URL: "annotators:5000" });
+    expect(bad.code).toBe(78);
+    expect(bad.err).toContain("ANNOTATOR_PUSH_URL: must be an http:// or https:// URL");
   }, 60_000);
 
   test("without GAS_BACKEND=aws, or with a variable missing, it exits 78 naming the problem", async () => {

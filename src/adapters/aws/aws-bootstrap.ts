@@ -54,7 +54,7 @@ const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { 
  */
 export async function bootstrapAws(
   clients: AwsClients & { glacier?: GlacierClient },
-  resources: AwsResources & { glacierVault?: string },
+  resources: AwsResources & { glacierVault?: string; annotatorPushUrl?: string },
   settings: BootstrapSettings,
 ): Promise<BootstrapReport> {
   const created: string[] = [];
@@ -73,6 +73,10 @@ export async function bootstrapAws(
     await bootstrapArchiveNotifications(clients, resources.resultsBucket, restoredTopic, ARCHIVE_PREFIX);
   }
   await bootstrapJobTable(clients, resources, created);
+  if (resources.annotatorPushUrl) {
+    const jobTopic = topics[topicResourceName(resources.prefix, "job.requested")]!;
+    if (await ensurePushSubscription(clients, jobTopic, resources.annotatorPushUrl)) created.push(`${jobTopic} → ${resources.annotatorPushUrl}`);
+  }
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
 }
 
@@ -246,6 +250,24 @@ async function ensureSubscription(clients: AwsClients, topicArn: string, queueAr
   await clients.sns.send(
     new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" }, ReturnSubscriptionArn: true }),
   );
+  return true;
+}
+
+/**
+ * The annotators' webhook (ANNOTATOR_MODE=push) subscribed to the job-requests topic. SNS then
+ * posts a SubscriptionConfirmation to it, which a running annotator confirms; until then the
+ * subscription is "PendingConfirmation" and a second run leaves it as it is (SNS itself
+ * re-sends nothing, so confirm by starting the annotators before or right after bootstrap).
+ */
+async function ensurePushSubscription(clients: AwsClients, topicArn: string, url: string): Promise<boolean> {
+  const protocol = new URL(url).protocol.slice(0, -1); // "https" or "http"
+  let token: string | undefined;
+  do {
+    const page = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    if (page.Subscriptions?.some((s) => s.Protocol === protocol && s.Endpoint === url)) return false;
+    token = page.NextToken;
+  } while (token);
+  await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: protocol, Endpoint: url }));
   return true;
 }
 

@@ -6,7 +6,7 @@ describe("loadConfig", () => {
     const c = loadConfig({ DATA_DIR: "/tmp/gas" });
     expect(c.database).toEqual({ kind: "pglite", dataDir: "/tmp/gas/pglite" });
     expect(c.http.port).toBe(3000);
-    expect(c.limits).toEqual({ freeMaxUploadBytes: 153_600, archiveAfterSeconds: 300, uploadPolicySeconds: 300, rate: { signInsPerMinute: 30, uploadsPerMinute: 300 } });
+    expect(c.limits).toEqual({ freeMaxUploadBytes: 153_600, archiveAfterSeconds: 300, restoreCheckSeconds: 3600, uploadPolicySeconds: 300, rate: { signInsPerMinute: 30, uploadsPerMinute: 300 } });
     expect(c.secrets.session.length).toBeGreaterThanOrEqual(32);
     expect(c.production).toBe(false);
   });

@@ -34,6 +34,11 @@ const Env = z
     ARCHIVE_AFTER_SECONDS: seconds(300),
     /** How long the local archive vault takes to "thaw" a restore (S3/Glacier take minutes to hours). */
     RESTORE_DELAY_SECONDS: seconds(10),
+    /**
+     * While a result is RESTORING, the archiver looks at its restore this often: finishes it if the
+     * vault's announcement was lost, starts it again if the storage's retrieval job failed.
+     */
+    RESTORE_CHECK_SECONDS: z.coerce.number().int().positive().default(3600),
     /** Stripe (all three, or none: local development then simulates checkout; production has no payment). */
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, "must be the webhook endpoint's signing secret (whsec_…)").optional(),
@@ -215,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     limits: {
       freeMaxUploadBytes: e.FREE_MAX_UPLOAD_BYTES,
       archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
+      restoreCheckSeconds: e.RESTORE_CHECK_SECONDS,
       uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,
       rate: { signInsPerMinute: e.RATE_LIMIT_SIGNINS_PER_MINUTE, uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE },
     },

@@ -10,8 +10,11 @@ export interface TopicMessages {
   "job.completed": { jobId: string; userId: string; status: "COMPLETED" | "FAILED"; completeTime: string };
   /** A free user's result is due for the vault (published with a delay of ARCHIVE_AFTER). */
   "job.archive": { jobId: string; userId: string };
-  /** Restore one archived result (published per archived job when its owner upgrades). */
-  "job.thaw": { jobId: string; userId: string };
+  /**
+   * Restore one archived result (published per archived job when its owner upgrades). `check`
+   * counts the archiver's own delayed re-checks of a running restore (absent on the first request).
+   */
+  "job.thaw": { jobId: string; userId: string; check?: number };
   /**
    * An ArchiveVault restore finished. The local vault publishes `{ archiveId, ref }`; on AWS the
    * storage service publishes its own notification here, which the vault adapter decodes

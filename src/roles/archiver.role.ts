@@ -37,6 +37,7 @@ export async function startArchiver(c: Container) {
     mailer: c.ports.mailer,
     publicUrl: c.publicUrl,
     archiveAfterSeconds: c.config.limits.archiveAfterSeconds,
+    restoreCheckSeconds: c.config.limits.restoreCheckSeconds,
     log,
   });
   const consume = <M>(name: string, step: (m: M) => Promise<StepResult>) => {

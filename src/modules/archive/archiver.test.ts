@@ -31,6 +31,7 @@ const archiver = (over: Partial<ArchiverDeps> = {}) => {
     mailer: c.ports.mailer,
     publicUrl: "http://gas.test",
     archiveAfterSeconds: 0,
+    restoreCheckSeconds: 1,
     log: createLogger("error", {}),
     ...over,
   });
@@ -140,11 +141,46 @@ describe("archiver races", () => {
     expect(await handleNext("restore", a.onRestored)).toBe("restored");
     expect(await handleNext("restore", a.onRestored, 2)).toBeNull(); // one announcement only
     expect((await upgrade(j.userId)).outcome).toBe("applied"); // a third: nothing archived any more
+    expect(await handleNext("thaw", a.onThaw)).toBe("not-archived"); // the started restore's re-check: done, no further check
     expect(await h.container.ports.queue("thaw").depth()).toBe(0);
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
     const outbox = (await readdir(h.container.config.backend.outboxDir)) as string[];
     const restored = await Promise.all(outbox.map((f) => Bun.file(`${h.container.config.backend.outboxDir}/${f}`).text()));
     expect(restored.filter((e) => e.includes(`Subject: Results restored for job ${j.jobId}`))).toHaveLength(1);
+  });
+
+  test("a restore whose announcement is lost: its re-check finds it ready and finishes it", async () => {
+    const a = archiver();
+    const j = await archiveJob(a);
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    // The announcement is lost (dead-lettered, say): taken off the queue unhandled.
+    expect(await handleNext("restore", async () => ({ outcome: "dropped" }))).toBe("dropped");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "RESTORING" });
+    expect(await handleNext("thaw", a.onThaw)).toBe("restored");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await text(h.container.ports.results, j.resultKey)).toContain("#CHROM");
+    expect(await vaultFiles()).toEqual([]);
+  });
+
+  test("a retrieval that fails in the storage: the re-check starts it again, and re-checks continue until it is back", async () => {
+    const base = h.container.ports.vault;
+    let calls = 0;
+    const vault: ArchiveVault = {
+      ...base,
+      // The first retrieval job "fails" in the storage: reported started, never runs.
+      startRestore: async (id, ref) => (++calls === 1 ? "started" : base.startRestore(id, ref)),
+    };
+    const a = archiver({ vault });
+    const j = await archiveJob(a);
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    expect(await handleNext("restore", a.onRestored, 2)).toBeNull(); // nothing will be announced
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started"); // check 1 starts a new retrieval
+    expect(await handleNext("restore", a.onRestored)).toBe("restored");
+    expect(await handleNext("thaw", a.onThaw)).toBe("not-archived"); // check 2 ends the chain
+    expect(await h.container.ports.queue("thaw").depth()).toBe(0);
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
   });
 
   test("restore requests for jobs that are not archived change nothing", async () => {

@@ -37,6 +37,8 @@ export interface ArchiverDeps {
   mailer: Mailer;
   publicUrl: string;
   archiveAfterSeconds: number;
+  /** How long after starting a restore (and then again) to look whether it finished. */
+  restoreCheckSeconds: number;
   log: Logger;
 }
 
@@ -165,7 +167,15 @@ export function createArchiver(deps: ArchiverDeps) {
       deps.log.error("archive missing and no hot copy; the result is lost", { jobId: job.id, archiveId: restoring.archiveId });
       return { outcome: "lost" };
     }
-    deps.log.info("restore requested", { jobId: job.id, status });
+    // A restore can end without a word reaching us: the announcement dead-lettered, or the
+    // storage's retrieval job failed (Glacier jobs can). One chain of delayed re-checks per
+    // restore looks again until the result is back: startRestore then says ready (finish it
+    // here) or starts a new retrieval. A duplicate thaw finding one in progress starts no chain.
+    if (status === "started" || m.check !== undefined) {
+      const check = (m.check ?? 0) + 1;
+      await topic.publish("job.thaw", { jobId: job.id, userId: job.userId, check }, { delaySeconds: deps.restoreCheckSeconds });
+    }
+    deps.log.info("restore requested", { jobId: job.id, status, check: m.check ?? 0 });
     return { outcome: `restore-${status}` };
   }
 

@@ -140,5 +140,10 @@ export const paymentEvents = pgTable("payment_events", {
   /** The payment provider's event id (Stripe `evt_…`): each event is applied once. */
   id: text("id").primaryKey(),
   type: text("type").notNull(),
+  /**
+   * The subscription a subscribed/unsubscribed event was about: a "subscribed" that arrives after
+   * its subscription's "unsubscribed" (webhooks are not ordered) must not make the user premium.
+   */
+  subscriptionId: text("subscription_id"),
   appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [index("payment_events_subscription_idx").on(t.subscriptionId, t.type)]);

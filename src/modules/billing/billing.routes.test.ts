@@ -121,6 +121,21 @@ describe("billing routes with the Stripe adapter", () => {
     await post(newEnds, await sign(newEnds));
     expect(await tier(user.id)).toBe("free");
   });
+
+  test("webhook: a subscription's end delivered before its checkout (webhooks are unordered) leaves the user free", async () => {
+    const { user } = await h.container.accounts.signIn({ subject: "dev:late@example.org", email: "late@example.org", name: "Late", institution: null, tokens: null });
+    await h.container.accounts.setPaymentCustomer(user.id, "cus_late");
+    const ends = subscriptionDeleted("evt_late_1", "sub_late", "cus_late");
+    expect((await post(ends, await sign(ends))).status).toBe(200);
+    const paid = checkoutCompleted("evt_late_2", user.id, "sub_late", "cus_late");
+    const r = await post(paid, await sign(paid));
+    expect(r.status).toBe(200);
+    expect(await tier(user.id)).toBe("free");
+    // A new subscription afterwards still upgrades.
+    const again = checkoutCompleted("evt_late_3", user.id, "sub_late_2", "cus_late");
+    await post(again, await sign(again));
+    expect(await tier(user.id)).toBe("premium");
+  });
 });
 
 describe("billing routes in production without Stripe", () => {

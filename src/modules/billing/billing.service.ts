@@ -5,7 +5,7 @@
  * tier, publishing thaw requests the archiver handles idempotently), so a crash halfway is
  * repaired by the provider's redelivery and a replayed event is ignored.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { paymentEvents } from "../../db/schema.ts";
 import type { JobStore } from "../../ports/job-store.ts";
@@ -57,6 +57,17 @@ export function createBillingService(deps: BillingDeps) {
         log.warn("subscription for an unknown customer", { customerId: event.customerId });
         return false;
       }
+      // Webhooks are not ordered: this subscription's end may have arrived first.
+      const [ended] = event.subscriptionId
+        ? await db
+            .select({ id: paymentEvents.id })
+            .from(paymentEvents)
+            .where(and(eq(paymentEvents.subscriptionId, event.subscriptionId), eq(paymentEvents.type, "unsubscribed")))
+        : [];
+      if (ended) {
+        log.info("subscription already ended (its end arrived first); tier unchanged", { userId: user.id, subscriptionId: event.subscriptionId, endedBy: ended.id });
+        return true;
+      }
       await accounts.setTier(user.id, "premium", { subscriptionId: event.subscriptionId });
       const thawed = await restoreArchived(user.id);
       log.info("user upgraded to premium", { userId: user.id, thawRequests: thawed });
@@ -100,7 +111,10 @@ export function createBillingService(deps: BillingDeps) {
         return { eventId: event.id, outcome: "duplicate" };
       }
       const mine = await apply(event);
-      await db.insert(paymentEvents).values({ id: event.id, type: event.kind === "other" ? event.type : event.kind }).onConflictDoNothing();
+      await db
+        .insert(paymentEvents)
+        .values({ id: event.id, type: event.kind === "other" ? event.type : event.kind, subscriptionId: event.kind === "other" ? null : event.subscriptionId })
+        .onConflictDoNothing();
       return { eventId: event.id, outcome: mine ? "applied" : "ignored" };
     },
 

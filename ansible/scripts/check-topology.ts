@@ -4,11 +4,14 @@
  * Describe/Get/List calls: safe to run against production after provisioning.
  *
  *   bun ansible/scripts/check-topology.ts --suffix <gas_aws_account_suffix> [--prefix gas]
- *     [--region us-east-1] [--public-url https://gas.example.org] [--endpoint URL] [--gaps a,b]
+ *     [--region us-east-1] [--public-url https://gas.example.org] [--endpoint URL]
+ *     [--gaps a,b | --gaps-from ansible/inventories/moto/group_vars/all.yml]
  *
  * Credentials come from the SDK's default chain (AWS_PROFILE, …). Prints one line per check and
- * exits 1 when any fails. --gaps: the inventory's gas_emulator_gaps (an emulator rehearsal only).
+ * exits 1 when any fails. --gaps (or the gas_emulator_gaps of --gaps-from): what an emulator
+ * rehearsal left out, reported as skipped; never needed on AWS.
  */
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -80,6 +83,16 @@ export function formatReport(results: CheckResult[]): string {
 }
 
 if (import.meta.main) {
+  try {
+    process.exitCode = await main();
+  } catch (err) {
+    console.error(`check-topology: ${(err as Error).message}`);
+    process.exitCode = 2;
+  }
+}
+
+/** The command line: 0 when every check passes, 1 when one fails. */
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       region: { type: "string", default: Bun.env.AWS_REGION ?? Bun.env.AWS_DEFAULT_REGION ?? "us-east-1" },
@@ -88,25 +101,38 @@ if (import.meta.main) {
       "public-url": { type: "string", default: "https://gas.example.org" },
       endpoint: { type: "string", default: Bun.env.AWS_ENDPOINT_URL },
       gaps: { type: "string", default: "" },
+      "gaps-from": { type: "string" },
     },
   });
-  if (!values.suffix) {
-    console.error("check-topology: --suffix <gas_aws_account_suffix> is required (the buckets are <prefix>-inputs-<suffix>, …)");
-    process.exit(2);
-  }
+  if (!values.suffix) throw new Error("--suffix <gas_aws_account_suffix> is required (the buckets are <prefix>-inputs-<suffix>, …)");
   const spec = defaultSpec({
     region: values.region,
     prefix: values.prefix,
     accountSuffix: values.suffix,
     publicUrl: values["public-url"],
-    gaps: values.gaps.split(",").filter(Boolean),
+    gaps: [...values.gaps.split(",").filter(Boolean), ...(values["gaps-from"] ? await gapsFrom(values["gaps-from"]) : [])],
   });
   const clients = createTopologyClients({ region: spec.region, endpoint: values.endpoint });
   try {
     const results = await checkTopology(clients, spec);
     console.log(formatReport(results));
-    process.exitCode = results.some((r) => r.status === "fail") ? 1 : 0;
+    return results.some((r) => r.status === "fail") ? 1 : 0;
   } finally {
     clients.destroy();
   }
+}
+
+/** gas_emulator_gaps from an inventory's group_vars file. */
+async function gapsFrom(path: string): Promise<string[]> {
+  let vars: { gas_emulator_gaps?: unknown } | null;
+  try {
+    vars = Bun.YAML.parse(await readFile(path, "utf8")) as typeof vars;
+  } catch (err) {
+    throw new Error(`${path}: not a YAML group_vars file (${(err as Error).message})`);
+  }
+  const gaps = vars?.gas_emulator_gaps;
+  if (!Array.isArray(gaps) || !gaps.every((g) => typeof g === "string")) {
+    throw new Error(`${path}: gas_emulator_gaps is not a list of names`);
+  }
+  return gaps;
 }

@@ -105,6 +105,7 @@ async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVa
     // turn: the writer's background writes and fsync would not complete (measured: 258 of 262
     // output chunks fell back to synchronous writes). One event-loop turn per batch lets them.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await sinks.ready();
   }
   handOff();
   return { counter: annotator.counter, recordsOnUnknownContigs: annotator.recordsOnUnknownContigs };

@@ -15,6 +15,7 @@ export interface OutputPaths {
 interface TextSink {
   write(text: string): void;
   writeBytes(bytes: Uint8Array): void;
+  ready(): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -78,6 +79,11 @@ export class OutputSinks {
       this.tsv?.write(tsvLine(row));
       if (this.json) this.json.write(`${this.jsonRows++ ? ",\n" : ""}${JSON.stringify(row)}`);
     }
+  }
+
+  /** Resolves when every output can take more without writing on the caller's thread (see AtomicTextWriter.ready). */
+  async ready(): Promise<void> {
+    await Promise.all([this.vcf?.ready(), this.tsv?.ready(), this.json?.ready()]);
   }
 
   /** Finishes every output, then writes the log last: a log means the run completed. */

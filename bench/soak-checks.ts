@@ -28,7 +28,7 @@ export interface SoakCounts {
   emailResends: number;
   orphanWorkFolders: number;
   /**
-   * Half-written files (*.tmp, up to 10 listed) in the object store, vault or outbox: a writer
+   * Half-written files (*.tmp, *.tmp-; up to 10 listed) in the object store, vault or outbox: a writer
    * kill -9'd between its write and its rename. Not a loss or a duplicate (the retry writes under a
    * new temp name and renames), so a warning, not a fault: the local adapters do not sweep them.
    */
@@ -77,7 +77,7 @@ export async function countSoak(opts: {
     ...inputFiles.map((f) => `objects/gas-inputs/${f}`),
     ...vaultFiles.map((f) => `vault/${f}`),
     ...outboxFiles.map((f) => `outbox/${f}`),
-  ].filter((f) => f.endsWith(".tmp"));
+  ].filter((f) => f.endsWith(".tmp") || f.endsWith(".tmp-")); // fs-object-store names its temps `.<uuid>.tmp-`
 
   let completed = 0, failedAsExpected = 0, wrongOutcome = 0, notFinished = 0, archived = 0;
   let resultsMissing = 0, resultsDuplicated = 0, resultsForFailedJobs = 0;

@@ -70,11 +70,11 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
   const release: Request = ["s3:GetObject", obj(n.releaseBucket, "releases/0.1.0/gas")];
   return {
     web: {
-      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sns:Publish", topic("job-requested")]],
+      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sns:Publish", topic("job-requested")], ["sqs:GetQueueAttributes", queue("annotator")], ["dynamodb:Scan", table]],
       deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
     },
     annotator: {
-      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"]],
+      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"], ["autoscaling:DescribeAutoScalingGroups", "*"]],
       deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["sqs:ReceiveMessage", queue("notifier")], ["sns:Publish", topic("job-requested")], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
     },
     archiver: {

@@ -6,13 +6,16 @@
  *
  * Layout: `<root>/<archiveId>.archive` (the bytes) and `<root>/<archiveId>.restore` (JSON
  * `{ readyAt }`, written when a restore starts). Archive ids are derived from the ref, so
- * archiving the same ref again replaces the archive instead of leaving a second one.
+ * archiving the same ref again replaces the archive instead of leaving a second one. Both are
+ * written through `<file>.<uuid>.tmp`; temp files a killed writer left behind are removed when the
+ * vault is created (stale-temp-files.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ArchiveVault, RestoreCompleted } from "../../ports/archive-vault.ts";
 import type { Topic } from "../../ports/queue.ts";
+import { type SweepsStaleTempFiles, UUID_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
 
 export interface FsArchiveVaultOptions {
   root: string;
@@ -22,9 +25,11 @@ export interface FsArchiveVaultOptions {
 }
 
 const ARCHIVE_ID = /^local-[0-9a-f]{40}$/;
+/** Temp file of writeAtomically: `<archiveId>.archive.<uuid>.tmp` or `<archiveId>.restore.<uuid>.tmp`. */
+const VAULT_TEMP = new RegExp(`^local-[0-9a-f]{40}\\.(archive|restore)\\.${UUID_PATTERN}\\.tmp$`);
 
-/** Create the folder vault. */
-export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault {
+/** Create the folder vault; it starts by removing stale temp files in `root`. */
+export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault & SweepsStaleTempFiles {
   const { root, topic, restoreDelaySeconds } = opts;
   // Ids come back from messages and the job store: anything else never becomes a path.
   const paths = (archiveId: string) =>
@@ -42,6 +47,8 @@ export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault 
   };
 
   return {
+    staleTempsRemoved: startStaleTempSweep({ dir: root, isTemp: (f) => VAULT_TEMP.test(f) }),
+
     async archive(ref, body) {
       const archiveId = `local-${createHash("sha256").update(ref).digest("hex").slice(0, 40)}`;
       const p = paths(archiveId)!;

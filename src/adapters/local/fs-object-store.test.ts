@@ -1,9 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtemp, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { objectStoreContract } from "../../ports/object-store.contract.ts";
 import { createFsObjectStore } from "./fs-object-store.ts";
+import { STALE_TEMP_AFTER_MS } from "./stale-temp-files.ts";
 
 const secret = "s".repeat(40);
 async function openStore(now?: () => Date) {
@@ -98,6 +100,47 @@ describe("filesystem store: signed POST uploads are checked like S3", () => {
       expect(await h.store.list("")).toEqual([]);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("filesystem store: stale temp files of killed writers", () => {
+  const aged = async (path: string, ageMs: number) => {
+    await mkdir(dirname(path), { recursive: true });
+    await Bun.write(path, "half-written");
+    const when = new Date(Date.now() - ageMs);
+    await utimes(path, when, when);
+  };
+  const STALE = STALE_TEMP_AFTER_MS + 60_000;
+  const tempName = () => `.${randomUUID()}.tmp-`;
+
+  test("removed at any depth when the store is created if older than the grace period; fresh temps and objects are kept", async () => {
+    const root = await mkdtemp(join(tmpdir(), "gas-objects-"));
+    try {
+      const freshTemp = `u1/${tempName()}`;
+      await aged(join(root, "u1", "j1~a.vcf"), STALE * 10); // objects, however old, are data
+      await aged(join(root, "u1", "j2", "result.vcf.tmp-"), STALE * 10); // a key that merely ends like a temp
+      await aged(join(root, freshTemp), 5_000);
+      await aged(join(root, tempName()), STALE);
+      await aged(join(root, "u1", "j2", tempName()), STALE);
+      const h = createFsObjectStore({ root, bucket: "inputs", uploadUrl: "http://localhost/upload/inputs", signingSecret: secret });
+      expect(await h.staleTempsRemoved).toBe(2);
+      const left = ((await readdir(root, { recursive: true })) as string[]).map((f) => f.split(sep).join("/")).sort();
+      expect(left).toEqual(["u1", freshTemp, "u1/j1~a.vcf", "u1/j2", "u1/j2/result.vcf.tmp-"].sort());
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test("a bucket folder that does not exist yet is fine, and is created by the first put", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "gas-objects-"));
+    try {
+      const h = createFsObjectStore({ root: join(parent, "not-yet"), bucket: "inputs", uploadUrl: "http://localhost/upload/inputs", signingSecret: secret });
+      expect(await h.staleTempsRemoved).toBe(0);
+      await h.put("u1/a.txt", "hello");
+      expect((await h.list("u1/")).map((o) => o.key)).toEqual(["u1/a.txt"]);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * ObjectStore on the local filesystem: one folder per bucket, keys are relative paths. Writes go
  * to a temp file beside the target and are renamed into place, so readers never see half a file.
+ * Temp files a killed writer left behind are removed when the store is created (stale-temp-files.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
@@ -15,6 +16,7 @@ import {
   type UploadReceiver,
   assertSafeKey,
 } from "../../ports/object-store.ts";
+import { type SweepsStaleTempFiles, UUID_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
 import { createUploadPolicy, verifyUploadForm } from "./upload-policy.ts";
 
 export interface FsObjectStoreOptions {
@@ -28,9 +30,11 @@ export interface FsObjectStoreOptions {
 }
 
 const TEMP_MARK = ".tmp-";
+/** A put's temp file, `.<uuid>.tmp-`: the sweep matches exactly this, not any key ending in TEMP_MARK. */
+const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}\\.tmp-$`);
 
-/** Create a filesystem-backed store that also receives browser uploads. */
-export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & UploadReceiver {
+/** Create a filesystem-backed store that also receives browser uploads; it starts by removing stale temp files. */
+export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & UploadReceiver & SweepsStaleTempFiles {
   const now = opts.now ?? (() => new Date());
   const at = (key: string) => {
     assertSafeKey(key);
@@ -45,7 +49,9 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
     }
   };
 
-  const store: ObjectStore & UploadReceiver = {
+  const store: ObjectStore & UploadReceiver & SweepsStaleTempFiles = {
+    // Temps sit beside their targets, in the key's folders, so the whole bucket folder is walked.
+    staleTempsRemoved: startStaleTempSweep({ dir: opts.root, isTemp: (f) => TEMP_NAME.test(f), recursive: true }),
     async put(key: string, body: ObjectBody) {
       const target = at(key);
       await mkdir(dirname(target), { recursive: true });

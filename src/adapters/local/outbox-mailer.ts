@@ -1,19 +1,25 @@
 /**
  * Mailer that writes each message as an RFC 5322 `.eml` file into an outbox folder (open it with
  * any mail client). The file is named after the idempotency key and written atomically, so a
- * redelivered notification replaces its own file instead of adding a second email.
+ * redelivered notification replaces its own file instead of adding a second email. Temp files
+ * a killed writer left behind are removed when the mailer is created (stale-temp-files.ts).
  */
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { toEml } from "jsx-email/eml";
 import type { MailMessage, Mailer } from "../../ports/mailer.ts";
+import { type SweepsStaleTempFiles, startStaleTempSweep } from "./stale-temp-files.ts";
 
 /** File name for a message: the idempotency key with anything unusual replaced. */
 export const outboxFileName = (idempotencyKey: string) => `${idempotencyKey.replace(/[^A-Za-z0-9._-]/g, "_")}.eml`;
 
-/** Create a mailer writing to `dir`. */
-export function createOutboxMailer(dir: string, from: string): Mailer {
+/** Temp file of a message being written: `<file>.eml.<pid>.tmp` (see send). */
+const isOutboxTemp = (fileName: string) => /\.eml\.\d+\.tmp$/.test(fileName);
+
+/** Create a mailer writing to `dir`; it starts by removing stale temp files there. */
+export function createOutboxMailer(dir: string, from: string): Mailer & SweepsStaleTempFiles {
   return {
+    staleTempsRemoved: startStaleTempSweep({ dir, isTemp: isOutboxTemp }),
     async send(m: MailMessage) {
       await mkdir(dir, { recursive: true });
       const eml = toEml({ from, to: m.to, subject: m.subject, html: m.html, plain: m.text, date: new Date() });

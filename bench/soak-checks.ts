@@ -30,7 +30,9 @@ export interface SoakCounts {
   /**
    * Half-written files (*.tmp, *.tmp-; up to 10 listed) in the object store, vault or outbox: a writer
    * kill -9'd between its write and its rename. Not a loss or a duplicate (the retry writes under a
-   * new temp name and renames), so a warning, not a fault: the local adapters do not sweep them.
+   * new temp name and renames), so a warning, not a fault: the local adapters sweep their own temps
+   * at start-up once unchanged for 10 minutes (src/adapters/local/stale-temp-files.ts), so a run
+   * shows at most those of its last minutes.
    */
   tempFilesLeft: number;
   tempFiles: string[];

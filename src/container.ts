@@ -10,6 +10,7 @@ import { createLocalPayments } from "./adapters/local/local-payments.ts";
 import { createFsObjectStore } from "./adapters/local/fs-object-store.ts";
 import { createOidcIdentity } from "./adapters/local/oidc-identity.ts";
 import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
+import type { SweepsStaleTempFiles } from "./adapters/local/stale-temp-files.ts";
 import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
 import { createPgMessaging } from "./adapters/local/pg-queue.ts";
 import { createPrometheusScalingMetrics } from "./adapters/local/prometheus-scaling-metrics.ts";
@@ -96,6 +97,15 @@ export async function buildContainer(cfg: Config, log: Logger) {
         : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
     scaling: aws?.scaling ?? createPrometheusScalingMetrics(metrics.registry),
   };
+  // The local adapters sweep the temp files of writers killed mid-write (stale-temp-files.ts) when
+  // they are created; say how many, as the annotator does for its work folders.
+  for (const [port, adapter] of Object.entries(ports)) {
+    const swept = (adapter as Partial<SweepsStaleTempFiles> | null)?.staleTempsRemoved;
+    swept?.then(
+      (count) => count > 0 && log.info("removed stale temp files", { port, count }),
+      (err) => log.warn("stale temp file sweep failed", { port, err }),
+    );
+  }
   const uploadReceiver: UploadReceiver = inputs;
   // API tokens are looked up once per few seconds, not per request; revocations and profile
   // changes reach every process over LISTEN/NOTIFY. PGlite belongs to one process, so there the

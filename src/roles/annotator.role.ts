@@ -49,5 +49,8 @@ export async function startAnnotator(c: Container) {
     await backlog?.stop();
     await Promise.all([stopJobs(grace), stopDead(0)]);
     await stopMetrics();
+    // After the jobs: they read the genome until they finish. An unclosed file handle is an
+    // error in Bun once collected (it surfaced in the test run as an "unhandled error").
+    await reference.close();
   };
 }

@@ -35,6 +35,8 @@ const cmd = [
   // Bytecode: the 140 MB binary starts in ~60 ms instead of ~450 ms (no parse of the bundle at
   // start). It needs ESM output for main.ts's top-level await. Not minified: stack traces keep names.
   "--bytecode", "--format=esm",
+  // Smol mode, as bunfig.toml sets it for `bun src/main.ts`: see there and heap-trimmer.ts.
+  "--compile-exec-argv=--smol",
   "--outfile", values.outfile,
   "--define", `GAS_COMMIT=${JSON.stringify(commit)}`,
   "--define", `GAS_BUILT_AT=${JSON.stringify(builtAt)}`,

@@ -23,7 +23,7 @@ export class AnnotationWorkerPool {
   private constructor(private readonly workers: Worker[]) {}
 
   static async start(count: number, init: { reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout }): Promise<AnnotationWorkerPool> {
-    const workers = Array.from({ length: count }, () => new Worker(new URL("./annotate-worker.ts", import.meta.url).href));
+    const workers = Array.from({ length: count }, () => new Worker(new URL("./annotate-worker.ts", import.meta.url).href, { smol: true }));
     const pool = new AnnotationWorkerPool(workers);
     try {
       await Promise.all(workers.map((w, i) => pool.initialize(w, i, init)));

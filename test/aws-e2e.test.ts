@@ -32,20 +32,17 @@ import {
   type AwsTestEndpoints,
   TEST_CREDENTIALS,
   TEST_REGION,
-  deleteBucket,
-  deleteMessaging,
-  deleteTable,
   endpointClients,
   externalEndpoint,
   startAwsTestEndpoints,
   uniqueName,
 } from "./support/aws-emulators.ts";
+import { awsGasEnv, bootstrapForTest, removeBootstrapped } from "./support/aws-gas-env.ts";
 import { type Client, type GasProcess, createClient, csrfTokenIn, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
 import { freePort } from "./support/free-port.ts";
 import { type GlacierFake, startGlacierFake } from "./support/glacier-fake.ts";
 import { type S3RestoreFake, startS3RestoreFake } from "./support/s3-restore-fake.ts";
 
-const MAIN = join(import.meta.dir, "..", "src", "main.ts");
 const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
 
 describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
@@ -64,25 +61,10 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const prefix = uniqueName("gas-e2e");
     const port = await freePort();
     env = {
-      GAS_BACKEND: "aws",
-      AWS_REGION: TEST_REGION,
-      AWS_ENDPOINT_URL: aws.s3,
-      AWS_ENDPOINT_URL_DYNAMODB: aws.dynamodb,
-      AWS_ENDPOINT_URL_SESV2: aws.ses,
-      // The emulators take any key; the service reads them through the SDK's default chain.
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      GAS_AWS_PREFIX: prefix,
-      S3_INPUTS_BUCKET: `${prefix}-inputs`,
-      S3_RESULTS_BUCKET: `${prefix}-results`,
-      SES_FROM: "GAS <noreply@gas.example.org>",
+      ...awsGasEnv(aws, prefix, dataDir),
       QUEUE_VISIBILITY_SECONDS: "30",
-      DATA_DIR: dataDir,
     };
-    const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env }, stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
-    if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
-    report = JSON.parse(out);
+    report = await bootstrapForTest(env, dataDir);
     // Verifying the SES sender is an operator's step (DNS), not bootstrap's; moto, like SES, needs it.
     if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
     // Accounts live in PGlite here, which one process opens: the roles share it in --role=all
@@ -93,9 +75,7 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
 
   afterAll(async () => {
     for (const r of roles) expect(await r.stop()).toBe(0);
-    await deleteTable(clients, report.table).catch(() => {});
-    await deleteMessaging(clients, report).catch(() => {});
-    for (const b of report.buckets) await deleteBucket(clients, b).catch(() => {});
+    await removeBootstrapped(clients, report);
     clients.destroy();
     await aws.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -248,20 +228,9 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     dataDir = await mkdtemp(join(tmpdir(), "gas-aws-archive-"));
     const prefix = uniqueName("gas-e2ea");
     env = {
-      GAS_BACKEND: "aws",
-      AWS_REGION: TEST_REGION,
-      AWS_ENDPOINT_URL: aws.s3,
-      AWS_ENDPOINT_URL_DYNAMODB: aws.dynamodb,
-      AWS_ENDPOINT_URL_SESV2: aws.ses,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      GAS_AWS_PREFIX: prefix,
-      S3_INPUTS_BUCKET: `${prefix}-inputs`,
-      S3_RESULTS_BUCKET: `${prefix}-results`,
-      SES_FROM: "GAS <noreply@gas.example.org>",
+      ...awsGasEnv(aws, prefix, dataDir),
       QUEUE_VISIBILITY_SECONDS: "30",
       ARCHIVE_AFTER_SECONDS: String(ARCHIVE_AFTER),
-      DATA_DIR: dataDir,
     };
     if (vault === "s3") {
       // S3 requests (the service's and the browser's) go through the fake; SNS, SQS straight to fauxqs.
@@ -274,19 +243,14 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
       glacier = new GlacierClient({ region: TEST_REGION, endpoint: glacierFake.endpoint, credentials: TEST_CREDENTIALS });
       Object.assign(env, { ARCHIVE_VAULT: "glacier", GLACIER_VAULT_NAME: `${prefix}-vault`, AWS_ENDPOINT_URL_GLACIER: glacierFake.endpoint });
     }
-    const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env }, stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
-    if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
-    report = JSON.parse(out);
+    report = await bootstrapForTest(env, dataDir);
     if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
     gas = await startGas({ role: "all", dataDir, port: await freePort(), env });
   }, 180_000);
 
   afterAll(async () => {
     if (gas) expect(await gas.stop()).toBe(0);
-    await deleteTable(clients, report.table).catch(() => {});
-    await deleteMessaging(clients, report).catch(() => {});
-    for (const b of report.buckets) await deleteBucket(clients, b).catch(() => {});
+    await removeBootstrapped(clients, report);
     glacier?.destroy();
     await glacierFake?.stop();
     await s3Fake?.stop();

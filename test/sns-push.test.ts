@@ -14,15 +14,11 @@ import type { AwsClients } from "../src/adapters/aws/aws-clients.ts";
 import type { BootstrapReport } from "../src/adapters/aws/aws-bootstrap.ts";
 import {
   type AwsTestEndpoints,
-  TEST_CREDENTIALS,
-  TEST_REGION,
-  deleteBucket,
-  deleteMessaging,
-  deleteTable,
   endpointClients,
   startAwsTestEndpoints,
   uniqueName,
 } from "./support/aws-emulators.ts";
+import { awsGasEnv, bootstrapForTest, removeBootstrapped } from "./support/aws-gas-env.ts";
 import { freePort } from "./support/free-port.ts";
 import { type Client, type GasProcess, createClient, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
 import { type SnsTestPublisher, startSnsTestPublisher } from "./support/sns-test-publisher.ts";
@@ -47,24 +43,8 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
     clients = endpointClients(aws);
     dataDir = await mkdtemp(join(tmpdir(), "gas-sns-push-"));
     const prefix = uniqueName("gas-push");
-    env = {
-      GAS_BACKEND: "aws",
-      AWS_REGION: TEST_REGION,
-      AWS_ENDPOINT_URL: aws.s3,
-      AWS_ENDPOINT_URL_DYNAMODB: aws.dynamodb,
-      AWS_ENDPOINT_URL_SESV2: aws.ses,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      GAS_AWS_PREFIX: prefix,
-      S3_INPUTS_BUCKET: `${prefix}-inputs`,
-      S3_RESULTS_BUCKET: `${prefix}-results`,
-      SES_FROM: "GAS <noreply@gas.example.org>",
-      DATA_DIR: dataDir,
-    };
-    const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env }, stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
-    if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
-    report = JSON.parse(out);
+    env = awsGasEnv(aws, prefix, dataDir);
+    report = await bootstrapForTest(env, dataDir);
     const topicArn = report.topics[`${prefix}-job-requested`]!;
     sns = await startSnsTestPublisher({ topicArn });
     const pushPort = await freePort();
@@ -89,9 +69,7 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
   afterAll(async () => {
     expect(await gas?.stop()).toBe(0);
     await sns?.stop();
-    await deleteTable(clients, report.table).catch(() => {});
-    await deleteMessaging(clients, report).catch(() => {});
-    for (const b of report.buckets) await deleteBucket(clients, b).catch(() => {});
+    await removeBootstrapped(clients, report);
     clients.destroy();
     await aws.stop();
     await rm(dataDir, { recursive: true, force: true });

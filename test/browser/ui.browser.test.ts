@@ -148,7 +148,15 @@ describe.if(hasChromium)("UI in chromium", () => {
     await page.goto(`${web.url}/account/tokens`);
     await page.getByLabel("Token name").fill("laptop");
     await page.getByRole("button", { name: "Create token" }).click();
-    await expect(page.locator("#new-token").inputValue()).resolves.toMatch(/^gas_/);
+    // Once seen failing in CI (no #new-token within 30 s): say what page the browser was on instead.
+    const token = await page
+      .locator("#new-token")
+      .inputValue({ timeout: 20_000 })
+      .catch(async (err: unknown) => {
+        await shot("12-tokens-failed");
+        throw new Error(`no #new-token after "Create token": on ${page.url()}: ${(await page.locator("body").innerText()).slice(0, 600)}`, { cause: err });
+      });
+    expect(token).toMatch(/^gas_/);
     await shot("12-tokens");
     await page.goto(`${web.url}/subscribe`);
     await shot("13-subscribe");

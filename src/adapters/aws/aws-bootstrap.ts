@@ -17,7 +17,6 @@ import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
   SetSubscriptionAttributesCommand,
-  SetTopicAttributesCommand,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
@@ -26,6 +25,7 @@ import type { AwsClients } from "./aws-clients.ts";
 import { type AwsResources, messagingLayout, topicResourceName } from "./aws-resources.ts";
 import { ARCHIVE_PREFIX } from "./s3-archive-vault.ts";
 import { bootstrapGlacierVault } from "./glacier-vault-setup.ts";
+import { allowServicePublish } from "./sns-topic-policy.ts";
 
 export interface BootstrapSettings {
   visibilitySeconds: number;
@@ -145,25 +145,11 @@ export async function bootstrapMessaging(clients: AwsClients, prefix: string, se
  * bucket). Replaces the bucket's notification configuration (GAS owns the bucket).
  */
 export async function bootstrapArchiveNotifications(clients: AwsClients, bucket: string, topicArn: string, prefix: string): Promise<void> {
-  await clients.sns.send(
-    new SetTopicAttributesCommand({
-      TopicArn: topicArn,
-      AttributeName: "Policy",
-      AttributeValue: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "gas-s3-restore-events",
-            Effect: "Allow",
-            Principal: { Service: "s3.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${bucket}` } },
-          },
-        ],
-      }),
-    }),
-  );
+  await allowServicePublish(clients.sns, topicArn, {
+    sid: "gas-s3-restore-events",
+    service: "s3.amazonaws.com",
+    condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${bucket}` } },
+  });
   await clients.s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: bucket,

@@ -4,7 +4,8 @@
  * vault and the `archive.restored` topic's permission for Glacier to publish job completions.
  */
 import { CreateVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
-import { ListTopicsCommand, SetTopicAttributesCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { ListTopicsCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { allowServicePublish } from "./sns-topic-policy.ts";
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import { createGlacierArchiveVault } from "./glacier-archive-vault.ts";
 import { topicResourceName } from "./aws-resources.ts";
@@ -46,24 +47,10 @@ export function createGlacierVaultFromSettings(opts: {
  */
 export async function bootstrapGlacierVault(glacier: GlacierClient, sns: SNSClient, vault: string, topicArn: string): Promise<void> {
   await glacier.send(new CreateVaultCommand({ accountId: "-", vaultName: vault }));
-  const account = topicArn.split(":")[4];
-  await sns.send(
-    new SetTopicAttributesCommand({
-      TopicArn: topicArn,
-      AttributeName: "Policy",
-      AttributeValue: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "gas-glacier-job-notifications",
-            Effect: "Allow",
-            Principal: { Service: "glacier.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceOwner": account } },
-          },
-        ],
-      }),
-    }),
-  );
+  const account = topicArn.split(":")[4] ?? "";
+  await allowServicePublish(sns, topicArn, {
+    sid: "gas-glacier-job-notifications",
+    service: "glacier.amazonaws.com",
+    condition: { StringEquals: { "aws:SourceOwner": account } },
+  });
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createTestDatabase } from "../src/db/test-database.ts";
-import { type Client, type GasProcess, createClient, csrfTokenIn, postUpload, startGas, waitForJob } from "./support/gas-process.ts";
+import { type Client, type GasProcess, createClient, postUpload, startGas, waitForJob } from "./support/gas-process.ts";
+import { resultState, upgradeThroughLocalCheckout, waitForState } from "./support/result-lifecycle.ts";
 import { type ThrowawayPostgres, findPostgresBinaries, startThrowawayPostgres } from "./support/throwaway-postgres.ts";
 
 const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
@@ -33,38 +34,6 @@ async function annotate(client: Client, name: string): Promise<string> {
   return jobId;
 }
 
-/** The job page's result state (data-result-state on the download cell). */
-async function resultState(client: Client, jobId: string): Promise<string> {
-  const page = await (await client.request(`/annotations/${jobId}`, html)).text();
-  return /id="result-download" data-result-state="([A-Z]+)"/.exec(page)?.[1] ?? "none";
-}
-
-/** Poll the job page until its result state is `want`; returns every state seen on the way. */
-async function waitForState(client: Client, jobId: string, want: string, timeoutMs = 30_000): Promise<string[]> {
-  const seen: string[] = [];
-  for (const deadline = Date.now() + timeoutMs; ; await Bun.sleep(100)) {
-    const s = await resultState(client, jobId);
-    if (seen.at(-1) !== s) seen.push(s);
-    if (s === want) return seen;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${want}: saw ${seen.join(" → ")}`);
-  }
-}
-
-/** Subscribe through the local checkout: /subscribe → checkout page → "Pay (simulated)" → confirmation. */
-async function upgrade(client: Client): Promise<string> {
-  const subscribe = await (await client.request("/subscribe", html)).text();
-  expect(subscribe).toContain("You are subscribing to the GAS Premium plan.");
-  const start = await client.request("/subscribe", { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(subscribe) }) });
-  expect(start.status).toBe(303);
-  const checkout = start.headers.get("location")!;
-  expect(checkout).toStartWith("/checkout/local/");
-  const page = await (await client.request(checkout, html)).text();
-  expect(page).toContain("Pay (simulated)");
-  const paid = await client.request(checkout, { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(page) }) });
-  expect(paid.status).toBe(303);
-  expect(new URL(paid.headers.get("location")!, "http://x").pathname).toBe("/subscribe/confirm");
-  return (await client.request("/subscribe/confirm", html)).text();
-}
 
 const files = async (dir: string) => ((await readdir(dir, { recursive: true }).catch(() => [])) as string[]).map(String);
 
@@ -98,7 +67,7 @@ describe.each(backends)("archive, upgrade and restore on $name", ({ postgres }) 
     expect(original).toContain("ANN=");
 
     // Archived once the retention period is over: the hot copy goes, the log stays.
-    await waitForState(ada, jobId, "ARCHIVED");
+    await waitForState(ada, jobId, "ARCHIVED", 30_000);
     const page = await (await ada.request(`/annotations/${jobId}`, html)).text();
     expect(page).toMatch(/Archived — <a href="\/subscribe">upgrade to Premium<\/a> to download/);
     const refused = await ada.request(`/annotations/${jobId}/result`, html);
@@ -114,13 +83,13 @@ describe.each(backends)("archive, upgrade and restore on $name", ({ postgres }) 
     expect((await files(join(gas.dataDir, "vault"))).filter((f) => f.endsWith(".archive"))).toHaveLength(1);
 
     // Upgrade through the local checkout; the confirmation appears once the event is applied.
-    const confirm = await upgrade(ada);
+    const confirm = await upgradeThroughLocalCheckout(ada);
     expect(confirm).toContain("Subscription Succeeded");
     expect(confirm).toContain("You are now a Premium user");
     expect(await (await ada.request("/subscribe", html)).status).toBe(303); // premium users go to their profile
 
     // Restoring (the vault takes RESTORE_DELAY), then available again with the same bytes.
-    const seen = await waitForState(ada, jobId, "AVAILABLE");
+    const seen = await waitForState(ada, jobId, "AVAILABLE", 30_000);
     expect(seen).toContain("RESTORING");
     const back = await ada.request(`/annotations/${jobId}/result`);
     expect(back.status).toBe(200);
@@ -146,7 +115,7 @@ describe.each(backends)("archive, upgrade and restore on $name", ({ postgres }) 
   test("premium user: results are never archived", async () => {
     const grace = createClient(gas.url);
     await grace.signIn("grace@example.org", "Grace");
-    expect(await upgrade(grace)).toContain("Subscription Succeeded");
+    expect(await upgradeThroughLocalCheckout(grace)).toContain("Subscription Succeeded");
     const profile = await (await grace.request("/profile", html)).text();
     expect(profile).toContain("Premium");
     expect(profile).toContain('id="manage-subscription"');

@@ -38,7 +38,8 @@ import {
   uniqueName,
 } from "./support/aws-emulators.ts";
 import { awsGasEnv, bootstrapForTest, removeBootstrapped } from "./support/aws-gas-env.ts";
-import { type Client, type GasProcess, createClient, csrfTokenIn, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
+import { type GasProcess, createClient, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
+import { upgradeThroughLocalCheckout, waitForState } from "./support/result-lifecycle.ts";
 import { freePort } from "./support/free-port.ts";
 import { type GlacierFake, startGlacierFake } from "./support/glacier-fake.ts";
 import { type S3RestoreFake, startS3RestoreFake } from "./support/s3-restore-fake.ts";
@@ -173,34 +174,6 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
 
 const html = { headers: { accept: "text/html" } };
 
-/** The job page's result state (data-result-state on the download cell). */
-async function resultState(client: Client, jobId: string): Promise<string> {
-  const page = await (await client.request(`/annotations/${jobId}`, html)).text();
-  return /id="result-download" data-result-state="([A-Z]+)"/.exec(page)?.[1] ?? "none";
-}
-
-/** Poll the job page until its result state is `want`; returns every state seen on the way. */
-async function waitForState(client: Client, jobId: string, want: string, timeoutMs = 60_000): Promise<string[]> {
-  const seen: string[] = [];
-  for (const deadline = Date.now() + timeoutMs; ; await Bun.sleep(200)) {
-    const s = await resultState(client, jobId);
-    if (seen.at(-1) !== s) seen.push(s);
-    if (s === want) return seen;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${want}: saw ${seen.join(" → ")}`);
-  }
-}
-
-/** Subscribe through the local checkout (the payments adapter outside production without Stripe). */
-async function upgrade(client: Client): Promise<string> {
-  const subscribe = await (await client.request("/subscribe", html)).text();
-  const start = await client.request("/subscribe", { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(subscribe) }) });
-  expect(start.status).toBe(303);
-  const checkout = start.headers.get("location")!;
-  const page = await (await client.request(checkout, html)).text();
-  const paid = await client.request(checkout, { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(page) }) });
-  expect(paid.status).toBe(303);
-  return (await client.request("/subscribe/confirm", html)).text();
-}
 
 const ARCHIVE_AFTER = 2;
 // S3's restores advance on moto only through its state manager (frozen by with-moto.ts), and the
@@ -286,7 +259,7 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const vaultArchives = async () => (await glacier!.send(new DescribeVaultCommand({ accountId: "-", vaultName: env.GLACIER_VAULT_NAME }))).NumberOfArchives;
 
     // Archived: the item names the archive, the hot copy is gone from S3, the vault holds it.
-    await waitForState(ada, jobId, "ARCHIVED");
+    await waitForState(ada, jobId, "ARCHIVED", 60_000);
     const archived = await item();
     expect(archived.result_state?.S).toBe("ARCHIVED");
     const archiveId = archived.results_file_archive_id?.S;
@@ -303,8 +276,8 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     expect((await ada.request(`/annotations/${jobId}/result`, html)).status).toBe(402);
 
     // Upgrade → thaw → the vault's restore announcement → the result is back in S3.
-    expect(await upgrade(ada)).toContain("Subscription Succeeded");
-    const seen = await waitForState(ada, jobId, "AVAILABLE");
+    expect(await upgradeThroughLocalCheckout(ada)).toContain("Subscription Succeeded");
+    const seen = await waitForState(ada, jobId, "AVAILABLE", 60_000);
     expect(seen).toContain("RESTORING");
     const restored = await item();
     expect(restored.result_state?.S).toBe("AVAILABLE");

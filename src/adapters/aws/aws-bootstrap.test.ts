@@ -14,7 +14,7 @@ import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import { type GlacierFake, startGlacierFake } from "../../../test/support/glacier-fake.ts";
 import { loadConfig } from "../../config.ts";
-import { buildContainer } from "../../container.ts";
+import { type Container, buildContainer } from "../../container.ts";
 import { createLogger } from "../../shared/logger.ts";
 import {
   type Emulator,
@@ -138,14 +138,7 @@ describe("gas aws bootstrap", () => {
   });
 
   test("the container on GAS_BACKEND=aws wires every port to the created resources", async () => {
-    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = env;
-    // The container's SDK clients use the default chain: the keys go in this process's
-    // environment for this test only (bun runs every test file in one process).
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    const c = await buildContainer(loadConfig(withoutKeys), createLogger("error", {}));
-    try {
+    await withAwsContainer(env, report, async (c) => {
       expect(c.uploads).toBeNull();
       await c.ports.inputs.put("u1/j1~a.vcf", "##fileformat=VCFv4.2\n");
       expect((await c.ports.inputs.list("u1/")).map((o) => o.key)).toEqual(["u1/j1~a.vcf"]);
@@ -158,18 +151,7 @@ describe("gas aws bootstrap", () => {
       expect(await c.ports.queue("notifier").ack(d!)).toBe(true);
       expect(await c.ports.jobStore.create({ id: "j1", userId: "u1", inputFileName: "a.vcf", inputKey: "u1/j1~a.vcf", submitTime: new Date() })).toBe(true);
       expect((await c.ports.jobStore.listByUser("u1")).map((j) => j.id)).toEqual(["j1"]);
-    } finally {
-      await c.close();
-      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      const ddb = emulatorClients(dynamo.endpoint);
-      await deleteTable(ddb, report.table);
-      ddb.destroy();
-      await deleteMessaging(clients, report);
-      for (const b of report.buckets) await deleteBucket(clients, b);
-    }
+    });
   }, 60_000);
 });
 
@@ -218,27 +200,38 @@ describe("gas aws bootstrap with ARCHIVE_VAULT=glacier", () => {
     const policy = JSON.parse((await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.Policy ?? "{}");
     expect(policy.Statement?.map((s: { Principal: unknown }) => s.Principal)).toEqual([{ Service: "glacier.amazonaws.com" }]);
 
-    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = env;
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    const c = await buildContainer(loadConfig({ ...withoutKeys, ...glacierEnv }), createLogger("error", {}));
-    try {
+    await withAwsContainer({ ...env, ...glacierEnv }, report, async (c) => {
       const id = await c.ports.vault.archive("job-1", new TextEncoder().encode("archived"));
       expect(id).toMatch(/^[A-Za-z0-9_-]{138}$/);
       expect((await describeVault()).NumberOfArchives).toBe(1);
       await c.ports.vault.delete(id);
-    } finally {
-      await c.close();
-      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      const ddb = emulatorClients(dynamo.endpoint);
-      await deleteTable(ddb, report.table);
-      ddb.destroy();
-      await deleteMessaging(clients, report);
-      for (const b of report.buckets) await deleteBucket(clients, b);
-    }
+    });
   }, 60_000);
 });
+
+/**
+ * A container on GAS_BACKEND=aws built from `vars` for `use`, then closed, and the resources in
+ * `report` removed. The container's SDK clients use the default chain: the keys go in this
+ * process's environment for the call only (bun runs every test file in one process).
+ */
+async function withAwsContainer(vars: Record<string, string>, report: BootstrapReport, use: (c: Container) => Promise<void>): Promise<void> {
+  const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = vars;
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
+  const c = await buildContainer(loadConfig(withoutKeys), createLogger("error", {}));
+  try {
+    await use(c);
+  } finally {
+    await c.close();
+    for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    const ddb = emulatorClients(dynamo.endpoint);
+    await deleteTable(ddb, report.table);
+    ddb.destroy();
+    await deleteMessaging(clients, report);
+    for (const b of report.buckets) await deleteBucket(clients, b);
+  }
+}

@@ -12,7 +12,7 @@ import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
 import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
 import type { Reference } from "./reference/bundle.ts";
 import type { TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
-import { splitAlleles } from "./vcf/allele.ts";
+import { type SkippedAlt, splitAlleles } from "./vcf/allele.ts";
 import type { VcfRecord } from "./vcf/vcf-reader.ts";
 
 /** VEP's and SnpEff's reach for upstream/downstream_gene_variant. */
@@ -25,15 +25,6 @@ const WINDOW_PAD = 2000;
 /** Records farther apart than this start a new genome and known-variant window (keeps windows small for sparse or unsorted input). */
 const CLUSTER_GAP = 64_000;
 
-
-/** What the pipeline worked out for one record before the synchronous annotation pass. */
-interface RecordPlan {
-  contig: string | null;
-  window: GenomeWindow | null;
-  alleles: Allele[];
-  skipped: { alt: string; reason: string }[];
-  transcripts: Transcript[][];
-}
 
 export interface AnnotatedRecord {
   line: string;
@@ -50,7 +41,19 @@ export class RecordAnnotator {
   recordsOnUnknownContigs = 0;
   private readonly warnedContigs = new Set<string>();
   private readonly contigCache = new Map<string, string | null>();
-  private plans: RecordPlan[] = [];
+  /**
+   * What `prepare` worked out for the batch, as parallel arrays reused batch after batch (an
+   * object per record, with its arrays, was ~250 bytes of garbage per record): per record, the
+   * reference contig and genome window, and its alleles as the range alleleFrom[i] ..
+   * alleleFrom[i + 1] of `alleles`, with the transcripts near each allele in `nearby`.
+   */
+  private contigs: (string | null)[] = [];
+  private windows: (GenomeWindow | null)[] = [];
+  private alleleFrom = new Int32Array(1);
+  private alleles: Allele[] = [];
+  private nearby: Transcript[][] = [];
+  /** ALTs that cannot be annotated, by record index (rare: symbolic alleles and the like). */
+  private skipped = new Map<number, SkippedAlt[]>();
   private readonly pool = new EffectPool();
   private readonly effects: AlleleEffect[] = [];
   /** Reused by `annotate` for the string form of a line. */
@@ -66,65 +69,77 @@ export class RecordAnnotator {
 
   /** Loads everything `annotate` will need for these records. */
   async prepare(batch: readonly VcfRecord[]): Promise<void> {
-    const plans: RecordPlan[] = new Array(batch.length);
+    const n = batch.length;
+    const contigs = this.contigs;
+    const windows = this.windows;
+    const alleles = this.alleles;
+    contigs.length = n;
+    windows.length = n;
+    alleles.length = 0;
+    this.skipped.clear();
+    if (this.alleleFrom.length < n + 1) this.alleleFrom = new Int32Array(2 * n + 1);
+    const from = this.alleleFrom;
     const byContig = new Map<string, number[]>();
     let lastChrom: string | null = null;
     let contig: string | null = null;
     let list: number[] | undefined;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < n; i++) {
       const rec = batch[i]!;
+      from[i] = alleles.length;
+      windows[i] = null;
       if (rec.chrom !== lastChrom) {
         lastChrom = rec.chrom;
         contig = this.resolve(rec.chrom);
         list = contig ? byContig.get(contig) : undefined;
         if (contig && !list) byContig.set(contig, (list = []));
       }
-      if (!contig) {
-        plans[i] = { contig, window: null, alleles: [], skipped: [], transcripts: [] };
-        continue;
-      }
+      contigs[i] = contig;
+      if (!contig) continue;
       const snv = simpleSnv(rec, contig);
       if (snv !== null) {
-        plans[i] = { contig, window: null, alleles: [snv], skipped: NO_SKIPPED, transcripts: [] };
+        alleles.push(snv);
       } else {
-        const { alleles, skipped } = splitAlleles(rec, contig);
-        plans[i] = { contig, window: null, alleles, skipped, transcripts: [] };
+        const split = splitAlleles(rec, contig);
+        for (const a of split.alleles) alleles.push(a);
+        if (split.skipped.length > 0) this.skipped.set(i, split.skipped);
       }
       list!.push(i);
     }
+    from[n] = alleles.length;
+    const nearby = this.nearby;
+    nearby.length = alleles.length;
     const needSequence = new Set<Transcript>();
     const loads: Promise<void>[] = [];
     for (const [contig, indexes] of byContig) {
       for (const cluster of clusters(batch, indexes)) {
-        loads.push(this.loadCluster(contig, batch, cluster, plans));
+        loads.push(this.loadCluster(contig, cluster));
         if (this.known) loads.push(this.known.prefetch(contig, cluster.start - WINDOW_PAD, cluster.end + WINDOW_PAD));
       }
       // The previous allele's overlapped transcripts: neighbouring variants mostly share them, and
       // a pointer compare is cheaper than Set.add (1.4 % of the 1M-variant profile).
       const recent: Transcript[] = [];
       for (const i of indexes) {
-        const plan = plans[i]!;
-        for (const a of plan.alleles) {
+        for (let k = from[i]!; k < from[i + 1]!; k++) {
+          const a = alleles[k]!;
           const hits = this.reference.transcripts.overlapping(contig, a.start, Math.max(a.start, a.end), UP_DOWN_DISTANCE);
-          plan.transcripts.push(hits);
-          let k = 0;
+          nearby[k] = hits;
+          let r = 0;
           for (const t of hits) {
             if (a.end < t.start || a.start > t.end) continue;
             if (!recent.includes(t)) needSequence.add(t);
-            recent[k++] = t;
+            recent[r++] = t;
           }
-          recent.length = k;
+          recent.length = r;
         }
       }
     }
     if (needSequence.size) loads.push(this.sequences.ensure([...needSequence]));
     await Promise.all(loads);
-    this.plans = plans;
   }
 
-  private async loadCluster(contig: string, batch: readonly VcfRecord[], c: Cluster, plans: RecordPlan[]) {
+  private async loadCluster(contig: string, c: Cluster) {
     const window = await this.reference.genome.window(contig, Math.max(1, c.start - WINDOW_PAD), c.end + WINDOW_PAD);
-    for (const i of c.members) plans[i]!.window = window;
+    for (const i of c.members) this.windows[i] = window;
   }
 
   /**
@@ -140,10 +155,10 @@ export class RecordAnnotator {
 
   /** Annotates record `index` of the batch last given to `prepare`, appending its output line to `out`. */
   annotateInto(rec: VcfRecord, index: number, out: ByteBuilder): BrowseRow[] | null {
-    const plan = this.plans[index]!;
+    const window = this.windows[index];
     const counter = this.counter;
     counter.records++;
-    if (!plan.contig || !plan.window) {
+    if (!this.contigs[index] || !window) {
       counter.skipped += rec.alts.length;
       this.recordsOnUnknownContigs++;
       if (!this.warnedContigs.has(rec.chrom)) {
@@ -155,11 +170,13 @@ export class RecordAnnotator {
       writeRecordTail(out, rec);
       return null;
     }
-    for (const s of plan.skipped) {
-      counter.skipped++;
-      counter.warn(`${this.file}: line ${rec.line}: ALT "${s.alt}" not annotated: ${s.reason}`);
+    const skipped = this.skipped.size > 0 ? this.skipped.get(index) : undefined;
+    if (skipped) {
+      for (const s of skipped) {
+        counter.skipped++;
+        counter.warn(`${this.file}: line ${rec.line}: ALT "${s.alt}" not annotated: ${s.reason}`);
+      }
     }
-    const window = plan.window;
     const refOk = window.slice(rec.pos, rec.pos + rec.ref.length - 1) === rec.ref;
     if (!refOk) {
       counter.warn(`${this.file}: line ${rec.line}: REF "${clip(rec.ref)}" does not match the reference genome at ${rec.chrom}:${rec.pos}`);
@@ -173,10 +190,12 @@ export class RecordAnnotator {
     const knownIds: string[] = known ? [] : NO_IDS;
     const knownInfo: (KnownMatch | null)[] = [];
     const rows: BrowseRow[] | null = this.wantRows ? [] : null;
-    for (let k = 0; k < plan.alleles.length; k++) {
-      const allele = plan.alleles[k]!;
+    const first = this.alleleFrom[index]!;
+    const end = this.alleleFrom[index + 1]!;
+    for (let k = first; k < end; k++) {
+      const allele = this.alleles[k]!;
       const from = all.length;
-      this.annotateAllele(allele, plan.transcripts[k]!, window, all);
+      this.annotateAllele(allele, this.nearby[k]!, window, all);
       if (!refOk) for (let i = from; i < all.length; i++) all[i]!.messages |= MessageFlag.refMismatch;
       const match = known ? known.annotate(allele, window) : null;
       if (known) {
@@ -190,7 +209,7 @@ export class RecordAnnotator {
       }
     }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
-    writeInfo(out, keptInfo(rec.info, isOwnedKey), known ? knownFields(plan.alleles.length, knownInfo) : NO_FIELDS, all);
+    writeInfo(out, keptInfo(rec.info, isOwnedKey), known ? knownFields(end - first, knownInfo) : NO_FIELDS, all);
     writeRecordTail(out, rec);
     return rows;
   }
@@ -239,7 +258,6 @@ export class RecordAnnotator {
 
 const NO_FIELDS: readonly string[] = [];
 const NO_IDS: string[] = [];
-const NO_SKIPPED: { alt: string; reason: string }[] = [];
 
 /**
  * The allele of a record with one upper-case SNV ALT, the commonest record, made directly (the

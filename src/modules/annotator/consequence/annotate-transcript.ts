@@ -174,11 +174,11 @@ export function transcriptEffect(
         terms.push(SO.codingSequence);
       }
     }
-    if (t.biotype === "nonsense_mediated_decay") terms.push(SO.nmd);
+    if (l.nmd) terms.push(SO.nmd);
     if (terms.length === 0) terms.push(SO.codingTranscript);
   } else {
     terms.push(exonic ? SO.nonCodingExon : SO.nonCoding);
-    if (t.biotype === "nonsense_mediated_decay") terms.push(SO.nmd);
+    if (l.nmd) terms.push(SO.nmd);
   }
 
   const fx = newEffect(allele, t, l, into);
@@ -228,7 +228,7 @@ function deepIntron(l: TranscriptLayout, g: number): number {
 function deepIntronEffect(allele: Allele, t: Transcript, l: TranscriptLayout, i: number, into: AlleleEffect | null): AlleleEffect {
   terms.push(SO.intron);
   if (!l.coding) terms.push(SO.nonCoding);
-  if (t.biotype === "nonsense_mediated_decay") terms.push(SO.nmd);
+  if (l.nmd) terms.push(SO.nmd);
   const fx = newEffect(allele, t, l, into);
   const rank = intronRank(l, i);
   fx.setRank(rank, rank, l.exonCount - 1);

@@ -36,6 +36,12 @@ export interface TranscriptLayout {
   readonly featureId: string;
   /** The CDS was given but does not map onto the exons (broken model): treated as non-coding. */
   readonly badCds: boolean;
+  /**
+   * Biotype nonsense_mediated_decay (NMD_transcript_variant). A boolean rather than a string
+   * compare per call: the biotype strings are not atoms, so the JIT's string-identity guess on
+   * `t.biotype === "…"` failed thousands of times on the 1M-variant bench and recompiled the caller.
+   */
+  readonly nmd: boolean;
 }
 
 const layouts = new WeakMap<Transcript, TranscriptLayout>();
@@ -98,6 +104,7 @@ function buildLayout(t: Transcript): TranscriptLayout {
     endIncomplete,
     featureId: t.id,
     badCds,
+    nmd: t.biotype === "nonsense_mediated_decay",
   };
 }
 

@@ -159,7 +159,7 @@ export class RecordAnnotator {
     const counter = this.counter;
     counter.records++;
     if (!this.contigs[index] || !window) {
-      counter.skipped += rec.alts.length;
+      counter.skipped += rec.altCount;
       this.recordsOnUnknownContigs++;
       if (!this.warnedContigs.has(rec.chrom)) {
         this.warnedContigs.add(rec.chrom);
@@ -265,9 +265,8 @@ const NO_IDS: string[] = [];
  * arrays; null for anything else.
  */
 function simpleSnv(rec: VcfRecord, contig: string): Allele | null {
-  if (rec.alts.length !== 1 || rec.ref.length !== 1) return null;
-  const alt = rec.alts[0]!;
-  if (alt.length !== 1 || alt === rec.ref) return null;
+  const alt = rec.altText;
+  if (alt.length !== 1 || rec.ref.length !== 1 || alt === rec.ref) return null;
   const c = alt.charCodeAt(0);
   if (c !== 65 && c !== 67 && c !== 71 && c !== 84 && c !== 78) return null; // A C G T N
   return { contig, start: rec.pos, end: rec.pos, ref: rec.ref, alt, vcfAlt: alt };

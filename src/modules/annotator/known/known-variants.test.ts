@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { BgzipIndexedFasta } from "@gmod/indexedfasta";
 import type { Allele, GenomeWindow } from "../model.ts";
 import { splitAlleles } from "../vcf/allele.ts";
-import { openVcf, type VcfRecord } from "../vcf/vcf-reader.ts";
+import { openVcf, VcfRecord } from "../vcf/vcf-reader.ts";
 import { openKnownVariants, type KnownMatch, type KnownVariants } from "./known-variants.ts";
 
 const DEMO = join(import.meta.dir, "../../../../data/demo");
@@ -124,7 +124,7 @@ describe("openKnownVariants on the demo known-variants VCF", () => {
     const known = await openKnownVariants(KNOWN);
     await known.prefetch("21", 25002000, 25003000);
     // dbSNP: 21:25002518 rs58390758; bcftools norm moves it to 21:25002506 G>GAA.
-    const leftForm = splitAlleles({ line: 1, chrom: "21", pos: 25002506, id: ".", ref: "G", alts: ["GAA"], qual: ".", filter: ".", info: ".", rest: "" }, "21");
+    const leftForm = splitAlleles(new VcfRecord(1, "21", 25002506, ".", "G", "GAA", ".", ".", ".", ""), "21");
     expect(known.annotate(leftForm.alleles[0]!, genome())?.ids).toEqual(["rs58390758"]);
     const asWritten = await recordsOf(await oneRecordVcf(KNOWN, "rs58390758"));
     expect(asWritten[0]!.pos).toBe(25002518);

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import type { Allele, GenomeWindow } from "../model.ts";
 import { leftAlign, rightAlign, splitAlleles } from "./allele.ts";
-import type { VcfRecord } from "./vcf-reader.ts";
+import { VcfRecord } from "./vcf-reader.ts";
 
 function record(pos: number, ref: string, alts: string[]): VcfRecord {
-  return { line: 10, chrom: "chr21", pos, id: ".", ref, alts, qual: ".", filter: ".", info: ".", rest: "" };
+  return new VcfRecord(10, "chr21", pos, ".", ref, alts.join(","), ".", ".", ".", "");
 }
 
 /** A genome whose contig is `seq` (position 1 = seq[0]); N outside, as GenomeWindow promises. */

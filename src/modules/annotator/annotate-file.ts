@@ -10,7 +10,7 @@ import { AnnotationWorkerPool, type BatchResult } from "./parallel/worker-pool.t
 import { RecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
 import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
-import { openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
+import { BLOCK_CHARS, openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
 
 export interface AnnotateProgress {
   records: number;
@@ -76,6 +76,9 @@ type VcfInput = Awaited<ReturnType<typeof openVcf>>;
 
 /** VCF bytes collected before they are handed to the writer (which then writes them without a copy). */
 const HANDOFF_BYTES = 1 << 20;
+/** Output a parallel worker's result aims at, and the smallest block of input it is given for it. */
+const RESULT_BYTES = 2 << 20;
+const MIN_BLOCK_CHARS = 8 << 10;
 
 /**
  * One thread: prepare a batch (async I/O), then annotate it record by record, each line written
@@ -127,8 +130,18 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
   let recordsOnUnknownContigs = 0;
   const trimmer = createHeapTrimmer();
   const inFlight: Promise<BatchResult>[] = [];
+  const inFlightChars: number[] = [];
+  // Output per input character swings with gene density (from ~15 to over 60 bytes on the bench
+  // file), and each block's output is held whole by a worker and by this thread: blocks are sized
+  // so that a result is about RESULT_BYTES. Fixed 256 KiB blocks made 30 MB results in dense
+  // stretches and peak RSS grew with the input (measured: 2 threads, 100k -> 1M variants, 244 ->
+  // 349 MB).
+  // The latest result's ratio, not the average: dense stretches are local.
+  let bytesPerChar = 0;
+  const blockChars = () => (bytesPerChar === 0 ? BLOCK_CHARS : Math.min(BLOCK_CHARS, Math.max(MIN_BLOCK_CHARS, RESULT_BYTES / bytesPerChar)));
   const settle = async () => {
     const r = await inFlight.shift()!;
+    bytesPerChar = r.vcf.length / Math.max(1, inFlightChars.shift()!);
     trimmer.note(r.vcf.length);
     sinks.writeEncodedRecords(r.vcf, r.rows); // copies the bytes: the buffer can go back at once
     pool.recycle(r);
@@ -137,9 +150,10 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
     opts.onProgress?.({ records: counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
   };
   try {
-    for await (const block of vcf.blocks()) {
+    for await (const block of vcf.blocks(blockChars)) {
       opts.signal?.throwIfAborted();
       inFlight.push(pool.submit(block));
+      inFlightChars.push(block.text.length);
       // Unsettled results would reject unobserved if an earlier one fails: observe them now.
       inFlight.at(-1)!.catch(() => {});
       if (inFlight.length >= threads * 2) await settle();

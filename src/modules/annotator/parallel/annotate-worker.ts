@@ -11,7 +11,7 @@ import { createHeapTrimmer } from "../heap-trimmer.ts";
 import { RecordAnnotator } from "../record-annotator.ts";
 import { openReference } from "../reference/bundle.ts";
 import { createTranscriptSequenceCache } from "../reference/transcript-sequence.ts";
-import { parseRecordBlock, type RecordLayout, VcfFormatError, type VcfRecord } from "../vcf/vcf-reader.ts";
+import { parseRecordBlock, type RecordLayout, VcfFormatError } from "../vcf/vcf-reader.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 
 declare const self: Worker;
@@ -25,14 +25,24 @@ const out = new ByteBuilder(4 << 20);
 /**
  * Result buffers the pipeline has written and sent back. Reusing them means that in steady state
  * no new buffer is allocated per batch on either thread: without this, the main thread's memory
- * swung by ~135 MB as transferred buffers waited for the collector.
+ * swung by ~135 MB as transferred buffers waited for the collector. A result needs a few MiB
+ * (~14 output bytes per input byte), varying batch to batch: buffers are sized in powers of two so
+ * that one fits the next results, and at most MAX_SPARE are kept. Exact-size buffers never fitted
+ * a slightly larger result and piled up here (measured: RSS 103 -> 442 MB over 1M variants).
  */
 const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 2;
 const trimmer = createHeapTrimmer();
 
 function resultBuffer(bytes: number): Uint8Array {
   const i = spare.findIndex((b) => b.byteLength >= bytes);
-  const buffer = i >= 0 ? spare.splice(i, 1)[0]! : new ArrayBuffer(Math.max(bytes, 1 << 20));
+  let buffer: ArrayBuffer;
+  if (i >= 0) {
+    buffer = spare.splice(i, 1)[0]!;
+  } else {
+    spare.length = 0; // all too small for this size: let them go
+    buffer = new ArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(bytes, 1 << 20))));
+  }
   return new Uint8Array(buffer, 0, bytes);
 }
 
@@ -51,22 +61,19 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
 
 async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise<void> {
   const a = annotator!;
-  let records: VcfRecord[];
+  out.clear();
+  const rows: BrowseRow[] | null = a.wantRows ? [] : null;
   try {
-    records = parseRecordBlock(msg.block, layout!);
+    for (const batch of parseRecordBlock(msg.block, layout!, SUB_BATCH)) {
+      await a.prepare(batch);
+      for (let i = 0; i < batch.length; i++) {
+        const batchRows = a.annotateInto(batch[i]!, i, out);
+        if (rows && batchRows) for (const r of batchRows) rows.push(r);
+      }
+    }
   } catch (err) {
     if (err instanceof VcfFormatError) throw new AnnotationInputError(err.message, { cause: err });
     throw err;
-  }
-  out.clear();
-  const rows: BrowseRow[] | null = a.wantRows ? [] : null;
-  for (let from = 0; from < records.length; from += SUB_BATCH) {
-    const batch = records.slice(from, from + SUB_BATCH);
-    await a.prepare(batch);
-    for (let i = 0; i < batch.length; i++) {
-      const batchRows = a.annotateInto(batch[i]!, i, out);
-      if (rows && batchRows) for (const r of batchRows) rows.push(r);
-    }
   }
   trimmer.note(out.length);
   const vcf = resultBuffer(out.length);
@@ -81,7 +88,7 @@ let queue = Promise.resolve();
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === "recycle") {
-    spare.push(msg.buffer);
+    if (spare.length < MAX_SPARE) spare.push(msg.buffer);
     return;
   }
   queue = queue.then(async () => {

@@ -57,9 +57,10 @@ export interface VcfInput {
   /**
    * The data lines unparsed, in blocks of whole lines, for a parallel pipeline whose workers
    * parse them with `parseRecordBlock` (handing parsed records to a thread costs more than
-   * parsing them there). Iterate once (this or `batches`).
+   * parsing them there). `blockChars` is asked the size of each next block (default 64 KiB of
+   * text). Iterate once (this or `batches`).
    */
-  blocks(): AsyncIterable<RawBlock>;
+  blocks(blockChars?: () => number): AsyncIterable<RawBlock>;
   /** What `parseRecordBlock` needs to check each line as `batches` would. */
   readonly layout: RecordLayout;
   /** File bytes consumed so far (compressed bytes for gzip/BGZF), for progress. */
@@ -95,8 +96,8 @@ export interface OpenVcfOptions {
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 4 << 20;
-/** Target size of a block handed to a parallel worker (characters of whole lines). */
-const BLOCK_CHARS = 256 << 10;
+/** Default size of a block handed to a parallel worker (characters of whole lines). */
+export const BLOCK_CHARS = 64 << 10;
 
 /**
  * Opens a VCF file (compression detected from its bytes) and reads its header.
@@ -149,7 +150,7 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
       }
       if (batch.length > 0) yield batch;
     },
-    async *blocks() {
+    async *blocks(blockChars = () => BLOCK_CHARS) {
       if (started) throw new Error("VcfInput.blocks() can only be iterated once");
       started = true;
       for (;;) {
@@ -158,7 +159,8 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
         // Cut the feed's text at line ends into blocks of about BLOCK_CHARS, so that work spreads
         // over the workers and memory in flight stays small whatever the source's chunk size.
         while (last >= feed.pos) {
-          const cut = feed.pos + BLOCK_CHARS >= last ? last : s.indexOf("\n", feed.pos + BLOCK_CHARS);
+          const want = Math.max(1, Math.floor(blockChars()));
+          const cut = feed.pos + want >= last ? last : s.indexOf("\n", feed.pos + want);
           const end = cut < 0 || cut > last ? last : cut;
           const text = s.slice(feed.pos, end + 1);
           const firstLine = feed.lineNo + 1;
@@ -174,8 +176,11 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
   };
 }
 
-/** The lines-to-records step of `batches`, for a block handed out by `blocks`. */
-export function parseRecordBlock(block: RawBlock, layout: RecordLayout): VcfRecord[] {
+/**
+ * The lines-to-records step of `batches`, for a block handed out by `blocks`: its records in
+ * arrays of up to `batchSize`, each parsed when asked for (see `batches`).
+ */
+export function* parseRecordBlock(block: RawBlock, layout: RecordLayout, batchSize: number): Generator<VcfRecord[]> {
   const nulAt = block.text.indexOf("\0");
   const source: LineSource = {
     text: block.text,
@@ -187,7 +192,11 @@ export function parseRecordBlock(block: RawBlock, layout: RecordLayout): VcfReco
     tooLong: (line) => new VcfFormatError(layout.file, line, `line is longer than ${layout.maxLineChars} characters (maxLineBytes); is this really a VCF?`),
     nulError: (line) => new VcfFormatError(layout.file, line, "contains a NUL byte (binary data?): not a text VCF"),
   };
-  return parseLines(source, layout.sampleTabs, [], Number.MAX_SAFE_INTEGER);
+  for (;;) {
+    const batch = parseLines(source, layout.sampleTabs, [], batchSize);
+    if (batch.length === 0) return;
+    yield batch;
+  }
 }
 
 type LineSource = Pick<TextFeed, "text" | "pos" | "lineNo" | "nulAt" | "maxLineChars" | "file"> & {

@@ -11,6 +11,7 @@ import { RecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
 import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { BLOCK_CHARS, openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
+import { SWAP_BUFFER_BYTES } from "./vcf/vcf-writer.ts";
 
 export interface AnnotateProgress {
   records: number;
@@ -74,7 +75,10 @@ interface RunResult {
 
 type VcfInput = Awaited<ReturnType<typeof openVcf>>;
 
-/** VCF bytes collected before they are handed to the writer (which then writes them without a copy). */
+/**
+ * VCF bytes collected before they are handed to the writer, which takes the buffer itself
+ * (SWAP_BUFFER_BYTES, room for a long last line) and writes it without a copy.
+ */
 const HANDOFF_BYTES = 1 << 20;
 /** Output a parallel worker's result aims at, and the smallest block of input it is given for it. */
 const RESULT_BYTES = 2 << 20;
@@ -86,13 +90,12 @@ const MIN_BLOCK_CHARS = 8 << 10;
  */
 async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVariants | null, opts: AnnotateFileOptions): Promise<RunResult> {
   const annotator = new RecordAnnotator(opts.reference, createTranscriptSequenceCache(opts.reference.genome), known, sinks.wantsRows, opts.input);
-  const out = new ByteBuilder(2 * HANDOFF_BYTES);
+  const out = new ByteBuilder(SWAP_BUFFER_BYTES);
   let rows: BrowseRow[] | null = sinks.wantsRows ? [] : null;
   const trimmer = createHeapTrimmer();
   const handOff = () => {
     trimmer.note(out.length);
-    sinks.writeEncodedRecords(out.view(), rows);
-    out.clear();
+    sinks.handOff(out, rows);
     if (rows) rows = [];
   };
   for await (const batch of vcf.batches()) {

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
-import { createAtomicTextWriter, createVcfWriter } from "../vcf/vcf-writer.ts";
+import type { ByteBuilder } from "./byte-builder.ts";
+import { type AtomicTextWriter, createAtomicTextWriter, createVcfWriter } from "../vcf/vcf-writer.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
 import { type BrowseRow, tsvHeader, tsvLine } from "./browse-rows.ts";
 import { renderCountLog } from "./count-log.ts";
@@ -12,13 +13,7 @@ export interface OutputPaths {
   json?: string;
 }
 
-interface TextSink {
-  write(text: string): void;
-  writeBytes(bytes: Uint8Array): void;
-  ready(): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
+type TextSink = Pick<AtomicTextWriter, "write" | "writeBytes" | "swapBytes" | "ready" | "commit" | "abort">;
 
 /** The open outputs of one run. Nothing becomes visible under its final name until `commit`. */
 export class OutputSinks {
@@ -64,6 +59,16 @@ export class OutputSinks {
 
   writeRecord(line: string, rows: readonly BrowseRow[] | null): void {
     this.vcf?.write(line);
+    this.writeRows(rows);
+  }
+
+  /** A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. */
+  writeEncodedRecords(vcf: Uint8Array, rows: readonly BrowseRow[] | null): void {
+    this.vcf?.writeBytes(vcf);
+    this.writeRows(rows);
+  }
+
+  private writeRows(rows: readonly BrowseRow[] | null): void {
     if (!rows) return;
     for (const row of rows) {
       this.tsv?.write(tsvLine(row));
@@ -71,14 +76,14 @@ export class OutputSinks {
     }
   }
 
-  /** A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. */
-  writeEncodedRecords(vcf: Uint8Array, rows: readonly BrowseRow[] | null): void {
-    this.vcf?.writeBytes(vcf);
-    if (!rows) return;
-    for (const row of rows) {
-      this.tsv?.write(tsvLine(row));
-      if (this.json) this.json.write(`${this.jsonRows++ ? ",\n" : ""}${JSON.stringify(row)}`);
-    }
+  /**
+   * The single-thread pipeline's lines so far, written as UTF-8 into `out`: the VCF takes its
+   * buffer without a copy (see swapBytes) and `out` is left empty, on a fresh buffer.
+   */
+  handOff(out: ByteBuilder, rows: readonly BrowseRow[] | null): void {
+    if (this.vcf) out.bytes = this.vcf.swapBytes(out.bytes as Uint8Array<ArrayBuffer>, out.length);
+    out.clear();
+    this.writeRows(rows);
   }
 
   /** Resolves when every output can take more without writing on the caller's thread (see AtomicTextWriter.ready). */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { BGZF_EOF_BLOCK } from "./bgzf-codec.ts";
 import { openVcf, type VcfRecord } from "./vcf-reader.ts";
-import { createAtomicTextWriter, createVcfWriter } from "./vcf-writer.ts";
+import { createAtomicTextWriter, createVcfWriter, SWAP_BUFFER_BYTES } from "./vcf-writer.ts";
 
 const TEST_VCF = join(import.meta.dir, "../../../../data/demo/vcf/test.vcf");
 const dir = mkdtempSync(join(tmpdir(), "gas-vcf-writer-"));
@@ -89,6 +89,33 @@ describe("createVcfWriter", () => {
     const w = await createVcfWriter(out);
     await w.commit();
     expect(await Bun.file(out).bytes()).toEqual(BGZF_EOF_BLOCK);
+  });
+
+  test("swapBytes: plain output takes the buffer itself and hands out a free one; BGZF copies; order kept with write()", async () => {
+    const text = bigVcf();
+    const bytes = new TextEncoder().encode(text);
+    for (const name of ["swap.vcf", "swap.vcf.gz"]) {
+      const out = join(dir, name);
+      const w = await createVcfWriter(out);
+      let buf = new Uint8Array(SWAP_BUFFER_BYTES);
+      let at = 0;
+      w.write(text.slice(0, 100)); // some text through write() first: it must come out first
+      at = new TextEncoder().encode(text.slice(0, 100)).length;
+      while (at < bytes.length) {
+        const n = Math.min(SWAP_BUFFER_BYTES >> 1, bytes.length - at);
+        buf.set(bytes.subarray(at, at + n));
+        at += n;
+        const before = buf;
+        buf = w.swapBytes(buf, n);
+        // Plain: a spare buffer, or the same one when it was written on this thread (the
+        // background writes were all busy) and is free again at once.
+        if (name.endsWith(".gz")) expect(buf).toBe(before);
+        else expect(buf.length).toBe(SWAP_BUFFER_BYTES);
+      }
+      await w.commit();
+      const written = name.endsWith(".gz") ? new TextDecoder().decode(gunzipSync(await Bun.file(out).bytes())) : await Bun.file(out).text();
+      expect(written).toBe(text);
+    }
   });
 
   test("format overrides the extension", async () => {

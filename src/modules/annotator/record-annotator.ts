@@ -188,7 +188,7 @@ export class RecordAnnotator {
     all.length = 0;
     const known = this.known;
     const knownIds: string[] = known ? [] : NO_IDS;
-    const knownInfo: (KnownMatch | null)[] = [];
+    const knownInfo: (KnownMatch | null)[] = known ? [] : NO_MATCHES;
     const rows: BrowseRow[] | null = this.wantRows ? [] : null;
     const first = this.alleleFrom[index]!;
     const end = this.alleleFrom[index + 1]!;
@@ -258,6 +258,7 @@ export class RecordAnnotator {
 
 const NO_FIELDS: readonly string[] = [];
 const NO_IDS: string[] = [];
+const NO_MATCHES: (KnownMatch | null)[] = [];
 
 /**
  * The allele of a record with one upper-case SNV ALT, the commonest record, made directly (the

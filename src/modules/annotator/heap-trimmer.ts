@@ -1,17 +1,17 @@
 /**
- * Keeps peak memory bounded over long runs. The engine's live heap is flat (20–60 MB), but
+ * Keeps peak memory bounded over long runs. The engine's live heap is flat (20–30 MB), but
  * JavaScriptCore lets the heap's capacity creep up between collections while the annotator
- * churns short-lived objects (~1 KB per record), so without this peak RSS grew with the input.
- * A full collection after every `everyBytes` of output caps that creep.
+ * churns short-lived objects, so without this peak RSS grew with the input. A full collection
+ * after every `everyBytes` of output caps that creep.
  *
- * Each collection is synchronous, so the interval trades wall time for memory. Measured
- * 2026-11-24 on the 1M-variant bench file, one thread, quiet 2-core machine (wall / peak RSS):
- * Bun's default mode, every 8 MB 2.61–2.72 s / 143 MB (100k variants: 126 MB); every 64 MB
- * 2.46–2.51 s / 180 MB; never 2.38–2.52 s / 225–276 MB. Smol mode (bunfig.toml, the binary and
- * the workers run in it): every 32 MB 2.28–2.37 s / 169–173 MB (100k: 144 MB); every 24 MB
- * 2.36–2.43 s / 165–172 MB; never 2.20 s / 217–238 MB. Bun.gc(false) (asynchronous) does not cap
- * RSS at all. Smol with 32 MB is the default: half of bcftools csq -l's speed with memory bounded
- * near 170 MB. Cutting the per-record allocations is what would also make memory flat.
+ * Each collection is synchronous (~11–17 ms here), so the interval trades wall time for memory.
+ * Measured 2026-11-24 on the bench files, one thread, smol mode (bunfig.toml; the binary and the
+ * workers run in it too), 3 runs each, wall at 1M / peak RSS at 100k → 1M: every 32 MB
+ * 2.07–2.17 s / 127–130 → 131–132 MB; every 64 MB 2.01–2.10 s / 130–136 → 139–142 MB; never
+ * 2.02–2.04 s / 131–136 → 164–180 MB. 32 MB is the default: flat memory for ~0.1 s. (Before the
+ * reader parsed one batch at a time, the same 32 MB gave 148 → 167 MB: most of the creep was
+ * records kept alive long enough to reach the old generation.) Bun.gc(false), asynchronous, does
+ * not cap RSS at all.
  */
 export function createHeapTrimmer(everyBytes = 32 << 20) {
   let since = 0;

@@ -28,7 +28,8 @@ const out = new ByteBuilder(4 << 20);
  * swung by ~135 MB as transferred buffers waited for the collector. A result needs a few MiB
  * (~14 output bytes per input byte), varying batch to batch: buffers are sized in powers of two so
  * that one fits the next results, and at most MAX_SPARE are kept. Exact-size buffers never fitted
- * a slightly larger result and piled up here (measured: RSS 103 -> 442 MB over 1M variants).
+ * a slightly larger result and piled up here, one of the reasons RSS climbed 103 -> 442 MB over
+ * the 1M-variant bench file with 2 threads.
  */
 const spare: ArrayBuffer[] = [];
 const MAX_SPARE = 2;

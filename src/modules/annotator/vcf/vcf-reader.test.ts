@@ -131,6 +131,26 @@ describe("openVcf tolerates", () => {
     await vcf.close();
   });
 
+  test("a batch is parsed when it is asked for: the records before a bad line arrive first", async () => {
+    // Parsing one batch at a time keeps few records alive at once (peak RSS flat over the input);
+    // it also means the batches before a bad line are handed out before its error.
+    let text = HEADER;
+    for (let i = 1; i <= 120; i++) text += `21\t${i}\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`;
+    text += "21\tnot-a-number\t.\tA\tG\t.\t.\t.\tGT\t0/1\n";
+    const vcf = await openVcf(put("late-error.vcf", text), { batchSize: 50 });
+    const sizes: number[] = [];
+    let error: unknown = null;
+    try {
+      for await (const b of vcf.batches()) sizes.push(b.length);
+    } catch (err) {
+      error = err;
+    }
+    await vcf.close();
+    expect(sizes).toEqual([50, 50]);
+    expect(error).toBeInstanceOf(VcfFormatError);
+    expect(String(error)).toContain("line 123");
+  });
+
   test("lines split across read chunks (large file) keep their numbers", async () => {
     const n = 60_000; // ~2.4 MB: several 1 MiB chunks
     let text = HEADER;

@@ -1,16 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
+import { configProblems as problems } from "../test/support/config-problems.ts";
 
 const aws = { GAS_BACKEND: "aws", AWS_REGION: "eu-west-1", S3_INPUTS_BUCKET: "gas-inputs-1", S3_RESULTS_BUCKET: "gas-results-1", SES_FROM: "GAS <noreply@gas.example.org>" };
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-    return "";
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-};
 
 describe("GAS_BACKEND=aws configuration", () => {
   test("the local backend has no AWS settings", () => {

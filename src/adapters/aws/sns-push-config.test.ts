@@ -1,20 +1,12 @@
 /** ANNOTATOR_MODE=push configuration, and the test-only trusted origin that production refuses. */
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "../../config.ts";
+import { loadConfig } from "../../config.ts";
+import { configProblems as problems } from "../../../test/support/config-problems.ts";
 
 const aws = { GAS_BACKEND: "aws", AWS_REGION: "us-east-1", S3_INPUTS_BUCKET: "gas-inputs-1", S3_RESULTS_BUCKET: "gas-results-1", SES_FROM: "noreply@gas.example.org" };
 const topicArn = "arn:aws:sns:us-east-1:123456789012:gas-job-requested";
 const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(32), UPLOAD_SIGNING_SECRET: "u".repeat(32), PUBLIC_URL: "https://gas.example.org" };
 
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-    return "";
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-};
 
 describe("ANNOTATOR_MODE=push configuration", () => {
   test("poll by default: no push settings", () => {

@@ -56,11 +56,16 @@ const ACCOUNT_CHANGES_CHANNEL = "gas_accounts";
 /** Path of the local object store's upload endpoint in the web role. */
 export const LOCAL_UPLOAD_PATH = "/upload/inputs";
 
-/** Build everything the roles need. `close()` releases the database and listeners. */
-export async function buildContainer(cfg: Config, log: Logger) {
-  const database: Database = await openDatabase(
-    cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
-  );
+/**
+ * Build everything the roles need. `close()` releases the database and listeners. `opened.database`
+ * replaces the configured one (tests hand in a copy of a migrated template; the container owns it).
+ */
+export async function buildContainer(cfg: Config, log: Logger, opened: { database?: Database } = {}) {
+  const database: Database =
+    opened.database ??
+    (await openDatabase(
+      cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
+    ));
   const publicUrl = cfg.http.publicUrl ?? `http://localhost:${cfg.http.port}`;
   const smtp = cfg.mail.smtp ? createSmtpMailer({ smtp: cfg.mail.smtp, from: cfg.mail.from }) : null;
   const messaging = createPgMessaging(database, cfg.queue);

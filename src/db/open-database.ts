@@ -35,24 +35,28 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** PGlite only: the data directory as a tarball, to open copies from (`loadDataDir`). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
 export type DatabaseOptions =
-  | { kind: "pglite"; dataDir: string | null } // null → in memory (tests)
+  // dataDir null → in memory (tests). loadDataDir: start from a dump of a migrated data directory
+  // (PGlite's `dumpDataDir`); tests open one per test from a template made once per process.
+  | { kind: "pglite"; dataDir: string | null; loadDataDir?: Blob }
   | { kind: "postgres"; url: string; max?: number };
 
 const MIGRATION_LOCK = 7_243_019; // arbitrary constant shared by every GAS process
 
 /** Open (and migrate) the database described by `opts`. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  return opts.kind === "pglite" ? openPglite(opts.dataDir) : openPostgres(opts.url, opts.max ?? 10);
+  return opts.kind === "pglite" ? openPglite(opts.dataDir, opts.loadDataDir) : openPostgres(opts.url, opts.max ?? 10);
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(dataDir: string | null, loadDataDir: Blob | undefined): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const assets = await pgliteAssets();
-  const client = await PGlite.create(dataDir ? { dataDir, ...assets } : assets);
+  const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), ...assets });
   const db = drizzlePglite(client, { schema }) as unknown as AppDb;
   await applyMigrations(db, embeddedMigrations);
   return {
@@ -65,6 +69,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       return async () => unsubscribe();
     },
     ping: async () => void (await client.query("select 1")),
+    dump: async () => client.dumpDataDir("none"),
     close: async () => {
       if (!client.closed) await client.close();
     },

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
+import { openTestPglite } from "../../src/db/test-database.ts";
 import { type Container, buildContainer } from "../../src/container.ts";
 import type { JobSummary } from "../../src/ports/job-store.ts";
 import { createLogger } from "../../src/shared/logger.ts";
@@ -90,7 +91,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
     LOG_LEVEL: "error",
     ...env,
   });
-  const container = await buildContainer(config, createLogger("error", {}));
+  const container = await buildContainer(config, createLogger("error", {}), { database: await openTestPglite() });
   const app = createWebApp(await webDepsFrom(container));
   return {
     app,

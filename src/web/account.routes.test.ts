@@ -38,10 +38,11 @@ describe("accounts in the web UI", () => {
     expect(await (await c.request("/profile")).text()).toContain('value="New Person"');
   });
 
-  test("only same-site paths are followed after sign-in", async () => {
+  test("only same-site paths are followed after sign-in; another next is refused (400)", async () => {
     const c = h.client();
     await c.signIn("redirect@example.org", "R");
-    const start = await c.request("/login?next=//evil.example/");
+    expect((await c.request("/login?next=//evil.example/")).status).toBe(400);
+    const start = await c.request("/login");
     const form = new URL(start.headers.get("location")!, "http://gas.test");
     const res = await c.submit(form.pathname + form.search, "/login/dev", { state: form.searchParams.get("state")!, email: "redirect@example.org" });
     expect(res.headers.get("location")).toBe("/annotations");

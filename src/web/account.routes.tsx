@@ -10,7 +10,7 @@ import type { AppEnv } from "./app-env.ts";
 import { Alert, CsrfField, Layout, formatTime } from "./layout.tsx";
 import { wantsJson } from "./negotiate.ts";
 import { type PageCtx, pageCtx } from "./page-context.ts";
-import { requireProfile, requireUser, safeNext, userOf } from "./session.ts";
+import { requestedNext, requireProfile, requireUser, userOf } from "./session.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
@@ -175,16 +175,16 @@ export function accountRoutes(accounts: AccountsService) {
     .use("/account/*", requireUser)
     .use("/account/tokens", requireProfile)
     .get("/profile", (c) => {
-      const next = c.req.query("next");
+      const next = requestedNext(c.req.query("next"));
       return c.html(
-        <ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next ? safeNext(next) : null} welcome={c.req.query("welcome") === "1"} updated={c.req.query("updated") === "1"} error={null} />,
+        <ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next} welcome={c.req.query("welcome") === "1"} updated={c.req.query("updated") === "1"} error={null} />,
       );
     })
     .post("/profile", async (c) => {
       const user = userOf(c);
       const form = await c.req.parseBody();
       const values = { name: str(form.name), email: str(form.email), institution: str(form.institution) };
-      const next = str(form.next) ? safeNext(str(form.next)) : null;
+      const next = requestedNext(str(form.next));
       try {
         await accounts.updateProfile(user.id, values);
       } catch (err) {

@@ -12,7 +12,7 @@ import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import { CsrfField, Layout } from "./layout.tsx";
 import { pageCtx } from "./page-context.ts";
-import { type SessionOptions, endSession, safeNext, startSession } from "./session.ts";
+import { type SessionOptions, endSession, requestedNext, safeNext, startSession } from "./session.ts";
 
 const SIGNIN_COOKIE = "gas_signin";
 const SIGNIN_SECONDS = 600;
@@ -52,8 +52,10 @@ export function authRoutes(deps: AuthDeps) {
 
   return new Hono<AppEnv>()
     .get("/login", async (c) => {
+      // Refused here, before the provider: an off-site next must not survive to the redirect after sign-in.
+      const next = requestedNext(c.req.query("next")) ?? "/annotations";
       const start = await provider().begin(`${deps.baseUrl(c.req.url)}/auth/callback`);
-      await setSignedCookie(c, SIGNIN_COOKIE, JSON.stringify({ ...start, next: safeNext(c.req.query("next")) }), session.secret, {
+      await setSignedCookie(c, SIGNIN_COOKIE, JSON.stringify({ ...start, next }), session.secret, {
         httpOnly: true,
         sameSite: "Lax", // the provider's redirect back is a top-level GET: Lax cookies come along
         secure: session.secure,

@@ -4,7 +4,6 @@
  * adapters.
  */
 import { Hono } from "hono";
-import { csrf } from "hono/csrf";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AccountsService, SessionsService } from "../modules/accounts/index.ts";
@@ -19,7 +18,7 @@ import type { Logger } from "../shared/logger.ts";
 import { accountRoutes } from "./account.routes.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./auth.routes.tsx";
-import { csrfProtection } from "./csrf.ts";
+import { csrfProtection, originCheck } from "./csrf.ts";
 import { jsonError, wantsJson } from "./negotiate.ts";
 import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
@@ -126,15 +125,20 @@ export function createWebApp(deps: WebDeps) {
   app.get("/auth/callback", signInLimit);
   app.get("/annotate", fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
   if (deps.uploads) app.post(deps.uploads.path, fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
-  // Form posts must come from our own pages (Origin check, then a CSRF token). The upload
-  // endpoint is exempt: like S3, the signed policy is its authorisation.
-  // Bearer-token API calls are exempt too: a cross-site page cannot set Authorization (it would
-  // need a CORS preflight we never grant), and an API client sends no Origin.
+  // Form posts, and anything unsafe sent with the session cookie, must come from our own pages
+  // (Origin check, then a CSRF token for forms). The upload endpoint is exempt: like S3, the
+  // signed policy is its authorisation. Bearer-token API calls are exempt too: a cross-site page
+  // cannot set Authorization (it would need a CORS preflight we never grant), and an API client
+  // sends no Origin.
   const isUpload = (path: string) => !!deps.uploads && path === deps.uploads.path;
   const hasBearer = (header: string | undefined) => /^bearer\s/i.test(header ?? "");
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
-  const originCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
-  app.use((c, next) => (isUpload(c.req.path) || hasBearer(c.req.header("authorization")) ? next() : originCheck(c, next)));
+  app.use(
+    originCheck({
+      allowed: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin,
+      exempt: (c) => isUpload(c.req.path) || hasBearer(c.req.header("authorization")),
+    }),
+  );
   app.use(loadUser(deps.accounts, session));
   app.use(csrfProtection({ secret: deps.session.secret, secure: deps.session.secure, exempt: (c) => isUpload(c.req.path) }));
 

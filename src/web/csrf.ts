@@ -2,22 +2,55 @@
  * CSRF tokens on every form (synchronizer-token pattern). The token is an HMAC of the server-side
  * session id, or, before sign-in, of a random pre-session cookie; forms carry it in a hidden
  * `_csrf` field (or an `X-CSRF-Token` header). Unsafe requests without it are refused with 403.
- * The Origin check of hono/csrf still runs in front of this, as a second line.
+ * The Origin check (`originCheck`) runs in front of this.
  *
  * Exempt: bearer-token API calls (no ambient credentials to abuse), `application/json` bodies
- * (a cross-site page cannot send them without a CORS preflight, which we never grant), and the
- * local upload endpoint, whose signed policy is its authorisation exactly as on S3.
+ * (a cross-site page cannot send them without a CORS preflight, which we never grant; and with a
+ * session cookie they must pass the Origin check), and the local upload endpoint, whose signed
+ * policy is its authorisation exactly as on S3.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
+import { SESSION_COOKIE } from "./session.ts";
 
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "x-csrf-token";
 const PRE_SESSION_COOKIE = "gas_pre";
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Bodies a cross-site form or sendBeacon sends without a CORS preflight (hono/csrf's list); a missing type counts. */
+const SIMPLE_BODY = /^\b(application\/x-www-form-urlencoded|multipart\/form-data|text\/(?:plain|ping))\b/i;
+
+export interface OriginCheckOptions {
+  /** Origins this site answers on. */
+  allowed: (origin: string, c: Context<AppEnv>) => boolean;
+  /** Requests that carry their own authorisation (bearer tokens, the signed upload endpoint). */
+  exempt: (c: Context<AppEnv>) => boolean;
+}
+
+/**
+ * Unsafe requests a cross-site page could make with the user's cookies must come from this site
+ * (Origin one of ours, or Sec-Fetch-Site: same-origin): every one that carries the session
+ * cookie, whatever its content type or lack of body, and every form-like body (sign-in and
+ * sign-out happen before or after a session). Cookie-less JSON (the Stripe webhook) is not
+ * concerned: it has no authority to borrow.
+ */
+export function originCheck(opts: OriginCheckOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (SAFE.has(c.req.method) || opts.exempt(c)) return next();
+    const formLike = SIMPLE_BODY.test(c.req.header("content-type") || "text/plain");
+    if (!formLike && getCookie(c, SESSION_COOKIE) === undefined) return next();
+    if (c.req.header("sec-fetch-site") === "same-origin") return next();
+    const origin = c.req.header("origin");
+    if (origin && opts.allowed(origin, c)) return next();
+    throw new AppError(
+      "FORBIDDEN",
+      "This request did not come from this site (its Origin header names another site, or is missing), so it was refused. Use this site's pages, or an API token (Authorization: Bearer …).",
+    );
+  };
+}
 
 export interface CsrfOptions {
   secret: string;

@@ -4,6 +4,7 @@
  * every bad or missing variable in one message.
  */
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { awsCrossChecks, awsEnvShape, awsSettings } from "./aws-config.ts";
@@ -15,6 +16,15 @@ const Env = z
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
+    /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; unset: none, the socket peer is the client. */
+    TRUSTED_PROXIES: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = proxyListProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .transform(proxyRanges)
+      .optional(),
     DATA_DIR: z.string().min(1).default("./data/local"),
     DATABASE_URL: z
       .string()
@@ -111,6 +121,29 @@ function isLoopbackOrigin(value: string): boolean {
   return /^https?:$/.test(u.protocol) && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname) && bare;
 }
 
+const proxyEntries = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+
+function proxyRanges(value: string): string[] {
+  return proxyEntries(value).map((e) => proxyRange(e)!);
+}
+
+/** One TRUSTED_PROXIES entry as `address/prefix`, or null when it is neither an IP address nor a CIDR range. */
+function proxyRange(entry: string): string | null {
+  const [address = "", bits, extra] = entry.split("/");
+  const family = isIP(address);
+  const max = family === 6 ? 128 : 32;
+  if (family === 0 || extra !== undefined) return null;
+  if (bits === undefined) return `${address}/${max}`;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? `${address}/${Number(bits)}` : null;
+}
+
+/** Why a TRUSTED_PROXIES value is unusable, or null. */
+function proxyListProblem(value: string): string | null {
+  const bad = proxyEntries(value).filter((e) => proxyRange(e) === null);
+  if (bad.length === 0) return null;
+  return `must be IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.20.0.0/24 (not: ${bad.join(", ")})`;
+}
+
 /** Why an SMTP_URL is unusable, or null. Never quotes the password. */
 function smtpUrlProblem(value: string): string | null {
   let u: URL;
@@ -202,7 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return {
     env: e.NODE_ENV,
     production: e.NODE_ENV === "production",
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, "") ?? null },
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, "") ?? null, trustedProxies: e.TRUSTED_PROXIES ?? [] },
     database: e.DATABASE_URL
       ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
       : ({ kind: "pglite", dataDir: join(dataDir, "pglite") } as const),

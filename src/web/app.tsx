@@ -23,7 +23,7 @@ import { jsonError, wantsJson } from "./negotiate.ts";
 import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
-import { fixedWindowRateLimit } from "./rate-limit.ts";
+import { clientAddressOf, fixedWindowRateLimit } from "./rate-limit.ts";
 import { type WebMetrics, metricsRoutes, recordHttpMetrics } from "./metrics.routes.ts";
 import { loadUser } from "./session.ts";
 import { staticRoutes } from "./static-assets.ts";
@@ -47,6 +47,8 @@ export interface WebDeps {
   limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
   /** Per client address per minute (0: off); absent: 30 sign-ins and 300 uploads. */
   rateLimits?: { signInsPerMinute: number; uploadsPerMinute: number };
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES, `address/prefix`); absent: none. */
+  trustedProxies?: readonly string[];
   /** Dependency checks for /readyz. */
   ready: () => Promise<void>;
   /** Prometheus metrics: request timing and GET /metrics (absent: neither). */
@@ -120,11 +122,12 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", staticRoutes());
   // Rate limits before any body parsing or database work: sign-in attempts, upload forms, uploads.
   const rate = deps.rateLimits ?? { signInsPerMinute: 30, uploadsPerMinute: 300 };
-  const signInLimit = fixedWindowRateLimit({ limit: rate.signInsPerMinute, windowSeconds: 60 });
+  const keyOf = clientAddressOf(deps.trustedProxies ?? []);
+  const signInLimit = fixedWindowRateLimit({ limit: rate.signInsPerMinute, windowSeconds: 60, keyOf });
   app.post("/login/dev", signInLimit);
   app.get("/auth/callback", signInLimit);
-  app.get("/annotate", fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
-  if (deps.uploads) app.post(deps.uploads.path, fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60 }));
+  app.get("/annotate", fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60, keyOf }));
+  if (deps.uploads) app.post(deps.uploads.path, fixedWindowRateLimit({ limit: rate.uploadsPerMinute, windowSeconds: 60, keyOf }));
   // Form posts, and anything unsafe sent with the session cookie, must come from our own pages
   // (Origin check, then a CSRF token for forms). The upload endpoint is exempt: like S3, the
   // signed policy is its authorisation. Bearer-token API calls are exempt too: a cross-site page

@@ -1,12 +1,12 @@
 /**
  * The sign-in and upload rate limits: through the real app (harness), the limiter alone on a fake
- * clock, and client addresses as a real Bun server sees them.
+ * clock, and client addresses as a real Bun server sees them (with and without trusted proxies).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { ORIGIN, type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
 import type { AppEnv } from "./app-env.ts";
-import { clientAddress, fixedWindowRateLimit } from "./rate-limit.ts";
+import { clientAddress, clientAddressOf, fixedWindowRateLimit } from "./rate-limit.ts";
 
 /** Windows are whole wall-clock minutes: start a counted burst well inside one, never across a boundary. */
 async function awayFromMinuteBoundary() {
@@ -80,16 +80,24 @@ describe("fixedWindowRateLimit", () => {
   });
 });
 
-describe("clientAddress on a real server", () => {
-  test("the socket peer; X-Forwarded-For's last hop only when the peer is a private-address proxy", async () => {
+describe("clientAddressOf on a real server", () => {
+  test("the socket peer; X-Forwarded-For only when the peer is a trusted proxy, read past trusted hops", async () => {
     const app = new Hono<AppEnv>();
+    const behindProxies = clientAddressOf(["127.0.0.1/32", "10.0.0.0/8"]);
     app.get("/", (c) => c.text(clientAddress(c)));
+    app.get("/proxied", (c) => c.text(behindProxies(c)));
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
     try {
-      const url = `http://127.0.0.1:${server.port}/`;
-      expect(await (await fetch(url)).text()).toBe("127.0.0.1");
-      // Loopback is a proxy position: the hop it appended (the last) is the client.
-      expect(await (await fetch(url, { headers: { "x-forwarded-for": "1.2.3.4, 203.0.113.5" } })).text()).toBe("203.0.113.5");
+      const url = `http://127.0.0.1:${server.port}`;
+      const seen = async (path: string, forwardedFor?: string) => (await fetch(url + path, forwardedFor ? { headers: { "x-forwarded-for": forwardedFor } } : {})).text();
+      expect(await seen("/")).toBe("127.0.0.1");
+      // No proxy trusted: loopback is just another client, whatever it claims.
+      expect(await seen("/", "1.2.3.4, 203.0.113.5")).toBe("127.0.0.1");
+      // Trusted: the last hop no trusted proxy appended is the client.
+      expect(await seen("/proxied", "1.2.3.4, 203.0.113.5")).toBe("203.0.113.5");
+      expect(await seen("/proxied", "1.2.3.4, 203.0.113.5, 10.1.2.3")).toBe("203.0.113.5");
+      expect(await seen("/proxied", "10.9.9.9, 10.1.2.3")).toBe("10.9.9.9");
+      expect(await seen("/proxied")).toBe("127.0.0.1");
     } finally {
       await server.stop(true);
     }

@@ -6,6 +6,7 @@
  * sweeping and memory is bounded by the clients seen in one window. Per process: with several web
  * processes each allows `limit`, which is fine for abuse control (not for billing).
  */
+import { BlockList, isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.ts";
@@ -14,30 +15,42 @@ export interface RateLimitOptions {
   /** Requests allowed per client per window; 0 turns the limiter off. */
   limit: number;
   windowSeconds: number;
-  /** Who is limited: the client address by default. */
+  /** Who is limited: the socket peer by default (see clientAddressOf for proxies). */
   keyOf?: (c: Context<AppEnv>) => string;
   /** Clock (ms), for tests. */
   now?: () => number;
 }
 
-/** Addresses of a proxy in front of us (loopback, private ranges): only then is X-Forwarded-For believed. */
-const PROXY_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|::ffff:(127|10|192\.168)\.|f[cd][0-9a-f]{2}:)/i;
-
 /**
- * The client's address: the socket peer (Bun's server passes itself as the Hono env), or, when
- * that peer is a proxy on a private address, the last X-Forwarded-For hop (the one that proxy
- * appended, which the client cannot forge). "unknown" in-process (app.request in tests).
+ * How to tell the client's address: the socket peer (Bun's server passes itself as the Hono env),
+ * unless that peer is one of `trustedProxies` (addresses or CIDR ranges, TRUSTED_PROXIES): then
+ * X-Forwarded-For is read from the right, past every hop a trusted proxy appended, and the first
+ * other hop is the client (anything further left is the client's own and may be forged).
+ * In-process (app.request in tests) there is no peer and the header is read the same way.
  */
-export function clientAddress(c: Context<AppEnv>): string {
-  const env = c.env as { requestIP?: (r: Request) => { address: string } | null } | undefined;
-  const peer = env?.requestIP?.(c.req.raw)?.address ?? "unknown";
-  const forwarded = c.req.header("x-forwarded-for");
-  if (forwarded && (peer === "unknown" || PROXY_ADDRESS.test(peer))) {
-    const last = forwarded.split(",").pop()!.trim();
-    if (last) return last;
+export function clientAddressOf(trustedProxies: readonly string[]): (c: Context<AppEnv>) => string {
+  const trusted = new BlockList();
+  for (const range of trustedProxies) {
+    const [address = "", bits] = range.split("/");
+    trusted.addSubnet(address, Number(bits), isIP(address) === 6 ? "ipv6" : "ipv4");
   }
-  return peer;
+  const isTrusted = (address: string) => {
+    const family = isIP(address);
+    return family !== 0 && trusted.check(address, family === 6 ? "ipv6" : "ipv4");
+  };
+  return (c) => {
+    const env = c.env as { requestIP?: (r: Request) => { address: string } | null } | undefined;
+    const peer = env?.requestIP?.(c.req.raw)?.address ?? null;
+    const forwarded = c.req.header("x-forwarded-for");
+    if (!forwarded || (peer !== null && !isTrusted(peer))) return peer ?? "unknown";
+    const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
+    for (let i = hops.length - 1; i >= 0; i--) if (i === 0 || !isTrusted(hops[i]!)) return hops[i]!;
+    return peer ?? "unknown";
+  };
 }
+
+/** The client's address when no proxy is trusted. */
+export const clientAddress = clientAddressOf([]);
 
 /** Middleware allowing `limit` requests per client per window; 429 + Retry-After beyond. */
 export function fixedWindowRateLimit(opts: RateLimitOptions): MiddlewareHandler<AppEnv> {

@@ -34,6 +34,7 @@ export async function webDepsFrom(c: Container): Promise<WebDeps> {
     publicUrl: c.config.http.publicUrl,
     limits: { freeMaxUploadBytes: c.config.limits.freeMaxUploadBytes, archiveAfterSeconds: c.config.limits.archiveAfterSeconds },
     rateLimits: c.config.limits.rate,
+    trustedProxies: c.config.http.trustedProxies,
     ready: () => c.database.ping(),
     log: c.log.child({ role: "web" }),
   };

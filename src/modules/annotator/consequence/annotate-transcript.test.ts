@@ -22,6 +22,9 @@ function pick(a: Annotation | null, keys: (keyof Picked)[]): Picked {
   return out as Picked;
 }
 
+/** CODING_SPEC as written: upstream, exon 1, intron 1, …, downstream (index k = WRITTEN[k - 1]). */
+const WRITTEN = [CODING_SPEC.upstream, CODING_SPEC.exons[0], CODING_SPEC.introns[0], CODING_SPEC.exons[1], CODING_SPEC.introns[1], CODING_SPEC.exons[2], CODING_SPEC.downstream].join("");
+
 describe.each([1, -1] as Strand[])("coding transcript, strand %d", (strand) => {
   const fx: Fixture = buildFixture(CODING_SPEC, strand);
   const c = (n: number) => fx.cdna(n + 10); // written index of c.n (n ≥ 1)
@@ -198,16 +201,90 @@ describe.each([1, -1] as Strand[])("coding transcript, strand %d", (strand) => {
     });
   });
 
-  test("deletion across the exon/intron boundary (c.19–c.20+3): donor + coding_sequence + intron, no shift", () => {
+  // VEP keeps splice_donor_region_variant beside splice_donor_variant (VariationEffect.pm's
+  // splice_donor_region_variant only yields to splice_donor_5th_base_variant).
+  test("deletion across the exon/intron boundary (c.19–c.20+3): donor + donor region + coding_sequence + intron, no shift", () => {
     expect(pick(at(c(19), "CAGTA", ""), ["consequences", "impact", "hgvsC", "rank"])).toEqual({
-      consequences: ["splice_donor_variant", "coding_sequence_variant", "intron_variant"], impact: "HIGH", hgvsC: "c.19_20+3del", rank: "1/3",
+      consequences: ["splice_donor_variant", "splice_donor_region_variant", "coding_sequence_variant", "intron_variant"], impact: "HIGH", hgvsC: "c.19_20+3del", rank: "1/3",
     });
   });
 
-  test("insertion exactly at the exon/intron junction: splice region only, c.20_20+1insT", () => {
-    expect(pick(at(fx.intron(1, 1), "", "T"), ["consequences", "hgvsC", "rank"])).toEqual({
-      consequences: ["splice_region_variant"], hgvsC: "c.20_20+1insT", rank: "1/3",
+  // Issue 15 §2.2. VEP's variation_effect.t: "an insertion between the last exon base and the first
+  // intron base is not essential" → splice_region_variant + frameshift_variant, and the same
+  // between the last intron base and the first exon base. Both insertions sit between cDNA 30 and
+  // 31 (c.20|c.21), inside CAG (Gln7): CAT GGA… is a frameshift from Gln7.
+  test("insertion between the exon's last base and the intron: frameshift + splice region, c.20_20+1insT", () => {
+    expect(pick(at(fx.intron(1, 1), "", "T"), ["consequences", "impact", "hgvsC", "hgvsP", "rank", "cdnaPos", "cdsPos", "aaPos"])).toEqual({
+      consequences: ["frameshift_variant", "splice_region_variant"], impact: "HIGH", hgvsC: "c.20_20+1insT", hgvsP: "p.Gln7fs",
+      rank: "1/3", cdnaPos: "30/85", cdsPos: "20/51", aaPos: "7/16",
     });
+  });
+
+  test("insertion between the intron and the next exon's first base: frameshift + splice region, c.21-1_21insT", () => {
+    expect(pick(at(c(21), "", "T"), ["consequences", "impact", "hgvsC", "hgvsP", "rank", "cdsPos", "aaPos"])).toEqual({
+      consequences: ["frameshift_variant", "splice_region_variant"], impact: "HIGH", hgvsC: "c.21-1_21insT", hgvsP: "p.Gln7fs",
+      rank: "2/3", cdsPos: "20/51", aaPos: "7/16",
+    });
+  });
+
+  test("an in-frame insertion at the junction c.44|c.44+1 is inframe_insertion + splice region (TT|C of Phe15 → TTC CCC)", () => {
+    expect(pick(at(fx.intron(2, 1), "", "CCC"), ["consequences", "hgvsC", "hgvsP", "rank"])).toEqual({
+      consequences: ["inframe_insertion", "splice_region_variant"], hgvsC: "c.44_44+1insCCC", hgvsP: "p.Phe15_Trp16insPro", rank: "2/3",
+    });
+  });
+
+  // Issue 15 §2.7: the splice sub-terms of insertions at the intron's edges and of alleles that also
+  // hit a donor/acceptor, as BaseTranscriptVariationAllele::_intron_effects and VariationEffect.pm
+  // give them (expectations from VEP's variation_effect.t where it has the case).
+  test("insertion between intron bases +2 and +3: splice region + intron_variant (VEP: 'insertion between bases 2 & 3')", () => {
+    expect(at(fx.intron(1, 3), "", "C")!.consequences).toEqual(["splice_region_variant", "intron_variant"]);
+  });
+
+  test("insertion between intron bases -3 and -2: splice region + polypyrimidine tract + intron_variant", () => {
+    expect(at(fx.intron(1, 39), "", "C")!.consequences).toEqual(["splice_region_variant", "splice_polypyrimidine_tract_variant", "intron_variant"]);
+  });
+
+  test("insertion between -18 and -17 touches the tract; between -19 and -18 it does not", () => {
+    expect(at(fx.intron(1, 24), "", "G")!.consequences).toEqual(["splice_polypyrimidine_tract_variant", "intron_variant"]);
+    expect(at(fx.intron(1, 23), "", "G")!.consequences).toEqual(["intron_variant"]);
+  });
+
+  test("insertions between the two donor or the two acceptor bases are essential splice sites only", () => {
+    expect(at(fx.intron(1, 2), "", "C")!.consequences).toEqual(["splice_donor_variant"]);
+    expect(at(fx.intron(1, 40), "", "C")!.consequences).toEqual(["splice_acceptor_variant"]);
+  });
+
+  test("deletions that hit a donor or an acceptor keep the 5th-base, donor-region and polypyrimidine terms", () => {
+    const intron = CODING_SPEC.introns[0]!;
+    expect(at(fx.intron(1, 1), intron.slice(0, 5), "")!.consequences).toEqual(["splice_donor_variant", "splice_donor_5th_base_variant", "intron_variant"]);
+    expect(at(fx.intron(1, 1), intron.slice(0, 4), "")!.consequences).toEqual(["splice_donor_variant", "splice_donor_region_variant", "intron_variant"]);
+    expect(at(fx.intron(1, 36), intron.slice(35), "")!.consequences).toEqual(["splice_acceptor_variant", "splice_polypyrimidine_tract_variant", "intron_variant"]);
+  });
+
+  // VEP's variation_effect.t 'whole exon deletion': no polypyrimidine tract term once an exon is
+  // overlapped (its OverlapConsequence requires exon = 0), no donor region beside the 5th base.
+  test("whole-exon deletion (exon 2 ± 10 bases): acceptor, donor, 5th base, coding_sequence, intron", () => {
+    const from = fx.intron(1, 31);
+    const to = fx.intron(2, 10);
+    const ref = WRITTEN.slice(from - 1, to);
+    expect(at(from, ref, "")!.consequences).toEqual([
+      "splice_acceptor_variant", "splice_donor_variant", "splice_donor_5th_base_variant", "coding_sequence_variant", "intron_variant",
+    ]);
+  });
+
+  // Issue 15 §2.4. VEP's feature_ablation: a deletion (ALT shorter than REF) that covers the
+  // transcript's whole span; transcript_ablation is tier 1, so no other term is added.
+  test("a deletion covering the whole transcript is transcript_ablation (HIGH), nothing else", () => {
+    const first = CODING_SPEC.upstream.length + 1; // written index of the transcript's 5′ base
+    const last = WRITTEN.length - CODING_SPEC.downstream.length;
+    const a = at(first - 3, WRITTEN.slice(first - 4, last + 2), "")!;
+    expect(pick(a, ["consequences", "impact", "rank", "hgvsC", "hgvsP", "cdnaPos", "cdsPos", "aaPos", "distance"])).toEqual({
+      consequences: ["transcript_ablation"], impact: "HIGH", rank: "1-3/3", hgvsC: "c.-13_*26del", hgvsP: "", cdnaPos: "", cdsPos: "", aaPos: "", distance: "",
+    });
+    expect(at(first, WRITTEN.slice(first - 1, last), "")!.consequences).toEqual(["transcript_ablation"]);
+    expect(at(first, WRITTEN.slice(first - 1, last), "A")!.consequences).toEqual(["transcript_ablation"]);
+    // One transcript base left: not an ablation.
+    expect(at(first + 1, WRITTEN.slice(first, last), "")!.consequences).not.toContain("transcript_ablation");
   });
 
   test("upstream: 10 bases 5′ of the transcript (10 bp 5′UTR) is c.-20, distance 10", () => {

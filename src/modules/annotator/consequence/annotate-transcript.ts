@@ -70,7 +70,7 @@ export function annotateTranscript(
 // Term ranks of the transcript being annotated: one array reused by every call (the calls are
 // synchronous and finishTerms copies nothing from it).
 const terms: number[] = [];
-const intronHit: IntronHit = { first: -1, last: -1 };
+const intronHit: IntronHit = { first: -1, last: -1, frameshift: false };
 const INTERGENIC_PLACEHOLDER = finishTerms([SO.intergenic]);
 
 /**
@@ -111,7 +111,7 @@ export function transcriptEffect(
   }
 
   const insertion = e < s;
-  const hit = spliceTerms(l, s, e, terms, intronHit);
+  if (!insertion && allele.alt.length < allele.ref.length && s <= t.start && e >= t.end) return ablationEffect(allele, t, l, cdna, genome, into);
 
   // Exonic part: exon index range and the cDNA span (single exon) of the allele.
   let exFirst = -1;
@@ -121,12 +121,21 @@ export function transcriptEffect(
   let cdnaFirst = 0;
   let parts = 0;
   if (insertion) {
-    const i = exonIndexAtOrBefore(l, e);
-    if (i >= 0 && e >= l.gStart[i]! && s <= l.gEnd[i]!) {
+    // An insertion is exonic when either flank base is, so one at an exon/intron junction is too:
+    // Ensembl's Mapper::map_insert maps it onto the exon side, and VEP's variation_effect.t expects
+    // splice_region_variant + frameshift_variant "between the last exon base and the first
+    // intron base" (and between the last intron base and the first exon base).
+    let i = exonIndexAtOrBefore(l, e);
+    let flank = e;
+    if (i < 0 || e > l.gEnd[i]!) {
+      i++;
+      flank = s;
+      if (i >= l.exonCount || s !== l.gStart[i]!) i = -1;
+    }
+    if (i >= 0) {
       exFirst = exLast = i;
-      const a = cdnaOf(l, i, e);
-      const b = cdnaOf(l, i, s);
-      cs = Math.max(a, b);
+      // Between cDNA ce and cs: after the flank when it is the 5′ one in transcript orientation.
+      cs = cdnaOf(l, i, flank) + (flank === (plus ? e : s) ? 1 : 0);
       ce = cs - 1;
       cdnaFirst = ce;
       if (l.coding) parts |= codingParts(l, cs, ce, true);
@@ -144,6 +153,10 @@ export function transcriptEffect(
     }
   }
   const exonic = exFirst >= 0;
+  const hit = spliceTerms(l, s, e, exonic, terms, intronHit);
+  // In a frameshift intron VEP's within_cds / within_cdna hold (VariationEffect.pm): CDS, or the
+  // UTR on its side of the CDS, as if exonic; no peptide, so coding_sequence_variant in the CDS.
+  if (hit.frameshift && l.coding) parts |= frameshiftIntronParts(t, plus, s, e);
   const fullyExonic =
     exonic && exFirst === exLast && hit.first < 0 && (insertion || (s >= l.gStart[exFirst]! && e <= l.gEnd[exFirst]!));
 
@@ -182,17 +195,9 @@ export function transcriptEffect(
   }
 
   const fx = newEffect(allele, t, l, into);
-  if (exonic) {
-    fx.setRank(exonRank(l, exFirst), exonRank(l, exLast), l.exonCount);
-  } else if (hit.first >= 0) {
-    fx.setRank(intronRank(l, hit.first), intronRank(l, hit.last), l.exonCount - 1);
-  } else {
-    // An insertion between an exon and an intron: rank of the region on its 5′ side.
-    const g5 = plus ? e : s;
-    const i = exonIndexAtOrBefore(l, g5);
-    if (i >= 0 && g5 <= l.gEnd[i]!) fx.setRank(exonRank(l, i), exonRank(l, i), l.exonCount);
-    else if (i >= 0 && i < l.exonCount - 1) fx.setRank(intronRank(l, i), intronRank(l, i), l.exonCount - 1);
-  }
+  // Every allele inside the transcript touches an exon or an intron (junction insertions are exonic).
+  if (exonic) fx.setRank(exonRank(l, exFirst), exonRank(l, exLast), l.exonCount);
+  else if (hit.first >= 0) fx.setRank(intronRank(l, hit.first), intronRank(l, hit.last), l.exonCount - 1);
 
   describeHgvsC(allele, l, cdna, genome, fx);
   fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
@@ -200,6 +205,31 @@ export function transcriptEffect(
   fx.cdnaPos = exonic ? cdnaFirst : -1;
   fx.cdsPos = cdsPos;
   fx.aaPos = aaPos;
+  return fx;
+}
+
+/** UTR5 | UTR3 | CDS bits for an allele in a frameshift intron of a coding transcript (genomic test, as VEP's _before_coding / _after_coding). */
+function frameshiftIntronParts(t: Transcript, plus: boolean, s: number, e: number): number {
+  const c = t.coding!;
+  let parts = 0;
+  if (overlap(s, e, c.start, c.end)) parts |= CDS;
+  if (s < c.start) parts |= plus ? UTR5 : UTR3;
+  if (e > c.end) parts |= plus ? UTR3 : UTR5;
+  return parts;
+}
+
+/**
+ * A deletion (ALT shorter than REF) covering the whole transcript: transcript_ablation alone, as
+ * VEP's feature_ablation (VariationEffect.pm: complete_overlap_feature and deletion) is a tier-1
+ * consequence after which get_all_OverlapConsequences adds no tier-3 term. Rank: every exon; HGVS
+ * from flank to flank (`c.-13_*26del`); no cDNA/CDS/protein position (none is inside).
+ */
+function ablationEffect(allele: Allele, t: Transcript, l: TranscriptLayout, cdna: string | null, genome: GenomeWindow, into: AlleleEffect | null): AlleleEffect {
+  terms.push(SO.transcriptAblation);
+  const fx = newEffect(allele, t, l, into);
+  fx.setRank(1, l.exonCount, l.exonCount);
+  describeHgvsC(allele, l, cdna, genome, fx);
+  fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
   return fx;
 }
 

@@ -66,6 +66,7 @@ function indexOf(term: string): number {
 
 /** Severity ranks (indices into SO_TERMS) of the terms the transcript code emits. */
 export const SO = {
+  transcriptAblation: indexOf("transcript_ablation"),
   spliceAcceptor: indexOf("splice_acceptor_variant"),
   spliceDonor: indexOf("splice_donor_variant"),
   stopGained: indexOf("stop_gained"),

@@ -19,6 +19,17 @@ const incomplete = (startPhase: number): FixtureSpec => ({
   cds: { start: 1, end: 31, startIncomplete: true, endIncomplete: true, startPhase },
 });
 
+/** A 5′UTR intron: exon 1 is cDNA 1–20 (c.-25..c.-6), exon 2 holds c.-5..-1, ATG GCT AAA TAG and GCTCA. */
+const UTR_INTRON_SPEC: FixtureSpec = {
+  ...CODING_SPEC,
+  exons: ["GCCACCTGCATTGACCGATC", "AGCAG" + "ATGGCTAAATAG" + "GCTCA"],
+  introns: [CODING_SPEC.introns[1]!],
+  cds: { start: 26, end: 37 },
+};
+
+/** 13 bp: the longest intron VEP treats as a frameshift intron. */
+const FS_INTRON = "GTAAGCTTTCCAG";
+
 describe.each([1, -1] as Strand[])("strand %d", (strand) => {
   test("non-coding exon: n. numbering, non_coding_transcript_exon_variant", () => {
     const fx = buildFixture({ ...CODING_SPEC, cds: undefined }, strand);
@@ -91,17 +102,49 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
   });
 
   test("5′UTR intron: c.-6+3 (exon 1 ends 6 bases before the ATG) and c.-5-15 on the acceptor side", () => {
-    const spec: FixtureSpec = {
-      ...CODING_SPEC,
-      exons: ["GCCACCTGCATTGACCGATC", "AGCAG" + "ATGGCTAAATAG" + "GCTCA"],
-      introns: [CODING_SPEC.introns[1]!],
-      cds: { start: 26, end: 37 },
-    };
-    const fx = buildFixture(spec, strand);
+    const fx = buildFixture(UTR_INTRON_SPEC, strand);
     const a = fx.annotate(fx.allele(fx.intron(1, 3), "G", "A"))!;
     expect([a.consequences, a.hgvsC, a.rank]).toEqual([["splice_donor_region_variant", "intron_variant"], "c.-6+3G>A", "1/1"]);
     // base 16 of 30: 16 from the donor, 15 from the acceptor → acceptor side.
     expect(fx.annotate(fx.allele(fx.intron(1, 16), "A", "G"))!.hgvsC).toBe("c.-5-15A>G");
+  });
+
+  // Issue 15 §2.2: an insertion at an exon/intron junction is exonic too (VEP's variation_effect.t),
+  // so it gets the UTR or non-coding exon term beside splice_region_variant.
+  test("junction insertions in a 5′UTR intron (c.-6|c.-6+1 and c.-5-1|c.-5) and in a non-coding transcript", () => {
+    const utr = buildFixture(UTR_INTRON_SPEC, strand);
+    const a = utr.annotate(utr.allele(utr.intron(1, 1), "", "T"))!;
+    expect([a.consequences, a.impact, a.hgvsC, a.rank, a.cdnaPos]).toEqual([["splice_region_variant", "5_prime_UTR_variant"], "LOW", "c.-6_-6+1insT", "1/2", "20/42"]);
+    const b = utr.annotate(utr.allele(utr.cdna(21), "", "T"))!;
+    expect([b.consequences, b.hgvsC, b.rank]).toEqual([["splice_region_variant", "5_prime_UTR_variant"], "c.-5-1_-5insT", "2/2"]);
+    const nc = buildFixture({ ...CODING_SPEC, cds: undefined }, strand);
+    const n = nc.annotate(nc.allele(nc.intron(2, 1), "", "C"))!;
+    expect([n.consequences, n.hgvsC, n.rank]).toEqual([["splice_region_variant", "non_coding_transcript_exon_variant"], "n.54_54+1insC", "2/3"]);
+  });
+
+  // Issue 15 §2.5: VEP flags introns with abs(intron_end - intron_start) <= 12 (up to 13 bp) as
+  // frameshift introns (BaseTranscriptVariation::_create_intron_trees); an allele in one gets no
+  // intron or splice term (_intron_effects: within_frameshift_intron, next) and is within the CDS
+  // or cDNA (VariationEffect.pm within_cds / within_cdna): coding_sequence_variant in a CDS.
+  test("a 13-bp frameshift intron in the CDS: coding_sequence_variant, no splice or intron term", () => {
+    const fx = buildFixture({ ...CODING_SPEC, introns: [FS_INTRON, CODING_SPEC.introns[1]!] }, strand);
+    const donor = fx.annotate(fx.allele(fx.intron(1, 1), "G", "A"))!;
+    expect([donor.consequences, donor.impact, donor.hgvsC, donor.rank]).toEqual([["coding_sequence_variant"], "MODIFIER", "c.20+1G>A", "1/2"]);
+    expect(fx.annotate(fx.allele(fx.intron(1, 7), "T", "C"))!.consequences).toEqual(["coding_sequence_variant"]);
+    expect(fx.annotate(fx.allele(fx.intron(1, 12), "A", "G"))!.consequences).toEqual(["coding_sequence_variant"]);
+    expect(fx.annotate(fx.allele(fx.intron(1, 6), "", "A"))!.consequences).toEqual(["coding_sequence_variant"]);
+    // Exon bases beside it keep splice_region_variant: VEP skips only the alleles overlapping the intron.
+    expect(fx.annotate(fx.allele(c(fx, 20), "A", "T"))!.consequences).toEqual(["missense_variant", "splice_region_variant"]);
+    // One base longer (14 bp): a real intron again (+1 is also -14, in the polypyrimidine tract).
+    const real = buildFixture({ ...CODING_SPEC, introns: [`${FS_INTRON.slice(0, 6)}T${FS_INTRON.slice(6)}`, CODING_SPEC.introns[1]!] }, strand);
+    expect(real.annotate(real.allele(real.intron(1, 1), "G", "A"))!.consequences).toEqual(["splice_donor_variant", "splice_polypyrimidine_tract_variant"]);
+  });
+
+  test("a frameshift intron in the 5′UTR is 5_prime_UTR_variant; in a non-coding transcript non_coding_transcript_variant", () => {
+    const utr = buildFixture({ ...UTR_INTRON_SPEC, introns: [FS_INTRON] }, strand);
+    expect(utr.annotate(utr.allele(utr.intron(1, 2), "T", "C"))!.consequences).toEqual(["5_prime_UTR_variant"]);
+    const nc = buildFixture({ ...CODING_SPEC, cds: undefined, introns: [CODING_SPEC.introns[0]!, FS_INTRON] }, strand);
+    expect(nc.annotate(nc.allele(nc.intron(2, 13), "G", "A"))!.consequences).toEqual(["non_coding_transcript_variant"]);
   });
 
   test("coding transcript without sequence: coding_sequence_variant, c. still written", () => {

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { AccountsService, ApiTokenInfo, User } from "../modules/accounts/index.ts";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
+import { formBody } from "./form-body.ts";
 import { Alert, CsrfField, Layout, formatTime } from "./layout.tsx";
 import { wantsJson } from "./negotiate.ts";
 import { type PageCtx, pageCtx } from "./page-context.ts";
@@ -182,7 +183,7 @@ export function accountRoutes(accounts: AccountsService) {
     })
     .post("/profile", async (c) => {
       const user = userOf(c);
-      const form = await c.req.parseBody();
+      const form = await formBody(c);
       const values = { name: str(form.name), email: str(form.email), institution: str(form.institution) };
       const next = requestedNext(str(form.next));
       try {
@@ -202,7 +203,7 @@ export function accountRoutes(accounts: AccountsService) {
     .post("/account/tokens", async (c) => {
       const user = userOf(c);
       const isJson = (c.req.header("content-type") ?? "").includes("application/json");
-      const body = (isJson ? await c.req.json().catch(() => ({})) : await c.req.parseBody()) as Record<string, unknown>;
+      const body = (isJson ? await c.req.json().catch(() => ({})) : await formBody(c)) as Record<string, unknown>;
       const { token, info } = await accounts.createApiToken(user.id, str(body.name));
       c.var.log.info("api token created", { userId: user.id, tokenId: info.id });
       if (wantsJson(c)) return c.json({ code: 201, status: "success", token, ...tokenJson(info) }, 201);

@@ -19,6 +19,7 @@ import { accountRoutes } from "./account.routes.tsx";
 import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./auth.routes.tsx";
 import { csrfProtection, originCheck } from "./csrf.ts";
+import { formBody } from "./form-body.ts";
 import { jsonError, wantsJson } from "./negotiate.ts";
 import { onError } from "./on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
@@ -150,7 +151,7 @@ export function createWebApp(deps: WebDeps) {
   if (deps.uploads) {
     const { receiver } = deps.uploads;
     app.post(deps.uploads.path, async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const file = body.file;
       if (!(file instanceof File)) throw new AppError("INVALID_INPUT", 'Upload refused: the form has no "file" part');
       const fields: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { type AccountsService, profileComplete } from "../modules/accounts/index
 import type { IdentityProvider, SignInStart } from "../ports/identity.ts";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
+import { formBody } from "./form-body.ts";
 import { CsrfField, Layout } from "./layout.tsx";
 import { pageCtx } from "./page-context.ts";
 import { type SessionOptions, endSession, requestedNext, safeNext, startSession } from "./session.ts";
@@ -98,7 +99,7 @@ export function authRoutes(deps: AuthDeps) {
     })
     .post("/login/dev", async (c) => {
       devOnly();
-      const form = await c.req.parseBody();
+      const form = await formBody(c);
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(form)) if (typeof v === "string" && k !== "_csrf") params.set(k, v);
       return finish(c, params);

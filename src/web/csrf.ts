@@ -14,6 +14,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
+import { formBody } from "./form-body.ts";
 import { SESSION_COOKIE } from "./session.ts";
 
 export const CSRF_FIELD = "_csrf";
@@ -85,10 +86,11 @@ export function csrfProtection(opts: CsrfOptions): MiddlewareHandler<AppEnv> {
     const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type === "application/json") return next();
     let sent = c.req.header(CSRF_HEADER) ?? "";
-    if (!sent && (type === "application/x-www-form-urlencoded" || type === "multipart/form-data")) {
-      // parseBody caches the parsed body, so the route reads it again for free.
-      const field = (await c.req.parseBody())[CSRF_FIELD];
-      sent = typeof field === "string" ? field : "";
+    if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
+      // Parsed even when the header carries the token, so a malformed body is a 400 here, for
+      // every route; the parse is cached, so the route reads it again for free.
+      const field = (await formBody(c))[CSRF_FIELD];
+      if (!sent) sent = typeof field === "string" ? field : "";
     }
     if (!sent || !sameToken(sent, expected)) {
       throw new AppError("FORBIDDEN", "This form has expired or did not come from this site (CSRF check failed). Go back, reload the page and try again.");

@@ -22,7 +22,7 @@ export async function capturedApp(h: WebHarness) {
   return {
     lines,
     /** One request to the app, with `as`'s session cookies when given. */
-    request(path: string, init: RequestInit = {}, as?: WebClient) {
+    async request(path: string, init: RequestInit = {}, as?: WebClient): Promise<Response> {
       const headers = new Headers(init.headers);
       if (as?.jar.size) headers.set("cookie", [...as.jar].map(([k, v]) => `${k}=${v}`).join("; "));
       return app.request(new URL(path, ORIGIN).toString(), { ...init, headers, redirect: "manual" });

@@ -16,6 +16,7 @@ import {
   type UploadReceiver,
   assertSafeKey,
 } from "../../ports/object-store.ts";
+import { AppError } from "../../shared/errors.ts";
 import { type SweepsStaleTempFiles, UUID_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
 import { createUploadPolicy, verifyUploadForm } from "./upload-policy.ts";
 
@@ -32,6 +33,16 @@ export interface FsObjectStoreOptions {
 const TEMP_MARK = ".tmp-";
 /** A put's temp file, `.<uuid>.tmp-`: the sweep matches exactly this, not any key ending in TEMP_MARK. */
 const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}\\.tmp-$`);
+
+/**
+ * S3 keys are flat: `a` and `a/b` can both exist. Here keys are files in folders, so one key cannot
+ * be a file and another's folder at once; a key that tries is the client's conflict (409), not ours.
+ */
+function asKeyConflict(key: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== "ENOTDIR" && code !== "EEXIST" && code !== "EISDIR") return err;
+  return new AppError("CONFLICT", `The key ${JSON.stringify(key)} cannot be stored: part of it is an existing object used as a folder, or it names a folder that holds other objects.`, { cause: err });
+}
 
 /** Create a filesystem-backed store that also receives browser uploads; it starts by removing stale temp files. */
 export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & UploadReceiver & SweepsStaleTempFiles {
@@ -54,7 +65,9 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
     staleTempsRemoved: startStaleTempSweep({ dir: opts.root, isTemp: (f) => TEMP_NAME.test(f), recursive: true }),
     async put(key: string, body: ObjectBody) {
       const target = at(key);
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true }).catch((err) => {
+        throw asKeyConflict(key, err);
+      });
       const temp = join(dirname(target), `.${randomUUID()}${TEMP_MARK}`);
       try {
         // Bun.write streams a Response body to disk without buffering it whole.
@@ -64,7 +77,7 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
         await rename(temp, target);
       } catch (err) {
         await rm(temp, { force: true });
-        throw err;
+        throw asKeyConflict(key, err);
       }
       return (await info(key))!;
     },

@@ -8,6 +8,7 @@ import { streamSSE } from "hono/streaming";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { AppEnv } from "../../web/app-env.ts";
+import { formBody } from "../../web/form-body.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { userOf } from "../../web/session.ts";
 import type { ShareLink } from "../sharing/index.ts";
@@ -102,7 +103,7 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
       const user = userOf(c);
       const job = await jobs.get(user, c.req.param("id"));
       if (job.status !== "COMPLETED") throw new AppError("CONFLICT", "Only a completed job's results can be shared");
-      const form = await c.req.parseBody();
+      const form = await formBody(c);
       const { token, link } = await shares.create(user.id, job.id, Number(form.days));
       c.var.log.info("share link created", { jobId: job.id, shareId: link.id });
       const url = `${baseUrl(c.req.url)}/shared/${token}`;

@@ -22,6 +22,16 @@ import { AnnotatePage, ConfirmPage, JobListPage, LogPage } from "./views/job-pag
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const PAGE_SIZE = 20;
+/** Pages of the jobs list: each page reads every job before it, so the list stops at 20,000 jobs (the API lists all). */
+const MAX_PAGE = 1000;
+
+/** `?page=` of the jobs list: absent → 1; anything but a whole number from 1 to MAX_PAGE → 400 naming it. */
+function pageParam(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 1;
+  const page = /^\d{1,4}$/.test(raw) ? Number(raw) : 0;
+  if (page < 1 || page > MAX_PAGE) throw new AppError("INVALID_INPUT", `The page parameter must be a whole number from 1 to ${MAX_PAGE}.`);
+  return page;
+}
 
 export interface JobsRoutesDeps {
   jobs: JobsService;
@@ -103,7 +113,7 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
         const base = baseUrl(c.req.url);
         return c.json({ code: 200, status: "success", jobs: list.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })) });
       }
-      const page = Math.max(1, Number.parseInt(c.req.query("page") ?? "1", 10) || 1);
+      const page = pageParam(c.req.query("page"));
       // One read of the first page×size+1 jobs, newest first; the extra one says "there is more".
       const list = await jobs.list(user, { limit: page * PAGE_SIZE + 1 });
       const slice = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);

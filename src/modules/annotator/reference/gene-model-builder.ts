@@ -32,13 +32,27 @@ export interface TranscriptDraft {
   tags: Set<string>;
   /** First line that mentioned the transcript, for messages. */
   line: number;
+  /** The first of its exon/CDS/UTR/codon rows that is unusable: the transcript is refused. */
+  invalid: InvalidPart | null;
+}
+
+/** A part row whose own columns are unusable (GffRow.problem). */
+export interface InvalidPart {
+  line: number;
+  type: string;
+  problem: string;
 }
 
 export function newDraft(id: string, line: number): TranscriptDraft {
   return {
     id, version: null, geneId: "", geneName: null, biotype: null, seqid: "", strand: 0, start: 0, end: 0,
-    exons: [], cds: [], utrs: [], stopCodons: [], tags: new Set(), line,
+    exons: [], cds: [], utrs: [], stopCodons: [], tags: new Set(), line, invalid: null,
   };
+}
+
+/** The warning for a row whose columns are unusable, naming what it costs. */
+export function invalidRowMessage(path: string, r: { line: number; type: string; problem: string }, cost: string): string {
+  return `${path}:${r.line}: ${r.problem} (${r.type} row: ${cost})`;
 }
 
 export interface BuildOptions {
@@ -67,10 +81,13 @@ export function splitEnsemblVersion(id: string): { id: string; version: number |
   return m ? { id: m[1]! + (m[3] ?? ""), version: Number(m[2]) } : { id, version: null };
 }
 
+/** Warnings given in full before the rest are summed up in one line. */
+const DETAILED_WARNINGS = 20;
+
 /**
- * Compiles drafts into transcripts, dropping (with a warning) those that cannot be used: no
- * strand, no exon/CDS rows. Contig names are resolved through `resolveContig` (unknown ones are
- * kept as written, with one warning per contig).
+ * Compiles drafts into transcripts, dropping (with a warning) those that cannot be used: an
+ * invalid exon/CDS row (refused, each named), no strand, no exon/CDS rows. Contig names are
+ * resolved through `resolveContig` (unknown ones are kept as written, with one warning per contig).
  */
 export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildOptions): Transcript[] {
   const out: Transcript[] = [];
@@ -78,9 +95,14 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
   const resolved = new Map<string, string>();
   let dropped = 0;
   const drop = (d: TranscriptDraft, why: string) => {
-    if (++dropped <= 20) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id} skipped: ${why}`);
+    if (++dropped <= DETAILED_WARNINGS) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id} skipped: ${why}`);
   };
+  const refused: string[] = [];
   for (const d of drafts) {
+    if (d.invalid !== null) {
+      if (refused.push(d.id) <= DETAILED_WARNINGS) opts.warnings.push(invalidRowMessage(opts.path, d.invalid, `transcript ${d.id} refused`));
+      continue;
+    }
     if (d.strand === 0) {
       drop(d, "no strand (+/-)");
       continue;
@@ -127,7 +149,12 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
       tags: [...d.tags],
     });
   }
-  if (dropped > 20) opts.warnings.push(`${opts.path}: ${dropped - 20} more transcripts skipped`);
+  if (refused.length > DETAILED_WARNINGS) {
+    const more = refused.slice(DETAILED_WARNINGS);
+    const names = more.length > 100 ? `${more.slice(0, 100).join(", ")}, …` : more.join(", ");
+    opts.warnings.push(`${opts.path}: ${more.length} more transcripts refused for invalid exon/CDS rows: ${names}`);
+  }
+  if (dropped > DETAILED_WARNINGS) opts.warnings.push(`${opts.path}: ${dropped - DETAILED_WARNINGS} more transcripts skipped`);
   for (const [seqid, n] of unknownContigs) {
     opts.warnings.push(`${opts.path}: contig '${seqid}' (${n} transcripts) is not in the genome FASTA and has no alias`);
   }

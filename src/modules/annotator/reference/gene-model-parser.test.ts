@@ -165,6 +165,87 @@ describe("synthetic gene models", () => {
     expect(t!.coding).toEqual({ start: 1100, end: 1900, startIncomplete: true, endIncomplete: true, startPhase: 1 });
   });
 
+  // Issue 15 §2.1: coordinates shifted below 1 on a few rows (`gene -15 38015`) must not reject the
+  // file. bcftools csq reads such files and tabix only warns: rows the annotator does not need for
+  // coordinates are kept for their attributes, transcripts with an invalid exon/CDS row are refused
+  // by name, everything else is annotated.
+  const shiftedGff3 = (strand: string) => [
+    "##gff-version 3",
+    "21\te\tchromosome\t-15\t46709983\t.\t.\t.\tID=chromosome:21",
+    `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tID=gene:G1;Name=GENE1;biotype=protein_coding`,
+    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T1;Parent=gene:G1;biotype=protein_coding`,
+    `21\te\texon\t100\t300\t.\t${strand}\t.\tParent=transcript:T1`,
+    `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T1`,
+    `21\te\tCDS\t151\t300\t.\t${strand}\t0\tParent=transcript:T1`,
+    `21\te\tCDS\t500\t800\t.\t${strand}\t0\tParent=transcript:T1`,
+    "21\te\tlnc_RNA\t-15\t900\t.\t*\t.\tID=transcript:T2;Parent=gene:G1;biotype=lincRNA",
+    `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T2`,
+    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T3;Parent=gene:G1`,
+    `21\te\texon\t-15\t300\t.\t${strand}\t.\tParent=transcript:T3`,
+    `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T3`,
+    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T4;Parent=gene:G1`,
+    `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T4`,
+    `21\te\tCDS\t800\t151\t.\t${strand}\t0\tParent=transcript:T4`,
+    `21\te\tCDS\t151\t300\t.\t${strand}\tx\tParent=transcript:T4`,
+    "",
+  ].join("\n");
+
+  test.each(["+", "-"])("GFF3 with invalid rows (strand %s): gene/chromosome rows warned and kept for attributes, bad exon/CDS rows refuse their transcript by name", async (strand) => {
+    const path = await write(`shifted${strand}.gff3`, shiftedGff3(strand));
+    const r = await parseGeneModels(path);
+    expect(r.transcripts.map((t) => t.id)).toEqual(["T1", "T2"]);
+    const [t1, t2] = r.transcripts;
+    const s = strand === "+" ? 1 : -1;
+    expect(t1).toMatchObject({ geneId: "G1", geneName: "GENE1", strand: s, start: 100, end: 900, coding: { start: 151, end: 800 } });
+    // T2's own row is unusable (start -15, strand *): its span and strand come from its exon.
+    expect(t2).toMatchObject({ geneId: "G1", geneName: "GENE1", biotype: "lincRNA", strand: s, start: 100, end: 900, coding: null });
+    expect(r.warnings).toEqual([
+      `${path}:2: start/end must be positive integers, got "-15" and "46709983" (chromosome row: its coordinates are ignored)`,
+      `${path}:3: start/end must be positive integers, got "-15" and "38015" (gene row: its coordinates are ignored)`,
+      `${path}:9: start/end must be positive integers, got "-15" and "900" (lnc_RNA row: its coordinates are ignored)`,
+      `${path}:12: start/end must be positive integers, got "-15" and "300" (exon row: transcript T3 refused)`,
+      `${path}:16: bad interval 800-151 (1-based, start <= end) (CDS row: transcript T4 refused)`,
+    ]);
+  });
+
+  test.each(["+", "-"])("GTF with invalid rows (strand %s): the same rules", async (strand) => {
+    const a = (t: string) => `gene_id "G1"; gene_name "GENE1"; transcript_id "${t}"; transcript_biotype "protein_coding";`;
+    const path = await write(`shifted${strand}.gtf.gz`, [
+      `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tgene_id "G1"; gene_name "GENE1";`,
+      `21\te\ttranscript\t0\t900\t.\t${strand}\t.\t${a("T1")}`,
+      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T1")}`,
+      `21\te\tCDS\t151\t897\t.\t${strand}\t0\t${a("T1")}`,
+      `21\te\tstop_codon\t898\t900\t.\t${strand}\t0\t${a("T1")}`,
+      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T2")}`,
+      `21\te\tCDS\t151\t897\t.\t*\t0\t${a("T2")}`,
+      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T3")}`,
+      `21\te\tCDS\t151\t897\t.\t${strand}\t3\t${a("T3")}`,
+      "",
+    ].join("\n"), true);
+    const r = await parseGeneModels(path);
+    expect(r.transcripts.map((t) => [t.id, t.geneName, t.strand, t.start, t.end, t.coding?.start, t.coding?.end])).toEqual([
+      ["T1", "GENE1", strand === "+" ? 1 : -1, 100, 900, 151, 900],
+    ]);
+    expect(r.warnings).toEqual([
+      `${path}:1: start/end must be positive integers, got "-15" and "38015" (gene row: its coordinates are ignored)`,
+      `${path}:2: bad interval 0-900 (1-based, start <= end) (transcript row: its coordinates are ignored)`,
+      `${path}:7: strand must be +, -, . or ?, got "*" (CDS row: transcript T2 refused)`,
+      `${path}:9: phase must be 0, 1, 2 or ., got "3" (CDS row: transcript T3 refused)`,
+    ]);
+  });
+
+  test("many refused transcripts: the first 20 in full, the rest named in one line", async () => {
+    const rows = ["##gff-version 3"];
+    for (let i = 1; i <= 25; i++) rows.push(`21\te\tmRNA\t100\t900\t.\t+\t.\tID=transcript:R${i}`, `21\te\texon\t-5\t900\t.\t+\t.\tParent=transcript:R${i}`);
+    rows.push("21\te\tmRNA\t100\t900\t.\t+\t.\tID=transcript:OK", "21\te\texon\t100\t900\t.\t+\t.\tParent=transcript:OK", "");
+    const path = await write("many.gff3", rows.join("\n"));
+    const r = await parseGeneModels(path);
+    expect(r.transcripts.map((t) => t.id)).toEqual(["OK"]);
+    expect(r.warnings.length).toBe(21);
+    expect(r.warnings[19]).toBe(`${path}:41: start/end must be positive integers, got "-5" and "900" (exon row: transcript R20 refused)`);
+    expect(r.warnings[20]).toBe(`${path}: 5 more transcripts refused for invalid exon/CDS rows: R21, R22, R23, R24, R25`);
+  });
+
   test("corrupt and empty files give errors with file and line", async () => {
     const empty = await write("empty.gff3", "");
     await expect(parseGeneModels(empty)).rejects.toThrow(`${empty}: no gene model rows (empty file, or only comments)`);
@@ -172,8 +253,11 @@ describe("synthetic gene models", () => {
     await expect(parseGeneModels(comments)).rejects.toThrow(/comments\.gtf: no gene model rows/);
     const short = await write("short.gff3", "##gff-version 3\n21\tx\texon\t1\t10\t.\t+\t.\tParent=t1\n21\tx\texon\t20\n");
     await expect(parseGeneModels(short)).rejects.toThrow(`${short}:3: expected 9 tab-separated columns (GFF3/GTF), found 4`);
+    // Its only transcript refused: no transcript left, and the error says why.
     const badStart = await write("bad.gtf", '21\tx\texon\tone\t10\t.\t+\t.\tgene_id "g"; transcript_id "t";\n');
-    await expect(parseGeneModels(badStart)).rejects.toThrow(`${badStart}:1: start/end must be positive integers`);
+    await expect(parseGeneModels(badStart)).rejects.toThrow(
+      `${badStart}: no transcripts found in 1 gtf rows: 1 refused for invalid rows, first: ${badStart}:1: start/end must be positive integers, got "one" and "10" (exon row: transcript t refused)`,
+    );
     const badAttr = await write("bad-attr.gtf", '21\tx\texon\t1\t10\t.\t+\t.\tgene_id "g"; transcript_id "t";\n21\tx\texon\t20\t30\t.\t+\t.\tgene_id "g"; transcript_id "t"; "oops\n');
     await expect(parseGeneModels(badAttr)).rejects.toThrow(`${badAttr}:2: cannot parse GTF attributes`);
     const fasta = await write("genome.gtf", ">21\nACGT\n");

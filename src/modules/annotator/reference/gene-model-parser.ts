@@ -5,8 +5,8 @@
 import { access } from "node:fs/promises";
 import type { Transcript } from "../model.ts";
 import { readLines } from "./compressed-text-reader.ts";
-import { buildTranscripts } from "./gene-model-builder.ts";
-import { GeneModelFormatError, parseGffRow, type GffRow } from "./gff-row.ts";
+import { buildTranscripts, invalidRowMessage } from "./gene-model-builder.ts";
+import { GeneModelFormatError, parseGffRow, partKind, type GffRow } from "./gff-row.ts";
 import { Gff3Collector } from "./gff3-parser.ts";
 import { GtfCollector } from "./gtf-parser.ts";
 
@@ -37,10 +37,20 @@ export function formatOfAttributes(attributes: string): GeneModelFormat | null {
 /** How many data rows may leave the dialect undecided before giving up. */
 const SNIFF_ROWS = 1000;
 
+/** Unusable gene/transcript/other rows warned about one by one before a count takes over. */
+const DETAILED_BAD_ROWS = 20;
+
 /**
  * Parses a GFF3/GTF file into transcripts sorted by contig, start, ID.
- * @throws GeneModelFormatError naming the file and line for corrupt rows, an undecidable dialect, or
- * a file without any transcript.
+ *
+ * A row whose interval, strand or CDS phase is unusable (coordinates shifted below 1, say) does not
+ * reject the file, as bcftools csq reads such files and tabix only warns: an exon/CDS/UTR/codon
+ * row refuses its transcripts (each named in a warning with the row's line); any other row (gene,
+ * chromosome, transcript) is warned about and keeps only its attributes, so a transcript takes its
+ * span and strand from its exons.
+ * @throws GeneModelFormatError naming the file and line for rows that are not GFF at all (fewer
+ * than 9 columns, GTF attributes that do not parse, binary data), an undecidable dialect, or a
+ * file without any usable transcript.
  */
 export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions = {}): Promise<ParsedGeneModels> {
   await access(path).catch(() => {
@@ -55,6 +65,7 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     gtf: null as GtfCollector | null,
     pending: [] as GffRow[],
     rows: 0,
+    badRows: 0,
     stopped: false,
   };
   const feed = (r: GffRow) => {
@@ -83,6 +94,9 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     }
     const r = parseGffRow(line, lineNo, path);
     st.rows++;
+    if (r.problem !== null && partKind(r.type) === null && ++st.badRows <= DETAILED_BAD_ROWS) {
+      warnings.push(invalidRowMessage(path, { line: lineNo, type: r.type, problem: r.problem }, "its coordinates are ignored"));
+    }
     if (st.format !== null) return feed(r);
     st.pending.push(r);
     const f = formatOfAttributes(r.attributes);
@@ -94,16 +108,20 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
   });
 
   if (st.rows === 0) throw new GeneModelFormatError(path, 0, "no gene model rows (empty file, or only comments)");
+  if (st.badRows > DETAILED_BAD_ROWS) {
+    warnings.push(`${path}: ${st.badRows - DETAILED_BAD_ROWS} more gene/transcript/other rows with invalid columns; their coordinates were ignored`);
+  }
   if (st.format === null) decide(st.versionDirective ?? "gff3");
   const format = st.format as GeneModelFormat;
   const drafts = st.gff3 ? st.gff3.finish() : st.gtf!.finish(warnings);
   const transcripts = buildTranscripts(drafts, { path, resolveContig: opts.resolveContig, warnings });
   if (transcripts.length === 0) {
-    throw new GeneModelFormatError(
-      path,
-      0,
-      `no transcripts found in ${st.rows} ${format} rows (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`,
-    );
+    const refused = drafts.filter((d) => d.invalid !== null);
+    const why =
+      refused.length > 0
+        ? `: ${refused.length} refused for invalid rows, first: ${invalidRowMessage(path, refused[0]!.invalid!, `transcript ${refused[0]!.id} refused`)}`
+        : ` (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`;
+    throw new GeneModelFormatError(path, 0, `no transcripts found in ${st.rows} ${format} rows${why}`);
   }
   transcripts.sort((a, b) => (a.contig < b.contig ? -1 : a.contig > b.contig ? 1 : a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   const ids = new Set<string>();

@@ -7,14 +7,21 @@ import type { Strand } from "../model.ts";
 export interface GffRow {
   seqid: string;
   type: string;
+  /** 0 when the row's interval is invalid (see `problem`). */
   start: number;
   end: number;
-  /** 0 for `.` or `?`. */
+  /** 0 for `.` or `?` (and for an invalid strand). */
   strand: Strand | 0;
-  /** -1 for `.`. */
+  /** -1 for `.` (and for an invalid phase). */
   phase: number;
   attributes: string;
   line: number;
+  /**
+   * What makes the row's own columns unusable (a bad interval, strand, or a CDS row's phase), or
+   * null. Not an error by itself: the caller decides what a bad row costs (issue 15: one shifted
+   * `gene -15 38015` row must not reject the whole file).
+   */
+  problem: string | null;
 }
 
 /** Error in a gene-model file; the message starts with `file:line:`. */
@@ -31,7 +38,10 @@ export class GeneModelFormatError extends Error {
 
 const isDigits = (s: string) => s.length > 0 && s.length < 16 && /^\d+$/.test(s);
 
-/** Splits and checks one data line. */
+/**
+ * Splits and checks one data line. Throws only when the line is not a GFF row at all (fewer than 9
+ * columns); a row with a bad interval, strand or CDS phase comes back with `problem` set.
+ */
 export function parseGffRow(line: string, lineNo: number, path: string): GffRow {
   const f = line.split("\t");
   if (f.length < 9) {
@@ -39,21 +49,26 @@ export function parseGffRow(line: string, lineNo: number, path: string): GffRow 
     throw new GeneModelFormatError(path, lineNo, `expected 9 tab-separated columns (GFF3/GTF), found ${f.length}: "${shown}"`);
   }
   const [seqid, , type, s, e, , strandCol, phaseCol] = f as [string, string, string, string, string, string, string, string];
-  if (!isDigits(s) || !isDigits(e)) throw new GeneModelFormatError(path, lineNo, `start/end must be positive integers, got "${s}" and "${e}"`);
-  const start = Number(s);
-  const end = Number(e);
-  if (start < 1 || end < start) throw new GeneModelFormatError(path, lineNo, `bad interval ${start}-${end} (1-based, start <= end)`);
-  let strand: Strand | 0;
+  let problem: string | null = null;
+  let start = 0;
+  let end = 0;
+  if (!isDigits(s) || !isDigits(e)) problem = `start/end must be positive integers, got "${s}" and "${e}"`;
+  else if (Number(s) < 1 || Number(e) < Number(s)) problem = `bad interval ${s}-${e} (1-based, start <= end)`;
+  else {
+    start = Number(s);
+    end = Number(e);
+  }
+  let strand: Strand | 0 = 0;
   if (strandCol === "+") strand = 1;
   else if (strandCol === "-") strand = -1;
-  else if (strandCol === "." || strandCol === "?") strand = 0;
-  else throw new GeneModelFormatError(path, lineNo, `strand must be +, -, . or ?, got "${strandCol}"`);
+  else if (strandCol !== "." && strandCol !== "?") problem ??= `strand must be +, -, . or ?, got "${strandCol}"`;
   let phase = -1;
   if (phaseCol === "0" || phaseCol === "1" || phaseCol === "2") phase = Number(phaseCol);
-  else if (phaseCol !== ".") throw new GeneModelFormatError(path, lineNo, `phase must be 0, 1, 2 or ., got "${phaseCol}"`);
+  // Only a CDS row's phase is used.
+  else if (phaseCol !== "." && partKind(type) === "cds") problem ??= `phase must be 0, 1, 2 or ., got "${phaseCol}"`;
   // Column 9 may itself contain tabs in sloppy files; keep everything after column 8.
   const attributes = f.length === 9 ? f[8]! : f.slice(8).join("\t");
-  return { seqid, type, start, end, strand, phase, attributes, line: lineNo };
+  return { seqid, type, start, end, strand, phase, attributes, line: lineNo, problem };
 }
 
 /** Feature types that are parts of a transcript rather than transcripts or genes. */

@@ -22,12 +22,15 @@ interface FeatureRecord {
 
 interface PartRecord {
   kind: "exon" | "cds" | "utr" | "start" | "stop";
+  type: string;
   start: number;
   end: number;
   phase: number;
   line: number;
   seqid: string;
   strand: 1 | -1 | 0;
+  /** GffRow.problem: the row is unusable and refuses its transcripts. */
+  problem: string | null;
 }
 
 function decode(value: string): string {
@@ -104,7 +107,7 @@ export class Gff3Collector {
         this.partsWithoutParent++;
         return;
       }
-      const rec: PartRecord = { kind, start: r.start, end: r.end, phase: r.phase, line: r.line, seqid: r.seqid, strand: r.strand };
+      const rec: PartRecord = { kind, type: r.type, start: r.start, end: r.end, phase: r.phase, line: r.line, seqid: r.seqid, strand: r.strand, problem: r.problem };
       for (const p of parent.split(",")) {
         const key = decode(p);
         let list = this.parts.get(key);
@@ -119,6 +122,7 @@ export class Gff3Collector {
     const seen = this.features.get(rawId);
     if (seen) {
       // A multi-line feature (allowed by GFF3): widen the span, keep the first line's attributes.
+      // A line with an unusable interval (start 0) leaves the span unknown (0): the exons give it.
       seen.start = Math.min(seen.start, r.start);
       seen.end = Math.max(seen.end, r.end);
       return;
@@ -172,6 +176,8 @@ export class Gff3Collector {
         first(g, "biotype") ?? first(g, "gene_biotype") ?? first(g, "gene_type") ?? (f.type === "transcript" ? null : f.type);
       for (const tag of all(a, "tag")) d.tags.add(tag);
       for (const t of INCOMPLETE_TAGS) if (a.has(t) && a.get(t) !== "0" && a.get(t) !== "false") d.tags.add(t);
+      const bad = parts.find((p) => p.problem !== null);
+      if (bad) d.invalid = { line: bad.line, type: bad.type, problem: bad.problem! };
       for (const p of parts) {
         const seg = { start: p.start, end: p.end, phase: p.phase };
         if (p.seqid !== d.seqid) {

@@ -83,7 +83,10 @@ export class GtfCollector {
       for (const tag of a.get("tag") ?? []) d.tags.add(tag);
       for (const t of INCOMPLETE_TAGS) if (a.has(t)) d.tags.add(t);
       const seg = { start: r.start, end: r.end, phase: r.phase };
-      if (isTranscriptRow) {
+      if (r.problem !== null && !isTranscriptRow) {
+        // An unusable exon/CDS/UTR/codon row refuses its transcript (named at build time).
+        d.invalid ??= { line: r.line, type: r.type, problem: r.problem };
+      } else if (isTranscriptRow) {
         d.start = r.start;
         d.end = r.end;
         d.line = Math.min(d.line, r.line);

@@ -58,7 +58,10 @@ export function createTopologyClients(opts: { region: string; endpoint?: string 
     autoscaling: new AutoScalingClient(config),
     cloudwatch: new CloudWatchClient(config),
   };
-  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+  return { ...clients, destroy: () => {
+      for (const c of Object.values(clients)) c.destroy();
+    },
+  };
 }
 
 /** Run every check; the results in order (network, storage, messaging, iam, compute, alarms). */

@@ -185,13 +185,13 @@ export type Client = ReturnType<typeof createClient>;
 
 /** The hidden fields and action of the upload form on the /annotate page. */
 export function parseUploadForm(html: string): { action: string; fields: Record<string, string> } {
-  const unescape = (s: string) => s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  const unescapeHtml = (s: string) => s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
   const form = /<form[^>]*action="([^"]+)"[^>]*enctype="multipart\/form-data"[^>]*>([\s\S]*?)<\/form>/.exec(html);
   const action = form?.[1];
   if (!action) throw new Error("no upload form on the page");
   const fields: Record<string, string> = {};
-  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[unescape(m[1]!)] = unescape(m[2]!);
-  return { action: unescape(action), fields };
+  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  return { action: unescapeHtml(action), fields };
 }
 
 /** POST the signed form with a file part last, as the browser does. */

@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import {
   DeleteArchiveCommand,
   GetJobOutputCommand,
+  type GetJobOutputCommandOutput,
   type GlacierClient,
   type GlacierJobDescription,
   InitiateJobCommand,
@@ -138,7 +139,7 @@ export function createGlacierArchiveVault(opts: GlacierArchiveVaultOptions): Arc
       if (!ARCHIVE_ID.test(archiveId)) return null;
       const job = (await retrievals(archiveId)).find((j) => j.StatusCode === "Succeeded");
       if (!job?.JobId) return null;
-      let r;
+      let r: GetJobOutputCommandOutput;
       try {
         r = await glacier.send(new GetJobOutputCommand({ accountId: ACCOUNT, vaultName: vault, jobId: job.JobId }));
       } catch (err) {

@@ -29,8 +29,7 @@
       progress.value = Math.min(p.bytesRead, p.totalBytes);
     }
     if (progressText) {
-      var pct = p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "";
-      progressText.textContent = pct + p.records + " records annotated";
+      progressText.textContent = (p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "") + p.records + " records annotated";
     }
   }
 

@@ -119,7 +119,7 @@ export function compileKnownInfoExtractor(
   slotOf.set("MA", SLOT_MA);
   slotOf.set("MAF", SLOT_MAF);
   slotOf.set("CLIN_SIG", SLOT_CLIN);
-  plan.perAlt.forEach((f, k) => slotOf.set(f.source, 4 + k));
+  for (const [k, f] of plan.perAlt.entries()) slotOf.set(f.source, 4 + k);
   const nSlots = 4 + plan.perAlt.length;
   return (info, altIndex, rawRef, rawAlts, trimmed) => {
     const values: (string | undefined)[] = new Array(nSlots);

@@ -5,6 +5,7 @@
  */
 import { access } from "node:fs/promises";
 import { basename, join } from "node:path";
+import type { Transcript } from "../model.ts";
 import { readManifest } from "./bundle-manifest.ts";
 import { createContigResolver, type ContigAliases } from "./contig-resolver.ts";
 import { openGenome, type GenomeReader } from "./fasta-reader.ts";
@@ -73,7 +74,7 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
     const source = { genesPath: genes, contigs: genome.contigs(), aliases };
     // The prepared index is only trusted for the bundle's own gene file.
     const indexPath = m !== null && genes === m.genes ? m.index : null;
-    let transcripts;
+    let transcripts: Transcript[];
     const prepared = indexPath ? await loadPreparedIndex(indexPath, source) : null;
     if (prepared?.status === "fresh") {
       transcripts = prepared.transcripts;

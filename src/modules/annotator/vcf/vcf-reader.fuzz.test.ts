@@ -76,7 +76,7 @@ const CONTAINERS: [string, (b: Uint8Array) => Uint8Array][] = [
 
 /** Reads the whole file; resolves with the outcome or rejects with the unexpected error. */
 async function run(path: string): Promise<"records" | "format-error"> {
-  let vcf;
+  let vcf: Awaited<ReturnType<typeof openVcf>> | undefined;
   try {
     vcf = await openVcf(path, { maxLineBytes: 64 * 1024, batchSize: 37 });
     for await (const batch of vcf.batches()) {

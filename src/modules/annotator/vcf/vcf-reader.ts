@@ -106,7 +106,7 @@ export const BLOCK_CHARS = 64 << 10;
 export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<VcfInput> {
   const file = opts.displayName ?? basename(path);
   const batchSize = Math.max(1, opts.batchSize ?? 4096);
-  let source;
+  let source: Awaited<ReturnType<typeof openByteSource>>;
   try {
     source = await openByteSource(path);
   } catch (err) {

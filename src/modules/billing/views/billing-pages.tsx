@@ -57,8 +57,8 @@ export function ConfirmPage(p: { ctx: PageCtx; premium: boolean; customerId: str
     <Layout ctx={p.ctx} title="Subscribe">
       <h1 class="h2">Subscription Succeeded</h1>
       <p id="subscription-succeeded">
-        Thank you for subscribing! You are now a Premium user and have full access to your data that was previously locked
-        up within the GAS (unfairly, we know). Please <a href="/annotations">click here</a> to view your annotation results.
+        Thank you for subscribing. Your account is now Premium: results that were archived are being restored, and new
+        results are never archived. <a href="/annotations">View your annotation jobs</a>.
       </p>
       {p.customerId ? (
         <p class="text-body-secondary">

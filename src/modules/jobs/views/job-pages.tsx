@@ -156,7 +156,7 @@ export function LogPage(p: { ctx: PageCtx; jobId: string; log: string; back: str
   return (
     <Layout ctx={p.ctx} title={`Annotation Log for Job ${p.jobId}`}>
       <h1 class="h3">Annotation Log for Job {p.jobId}</h1>
-      <pre class="log-view" id="log" tabindex={0} aria-label="Annotation log">
+      <pre class="log-view" id="log" tabindex={0} role="log" aria-label="Annotation log">
         {p.log}
       </pre>
       <p>

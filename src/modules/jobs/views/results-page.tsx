@@ -44,6 +44,7 @@ function SortHeader(p: { base: string; f: ResultFilter; k: SortKey; children: st
 function Filters(p: { base: string; f: ResultFilter; set: ResultSet }) {
   const terms = [...p.set.consequences.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a <search> wrapper would add a landmark the older browsers labs run do not know; role=search on the form is the ARIA way to the same
     <form method="get" action={p.base} class="row g-2 align-items-end mb-3" role="search" aria-label="Filter variants">
       <div class="col-sm-6 col-lg-2">
         <label class="form-label" for="f-gene">

@@ -22,6 +22,7 @@ export function BarChart(p: { title: string; entries: [string, number][]; labelW
       {p.entries.length === 0 ? (
         <p class="text-body-secondary">Nothing to show.</p>
       ) : (
+        // biome-ignore lint/a11y/noSvgWithoutTitle: named by the figcaption (aria-labelledby); each bar has its own <title>
         <svg
           class="chart"
           role="img"

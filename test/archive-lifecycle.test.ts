@@ -85,7 +85,7 @@ describe.each(backends)("archive, upgrade and restore on $name", ({ postgres }) 
     // Upgrade through the local checkout; the confirmation appears once the event is applied.
     const confirm = await upgradeThroughLocalCheckout(ada);
     expect(confirm).toContain("Subscription Succeeded");
-    expect(confirm).toContain("You are now a Premium user");
+    expect(confirm).toContain("Your account is now Premium");
     expect(await (await ada.request("/subscribe", html)).status).toBe(303); // premium users go to their profile
 
     // Restoring (the vault takes RESTORE_DELAY), then available again with the same bytes.

@@ -182,12 +182,36 @@ function stripeApi(value: string) {
 /** A URL value as safe to print: any password replaced (DATABASE_URL, SMTP_URL). */
 const redactUrl = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^@/]*@/i, "$1***@");
 
+/**
+ * Why a secret is too weak to sign sessions or upload forms in production, or null. Length alone
+ * let `a` × 32 through. Never quotes the value. A random 32-character hex string fails these with
+ * a probability below one in ten million.
+ */
+function weakSecretProblem(value: string): string | null {
+  if (/change.?me/i.test(value)) return "is a placeholder";
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (counts.size < 8) return `is weak: only ${counts.size} different characters`;
+  if (Math.max(...counts.values()) * 2 > value.length) return "is weak: one character is more than half of it";
+  for (let period = 1; period <= value.length / 2 && period <= 512; period++) {
+    if (value.slice(period) === value.slice(0, -period)) return `is weak: a ${period}-character piece repeated`;
+  }
+  return null;
+}
+
 /** Rules across variables, checked on the raw values so they are reported with any type errors. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const out: string[] = [];
   if (env.NODE_ENV === "production") {
     for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"]) {
       if (!env[key]) out.push(`  ${key}: is required when NODE_ENV=production`);
+    }
+    for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET"]) {
+      const problem = env[key] ? weakSecretProblem(env[key]) : null;
+      if (problem) out.push(`  ${key}: ${problem}; generate one with \`openssl rand -hex 32\``);
+    }
+    if (env.SESSION_SECRET && env.SESSION_SECRET === env.UPLOAD_SIGNING_SECRET) {
+      out.push("  SESSION_SECRET, UPLOAD_SIGNING_SECRET: must differ (with one value, whoever learns it can forge both sessions and upload forms)");
     }
   }
   const stripe = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ID"];

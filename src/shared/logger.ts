@@ -1,7 +1,7 @@
 /**
  * Structured JSON logs, one object per line on stdout (stderr for errors), so that journald,
- * CloudWatch or `jq` can filter by request id or job id. Written by hand because it is ten lines;
- * a logging library would add nothing here.
+ * CloudWatch or `jq` can filter by request id or job id, with share-link tokens redacted. Written
+ * by hand because it is ten lines; a logging library would add nothing here.
  */
 export type LogFields = Record<string, unknown>;
 
@@ -16,6 +16,14 @@ export interface Logger {
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
+
+/**
+ * Secrets that travel in URLs and so reach access logs, error paths and messages: a share link's
+ * token (`/shared/<token>`). Every string a log line carries, nested ones too, has it replaced.
+ */
+const SHARE_TOKEN = /(\/shared\/)[A-Za-z0-9_-]+/g;
+const redact = (_key: string, value: unknown) =>
+  typeof value === "string" && value.includes("/shared/") ? value.replace(SHARE_TOKEN, "$1[token]") : value;
 
 function serialise(value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
@@ -34,7 +42,7 @@ export function createLogger(
     if (LEVELS[lvl] < min) return;
     const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg, ...base };
     for (const [k, v] of Object.entries(fields ?? {})) entry[k] = serialise(v);
-    write(JSON.stringify(entry), lvl === "error");
+    write(JSON.stringify(entry, redact), lvl === "error");
   };
   return {
     debug: (m, f) => emit("debug", m, f),

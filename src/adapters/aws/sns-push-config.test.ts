@@ -5,7 +5,7 @@ import { configProblems as problems } from "../../../test/support/config-problem
 
 const aws = { GAS_BACKEND: "aws", AWS_REGION: "us-east-1", S3_INPUTS_BUCKET: "gas-inputs-1", S3_RESULTS_BUCKET: "gas-results-1", SES_FROM: "noreply@gas.example.org" };
 const topicArn = "arn:aws:sns:us-east-1:123456789012:gas-job-requested";
-const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(32), UPLOAD_SIGNING_SECRET: "u".repeat(32), PUBLIC_URL: "https://gas.example.org" };
+const production = { NODE_ENV: "production", SESSION_SECRET: "sns-push-session-secret-0123456789", UPLOAD_SIGNING_SECRET: "sns-push-upload-secret-0123456789", PUBLIC_URL: "https://gas.example.org" };
 
 
 describe("ANNOTATOR_MODE=push configuration", () => {

@@ -14,6 +14,7 @@ import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts
 import type { Logger } from "../../shared/logger.ts";
 import { type AnnotateSummary, AnnotationInputError, type Reference, annotateFile } from "../annotator/index.ts";
 import { resultKeys } from "./job-keys.ts";
+import { workPathScrubber } from "./work-path-scrubber.ts";
 
 export type JobRequest = TopicMessages["job.requested"];
 
@@ -38,7 +39,7 @@ export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "los
  */
 const claimSeconds = (visibility: number) => Math.max(1, visibility - 2);
 
-const toSummary = (s: AnnotateSummary): JobSummary => ({
+const toSummary = (s: AnnotateSummary, scrub: (text: string) => string): JobSummary => ({
   records: s.records,
   alleles: s.alleles,
   known: s.known,
@@ -47,7 +48,7 @@ const toSummary = (s: AnnotateSummary): JobSummary => ({
   byMostSevere: s.byMostSevere,
   byConsequence: s.byConsequence,
   byImpact: s.byImpact,
-  warnings: s.warnings.slice(0, 50),
+  warnings: s.warnings.slice(0, 50).map(scrub),
   warningsTotal: s.warningsTotal,
   seconds: s.seconds,
   variantsPerSecond: s.variantsPerSecond,
@@ -102,6 +103,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     const job = claim.job;
     log.info("job running", { attempt: job.attempts });
     const work = join(deps.workDir, `${job.id}-${token}`);
+    // The engine names the input by its path here; what users see names only their file.
+    const scrub = workPathScrubber(work);
     // An earlier attempt's claim has lapsed (its worker was killed, or lost the claim and aborts):
     // its work folder would be left forever, so the new claim holder removes it.
     if (job.attempts > 1) await removeEarlierAttempts(job.id);
@@ -156,9 +159,9 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       run.signal.throwIfAborted();
       const keys = resultKeys(job.userId, job.id, job.inputFileName);
       await results.put(keys.vcf, Bun.file(out.vcf));
-      await results.put(keys.log, Bun.file(out.log));
-      await results.put(keys.json, Bun.file(out.json));
-      const done = await jobs.complete(job.id, token, { resultKey: keys.vcf, logKey: keys.log, rowsKey: keys.json, summary: toSummary(summary) });
+      await results.put(keys.log, scrub.stream(Bun.file(out.log).stream()));
+      await results.put(keys.json, scrub.stream(Bun.file(out.json).stream()));
+      const done = await jobs.complete(job.id, token, { resultKey: keys.vcf, logKey: keys.log, rowsKey: keys.json, summary: toSummary(summary, scrub.text) });
       if (!done) {
         log.warn("claim lost before completion; another worker owns the job");
         await queue.ack(d);
@@ -171,7 +174,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     } catch (err) {
       if (err instanceof AnnotationInputError) {
         // The user's file is the problem: retrying cannot help. The message is safe to show.
-        const reason = err.message.replaceAll(`${work}/`, "").replaceAll(work, "");
+        const reason = scrub.text(err.message);
         await jobs.fail(job.id, token, reason);
         await publishFinished(job, "FAILED");
         await queue.ack(d);

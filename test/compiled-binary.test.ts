@@ -53,7 +53,8 @@ describe("compiled binary", () => {
     const env = { REFERENCE_DIR: DEMO };
     beforeAll(async () => {
       dataDir = join(work, "data");
-      gas = await startGas({ command: [bin], cwd: work, dataDir, env });
+      // A first start: the binary creates PGlite and applies its embedded migrations.
+      gas = await startGas({ command: [bin], cwd: work, dataDir, env, freshDatabase: true });
     }, 120_000);
     afterAll(async () => {
       if (gas && gas.proc.exitCode === null) await gas.stop();

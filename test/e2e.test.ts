@@ -12,7 +12,7 @@ const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
 describe("end to end, --role=all on PGlite", () => {
   let gas: GasProcess;
   beforeAll(async () => {
-    gas = await startGas();
+    gas = await startGas({ freshDatabase: true }); // a first start: the process creates and migrates PGlite
   }, 120_000);
   afterAll(async () => {
     expect(await gas.stop()).toBe(0); // graceful shutdown exits cleanly

@@ -2,9 +2,11 @@
  * Runs `bun src/main.ts` as a child process for end-to-end tests, and a small HTTP client with a
  * cookie jar that drives it the way a browser or an API client would.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { copyMigratedPgliteDir } from "../../src/db/test-database.ts";
 import { freePort } from "./free-port.ts";
 
 const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
@@ -30,12 +32,19 @@ export interface StartOptions {
   port?: number;
   /** Executable and leading arguments instead of `bun src/main.ts` (the compiled binary's test). */
   command?: string[];
+  /**
+   * Let the process create and migrate its embedded PGlite itself, as on a first start. Otherwise
+   * (the default, and always with DATABASE_URL) an empty DATA_DIR gets a copy of a migrated one.
+   */
+  freshDatabase?: boolean;
   cwd?: string;
 }
 
 /** Start a GAS process and wait until it logs "started". */
 export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "gas-e2e-")));
+  const pgliteDir = join(dataDir, "pglite");
+  if (!opts.freshDatabase && !opts.env?.DATABASE_URL && !existsSync(pgliteDir)) await copyMigratedPgliteDir(pgliteDir);
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const proc = Bun.spawn([...(opts.command ?? ["bun", MAIN]), `--role=${opts.role ?? "all"}`], {

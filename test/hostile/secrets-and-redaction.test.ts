@@ -52,7 +52,7 @@ describe("what users and logs see", () => {
     });
     const demo = await Bun.file(join(REPO, "data", "demo", "vcf", "test.vcf")).text();
     const offReference = "chrZZ\t10\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\n";
-    const header = demo.split("\n").filter((l) => l.startsWith("#")).join("\n") + "\n";
+    const header = `${demo.split("\n").filter((l) => l.startsWith("#")).join("\n")}\n`;
     /** Upload `text` as the user would and run the annotator on it; returns the job id. */
     const run = async (fileName: string, text: string) => {
       const id = randomUUID();

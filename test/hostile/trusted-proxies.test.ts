@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config.ts";
-import { type WebHarness, startWebHarness } from "../support/web-harness.ts";
+import { startWebHarness } from "../support/web-harness.ts";
 import { awayFromMinuteBoundary } from "./captured-app.ts";
 
 const ANSIBLE = join(import.meta.dir, "..", "..", "ansible");
@@ -24,7 +24,11 @@ async function served(env: Record<string, string>) {
     await res.arrayBuffer();
     return res.status;
   };
-  return { h, signIn, close: async () => (await server.stop(true), await h.close()) };
+  const close = async () => {
+    await server.stop(true);
+    await h.close();
+  };
+  return { signIn, close };
 }
 
 describe("X-Forwarded-For from an untrusted peer", () => {
@@ -60,7 +64,7 @@ describe("X-Forwarded-For from a trusted proxy", () => {
 });
 
 describe("TRUSTED_PROXIES configuration", () => {
-  const base = { NODE_ENV: "test", SESSION_SECRET: "s".repeat(16) + "0123456789abcdef", UPLOAD_SIGNING_SECRET: "u".repeat(16) + "0123456789abcdef" };
+  const base = { NODE_ENV: "test", SESSION_SECRET: "proxies-session-secret-0123456789", UPLOAD_SIGNING_SECRET: "proxies-upload-secret-0123456789" };
 
   test("addresses and CIDR ranges are accepted; anything else is refused, naming the variable and the entry", () => {
     expect(loadConfig({ ...base, TRUSTED_PROXIES: "127.0.0.1,::1, 10.20.0.0/24 fd00::/8" }).http.trustedProxies).toEqual(["127.0.0.1/32", "::1/128", "10.20.0.0/24", "fd00::/8"]);

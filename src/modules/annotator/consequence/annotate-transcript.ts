@@ -3,7 +3,9 @@
  * (SO terms most severe first, impact, rank, HGVS c./p., positions, distance, messages), or null
  * when the allele is farther than the up/downstream distance.
  *
- * Rules follow Ensembl VEP: up/downstream by strand within 5 kb; UTR/CDS/intron/splice terms;
+ * Rules follow Ensembl VEP: up/downstream by strand within 5 kb; transcript_ablation alone for a
+ * deletion covering the transcript; UTR/CDS/intron/splice terms (an insertion at an exon/intron
+ * junction is exonic too; frameshift introns of ≤ 13 bp count as exonic, see splice-sites.ts);
  * non_coding_transcript_exon_variant vs intron_variant + non_coding_transcript_variant for
  * transcripts without a CDS; NMD_transcript_variant for the nonsense_mediated_decay biotype;
  * coding_transcript_variant when nothing more specific applies. Consequences use the allele where

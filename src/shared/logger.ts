@@ -19,9 +19,11 @@ export type LogLevel = keyof typeof LEVELS;
 
 /**
  * Secrets that travel in URLs and so reach access logs, error paths and messages: a share link's
- * token (`/shared/<token>`). Every string a log line carries, nested ones too, has it replaced.
+ * token (`/shared/<token>`, 20+ URL-safe characters as the sharing service accepts; shorter
+ * segments, such as a folder named `shared`, are no token). Every string a log line carries,
+ * nested ones too, has it replaced.
  */
-const SHARE_TOKEN = /(\/shared\/)[A-Za-z0-9_-]+/g;
+const SHARE_TOKEN = /(\/shared\/)[A-Za-z0-9_-]{20,}/g;
 const redact = (_key: string, value: unknown) =>
   typeof value === "string" && value.includes("/shared/") ? value.replace(SHARE_TOKEN, "$1[token]") : value;
 

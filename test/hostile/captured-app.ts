@@ -2,7 +2,8 @@
  * The harness's web app built a second time over the same container, with a logger that keeps
  * every line (the harness logs only errors, to stderr), so hostile tests can check what is
  * logged and at which level. Requests can carry a harness client's cookies (`as`), and are sent
- * exactly as given otherwise: no Origin is added, unlike the harness client.
+ * exactly as given otherwise: no Origin is added, unlike the harness client. Also a helper for
+ * tests that count requests against the per-minute rate limits.
  */
 import { createLogger } from "../../src/shared/logger.ts";
 import { createWebApp } from "../../src/web/app.tsx";

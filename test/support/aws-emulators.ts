@@ -28,6 +28,7 @@
  *   /moto-api/data.json fails once a bucket with objects was deleted (with-moto.ts freezes
  *   restore states to keep it working, so the archive suites do not run on moto).
  */
+import { afterAll, beforeAll, setDefaultTimeout } from "bun:test";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
@@ -160,7 +161,14 @@ interface MotoSesMessage {
 function renderMotoMessage(m: MotoSesMessage): string {
   if (m.raw_data) return m.raw_data;
   const to = Array.isArray(m.destinations) ? m.destinations : (m.destinations?.ToAddresses ?? []);
-  return [`From: ${m.source ?? ""}`, `To: ${to.join(", ")}`, `Subject: ${m.subject ?? ""}`, "Content-Type: text/plain; charset=utf-8", "", m.body ?? ""].join("\r\n");
+  return [
+    `From: ${m.source ?? ""}`,
+    `To: ${to.join(", ")}`,
+    `Subject: ${m.subject ?? ""}`,
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    m.body ?? "",
+  ].join("\r\n");
 }
 
 /** Every endpoint the service needs, for the end-to-end test. */
@@ -204,6 +212,50 @@ export function emulatorClients(endpoint: string): AwsClients {
   return createAwsClients({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
 }
 
+/** What `emulatorFixture` hands a test file: readable once its `beforeAll` has run. */
+export interface EmulatorFixture<E extends Emulator> {
+  readonly emulator: E;
+  readonly endpoint: string;
+  /** SDK clients pointed at the emulator. */
+  readonly clients: AwsClients;
+}
+
+/**
+ * Start an emulator before a test file's tests and stop it (and its clients) after them: the
+ * `beforeAll`/`afterAll` pair every AWS adapter test wrote out. Call it at the top level of the
+ * file (or in a `describe`). Also raises the file's default test timeout to 30 s: emulator round
+ * trips on a loaded 2-core CI machine outgrow bun's 5 s, and the preload's setting does not reach
+ * every file (test/support/test-defaults.ts).
+ */
+export function emulatorFixture<E extends Emulator>(start: () => Promise<E>): EmulatorFixture<E> {
+  setDefaultTimeout(30_000);
+  let running: { emulator: E; clients: AwsClients } | null = null;
+  beforeAll(async () => {
+    const emulator = await start();
+    running = { emulator, clients: emulatorClients(emulator.endpoint) };
+  });
+  afterAll(async () => {
+    running?.clients.destroy();
+    await running?.emulator.stop();
+    running = null;
+  });
+  const get = () => {
+    if (!running) throw new Error("emulatorFixture: the emulator is not running (read it inside a test or hook)");
+    return running;
+  };
+  return {
+    get emulator() {
+      return get().emulator;
+    },
+    get endpoint() {
+      return get().emulator.endpoint;
+    },
+    get clients() {
+      return get().clients;
+    },
+  };
+}
+
 /** Remove a bucket with everything in it. */
 export async function deleteBucket(clients: AwsClients, bucket: string): Promise<void> {
   for await (const page of paginateListObjectsV2({ client: clients.s3 }, { Bucket: bucket })) {
@@ -217,7 +269,8 @@ export async function deleteBucket(clients: AwsClients, bucket: string): Promise
 export async function deleteMessaging(clients: AwsClients, report: Pick<BootstrapReport, "topics" | "queues">): Promise<void> {
   for (const arn of Object.values(report.topics)) {
     const subs = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }));
-    for (const s of subs.Subscriptions ?? []) if (s.SubscriptionArn) await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
+    for (const s of subs.Subscriptions ?? [])
+      if (s.SubscriptionArn) await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
     await clients.sns.send(new DeleteTopicCommand({ TopicArn: arn }));
   }
   for (const url of Object.values(report.queues)) await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));

@@ -8,37 +8,37 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { jobStoreContract } from "../../ports/job-store.contract.ts";
-import { type Emulator, deleteTable, emulatorClients, emulatorName, externalEndpoint, startDynaliteEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
-import type { AwsClients } from "./aws-clients.ts";
+import {
+  deleteTable,
+  emulatorName,
+  externalEndpoint,
+  startDynaliteEmulator,
+  emulatorFixture,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
 import { bootstrapJobTable } from "./aws-bootstrap.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
 
-// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
-setDefaultTimeout(30_000);
-
-let emulator: Emulator;
-let clients: AwsClients;
-beforeAll(async () => {
-  emulator = await startDynaliteEmulator();
-  clients = emulatorClients(emulator.endpoint);
-});
-afterAll(async () => {
-  clients.destroy();
-  await emulator.stop();
-});
+const dynamo = emulatorFixture(startDynaliteEmulator);
 
 async function openStore() {
   const table = uniqueName("gas-jobs");
   const resources = { table, userIndex: "user_id_index" };
-  await bootstrapJobTable(clients, resources);
-  const store = createDynamoJobStore({ dynamodb: clients.dynamodb, ...resources, buckets: { inputs: "gas-inputs", results: "gas-results" } });
-  return { store, table, makeUser: async () => randomUUID(), close: () => deleteTable(clients, table) };
+  await bootstrapJobTable(dynamo.clients, resources);
+  const store = createDynamoJobStore({
+    dynamodb: dynamo.clients.dynamodb,
+    ...resources,
+    buckets: { inputs: "gas-inputs", results: "gas-results" },
+  });
+  return { store, table, makeUser: async () => randomUUID(), close: () => deleteTable(dynamo.clients, table) };
 }
 
 jobStoreContract(`DynamoDB on ${emulatorName("dynalite")}`, openStore, {
   // moto evaluates a ConditionExpression and writes without a lock across its request threads,
   // so two of eight concurrent conditional claims sometimes both succeed (DynamoDB: exactly one).
-  skip: externalEndpoint ? { reason: "moto's conditional writes are not atomic under concurrency", tests: ["concurrent claims: exactly one wins"] } : undefined,
+  skip: externalEndpoint
+    ? { reason: "moto's conditional writes are not atomic under concurrency", tests: ["concurrent claims: exactly one wins"] }
+    : undefined,
 });
 
 describe("DynamoDB specifics", () => {
@@ -48,7 +48,7 @@ describe("DynamoDB specifics", () => {
       const id = randomUUID();
       const submitTime = new Date("2026-03-01T12:00:00.250Z");
       await h.store.create({ id, userId: "u1", inputFileName: "a.vcf", inputKey: `u1/${id}~a.vcf`, submitTime });
-      const { Item } = await clients.dynamodb.send(new GetItemCommand({ TableName: h.table, Key: { job_id: { S: id } } }));
+      const { Item } = await dynamo.clients.dynamodb.send(new GetItemCommand({ TableName: h.table, Key: { job_id: { S: id } } }));
       expect(Item).toMatchObject({
         job_id: { S: id },
         user_id: { S: "u1" },
@@ -59,14 +59,14 @@ describe("DynamoDB specifics", () => {
         job_status: { S: "PENDING" },
       });
       expect((await h.store.get(id))?.submitTime).toEqual(submitTime);
-      const t = await clients.dynamodb.send(new DescribeTableCommand({ TableName: h.table }));
+      const t = await dynamo.clients.dynamodb.send(new DescribeTableCommand({ TableName: h.table }));
       expect(t.Table?.BillingModeSummary?.BillingMode ?? "PAY_PER_REQUEST").toBe("PAY_PER_REQUEST");
       expect(t.Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([
         { AttributeName: "user_id", KeyType: "HASH" },
         { AttributeName: "submit_time", KeyType: "RANGE" },
       ]);
       const created: string[] = [];
-      await bootstrapJobTable(clients, { table: h.table, userIndex: "user_id_index" }, created);
+      await bootstrapJobTable(dynamo.clients, { table: h.table, userIndex: "user_id_index" }, created);
       expect(created).toEqual([]); // idempotent
     } finally {
       await h.close();
@@ -81,7 +81,13 @@ describe("DynamoDB specifics", () => {
       for (let i = 0; i < 230; i++) {
         const id = randomUUID();
         ids.push(id);
-        await h.store.create({ id, userId: "many", inputFileName: "a.vcf", inputKey: `many/${id}~a.vcf`, submitTime: new Date(base + i * 1000) });
+        await h.store.create({
+          id,
+          userId: "many",
+          inputFileName: "a.vcf",
+          inputKey: `many/${id}~a.vcf`,
+          submitTime: new Date(base + i * 1000),
+        });
       }
       const all = await h.store.listByUser("many");
       expect(all.map((j) => j.id)).toEqual(ids.toReversed());
@@ -99,8 +105,18 @@ describe("DynamoDB specifics", () => {
       await h.store.claim(id, "t", 60);
       await h.store.reportProgress(id, "t", { records: 3, bytesRead: 30, totalBytes: 90 });
       const summary = {
-        records: 3, alleles: 3, known: 1, novel: 2, skipped: 0, byMostSevere: {}, byConsequence: { "5_prime_UTR_variant": 1 },
-        byImpact: { MODIFIER: 1 }, warnings: ["line 7: REF does not match"], warningsTotal: 1, seconds: 0.25, variantsPerSecond: 12.5,
+        records: 3,
+        alleles: 3,
+        known: 1,
+        novel: 2,
+        skipped: 0,
+        byMostSevere: {},
+        byConsequence: { "5_prime_UTR_variant": 1 },
+        byImpact: { MODIFIER: 1 },
+        warnings: ["line 7: REF does not match"],
+        warningsTotal: 1,
+        seconds: 0.25,
+        variantsPerSecond: 12.5,
       };
       expect(await h.store.complete(id, "t", { resultKey: "r", logKey: "l", rowsKey: null, summary })).toBe(true);
       const job = await h.store.get(id);

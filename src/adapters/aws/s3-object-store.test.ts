@@ -7,31 +7,25 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { objectStoreContract } from "../../ports/object-store.contract.ts";
-import { type Emulator, deleteBucket, emulatorClients, emulatorName, externalEndpoint, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
-import type { AwsClients } from "./aws-clients.ts";
+import {
+  deleteBucket,
+  emulatorName,
+  externalEndpoint,
+  startFauxqsEmulator,
+  emulatorFixture,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
 import { bootstrapBuckets } from "./aws-bootstrap.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
 
-// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
-setDefaultTimeout(30_000);
-
-let emulator: Emulator;
-let clients: AwsClients;
-beforeAll(async () => {
-  emulator = await startFauxqsEmulator();
-  clients = emulatorClients(emulator.endpoint);
-});
-afterAll(async () => {
-  clients.destroy();
-  await emulator.stop();
-});
+const fauxqs = emulatorFixture(startFauxqsEmulator);
 
 async function openStore() {
   const bucket = uniqueName("gas-objects");
-  await bootstrapBuckets(clients, [bucket]);
+  await bootstrapBuckets(fauxqs.clients, [bucket]);
   // 5 MiB parts (S3's minimum) so the contract's 8 MiB body goes through a real multipart upload.
-  const store = createS3ObjectStore({ s3: clients.s3, bucket, partSizeBytes: 5 * 1024 * 1024 });
-  return { store, bucket, close: () => deleteBucket(clients, bucket) };
+  const store = createS3ObjectStore({ s3: fauxqs.clients.s3, bucket, partSizeBytes: 5 * 1024 * 1024 });
+  return { store, bucket, close: () => deleteBucket(fauxqs.clients, bucket) };
 }
 
 objectStoreContract(`S3 on ${emulatorName("fauxqs")}`, openStore);
@@ -39,7 +33,13 @@ objectStoreContract(`S3 on ${emulatorName("fauxqs")}`, openStore);
 type Policy = { expiration: string; conditions: (Record<string, string> | (string | number)[])[] };
 
 describe("S3 specifics", () => {
-  const request = { key: "u1/j1~${filename}", keyPrefix: "u1/", maxBytes: 153_600, successRedirect: "https://gas.example.org/annotate/job", expiresInSeconds: 60 };
+  const request = {
+    key: "u1/j1~${filename}",
+    keyPrefix: "u1/",
+    maxBytes: 153_600,
+    successRedirect: "https://gas.example.org/annotate/job",
+    expiresInSeconds: 60,
+  };
 
   test("the presigned POST policy: expiry, bucket, private ACL, SSE AES256, key prefix, size range per tier, redirect, SigV4 fields", async () => {
     const h = await openStore();
@@ -72,10 +72,14 @@ describe("S3 specifics", () => {
         "X-Amz-Credential": expect.stringMatching(/^test\/\d{8}\/us-east-1\/s3\/aws4_request$/),
       });
       expect(form.fields["X-Amz-Signature"]).toMatch(/^[0-9a-f]{64}$/);
-      expect(form.url).toBe(`${emulator.endpoint}/${h.bucket}`);
+      expect(form.url).toBe(`${fauxqs.emulator.endpoint}/${h.bucket}`);
       // A premium tier is just another size.
       const big = await h.store.createUploadForm({ ...request, maxBytes: 5 * 1024 ** 3 });
-      expect(JSON.parse(Buffer.from(big.fields.policy!, "base64").toString()).conditions).toContainEqual(["content-length-range", 0, 5 * 1024 ** 3]);
+      expect(JSON.parse(Buffer.from(big.fields.policy!, "base64").toString()).conditions).toContainEqual([
+        "content-length-range",
+        0,
+        5 * 1024 ** 3,
+      ]);
     } finally {
       await h.close();
     }
@@ -116,14 +120,14 @@ describe("S3 specifics", () => {
     const h = await openStore();
     try {
       await h.store.put("u1/small.txt", "x");
-      const head = await clients.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: "u1/small.txt" }));
+      const head = await fauxqs.clients.s3.send(new HeadObjectCommand({ Bucket: h.bucket, Key: "u1/small.txt" }));
       // fauxqs does not echo x-amz-server-side-encryption; AWS does. Accept either.
       expect([undefined, "AES256"]).toContain(head.ServerSideEncryption);
       const chunk = new Uint8Array(1 << 20).fill(66);
       let n = 0;
       const big = new ReadableStream<Uint8Array>({ pull: (c) => (n++ < 11 ? c.enqueue(chunk) : c.close()) });
       expect((await h.store.put("u1/big.bin", big)).size).toBe(11 << 20);
-      const etag = (await clients.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: "u1/big.bin" }))).ETag;
+      const etag = (await fauxqs.clients.s3.send(new GetObjectCommand({ Bucket: h.bucket, Key: "u1/big.bin" }))).ETag;
       expect(etag).toMatch(/-3"$/); // three parts of 5 MiB, 5 MiB and 1 MiB
       let m = 0;
       const broken = new ReadableStream<Uint8Array>({ pull: (c) => (m++ < 6 ? c.enqueue(chunk) : c.error(new Error("client went away"))) });
@@ -154,7 +158,7 @@ describe("S3 specifics", () => {
       for (let i = 0; i < 1005; i += 50) {
         await Promise.all(
           Array.from({ length: Math.min(50, 1005 - i) }, (_, j) =>
-            clients.s3.send(new PutObjectCommand({ Bucket: h.bucket, Key: `p/${String(i + j).padStart(4, "0")}`, Body: "x" })),
+            fauxqs.clients.s3.send(new PutObjectCommand({ Bucket: h.bucket, Key: `p/${String(i + j).padStart(4, "0")}`, Body: "x" })),
           ),
         );
       }

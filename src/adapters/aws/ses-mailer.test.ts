@@ -6,61 +6,72 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mailerContract } from "../../ports/mailer.contract.ts";
 import { CreateEmailIdentityCommand } from "@aws-sdk/client-sesv2";
 import { simpleParser } from "mailparser";
-import { type SesEmulator, emulatorClients, emulatorName, externalEndpoint, startSesEmulator } from "../../../test/support/aws-emulators.ts";
-import type { AwsClients } from "./aws-clients.ts";
+import { emulatorName, externalEndpoint, startSesEmulator, emulatorFixture } from "../../../test/support/aws-emulators.ts";
 import { createSesMailer } from "./ses-mailer.ts";
 
-// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
-setDefaultTimeout(30_000);
-
 const FROM = "GAS <noreply@gas.example.org>";
-let emulator: SesEmulator;
-let clients: AwsClients;
+const ses = emulatorFixture(startSesEmulator);
 beforeAll(async () => {
-  emulator = await startSesEmulator();
-  clients = emulatorClients(emulator.endpoint);
   // moto, like SES, sends only from a verified identity (aws-ses-v2-local checks nothing).
-  if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
-});
-afterAll(async () => {
-  clients.destroy();
-  await emulator.stop();
+  if (externalEndpoint) await ses.clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
 });
 
 // moto keeps one body of a Simple message (the HTML one) and no MIME rendering, so the
 // contract, which parses both bodies, runs on aws-ses-v2-local only; moto gets the checks below.
 describe.if(!externalEndpoint)("in-process emulator", () =>
   mailerContract(`SES v2 on ${emulatorName("aws-ses-v2-local")}`, async () => {
-    await emulator.clear();
-    return { mailer: createSesMailer({ ses: clients.ses, from: FROM }), delivered: () => emulator.rawEmails(), close: async () => {} };
+    await ses.emulator.clear();
+    return {
+      mailer: createSesMailer({ ses: ses.clients.ses, from: FROM }),
+      delivered: () => ses.emulator.rawEmails(),
+      close: async () => {},
+    };
   }),
 );
 
 describe.if(!!externalEndpoint)("SES v2 on moto", () => {
   test("the message moto records has the sender, recipient, subject and the HTML body", async () => {
-    await emulator.clear();
-    await createSesMailer({ ses: clients.ses, from: FROM }).send({ to: "ada@example.org", subject: "Résultats", text: "t", html: "<p>done é</p>", idempotencyKey: "k" });
+    await ses.emulator.clear();
+    await createSesMailer({ ses: ses.clients.ses, from: FROM }).send({
+      to: "ada@example.org",
+      subject: "Résultats",
+      text: "t",
+      html: "<p>done é</p>",
+      idempotencyKey: "k",
+    });
     // moto's mail store cannot be cleared and other files' tests (the AWS end-to-end run) mail
     // through the same server: pick this test's message by its subject.
-    const parsed = await Promise.all((await emulator.rawEmails()).map((raw) => simpleParser(raw)));
+    const parsed = await Promise.all((await ses.emulator.rawEmails()).map((raw) => simpleParser(raw)));
     const [mail, ...more] = parsed.filter((m) => m.subject === "Résultats");
     expect(more).toEqual([]);
-    expect({ to: mail?.to && "text" in mail.to ? mail.to.text : null, subject: mail?.subject, body: mail?.text }).toEqual({ to: "ada@example.org", subject: "Résultats", body: "<p>done é</p>" });
+    expect({ to: mail?.to && "text" in mail.to ? mail.to.text : null, subject: mail?.subject, body: mail?.text }).toEqual({
+      to: "ada@example.org",
+      subject: "Résultats",
+      body: "<p>done é</p>",
+    });
   });
 });
 
 describe("SES specifics", () => {
   test("the sender is the configured SES identity (the emulator does not keep tags, so the idempotency tag is not checked)", async () => {
-    await emulator.clear();
-    await createSesMailer({ ses: clients.ses, from: FROM }).send({ to: "ada@example.org", subject: "s", text: "t", html: "<p>t</p>", idempotencyKey: "job.completed:6f1c/2b" });
-    const mails = await Promise.all((await emulator.rawEmails()).map((raw) => simpleParser(raw)));
+    await ses.emulator.clear();
+    await createSesMailer({ ses: ses.clients.ses, from: FROM }).send({
+      to: "ada@example.org",
+      subject: "s",
+      text: "t",
+      html: "<p>t</p>",
+      idempotencyKey: "job.completed:6f1c/2b",
+    });
+    const mails = await Promise.all((await ses.emulator.rawEmails()).map((raw) => simpleParser(raw)));
     expect(mails.map((m) => m.from?.text)).toEqual([`"GAS" <noreply@gas.example.org>`]);
   });
 
   test("an SES error reaches the caller (the notifier retries the message)", async () => {
     // aws-ses-v2-local checks neither addresses nor verified identities (SES does); an empty
     // subject is one request it refuses with 400 as SES does. moto refuses an unverified sender.
-    const mailer = createSesMailer({ ses: clients.ses, from: externalEndpoint ? "nobody@unverified.example.net" : FROM });
-    await expect(mailer.send({ to: "ada@example.org", subject: externalEndpoint ? "s" : "", text: "t", html: "<p>t</p>", idempotencyKey: "k" })).rejects.toThrow();
+    const mailer = createSesMailer({ ses: ses.clients.ses, from: externalEndpoint ? "nobody@unverified.example.net" : FROM });
+    await expect(
+      mailer.send({ to: "ada@example.org", subject: externalEndpoint ? "s" : "", text: "t", html: "<p>t</p>", idempotencyKey: "k" }),
+    ).rejects.toThrow();
   });
 });

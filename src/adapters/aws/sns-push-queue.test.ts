@@ -5,45 +5,33 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TopicMessages } from "../../ports/queue.ts";
-import { type Emulator, deleteMessaging, emulatorClients, emulatorName, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
-import type { AwsClients } from "./aws-clients.ts";
+import { deleteMessaging, emulatorName, startFauxqsEmulator, emulatorFixture, uniqueName } from "../../../test/support/aws-emulators.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
 import { createDoorbellQueue } from "./sns-push-queue.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
 
-setDefaultTimeout(30_000);
-
 type Request = TopicMessages["job.requested"];
 const settings = { visibilitySeconds: 30, maxAttempts: 3, retryBaseSeconds: 1 } as const;
-let emulator: Emulator;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  emulator = await startFauxqsEmulator();
-  clients = emulatorClients(emulator.endpoint);
-});
-afterAll(async () => {
-  clients.destroy();
-  await emulator.stop();
-});
+const fauxqs = emulatorFixture(startFauxqsEmulator);
 
 /** A fresh SNS → SQS layout, the annotator queue with a doorbell, and a count of SQS receives. */
 async function setUp(sweepSeconds: number) {
   const prefix = uniqueName("gas-push");
-  const made = await bootstrapMessaging(clients, prefix, settings);
-  const m = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix, ...settings });
+  const made = await bootstrapMessaging(fauxqs.clients, prefix, settings);
+  const m = createSqsMessaging({ sqs: fauxqs.clients.sqs, sns: fauxqs.clients.sns, prefix, ...settings });
   const sqs = m.queue<Request>("annotator");
   let receives = 0;
   const counted = { ...sqs, receive: (o?: Parameters<typeof sqs.receive>[0]) => (receives++, sqs.receive(o)) };
   const queue = createDoorbellQueue(counted, { sweepSeconds, ringWaitSeconds: 5 });
-  const publish = (jobId: string) => m.topic.publish("job.requested", { jobId, userId: "u", inputKey: "k", inputFileName: "f.vcf", submitTime: new Date().toISOString() });
+  const publish = (jobId: string) =>
+    m.topic.publish("job.requested", { jobId, userId: "u", inputKey: "k", inputFileName: "f.vcf", submitTime: new Date().toISOString() });
   return {
     queue,
     publish,
     receives: () => receives,
     async close() {
       await m.close();
-      await deleteMessaging(clients, made);
+      await deleteMessaging(fauxqs.clients, made);
     },
   };
 }

@@ -6,31 +6,24 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { queueContract } from "../../ports/queue.contract.ts";
-import { type Emulator, deleteMessaging, emulatorClients, emulatorName, externalEndpoint, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
-import type { AwsClients } from "./aws-clients.ts";
+import {
+  deleteMessaging,
+  emulatorName,
+  externalEndpoint,
+  startFauxqsEmulator,
+  emulatorFixture,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
 import { createSqsMessaging } from "./sqs-messaging.ts";
 
-// Emulator round trips on a shared 2-core CI machine: bun's 5 s default is too tight (bunfig has no test timeout).
-setDefaultTimeout(30_000);
-
 const settings = { visibilitySeconds: 1, maxAttempts: 3, retryBaseSeconds: 1 } as const;
-let emulator: Emulator;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  emulator = await startFauxqsEmulator();
-  clients = emulatorClients(emulator.endpoint);
-});
-afterAll(async () => {
-  clients.destroy();
-  await emulator.stop();
-});
+const fauxqs = emulatorFixture(startFauxqsEmulator);
 
 async function openMessaging() {
   const prefix = uniqueName("gas-t");
-  const made = await bootstrapMessaging(clients, prefix, settings);
-  const m = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix, ...settings });
+  const made = await bootstrapMessaging(fauxqs.clients, prefix, settings);
+  const m = createSqsMessaging({ sqs: fauxqs.clients.sqs, sns: fauxqs.clients.sns, prefix, ...settings });
   return {
     ...m,
     prefix,
@@ -38,13 +31,15 @@ async function openMessaging() {
     settings,
     close: async () => {
       await m.close();
-      await deleteMessaging(clients, made);
+      await deleteMessaging(fauxqs.clients, made);
     },
   };
 }
 
 queueContract(`SNS → SQS on ${emulatorName("fauxqs")}`, openMessaging, {
-  skip: externalEndpoint ? { reason: "moto accepts stale receipt handles (SQS refuses them)", checks: ["stale receipts are refused"] } : undefined,
+  skip: externalEndpoint
+    ? { reason: "moto accepts stale receipt handles (SQS refuses them)", checks: ["stale receipts are refused"] }
+    : undefined,
 });
 
 describe("SNS → SQS specifics", () => {
@@ -52,7 +47,7 @@ describe("SNS → SQS specifics", () => {
     const h = await openMessaging();
     try {
       const url = h.made.queues[`${h.prefix}-annotator`]!;
-      const a = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
+      const a = (await fauxqs.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
       expect(a.VisibilityTimeout).toBe("1");
       expect(a.ReceiveMessageWaitTimeSeconds).toBe("20");
       const redrive = JSON.parse(a.RedrivePolicy!);
@@ -60,7 +55,7 @@ describe("SNS → SQS specifics", () => {
       expect(Number(redrive.maxReceiveCount)).toBe(3);
       expect(JSON.parse(a.Policy!).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toEqual([h.made.topics[`${h.prefix}-job-requested`]]);
       const created: string[] = [];
-      const again = await bootstrapMessaging(clients, h.prefix, settings, created);
+      const again = await bootstrapMessaging(fauxqs.clients, h.prefix, settings, created);
       expect(again).toEqual(h.made);
       expect(created).toEqual([]);
     } finally {
@@ -90,7 +85,11 @@ describe("SNS → SQS specifics", () => {
       expect(await q.receive({ waitSeconds: 1 })).toEqual([]);
       expect(await q.depth()).toBe(1);
       // A delayed publish (SNS has no delay): delivered at once with its due time, re-delayed on receipt.
-      await h.topic.publish("job.requested", { jobId: "later", userId: "u", inputKey: "k", inputFileName: "a.vcf", submitTime: "t" }, { delaySeconds: 2 });
+      await h.topic.publish(
+        "job.requested",
+        { jobId: "later", userId: "u", inputKey: "k", inputFileName: "a.vcf", submitTime: "t" },
+        { delaySeconds: 2 },
+      );
       expect(await q.receive()).toEqual([]);
       const [d] = await q.receive({ waitSeconds: 5 });
       expect(d?.message).toMatchObject({ jobId: "later" });
@@ -118,8 +117,10 @@ describe("SNS → SQS specifics", () => {
   });
 
   test("a missing queue names itself and the bootstrap command", async () => {
-    const m = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: uniqueName("gas-none"), ...settings });
+    const m = createSqsMessaging({ sqs: fauxqs.clients.sqs, sns: fauxqs.clients.sns, prefix: uniqueName("gas-none"), ...settings });
     await expect(m.queue("annotator").receive()).rejects.toThrow(/gas-none-[0-9a-f]+-annotator.*gas aws bootstrap/);
-    await expect(m.topic.publish("job.completed", { jobId: "j", userId: "u", status: "COMPLETED", completeTime: "t" })).rejects.toThrow(/job-completed.*gas aws bootstrap/);
+    await expect(m.topic.publish("job.completed", { jobId: "j", userId: "u", status: "COMPLETED", completeTime: "t" })).rejects.toThrow(
+      /job-completed.*gas aws bootstrap/,
+    );
   });
 });

@@ -1,9 +1,11 @@
 import { AnnotationInputError } from "./annotation-errors.ts";
 import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
+import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS } from "./output/annotation-fields.ts";
 import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
 import type { BrowseRow } from "./output/browse-rows.ts";
 import { ByteBuilder } from "./output/byte-builder.ts";
+import { csqHeaderLine, csqKnownKeys } from "./output/csq-field.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
 import { createHeapTrimmer } from "./heap-trimmer.ts";
 import { AnnotationWorkerPool, type BatchResult } from "./parallel/worker-pool.ts";
@@ -33,6 +35,8 @@ export interface AnnotateFileOptions {
    * parallel worker threads, the output keeping the input's order.
    */
   threads?: number;
+  /** Which annotation INFO fields to write (default: ANN and CSQ). */
+  fields?: AnnotationFields;
 }
 
 /**
@@ -49,7 +53,7 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     : null;
   let sinks: OutputSinks | null = null;
   try {
-    const header = renderHeader(vcf.header, reference, known?.infoHeaderLines() ?? [], opts.command);
+    const header = renderHeader(vcf.header, reference, known?.infoHeaderLines() ?? [], opts.fields ?? DEFAULT_ANNOTATION_FIELDS, opts.command);
     sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`);
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const run = threads > 1 ? runParallel : runOnThisThread;
@@ -89,7 +93,14 @@ const MIN_BLOCK_CHARS = 8 << 10;
  * as UTF-8 straight into a byte buffer (no per-line string: see ByteBuilder).
  */
 async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVariants | null, opts: AnnotateFileOptions): Promise<RunResult> {
-  const annotator = new RecordAnnotator(opts.reference, createTranscriptSequenceCache(opts.reference.genome), known, sinks.wantsRows, opts.input);
+  const annotator = new RecordAnnotator(
+    opts.reference,
+    createTranscriptSequenceCache(opts.reference.genome),
+    known,
+    sinks.wantsRows,
+    opts.input,
+    opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
+  );
   const out = new ByteBuilder(SWAP_BUFFER_BYTES);
   let rows: BrowseRow[] | null = sinks.wantsRows ? [] : null;
   const trimmer = createHeapTrimmer();
@@ -128,6 +139,7 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
     wantRows: sinks.wantsRows,
     file: opts.input,
     layout: vcf.layout,
+    fields: opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
   });
   const counter = new SummaryCounter();
   let recordsOnUnknownContigs = 0;
@@ -168,12 +180,14 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
   }
 }
 
-/** Input header plus the engine's lines, just before `#CHROM`; an older ANN definition is replaced. */
-function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[], command?: string): string {
-  const ownInfo = (line: string) => line.startsWith("##INFO=<ID=ANN,") || line.startsWith("##INFO=<ID=KNOWN_");
+/** Input header plus the engine's lines, just before `#CHROM`; an older ANN / CSQ definition is replaced. */
+function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[], fields: AnnotationFields, command?: string): string {
+  const ownInfo = (line: string) =>
+    (fields.ann && line.startsWith("##INFO=<ID=ANN,")) || (fields.csq && line.startsWith("##INFO=<ID=CSQ,")) || line.startsWith("##INFO=<ID=KNOWN_");
   const meta = h.metaLines.filter((l) => !ownInfo(l) && !l.startsWith("##GAS"));
   const added = [
-    ANN_HEADER_LINE,
+    ...(fields.ann ? [ANN_HEADER_LINE] : []),
+    ...(fields.csq ? [csqHeaderLine(csqKnownKeys(knownLines))] : []),
     ...knownLines,
     `##GAS_reference=<Name="${ref.name.replace(/"/g, "'")}",Build=${ref.build}>`,
     ...(command ? [`##GAS_command=${command}`] : []),

@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { annotateFile } from "./annotate-file.ts";
 import { AnnotationInputError } from "./annotation-errors.ts";
+import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, parseAnnotationFields } from "./output/annotation-fields.ts";
 import type { OutputPaths } from "./output/output-sinks.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "./reference/bundle.ts";
@@ -10,8 +11,9 @@ import { prepareBundle } from "./reference/prepared-index.ts";
 
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
-               [--format vcf|tsv|json] [--log LOG] [--threads N] [--quiet]
+               [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--threads N] [--quiet]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
+      --fields: the annotation INFO fields: ann (SnpEff's ANN), csq (VEP's CSQ) or both (default).
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
       --threads: annotation workers (default: the cores available; inputs under 1 MB use one).
@@ -83,6 +85,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     genes: { type: "string" },
     known: { type: "string" },
     format: { type: "string" },
+    fields: { type: "string" },
     log: { type: "string" },
     threads: { type: "string" },
     quiet: { type: "boolean", short: "q", default: false },
@@ -96,6 +99,7 @@ async function annotateCommand(args: string[]): Promise<number> {
   if (!(await Bun.file(input).exists())) throw new UsageError(`input file not found: ${input}`);
   const outputs = outputPaths(input, values.output, values.format, values.log);
   const threads = await threadCount(values.threads, input);
+  const fields = fieldsOption(values.fields);
 
   const reference = await openReference(
     values.fasta
@@ -112,6 +116,7 @@ async function annotateCommand(args: string[]): Promise<number> {
       signal: interrupt.signal,
       onProgress: bar?.update,
       threads,
+      fields,
       command: ["gas", "annotate", ...args].join(" "),
     });
     bar?.done();
@@ -140,6 +145,15 @@ function outputPaths(input: string, output: string | undefined, format: string |
   const dir = dirname(input);
   const main = fmt === "vcf" ? join(dir, `${name}.annot.vcf`) : join(dir, `${name}.annot.${fmt}`);
   return { [fmt]: main, log: log ?? join(dir, `${name}.vcf.count.log`) };
+}
+
+function fieldsOption(flag: string | undefined): AnnotationFields {
+  if (flag === undefined) return DEFAULT_ANNOTATION_FIELDS;
+  try {
+    return parseAnnotationFields(flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** Parallel workers pay a start-up cost (a thread and a reference each): small inputs use one. */

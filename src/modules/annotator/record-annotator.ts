@@ -7,8 +7,10 @@ import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import type { AnnotateSummary } from "./output/annotation-summary.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
 import { writeEffects } from "./output/ann-field.ts";
+import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, ownsInfoKey } from "./output/annotation-fields.ts";
 import { ByteBuilder, encodeOnce } from "./output/byte-builder.ts";
 import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
+import { CsqWriter, csqKnownKeys } from "./output/csq-field.ts";
 import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
 import type { Reference } from "./reference/bundle.ts";
 import type { TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
@@ -58,6 +60,9 @@ export class RecordAnnotator {
   private readonly effects: AlleleEffect[] = [];
   /** Reused by `annotate` for the string form of a line. */
   private readonly lineBytes = new ByteBuilder();
+  /** Null when CSQ is not written. */
+  private readonly csq: CsqWriter | null;
+  private readonly isOwnedKey: (key: string) => boolean;
 
   constructor(
     private readonly reference: Reference,
@@ -65,7 +70,11 @@ export class RecordAnnotator {
     private readonly known: KnownVariants | null,
     readonly wantRows: boolean,
     private readonly file: string,
-  ) {}
+    private readonly fields: AnnotationFields = DEFAULT_ANNOTATION_FIELDS,
+  ) {
+    this.csq = fields.csq ? new CsqWriter(csqKnownKeys(known?.infoHeaderLines() ?? []), (t) => sequences.get(t)) : null;
+    this.isOwnedKey = (key) => ownsInfoKey(fields, key);
+  }
 
   /** Loads everything `annotate` will need for these records. */
   async prepare(batch: readonly VcfRecord[]): Promise<void> {
@@ -209,9 +218,45 @@ export class RecordAnnotator {
       }
     }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
-    writeInfo(out, keptInfo(rec.info, isOwnedKey), known ? knownFields(end - first, knownInfo) : NO_FIELDS, all);
+    this.writeInfo(out, rec, keptInfo(rec.info, this.isOwnedKey), known ? knownFields(end - first, knownInfo) : NO_FIELDS, all, knownInfo);
     writeRecordTail(out, rec);
     return rows;
+  }
+
+  /** INFO: what the input had (minus the engine's keys), then the known-variant fields, then ANN and CSQ; "." when empty. */
+  private writeInfo(
+    out: ByteBuilder,
+    rec: VcfRecord,
+    kept: string,
+    knownFields: readonly string[],
+    effects: readonly AlleleEffect[],
+    matches: readonly (KnownMatch | null)[],
+  ): void {
+    let first = true;
+    if (kept) {
+      out.text(kept);
+      first = false;
+    }
+    for (const field of knownFields) {
+      if (!first) out.byte(59); // ;
+      out.text(field);
+      first = false;
+    }
+    if (effects.length > 0) {
+      if (this.fields.ann) {
+        if (!first) out.byte(59);
+        out.raw(ANN_KEY);
+        writeEffects(out, effects);
+        first = false;
+      }
+      if (this.csq !== null) {
+        if (!first) out.byte(59);
+        out.raw(CSQ_KEY);
+        this.csq.write(out, rec.ref, rec.altText, effects, matches);
+        first = false;
+      }
+    }
+    if (first) out.byte(46); // .
   }
 
   /** Appends the allele's effects to `into`, most severe first. */
@@ -292,32 +337,8 @@ function sortBySeverity(effects: AlleleEffect[], from: number): void {
   }
 }
 
-/** INFO: what the input had (minus the engine's keys), then the known-variant fields, then ANN; "." when empty. */
-function writeInfo(out: ByteBuilder, kept: string, knownFields: readonly string[], effects: readonly AlleleEffect[]): void {
-  let first = true;
-  if (kept) {
-    out.text(kept);
-    first = false;
-  }
-  for (const field of knownFields) {
-    if (!first) out.byte(59); // ;
-    out.text(field);
-    first = false;
-  }
-  if (effects.length > 0) {
-    if (!first) out.byte(59);
-    out.raw(ANN_KEY);
-    writeEffects(out, effects);
-    first = false;
-  }
-  if (first) out.byte(46); // .
-}
-
 const ANN_KEY = encodeOnce("ANN=");
-
-function isOwnedKey(key: string): boolean {
-  return key === "ANN" || key.startsWith("KNOWN_");
-}
+const CSQ_KEY = encodeOnce("CSQ=");
 
 /** Per-ALT (Number=A) INFO values of the known-variant matches, "." where an ALT has none. */
 function knownFields(altCount: number, matches: readonly (KnownMatch | null)[]): string[] {

@@ -101,27 +101,25 @@ function dropTranscripts(calls: Map<string, unknown>, ids: readonly string[]): n
 }
 
 /**
- * SnpEff writes the same SO vocabulary. Documented differences, where GAS follows VEP:
- * - SnpEff 5.1 has no splice_polypyrimidine_tract_variant / splice_donor_region_variant /
- *   splice_donor_5th_base_variant (VEP 105+ terms): they are not compared.
- * - VEP adds `non_coding_transcript_variant` to an intron hit of a non-coding transcript and
- *   `NMD_transcript_variant` to every hit of an NMD transcript; SnpEff writes neither.
+ * GAS's ANN carries SnpEff's vocabulary (output/snpeff-terms.ts maps VEP's 105+ splice terms,
+ * NMD_transcript_variant and the rest), so the terms compare as written, but for one documented
+ * difference where GAS follows VEP: VEP adds `non_coding_transcript_variant` to an intron hit of
+ * a non-coding transcript; SnpEff does not.
  */
 function forSnpEff(terms: Set<string>): Set<string> {
   const out = new Set(terms);
-  for (const t of ["splice_polypyrimidine_tract_variant", "splice_donor_region_variant", "splice_donor_5th_base_variant", "NMD_transcript_variant"]) out.delete(t);
   if (out.has("intron_variant")) out.delete("non_coding_transcript_variant");
   return out;
 }
 
 /**
  * bcftools csq -l names only a transcript's coding/splice/UTR effects and calls every non-coding
- * hit `non_coding`; it has no up/downstream terms and no NMD_transcript_variant.
+ * hit `non_coding`; it has no up/downstream terms (and, like ANN's SnpEff vocabulary, no
+ * NMD_transcript_variant or VEP's finer splice terms).
  */
 function forBcftools(terms: Set<string>): Set<string> {
   const out = new Set<string>();
   for (const t of terms) {
-    if (t === "NMD_transcript_variant" || t.startsWith("splice_polypyrimidine") || t === "splice_donor_region_variant" || t === "splice_donor_5th_base_variant") continue;
     if (t === "non_coding_transcript_exon_variant" || t === "non_coding_transcript_variant") out.add("non_coding_transcript_variant");
     else out.add(t);
   }

@@ -2,7 +2,8 @@ import type { Annotation, Transcript } from "../model.ts";
 import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
 import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
 import { TX_POS_MAX_BYTES } from "../hgvs/transcript-coordinates.ts";
-import { ByteBuilder, encodeOnce, putAscii, putBytes, putInt, putText } from "./byte-builder.ts";
+import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt, putText } from "./byte-builder.ts";
+import { toSnpEffTerms } from "./snpeff-terms.ts";
 
 /**
  * The community "VCF annotation format" (ANN), as written by SnpEff and read by most downstream
@@ -90,12 +91,9 @@ function entryPrefix(e: AlleleEffect, t: Transcript, featureId: string): Uint8Ar
   return prefix;
 }
 
-function joinTerms(terms: readonly string[]): string {
-  return terms.length === 1 ? terms[0]! : terms.join("&");
-}
-
 // The consequence code hands out one shared array per distinct term set (finishTerms), so the
-// `terms|impact|` section is encoded once per set and found by the array's identity.
+// `terms|impact|` section is encoded once per set and found by the array's identity. The terms
+// are written in SnpEff's vocabulary (snpeff-terms.ts), which costs nothing per entry here.
 interface TermsSection {
   impact: string;
   bytes: Uint8Array;
@@ -106,7 +104,7 @@ const TERMS_CACHE_LIMIT = 10_000;
 function termsAndImpact(a: { consequences: readonly string[]; impact: string }): Uint8Array {
   const hit = termsCache.get(a.consequences);
   if (hit !== undefined && hit.impact === a.impact) return hit.bytes;
-  const bytes = encodeOnce(`${joinTerms(a.consequences)}|${a.impact}|`);
+  const bytes = encodeOnce(`${toSnpEffTerms(a.consequences).join("&")}|${a.impact}|`);
   // Arrays not from finishTerms (tests, hand-made entries) would only fill the cache: bounded.
   if (termsCache.size >= TERMS_CACHE_LIMIT) termsCache.clear();
   termsCache.set(a.consequences, { impact: a.impact, bytes });
@@ -203,13 +201,6 @@ function intergenicPrefix(e: AlleleEffect): Uint8Array {
   return (intergenicPrefixes[e.terms.id] ??= concatBytes(termsAndImpact(e), INTERGENIC_MIDDLE));
 }
 
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 function putSlash(b: Uint8Array, p: number, n: number, total: number): number {
   if (n === NONE) return p;
   p = putInt(b, p, n);
@@ -223,7 +214,8 @@ function writeHgvsP(out: ByteBuilder, p: string): void {
   out.length = putHgvsP(out, out.length, p);
 }
 
-function putHgvsP(out: ByteBuilder, at: number, p: string): number {
+/** Writes HGVS.p at `at` with the `=` of a synonymous change as `%3D` (VEP escapes it the same way in CSQ). */
+export function putHgvsP(out: ByteBuilder, at: number, p: string): number {
   if (p.charCodeAt(p.length - 1) === 61 /* = */) {
     at = putText(out, at, p.slice(0, -1));
     return putBytes(out.bytes, at, EQUALS_ESCAPED);

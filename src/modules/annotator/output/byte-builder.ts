@@ -159,3 +159,11 @@ export function putBytes(b: Uint8Array, p: number, src: Uint8Array): number {
 export function encodeOnce(s: string): Uint8Array {
   return encoder.encode(s);
 }
+
+/** The bytes of `a` followed by those of `b`, as a new array (for cached pieces built once). */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -27,11 +27,11 @@ export function mergeIds(inputId: string, known: readonly string[]): string {
 
 /**
  * The input's INFO without the keys the engine writes, "" when nothing is left: re-annotating an
- * annotated file replaces its ANN instead of stacking a second one.
+ * annotated file replaces its ANN and CSQ instead of stacking a second one.
  */
 export function keptInfo(info: string, ownedKeys: (key: string) => boolean): string {
   if (info === "." || info === "") return "";
-  if (!info.includes("ANN=") && !info.includes("KNOWN_")) return info;
+  if (!info.includes("ANN=") && !info.includes("CSQ=") && !info.includes("KNOWN_")) return info;
   return info
     .split(";")
     .filter((kv) => {

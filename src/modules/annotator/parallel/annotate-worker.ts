@@ -57,7 +57,7 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
     ? await openKnownVariants(reference.knownPath, { resolveContig: (c) => reference.resolveContig(c) })
     : null;
   layout = msg.layout;
-  annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, msg.wantRows, msg.file);
+  annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, msg.wantRows, msg.file, msg.fields);
 }
 
 async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise<void> {

@@ -1,6 +1,5 @@
 import { AnnotationInputError } from "../annotation-errors.ts";
-import type { OpenReferenceOptions } from "../reference/bundle.ts";
-import type { RawBlock, RecordLayout } from "../vcf/vcf-reader.ts";
+import type { RawBlock } from "../vcf/vcf-reader.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 
 export type BatchResult = Extract<FromWorker, { type: "result" }>;
@@ -22,7 +21,7 @@ export class AnnotationWorkerPool {
 
   private constructor(private readonly workers: Worker[]) {}
 
-  static async start(count: number, init: { reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout }): Promise<AnnotationWorkerPool> {
+  static async start(count: number, init: Omit<Extract<ToWorker, { type: "init" }>, "type">): Promise<AnnotationWorkerPool> {
     const workers = Array.from({ length: count }, () => new Worker(new URL("./annotate-worker.ts", import.meta.url).href, { smol: true }));
     const pool = new AnnotationWorkerPool(workers);
     try {

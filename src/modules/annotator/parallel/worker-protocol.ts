@@ -1,3 +1,4 @@
+import type { AnnotationFields } from "../output/annotation-fields.ts";
 import type { SerializedCounter } from "../output/annotation-summary.ts";
 import type { BrowseRow } from "../output/browse-rows.ts";
 import type { OpenReferenceOptions } from "../reference/bundle.ts";
@@ -5,7 +6,7 @@ import type { RawBlock, RecordLayout } from "../vcf/vcf-reader.ts";
 
 /** Messages between the pipeline and its annotation workers. */
 export type ToWorker =
-  | { type: "init"; reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout }
+  | { type: "init"; reference: OpenReferenceOptions; wantRows: boolean; file: string; layout: RecordLayout; fields: AnnotationFields }
   | { type: "batch"; id: number; block: RawBlock }
   /** A result buffer the pipeline has written, handed back for reuse. */
   | { type: "recycle"; buffer: ArrayBuffer };

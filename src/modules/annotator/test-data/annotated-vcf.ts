@@ -62,12 +62,16 @@ export interface OutputRecord {
   /** FORMAT and sample columns, tab-joined ("" without samples). */
   samples: string;
   ann: AnnEntry[];
+  /** The CSQ entries, each as column name → value (names from the header's `Format:`). */
+  csq: Record<string, string>[];
 }
 
 export interface AnnotatedVcf {
   meta: string[];
   columnLine: string;
   records: OutputRecord[];
+  /** The CSQ columns named by the `##INFO=<ID=CSQ` header, in order; [] without one. */
+  csqColumns: string[];
 }
 
 /** Parses one ANN value (the part after `ANN=`) into entries; throws when an entry lacks fields. */
@@ -96,11 +100,28 @@ export function parseAnnValue(value: string): AnnEntry[] {
   });
 }
 
+/** Parses one CSQ value into entries by the header's column names; throws when an entry's count differs. */
+export function parseCsqValue(value: string, columns: readonly string[]): Record<string, string>[] {
+  return value.split(",").map((entry) => {
+    const f = entry.split("|");
+    if (f.length !== columns.length) throw new Error(`CSQ entry has ${f.length} fields, expected ${columns.length}: ${entry}`);
+    return Object.fromEntries(columns.map((name, i) => [name, f[i]!]));
+  });
+}
+
+/** The column names of a `##INFO=<ID=CSQ,…,Description="… Format: A|B|…">` line, as bcftools +split-vep reads them. */
+export function csqColumnsOf(meta: readonly string[]): string[] {
+  const line = meta.find((l) => l.startsWith("##INFO=<ID=CSQ,"));
+  const format = line ? /Format: ([^"]*)"/.exec(line) : null;
+  return format ? format[1]!.split("|") : [];
+}
+
 /** Parses an annotated VCF's text. */
 export function parseAnnotatedVcf(text: string): AnnotatedVcf {
   const meta: string[] = [];
   let columnLine = "";
   const records: OutputRecord[] = [];
+  let csqColumns: string[] | undefined;
   for (const raw of text.split("\n")) {
     if (raw === "") continue;
     if (raw.startsWith("##")) {
@@ -123,6 +144,8 @@ export function parseAnnotatedVcf(text: string): AnnotatedVcf {
       }
     }
     const annValue = info.get("ANN");
+    const csqValue = info.get("CSQ");
+    csqColumns ??= csqColumnsOf(meta);
     records.push({
       raw,
       chrom: cols[0]!,
@@ -136,9 +159,10 @@ export function parseAnnotatedVcf(text: string): AnnotatedVcf {
       annCount,
       samples: cols.slice(8).join("\t"),
       ann: annValue === undefined ? [] : parseAnnValue(annValue),
+      csq: csqValue === undefined ? [] : parseCsqValue(csqValue, csqColumns),
     });
   }
-  return { meta, columnLine, records };
+  return { meta, columnLine, records, csqColumns: csqColumns ?? csqColumnsOf(meta) };
 }
 
 /** Data lines of a plain VCF text (no header), for comparisons with the input. */

@@ -1,0 +1,315 @@
+/**
+ * Ensembl VEP's CSQ INFO field, the form bcftools +split-vep, VEP's filter_vep and VEP-reading
+ * pipelines read: one comma-separated entry per allele × feature, `|`-separated fields named in
+ * the `##INFO=<ID=CSQ,…,Description="Consequence annotations from Ensembl VEP. Format: …">`
+ * header, in VEP's order (OutputFactory/VCF.pm's columns, then its flag columns as
+ * Constants.pm orders them). Written as VEP writes it (OutputFactory/VCF.pm): VEP's consequence
+ * vocabulary `&`-joined, empty fields for absent values, `,` and `|` inside a value as `&`, `;` as
+ * `%3B`, white space as `_`, and `=` in HGVSp as `%3D`.
+ *
+ * Like the ANN writer, entries are written as bytes: the columns that repeat for every variant on
+ * a transcript (consequences to biotype; strand to MANE) are encoded once per transcript and term
+ * set, and only the coding columns of coding entries are built as strings (see csq-coding.ts).
+ */
+import { type AlleleEffect, NONE } from "../consequence/allele-effect.ts";
+import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
+import type { KnownMatch } from "../known/known-variants.ts";
+import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
+import { putHgvsP } from "./ann-field.ts";
+import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt } from "./byte-builder.ts";
+import { aminoAcidsAndCodons, codingEdit, exonRange, intronRange, type Range, residueOf, type TxSpan, txSpan, vepHgvsP } from "./csq-coding.ts";
+
+/** VEP's columns GAS fills (or leaves empty where it has no data yet), in VEP's order. */
+export const CSQ_FIELDS = [
+  "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON", "HGVSc",
+  "HGVSp", "cDNA_position", "CDS_position", "Protein_position", "Amino_acids", "Codons", "Existing_variation", "DISTANCE",
+  "STRAND", "FLAGS", "SYMBOL_SOURCE", "HGNC_ID", "CANONICAL", "MANE_SELECT",
+] as const;
+
+const KNOWN_PREFIX = "KNOWN_";
+
+/**
+ * The known-variant INFO keys (`KNOWN_AF`, `KNOWN_gnomADe_AF`, `KNOWN_CLIN_SIG`, …) in the order
+ * their header lines declare them; in CSQ each is a column under VEP's name (the key without
+ * `KNOWN_`: `AF`, `gnomADe_AF`, `CLIN_SIG`), after the fixed columns.
+ */
+export function csqKnownKeys(knownHeaderLines: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const line of knownHeaderLines) {
+    const m = /^##INFO=<ID=([^,>]+)/.exec(line);
+    if (m && m[1]!.startsWith(KNOWN_PREFIX)) keys.push(m[1]!);
+  }
+  return keys;
+}
+
+/** The ##INFO line declaring CSQ with its Format, as VEP words it (parsers read the part after `Format: `). */
+export function csqHeaderLine(knownKeys: readonly string[]): string {
+  const fields = [...CSQ_FIELDS, ...knownKeys.map((k) => k.slice(KNOWN_PREFIX.length))];
+  return `##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. Format: ${fields.join("|")}">`;
+}
+
+/** A value as VEP's VCF writer puts it in CSQ: `,` and `|` → `&`, `;` → `%3B`, white space → `_`. */
+export function vepEscape(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 44 || c === 59 || c === 124 || c <= 32) return value.replace(/[,|]/g, "&").replace(/;/g, "%3B").replace(/\s+/g, "_");
+  }
+  return value;
+}
+
+const PIPE = 124;
+const AMP = 38;
+const COMMA = 44;
+const EMPTY = new Uint8Array(0);
+/** After Consequence and IMPACT: SYMBOL..BIOTYPE (5) and EXON..Codons (9) empty for an intergenic entry. */
+const INTERGENIC_MIDDLE = encodeOnce("|".repeat(14));
+/** STRAND..MANE_SELECT of an intergenic entry: 6 empty fields. */
+const INTERGENIC_TAIL = encodeOnce("|".repeat(6));
+
+/** Per transcript: the pieces every entry on it repeats. */
+interface TranscriptPieces {
+  /** `Consequence|IMPACT|SYMBOL|Gene|Transcript|Feature|BIOTYPE|` by TermSet id. */
+  prefixes: Uint8Array[];
+  /** `SYMBOL|Gene|Transcript|Feature|BIOTYPE|`. */
+  middle: Uint8Array;
+  /** `ENST….version:` for HGVSc (and, until protein IDs are in the models, HGVSp). */
+  reference: Uint8Array;
+  /** `|STRAND|FLAGS|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT`. */
+  tail: Uint8Array;
+}
+
+const transcriptPieces = new WeakMap<Transcript, TranscriptPieces>();
+
+function piecesOf(t: Transcript, featureId: string, startIncomplete: boolean, endIncomplete: boolean): TranscriptPieces {
+  let p = transcriptPieces.get(t);
+  if (p === undefined) {
+    // SYMBOL: the models' gene name (the model falls back to the gene ID when there is none);
+    // VEP writes a space in a symbol as %20.
+    const symbol = t.geneName !== t.geneId ? vepEscape(t.geneName.replace(/\s/g, "%20")) : "";
+    const flags = [startIncomplete ? "cds_start_NF" : "", endIncomplete ? "cds_end_NF" : ""].filter(Boolean).join("&");
+    const canonical = t.tags.includes("Ensembl_canonical") ? "YES" : "";
+    p = {
+      prefixes: [],
+      middle: encodeOnce(`${symbol}|${vepEscape(t.geneId)}|Transcript|${vepEscape(featureId)}|${vepEscape(t.biotype)}|`),
+      reference: encodeOnce(`${vepEscape(featureId)}${t.version !== null ? `.${t.version}` : ""}:`),
+      tail: encodeOnce(`|${t.strand}|${flags}|||${canonical}|`),
+    };
+    transcriptPieces.set(t, p);
+  }
+  return p;
+}
+
+/** `terms|IMPACT|` in VEP's vocabulary, by TermSet id. */
+const termsPieces: Uint8Array[] = [];
+
+function termsPiece(e: AlleleEffect): Uint8Array {
+  return (termsPieces[e.terms.id] ??= encodeOnce(`${e.consequences.join("&")}|${e.impact}|`));
+}
+
+const intergenicPrefixes: Uint8Array[] = [];
+
+/** What the CSQ entries of one allele share: its Allele column, Existing_variation and known columns. */
+interface AllelePieces {
+  allele: string;
+  existing: Uint8Array;
+  known: Uint8Array;
+}
+
+/** Writes the CSQ value of records, entry by entry, as VEP words it. */
+export class CsqWriter {
+  private readonly span: TxSpan = { cdna5: 0, cdna3: 0, cds5: 0, cds3: 0 };
+  private readonly exon: Range = { lo: 0, hi: 0 };
+  private readonly intron: Range = { lo: 0, hi: 0 };
+  private readonly pieces: AllelePieces = { allele: "", existing: EMPTY, known: EMPTY };
+  private readonly scratch = new ByteBuilder(1024);
+
+  /**
+   * @param knownKeys the known-variant INFO keys that have CSQ columns (csqKnownKeys)
+   * @param sequenceOf the spliced sequence of a transcript the allele overlaps (for codons)
+   */
+  constructor(
+    private readonly knownKeys: readonly string[],
+    private readonly sequenceOf: (t: Transcript) => TranscriptSequence | null,
+  ) {}
+
+  /**
+   * Writes the CSQ value (without `CSQ=`) of a record's effects, in allele order; `matches` are
+   * the known-variant matches of its annotated alleles, in the same order (empty without known
+   * variants).
+   */
+  write(out: ByteBuilder, ref: string, altText: string, effects: readonly AlleleEffect[], matches: readonly (KnownMatch | null)[]): void {
+    let allele: Allele | null = null;
+    let k = -1;
+    const pieces = this.pieces;
+    for (let i = 0; i < effects.length; i++) {
+      const e = effects[i]!;
+      if (e.allele !== allele) {
+        allele = e.allele;
+        k++;
+        pieces.allele = vepAllele(ref, altText, allele.vcfAlt);
+        this.knownPieces(matches[k] ?? null, pieces);
+      }
+      if (i > 0) out.byte(COMMA);
+      if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces);
+      else this.transcriptEntry(out, e, e.transcript, pieces);
+    }
+  }
+
+  /** Existing_variation and the known columns of an allele, as views of `scratch` (valid until the next allele). */
+  private knownPieces(match: KnownMatch | null, into: AllelePieces): void {
+    if (match === null) {
+      into.existing = EMPTY;
+      into.known = this.knownKeys.length === 0 ? EMPTY : emptyColumns(this.knownKeys.length);
+      return;
+    }
+    const s = this.scratch;
+    s.clear();
+    for (let i = 0; i < match.ids.length; i++) {
+      if (i > 0) s.byte(AMP);
+      s.text(vepEscape(match.ids[i]!));
+    }
+    const existingEnd = s.length;
+    for (const key of this.knownKeys) {
+      s.byte(PIPE);
+      const value = match.info[key];
+      if (value !== undefined) s.text(vepEscape(value));
+    }
+    into.existing = s.bytes.subarray(0, existingEnd);
+    into.known = s.bytes.subarray(existingEnd, s.length);
+  }
+
+  private intergenicEntry(out: ByteBuilder, e: AlleleEffect, a: AllelePieces): void {
+    const prefix = (intergenicPrefixes[e.terms.id] ??= concatBytes(termsPiece(e), INTERGENIC_MIDDLE));
+    out.reserve(a.allele.length + prefix.length + a.existing.length + INTERGENIC_TAIL.length + a.known.length + 4);
+    const b = out.bytes;
+    let p = putAscii(b, out.length, a.allele);
+    b[p++] = PIPE;
+    p = putBytes(b, p, prefix);
+    p = putBytes(b, p, a.existing);
+    b[p++] = PIPE; // DISTANCE: only up/downstream entries have one
+    p = putBytes(b, p, INTERGENIC_TAIL);
+    out.length = putBytes(b, p, a.known);
+  }
+
+  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces): void {
+    const l = e.layout!;
+    const tp = piecesOf(t, l.featureId, l.startIncomplete, l.endIncomplete);
+    const prefix = (tp.prefixes[e.terms.id] ??= concatBytes(termsPiece(e), tp.middle));
+    const allele = e.allele;
+    // Up/downstream entries (the only ones with a distance) have no positions, numbers or HGVS.
+    const within = e.distance === NONE;
+    const exon = this.exon;
+    const intron = this.intron;
+    const s = this.span;
+    exon.lo = exon.hi = intron.lo = intron.hi = 0;
+    s.cdna5 = s.cdna3 = s.cds5 = s.cds3 = 0;
+    let aminoAcids = "";
+    let codons = "";
+    let hgvsP = "";
+    if (within) {
+      if (allele.start === allele.end && allele.ref.length === 1) {
+        // An SNV (most entries): its rank names its exon or intron, and the consequence code has
+        // its cDNA and CDS positions.
+        if (e.rankTotal > 0) {
+          const r = e.rankTotal === l.exonCount ? exon : intron;
+          r.lo = r.hi = e.rankLo;
+        }
+        if (e.cdnaPos !== NONE) {
+          s.cdna5 = s.cdna3 = e.cdnaPos;
+          if (e.cdsPos !== NONE) s.cds5 = s.cds3 = e.cdsPos;
+        }
+      } else {
+        exonRange(l, allele.start, allele.end, exon);
+        intronRange(l, allele.start, allele.end, intron);
+        txSpan(l, allele, s);
+      }
+      const edit = s.cds5 !== 0 && s.cds3 !== 0 ? codingEdit(t, l, this.sequenceOf(t), allele, s) : null;
+      if (edit !== null) ({ aminoAcids, codons } = aminoAcidsAndCodons(edit));
+      if (e.hgvsP.length > 0) hgvsP = vepHgvsP(e.hgvsP, edit);
+    }
+    out.reserve(
+      a.allele.length + prefix.length + 4 * RANGE_MAX_BYTES + 2 * tp.reference.length + hgvsCMaxBytes(e) + 3 * hgvsP.length +
+        aminoAcids.length + codons.length + a.existing.length + tp.tail.length + a.known.length + 32,
+    );
+    const b = out.bytes;
+    let p = putAscii(b, out.length, a.allele);
+    b[p++] = PIPE;
+    p = putBytes(b, p, prefix);
+    p = putRanks(b, p, exon, l.exonCount);
+    b[p++] = PIPE;
+    p = putRanks(b, p, intron, l.exonCount - 1);
+    b[p++] = PIPE;
+    if (within && e.hgvsKind !== 0) {
+      p = putBytes(b, p, tp.reference);
+      p = putHgvsC(b, p, l, e);
+    }
+    b[p++] = PIPE;
+    if (hgvsP.length > 0) {
+      p = putBytes(b, p, tp.reference);
+      p = putHgvsP(out, p, hgvsP);
+    }
+    b[p++] = PIPE;
+    p = putRange(b, p, s.cdna5, s.cdna3);
+    b[p++] = PIPE;
+    p = putRange(b, p, s.cds5, s.cds3);
+    b[p++] = PIPE;
+    p = putRange(b, p, residueOf(l, s.cds5), residueOf(l, s.cds3));
+    b[p++] = PIPE;
+    p = putAscii(b, p, aminoAcids);
+    b[p++] = PIPE;
+    p = putAscii(b, p, codons);
+    b[p++] = PIPE;
+    p = putBytes(b, p, a.existing);
+    b[p++] = PIPE;
+    if (!within) p = putInt(b, p, e.distance);
+    p = putBytes(b, p, tp.tail);
+    out.length = putBytes(b, p, a.known);
+  }
+}
+
+/** Room putRange / putRanks may need: two 10-digit numbers, `-`, `/` and a total. */
+const RANGE_MAX_BYTES = 36;
+
+/** VEP's format_coords: `lo`, `lo-hi`, `?-hi` or `lo-?` (0 = an absent end); nothing when both are absent. */
+function putRange(b: Uint8Array, p: number, lo: number, hi: number): number {
+  if (lo === 0 && hi === 0) return p;
+  if (lo === hi) return putInt(b, p, lo);
+  if (lo === 0) b[p++] = 63; // ?
+  else p = putInt(b, p, lo);
+  b[p++] = 45; // -
+  if (hi === 0) b[p++] = 63;
+  else p = putInt(b, p, hi);
+  return p;
+}
+
+/** EXON / INTRON: `N/TOTAL` or `N-M/TOTAL`, nothing when no exon / intron is hit. */
+function putRanks(b: Uint8Array, p: number, r: Range, total: number): number {
+  if (r.lo === 0) return p;
+  p = putRange(b, p, r.lo, r.hi);
+  b[p++] = 47; // /
+  return putInt(b, p, total);
+}
+
+const emptyColumnsByCount: Uint8Array[] = [];
+
+function emptyColumns(n: number): Uint8Array {
+  return (emptyColumnsByCount[n] ??= encodeOnce("|".repeat(n)));
+}
+
+/**
+ * VEP's Allele for an ALT of a VCF record (Parser/VCF.pm): when any ALT's length differs from
+ * REF's and REF and every ALT (but `*`) share their first base, that base is dropped (`-` when
+ * nothing is left); otherwise the ALT as written.
+ */
+export function vepAllele(ref: string, altText: string, alt: string): string {
+  if (altText.indexOf(",") < 0) {
+    // One ALT (nearly every record): no array.
+    if (alt.length === ref.length || alt.charCodeAt(0) !== ref.charCodeAt(0)) return alt;
+    return alt.slice(1) || "-";
+  }
+  const alts = altText.split(",");
+  if (!alts.some((x) => x.length !== ref.length)) return alt;
+  const first = ref.charCodeAt(0);
+  for (const x of alts) if (x !== "*" && x.charCodeAt(0) !== first) return alt;
+  return alt === "*" ? alt : alt.slice(1) || "-";
+}

@@ -1,4 +1,12 @@
-/** Dependency rules (STYLE.md §c): domain modules never import adapters; only container.ts does. */
+/**
+ * Dependency rules (STYLE.md §c), lowest layer first:
+ *   shared, ports, db          → nothing above them
+ *   web (the kit: layout, guards, CSRF, negotiation) and metrics (infrastructure)
+ *                              → never a module, a role, an adapter or the container
+ *   modules (the domain)       → never an adapter, a role or the container
+ *   roles (what a process runs; roles/web composes the app) and container.ts (picks adapters)
+ * Only container.ts imports adapters outside src/adapters.
+ */
 import { describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
@@ -42,5 +50,32 @@ describe("architecture", () => {
       for (const target of await importsOf(f)) if (!target.startsWith("ports/") && !target.startsWith("shared/")) offenders.push(`${relative(SRC, f)} → ${target}`);
     }
     expect(offenders).toEqual([]);
+  });
+
+  /** Relative imports of every non-test file under `dir` whose target starts with one of `forbidden`. */
+  async function offendersIn(dir: string, forbidden: string[]): Promise<string[]> {
+    const offenders: string[] = [];
+    for (const f of await sourceFiles(join(SRC, dir))) {
+      if (/\.test\.tsx?$/.test(f)) continue;
+      for (const target of await importsOf(f)) if (forbidden.some((p) => target === p || target.startsWith(p))) offenders.push(`${relative(SRC, f)} → ${target}`);
+    }
+    return offenders;
+  }
+
+  test("the web kit (src/web) imports no module, role, adapter or the container: modules stand on it", async () => {
+    expect(await offendersIn("web", ["modules/", "roles/", "adapters/", "container.ts", "metrics/"])).toEqual([]);
+  });
+
+  test("metrics is infrastructure: no module, role, adapter or the container", async () => {
+    expect(await offendersIn("metrics", ["modules/", "roles/", "adapters/", "container.ts", "web/"])).toEqual([]);
+  });
+
+  test("modules import no role and not the container (the composition happens above them)", async () => {
+    expect(await offendersIn("modules", ["roles/", "container.ts"])).toEqual([]);
+  });
+
+  test("routes live in modules or in roles/web, not in the web kit", async () => {
+    const kitRoutes = (await sourceFiles(join(SRC, "web"))).filter((f) => /\.routes\.tsx?$/.test(f)).map((f) => relative(SRC, f));
+    expect(kitRoutes).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import { type Database, notify, openDatabase } from "./db/open-database.ts";
 import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
 import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
-import { createGasMetrics } from "./modules/metrics/gas-metrics.ts";
+import { createGasMetrics } from "./metrics/index.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
 import type { ArchiveVault } from "./ports/archive-vault.ts";
 import type { IdentityProvider } from "./ports/identity.ts";

@@ -38,7 +38,7 @@ export async function serve(argv: string[]): Promise<void> {
   const container = await buildContainer(config, log);
   // Roles load lazily: a web process never loads the annotation engine, an annotator never Hono.
   const starters = {
-    web: async (c) => (await import("./roles/web.role.ts")).startWeb(c),
+    web: async (c) => (await import("./roles/web/web.role.ts")).startWeb(c),
     annotator: async (c) => (await import("./roles/annotator.role.ts")).startAnnotator(c),
     archiver: async (c) => (await import("./roles/archiver.role.ts")).startArchiver(c),
     notifier: async (c) => (await import("./roles/notifier.role.ts")).startNotifier(c),

@@ -121,7 +121,7 @@ export interface JobStore {
   /**
    * How many jobs are in each status now (every status present, 0 when none), for /metrics.
    * Cost differs per adapter: one GROUP BY on PostgreSQL, a full-table Scan on DynamoDB, so
-   * callers refresh it at most once in a while (src/modules/metrics caches it).
+   * callers refresh it at most once in a while (src/metrics/cluster-gauges.ts caches it).
    */
   countByStatus(): Promise<Record<JobStatus, number>>;
 }

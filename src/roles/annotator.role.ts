@@ -1,9 +1,7 @@
 import type { Container } from "../container.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "../modules/annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "../modules/jobs/annotation-worker.ts";
-import { countingAnnotations } from "../modules/metrics/annotation-metrics.ts";
-import { startBacklogReporter } from "../modules/metrics/backlog-reporter.ts";
-import { serveWorkerMetrics } from "../modules/metrics/metrics-http.ts";
+import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
 

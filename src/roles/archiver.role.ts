@@ -2,7 +2,7 @@ import type { Container } from "../container.ts";
 import { type StepResult, createArchiver } from "../modules/archive/index.ts";
 import type { Delivery, Queue } from "../ports/queue.ts";
 import type { Logger } from "../shared/logger.ts";
-import { serveWorkerMetrics } from "../modules/metrics/metrics-http.ts";
+import { serveWorkerMetrics } from "../metrics/index.ts";
 import { startConsumer } from "./consume-loop.ts";
 
 /** Ack a delivery once its step is done; hand it back (with backoff) when the step failed or asks to. */

@@ -1,6 +1,6 @@
 import type { Container } from "../container.ts";
 import { type JobFinished, createNotifier } from "../modules/notify/index.ts";
-import { serveWorkerMetrics } from "../modules/metrics/metrics-http.ts";
+import { serveWorkerMetrics } from "../metrics/index.ts";
 import { startConsumer } from "./consume-loop.ts";
 
 /** Email users when their jobs finish. */

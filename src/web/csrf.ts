@@ -13,9 +13,8 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../shared/errors.ts";
-import type { AppEnv } from "./app-env.ts";
+import { type AppEnv, SESSION_COOKIE } from "./app-env.ts";
 import { formBody } from "./form-body.ts";
-import { SESSION_COOKIE } from "./session.ts";
 
 export const CSRF_FIELD = "_csrf";
 export const CSRF_HEADER = "x-csrf-token";

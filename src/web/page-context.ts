@@ -1,10 +1,9 @@
 import type { Context } from "hono";
-import type { User } from "../modules/accounts/index.ts";
-import type { AppEnv } from "./app-env.ts";
+import type { AppEnv, WebUser } from "./app-env.ts";
 
 /** What every page needs from the request: who is signed in and the CSRF token for its forms. */
 export interface PageCtx {
-  user: User | null;
+  user: WebUser | null;
   csrf: string;
   path: string;
 }

@@ -6,8 +6,8 @@
  * tests that count requests against the per-minute rate limits.
  */
 import { createLogger } from "../../src/shared/logger.ts";
-import { createWebApp } from "../../src/web/app.tsx";
-import { webDepsFrom } from "../../src/web/web-deps.ts";
+import { createWebApp } from "../../src/roles/web/app.tsx";
+import { webDepsFrom } from "../../src/roles/web/web-deps.ts";
 import { ORIGIN, type WebClient, type WebHarness } from "../support/web-harness.ts";
 
 export interface LogLine {

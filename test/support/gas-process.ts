@@ -61,7 +61,7 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
       UPLOAD_SIGNING_SECRET: "test-upload-secret-test-upload-secret!",
       QUEUE_POLL_MS: "250",
       // Tests and benchmarks sign in and upload from one address far faster than people do; the
-      // limiter has its own tests (src/web/rate-limit.routes.test.ts).
+      // limiter has its own tests (src/roles/web/rate-limit.routes.test.ts).
       RATE_LIMIT_SIGNINS_PER_MINUTE: "0",
       RATE_LIMIT_UPLOADS_PER_MINUTE: "0",
       ...opts.env,

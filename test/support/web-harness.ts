@@ -12,8 +12,8 @@ import { openTestPglite } from "../../src/db/test-database.ts";
 import { type Container, buildContainer } from "../../src/container.ts";
 import type { JobSummary } from "../../src/ports/job-store.ts";
 import { createLogger } from "../../src/shared/logger.ts";
-import { createWebApp } from "../../src/web/app.tsx";
-import { webDepsFrom } from "../../src/web/web-deps.ts";
+import { createWebApp } from "../../src/roles/web/app.tsx";
+import { webDepsFrom } from "../../src/roles/web/web-deps.ts";
 import { csrfTokenIn } from "./gas-process.ts";
 
 export const ORIGIN = "http://gas.test";

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Database } from "../../db/open-database.ts";
 import { openTestPglite } from "../../db/test-database.ts";
-import { type AccountsService, createAccountsService, createSessionsService, profileComplete } from "./index.ts";
+import { profileComplete } from "../../web/app-env.ts";
+import { type AccountsService, createAccountsService, createSessionsService } from "./index.ts";
 
 describe("accounts service", () => {
   let database: Database;

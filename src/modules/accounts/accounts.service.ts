@@ -68,8 +68,6 @@ export interface AccountsService {
 }
 
 /** True when the profile has what the original required before any page: a name and an email. */
-export const profileComplete = (u: User) => u.name.trim() !== "" && u.email.trim() !== "";
-
 export const hashSecret = (token: string) => createHash("sha256").update(token).digest("hex");
 
 /** Map a users row to the domain type (shared with the sessions service). */

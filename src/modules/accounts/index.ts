@@ -1,13 +1,15 @@
+export { accountRoutes } from "./account.routes.tsx";
 export {
   type AccountsService,
   type ApiTokenInfo,
+  createAccountsService,
+  hashSecret,
   type ProfileInput,
   type Tier,
   type User,
-  createAccountsService,
-  hashSecret,
-  profileComplete,
   validateProfile,
 } from "./accounts.service.ts";
-export { type ActiveSession, type SessionsService, createSessionsService } from "./sessions.service.ts";
+export { authRoutes } from "./auth.routes.tsx";
+export { loadUser, type SessionOptions } from "./session-cookie.ts";
+export { type ActiveSession, createSessionsService, type SessionsService } from "./sessions.service.ts";
 export { type AccountChanges, withTokenCache } from "./token-cache.ts";

@@ -11,7 +11,7 @@ import { AppError } from "../../shared/errors.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
-import { requireUser, userOf } from "../../web/session.ts";
+import { requireUser, userOf } from "../../web/user-guards.ts";
 import type { BillingService } from "./billing.service.ts";
 import { ConfirmPage, LocalCheckoutPage, SubscribePage } from "./views/billing-pages.tsx";
 

@@ -24,6 +24,9 @@ export interface BillingDeps {
   log: Logger;
 }
 
+/** What a checkout needs of a user: who, the tier, and the customer made for them before, if any. */
+export type Customer = Pick<User, "id" | "email" | "name" | "tier" | "paymentCustomerId">;
+
 export type WebhookOutcome = { eventId: string; outcome: "applied" | "duplicate" | "ignored" };
 
 /** Create the billing service. */
@@ -88,7 +91,7 @@ export function createBillingService(deps: BillingDeps) {
     testMode: payments.testMode,
 
     /** The provider's checkout URL for the premium subscription; the customer is created once per account. */
-    async startCheckout(user: User, urls: { successUrl: string; cancelUrl: string }): Promise<string> {
+    async startCheckout(user: Customer, urls: { successUrl: string; cancelUrl: string }): Promise<string> {
       if (user.tier === "premium") throw new AppError("CONFLICT", "You are already a Premium user.");
       const customerId =
         user.paymentCustomerId ?? (await accounts.setPaymentCustomer(user.id, await payments.createCustomer({ id: user.id, email: user.email, name: user.name })));
@@ -97,7 +100,7 @@ export function createBillingService(deps: BillingDeps) {
     },
 
     /** The provider's self-service page (cancel, change card). */
-    async portalUrl(user: User, returnUrl: string): Promise<string> {
+    async portalUrl(user: Pick<User, "paymentCustomerId">, returnUrl: string): Promise<string> {
       if (!user.paymentCustomerId) throw new AppError("NOT_FOUND", "You have no subscription to manage.");
       return (await payments.createPortal({ customerId: user.paymentCustomerId, returnUrl })).url;
     },

@@ -24,8 +24,10 @@ const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
 
 /** Whose job: a signed-in user, or the owner named by a share link. */
 export type Owner = Pick<User, "id">;
+/** What submitting needs to know of a user: who, and which tier's limits apply. */
+export type Submitter = Pick<User, "id" | "tier">;
 
-export const uploadLimit = (user: User, freeMax: number) => (user.tier === "premium" ? PREMIUM_MAX_UPLOAD_BYTES : freeMax);
+export const uploadLimit = (user: Submitter, freeMax: number) => (user.tier === "premium" ? PREMIUM_MAX_UPLOAD_BYTES : freeMax);
 
 /** Create the jobs service. */
 export function createJobsService(deps: JobsServiceDeps) {
@@ -42,7 +44,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     freeMaxUploadBytes: limits.freeMaxUploadBytes,
 
     /** The signed form of GET /annotate: key `<user>/<new job uuid>~${filename}`. */
-    async uploadForm(user: User, successRedirect: string): Promise<UploadForm & { maxBytes: number }> {
+    async uploadForm(user: Submitter, successRedirect: string): Promise<UploadForm & { maxBytes: number }> {
       const maxBytes = uploadLimit(user, limits.freeMaxUploadBytes);
       const form = await inputs.createUploadForm({
         key: `${user.id}/${randomUUID()}~\${filename}`,
@@ -58,7 +60,7 @@ export function createJobsService(deps: JobsServiceDeps) {
      * Create the job for an uploaded input (the redirect after upload, or POST /annotations) and
      * publish job.requested. Idempotent: a reloaded redirect returns the same job.
      */
-    async submit(user: User, inputKey: string): Promise<Pick<Job, "id" | "status" | "inputKey" | "inputFileName" | "submitTime">> {
+    async submit(user: Submitter, inputKey: string): Promise<Pick<Job, "id" | "status" | "inputKey" | "inputFileName" | "submitTime">> {
       const key = inputKey.startsWith(`${user.id}/`) ? inputKey : `${user.id}/${inputKey}`;
       const parts = parseInputKey(key);
       if (!parts || parts.userId !== user.id) {
@@ -100,7 +102,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     get: owned,
 
     /** The user's uploaded inputs (GET /annotate/files). */
-    async listInputs(user: User): Promise<ObjectInfo[]> {
+    async listInputs(user: Submitter): Promise<ObjectInfo[]> {
       return inputs.list(`${user.id}/`);
     },
 

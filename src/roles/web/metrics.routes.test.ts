@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { startWebHarness, type WebHarness } from "../../test/support/web-harness.ts";
-import { startAnnotator } from "../roles/annotator.role.ts";
+import { startWebHarness, type WebHarness } from "../../../test/support/web-harness.ts";
+import { startAnnotator } from "../annotator.role.ts";
 import { createWebApp } from "./app.tsx";
 import { METERED_QUEUES, webMetricsFrom } from "./metrics-deps.ts";
 import { webDepsFrom } from "./web-deps.ts";
 
-const DEMO_VCF = join(import.meta.dir, "..", "..", "data", "demo", "vcf", "test.vcf");
+const DEMO_VCF = join(import.meta.dir, "..", "..", "..", "data", "demo", "vcf", "test.vcf");
 const TOKEN = "scrape-token-0123456789abcdef";
 
 /** One sample line: name, optional {labels}, value (Go's float syntax, as Prometheus parses it). */

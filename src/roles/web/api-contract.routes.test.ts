@@ -5,7 +5,7 @@
  * operation answers an unauthenticated JSON client with a documented 401.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ORIGIN, type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
+import { ORIGIN, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 
 describe("JSON API contract", () => {
   let h: WebHarness;

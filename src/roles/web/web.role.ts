@@ -1,7 +1,7 @@
-import type { Container } from "../container.ts";
-import { createWebApp } from "../web/app.tsx";
-import { webMetricsFrom } from "../web/metrics-deps.ts";
-import { webDepsFrom } from "../web/web-deps.ts";
+import type { Container } from "../../container.ts";
+import { createWebApp } from "./app.tsx";
+import { webMetricsFrom } from "./metrics-deps.ts";
+import { webDepsFrom } from "./web-deps.ts";
 
 /** Serve the web app; stop() stops accepting and lets in-flight requests finish. */
 export async function startWeb(c: Container) {

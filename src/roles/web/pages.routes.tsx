@@ -1,8 +1,8 @@
 /** The home page (the original's hero and blurb). Subscribing is the billing module's (src/modules/billing). */
 import { Hono } from "hono";
-import type { AppEnv } from "./app-env.ts";
-import { Layout, formatBytes } from "./layout.tsx";
-import { pageCtx } from "./page-context.ts";
+import type { AppEnv } from "../../web/app-env.ts";
+import { Layout, formatBytes } from "../../web/layout.tsx";
+import { pageCtx } from "../../web/page-context.ts";
 
 /** Route /. */
 export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeconds: number }) {

@@ -5,7 +5,7 @@
  * scrape time are added by `registerClusterGauges` (web role); the annotator adds its backlog.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { buildInfo } from "../../build-info.ts";
+import { buildInfo } from "../build-info.ts";
 
 /** Request latency buckets (seconds): sub-millisecond static files up to slow uploads. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,12 +1,11 @@
 /**
  * The web role's metrics: a middleware timing every request into
  * gas_http_request_duration_seconds, labelled with the matched route pattern (`/jobs/:id`, not
- * `/jobs/5f…`, so the series stay few), and GET /metrics guarded as src/modules/metrics says.
+ * `/jobs/5f…`, so the series stay few), and GET /metrics guarded as src/metrics/metrics-http.ts says.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { GasMetrics } from "../modules/metrics/gas-metrics.ts";
-import { metricsAccess, metricsResponse } from "../modules/metrics/metrics-http.ts";
+import { type GasMetrics, metricsAccess, metricsResponse } from "../../metrics/index.ts";
 
 export interface WebMetrics {
   metrics: GasMetrics;

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rm } from "node:fs/promises";
-import { type GasProcess, startGas } from "../../../test/support/gas-process.ts";
-import { freePort } from "../../../test/support/free-port.ts";
-import { ConfigError, loadConfig } from "../../config.ts";
+import { type GasProcess, startGas } from "../../test/support/gas-process.ts";
+import { freePort } from "../../test/support/free-port.ts";
+import { ConfigError, loadConfig } from "../config.ts";
 import { metricsAccess } from "./metrics-http.ts";
 
 const TOKEN = "worker-scrape-token-0123456789";

@@ -4,9 +4,9 @@
  * A failed read publishes nothing that round: a guessed instance count would scale the group
  * wrongly, while a missing data point only makes the policy wait.
  */
-import type { Queue } from "../../ports/queue.ts";
-import type { BacklogSample, ScalingMetrics } from "../../ports/scaling-metrics.ts";
-import type { Logger } from "../../shared/logger.ts";
+import type { Queue } from "../ports/queue.ts";
+import type { BacklogSample, ScalingMetrics } from "../ports/scaling-metrics.ts";
+import type { Logger } from "../shared/logger.ts";
 
 export interface BacklogReporterOptions {
   queue: Pick<Queue, "name" | "counts">;

@@ -4,7 +4,7 @@
  * (gas_annotation_seconds). `complete` succeeds once per job (a conditional write), so a
  * redelivered or taken-over job is never counted twice.
  */
-import type { JobStore } from "../../ports/job-store.ts";
+import type { JobStore } from "../ports/job-store.ts";
 import type { GasMetrics } from "./gas-metrics.ts";
 
 /** Wrap `store` for the annotator role. */

@@ -4,7 +4,7 @@
  * rotation at sign-in, logout.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type WebClient, type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
+import { type WebClient, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 
 const XSS = `<img src=x onerror=alert(1)>"'.vcf`;
 

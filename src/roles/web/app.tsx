@@ -6,28 +6,24 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import type { AccountsService, SessionsService } from "../modules/accounts/index.ts";
-import { type BillingService, billingRoutes } from "../modules/billing/index.ts";
-import { type JobsService, jobsRoutes } from "../modules/jobs/index.ts";
-import type { ShareLinksService } from "../modules/sharing/index.ts";
-import type { IdentityProvider } from "../ports/identity.ts";
-import type { UploadReceiver } from "../ports/object-store.ts";
-import type { SimulatedCheckout } from "../ports/payments.ts";
-import { AppError } from "../shared/errors.ts";
-import type { Logger } from "../shared/logger.ts";
-import { accountRoutes } from "./account.routes.tsx";
-import type { AppEnv } from "./app-env.ts";
-import { authRoutes } from "./auth.routes.tsx";
-import { csrfProtection, originCheck } from "./csrf.ts";
-import { formBody } from "./form-body.ts";
-import { jsonError, wantsJson } from "./negotiate.ts";
-import { onError } from "./on-error.tsx";
+import { type AccountsService, type SessionsService, accountRoutes, authRoutes, loadUser } from "../../modules/accounts/index.ts";
+import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
+import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
+import type { ShareLinksService } from "../../modules/sharing/index.ts";
+import type { IdentityProvider } from "../../ports/identity.ts";
+import type { UploadReceiver } from "../../ports/object-store.ts";
+import type { SimulatedCheckout } from "../../ports/payments.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { Logger } from "../../shared/logger.ts";
+import type { AppEnv } from "../../web/app-env.ts";
+import { csrfProtection, originCheck } from "../../web/csrf.ts";
+import { jsonError, wantsJson } from "../../web/negotiate.ts";
+import { onError } from "../../web/on-error.tsx";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
-import { clientAddressOf, fixedWindowRateLimit } from "./rate-limit.ts";
+import { clientAddressOf, fixedWindowRateLimit } from "../../web/rate-limit.ts";
 import { type WebMetrics, metricsRoutes, recordHttpMetrics } from "./metrics.routes.ts";
-import { loadUser } from "./session.ts";
-import { staticRoutes } from "./static-assets.ts";
+import { staticRoutes } from "../../web/static-assets.ts";
 
 export interface WebDeps {
   accounts: AccountsService;
@@ -148,20 +144,7 @@ export function createWebApp(deps: WebDeps) {
 
   app.get("/openapi.json", (c) => c.json(openapi));
 
-  if (deps.uploads) {
-    const { receiver } = deps.uploads;
-    app.post(deps.uploads.path, async (c) => {
-      const body = await formBody(c);
-      const file = body.file;
-      if (!(file instanceof File)) throw new AppError("INVALID_INPUT", 'Upload refused: the form has no "file" part');
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(body)) if (typeof v === "string") fields[k] = v;
-      const stored = await receiver.receive(fields, file);
-      c.var.log.info("upload stored", { key: stored.key, size: file.size });
-      if (stored.redirect) return c.redirect(stored.redirect, 303);
-      return c.body(null, 204);
-    });
-  }
+  if (deps.uploads) app.route("/", uploadRoutes(deps.uploads));
 
   app.route("/", pagesRoutes(deps.limits));
   app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));

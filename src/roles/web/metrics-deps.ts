@@ -1,6 +1,6 @@
-import type { Container } from "../container.ts";
-import { registerClusterGauges } from "../modules/metrics/cluster-gauges.ts";
-import { QUEUE_SUBSCRIPTIONS, type QueueName, deadLetterQueueName } from "../ports/queue.ts";
+import type { Container } from "../../container.ts";
+import { registerClusterGauges } from "../../metrics/index.ts";
+import { QUEUE_SUBSCRIPTIONS, type QueueName, deadLetterQueueName } from "../../ports/queue.ts";
 import type { WebMetrics } from "./metrics.routes.ts";
 
 /** Every queue the roles consume, and their dead-letter queues. */

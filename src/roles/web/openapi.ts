@@ -3,7 +3,7 @@
  * (zod 4's JSON Schema output is draft 2020-12, the dialect OpenAPI 3.1 uses).
  */
 import { z } from "zod";
-import { jobsApi } from "../modules/jobs/index.ts";
+import { jobsApi } from "../../modules/jobs/index.ts";
 
 const ref = (s: z.ZodType) => ({ $ref: `#/components/schemas/${(s.meta() as { id: string }).id}` });
 const json = (s: z.ZodType, description: string) => ({ description, content: { "application/json": { schema: ref(s) } } });

@@ -6,14 +6,15 @@
  */
 import { type Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { type AccountsService, profileComplete } from "../modules/accounts/index.ts";
-import type { IdentityProvider, SignInStart } from "../ports/identity.ts";
-import { AppError } from "../shared/errors.ts";
-import type { AppEnv } from "./app-env.ts";
-import { formBody } from "./form-body.ts";
-import { CsrfField, Layout } from "./layout.tsx";
-import { pageCtx } from "./page-context.ts";
-import { type SessionOptions, endSession, requestedNext, safeNext, startSession } from "./session.ts";
+import type { AccountsService } from "./accounts.service.ts";
+import type { IdentityProvider, SignInStart } from "../../ports/identity.ts";
+import { AppError } from "../../shared/errors.ts";
+import { type AppEnv, profileComplete } from "../../web/app-env.ts";
+import { formBody } from "../../web/form-body.ts";
+import { CsrfField, Layout } from "../../web/layout.tsx";
+import { pageCtx } from "../../web/page-context.ts";
+import { requestedNext, safeNext } from "../../web/next-path.ts";
+import { type SessionOptions, endSession, startSession } from "./session-cookie.ts";
 
 const SIGNIN_COOKIE = "gas_signin";
 const SIGNIN_SECONDS = 600;

@@ -1,7 +1,7 @@
 /** Route tests: first sign-in → profile form, profile validation, API tokens (create, list, use, revoke). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
-import { type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
+import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 
 describe("accounts in the web UI", () => {
   let h: WebHarness;

@@ -4,18 +4,19 @@
  * share paths, chosen by content negotiation.
  */
 import { Hono } from "hono";
-import type { AccountsService, ApiTokenInfo, User } from "../modules/accounts/index.ts";
-import { AppError } from "../shared/errors.ts";
-import type { AppEnv } from "./app-env.ts";
-import { formBody } from "./form-body.ts";
-import { Alert, CsrfField, Layout, formatTime } from "./layout.tsx";
-import { wantsJson } from "./negotiate.ts";
-import { type PageCtx, pageCtx } from "./page-context.ts";
-import { requestedNext, requireProfile, requireUser, userOf } from "./session.ts";
+import type { AccountsService, ApiTokenInfo } from "./accounts.service.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { AppEnv, WebUser } from "../../web/app-env.ts";
+import { formBody } from "../../web/form-body.ts";
+import { Alert, CsrfField, Layout, formatTime } from "../../web/layout.tsx";
+import { wantsJson } from "../../web/negotiate.ts";
+import { type PageCtx, pageCtx } from "../../web/page-context.ts";
+import { requestedNext } from "../../web/next-path.ts";
+import { requireProfile, requireUser, userOf } from "../../web/user-guards.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
-function ProfilePage(p: { ctx: PageCtx; user: User; next: string | null; welcome: boolean; updated: boolean; error: string | null; values?: Record<string, string> }) {
+function ProfilePage(p: { ctx: PageCtx; user: WebUser; next: string | null; welcome: boolean; updated: boolean; error: string | null; values?: Record<string, string> }) {
   const u = p.user;
   const v = p.values ?? { name: u.name, email: u.email, institution: u.institution };
   return (

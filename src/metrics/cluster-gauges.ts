@@ -5,9 +5,9 @@
  * reports the same figures: aggregate with max(), not sum()).
  */
 import { Gauge } from "prom-client";
-import { JOB_STATUSES, type JobStatus, type JobStore } from "../../ports/job-store.ts";
-import type { Queue, QueueCounts } from "../../ports/queue.ts";
-import type { Logger } from "../../shared/logger.ts";
+import { JOB_STATUSES, type JobStatus, type JobStore } from "../ports/job-store.ts";
+import type { Queue, QueueCounts } from "../ports/queue.ts";
+import type { Logger } from "../shared/logger.ts";
 import type { GasMetrics } from "./gas-metrics.ts";
 
 export interface ClusterSources {

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
-import { ORIGIN, type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
-import type { AppEnv } from "./app-env.ts";
-import { clientAddress, clientAddressOf, fixedWindowRateLimit } from "./rate-limit.ts";
+import { ORIGIN, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
+import type { AppEnv } from "../../web/app-env.ts";
+import { clientAddress, clientAddressOf, fixedWindowRateLimit } from "../../web/rate-limit.ts";
 
 /** Windows are whole wall-clock minutes: start a counted burst well inside one, never across a boundary. */
 async function awayFromMinuteBoundary() {

@@ -4,7 +4,7 @@
  * rows, input, results, events and share-creation routes are covered there).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type WebClient, type WebHarness, startWebHarness } from "../../test/support/web-harness.ts";
+import { type WebClient, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 
 describe("ownership: share links, tokens, files", () => {
   let h: WebHarness;

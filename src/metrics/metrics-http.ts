@@ -10,7 +10,7 @@
  * is configured.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Logger } from "../../shared/logger.ts";
+import type { Logger } from "../shared/logger.ts";
 import type { GasMetrics } from "./gas-metrics.ts";
 
 export type MetricsAccess = "allowed" | "unauthorized" | "hidden";

@@ -14,7 +14,7 @@ import { parseAnnotatedVcf } from "./test-data/annotated-vcf.ts";
 import { BCFTOOLS, SNPSIFT, snpSift, splitVep, warnMissing } from "./test-data/downstream-tools.ts";
 import { DEMO_DIR, DEMO_VCF_DIR, runGas, tempDir } from "./test-data/gas-cli-runner.ts";
 
-warnMissing("downstream-readers.spawn.test.ts");
+warnMissing("downstream-readers.spawn.test.ts", ["snpsift", "bcftools"]);
 
 const INPUTS = {
   "test.vcf": join(DEMO_VCF_DIR, "test.vcf"),
@@ -32,6 +32,7 @@ let dir: string;
 const outputs = {} as Record<Name, string>;
 beforeAll(async () => {
   dir = tempDir("downstream");
+  if (!SNPSIFT && !BCFTOOLS) return; // only the --fields tests run, on their own outputs
   for (const name of NAMES) {
     const out = join(dir, `${name.replace(/\W+/g, "_")}.vcf.gz`);
     const r = await runGas(["annotate", INPUTS[name], "-o", out, "--quiet"], { timeoutMs: 120_000 });

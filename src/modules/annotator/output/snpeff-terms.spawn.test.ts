@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Annotation } from "../model.ts";
 import { ANN_HEADER_LINE, formatAnnEntry } from "./ann-field.ts";
+import { SNPSIFT, snpSift, warnMissing } from "../test-data/downstream-tools.ts";
 import { toSnpEffTerms, VEP_TO_SNPEFF } from "./snpeff-terms.ts";
 
 const SNPEFF_51_TERMS = new Set([
@@ -30,8 +31,7 @@ const SNPEFF_51_TERMS = new Set([
   "non_coding_exon_variant", "inframe_insertion", "inframe_deletion", "transcript", "non_canonical_start_codon",
 ]);
 
-const SNPSIFT = Bun.which("snpSift");
-if (!SNPSIFT) console.warn("snpeff-terms.spawn.test.ts: snpSift is not installed (apt-get install snpsift): the live SnpSift checks are skipped");
+warnMissing("snpeff-terms.spawn.test.ts", ["snpsift"]);
 
 describe("ANN terms in SnpEff's vocabulary", () => {
   test("every VEP term the engine knows becomes terms SnpEff 5.1 parses, and only mapped terms change", () => {
@@ -81,14 +81,14 @@ describe("ANN terms in SnpEff's vocabulary", () => {
     const header = `##fileformat=VCFv4.2\n${ANN_HEADER_LINE}\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n`;
     const all = join(dir, "all.vcf");
     writeFileSync(all, header + SO_TERMS.map((t, i) => `${line(i + 1, [t.term])}\n`).join(""));
-    const ok = Bun.spawnSync([SNPSIFT!, "extractFields", all, "POS", "ANN[*].EFFECT"], { stdout: "pipe", stderr: "pipe" });
-    expect(ok.exitCode, ok.stderr.toString()).toBe(0);
-    const effects = ok.stdout.toString().trim().split("\n").slice(1).map((l) => l.split("\t")[1]);
+    const ok = snpSift(["extractFields", all, "POS", "ANN[*].EFFECT"]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const effects = ok.stdout.trim().split("\n").slice(1).map((l) => l.split("\t")[1]);
     expect(effects).toEqual(SO_TERMS.map((t) => toSnpEffTerms([t.term])[0]));
 
     const bad = join(dir, "bad.vcf");
     writeFileSync(bad, `${header}${line(1, ["missense_variant"]).replace("missense_variant", "splice_polypyrimidine_tract_variant")}\n`);
-    const fail = Bun.spawnSync([SNPSIFT!, "extractFields", bad, "ANN[*].EFFECT"], { stdout: "pipe", stderr: "pipe" });
-    expect(fail.stderr.toString()).toContain("Cannot parse EffectType 'splice_polypyrimidine_tract_variant'");
+    const fail = snpSift(["extractFields", bad, "ANN[*].EFFECT"]);
+    expect(fail.stderr).toContain("Cannot parse EffectType 'splice_polypyrimidine_tract_variant'");
   });
 });

@@ -19,10 +19,10 @@ export const SNPSIFT: string[] | null = (() => {
   return wrapper ? [wrapper] : null;
 })();
 
-/** Says once, on stderr, which readers are missing and what the skipped tests need. */
-export function warnMissing(file: string): void {
-  if (!SNPSIFT) console.warn(`${file}: SnpSift is not installed (apt-get install snpsift): its checks are skipped`);
-  if (!BCFTOOLS) console.warn(`${file}: bcftools is not installed (apt-get install bcftools): its checks are skipped`);
+/** Says on stderr which of the readers a test file uses are missing, so their skipped tests are explained. */
+export function warnMissing(file: string, tools: readonly ("snpsift" | "bcftools")[]): void {
+  if (tools.includes("snpsift") && !SNPSIFT) console.warn(`${file}: SnpSift is not installed (apt-get install snpsift): its checks are skipped`);
+  if (tools.includes("bcftools") && !BCFTOOLS) console.warn(`${file}: bcftools is not installed (apt-get install bcftools): its checks are skipped`);
 }
 
 export interface ToolRun {

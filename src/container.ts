@@ -1,7 +1,7 @@
 /**
  * The composition root: the only file that imports src/adapters/*. It reads the configuration,
- * opens the database and picks one adapter per port (local now; AWS with issue 6), then builds
- * the services the roles use.
+ * opens the database, picks one adapter per port (the local backend or AWS, two explicit
+ * branches below), then builds the services the roles use.
  */
 import { join } from "node:path";
 import { createDevIdentity } from "./adapters/local/dev-identity.ts";
@@ -67,40 +67,26 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
       cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
     ));
   const publicUrl = cfg.http.publicUrl ?? `http://localhost:${cfg.http.port}`;
-  const smtp = cfg.mail.smtp ? createSmtpMailer({ smtp: cfg.mail.smtp, from: cfg.mail.from }) : null;
-  const messaging = createPgMessaging(database, cfg.queue);
-  const objectStore = (bucket: string) =>
-    createFsObjectStore({
-      root: join(cfg.backend.objectsDir, bucket),
-      bucket,
-      uploadUrl: LOCAL_UPLOAD_PATH, // relative: the web role makes it absolute per request
-      signingSecret: cfg.secrets.uploadSigning,
-    });
-  const inputs = objectStore("gas-inputs");
-  // GAS_BACKEND=aws: S3, SNS → SQS, DynamoDB and SES replace the local adapters (accounts stay in PostgreSQL).
-  // Loaded only then, so the local backend never loads the AWS SDK.
-  const aws = cfg.aws ? (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(cfg.aws, cfg.queue) : null;
-  const topic = aws?.topic ?? messaging.topic;
-  const { payments, simulatedCheckout } = await paymentsFor(cfg);
   // One Prometheus registry per container (per process in production; tests build many).
   const metrics = createGasMetrics();
+  // The storage and messaging adapters: two branches, and nothing of one is built on the other.
+  const backend = cfg.aws ? await awsBackend(cfg, cfg.aws) : localBackend(cfg, database);
+  const smtp = cfg.mail.smtp ? createSmtpMailer({ smtp: cfg.mail.smtp, from: cfg.mail.from }) : null;
+  const { payments, simulatedCheckout } = await paymentsFor(cfg);
+  // SMTP_URL, when set, carries the mail on either backend. On AWS without it, SES (config.ts
+  // refuses GAS_BACKEND=aws with neither SES_FROM nor SMTP_URL).
+  const mailer = smtp ?? backend.mailer;
+  if (!mailer) throw new Error("no mailer: GAS_BACKEND=aws needs SES_FROM or SMTP_URL");
   const ports: Ports = {
-    inputs: aws?.inputs ?? inputs,
-    results: aws?.results ?? objectStore("gas-results"),
-    // Locally a job's insert and its job.requested message are one statement (createAndAnnounce).
-    jobStore: aws?.jobStore ?? createPgJobStore(database.db, { outbox: messaging.outbox }),
-    topic,
-    queue: aws?.queue ?? messaging.queue,
-    mailer: smtp ?? aws?.mailer ?? createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
-    // AWS: S3 archive storage classes (restores announced by S3 events) or a Glacier vault (ARCHIVE_VAULT); locally a folder.
-    vault: aws?.vault ?? createFsArchiveVault({ root: cfg.vault.dir, topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
+    ...backend.ports,
+    mailer,
     payments,
     identity: cfg.oidc
       ? createOidcIdentity({ ...cfg.oidc, allowInsecure: !cfg.production && cfg.oidc.issuer.startsWith("http:") })
       : cfg.production
         ? null
         : createDevIdentity({ production: cfg.production, formPath: "/login/dev" }),
-    scaling: aws?.scaling ?? createPrometheusScalingMetrics(metrics.registry),
+    scaling: backend.scaling ?? createPrometheusScalingMetrics(metrics.registry),
   };
   // The local adapters sweep the temp files of writers killed mid-write (stale-temp-files.ts) when
   // they are created; say how many, as the annotator does for its work folders.
@@ -111,7 +97,6 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
       (err) => log.warn("stale temp file sweep failed", { port, err }),
     );
   }
-  const uploadReceiver: UploadReceiver = inputs;
   // API tokens are looked up once per few seconds, not per request; revocations and profile
   // changes reach every process over LISTEN/NOTIFY. PGlite belongs to one process, so there the
   // cache's own eviction is enough (and a listener makes every PGlite statement dearer).
@@ -134,7 +119,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     limits: cfg.limits,
   });
   const billing = ports.payments
-    ? createBillingService({ db: database.db, accounts, payments: ports.payments, jobs: ports.jobStore, topic, log: log.child({ module: "billing" }) })
+    ? createBillingService({ db: database.db, accounts, payments: ports.payments, jobs: ports.jobStore, topic: ports.topic, log: log.child({ module: "billing" }) })
     : null;
   return {
     config: cfg,
@@ -154,10 +139,9 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */
     annotatorPush: cfg.annotator.push ? (await import("./adapters/aws/sns-push-endpoint.ts")).createSnsPushStarter(cfg.annotator.push) : null,
     // On AWS the browser posts straight to S3: no upload route in the web role.
-    uploads: aws ? null : { path: LOCAL_UPLOAD_PATH, receiver: uploadReceiver },
+    uploads: backend.uploads,
     async close() {
-      await messaging.close();
-      await aws?.close();
+      await backend.close();
       await accounts.close();
       smtp?.close();
       await database.close();
@@ -166,6 +150,63 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
 }
 
 export type Container = Awaited<ReturnType<typeof buildContainer>>;
+
+/** What a backend provides: storage and messaging ports, and what goes with them. */
+interface Backend {
+  ports: Pick<Ports, "inputs" | "results" | "jobStore" | "topic" | "queue" | "vault">;
+  /** The backend's own mail (the outbox folder, or SES); null on AWS without SES_FROM. */
+  mailer: Mailer | null;
+  /** Where annotators publish their backlog (CloudWatch on AWS); null: a /metrics gauge. */
+  scaling: ScalingMetrics | null;
+  /** The local object store's upload endpoint; null on AWS, where browsers post to S3. */
+  uploads: { path: string; receiver: UploadReceiver } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The one-box backend: PostgreSQL (or PGlite) for jobs and the queue, folders for files, archives
+ * and the outbox. A job's insert and its job.requested message are one statement (the outbox).
+ */
+function localBackend(cfg: Config, database: Database): Backend {
+  const messaging = createPgMessaging(database, cfg.queue);
+  const objectStore = (bucket: string) =>
+    createFsObjectStore({
+      root: join(cfg.backend.objectsDir, bucket),
+      bucket,
+      uploadUrl: LOCAL_UPLOAD_PATH, // relative: the web role makes it absolute per request
+      signingSecret: cfg.secrets.uploadSigning,
+    });
+  const inputs = objectStore("gas-inputs");
+  return {
+    ports: {
+      inputs,
+      results: objectStore("gas-results"),
+      jobStore: createPgJobStore(database.db, { outbox: messaging.outbox }),
+      topic: messaging.topic,
+      queue: messaging.queue,
+      vault: createFsArchiveVault({ root: cfg.vault.dir, topic: messaging.topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
+    },
+    mailer: createOutboxMailer(cfg.backend.outboxDir, cfg.mail.from),
+    scaling: null,
+    uploads: { path: LOCAL_UPLOAD_PATH, receiver: inputs },
+    close: () => messaging.close(),
+  };
+}
+
+/**
+ * GAS_BACKEND=aws: S3, SNS → SQS, DynamoDB, S3 archive tiers or a Glacier vault, SES, CloudWatch
+ * (accounts stay in PostgreSQL). The AWS SDK is loaded only here, so the local backend never loads it.
+ */
+async function awsBackend(cfg: Config, settings: NonNullable<Config["aws"]>): Promise<Backend> {
+  const aws = (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(settings, cfg.queue);
+  return {
+    ports: { inputs: aws.inputs, results: aws.results, jobStore: aws.jobStore, topic: aws.topic, queue: aws.queue, vault: aws.vault },
+    mailer: aws.mailer,
+    scaling: aws.scaling,
+    uploads: null,
+    close: () => aws.close(),
+  };
+}
 
 /** Stripe when configured (its SDK loaded only then); outside production the simulated checkout. */
 async function paymentsFor(cfg: Config): Promise<{ payments: Payments | null; simulatedCheckout: SimulatedCheckout | null }> {

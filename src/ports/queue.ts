@@ -72,17 +72,5 @@ export interface Queue<M = unknown> {
   counts(): Promise<QueueCounts>;
 }
 
-/** The queues the roles consume, and which topics feed each. */
-export const QUEUE_SUBSCRIPTIONS = {
-  annotator: ["job.requested"],
-  notifier: ["job.completed"],
-  archiver: ["job.completed"],
-  /** The archiver's other queues: due archives, thaw requests, finished restores. */
-  archive: ["job.archive"],
-  thaw: ["job.thaw"],
-  restore: ["archive.restored"],
-} as const satisfies Record<string, readonly TopicName[]>;
-export type QueueName = keyof typeof QUEUE_SUBSCRIPTIONS;
-
-/** Name of a queue's dead-letter queue. */
-export const deadLetterQueueName = (queue: string) => `${queue}.dlq`;
+// The topology (which queue each topic feeds, dead-letter queue names) is defined in messaging-topology.ts.
+export { QUEUE_SUBSCRIPTIONS, type QueueName, deadLetterQueueName } from "./messaging-topology.ts";

@@ -56,18 +56,20 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
 
   const rules = async (bucket: string) => (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
   const rule = (all: LifecycleRule[], id: string) => all.find((r) => r.ID === id && r.Status === "Enabled");
-  await log.check("storage", `${names.inputsBucket}: inputs expire after ${spec.inputRetentionDays} days, multipart uploads after 1`, async () => {
-    const r = rule(await rules(names.inputsBucket), "expire-inputs");
-    if (!r) return ["no enabled rule expire-inputs"];
-    const problems: string[] = [];
-    expectEqual(problems, "expiration days", r.Expiration?.Days, spec.inputRetentionDays);
-    expectEqual(problems, "abort multipart days", r.AbortIncompleteMultipartUpload?.DaysAfterInitiation, 1);
-    return problems;
-  });
-  await log.check("storage", `${names.resultsBucket}: abandoned multipart uploads expire`, async () => {
-    const r = rule(await rules(names.resultsBucket), "abort-multipart");
-    return r?.AbortIncompleteMultipartUpload?.DaysAfterInitiation === 1 ? [] : ["no enabled rule abort-multipart after 1 day"];
-  });
+  for (const [bucket, want] of [
+    [names.inputsBucket, spec.lifecycle.inputs],
+    [names.resultsBucket, spec.lifecycle.results],
+  ] as const) {
+    const expires = "expireAfterDays" in want ? `objects expire after ${want.expireAfterDays} days, ` : "";
+    await log.check("storage", `${bucket}: ${expires}abandoned multipart uploads after ${want.abortIncompleteUploadAfterDays}`, async () => {
+      const r = rule(await rules(bucket), want.id);
+      if (!r) return [`no enabled rule ${want.id}`];
+      const problems: string[] = [];
+      expectEqual(problems, "expiration days", r.Expiration?.Days, "expireAfterDays" in want ? want.expireAfterDays : undefined);
+      expectEqual(problems, "abort multipart days", r.AbortIncompleteMultipartUpload?.DaysAfterInitiation, want.abortIncompleteUploadAfterDays);
+      return problems;
+    });
+  }
   await log.check("storage", `${names.releaseBucket}: old release versions expire after 90 days`, async () => {
     const r = rule(await rules(names.releaseBucket), "keep-recent-releases");
     if (!r) return ["no enabled rule keep-recent-releases"];
@@ -132,8 +134,8 @@ export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: Topol
       expectEqual(problems, "dead-letter target", redrive.deadLetterTargetArn, dlq.QueueArn);
       expectEqual(problems, "max receives", Number(redrive.maxReceiveCount), spec.maxReceives);
       expectEqual(problems, "visibility timeout", Number(a.VisibilityTimeout), q.visibilitySeconds);
-      expectEqual(problems, "receive wait", Number(a.ReceiveMessageWaitTimeSeconds), 20);
-      expectEqual(problems, "DLQ retention", Number(dlq.MessageRetentionPeriod), 1_209_600);
+      expectEqual(problems, "receive wait", Number(a.ReceiveMessageWaitTimeSeconds), spec.receiveWaitSeconds);
+      expectEqual(problems, "DLQ retention", Number(dlq.MessageRetentionPeriod), spec.deadLetterRetentionSeconds);
       if (!a.KmsMasterKeyId && a.SqsManagedSseEnabled !== "true") problems.push("not encrypted");
       const statements: { Effect?: string; Principal?: { Service?: string }; Action?: string | string[]; Condition?: { ArnEquals?: Record<string, string | string[]> } }[] =
         JSON.parse(a.Policy ?? "{}").Statement ?? [];

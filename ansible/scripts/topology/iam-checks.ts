@@ -14,6 +14,7 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from "@aws-sdk/client-iam";
+import { deadLetterQueueName, QUEUES, type QueueName, resourceSuffix, roleMessaging } from "../../../src/ports/messaging-topology.ts";
 import { type CheckLog, expectEqual, GAS_ROLES, type GasRole, type TopologySpec, topologyNames } from "./topology-spec.ts";
 
 const SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
@@ -59,41 +60,67 @@ export function policiesAllow(docs: PolicyDocument[], [action, resource]: Reques
 /** IAM returns policy documents URL-encoded (GetRole, GetRolePolicy); the SDK passes them through. */
 const decodeDocument = (doc: string | undefined): PolicyDocument => JSON.parse(doc?.trimStart().startsWith("{") ? doc : decodeURIComponent(doc ?? "{}"));
 
-/** What each role must and must not be allowed to do (DESIGN's role duties). */
+/**
+ * What each role must and must not be allowed to do (DESIGN's role duties). The queues and topics
+ * follow the messaging topology: a role reads exactly the queues it consumes and publishes on
+ * exactly its topics; the rest is written out here.
+ */
 function privileges(spec: TopologySpec, account: string): Record<GasRole, { allow: Request[]; deny: Request[] }> {
   const n = topologyNames(spec);
   const r = spec.region;
   const obj = (bucket: string, key = "x") => `arn:aws:s3:::${bucket}/${key}`;
-  const queue = (q: string) => `arn:aws:sqs:${r}:${account}:${n.queue(q)}`;
-  const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(t)}`;
+  const queue = (q: string) => `arn:aws:sqs:${r}:${account}:${n.queue(resourceSuffix(q))}`;
+  const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(resourceSuffix(t))}`;
   const table = `arn:aws:dynamodb:${r}:${account}:table/${n.table}`;
   const release: Request = ["s3:GetObject", obj(n.releaseBucket, "releases/0.1.0/gas")];
-  return {
+  const allQueues = (Object.keys(QUEUES) as QueueName[]).flatMap((q) => [q, deadLetterQueueName(q)]).map(queue);
+  const allTopics = spec.topics.map(topic);
+  const messaging = (role: GasRole) => {
+    const m = roleMessaging(role);
+    const reads = m.consumes.map(queue);
+    const publishes = m.publishes.map(topic);
+    return {
+      // Reading includes re-sending an early delayed message; publishing looks the topic's ARN up.
+      allow: [
+        ...reads.flatMap((q): Request[] => [["sqs:ReceiveMessage", q], ["sqs:SendMessage", q]]),
+        ...publishes.map((t): Request => ["sns:Publish", t]),
+        ...(publishes.length > 0 ? [["sns:ListTopics", "*"] as Request] : []),
+      ],
+      deny: [
+        ...allQueues.filter((q) => !reads.includes(q)).map((q): Request => ["sqs:ReceiveMessage", q]),
+        ...allTopics.filter((t) => !publishes.includes(t)).map((t): Request => ["sns:Publish", t]),
+      ],
+    };
+  };
+  const duties: Record<GasRole, { allow: Request[]; deny: Request[] }> = {
     web: {
-      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sns:Publish", topic("job-requested")], ["sqs:GetQueueAttributes", queue("annotator")], ["dynamodb:Scan", table]],
-      deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
+      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sqs:GetQueueAttributes", queue("annotator")], ["dynamodb:Scan", table]],
+      deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
     },
     annotator: {
-      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-completed")], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"], ["autoscaling:DescribeAutoScalingGroups", "*"]],
-      deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["sqs:ReceiveMessage", queue("notifier")], ["sns:Publish", topic("job-requested")], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
+      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"], ["autoscaling:DescribeAutoScalingGroups", "*"]],
+      deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
     },
     archiver: {
-      allow: [release, ["s3:PutObject", obj(n.resultsBucket)], ["s3:RestoreObject", obj(n.resultsBucket)], ["sqs:ReceiveMessage", queue("archiver")], ["sqs:ReceiveMessage", queue("thaw")], ["sns:Publish", topic("job-archive")]],
-      deny: [["s3:PutObject", obj(n.inputsBucket)], ["sqs:ReceiveMessage", queue("annotator")], ["sns:Publish", topic("job-requested")], ["dynamodb:DeleteItem", table]],
+      allow: [release, ["s3:PutObject", obj(n.resultsBucket)], ["s3:RestoreObject", obj(n.resultsBucket)]],
+      deny: [["s3:PutObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table]],
     },
     notifier: {
-      allow: [release, ["ses:SendEmail", "*"], ["sqs:ReceiveMessage", queue("notifier")], ["dynamodb:GetItem", table]],
+      allow: [release, ["ses:SendEmail", "*"], ["dynamodb:GetItem", table]],
       deny: [
         ["s3:PutObject", obj(n.inputsBucket)],
         ["s3:PutObject", obj(n.resultsBucket)],
         ["s3:PutObject", obj(n.releaseBucket)],
         ["s3:GetObject", obj(n.resultsBucket)],
         ["dynamodb:UpdateItem", table],
-        ["sqs:ReceiveMessage", queue("annotator")],
-        ["sns:Publish", topic("job-completed")],
       ],
     },
   };
+  const withMessaging = (role: GasRole) => {
+    const m = messaging(role);
+    return { allow: [...duties[role].allow, ...m.allow], deny: [...duties[role].deny, ...m.deny] };
+  };
+  return { web: withMessaging("web"), annotator: withMessaging("annotator"), archiver: withMessaging("archiver"), notifier: withMessaging("notifier") };
 }
 
 /** Role, instance profile, attached policies and least privilege for every GAS role. */

@@ -1,12 +1,23 @@
 /**
  * What `playbooks/provision_aws.yml` is meant to build (docs/operations.md "Topology"), as the
  * read-only topology checker expects it, and the log the checks write their findings to.
- * The values are the design's, written out here on purpose rather than read from the role's
- * defaults: the check compares AWS with the design, not the playbook with itself.
+ * The messaging topology and the buckets' lifecycle rules come from the application's definition
+ * (src/ports/messaging-topology.ts), which the playbook's vars are generated from; the rest is
+ * the design's, written out here on purpose rather than read from the role's defaults: the check
+ * compares AWS with the design, not the playbook with itself.
  */
+import {
+  BUCKET_LIFECYCLE,
+  GAS_ROLES,
+  type GasRole,
+  QUEUE_SETTINGS,
+  QUEUES,
+  type QueueName,
+  resourceSuffix,
+  topicNames,
+} from "../../../src/ports/messaging-topology.ts";
 
-export const GAS_ROLES = ["web", "annotator", "archiver", "notifier"] as const;
-export type GasRole = (typeof GAS_ROLES)[number];
+export { GAS_ROLES, type GasRole };
 
 export interface QueueSpec {
   name: string;
@@ -28,7 +39,10 @@ export interface TopologySpec {
   topics: string[];
   queues: QueueSpec[];
   maxReceives: number;
-  inputRetentionDays: number;
+  receiveWaitSeconds: number;
+  deadLetterRetentionSeconds: number;
+  /** The inputs and results buckets' lifecycle rules. */
+  lifecycle: typeof BUCKET_LIFECYCLE;
   /** The origin the inputs bucket's CORS rule admits (gas_public_url). */
   publicUrl: string;
   /**
@@ -38,7 +52,7 @@ export interface TopologySpec {
   gaps: string[];
 }
 
-/** The playbook's defaults (roles/aws_topology/defaults, inventories/aws/group_vars). */
+/** The playbook's defaults (roles/aws_topology/defaults and vars, inventories/aws/group_vars). */
 export function defaultSpec(overrides: Partial<TopologySpec> = {}): TopologySpec {
   return {
     region: "us-east-1",
@@ -48,17 +62,16 @@ export function defaultSpec(overrides: Partial<TopologySpec> = {}): TopologySpec
     asgSizes: { web: { min: 2, max: 10 }, annotator: { min: 2, max: 10 }, archiver: { min: 1, max: 2 }, notifier: { min: 1, max: 2 } },
     instanceTypes: { web: "t3.small", annotator: "c6i.large", archiver: "t3.micro", notifier: "t3.micro" },
     volumeGb: { web: 20, annotator: 100, archiver: 20, notifier: 20 },
-    topics: ["job-requested", "job-completed", "job-archive", "job-thaw", "archive-restored"],
-    queues: [
-      { name: "annotator", topics: ["job-requested"], visibilitySeconds: 600 },
-      { name: "notifier", topics: ["job-completed"], visibilitySeconds: 60 },
-      { name: "archiver", topics: ["job-completed"], visibilitySeconds: 60 },
-      { name: "archive", topics: ["job-archive"], visibilitySeconds: 300 },
-      { name: "thaw", topics: ["job-thaw"], visibilitySeconds: 300 },
-      { name: "restore", topics: ["archive-restored"], visibilitySeconds: 300 },
-    ],
-    maxReceives: 5,
-    inputRetentionDays: 7,
+    topics: topicNames().map(resourceSuffix),
+    queues: (Object.keys(QUEUES) as QueueName[]).map((q) => ({
+      name: resourceSuffix(q),
+      topics: QUEUES[q].topics.map(resourceSuffix),
+      visibilitySeconds: QUEUES[q].visibilitySeconds,
+    })),
+    maxReceives: QUEUE_SETTINGS.maxReceives,
+    receiveWaitSeconds: QUEUE_SETTINGS.receiveWaitSeconds,
+    deadLetterRetentionSeconds: QUEUE_SETTINGS.deadLetterRetentionSeconds,
+    lifecycle: BUCKET_LIFECYCLE,
     publicUrl: "https://gas.example.org",
     gaps: [],
     ...overrides,

@@ -8,13 +8,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { HeadBucketCommand } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { GetBucketLifecycleConfigurationCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import { type GlacierFake, startGlacierFake } from "../../../test/support/glacier-fake.ts";
 import { loadConfig } from "../../config.ts";
 import { type Container, buildContainer } from "../../container.ts";
+import { BUCKET_LIFECYCLE, QUEUES, QUEUE_SETTINGS } from "../../ports/messaging-topology.ts";
 import { createLogger } from "../../shared/logger.ts";
 import {
   type Emulator,
@@ -57,8 +58,8 @@ beforeAll(async () => {
     S3_INPUTS_BUCKET: `${prefix}-inputs`,
     S3_RESULTS_BUCKET: `${prefix}-results`,
     SES_FROM: "GAS <noreply@gas.example.org>",
+    // The service's lease; the queues' own attributes are the topology's whatever it says.
     QUEUE_VISIBILITY_SECONDS: "30",
-    QUEUE_MAX_ATTEMPTS: "4",
     DATA_DIR: dataDir,
   };
 });
@@ -87,30 +88,58 @@ describe("gas aws bootstrap", () => {
     expect(report.created).toEqual(
       expect.arrayContaining([`s3://${p}-inputs`, `s3://${p}-results`, `sqs:${p}-annotator`, `sqs:${p}-annotator-dlq`, `sqs:${p}-notifier-dlq`, `dynamodb:${p}-annotations`]),
     );
-    // Every topic and queue the port declares (QUEUE_SUBSCRIPTIONS), each queue with its DLQ.
+    // Every topic and queue the topology defines (src/ports/messaging-topology.ts), each queue with its DLQ.
     const layout = messagingLayout(p);
     expect(Object.keys(report.topics).sort()).toEqual(layout.topics.map((t) => t.name).sort());
     expect(Object.keys(report.topics)).toContain(`${p}-job-requested`);
     expect(Object.keys(report.queues).sort()).toEqual(layout.queues.flatMap((q) => [q.name, q.deadLetterName]).sort());
     for (const b of report.buckets) await clients.s3.send(new HeadBucketCommand({ Bucket: b }));
-    const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${p}-archiver`], AttributeNames: ["All"] }));
-    expect(a.Attributes?.VisibilityTimeout).toBe("30");
-    expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(4);
+    // Queue attributes and lifecycle rules as messaging-topology.ts defines them (and Ansible sets them).
+    for (const q of ["annotator", "archiver", "thaw"] as const) {
+      const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${p}-${q}`], AttributeNames: ["All"] }));
+      expect(a.Attributes?.VisibilityTimeout).toBe(String(QUEUES[q].visibilitySeconds));
+      expect(a.Attributes?.ReceiveMessageWaitTimeSeconds).toBe(String(QUEUE_SETTINGS.receiveWaitSeconds));
+      expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(QUEUE_SETTINGS.maxReceives);
+    }
+    const dlq = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: report.queues[`${p}-notifier-dlq`], AttributeNames: ["MessageRetentionPeriod"] }),
+    );
+    expect(dlq.Attributes?.MessageRetentionPeriod).toBe(String(QUEUE_SETTINGS.deadLetterRetentionSeconds));
+    const rules = async (bucket: string) =>
+      (await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
+    const { inputs, results } = BUCKET_LIFECYCLE;
+    expect(await rules(`${p}-inputs`)).toMatchObject([
+      {
+        ID: inputs.id,
+        Expiration: { Days: inputs.expireAfterDays },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: inputs.abortIncompleteUploadAfterDays },
+      },
+    ]);
+    expect(await rules(`${p}-results`)).toMatchObject([
+      { ID: results.id, AbortIncompleteMultipartUpload: { DaysAfterInitiation: results.abortIncompleteUploadAfterDays } },
+    ]);
+    expect((await rules(`${p}-results`))[0]?.Expiration).toBeUndefined();
     const ddb = emulatorClients(dynamo.endpoint);
     const t = await ddb.dynamodb.send(new DescribeTableCommand({ TableName: report.table }));
     expect(t.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(["user_id_index"]);
     ddb.destroy();
   }, 60_000);
 
-  test("a second run creates nothing and applies a changed setting", async () => {
+  test("a second run creates nothing and puts drifted settings back to the topology's; QUEUE_MAX_ATTEMPTS cannot change them", async () => {
+    const annotator = report.queues[`${env.GAS_AWS_PREFIX}-annotator`]!;
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: annotator, Attributes: { VisibilityTimeout: "60" } }));
     const r = await bootstrap({ QUEUE_MAX_ATTEMPTS: "6" });
     expect(r.code).toBe(0);
+    expect(r.err).toContain("QUEUE_MAX_ATTEMPTS is 6 but the queues dead-letter after 5 receives");
     const again = JSON.parse(r.out) as BootstrapReport;
     expect(again.created).toEqual([]);
     expect(again.queues).toEqual(report.queues);
     expect(again.topics).toEqual(report.topics);
-    const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: report.queues[`${env.GAS_AWS_PREFIX}-annotator`], AttributeNames: ["RedrivePolicy"] }));
-    expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(6);
+    const a = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: annotator, AttributeNames: ["VisibilityTimeout", "RedrivePolicy"] }),
+    );
+    expect(a.Attributes?.VisibilityTimeout).toBe(String(QUEUES.annotator.visibilitySeconds));
+    expect(Number(JSON.parse(a.Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(QUEUE_SETTINGS.maxReceives);
   }, 60_000);
 
   test("ANNOTATOR_PUSH_URL: the annotators' webhook is subscribed to the job-requests topic once", async () => {

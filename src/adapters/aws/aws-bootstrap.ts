@@ -1,9 +1,10 @@
 /**
  * `gas aws bootstrap`: create (or bring up to date) every AWS resource the backend uses, against
  * any endpoint. Idempotent: each step looks first and only creates what is missing, then sets
- * the attributes that matter (so a changed QUEUE_VISIBILITY_SECONDS or QUEUE_MAX_ATTEMPTS takes
- * effect on the next run). No transactions, no CloudFormation: plain API calls that the
- * emulators and moto implement.
+ * the attributes that matter. Queue attributes, redrive and the buckets' lifecycle rules come
+ * from src/ports/messaging-topology.ts, the definition Ansible's vars are generated from, so a
+ * run on a topology the playbook made leaves it as the playbook left it. No transactions, no
+ * CloudFormation: plain API calls that the emulators and moto implement.
  */
 import {
   CreateTableCommand,
@@ -21,16 +22,21 @@ import {
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { GlacierClient } from "@aws-sdk/client-glacier";
+import { BUCKET_LIFECYCLE, type BucketLifecycleRule, QUEUE_SETTINGS } from "../../ports/messaging-topology.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { type AwsResources, messagingLayout, topicResourceName } from "./aws-resources.ts";
 import { ARCHIVE_PREFIX } from "./s3-archive-vault.ts";
 import { bootstrapGlacierVault } from "./glacier-vault-setup.ts";
 import { allowServicePublish } from "./sns-topic-policy.ts";
 
-export interface BootstrapSettings {
-  visibilitySeconds: number;
+/**
+ * Tests only: one visibility timeout for every queue and another redrive count, for adapter
+ * tests on throwaway prefixes with short leases. `gas aws bootstrap` passes none.
+ */
+export interface BootstrapOverrides {
+  visibilitySeconds?: number;
   /** Receives before a message moves to its dead-letter queue (the redrive policy's maxReceiveCount). */
-  maxAttempts: number;
+  maxAttempts?: number;
 }
 
 export interface BootstrapReport {
@@ -42,7 +48,6 @@ export interface BootstrapReport {
   created: string[];
 }
 
-const FOURTEEN_DAYS = String(14 * 24 * 3600);
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
 
@@ -55,11 +60,11 @@ const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { 
 export async function bootstrapAws(
   clients: AwsClients & { glacier?: GlacierClient },
   resources: AwsResources & { glacierVault?: string; annotatorPushUrl?: string },
-  settings: BootstrapSettings,
 ): Promise<BootstrapReport> {
   const created: string[] = [];
-  await bootstrapBuckets(clients, [resources.inputsBucket, resources.resultsBucket], created);
-  const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, settings, created);
+  await bootstrapBuckets(clients, [resources.inputsBucket], created, BUCKET_LIFECYCLE.inputs);
+  await bootstrapBuckets(clients, [resources.resultsBucket], created, BUCKET_LIFECYCLE.results);
+  const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, {}, created);
   const restoredTopic = topics[topicResourceName(resources.prefix, "archive.restored")]!;
   if (resources.glacierVault) {
     const glacier = clients.glacier ?? new GlacierClient({ region: clients.sns.config.region, credentials: clients.sns.config.credentials });
@@ -80,15 +85,23 @@ export async function bootstrapAws(
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
 }
 
-/** The input and result buckets. */
-export async function bootstrapBuckets(clients: AwsClients, buckets: string[], created: string[] = []): Promise<void> {
+/** Buckets with one lifecycle rule (by default the results bucket's: abandoned multipart uploads go). */
+export async function bootstrapBuckets(
+  clients: AwsClients,
+  buckets: string[],
+  created: string[] = [],
+  lifecycle: BucketLifecycleRule = BUCKET_LIFECYCLE.results,
+): Promise<void> {
   for (const bucket of buckets) {
-    if (await ensureBucket(clients, bucket)) created.push(`s3://${bucket}`);
+    if (await ensureBucket(clients, bucket, lifecycle)) created.push(`s3://${bucket}`);
   }
 }
 
-/** Topics, queues with their dead-letter queues, and the raw-delivery subscriptions between them. */
-export async function bootstrapMessaging(clients: AwsClients, prefix: string, settings: BootstrapSettings, created: string[] = []) {
+/**
+ * Topics, queues with their dead-letter queues, and the raw-delivery subscriptions between them,
+ * with the attributes messaging-topology.ts gives them (`overrides`: tests only).
+ */
+export async function bootstrapMessaging(clients: AwsClients, prefix: string, overrides: BootstrapOverrides = {}, created: string[] = []) {
   const layout = messagingLayout(prefix);
   const topics: Record<string, string> = {};
   for (const t of layout.topics) {
@@ -96,16 +109,20 @@ export async function bootstrapMessaging(clients: AwsClients, prefix: string, se
     topics[t.name] = (await clients.sns.send(new CreateTopicCommand({ Name: t.name }))).TopicArn!;
   }
   const queues: Record<string, string> = {};
+  const retention = String(QUEUE_SETTINGS.deadLetterRetentionSeconds);
   for (const q of layout.queues) {
-    const dlq = await ensureQueue(clients, q.deadLetterName, { MessageRetentionPeriod: FOURTEEN_DAYS }, created);
+    const dlq = await ensureQueue(clients, q.deadLetterName, { MessageRetentionPeriod: retention }, created);
     queues[q.deadLetterName] = dlq.url;
     const main = await ensureQueue(
       clients,
       q.name,
       {
-        VisibilityTimeout: String(settings.visibilitySeconds),
-        ReceiveMessageWaitTimeSeconds: "20",
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.maxAttempts }),
+        VisibilityTimeout: String(overrides.visibilitySeconds ?? q.visibilitySeconds),
+        ReceiveMessageWaitTimeSeconds: String(QUEUE_SETTINGS.receiveWaitSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.arn,
+          maxReceiveCount: overrides.maxAttempts ?? QUEUE_SETTINGS.maxReceives,
+        }),
       },
       created,
     );
@@ -172,7 +189,7 @@ export async function bootstrapJobTable(clients: AwsClients, resources: Pick<Aws
   if (await ensureTable(clients, resources)) created.push(`dynamodb:${resources.table}`);
 }
 
-async function ensureBucket(clients: AwsClients, bucket: string): Promise<boolean> {
+async function ensureBucket(clients: AwsClients, bucket: string, lifecycle: BucketLifecycleRule): Promise<boolean> {
   let made = false;
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -193,12 +210,20 @@ async function ensureBucket(clients: AwsClients, bucket: string): Promise<boolea
     }
   }
   // New buckets are private (Block Public Access) and SSE-S3 encrypted by default since 2023,
-  // so only housekeeping is set: parts of abandoned multipart uploads are removed after a day.
+  // so only the lifecycle is set: the same rule (same id) Ansible's s3_lifecycle task writes.
   await clients.s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: bucket,
       LifecycleConfiguration: {
-        Rules: [{ ID: "gas-abort-incomplete-multipart", Status: "Enabled", Filter: { Prefix: "" }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+        Rules: [
+          {
+            ID: lifecycle.id,
+            Status: "Enabled",
+            Filter: { Prefix: "" },
+            ...(lifecycle.expireAfterDays ? { Expiration: { Days: lifecycle.expireAfterDays } } : {}),
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: lifecycle.abortIncompleteUploadAfterDays },
+          },
+        ],
       },
     }),
   );

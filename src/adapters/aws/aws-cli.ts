@@ -1,10 +1,12 @@
 /**
  * `gas aws bootstrap`: create the buckets, topics, queues (with dead-letter queues and
  * raw-delivery subscriptions) and the job table with its index, from the same environment the
- * service reads (GAS_BACKEND=aws …). Safe to run again: it only adds what is missing and updates
- * queue attributes. Prints what exists as JSON (ARNs and URLs) and what this run created.
+ * service reads (GAS_BACKEND=aws …). Safe to run again: it only adds what is missing and puts
+ * queue attributes and lifecycle rules back to src/ports/messaging-topology.ts's (as Ansible
+ * sets them). Prints what exists as JSON (ARNs and URLs) and what this run created.
  */
 import { ConfigError, loadConfig } from "../../config.ts";
+import { QUEUE_SETTINGS } from "../../ports/messaging-topology.ts";
 import { bootstrapAws } from "./aws-bootstrap.ts";
 import { createAwsClients } from "./aws-clients.ts";
 
@@ -28,9 +30,15 @@ export async function runAwsCli(args: string[], env: Record<string, string | und
     console.error(`gas aws bootstrap: GAS_BACKEND is not aws\n${USAGE}`);
     return 78;
   }
+  if (config.queue.maxAttempts !== QUEUE_SETTINGS.maxReceives) {
+    // The queues' redrive count is the topology's; the service's attempts must match it on SQS.
+    console.error(
+      `gas aws bootstrap: warning: QUEUE_MAX_ATTEMPTS is ${config.queue.maxAttempts} but the queues dead-letter after ${QUEUE_SETTINGS.maxReceives} receives (src/ports/messaging-topology.ts); unset it for GAS_BACKEND=aws`,
+    );
+  }
   const clients = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, endpoints: config.aws.endpoints });
   try {
-    const report = await bootstrapAws(clients, config.aws.resources, config.queue);
+    const report = await bootstrapAws(clients, config.aws.resources);
     console.log(JSON.stringify(report, null, 2));
     return 0;
   } catch (err) {

@@ -4,7 +4,8 @@
  * only letters, digits, `-` and `_`, so the port's dotted names (`job.requested`,
  * `annotator.dlq`) are spelled with dashes.
  */
-import { QUEUE_SUBSCRIPTIONS, type QueueName, type TopicName, deadLetterQueueName } from "../../ports/queue.ts";
+import type { TopicName } from "../../ports/queue.ts";
+import { QUEUES, type QueueName, deadLetterQueueName, resourceSuffix, topicNames } from "../../ports/messaging-topology.ts";
 
 export interface AwsResources {
   prefix: string;
@@ -16,19 +17,22 @@ export interface AwsResources {
 }
 
 /** SNS topic name for a port topic: `gas` + `job.requested` → `gas-job-requested`. */
-export const topicResourceName = (prefix: string, topic: TopicName | string) => `${prefix}-${topic.replaceAll(".", "-")}`;
+export const topicResourceName = (prefix: string, topic: TopicName | string) => `${prefix}-${resourceSuffix(topic)}`;
 
 /** SQS queue name for a port queue: `annotator` → `gas-annotator`, `annotator.dlq` → `gas-annotator-dlq`. */
-export const queueResourceName = (prefix: string, queue: string) => `${prefix}-${queue.replaceAll(".", "-")}`;
+export const queueResourceName = (prefix: string, queue: string) => `${prefix}-${resourceSuffix(queue)}`;
 
-/** Every topic, and every queue with its dead-letter queue and the topics feeding it. */
+/**
+ * Every topic, and every queue with its dead-letter queue, the topics feeding it and its
+ * attributes, as src/ports/messaging-topology.ts defines them.
+ */
 export function messagingLayout(prefix: string) {
-  const topics = [...new Set(Object.values(QUEUE_SUBSCRIPTIONS).flat())] as TopicName[];
-  const queues = (Object.keys(QUEUE_SUBSCRIPTIONS) as QueueName[]).map((queue) => ({
+  const queues = (Object.keys(QUEUES) as QueueName[]).map((queue) => ({
     queue,
     name: queueResourceName(prefix, queue),
     deadLetterName: queueResourceName(prefix, deadLetterQueueName(queue)),
-    topics: QUEUE_SUBSCRIPTIONS[queue].map((t) => topicResourceName(prefix, t)),
+    topics: QUEUES[queue].topics.map((t) => topicResourceName(prefix, t)),
+    visibilitySeconds: QUEUES[queue].visibilitySeconds as number,
   }));
-  return { topics: topics.map((t) => ({ topic: t, name: topicResourceName(prefix, t) })), queues };
+  return { topics: topicNames().map((t) => ({ topic: t, name: topicResourceName(prefix, t) })), queues };
 }

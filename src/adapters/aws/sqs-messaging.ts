@@ -1,8 +1,9 @@
 /**
  * Topic and queues on SNS → SQS. Each port topic is an SNS topic; each port queue is an SQS queue
  * subscribed to its topics with raw message delivery (the body is the published JSON, not the SNS
- * envelope) and a redrive policy to `<queue>-dlq` after `maxAttempts` receives (set up by
- * `bootstrapAws`). The port's semantics map onto SQS as follows:
+ * envelope) and a redrive policy to `<queue>-dlq` after the topology's `maxReceives` receives,
+ * which `maxAttempts` must equal (src/ports/messaging-topology.ts; made by Ansible or
+ * `gas aws bootstrap`). The port's semantics map onto SQS as follows:
  * - lease = visibility timeout; `extend` = ChangeMessageVisibility; a stale receipt handle is
  *   refused by SQS, so `extend`/`retry`/`ack` report a lost lease as false;
  * - `retry` = ChangeMessageVisibility to the backoff (0 when the attempts are used up, so the

@@ -1,4 +1,19 @@
 /**
+ * Why not pg-boss 12 (issue 18; measured 2026-12-02 with pg-boss 12.38.0 behind these ports: a
+ * candidate adapter run against the unchanged queueContract, and a benchmark, both since removed).
+ * - It fails "extend keeps the lease" on PGlite and on PostgreSQL: a claim's expiry (started_on +
+ *   expireInSeconds) cannot be moved, and touch() renews only a heartbeat, which must be >= 10 s
+ *   (the contract's lease is 1 s) and renews by the queue's heartbeatSeconds, not by `seconds`.
+ * - The other 12 tests, createAndAnnounce and a 30-day delay passed, but only around pg-boss: it
+ *   finds lapsed leases only in supervisor passes (>= 1 s apart), so receive had to call
+ *   supervise(); fail() takes no delay (fail + update(startAfter) in a transaction); its counts are
+ *   cached up to a minute (counts() read pgboss.job); publish() looks subscribers up outside the
+ *   caller's transaction (a deadlock on PGlite's one connection); fromDrizzle on postgres.js cannot
+ *   bind fail()'s jsonb output. It adds the `pg` driver, its own pool and 47 relations.
+ * - Speed decides nothing: 1000 messages, 2 consumers (receive max 1, ack), medians of 3 at load
+ *   average ~2 on 2 cores: PGlite 378 msg/s here, 346 pg-boss (0.92); PostgreSQL 685, 651 (0.95).
+ */
+/**
  * Topic and queues on PostgreSQL (PGlite or a real server), in one table:
  * - receive leases rows with `FOR UPDATE SKIP LOCKED`, so concurrent workers never get the same
  *   message, and moves `visible_at` forward by the visibility timeout (SQS semantics);

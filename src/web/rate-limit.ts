@@ -8,6 +8,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
+import { getConnInfo } from "hono/bun";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.ts";
 
@@ -22,7 +23,7 @@ export interface RateLimitOptions {
 }
 
 /**
- * How to tell the client's address: the socket peer (Bun's server passes itself as the Hono env),
+ * How to tell the client's address: the socket peer (hono/bun's getConnInfo asks the Bun server),
  * unless that peer is one of `trustedProxies` (addresses or CIDR ranges, TRUSTED_PROXIES): then
  * X-Forwarded-For is read from the right, past every hop a trusted proxy appended, and the first
  * other hop is the client (anything further left is the client's own and may be forged).
@@ -39,11 +40,14 @@ export function clientAddressOf(trustedProxies: readonly string[]): (c: Context<
     return family !== 0 && trusted.check(address, family === 6 ? "ipv6" : "ipv4");
   };
   return (c) => {
-    const env = c.env as { requestIP?: (r: Request) => { address: string } | null } | undefined;
-    const peer = env?.requestIP?.(c.req.raw)?.address ?? null;
+    // In-process requests (app.request) have no server for getConnInfo to ask.
+    const peer = c.env ? (getConnInfo(c).remote.address ?? null) : null;
     const forwarded = c.req.header("x-forwarded-for");
     if (!forwarded || (peer !== null && !isTrusted(peer))) return peer ?? "unknown";
-    const hops = forwarded.split(",").map((h) => h.trim()).filter(Boolean);
+    const hops = forwarded
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) if (i === 0 || !isTrusted(hops[i]!)) return hops[i]!;
     return peer ?? "unknown";
   };
@@ -74,7 +78,9 @@ export function fixedWindowRateLimit(opts: RateLimitOptions): MiddlewareHandler<
       const retryAfter = Math.max(1, Math.ceil(((current + 1) * windowMs - t) / 1000));
       c.header("Retry-After", String(retryAfter));
       c.var.log?.warn("rate limited", { key, path: c.req.path, count: n });
-      throw new HTTPException(429, { message: `Too many requests: at most ${opts.limit} per ${opts.windowSeconds} s here. Try again in ${retryAfter} s.` });
+      throw new HTTPException(429, {
+        message: `Too many requests: at most ${opts.limit} per ${opts.windowSeconds} s here. Try again in ${retryAfter} s.`,
+      });
     }
     return next();
   };

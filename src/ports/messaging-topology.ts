@@ -49,11 +49,12 @@ export const TOPICS = {
   "job.thaw": { publishers: ["web", "archiver"] },
   /** The local vault, inside the archiver; on AWS, S3's restore event or Glacier's job notification. */
   "archive.restored": { publishers: ["archiver"] },
+  "result.restored": { publishers: ["archiver"] },
 } as const satisfies Record<TopicName, TopicSpec>;
 
 export const QUEUES = {
   annotator: { topics: ["job.requested"], consumer: "annotator", consumesDeadLetters: true, visibilitySeconds: 600 },
-  notifier: { topics: ["job.completed"], consumer: "notifier", visibilitySeconds: 60 },
+  notifier: { topics: ["job.completed", "result.restored"], consumer: "notifier", visibilitySeconds: 60 },
   archiver: { topics: ["job.completed"], consumer: "archiver", visibilitySeconds: 60 },
   /** The archiver's other queues: due archives, thaw requests, finished restores. */
   archive: { topics: ["job.archive"], consumer: "archiver", visibilitySeconds: 300 },

@@ -21,6 +21,11 @@ export interface TopicMessages {
    * (`ArchiveVault.readRestoreNotice`), so consumers treat the payload as opaque.
    */
   "archive.restored": unknown;
+  /**
+   * A restored result is downloadable again (published by the archiver before the job's result
+   * goes RESTORING → AVAILABLE): the notifier emails its owner, once per archive.
+   */
+  "result.restored": { jobId: string; userId: string; archiveId: string };
 }
 export type TopicName = keyof TopicMessages;
 

@@ -28,14 +28,11 @@ function acking<M>(queue: Queue<M>, step: (m: M) => Promise<StepResult>, log: Lo
 export async function startArchiver(c: Container) {
   const log = c.log.child({ role: "archiver" });
   const archiver = createArchiver({
-    db: c.database.db,
     jobs: c.ports.jobStore,
     results: c.ports.results,
     vault: c.ports.vault,
     topic: c.ports.topic,
     accounts: c.accounts,
-    mailer: c.ports.mailer,
-    publicUrl: c.publicUrl,
     archiveAfterSeconds: c.config.limits.archiveAfterSeconds,
     restoreCheckSeconds: c.config.limits.restoreCheckSeconds,
     log,

@@ -1,12 +1,12 @@
 import type { Container } from "../container.ts";
-import { type JobFinished, createNotifier } from "../modules/notify/index.ts";
+import { type NotifierMessage, createNotifier } from "../modules/notify/index.ts";
 import { serveWorkerMetrics } from "../metrics/index.ts";
 import { startConsumer } from "./consume-loop.ts";
 
-/** Email users when their jobs finish. */
+/** Email users when their jobs finish and when their archived results are restored. */
 export async function startNotifier(c: Container) {
   const log = c.log.child({ role: "notifier" });
-  const queue = c.ports.queue<JobFinished>("notifier");
+  const queue = c.ports.queue<NotifierMessage>("notifier");
   const handle = createNotifier({
     db: c.database.db,
     jobs: c.ports.jobStore,

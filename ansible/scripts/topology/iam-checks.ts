@@ -103,7 +103,7 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     },
     archiver: {
       allow: [release, ["s3:PutObject", obj(n.resultsBucket)], ["s3:RestoreObject", obj(n.resultsBucket)]],
-      deny: [["s3:PutObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table]],
+      deny: [["s3:PutObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"]],
     },
     notifier: {
       allow: [release, ["ses:SendEmail", "*"], ["dynamodb:GetItem", table]],

@@ -11,6 +11,7 @@ import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { createLogger } from "../../shared/logger.ts";
+import { type NotifierMessage, createNotifier } from "../notify/index.ts";
 import { type ArchiverDeps, type StepResult, createArchiver } from "./archiver.ts";
 
 let h: WebHarness;
@@ -22,14 +23,11 @@ afterEach(() => h.close(), 60_000);
 const archiver = (over: Partial<ArchiverDeps> = {}) => {
   const c = h.container;
   return createArchiver({
-    db: c.database.db,
     jobs: c.ports.jobStore,
     results: c.ports.results,
     vault: c.ports.vault,
     topic: c.ports.topic,
     accounts: c.accounts,
-    mailer: c.ports.mailer,
-    publicUrl: "http://gas.test",
     archiveAfterSeconds: 0,
     restoreCheckSeconds: 1,
     log: createLogger("error", {}),
@@ -63,6 +61,33 @@ async function upgrade(userId: string) {
   const { url } = await ports.payments!.createCheckout({ customerId, userId, successUrl: "/subscribe/confirm", cancelUrl: "/subscribe" });
   const delivery = (await simulatedCheckout!.complete(url.split("/").pop()!))!;
   return billing!.handleWebhook(delivery.body, delivery.headers);
+}
+
+/**
+ * The restore announcements (`result.restored`) the archiver published for a job, handed to the
+ * notifier (which owns the email and its ledger) as its role would; returns how many there were
+ * and how many "results restored" emails the outbox then holds.
+ */
+async function restoredAnnouncementsAndEmails(jobId: string): Promise<{ announced: number; emailed: number }> {
+  const c = h.container;
+  const queue = c.ports.queue<NotifierMessage>("notifier");
+  const notify = createNotifier({
+    db: c.database.db,
+    jobs: c.ports.jobStore,
+    accounts: c.accounts,
+    mailer: c.ports.mailer,
+    queue,
+    publicUrl: "http://gas.test",
+    log: createLogger("error", {}),
+  });
+  let announced = 0;
+  for (let [d] = await queue.receive(); d; [d] = await queue.receive()) {
+    if (d.message.jobId === jobId && "archiveId" in d.message) announced++;
+    await notify(d);
+  }
+  const outbox = c.config.backend.outboxDir;
+  const mails = await Promise.all(((await readdir(outbox).catch(() => [])) as string[]).map((f) => Bun.file(`${outbox}/${f}`).text()));
+  return { announced, emailed: mails.filter((m) => m.includes(`Subject: Results restored for job ${jobId}`)).length };
 }
 
 const vaultFiles = async () => ((await readdir(h.container.config.vault.dir).catch(() => [])) as string[]).filter((f) => f.endsWith(".archive"));
@@ -144,9 +169,7 @@ describe("archiver races", () => {
     expect(await handleNext("thaw", a.onThaw)).toBe("not-archived"); // the started restore's re-check: done, no further check
     expect(await h.container.ports.queue("thaw").depth()).toBe(0);
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
-    const outbox = (await readdir(h.container.config.backend.outboxDir)) as string[];
-    const restored = await Promise.all(outbox.map((f) => Bun.file(`${h.container.config.backend.outboxDir}/${f}`).text()));
-    expect(restored.filter((e) => e.includes(`Subject: Results restored for job ${j.jobId}`))).toHaveLength(1);
+    expect(await restoredAnnouncementsAndEmails(j.jobId)).toEqual({ announced: 1, emailed: 1 });
   });
 
   test("a restore whose announcement is lost: its re-check finds it ready and finishes it", async () => {
@@ -280,8 +303,32 @@ describe("archiver races", () => {
     expect((await a.onRestored(d!.message)).outcome).toBe("already-restored");
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
     expect(await vaultFiles()).toEqual([]);
-    const outbox = h.container.config.backend.outboxDir;
-    const mails = await Promise.all(((await readdir(outbox)) as string[]).map((f) => Bun.file(`${outbox}/${f}`).text()));
-    expect(mails.filter((m) => m.includes("Results restored for job"))).toHaveLength(1);
+    expect(await restoredAnnouncementsAndEmails(j.jobId)).toEqual({ announced: 1, emailed: 1 });
+  });
+
+  test("restore killed between the announcement and AVAILABLE: the redelivery announces again, the notifier emails once", async () => {
+    const a0 = archiver();
+    const j = await archiveJob(a0);
+    const baseJobs = h.container.ports.jobStore;
+    let dies = true;
+    const jobs: JobStore = {
+      ...baseJobs,
+      async moveResult(id, from, to) {
+        if (dies && from.state === "RESTORING") {
+          dies = false;
+          throw new Error("killed");
+        }
+        return baseJobs.moveResult(id, from, to);
+      },
+    };
+    const a = archiver({ jobs });
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    const [d] = await h.container.ports.queue<unknown>("restore").receive({ waitSeconds: 5 });
+    await expect(a.onRestored(d!.message)).rejects.toThrow("killed");
+    expect(await baseJobs.get(j.jobId)).toMatchObject({ resultState: "RESTORING" });
+    expect((await a.onRestored(d!.message)).outcome).toBe("restored");
+    expect(await baseJobs.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await restoredAnnouncementsAndEmails(j.jobId)).toEqual({ announced: 2, emailed: 1 });
   });
 });

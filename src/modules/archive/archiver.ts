@@ -9,33 +9,26 @@
  *   undone while the hot copy is intact, else a thaw is requested), then delete the hot copy.
  *   A retry after a crash finds ARCHIVED and finishes that last step.
  * - job.thaw → ARCHIVED → RESTORING, start the vault restore (idempotent).
- * - archive.restored → copy the bytes back unless already there, delete the archive, email the
- *   owner once (ledger in sent_notifications), RESTORING → AVAILABLE. The email goes before the
- *   state change so that a crash in between is repaired by the redelivery (still RESTORING) and a
- *   stray announcement for an AVAILABLE job can never send one.
+ * - archive.restored → copy the bytes back unless already there, delete the archive, publish
+ *   `result.restored` (the notifier emails the owner once), RESTORING → AVAILABLE. The publish
+ *   goes before the state change so that a crash in between is repaired by the redelivery (still
+ *   RESTORING) and a stray announcement for an AVAILABLE job can never send one. A failing mailer
+ *   no longer holds the result in RESTORING: the notifier retries the email on its own queue.
  */
-import { eq } from "drizzle-orm";
-import type { AppDb } from "../../db/open-database.ts";
-import { sentNotifications } from "../../db/schema.ts";
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { Job, JobStore } from "../../ports/job-store.ts";
-import type { Mailer } from "../../ports/mailer.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService } from "../accounts/index.ts";
 import { packResult, unpackResult } from "./result-bundle.ts";
-import { renderRestoredEmail } from "./restored-email.tsx";
 
 export interface ArchiverDeps {
-  db: AppDb;
   jobs: JobStore;
   results: ObjectStore;
   vault: ArchiveVault;
   topic: Topic;
   accounts: AccountsService;
-  mailer: Mailer;
-  publicUrl: string;
   archiveAfterSeconds: number;
   /** How long after starting a restore (and then again) to look whether it finished. */
   restoreCheckSeconds: number;
@@ -118,18 +111,7 @@ export function createArchiver(deps: ArchiverDeps) {
     return { outcome: "not-available" };
   }
 
-  /** Email the owner once per restore. */
-  async function emailRestored(job: Job, archiveId: string): Promise<void> {
-    const key = `job.restored:${job.id}:${archiveId}`;
-    const [already] = await deps.db.select().from(sentNotifications).where(eq(sentNotifications.key, key));
-    const user = await accounts.get(job.userId);
-    if (already || !user?.email) return;
-    const email = await renderRestoredEmail({ jobId: job.id, inputFileName: job.inputFileName, jobUrl: `${deps.publicUrl}/annotations/${job.id}` });
-    await deps.mailer.send({ to: user.email, ...email, idempotencyKey: key });
-    await deps.db.insert(sentNotifications).values({ key }).onConflictDoNothing();
-  }
-
-  /** The restore is readable: copy back, delete the archive, AVAILABLE, email. */
+  /** The restore is readable: copy back, delete the archive, announce it (the email), AVAILABLE. */
   async function finishRestore(job: Job & { archiveId: string }): Promise<StepResult> {
     const log = deps.log.child({ jobId: job.id, archiveId: job.archiveId });
     if (!(await hotCopyIntact(job))) {
@@ -140,7 +122,7 @@ export function createArchiver(deps: ArchiverDeps) {
     // Archive deleted before the id is cleared: a crash in between is finished by the next
     // delivery (the hot copy is back, the delete is idempotent), and no archive is left behind.
     await vault.delete(job.archiveId);
-    await emailRestored(job, job.archiveId);
+    await topic.publish("result.restored", { jobId: job.id, userId: job.userId, archiveId: job.archiveId });
     await jobs.moveResult(job.id, restoringAs(job.archiveId), AVAILABLE);
     log.info("result restored");
     return { outcome: "restored" };

@@ -1,2 +1,2 @@
-export { type JobFinished, type NotifierDeps, createNotifier } from "./notifier.ts";
+export { type JobFinished, type NotifierDeps, type NotifierMessage, type ResultRestored, createNotifier } from "./notifier.ts";
 export { renderJobFinishedEmail } from "./job-finished-email.tsx";

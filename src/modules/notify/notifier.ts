@@ -1,54 +1,71 @@
 /**
- * The notifier role's handler: on `job.completed`, email the job's owner once. A ledger row
- * (`sent_notifications`) written after a successful send makes redeliveries no-ops; a crash
- * between send and ledger can repeat one email, never lose it (the outbox mailer even then
- * rewrites the same file).
+ * The notifier role's handler: every email GAS sends, each once. Its queue carries two topics:
+ * `job.completed` ("results available" or "job failed") and `result.restored` ("your archived
+ * results are back", published by the archiver); a delivery is told apart by its payload (only
+ * a restore names an archive). A ledger row (`sent_notifications`) written after a successful
+ * send makes redeliveries and duplicate announcements no-ops; a crash between send and ledger
+ * can repeat one email, never lose it (the outbox mailer even then rewrites the same file).
  */
 import { eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { sentNotifications } from "../../db/schema.ts";
-import type { JobStore } from "../../ports/job-store.ts";
+import type { Job, JobStore } from "../../ports/job-store.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import type { Delivery, Queue, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService } from "../accounts/index.ts";
 import { renderJobFinishedEmail } from "./job-finished-email.tsx";
+import { renderRestoredEmail } from "./restored-email.tsx";
 
 export type JobFinished = TopicMessages["job.completed"];
+export type ResultRestored = TopicMessages["result.restored"];
+/** What the notifier's queue carries (QUEUES.notifier in src/ports/messaging-topology.ts). */
+export type NotifierMessage = JobFinished | ResultRestored;
 
 export interface NotifierDeps {
   db: AppDb;
   jobs: JobStore;
   accounts: AccountsService;
   mailer: Mailer;
-  queue: Queue<JobFinished>;
+  queue: Queue<NotifierMessage>;
   /** Base URL for links in emails (PUBLIC_URL). */
   publicUrl: string;
   log: Logger;
 }
 
+const isRestore = (m: NotifierMessage): m is ResultRestored => typeof (m as Partial<ResultRestored>).archiveId === "string";
+
+/** The ledger key of the email a message asks for: one per finished job, one per restore of an archive. */
+const ledgerKey = (m: NotifierMessage) => (isRestore(m) ? `job.restored:${m.jobId}:${m.archiveId}` : `job.completed:${m.jobId}`);
+
 /** Create the handler for one delivery. */
 export function createNotifier(deps: NotifierDeps) {
-  return async function handle(d: Delivery<JobFinished>): Promise<"sent" | "duplicate" | "retry"> {
+  const render = (m: NotifierMessage, job: Job) => {
+    const jobUrl = `${deps.publicUrl}/annotations/${job.id}`;
+    if (isRestore(m)) return renderRestoredEmail({ jobId: job.id, inputFileName: job.inputFileName, jobUrl });
+    return renderJobFinishedEmail({
+      jobId: job.id,
+      status: job.status === "FAILED" ? "FAILED" : "COMPLETED",
+      completeTime: (job.completeTime ?? new Date()).toISOString(),
+      jobUrl,
+      inputFileName: job.inputFileName,
+      failureReason: job.failureReason,
+    });
+  };
+
+  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "retry"> {
     const { jobId, userId } = d.message;
-    const key = `job.completed:${jobId}`;
+    const key = ledgerKey(d.message);
     const log = deps.log.child({ jobId, delivery: d.id });
     try {
       const [already] = await deps.db.select().from(sentNotifications).where(eq(sentNotifications.key, key));
       const job = await deps.jobs.get(jobId);
       const user = await deps.accounts.get(userId);
-      if (already || !job || !user) {
+      if (already || !job || !user?.email) {
         await deps.queue.ack(d);
         return "duplicate";
       }
-      const email = await renderJobFinishedEmail({
-        jobId,
-        status: job.status === "FAILED" ? "FAILED" : "COMPLETED",
-        completeTime: (job.completeTime ?? new Date()).toISOString(),
-        jobUrl: `${deps.publicUrl}/annotations/${jobId}`,
-        inputFileName: job.inputFileName,
-        failureReason: job.failureReason,
-      });
+      const email = await render(d.message, job);
       await deps.mailer.send({ to: user.email, ...email, idempotencyKey: key });
       await deps.db.insert(sentNotifications).values({ key }).onConflictDoNothing();
       await deps.queue.ack(d);

@@ -15,11 +15,9 @@ import {
   type BucketLifecycleRule,
   GAS_ROLES,
   QUEUE_SETTINGS,
-  QUEUES,
-  type QueueName,
   resourceSuffix,
+  resourceTopology,
   roleMessaging,
-  topicNames,
 } from "../../src/ports/messaging-topology.ts";
 
 export const MESSAGING_VARS_PATH = join(import.meta.dir, "..", "roles", "aws_topology", "vars", "messaging_topology.yml");
@@ -36,13 +34,10 @@ const lifecycleVars = (r: BucketLifecycleRule) => ({
 
 /** The variables, in file order (names without the prefix, dots as dashes). */
 export function messagingTopologyVars() {
+  const { topics, queues } = resourceTopology();
   return {
-    gas_topics: topicNames().map(resourceSuffix),
-    gas_queues: (Object.keys(QUEUES) as QueueName[]).map((q) => ({
-      name: resourceSuffix(q),
-      topics: QUEUES[q].topics.map(resourceSuffix),
-      visibility: QUEUES[q].visibilitySeconds,
-    })),
+    gas_topics: topics,
+    gas_queues: queues.map((q) => ({ name: q.name, topics: q.topics, visibility: q.visibilitySeconds })),
     gas_queue_max_receives: QUEUE_SETTINGS.maxReceives,
     gas_queue_receive_wait_seconds: QUEUE_SETTINGS.receiveWaitSeconds,
     gas_dlq_retention_seconds: QUEUE_SETTINGS.deadLetterRetentionSeconds,

@@ -124,3 +124,15 @@ export function roleMessaging(role: GasRole): { publishes: TopicName[]; consumes
  * `annotator.dlq` is `annotator-dlq`.
  */
 export const resourceSuffix = (name: string) => name.replaceAll(".", "-");
+
+/** The topics and queues under the names AWS and Ansible give them (without the prefix). */
+export function resourceTopology() {
+  return {
+    topics: topicNames().map(resourceSuffix),
+    queues: queueNames.map((q) => ({
+      name: resourceSuffix(q),
+      topics: QUEUES[q].topics.map(resourceSuffix),
+      visibilitySeconds: QUEUES[q].visibilitySeconds as number,
+    })),
+  };
+}

@@ -6,16 +6,7 @@
  * the design's, written out here on purpose rather than read from the role's defaults: the check
  * compares AWS with the design, not the playbook with itself.
  */
-import {
-  BUCKET_LIFECYCLE,
-  GAS_ROLES,
-  type GasRole,
-  QUEUE_SETTINGS,
-  QUEUES,
-  type QueueName,
-  resourceSuffix,
-  topicNames,
-} from "../../../src/ports/messaging-topology.ts";
+import { BUCKET_LIFECYCLE, GAS_ROLES, type GasRole, QUEUE_SETTINGS, resourceTopology } from "../../../src/ports/messaging-topology.ts";
 
 export { GAS_ROLES, type GasRole };
 
@@ -62,12 +53,7 @@ export function defaultSpec(overrides: Partial<TopologySpec> = {}): TopologySpec
     asgSizes: { web: { min: 2, max: 10 }, annotator: { min: 2, max: 10 }, archiver: { min: 1, max: 2 }, notifier: { min: 1, max: 2 } },
     instanceTypes: { web: "t3.small", annotator: "c6i.large", archiver: "t3.micro", notifier: "t3.micro" },
     volumeGb: { web: 20, annotator: 100, archiver: 20, notifier: 20 },
-    topics: topicNames().map(resourceSuffix),
-    queues: (Object.keys(QUEUES) as QueueName[]).map((q) => ({
-      name: resourceSuffix(q),
-      topics: QUEUES[q].topics.map(resourceSuffix),
-      visibilitySeconds: QUEUES[q].visibilitySeconds,
-    })),
+    ...resourceTopology(),
     maxReceives: QUEUE_SETTINGS.maxReceives,
     receiveWaitSeconds: QUEUE_SETTINGS.receiveWaitSeconds,
     deadLetterRetentionSeconds: QUEUE_SETTINGS.deadLetterRetentionSeconds,

@@ -8,13 +8,18 @@ import { z } from "zod";
 /** S3 bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
 const bucketName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be 3-63 lower-case letters, digits, dots or hyphens, starting and ending with a letter or digit")
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    "must be 3-63 lower-case letters, digits, dots or hyphens, starting and ending with a letter or digit",
+  )
   .refine((v) => !v.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(v) && !v.startsWith("xn--"), "is not a valid S3 bucket name")
   .optional();
 
+const ARCHIVE_VAULT_ERROR = "must be s3 (S3 DEEP_ARCHIVE objects) or glacier (an S3 Glacier vault)";
+
 const endpoint = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL such as http://127.0.0.1:4566" }).optional();
 
-/** Variables read when GAS_BACKEND=aws (all optional here; `awsCrossChecks` says which are required). */
+/** Variables read when GAS_BACKEND=aws: their formats, checked on every backend (all optional here; `AwsBackend` says which are required). */
 export const awsEnvShape = {
   AWS_REGION: z
     .string()
@@ -53,16 +58,21 @@ export const awsEnvShape = {
   /** A verified SES identity: `noreply@example.org` or `GAS <noreply@example.org>`. */
   SES_FROM: z
     .string()
-    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, "must be an email address, optionally with a name: GAS <noreply@example.org>")
+    .regex(
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/,
+      "must be an email address, optionally with a name: GAS <noreply@example.org>",
+    )
     .optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Where free users' results are archived: S3 archive storage classes, or a Glacier vault (existing accounts only). */
-  ARCHIVE_VAULT: z.enum(["s3", "glacier"], { error: "must be s3 (S3 DEEP_ARCHIVE objects) or glacier (an S3 Glacier vault)" }).default("s3"),
+  ARCHIVE_VAULT: z.enum(["s3", "glacier"], { error: ARCHIVE_VAULT_ERROR }),
   /**
    * `gas aws bootstrap` subscribes this URL (the annotators' SNS webhook, usually behind an internal
    * load balancer) to the job-requests topic, for ANNOTATOR_MODE=push. https in production.
    */
-  ANNOTATOR_PUSH_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL such as https://annotators.internal:5000/process-job-request" }).optional(),
+  ANNOTATOR_PUSH_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL such as https://annotators.internal:5000/process-job-request" })
+    .optional(),
   /** The Glacier vault when ARCHIVE_VAULT=glacier; default `<prefix>-archive`. */
   GLACIER_VAULT_NAME: z
     .string()
@@ -70,27 +80,77 @@ export const awsEnvShape = {
     .optional(),
 };
 
-type AwsEnv = z.infer<z.ZodObject<typeof awsEnvShape>>;
+/** A variable the chosen variant needs: "is required when …" when unset (its format is checked in the shape above). */
+export const requiredWhen = (condition: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `is required when ${condition}` : undefined) });
 
-/** Variables GAS_BACKEND=aws needs, checked on the raw environment so all problems are listed together. */
-export function awsCrossChecks(env: Record<string, string | undefined>): string[] {
-  if (env.GAS_BACKEND !== "aws") return [];
-  const out: string[] = [];
-  for (const key of ["AWS_REGION", "S3_INPUTS_BUCKET", "S3_RESULTS_BUCKET"]) {
-    if (!env[key]) out.push(`  ${key}: is required when GAS_BACKEND=aws`);
-  }
-  if (!env.SES_FROM && !env.SMTP_URL) out.push("  SES_FROM: is required when GAS_BACKEND=aws (the verified SES sender), unless SMTP_URL is set");
-  if (env.S3_INPUTS_BUCKET && env.S3_INPUTS_BUCKET === env.S3_RESULTS_BUCKET) out.push("  S3_RESULTS_BUCKET: must differ from S3_INPUTS_BUCKET");
-  if (env.ANNOTATOR_PUSH_URL?.startsWith("http:") && env.NODE_ENV === "production") out.push("  ANNOTATOR_PUSH_URL: must be https:// when NODE_ENV=production (SNS signs, but only TLS keeps the job ids private)");
-  if (env.GLACIER_VAULT_NAME && env.ARCHIVE_VAULT !== "glacier") out.push("  GLACIER_VAULT_NAME: is set but ARCHIVE_VAULT is not glacier (set ARCHIVE_VAULT=glacier to archive into the vault)");
-  return out;
+/** A variable the chosen variant refuses: set is an error. */
+export const refusedBecause = (reason: string) => z.never({ error: reason }).optional();
+
+/**
+ * GAS_BACKEND=aws, one variant per ARCHIVE_VAULT: what it needs is required here, so the settings
+ * below read plain strings. The rules between variables run even when a required one is missing
+ * (`when`), so every problem is listed at once.
+ */
+const awsShape = {
+  GAS_BACKEND: z.literal("aws"),
+  AWS_REGION: requiredWhen("GAS_BACKEND=aws"),
+  S3_INPUTS_BUCKET: requiredWhen("GAS_BACKEND=aws"),
+  S3_RESULTS_BUCKET: requiredWhen("GAS_BACKEND=aws"),
+  // Read by the rules below; their formats are checked with the common variables.
+  NODE_ENV: z.string(),
+  SES_FROM: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  ANNOTATOR_PUSH_URL: z.string().optional(),
+};
+const always = { when: () => true };
+interface RuleInput {
+  NODE_ENV: string;
+  S3_INPUTS_BUCKET: string;
+  S3_RESULTS_BUCKET: string;
+  SES_FROM?: string;
+  SMTP_URL?: string;
+  ANNOTATOR_PUSH_URL?: string;
 }
+const awsRules = <T extends z.ZodType<RuleInput>>(variant: T) =>
+  variant
+    .refine((e) => e.SES_FROM || e.SMTP_URL, {
+      ...always,
+      path: ["SES_FROM"],
+      message: "is required when GAS_BACKEND=aws (the verified SES sender), unless SMTP_URL is set",
+    })
+    .refine((e) => !e.S3_INPUTS_BUCKET || e.S3_INPUTS_BUCKET !== e.S3_RESULTS_BUCKET, {
+      ...always,
+      path: ["S3_RESULTS_BUCKET"],
+      message: "must differ from S3_INPUTS_BUCKET",
+    })
+    .refine((e) => !(e.NODE_ENV === "production" && e.ANNOTATOR_PUSH_URL?.startsWith("http:")), {
+      ...always,
+      path: ["ANNOTATOR_PUSH_URL"],
+      message: "must be https:// when NODE_ENV=production (SNS signs, but only TLS keeps the job ids private)",
+    });
 
-/** The AWS settings, or null on the local backend. Call only after the cross-checks passed. */
-export function awsSettings(e: AwsEnv & { GAS_BACKEND: "local" | "aws" }) {
-  if (e.GAS_BACKEND !== "aws") return null;
+export const AwsBackend = z.discriminatedUnion(
+  "ARCHIVE_VAULT",
+  [
+    awsRules(
+      z.object({
+        ...awsShape,
+        ARCHIVE_VAULT: z.literal("s3"),
+        GLACIER_VAULT_NAME: refusedBecause("is set but ARCHIVE_VAULT is not glacier (set ARCHIVE_VAULT=glacier to archive into the vault)"),
+      }),
+    ),
+    awsRules(z.object({ ...awsShape, ARCHIVE_VAULT: z.literal("glacier") })),
+  ],
+  { error: ARCHIVE_VAULT_ERROR },
+);
+
+type AwsEnv = z.infer<z.ZodObject<typeof awsEnvShape>> & z.infer<typeof AwsBackend>;
+
+/** The AWS settings of a parsed GAS_BACKEND=aws environment. */
+export function awsSettings(e: AwsEnv) {
   return {
-    region: e.AWS_REGION!,
+    region: e.AWS_REGION,
     endpoint: e.AWS_ENDPOINT_URL ?? null,
     /** Per-service endpoints (AWS_ENDPOINT_URL_<SERVICE>), only those set. */
     endpoints: Object.fromEntries(
@@ -107,8 +167,8 @@ export function awsSettings(e: AwsEnv & { GAS_BACKEND: "local" | "aws" }) {
     ) as Partial<Record<"s3" | "sqs" | "sns" | "dynamodb" | "sesv2" | "glacier", string>>,
     resources: {
       prefix: e.GAS_AWS_PREFIX,
-      inputsBucket: e.S3_INPUTS_BUCKET!,
-      resultsBucket: e.S3_RESULTS_BUCKET!,
+      inputsBucket: e.S3_INPUTS_BUCKET,
+      resultsBucket: e.S3_RESULTS_BUCKET,
       table: e.DYNAMODB_JOBS_TABLE ?? `${e.GAS_AWS_PREFIX}-annotations`,
       userIndex: e.DYNAMODB_USER_INDEX,
       // Present only with ARCHIVE_VAULT=glacier; otherwise archives are S3 objects in the results bucket.

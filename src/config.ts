@@ -2,35 +2,35 @@
  * Configuration comes only from environment variables (DESIGN.md §8). `loadConfig` takes the
  * environment as an argument (tests pass a literal object), validates it once with zod and names
  * every bad or missing variable in one message.
+ *
+ * The environment is the common variables (their formats) and one variant of each choice, a zod
+ * discriminated union: NODE_ENV (production requires strong secrets and a public URL), GAS_BACKEND
+ * (aws requires its region, buckets and a mail sender; one variant per ARCHIVE_VAULT, see
+ * ./aws-config.ts) and ANNOTATOR_MODE (push requires the topic). An invalid combination is a parse
+ * error naming the variable, and the parsed value is typed by its variant: what a variant
+ * requires is a string, never an assertion. Rules between variables run even when another
+ * variable is wrong (`when`), so every problem is listed at once.
  */
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
-import { awsCrossChecks, awsEnvShape, awsSettings } from "./aws-config.ts";
+import { AwsBackend, awsEnvShape, awsSettings, refusedBecause, requiredWhen } from "./aws-config.ts";
 
 const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
-const Env = z
+/** Every variable's format, whatever the variants (all optional or defaulted here). */
+const Common = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
     /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; unset: none, the socket peer is the client. */
-    TRUSTED_PROXIES: z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = proxyListProblem(v);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .transform(proxyRanges)
-      .optional(),
+    TRUSTED_PROXIES: z.string().transform(proxyRanges).optional(),
     DATA_DIR: z.string().min(1).default("./data/local"),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
-    GAS_BACKEND: z.enum(["local", "aws"]).default("local"),
     PUBLIC_URL: z.url().optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     UPLOAD_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -39,7 +39,11 @@ const Env = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_SCOPES: z.string().default("openid profile email"),
-    SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600),
     FREE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(153_600),
     ARCHIVE_AFTER_SECONDS: seconds(300),
     /** How long the local archive vault takes to "thaw" a restore (S3/Glacier take minutes to hours). */
@@ -50,9 +54,18 @@ const Env = z
      */
     RESTORE_CHECK_SECONDS: z.coerce.number().int().positive().default(3600),
     /** Stripe (all three, or none: local development then simulates checkout; production has no payment). */
-    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, "must be the webhook endpoint's signing secret (whsec_…)").optional(),
-    STRIPE_PRICE_ID: z.string().regex(/^price_/, "must be a Stripe price id (price_…)").optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_/, "must be a Stripe secret key (sk_… or rk_…)")
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_/, "must be the webhook endpoint's signing secret (whsec_…)")
+      .optional(),
+    STRIPE_PRICE_ID: z
+      .string()
+      .regex(/^price_/, "must be a Stripe price id (price_…)")
+      .optional(),
     /** Another Stripe API endpoint, e.g. stripe-mock (http://127.0.0.1:12111). */
     STRIPE_API_URL: z.url().optional(),
     UPLOAD_POLICY_SECONDS: z.coerce.number().int().positive().default(300),
@@ -70,13 +83,14 @@ const Env = z
     /** Fallback poll interval when no NOTIFY arrives (delayed messages, lost notifications). */
     QUEUE_POLL_MS: z.coerce.number().int().positive().default(1000),
     ANNOTATOR_CONCURRENCY: z.coerce.number().int().positive().default(1),
-    /** poll: long-poll the queue; push (GAS_BACKEND=aws): SNS posts to the annotator's webhook, which then reads SQS. */
-    ANNOTATOR_MODE: z.enum(["poll", "push"]).default("poll"),
     ANNOTATOR_PUSH_PORT: z.coerce.number().int().min(0).max(65535).default(5000),
     /** The job-requests topic subscribed to the webhook; messages of any other topic are refused. */
     ANNOTATOR_PUSH_TOPIC_ARN: z
       .string()
-      .regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:gas-job-requested")
+      .regex(
+        /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+        "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:gas-job-requested",
+      )
       .optional(),
     /** PEM certificate and key files for HTTPS on the push port (both, or neither: plain HTTP behind a TLS load balancer). */
     ANNOTATOR_PUSH_TLS_CERT: z.string().optional(),
@@ -111,7 +125,86 @@ const Env = z
     /** How often an annotator publishes the backlog per instance; 0: never. */
     BACKLOG_METRIC_SECONDS: seconds(60),
     ...awsEnvShape,
-  });
+  })
+  .superRefine(pairsProblems, { when: () => true });
+
+/** Settings that come in sets: Stripe (all three or none), OpenID Connect, the push port's TLS files. */
+function pairsProblems(e: Record<string, unknown>, ctx: z.RefinementCtx) {
+  // These name several variables, so they carry no path: the message starts with the names.
+  const problem = (message: string) => ctx.addIssue({ code: "custom", message, path: [] });
+  const stripe = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ID"];
+  const stripeSet = stripe.filter((k) => e[k] !== undefined);
+  if (stripeSet.length > 0 && stripeSet.length < stripe.length) {
+    problem(
+      `${stripe.filter((k) => e[k] === undefined).join(", ")}: required with ${stripeSet.join(", ")} (set all three Stripe variables, or none)`,
+    );
+  }
+  if ((e.OIDC_ISSUER === undefined) !== (e.OIDC_CLIENT_ID === undefined))
+    problem("OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
+  if ((e.ANNOTATOR_PUSH_TLS_CERT === undefined) !== (e.ANNOTATOR_PUSH_TLS_KEY === undefined)) {
+    problem("ANNOTATOR_PUSH_TLS_CERT, ANNOTATOR_PUSH_TLS_KEY: set both for HTTPS on the push port, or neither");
+  }
+}
+
+/** A secret that signs sessions or upload forms in production: present and not guessable. */
+const strongSecret = requiredWhen("NODE_ENV=production").superRefine((value, ctx) => {
+  const problem = weakSecretProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem}; generate one with \`openssl rand -hex 32\`` });
+});
+
+/** NODE_ENV: production needs what a laptop can do without (formats are checked in Common). */
+const Runtime = z.discriminatedUnion(
+  "NODE_ENV",
+  [
+    z.object({ NODE_ENV: z.enum(["development", "test"]) }),
+    z
+      .object({
+        NODE_ENV: z.literal("production"),
+        SESSION_SECRET: strongSecret,
+        UPLOAD_SIGNING_SECRET: strongSecret,
+        PUBLIC_URL: requiredWhen("NODE_ENV=production"),
+        OIDC_ISSUER: z.string().startsWith("https:", "must be https:// when NODE_ENV=production").optional(),
+        SNS_PUSH_TEST_TRUSTED_ORIGIN: refusedBecause("is for tests only and refused when NODE_ENV=production"),
+      })
+      .refine((e) => !e.SESSION_SECRET || e.SESSION_SECRET !== e.UPLOAD_SIGNING_SECRET, {
+        when: () => true,
+        path: [],
+        message:
+          "SESSION_SECRET, UPLOAD_SIGNING_SECRET: must differ (with one value, whoever learns it can forge both sessions and upload forms)",
+      }),
+  ],
+  { error: "must be development, test or production" },
+);
+
+/** GAS_BACKEND: local (PostgreSQL or PGlite and the filesystem) or aws (./aws-config.ts). */
+const Backend = z.discriminatedUnion("GAS_BACKEND", [z.object({ GAS_BACKEND: z.literal("local") }), AwsBackend], {
+  error: "must be local or aws",
+});
+
+/** ANNOTATOR_MODE: poll long-polls the queue; push (GAS_BACKEND=aws): SNS posts to the annotator's webhook, which then reads SQS. */
+const AnnotatorMode = z.discriminatedUnion(
+  "ANNOTATOR_MODE",
+  [
+    z.object({ ANNOTATOR_MODE: z.literal("poll") }),
+    z
+      .object({
+        ANNOTATOR_MODE: z.literal("push"),
+        ANNOTATOR_PUSH_TOPIC_ARN: requiredWhen("ANNOTATOR_MODE=push (the job-requests topic's ARN)"),
+        GAS_BACKEND: z.string(),
+      })
+      .refine((e) => e.GAS_BACKEND === "aws", {
+        when: () => true,
+        path: ["ANNOTATOR_MODE"],
+        message: "push needs GAS_BACKEND=aws (SNS posts to the webhook; locally the queue already wakes the annotator)",
+      }),
+  ],
+  { error: "must be poll or push" },
+);
+
+/** The variants' defaults, filled in before parsing: a discriminated union needs its key. */
+const DEFAULT_VARIANTS = { NODE_ENV: "development", GAS_BACKEND: "local", ANNOTATOR_MODE: "poll", ARCHIVE_VAULT: "s3" };
+
+const Env = Common.and(Runtime).and(Backend).and(AnnotatorMode);
 
 /** True for `http(s)://127.0.0.1|localhost|[::1][:port]` with no path: the only origins a test may trust like SNS. */
 function isLoopbackOrigin(value: string): boolean {
@@ -123,8 +216,18 @@ function isLoopbackOrigin(value: string): boolean {
 
 const proxyEntries = (value: string) => value.split(/[\s,]+/).filter(Boolean);
 
-function proxyRanges(value: string): string[] {
-  return proxyEntries(value).map((e) => proxyRange(e)!);
+/** TRUSTED_PROXIES as `address/prefix` ranges; an entry that is neither an address nor a range is named. */
+function proxyRanges(value: string, ctx: z.RefinementCtx): string[] {
+  const ranges = proxyEntries(value).map((entry) => ({ entry, range: proxyRange(entry) }));
+  const bad = ranges.filter((r) => r.range === null).map((r) => r.entry);
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.20.0.0/24 (not: ${bad.join(", ")})`,
+    });
+    return z.NEVER;
+  }
+  return ranges.flatMap((r) => r.range ?? []);
 }
 
 /** One TRUSTED_PROXIES entry as `address/prefix`, or null when it is neither an IP address nor a CIDR range. */
@@ -135,13 +238,6 @@ function proxyRange(entry: string): string | null {
   if (family === 0 || extra !== undefined) return null;
   if (bits === undefined) return `${address}/${max}`;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= max ? `${address}/${Number(bits)}` : null;
-}
-
-/** Why a TRUSTED_PROXIES value is unusable, or null. */
-function proxyListProblem(value: string): string | null {
-  const bad = proxyEntries(value).filter((e) => proxyRange(e) === null);
-  if (bad.length === 0) return null;
-  return `must be IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.20.0.0/24 (not: ${bad.join(", ")})`;
 }
 
 /** Why an SMTP_URL is unusable, or null. Never quotes the password. */
@@ -155,7 +251,8 @@ function smtpUrlProblem(value: string): string | null {
   if (u.protocol !== "smtp:" && u.protocol !== "smtps:") return `must start with smtp:// or smtps:// (got ${u.protocol}//)`;
   if (!u.hostname) return "names no host (smtp://host[:port])";
   if (u.password && !u.username) return "has a password but no user name (smtp://user:pass@host)";
-  if ((u.pathname && u.pathname !== "/") || u.search || u.hash) return "must not have a path, query or fragment (smtp://[user:pass@]host[:port])";
+  if ((u.pathname && u.pathname !== "/") || u.search || u.hash)
+    return "must not have a path, query or fragment (smtp://[user:pass@]host[:port])";
   return null;
 }
 
@@ -199,38 +296,6 @@ function weakSecretProblem(value: string): string | null {
   return null;
 }
 
-/** Rules across variables, checked on the raw values so they are reported with any type errors. */
-function crossChecks(env: Record<string, string | undefined>): string[] {
-  const out: string[] = [];
-  if (env.NODE_ENV === "production") {
-    for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET", "PUBLIC_URL"]) {
-      if (!env[key]) out.push(`  ${key}: is required when NODE_ENV=production`);
-    }
-    for (const key of ["SESSION_SECRET", "UPLOAD_SIGNING_SECRET"]) {
-      const problem = env[key] ? weakSecretProblem(env[key]) : null;
-      if (problem) out.push(`  ${key}: ${problem}; generate one with \`openssl rand -hex 32\``);
-    }
-    if (env.SESSION_SECRET && env.SESSION_SECRET === env.UPLOAD_SIGNING_SECRET) {
-      out.push("  SESSION_SECRET, UPLOAD_SIGNING_SECRET: must differ (with one value, whoever learns it can forge both sessions and upload forms)");
-    }
-  }
-  const stripe = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_ID"];
-  const stripeSet = stripe.filter((k) => env[k]);
-  if (stripeSet.length > 0 && stripeSet.length < stripe.length) {
-    out.push(`  ${stripe.filter((k) => !env[k]).join(", ")}: required with ${stripeSet.join(", ")} (set all three Stripe variables, or none)`);
-  }
-  if (!!env.OIDC_ISSUER !== !!env.OIDC_CLIENT_ID) out.push("  OIDC_ISSUER, OIDC_CLIENT_ID: set both to enable OpenID Connect sign-in, or neither");
-  if (env.NODE_ENV === "production" && env.OIDC_ISSUER?.startsWith("http:")) out.push("  OIDC_ISSUER: must be https:// when NODE_ENV=production");
-  if (env.ANNOTATOR_MODE === "push") {
-    if (env.GAS_BACKEND !== "aws") out.push("  ANNOTATOR_MODE: push needs GAS_BACKEND=aws (SNS posts to the webhook; locally the queue already wakes the annotator)");
-    if (!env.ANNOTATOR_PUSH_TOPIC_ARN) out.push("  ANNOTATOR_PUSH_TOPIC_ARN: is required when ANNOTATOR_MODE=push (the job-requests topic's ARN)");
-  }
-  if (!!env.ANNOTATOR_PUSH_TLS_CERT !== !!env.ANNOTATOR_PUSH_TLS_KEY) out.push("  ANNOTATOR_PUSH_TLS_CERT, ANNOTATOR_PUSH_TLS_KEY: set both for HTTPS on the push port, or neither");
-  if (env.SNS_PUSH_TEST_TRUSTED_ORIGIN && env.NODE_ENV === "production") out.push("  SNS_PUSH_TEST_TRUSTED_ORIGIN: is for tests only and refused when NODE_ENV=production");
-  out.push(...awsCrossChecks(env));
-  return out;
-}
-
 /** Thrown when the environment is invalid; its message lists every offending variable. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -240,18 +305,21 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>) {
   // Empty strings mean "unset" (systemd units and .env files often carry `FOO=`).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const r = Env.safeParse(cleaned);
-  const lines = r.success
-    ? []
-    : r.error.issues.map((i) => {
-        const name = i.path.join(".") || "(environment)";
-        // Secrets and tokens are never echoed back.
-        const shown = typeof cleaned[name] === "string" && !/SECRET|TOKEN/.test(name) ? ` (got ${JSON.stringify(redactUrl(cleaned[name]))})` : "";
-        return `  ${name}: ${i.message}${shown}`;
-      });
-  lines.push(...crossChecks(cleaned));
-  if (!r.success || lines.length > 0) throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
-  const e = r.data!;
+  const r = Env.safeParse({ ...DEFAULT_VARIANTS, ...cleaned });
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      // An issue without a path is about several variables and names them itself.
+      if (i.path.length === 0) return `  ${i.message}`;
+      const name = i.path.join(".");
+      // Secrets and tokens are never echoed back.
+      const shown =
+        typeof cleaned[name] === "string" && !/SECRET|TOKEN/.test(name) ? ` (got ${JSON.stringify(redactUrl(cleaned[name]))})` : "";
+      return `  ${name}: ${i.message}${shown}`;
+    });
+    // A format checked in Common and again by its variant (ARCHIVE_VAULT) is said once.
+    throw new ConfigError(`Invalid environment:\n${[...new Set(lines)].join("\n")}`);
+  }
+  const e = r.data;
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(e.DATA_DIR);
   // In development secrets are generated per process: sessions and upload policies simply do
   // not survive a restart, which is fine for a laptop and refused in production above.
@@ -309,8 +377,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
           ? {
               host: e.HOST,
               port: e.ANNOTATOR_PUSH_PORT,
-              topicArn: e.ANNOTATOR_PUSH_TOPIC_ARN!,
-              tls: e.ANNOTATOR_PUSH_TLS_CERT && e.ANNOTATOR_PUSH_TLS_KEY ? { certFile: e.ANNOTATOR_PUSH_TLS_CERT, keyFile: e.ANNOTATOR_PUSH_TLS_KEY } : null,
+              topicArn: e.ANNOTATOR_PUSH_TOPIC_ARN,
+              tls:
+                e.ANNOTATOR_PUSH_TLS_CERT && e.ANNOTATOR_PUSH_TLS_KEY
+                  ? { certFile: e.ANNOTATOR_PUSH_TLS_CERT, keyFile: e.ANNOTATOR_PUSH_TLS_KEY }
+                  : null,
               sweepSeconds: e.ANNOTATOR_PUSH_SWEEP_SECONDS,
               trustedTestOrigin: e.SNS_PUSH_TEST_TRUSTED_ORIGIN ?? null,
             }
@@ -324,7 +395,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     /** null: emails go to the outbox folder under DATA_DIR. */
     mail: { smtp: e.SMTP_URL ? smtpSettings(e.SMTP_URL) : null, from: e.MAIL_FROM },
     /** GAS_BACKEND=aws: region, endpoints, resource names, SES sender (null on the local backend). */
-    aws: awsSettings(e),
+    aws: e.GAS_BACKEND === "aws" ? awsSettings(e) : null,
     logLevel: e.LOG_LEVEL,
     metrics: {
       token: e.METRICS_TOKEN ?? null,

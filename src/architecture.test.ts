@@ -78,4 +78,14 @@ describe("architecture", () => {
     const kitRoutes = (await sourceFiles(join(SRC, "web"))).filter((f) => /\.routes\.tsx?$/.test(f)).map((f) => relative(SRC, f));
     expect(kitRoutes).toEqual([]);
   });
+
+  test("the annotation engine is pure: it imports nothing outside src/modules/annotator", async () => {
+    const outside = (await offendersIn("modules/annotator", [""])).filter((o) => !o.split(" → ")[1]!.startsWith("modules/annotator/"));
+    expect(outside).toEqual([]);
+  });
+
+  test("the engine's I/O layer (annotator/io) stands on nothing else of the engine", async () => {
+    const outside = (await offendersIn("modules/annotator/io", [""])).filter((o) => !o.split(" → ")[1]!.startsWith("modules/annotator/io/"));
+    expect(outside).toEqual([]);
+  });
 });

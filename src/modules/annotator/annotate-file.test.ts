@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AnnotationInputError, annotateFile, DEFAULT_BUNDLE_DIR, openReference, type Reference } from "./index.ts";
-import { type AnnotatedVcf, dataLines, type OutputRecord, parseAnnotatedVcf } from "./test-data/annotated-vcf.ts";
-import { DEMO_VCF_DIR, listDir, tempDir } from "./test-data/gas-cli-runner.ts";
+import { type AnnotatedVcf, dataLines, type OutputRecord, parseAnnotatedVcf } from "../../../test/support/engine/annotated-vcf.ts";
+import { DEMO_VCF_DIR, listDir, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
 
 const TEST_VCF = join(DEMO_VCF_DIR, "test.vcf");
 const REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME";

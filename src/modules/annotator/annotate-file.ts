@@ -1,10 +1,16 @@
+/**
+ * The engine's entry point (README.md beside this file draws the whole pipeline): opens the VCF,
+ * the reference and the outputs, then runs the batch loop on this thread (RecordAnnotator) or, with
+ * several threads, hands raw blocks of lines to the worker pool and writes their results in input
+ * order. The annotator role and `gas annotate` both call annotateFile.
+ */
 import { AnnotationInputError } from "./annotation-errors.ts";
 import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS } from "./output/annotation-fields.ts";
 import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
 import type { BrowseRow } from "./output/browse-rows.ts";
-import { ByteBuilder } from "./output/byte-builder.ts";
+import { ByteBuilder } from "./io/byte-builder.ts";
 import { csqHeaderLine, csqKnownKeys } from "./output/csq-field.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
 import { createHeapTrimmer } from "./heap-trimmer.ts";
@@ -13,7 +19,7 @@ import { RecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
 import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { BLOCK_CHARS, openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
-import { SWAP_BUFFER_BYTES } from "./vcf/vcf-writer.ts";
+import { SWAP_BUFFER_BYTES } from "./io/atomic-writer.ts";
 
 export interface AnnotateProgress {
   records: number;

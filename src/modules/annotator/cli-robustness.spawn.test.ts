@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { generateBenchVcf } from "../../../bench/generate-vcf.ts";
-import { dataLines } from "./test-data/annotated-vcf.ts";
-import { DEMO_FASTA, DEMO_VCF_DIR, listDir, MAIN_TS, REPO_DIR, runGas, tempDir } from "./test-data/gas-cli-runner.ts";
+import { dataLines } from "../../../test/support/engine/annotated-vcf.ts";
+import { DEMO_FASTA, DEMO_VCF_DIR, listDir, MAIN_TS, REPO_DIR, runGas, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
 
 const TEST_VCF = join(DEMO_VCF_DIR, "test.vcf");
 const HEADER = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { ANN_STANDARD_FIELDS, type AnnotatedVcf, dataLines, parseAnnotatedVcf } from "./test-data/annotated-vcf.ts";
-import { BCFTOOLS, firstChangedResidue, hgvsFirstResidue, runBcftoolsCsq, sameTerm } from "./test-data/bcftools-csq-runner.ts";
-import { BGZF_EOF, bgzfBytes, gzipBytes, looksLikeBgzf } from "./test-data/compressed-fixtures.ts";
+import { ANN_STANDARD_FIELDS, type AnnotatedVcf, dataLines, parseAnnotatedVcf } from "../../../test/support/engine/annotated-vcf.ts";
+import { BCFTOOLS, firstChangedResidue, hgvsFirstResidue, runBcftoolsCsq, sameTerm } from "../../../test/support/engine/bcftools-csq-runner.ts";
+import { BGZF_EOF, bgzfBytes, gzipBytes, looksLikeBgzf } from "../../../test/support/engine/compressed-fixtures.ts";
 import {
   DEMO_FASTA, DEMO_GFF3, DEMO_GTF, DEMO_REFSEQ_GFF3, DEMO_VCF_DIR, listDir, runGas, tempDir,
-} from "./test-data/gas-cli-runner.ts";
+} from "../../../test/support/engine/gas-cli-runner.ts";
 
 const TEST_VCF = join(DEMO_VCF_DIR, "test.vcf");
 const TEST3_VCF = join(DEMO_VCF_DIR, "test3.vcf");

@@ -1,3 +1,7 @@
+/**
+ * `gas annotate` and `gas refdata prepare`: argument parsing, the progress bar, exit codes (0 done,
+ * 1 bad input with file:line:problem on stderr, 2 usage). The work itself is annotateFile's.
+ */
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";

@@ -10,9 +10,9 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { SO_TERMS } from "./consequence/so-terms.ts";
-import { parseAnnotatedVcf } from "./test-data/annotated-vcf.ts";
-import { BCFTOOLS, SNPSIFT, snpSift, splitVep, warnMissing } from "./test-data/downstream-tools.ts";
-import { DEMO_DIR, DEMO_VCF_DIR, runGas, tempDir } from "./test-data/gas-cli-runner.ts";
+import { parseAnnotatedVcf } from "../../../test/support/engine/annotated-vcf.ts";
+import { BCFTOOLS, SNPSIFT, snpSift, splitVep, warnMissing } from "../../../test/support/engine/downstream-tools.ts";
+import { DEMO_DIR, DEMO_VCF_DIR, runGas, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
 
 warnMissing("downstream-readers.spawn.test.ts", ["snpsift", "bcftools"]);
 

@@ -1,14 +1,17 @@
+/**
+ * The per-record half of the pipeline: from a batch of VCF records to output lines, browse rows
+ * and counts. Used by annotate-file.ts on one thread and by each worker of parallel/.
+ */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
 import { finishTerms, SO } from "./consequence/so-terms.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
 import type { Allele, GenomeWindow, Transcript } from "./model.ts";
-import type { AnnotateSummary } from "./output/annotation-summary.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
 import { writeEffects } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, ownsInfoKey } from "./output/annotation-fields.ts";
-import { ByteBuilder, encodeOnce } from "./output/byte-builder.ts";
+import { ByteBuilder, encodeOnce } from "./io/byte-builder.ts";
 import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
 import { CsqWriter, csqKnownKeys } from "./output/csq-field.ts";
 import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
@@ -27,16 +30,10 @@ const WINDOW_PAD = 2000;
 /** Records farther apart than this start a new genome and known-variant window (keeps windows small for sparse or unsorted input). */
 const CLUSTER_GAP = 64_000;
 
-
-export interface AnnotatedRecord {
-  line: string;
-  rows: BrowseRow[] | null;
-}
-
 /**
  * Annotates VCF records batch by batch: `prepare` loads what a batch needs (genome windows,
- * transcript sequences, known variants) asynchronously, then `annotate` is a synchronous, tight
- * loop per record. Keeping I/O out of the per-record path is what makes the engine fast.
+ * transcript sequences, known variants) asynchronously, then `annotateInto` is a synchronous,
+ * tight loop per record. Keeping I/O out of the per-record path is what makes the engine fast.
  */
 export class RecordAnnotator {
   counter = new SummaryCounter();
@@ -58,8 +55,6 @@ export class RecordAnnotator {
   private skipped = new Map<number, SkippedAlt[]>();
   private readonly pool = new EffectPool();
   private readonly effects: AlleleEffect[] = [];
-  /** Reused by `annotate` for the string form of a line. */
-  private readonly lineBytes = new ByteBuilder();
   /** Null when CSQ is not written. */
   private readonly csq: CsqWriter | null;
   private readonly isOwnedKey: (key: string) => boolean;
@@ -149,17 +144,6 @@ export class RecordAnnotator {
   private async loadCluster(contig: string, c: Cluster) {
     const window = await this.reference.genome.window(contig, Math.max(1, c.start - WINDOW_PAD), c.end + WINDOW_PAD);
     for (const i of c.members) this.windows[i] = window;
-  }
-
-  /**
-   * Annotates record `index` of the batch last given to `prepare`, as a string line (the
-   * parallel workers' form). The single-thread pipeline uses `annotateInto`, which skips the string.
-   */
-  annotate(rec: VcfRecord, index: number): AnnotatedRecord {
-    const out = this.lineBytes;
-    out.clear();
-    const rows = this.annotateInto(rec, index, out);
-    return { line: out.toString(), rows };
   }
 
   /** Annotates record `index` of the batch last given to `prepare`, appending its output line to `out`. */
@@ -285,10 +269,6 @@ export class RecordAnnotator {
     const taken = this.counter;
     this.counter = new SummaryCounter();
     return taken;
-  }
-
-  summary(input: string, seconds: number): AnnotateSummary {
-    return this.counter.finish(input, `${this.reference.name} (${this.reference.build})`, seconds);
   }
 
   private resolve(chrom: string): string | null {

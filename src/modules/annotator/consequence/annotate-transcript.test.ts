@@ -11,7 +11,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Annotation, Strand } from "../model.ts";
-import { buildFixture, CODING_SPEC, type Fixture } from "./test-fixtures.ts";
+import { buildFixture, CODING_SPEC, type Fixture } from "../../../../test/support/engine/transcript-fixtures.ts";
 
 type Picked = Partial<Pick<Annotation, "consequences" | "impact" | "hgvsC" | "hgvsP" | "cdnaPos" | "cdsPos" | "aaPos" | "rank" | "distance" | "messages">>;
 

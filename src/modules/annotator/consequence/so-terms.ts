@@ -160,7 +160,3 @@ function buildTermSet(bag: readonly number[], id: number): TermSet {
   return { id, consequences, impact: IMPACT_ORDER[best]!, severity: best * 64 + (ranks[0] ?? SO_TERMS.length) };
 }
 
-/** Impact of one SO term name, or null when the term is not in VEP's table. */
-export function impactOf(term: string): Impact | null {
-  return SO_TERMS.find((t) => t.term === term)?.impact ?? null;
-}

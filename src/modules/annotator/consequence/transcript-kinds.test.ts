@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import type { Strand } from "../model.ts";
 import { annotateTranscript } from "./annotate-transcript.ts";
 import { intergenicAnnotation } from "./intergenic.ts";
-import { buildFixture, CODING_SPEC, type FixtureSpec } from "./test-fixtures.ts";
+import { buildFixture, CODING_SPEC, type FixtureSpec } from "../../../../test/support/engine/transcript-fixtures.ts";
 
 const c = (fx: ReturnType<typeof buildFixture>, n: number) => fx.cdna(n + 10); // CODING_SPEC: c.n = cDNA n+10
 

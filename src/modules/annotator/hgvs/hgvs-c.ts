@@ -11,7 +11,7 @@
  * entry, more than the mapping itself, with three entries per variant.
  */
 import type { Allele, GenomeWindow } from "../model.ts";
-import { ByteBuilder, putAscii, putBytes } from "../output/byte-builder.ts";
+import { ByteBuilder, putAscii, putBytes } from "../io/byte-builder.ts";
 import { complementCode, reverseComplement } from "./nucleotides.ts";
 import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
 import { exonIndexAtOrBefore, putTxPos, toTxPos, toTxPosInIntron, type TranscriptLayout, TX_POS_MAX_BYTES } from "./transcript-coordinates.ts";

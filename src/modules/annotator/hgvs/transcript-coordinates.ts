@@ -8,7 +8,7 @@
  * length downstream of it) and `offset` the signed intronic distance from it (HGVS `+N` / `-N`).
  */
 import type { Transcript } from "../model.ts";
-import { ByteBuilder, putInt } from "../output/byte-builder.ts";
+import { ByteBuilder, putInt } from "../io/byte-builder.ts";
 
 export interface TranscriptLayout {
   readonly strand: 1 | -1;

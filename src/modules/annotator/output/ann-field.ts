@@ -2,7 +2,7 @@ import type { Annotation, Transcript } from "../model.ts";
 import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
 import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
 import { TX_POS_MAX_BYTES } from "../hgvs/transcript-coordinates.ts";
-import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt, putText } from "./byte-builder.ts";
+import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt, putText } from "../io/byte-builder.ts";
 import { toSnpEffTerms } from "./snpeff-terms.ts";
 
 /**
@@ -240,14 +240,6 @@ export function writeEffects(out: ByteBuilder, effects: readonly AlleleEffect[])
   }
 }
 
-/** Writes the whole ANN value for a record: entries in allele order, most severe first within an allele. */
-export function writeAnnValue(out: ByteBuilder, annotations: readonly Annotation[]): void {
-  for (let i = 0; i < annotations.length; i++) {
-    if (i > 0) out.byte(COMMA);
-    writeAnnEntry(out, annotations[i]!);
-  }
-}
-
 /** One ANN entry (without the `ANN=` key), as a string. */
 export function formatAnnEntry(a: Annotation): string {
   const out = new ByteBuilder(256);
@@ -255,9 +247,3 @@ export function formatAnnEntry(a: Annotation): string {
   return out.toString();
 }
 
-/** The whole ANN value for a record, as a string. */
-export function formatAnnValue(annotations: readonly Annotation[]): string {
-  const out = new ByteBuilder(256 * annotations.length + 16);
-  writeAnnValue(out, annotations);
-  return out.toString();
-}

@@ -12,10 +12,10 @@ import { describe, expect, test } from "bun:test";
 import { finishTerms, SO } from "../consequence/so-terms.ts";
 import { transcriptEffect } from "../consequence/annotate-transcript.ts";
 import { AlleleEffect } from "../consequence/allele-effect.ts";
-import { buildFixture, CODING_SPEC, type Fixture } from "../consequence/test-fixtures.ts";
+import { buildFixture, CODING_SPEC, type Fixture } from "../../../../test/support/engine/transcript-fixtures.ts";
 import { layoutOf } from "../hgvs/transcript-coordinates.ts";
 import type { Allele, Strand } from "../model.ts";
-import { ByteBuilder } from "./byte-builder.ts";
+import { ByteBuilder } from "../io/byte-builder.ts";
 import { exonRange, intronRange, txSpan } from "./csq-coding.ts";
 import { csqHeaderLine, csqKnownKeys, CsqWriter, vepAllele, vepEscape } from "./csq-field.ts";
 

@@ -16,7 +16,7 @@ import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
 import type { KnownMatch } from "../known/known-variants.ts";
 import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
 import { putHgvsP } from "./ann-field.ts";
-import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt } from "./byte-builder.ts";
+import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt } from "../io/byte-builder.ts";
 import { aminoAcidsAndCodons, codingEdit, exonRange, intronRange, type Range, residueOf, type TxSpan, txSpan, vepHgvsP } from "./csq-coding.ts";
 
 /** VEP's columns GAS fills (or leaves empty where it has no data yet), in VEP's order. */

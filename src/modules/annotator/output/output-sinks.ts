@@ -1,6 +1,7 @@
 import { basename } from "node:path";
-import type { ByteBuilder } from "./byte-builder.ts";
-import { type AtomicTextWriter, createAtomicTextWriter, createVcfWriter } from "../vcf/vcf-writer.ts";
+import type { ByteBuilder } from "../io/byte-builder.ts";
+import { type AtomicTextWriter, createAtomicTextWriter } from "../io/atomic-writer.ts";
+import { createVcfWriter } from "../vcf/vcf-writer.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
 import { type BrowseRow, tsvHeader, tsvLine } from "./browse-rows.ts";
 import { renderCountLog } from "./count-log.ts";

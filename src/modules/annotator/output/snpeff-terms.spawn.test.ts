@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Annotation } from "../model.ts";
 import { ANN_HEADER_LINE, formatAnnEntry } from "./ann-field.ts";
-import { SNPSIFT, snpSift, warnMissing } from "../test-data/downstream-tools.ts";
+import { SNPSIFT, snpSift, warnMissing } from "../../../../test/support/engine/downstream-tools.ts";
 import { toSnpEffTerms, VEP_TO_SNPEFF } from "./snpeff-terms.ts";
 
 const SNPEFF_51_TERMS = new Set([

@@ -1,4 +1,4 @@
-import { type ByteBuilder, putInt, putText } from "./byte-builder.ts";
+import { type ByteBuilder, putInt, putText } from "../io/byte-builder.ts";
 
 /**
  * Writes one annotated VCF data line: the input record with the ID column completed by known
@@ -41,22 +41,9 @@ export function keptInfo(info: string, ownedKeys: (key: string) => boolean): str
     .join(";");
 }
 
-/** INFO with `added` appended, after removing the engine's own keys from the input (see keptInfo). */
-export function mergeInfo(info: string, added: readonly string[], ownedKeys: (key: string) => boolean): string {
-  const kept = keptInfo(info, ownedKeys);
-  if (added.length === 0) return kept || ".";
-  const extra = added.join(";");
-  return kept ? `${kept};${extra}` : extra;
-}
-
-export function formatRecordLine(r: RecordFields, id: string, info: string): string {
-  const base = `${r.chrom}\t${r.pos}\t${id}\t${r.ref}\t${r.altText}\t${r.qual}\t${r.filter}\t${info}`;
-  return r.rest ? `${base}\t${r.rest}\n` : `${base}\n`;
-}
-
 const TAB = 9;
 
-/** Writes the seven columns before INFO, each followed by a tab (the byte form of formatRecordLine). */
+/** Writes the seven columns before INFO, each followed by a tab. */
 export function writeRecordHead(out: ByteBuilder, r: RecordFields, id: string): void {
   // Reserved once for the whole head (UTF-8: at most 3 bytes per UTF-16 unit), then written
   // through a local position: one ByteBuilder call per field was 4 % of the 1M-variant profile.

@@ -6,7 +6,7 @@
 import { AnnotationInputError } from "../annotation-errors.ts";
 import { openKnownVariants } from "../known/known-variants.ts";
 import type { BrowseRow } from "../output/browse-rows.ts";
-import { ByteBuilder } from "../output/byte-builder.ts";
+import { ByteBuilder } from "../io/byte-builder.ts";
 import { createHeapTrimmer } from "../heap-trimmer.ts";
 import { RecordAnnotator } from "../record-annotator.ts";
 import { openReference } from "../reference/bundle.ts";

@@ -7,7 +7,7 @@ import { readManifest } from "./bundle-manifest.ts";
 import { createContigResolver } from "./contig-resolver.ts";
 import { openGenome } from "./fasta-reader.ts";
 import { compileGeneModels, loadPreparedIndex, prepareBundle } from "./prepared-index.ts";
-import { DEMO_FASTA, GENES_GFF3_GZ, REFSEQ_GFF3_GZ } from "./reference-test-fixture.ts";
+import { DEMO_FASTA, GENES_GFF3_GZ, REFSEQ_GFF3_GZ } from "../../../../test/support/engine/reference-fixture.ts";
 
 const aliases = { "21": ["chr21", "NC_000021.9", "CM000683.2"], MT: ["chrM", "NC_012920.1"] };
 let dir: string;

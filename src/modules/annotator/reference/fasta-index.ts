@@ -40,30 +40,6 @@ export function formatFai(entries: FaiEntry[]): string {
   return entries.map((e) => `${e.name}\t${e.length}\t${e.offset}\t${e.lineBases}\t${e.lineWidth}\n`).join("");
 }
 
-/** BGZF block table: parallel arrays, sorted, starting with block 0 at (0, 0). */
-export interface GziIndex {
-  compressed: Float64Array;
-  uncompressed: Float64Array;
-}
-
-/** Parses a `.gzi` file: uint64 count, then count pairs of uint64 (compressed, uncompressed). */
-export function parseGzi(bytes: Uint8Array, path: string): GziIndex {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 8) throw new Error(`${path}: truncated .gzi (shorter than 8 bytes)`);
-  const count = Number(view.getBigUint64(0, true));
-  if (bytes.byteLength !== 8 + count * 16) {
-    throw new Error(`${path}: corrupt .gzi (${count} entries announced, ${bytes.byteLength} bytes)`);
-  }
-  // The first block (0, 0) is implicit in the file.
-  const compressed = new Float64Array(count + 1);
-  const uncompressed = new Float64Array(count + 1);
-  for (let i = 0; i < count; i++) {
-    compressed[i + 1] = Number(view.getBigUint64(8 + i * 16, true));
-    uncompressed[i + 1] = Number(view.getBigUint64(16 + i * 16, true));
-  }
-  return { compressed, uncompressed };
-}
-
 /**
  * Incremental `.fai` builder: feed it the uncompressed FASTA bytes in order. Mirrors samtools'
  * rules: all lines of a sequence but the last must have the same length, or random access by

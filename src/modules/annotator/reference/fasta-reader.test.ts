@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { BgzipIndexedFasta } from "@gmod/indexedfasta";
 import { openGenome, type GenomeReader } from "./fasta-reader.ts";
-import { bgzf, DEMO_FASTA, fastaText, seededRandom } from "./reference-test-fixture.ts";
+import { bgzf, DEMO_FASTA, fastaText, seededRandom } from "../../../../test/support/engine/reference-fixture.ts";
 
 const rand = seededRandom(21);
 const randomSeq = (n: number) => Array.from({ length: n }, () => "ACGTacgtN"[Math.floor(rand() * 9)]).join("");

@@ -3,13 +3,13 @@
  * Compression is told by magic bytes, not by the file name. Missing indexes are built by scanning
  * and written beside the FASTA when the folder is writable.
  */
-import { createReadStream } from "node:fs";
 import { access, readFile, writeFile } from "node:fs/promises";
-import { createGunzip } from "node:zlib";
 import type { GenomeWindow } from "../model.ts";
-import { detectCompression } from "./compressed-text-reader.ts";
-import { FaiBuilder, formatFai, parseFai, parseGzi, type FaiEntry, type GziIndex } from "./fasta-index.ts";
-import { openBgzfSource, openPlainSource, scanBgzfBlocks, type ByteSource } from "./genome-byte-source.ts";
+import { detectCompression } from "../io/compression.ts";
+import { type GziIndex, formatGzi, parseGzi, scanBgzfBlocks } from "../io/gzi-index.ts";
+import { type RandomAccessByteSource, openBgzfSource, openPlainSource } from "../io/random-access-source.ts";
+import { openSequentialSource } from "../io/sequential-source.ts";
+import { FaiBuilder, formatFai, parseFai, type FaiEntry } from "./fasta-index.ts";
 
 export interface GenomeReader {
   /** Sequences in file order. */
@@ -32,24 +32,15 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function buildFai(path: string, compressed: boolean): Promise<FaiEntry[]> {
+async function buildFai(path: string): Promise<FaiEntry[]> {
   const builder = new FaiBuilder(path);
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = compressed ? raw.pipe(createGunzip()) : raw;
-  for await (const chunk of stream as AsyncIterable<Uint8Array>) builder.push(chunk);
-  return builder.finish();
-}
-
-function formatGzi(gzi: GziIndex): Uint8Array {
-  const count = gzi.compressed.length - 1; // block 0 is implicit
-  const out = new Uint8Array(8 + count * 16);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(count), true);
-  for (let i = 0; i < count; i++) {
-    view.setBigUint64(8 + i * 16, BigInt(gzi.compressed[i + 1]!), true);
-    view.setBigUint64(16 + i * 16, BigInt(gzi.uncompressed[i + 1]!), true);
+  const source = await openSequentialSource(path, "FASTA");
+  try {
+    for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) builder.push(chunk);
+  } finally {
+    await source.close();
   }
-  return out;
+  return builder.finish();
 }
 
 /** Best effort: an index beside the FASTA speeds up the next open; a read-only folder is fine. */
@@ -76,10 +67,10 @@ export async function openGenome(path: string): Promise<GenomeReader> {
   if (await exists(faiPath)) {
     entries = parseFai(await readFile(faiPath, "utf8"), faiPath);
   } else {
-    entries = await buildFai(path, compression === "bgzf");
+    entries = await buildFai(path);
     await tryWrite(faiPath, formatFai(entries));
   }
-  let source: ByteSource;
+  let source: RandomAccessByteSource;
   if (compression === "bgzf") {
     const gziPath = `${path}.gzi`;
     let gzi: GziIndex;
@@ -96,7 +87,7 @@ export async function openGenome(path: string): Promise<GenomeReader> {
   return createGenomeReader(path, entries, source);
 }
 
-function createGenomeReader(path: string, entries: FaiEntry[], source: ByteSource): GenomeReader {
+function createGenomeReader(path: string, entries: FaiEntry[], source: RandomAccessByteSource): GenomeReader {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const latin1 = new TextDecoder("latin1");
 

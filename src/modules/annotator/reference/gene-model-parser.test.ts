@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Transcript } from "../model.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
-import { GENES_GFF3_GZ, GENES_GTF_GZ, REFSEQ_GFF3_GZ } from "./reference-test-fixture.ts";
+import { GENES_GFF3_GZ, GENES_GTF_GZ, REFSEQ_GFF3_GZ } from "../../../../test/support/engine/reference-fixture.ts";
 
 const toFasta21 = (n: string) => (n === "21" || n === "NC_000021.9" ? "21" : n === "chrM" || n === "MT" ? "MT" : null);
 const byId = (ts: Transcript[], id: string) => {

@@ -4,7 +4,7 @@
  */
 import { access } from "node:fs/promises";
 import type { Transcript } from "../model.ts";
-import { readLines } from "./compressed-text-reader.ts";
+import { readLines } from "../io/compressed-lines.ts";
 import { buildTranscripts, invalidRowMessage } from "./gene-model-builder.ts";
 import { GeneModelFormatError, parseGffRow, partKind, type GffRow } from "./gff-row.ts";
 import { Gff3Collector } from "./gff3-parser.ts";

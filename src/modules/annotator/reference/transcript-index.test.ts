@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Transcript } from "../model.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
-import { GENES_GFF3_GZ, seededRandom } from "./reference-test-fixture.ts";
+import { GENES_GFF3_GZ, seededRandom } from "../../../../test/support/engine/reference-fixture.ts";
 import { createTranscriptIndex } from "./transcript-index.ts";
 
 let transcripts: Transcript[];

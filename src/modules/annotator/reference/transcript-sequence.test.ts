@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Transcript } from "../model.ts";
 import { createWindow, openGenome, type GenomeReader } from "./fasta-reader.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
-import { DEMO_FASTA, GENES_GFF3_GZ, GENES_GTF_GZ, translate } from "./reference-test-fixture.ts";
+import { DEMO_FASTA, GENES_GFF3_GZ, GENES_GTF_GZ, translate } from "../../../../test/support/engine/reference-fixture.ts";
 import { buildTranscriptSequence, cdnaOffset, createTranscriptSequenceCache, reverseComplement } from "./transcript-sequence.ts";
 
 let genome: GenomeReader;

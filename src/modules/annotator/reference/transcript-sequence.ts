@@ -4,7 +4,7 @@
  */
 import type { GenomeWindow, Transcript, TranscriptSequence } from "../model.ts";
 import type { GenomeReader } from "./fasta-reader.ts";
-import { LruCache } from "./lru-cache.ts";
+import { LruCache } from "../io/lru-cache.ts";
 
 const COMPLEMENT: Record<string, string> = { A: "T", C: "G", G: "C", T: "A", N: "N", R: "Y", Y: "R", K: "M", M: "K", S: "S", W: "W", B: "V", V: "B", D: "H", H: "D" };
 

@@ -1,10 +1,11 @@
 /**
- * Turns a ByteSource into text with line bookkeeping. The reader's loops scan `text` from `pos`
+ * Turns a SequentialByteSource into text with line bookkeeping. The reader's loops scan `text` from `pos`
  * with `indexOf("\n")` and parse fields in place, so there is one decode and one string per chunk,
  * not per line (per-line async or per-line decoding would cap throughput far below 1M lines/s).
  */
-import type { ByteSource } from "./byte-source.ts";
-import { CompressedDataError, VcfFormatError } from "./vcf-format-error.ts";
+import type { SequentialByteSource } from "../io/sequential-source.ts";
+import { CompressedDataError } from "../io/compressed-data-error.ts";
+import { VcfFormatError } from "./vcf-format-error.ts";
 
 export class TextFeed {
   /** Undigested text; complete lines start at `pos`. */
@@ -19,7 +20,7 @@ export class TextFeed {
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
 
   constructor(
-    private readonly source: ByteSource,
+    private readonly source: SequentialByteSource,
     readonly file: string,
     readonly maxLineChars: number,
   ) {}

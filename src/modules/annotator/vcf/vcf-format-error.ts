@@ -23,14 +23,6 @@ export class VcfFormatError extends Error {
   }
 }
 
-/**
- * Raised by the byte source (compression layer), which does not know line numbers; the reader
- * turns it into a VcfFormatError at the line being read.
- */
-export class CompressedDataError extends Error {
-  override readonly name = "CompressedDataError";
-}
-
 /** Quotes a piece of input for an error message: short, printable, never binary. */
 export function quoteForMessage(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;

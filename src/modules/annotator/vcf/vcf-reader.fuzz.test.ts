@@ -8,7 +8,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks } from "./bgzf-codec.ts";
+import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks } from "../io/bgzf-codec.ts";
 import { splitAlleles } from "./allele.ts";
 import { openVcf, VcfFormatError } from "./vcf-reader.ts";
 import { seededRandom } from "../../../../test/support/seeded-random.ts";

@@ -4,9 +4,11 @@
  * VcfFormatError naming file, line and field.
  */
 import { basename } from "node:path";
-import { openByteSource, type Compression } from "./byte-source.ts";
+import type { Compression } from "../io/compression.ts";
+import { type SequentialByteSource, openSequentialSource } from "../io/sequential-source.ts";
 import { TextFeed } from "./text-feed.ts";
-import { CompressedDataError, VcfFormatError, quoteForMessage } from "./vcf-format-error.ts";
+import { CompressedDataError } from "../io/compressed-data-error.ts";
+import { VcfFormatError, quoteForMessage } from "./vcf-format-error.ts";
 import { readVcfHeader, type VcfHeader } from "./vcf-header.ts";
 
 export type { VcfHeader } from "./vcf-header.ts";
@@ -106,9 +108,9 @@ export const BLOCK_CHARS = 64 << 10;
 export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<VcfInput> {
   const file = opts.displayName ?? basename(path);
   const batchSize = Math.max(1, opts.batchSize ?? 4096);
-  let source: Awaited<ReturnType<typeof openByteSource>>;
+  let source: SequentialByteSource;
   try {
-    source = await openByteSource(path);
+    source = await openSequentialSource(path, "VCF");
   } catch (err) {
     if (err instanceof CompressedDataError) throw new VcfFormatError(file, 1, err.message);
     throw err;

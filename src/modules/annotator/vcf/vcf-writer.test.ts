@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { BGZF_EOF_BLOCK } from "./bgzf-codec.ts";
+import { BGZF_EOF_BLOCK } from "../io/bgzf-codec.ts";
 import { openVcf, type VcfRecord } from "./vcf-reader.ts";
-import { createAtomicTextWriter, createVcfWriter, SWAP_BUFFER_BYTES } from "./vcf-writer.ts";
+import { SWAP_BUFFER_BYTES, createAtomicTextWriter } from "../io/atomic-writer.ts";
+import { createVcfWriter } from "./vcf-writer.ts";
 
 const TEST_VCF = join(import.meta.dir, "../../../../data/demo/vcf/test.vcf");
 const dir = mkdtempSync(join(tmpdir(), "gas-vcf-writer-"));

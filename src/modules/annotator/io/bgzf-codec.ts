@@ -6,7 +6,7 @@
  * Written by hand because the gmod libraries only read BGZF and node:zlib cannot write the
  * `BC` subfield; Bun's native raw-deflate and CRC32 do the heavy lifting.
  */
-import { CompressedDataError } from "./vcf-format-error.ts";
+import { CompressedDataError } from "./compressed-data-error.ts";
 
 /** The empty block htslib appends; its absence means the file was cut at a block boundary. */
 export const BGZF_EOF_BLOCK = Uint8Array.from([

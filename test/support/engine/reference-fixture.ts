@@ -4,8 +4,8 @@
  */
 import { crc32, deflateRawSync } from "node:zlib";
 import { join } from "node:path";
-import { DEFAULT_BUNDLE_DIR } from "./bundle.ts";
-export { seededRandom } from "../../../../test/support/seeded-random.ts";
+import { DEFAULT_BUNDLE_DIR } from "../../../src/modules/annotator/reference/bundle.ts";
+export { seededRandom } from "../seeded-random.ts";
 
 export const DEMO_DIR = DEFAULT_BUNDLE_DIR;
 export const DEMO_FASTA = join(DEMO_DIR, "fasta/Homo_sapiens.GRCh38.chr21.test.fa.gz");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The repository root (this file is <repo>/src/modules/annotator/test-data/). */
-export const REPO_DIR = join(import.meta.dir, "..", "..", "..", "..");
+export const REPO_DIR = join(import.meta.dir, "..", "..", "..");
 export const MAIN_TS = join(REPO_DIR, "src", "main.ts");
 export const DEMO_DIR = join(REPO_DIR, "data", "demo");
 export const DEMO_FASTA = join(DEMO_DIR, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");

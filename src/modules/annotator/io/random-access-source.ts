@@ -11,10 +11,15 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { inflateRawSync } from "node:zlib";
-import type { GziIndex } from "./fasta-index.ts";
+import { looksLikeBgzf } from "./bgzf-codec.ts";
+import type { GziIndex } from "./gzi-index.ts";
 import { LruCache } from "./lru-cache.ts";
 
-export interface ByteSource {
+/**
+ * Uncompressed bytes of a file at any offset (the genome FASTA), served from a bounded cache of
+ * inflated chunks. For reading a file once in order see SequentialByteSource (sequential-source.ts).
+ */
+export interface RandomAccessByteSource {
   /** Uncompressed bytes [offset, offset + length), shorter only at end of file. */
   read(offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -50,7 +55,7 @@ async function readThroughChunks(
 }
 
 /** Plain file: fixed 64 KB chunks read with pread. */
-export async function openPlainSource(path: string, maxChunks = DEFAULT_MAX_CHUNKS): Promise<ByteSource> {
+export async function openPlainSource(path: string, maxChunks = DEFAULT_MAX_CHUNKS): Promise<RandomAccessByteSource> {
   const fh: FileHandle = await open(path, "r");
   const cache = new LruCache<number, Chunk>(maxChunks);
   const chunkAt = async (offset: number): Promise<Chunk | null> => {
@@ -70,7 +75,7 @@ export async function openPlainSource(path: string, maxChunks = DEFAULT_MAX_CHUN
 }
 
 /** BGZF file with its block index: each cached chunk is one inflated block. */
-export async function openBgzfSource(path: string, gzi: GziIndex, maxBlocks = DEFAULT_MAX_CHUNKS): Promise<ByteSource> {
+export async function openBgzfSource(path: string, gzi: GziIndex, maxBlocks = DEFAULT_MAX_CHUNKS): Promise<RandomAccessByteSource> {
   const fh: FileHandle = await open(path, "r");
   const cache = new LruCache<number, Chunk>(maxBlocks);
   const n = gzi.uncompressed.length;
@@ -92,7 +97,7 @@ export async function openBgzfSource(path: string, gzi: GziIndex, maxBlocks = DE
     const header = new Uint8Array(18);
     const { bytesRead } = await fh.read(header, 0, 18, cOffset);
     if (bytesRead === 0) return { start: gzi.uncompressed[i]!, bytes: new Uint8Array(0) };
-    if (bytesRead < 18 || header[0] !== 0x1f || header[1] !== 0x8b || header[12] !== 0x42 || header[13] !== 0x43) {
+    if (bytesRead < 18 || !looksLikeBgzf(header)) {
       throw new Error(`${path}: no BGZF block at byte ${cOffset} (index .gzi out of date?)`);
     }
     const blockSize = (header[16]! | (header[17]! << 8)) + 1;
@@ -118,37 +123,4 @@ export async function openBgzfSource(path: string, gzi: GziIndex, maxBlocks = DE
     read: (offset, length) => readThroughChunks(offset, length, chunkAt),
     close: () => fh.close(),
   };
-}
-
-/**
- * Builds the BGZF block table by walking the block headers and trailers (BSIZE and ISIZE), without
- * inflating anything: used when a BGZF FASTA comes without its `.gzi`.
- */
-export async function scanBgzfBlocks(path: string): Promise<GziIndex> {
-  const fh = await open(path, "r");
-  try {
-    const size = (await fh.stat()).size;
-    const compressed: number[] = [];
-    const uncompressed: number[] = [];
-    const header = new Uint8Array(18);
-    const trailer = new Uint8Array(4);
-    let c = 0;
-    let u = 0;
-    while (c < size) {
-      const { bytesRead } = await fh.read(header, 0, 18, c);
-      if (bytesRead < 18 || header[0] !== 0x1f || header[1] !== 0x8b || header[12] !== 0x42 || header[13] !== 0x43) {
-        throw new Error(`${path}: not a BGZF block at byte ${c}; recompress the file with bgzip`);
-      }
-      const blockSize = (header[16]! | (header[17]! << 8)) + 1;
-      await fh.read(trailer, 0, 4, c + blockSize - 4);
-      const isize = new DataView(trailer.buffer).getUint32(0, true);
-      compressed.push(c);
-      uncompressed.push(u);
-      c += blockSize;
-      u += isize;
-    }
-    return { compressed: Float64Array.from(compressed), uncompressed: Float64Array.from(uncompressed) };
-  } finally {
-    await fh.close();
-  }
 }

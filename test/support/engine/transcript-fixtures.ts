@@ -5,9 +5,9 @@
  * serves both strands: on the minus strand the builder reverse-complements the genome and the
  * alleles, exactly as a minus-strand gene sits in a real reference.
  */
-import type { Allele, Annotation, CodonTableId, GenomeWindow, Strand, Transcript, TranscriptSequence } from "../model.ts";
-import { reverseComplement } from "../hgvs/nucleotides.ts";
-import { annotateTranscript } from "./annotate-transcript.ts";
+import type { Allele, Annotation, CodonTableId, GenomeWindow, Strand, Transcript, TranscriptSequence } from "../../../src/modules/annotator/model.ts";
+import { reverseComplement } from "../../../src/modules/annotator/hgvs/nucleotides.ts";
+import { annotateTranscript } from "../../../src/modules/annotator/consequence/annotate-transcript.ts";
 
 export interface FixtureSpec {
   /** Sequence 5′ of the transcript (transcript orientation). */

@@ -6,13 +6,16 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import { BGZF_EOF_BLOCK, bgzfBlockSize, inflateBgzfBlock, looksLikeBgzf } from "./bgzf-codec.ts";
-import { CompressedDataError } from "./vcf-format-error.ts";
+import { BGZF_EOF_BLOCK, bgzfBlockSize, inflateBgzfBlock } from "./bgzf-codec.ts";
+import { CompressedDataError } from "./compressed-data-error.ts";
+import { type Compression, HEAD_BYTES, compressionOf, foreignFormatOf } from "./compression.ts";
 
-export type Compression = "plain" | "gzip" | "bgzf";
-
-/** Pull-based chunk source; a returned chunk is only valid until the next call. */
-export interface ByteSource {
+/**
+ * A file's decompressed bytes in order, pulled chunk by chunk (the VCF reader, gene models). A
+ * returned chunk is only valid until the next call. For reads at any offset see
+ * RandomAccessByteSource (random-access-source.ts).
+ */
+export interface SequentialByteSource {
   readonly compression: Compression;
   /** Size of the file on disk. */
   readonly totalBytes: number;
@@ -27,30 +30,19 @@ const READ_CHUNK = 1 << 20;
 /** Cap on decompressed bytes returned per `next()`, so a gzip bomb cannot blow up memory. */
 const MAX_INFLATED_PER_CALL = 4 << 20;
 
-/** Other formats users upload by mistake: named so the error says what the file is. */
-const FOREIGN_MAGIC: [number[], string][] = [
-  [[0x42, 0x5a, 0x68], "bzip2"],
-  [[0x28, 0xb5, 0x2f, 0xfd], "zstd"],
-  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz"],
-  [[0x50, 0x4b, 0x03, 0x04], "zip"],
-  [[0x42, 0x43, 0x46, 0x02], "BCF (binary VCF)"],
-];
-
-/** Opens `path` and detects its compression from the first bytes. */
-export async function openByteSource(path: string): Promise<ByteSource> {
+/** Opens `path` and detects its compression from the first bytes; `what` names the expected content in errors ("VCF"). */
+export async function openSequentialSource(path: string, what = "text"): Promise<SequentialByteSource> {
   const fh = await open(path, "r");
   try {
     const totalBytes = (await fh.stat()).size;
-    const head = new Uint8Array(18);
-    const { bytesRead } = await fh.read(head, 0, 18, 0);
+    const head = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
     const magic = head.subarray(0, bytesRead);
-    for (const [bytes, name] of FOREIGN_MAGIC) {
-      if (bytes.every((b, i) => magic[i] === b)) {
-        throw new CompressedDataError(`the file is ${name}-compressed; only plain, gzip or BGZF VCF is accepted`);
-      }
-    }
-    if (looksLikeBgzf(magic)) return bgzfSource(fh, totalBytes);
-    if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    const foreign = foreignFormatOf(magic);
+    if (foreign) throw new CompressedDataError(`the file is ${foreign}-compressed; only plain, gzip or BGZF ${what} is accepted`);
+    const compression = compressionOf(magic);
+    if (compression === "bgzf") return bgzfSource(fh, totalBytes);
+    if (compression === "gzip") {
       await fh.close();
       return gzipSource(path, totalBytes);
     }
@@ -61,7 +53,7 @@ export async function openByteSource(path: string): Promise<ByteSource> {
   }
 }
 
-function plainSource(fh: FileHandle, totalBytes: number): ByteSource {
+function plainSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
   const buf = new Uint8Array(READ_CHUNK);
   let offset = 0;
   return {
@@ -82,7 +74,7 @@ function plainSource(fh: FileHandle, totalBytes: number): ByteSource {
  * BGZF is parsed block by block (rather than through a gzip stream) so that each block's CRC and
  * size are checked and a file cut at a block boundary is caught by the missing EOF block.
  */
-function bgzfSource(fh: FileHandle, totalBytes: number): ByteSource {
+function bgzfSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
   let pending = new Uint8Array(0); // compressed bytes read but not yet inflated
   let pendingStart = 0;
   let offset = 0;
@@ -150,7 +142,7 @@ function bgzfSource(fh: FileHandle, totalBytes: number): ByteSource {
 }
 
 /** Plain (non-blocked) gzip, possibly multi-member: node:zlib's streaming inflater checks CRCs. */
-function gzipSource(path: string, totalBytes: number): ByteSource {
+function gzipSource(path: string, totalBytes: number): SequentialByteSource {
   const file = createReadStream(path, { highWaterMark: READ_CHUNK });
   const gunzip = createGunzip({ chunkSize: 256 << 10 });
   file.on("error", (err) => gunzip.destroy(err));

@@ -18,6 +18,9 @@ import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
 import { type Database, notify, openDatabase } from "./db/open-database.ts";
 import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
+import { type ArchiverDeps, createArchiver } from "./modules/archive/index.ts";
+import type { AnnotationWorkerDeps } from "./modules/jobs/annotation-worker.ts";
+import { type NotifierMessage, createNotifier } from "./modules/notify/index.ts";
 import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createGasMetrics } from "./metrics/index.ts";
@@ -136,6 +139,43 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     /** The local adapter's checkout pages (development only). */
     simulatedCheckout,
     publicUrl,
+    /**
+     * The worker roles' handlers, built here from the ports and services so that a role only
+     * consumes queues with them and a test builds the same ones (with `over` to wrap a port).
+     */
+    archiver: (handlerLog: Logger, over: Partial<ArchiverDeps> = {}) =>
+      createArchiver({
+        jobs: ports.jobStore,
+        results: ports.results,
+        vault: ports.vault,
+        topic: ports.topic,
+        accounts,
+        archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
+        restoreCheckSeconds: cfg.limits.restoreCheckSeconds,
+        log: handlerLog,
+        ...over,
+      }),
+    notifier: (handlerLog: Logger) =>
+      createNotifier({
+        db: database.db,
+        jobs: ports.jobStore,
+        accounts,
+        mailer: ports.mailer,
+        queue: ports.queue<NotifierMessage>("notifier"),
+        publicUrl,
+        log: handlerLog,
+      }),
+    /** The engine is loaded only here, by the annotator role: web processes never load it. */
+    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "reference" | "queue" | "jobs" | "log">) =>
+      (await import("./modules/jobs/annotation-worker.ts")).createAnnotationWorker({
+        inputs: ports.inputs,
+        results: ports.results,
+        topic: ports.topic,
+        workDir: cfg.backend.workDir,
+        visibilitySeconds: cfg.queue.visibilitySeconds,
+        maxAttempts: cfg.queue.maxAttempts,
+        ...opts,
+      }),
     /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */
     annotatorPush: cfg.annotator.push ? (await import("./adapters/aws/sns-push-endpoint.ts")).createSnsPushStarter(cfg.annotator.push) : null,
     // On AWS the browser posts straight to S3: no upload route in the web role.

@@ -1,6 +1,6 @@
 import type { Container } from "../container.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "../modules/annotator/index.ts";
-import { type JobRequest, createAnnotationWorker } from "../modules/jobs/annotation-worker.ts";
+import type { JobRequest } from "../modules/jobs/annotation-worker.ts";
 import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
@@ -18,19 +18,9 @@ export async function startAnnotator(c: Container) {
   const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
   const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
   const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
-  const worker = createAnnotationWorker({
-    // Completions also count variants and engine time for /metrics.
-    jobs: countingAnnotations(c.ports.jobStore, c.metrics),
-    inputs: c.ports.inputs,
-    results: c.ports.results,
-    topic: c.ports.topic,
-    queue,
-    reference,
-    workDir: c.config.backend.workDir,
-    visibilitySeconds: c.config.queue.visibilitySeconds,
-    maxAttempts: c.config.queue.maxAttempts,
-    log,
-  });
+  // Completions also count variants and engine time for /metrics.
+  const worker = await c.annotationWorker({ jobs: countingAnnotations(c.ports.jobStore, c.metrics), queue, reference, log });
+
   const swept = await worker.sweepWorkDir();
   if (swept) log.info("removed work folders of finished jobs", { count: swept });
   const stopJobs = startConsumer({ queue, handle: worker.handle, concurrency: c.config.annotator.concurrency, log });

@@ -1,5 +1,5 @@
 import type { Container } from "../container.ts";
-import { type StepResult, createArchiver } from "../modules/archive/index.ts";
+import type { StepResult } from "../modules/archive/index.ts";
 import type { Delivery, Queue } from "../ports/queue.ts";
 import type { Logger } from "../shared/logger.ts";
 import { serveWorkerMetrics } from "../metrics/index.ts";
@@ -27,16 +27,8 @@ function acking<M>(queue: Queue<M>, step: (m: M) => Promise<StepResult>, log: Lo
  */
 export async function startArchiver(c: Container) {
   const log = c.log.child({ role: "archiver" });
-  const archiver = createArchiver({
-    jobs: c.ports.jobStore,
-    results: c.ports.results,
-    vault: c.ports.vault,
-    topic: c.ports.topic,
-    accounts: c.accounts,
-    archiveAfterSeconds: c.config.limits.archiveAfterSeconds,
-    restoreCheckSeconds: c.config.limits.restoreCheckSeconds,
-    log,
-  });
+  const archiver = c.archiver(log);
+
   const consume = <M>(name: string, step: (m: M) => Promise<StepResult>) => {
     const queue = c.ports.queue<M>(name);
     return startConsumer({ queue, handle: acking(queue, step, log), concurrency: 1, log });

@@ -1,5 +1,5 @@
 import type { Container } from "../container.ts";
-import { type NotifierMessage, createNotifier } from "../modules/notify/index.ts";
+import type { NotifierMessage } from "../modules/notify/index.ts";
 import { serveWorkerMetrics } from "../metrics/index.ts";
 import { startConsumer } from "./consume-loop.ts";
 
@@ -7,15 +7,7 @@ import { startConsumer } from "./consume-loop.ts";
 export async function startNotifier(c: Container) {
   const log = c.log.child({ role: "notifier" });
   const queue = c.ports.queue<NotifierMessage>("notifier");
-  const handle = createNotifier({
-    db: c.database.db,
-    jobs: c.ports.jobStore,
-    accounts: c.accounts,
-    mailer: c.ports.mailer,
-    queue,
-    publicUrl: c.publicUrl,
-    log,
-  });
+  const handle = c.notifier(log);
   const stop = startConsumer({ queue, handle, concurrency: 1, log });
   const stopMetrics = serveWorkerMetrics(c, "notifier", log);
   return async () => {

@@ -11,8 +11,8 @@ import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { type NotifierMessage, createNotifier } from "../notify/index.ts";
-import { type ArchiverDeps, type StepResult, createArchiver } from "./archiver.ts";
+import type { NotifierMessage } from "../notify/index.ts";
+import type { ArchiverDeps, StepResult } from "./archiver.ts";
 
 let h: WebHarness;
 beforeEach(async () => {
@@ -20,20 +20,8 @@ beforeEach(async () => {
 }, 60_000);
 afterEach(() => h.close(), 60_000);
 
-const archiver = (over: Partial<ArchiverDeps> = {}) => {
-  const c = h.container;
-  return createArchiver({
-    jobs: c.ports.jobStore,
-    results: c.ports.results,
-    vault: c.ports.vault,
-    topic: c.ports.topic,
-    accounts: c.accounts,
-    archiveAfterSeconds: 0,
-    restoreCheckSeconds: 1,
-    log: createLogger("error", {}),
-    ...over,
-  });
-};
+/** The archiver the role runs (container.archiver), with a port wrapped where a test kills a step. */
+const archiver = (over: Partial<ArchiverDeps> = {}) => h.container.archiver(createLogger("error", {}), { restoreCheckSeconds: 1, ...over });
 
 /** Receive the next message of a queue (waiting up to `seconds`), run `step` on it, ack it. */
 async function handleNext<M>(queue: string, step: (m: M) => Promise<StepResult>, seconds = 5): Promise<string | null> {
@@ -71,15 +59,7 @@ async function upgrade(userId: string) {
 async function restoredAnnouncementsAndEmails(jobId: string): Promise<{ announced: number; emailed: number }> {
   const c = h.container;
   const queue = c.ports.queue<NotifierMessage>("notifier");
-  const notify = createNotifier({
-    db: c.database.db,
-    jobs: c.ports.jobStore,
-    accounts: c.accounts,
-    mailer: c.ports.mailer,
-    queue,
-    publicUrl: "http://gas.test",
-    log: createLogger("error", {}),
-  });
+  const notify = c.notifier(createLogger("error", {}));
   let announced = 0;
   for (let [d] = await queue.receive(); d; [d] = await queue.receive()) {
     if (d.message.jobId === jobId && "archiveId" in d.message) announced++;

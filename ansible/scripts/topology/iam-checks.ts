@@ -31,8 +31,8 @@ export interface PolicyDocument {
   Statement?: Statement | Statement[];
 }
 
-/** [action, resource ARN] */
-type Request = [string, string];
+/** [action, resource ARN, the call of the code that makes it (named in the report)] */
+type Request = [action: string, resource: string, call?: string];
 
 /** IAM wildcards (* and ?) as a whole-string pattern; actions match case-insensitively. */
 const pattern = (p: string, ignoreCase: boolean) =>
@@ -44,7 +44,7 @@ const pattern = (p: string, ignoreCase: boolean) =>
  * an Allow are not evaluated (it counts as allowing), so "must not allow" errs towards failing;
  * NotAction/NotResource are refused rather than guessed at.
  */
-export function policiesAllow(docs: PolicyDocument[], [action, resource]: Request): boolean {
+export function policiesAllow(docs: PolicyDocument[], [action, resource]: Request | [string, string]): boolean {
   let allowed = false;
   for (const s of docs.flatMap((d) => [d.Statement ?? []].flat())) {
     if (s.NotAction !== undefined || s.NotResource !== undefined) throw new Error("a statement uses NotAction/NotResource, which this checker does not evaluate");
@@ -69,6 +69,7 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
   const n = topologyNames(spec);
   const r = spec.region;
   const obj = (bucket: string, key = "x") => `arn:aws:s3:::${bucket}/${key}`;
+  const bucket = (name: string) => `arn:aws:s3:::${name}`;
   const queue = (q: string) => `arn:aws:sqs:${r}:${account}:${n.queue(resourceSuffix(q))}`;
   const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(resourceSuffix(t))}`;
   const table = `arn:aws:dynamodb:${r}:${account}:table/${n.table}`;
@@ -82,7 +83,10 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     return {
       // Reading includes re-sending an early delayed message; publishing looks the topic's ARN up.
       allow: [
-        ...reads.flatMap((q): Request[] => [["sqs:ReceiveMessage", q], ["sqs:SendMessage", q]]),
+        // What sqs-messaging.ts calls on a queue it reads: the annotator's dead-letter queue included.
+        ...reads.flatMap((q): Request[] =>
+          ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"].map((a): Request => [a, q, "reading its queue"]),
+        ),
         ...publishes.map((t): Request => ["sns:Publish", t]),
         ...(publishes.length > 0 ? [["sns:ListTopics", "*"] as Request] : []),
       ],
@@ -98,11 +102,31 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
       deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
     },
     annotator: {
-      allow: [release, ["s3:GetObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.resultsBucket)], ["dynamodb:UpdateItem", table], ["cloudwatch:PutMetricData", "*"], ["autoscaling:DescribeAutoScalingGroups", "*"]],
+      allow: [
+        release,
+        ["s3:GetObject", obj(n.inputsBucket), "HeadObject/GetObject of the input"],
+        ["s3:ListBucket", bucket(n.inputsBucket), "HeadObject of an absent input answers 404, not 403"],
+        ["s3:PutObject", obj(n.resultsBucket), "uploading results"],
+        ["s3:GetObject", obj(n.resultsBucket), "HeadObject after each upload"],
+        ["s3:ListBucket", bucket(n.releaseBucket), "user-data: aws s3 sync of reference/"],
+        ["s3:GetObject", obj(n.releaseBucket, "reference/manifest.json"), "user-data: aws s3 sync of reference/"],
+        ["dynamodb:GetItem", table],
+        ["dynamodb:UpdateItem", table],
+        ["cloudwatch:PutMetricData", "*"],
+        ["autoscaling:DescribeAutoScalingGroups", "*"],
+      ],
       deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
     },
     archiver: {
-      allow: [release, ["s3:PutObject", obj(n.resultsBucket)], ["s3:RestoreObject", obj(n.resultsBucket)]],
+      allow: [
+        release,
+        ["s3:GetObject", obj(n.resultsBucket), "HeadObject/GetObject of results and archives"],
+        ["s3:ListBucket", bucket(n.resultsBucket), "the restore check's HeadObject of an absent object answers 404, not 403"],
+        ["s3:PutObject", obj(n.resultsBucket)],
+        ["s3:DeleteObject", obj(n.resultsBucket)],
+        ["s3:RestoreObject", obj(n.resultsBucket)],
+        ["dynamodb:Query", `${table}/index/user_id_index`, "restoring a user's archives on upgrade"],
+      ],
       deny: [["s3:PutObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"]],
     },
     notifier: {
@@ -121,6 +145,19 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     return { allow: [...duties[role].allow, ...m.allow], deny: [...duties[role].deny, ...m.deny] };
   };
   return { web: withMessaging("web"), annotator: withMessaging("annotator"), archiver: withMessaging("archiver"), notifier: withMessaging("notifier") };
+}
+
+/**
+ * Least privilege of one role's policies: each request the role's code makes that they refuse
+ * ("cannot …", naming the call), each it must not make that they allow. Also run on the rendered
+ * templates without AWS (test/iam-policies.test.ts).
+ */
+export function privilegeProblems(role: GasRole, docs: PolicyDocument[], spec: TopologySpec, account: string): string[] {
+  const problems: string[] = [];
+  const { allow, deny } = privileges(spec, account)[role];
+  for (const req of allow) if (!policiesAllow(docs, req)) problems.push(`cannot ${req[0]} on ${req[1]}${req[2] ? ` (${req[2]})` : ""}`);
+  for (const req of deny) if (policiesAllow(docs, req)) problems.push(`can ${req[0]} on ${req[1]} (should not)`);
+  return problems;
 }
 
 /** Role, instance profile, attached policies and least privilege for every GAS role. */
@@ -148,9 +185,7 @@ export async function checkIam(iam: IAMClient, spec: TopologySpec, log: CheckLog
         const version = (await iam.send(new GetPolicyCommand({ PolicyArn: p.PolicyArn }))).Policy?.DefaultVersionId;
         docs.push(decodeDocument((await iam.send(new GetPolicyVersionCommand({ PolicyArn: p.PolicyArn, VersionId: version }))).PolicyVersion?.Document));
       }
-      const { allow, deny } = privileges(spec, account)[role];
-      for (const req of allow) if (!policiesAllow(docs, req)) problems.push(`cannot ${req[0]} on ${req[1]}`);
-      for (const req of deny) if (policiesAllow(docs, req)) problems.push(`can ${req[0]} on ${req[1]} (should not)`);
+      problems.push(...privilegeProblems(role, docs, spec, account));
       return problems;
     });
   }

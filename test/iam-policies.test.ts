@@ -1,0 +1,55 @@
+/**
+ * The rendered IAM policies (roles/aws_topology/templates/policy-*.json.j2, rendered by
+ * ansible-playbook as tasks/iam.yml does) against the checker's least-privilege table
+ * (ansible/scripts/topology/iam-checks.ts): every call a role's code makes is allowed, nothing
+ * else is. And the checker is shown to catch each denial issue 14 found on a real account, by
+ * taking the permission out of the rendered policy again. Skips without ansible-playbook.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { type PolicyDocument, privilegeProblems } from "../ansible/scripts/topology/iam-checks.ts";
+import { defaultSpec, type GasRole } from "../ansible/scripts/topology/topology-spec.ts";
+import { GAS_ROLES, renderIamPolicies } from "./support/render-iam-policies.ts";
+
+const ACCOUNT = "123456789012";
+const spec = defaultSpec({ region: "us-east-1", accountSuffix: "example" });
+const playbook = Bun.which("ansible-playbook");
+if (!playbook) console.warn("iam-policies.test.ts: SKIPPED — ansible-playbook is not on PATH (pip install ansible)");
+
+/** A copy of the document without `action` on resources matching `resource` (a statement left empty is dropped). */
+function without(doc: PolicyDocument, action: string, resource: RegExp): PolicyDocument {
+  const statements = [doc.Statement ?? []].flat().flatMap((s) => {
+    const resources = [s.Resource ?? []].flat();
+    if (!resources.some((r) => resource.test(r))) return [s];
+    const actions = [s.Action ?? []].flat().filter((a) => a !== action);
+    return actions.length > 0 ? [{ ...s, Action: actions }] : [];
+  });
+  return { ...doc, Statement: statements };
+}
+
+describe.skipIf(!playbook)("rendered IAM policies", () => {
+  let policies: Record<GasRole, PolicyDocument>;
+  beforeAll(async () => {
+    policies = (await renderIamPolicies({ accountId: ACCOUNT, accountSuffix: "example", region: "us-east-1" }))!;
+  }, 60_000);
+
+  test("each role may make every call its code makes, and nothing it must not", () => {
+    const problems = Object.fromEntries(GAS_ROLES.map((r) => [r, privilegeProblems(r, [policies[r]], spec, ACCOUNT)]));
+    expect(problems).toEqual({ web: [], annotator: [], archiver: [], notifier: [] });
+  });
+
+  // Issue 14's denials on a real account: the checker names each once the permission is gone.
+  const cases: [GasRole, string, RegExp, RegExp][] = [
+    ["annotator", "s3:GetObject", /gas-results-example\/\*$/, /cannot s3:GetObject on arn:aws:s3:::gas-results-example\/x \(HeadObject after each upload\)/],
+    ["annotator", "sqs:ReceiveMessage", /gas-annotator-dlq$/, /cannot sqs:ReceiveMessage on .*:gas-annotator-dlq/],
+    ["annotator", "sqs:DeleteMessage", /gas-annotator-dlq$/, /cannot sqs:DeleteMessage on .*:gas-annotator-dlq/],
+    ["annotator", "s3:ListBucket", /gas-releases-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-releases-example \(user-data: aws s3 sync of reference\/\)/],
+    ["annotator", "s3:GetObject", /gas-releases-example\/reference\/\*$/, /cannot s3:GetObject on .*reference\/manifest.json \(user-data/],
+    ["archiver", "s3:ListBucket", /gas-results-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-results-example \(the restore check/],
+  ];
+  for (const [role, action, resource, message] of cases) {
+    test(`the checker catches ${role} without ${action} on ${resource.source}`, () => {
+      const problems = privilegeProblems(role, [without(policies[role], action, resource)], spec, ACCOUNT);
+      expect(problems.join("\n")).toMatch(message);
+    });
+  }
+});

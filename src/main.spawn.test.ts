@@ -30,4 +30,34 @@ describe("gas command line", () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr.toString()).toContain("gas annotate");
   });
+
+  test("a bare `gas`, `gas --help` and `gas help` print every command and exit 0 (no server starts)", () => {
+    for (const args of [[], ["--help"], ["-h"], ["help"]]) {
+      const r = run(args);
+      expect({ args, code: r.exitCode }).toEqual({ args, code: 0 });
+      const out = r.stdout.toString();
+      for (const cmd of ["gas serve", "gas annotate", "gas refdata prepare", "gas aws bootstrap", "gas --version"]) expect(out).toContain(cmd);
+    }
+  });
+
+  test("`gas annotate --help` and `gas refdata --help` print the engine's usage and exit 0", () => {
+    for (const args of [["annotate", "--help"], ["refdata", "--help"], ["refdata", "prepare", "--help"]]) {
+      const r = run(args);
+      expect({ args, code: r.exitCode }).toEqual({ args, code: 0 });
+      expect(r.stdout.toString()).toContain("gas annotate IN");
+    }
+  });
+
+  test("an unknown command exits 2 naming it, with the help", () => {
+    const r = run(["frobnicate"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.toString()).toContain('unknown command "frobnicate"');
+    expect(r.stderr.toString()).toContain("gas serve");
+  });
+
+  test("`gas serve --role=…` validates the role like `gas --role=…`", () => {
+    const r = run(["serve", "--role=nope"]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.toString()).toContain('"nope"');
+  });
 });

@@ -21,7 +21,7 @@ export async function serve(argv: string[]): Promise<void> {
     if (!parsed.success) throw new Error(`--role must be one of ${Role.options.join(", ")} (got ${JSON.stringify(values.role)})`);
     role = parsed.data;
   } catch (err) {
-    console.error(`gas: ${(err as Error).message}\nusage: gas [--role=${Role.options.join("|")}] | gas annotate … | gas refdata … | gas aws bootstrap`);
+    console.error(`gas: ${(err as Error).message}\nusage: gas serve [--role=${Role.options.join("|")}]  (gas --help lists every command)`);
     process.exit(2);
   }
 

@@ -174,6 +174,7 @@ async function threadCount(flag: string | undefined, input: string): Promise<num
 
 async function refdataCommand(args: string[]): Promise<number> {
   const [sub, dir, ...extra] = args;
+  if (sub === "--help" || sub === "-h" || (sub === "prepare" && (dir === "--help" || dir === "-h"))) return (console.log(USAGE), 0);
   if (sub !== "prepare" || !dir || extra.length) throw new UsageError(`expected: refdata prepare BUNDLE_DIR\n${USAGE}`);
   const r = await prepareBundle(dir);
   console.error(`prepared ${r.transcripts} transcripts → ${r.indexPath} in ${Math.round(r.ms)} ms`);

@@ -1,25 +1,26 @@
 import type { Container } from "../container.ts";
-import { DEFAULT_BUNDLE_DIR, openReference } from "../modules/annotator/index.ts";
+import { DEFAULT_BUNDLE_DIR, startEngineThread } from "../modules/annotator/index.ts";
 import type { JobRequest } from "../modules/jobs/annotation-worker.ts";
 import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
 
 /**
- * Claim job requests and run the engine. The reference is opened once per process and shared by
- * every concurrent job. Dead-lettered requests mark their job FAILED with a readable reason.
+ * Claim job requests and run the engine. The engine runs on its own thread, which opens the
+ * reference once and runs every concurrent job: never on this event loop, which the web role
+ * shares in `--role=all`. Dead-lettered requests mark their job FAILED with a readable reason.
  */
 export async function startAnnotator(c: Container) {
   const log = c.log.child({ role: "annotator" });
   const bundleDir = c.config.annotator.referenceDir ?? DEFAULT_BUNDLE_DIR;
-  const reference = await openReference({ bundleDir });
-  log.info("reference open", { bundleDir, name: reference.name });
+  const engine = await startEngineThread({ bundleDir });
+  log.info("reference open", { bundleDir, name: engine.name });
   // Push mode: SNS posts to a webhook on the annotator's own port and the queue is read when it rings.
   const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
   const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
   const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
   // Completions also count variants and engine time for /metrics.
-  const worker = await c.annotationWorker({ jobs: countingAnnotations(c.ports.jobStore, c.metrics), queue, reference, log });
+  const worker = await c.annotationWorker({ jobs: countingAnnotations(c.ports.jobStore, c.metrics), queue, engine, log });
 
   const swept = await worker.sweepWorkDir();
   if (swept) log.info("removed work folders of finished jobs", { count: swept });
@@ -39,6 +40,6 @@ export async function startAnnotator(c: Container) {
     await stopMetrics();
     // After the jobs: they read the genome until they finish. An unclosed file handle is an
     // error in Bun once collected (it surfaced in the test run as an "unhandled error").
-    await reference.close();
+    await engine.close();
   };
 }

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { type JobRequest, createAnnotationWorker } from "../../src/modules/jobs/annotation-worker.ts";
-import { openReference } from "../../src/modules/annotator/index.ts";
+import { startEngineThread } from "../../src/modules/annotator/index.ts";
 import { type WebClient, type WebHarness, startWebHarness } from "../support/web-harness.ts";
 import { capturedApp } from "./captured-app.ts";
 
@@ -45,9 +45,9 @@ describe("what users and logs see", () => {
   test("the server's paths are not in a job's log, rows, summary or failure reason", async () => {
     const { ports, config, log } = h.container;
     const queue = ports.queue<JobRequest>("annotator");
-    const reference = await openReference({ bundleDir: join(REPO, "data", "demo") });
+    const engine = await startEngineThread({ bundleDir: join(REPO, "data", "demo") });
     const worker = createAnnotationWorker({
-      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue, reference,
+      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue, engine,
       workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
     });
     const demo = await Bun.file(join(REPO, "data", "demo", "vcf", "test.vcf")).text();
@@ -66,7 +66,7 @@ describe("what users and logs see", () => {
     };
     const completed = await run("mixed.vcf", demo.endsWith("\n") ? demo + offReference : `${demo}\n${offReference}`);
     const failed = await run("nowhere.vcf", header + offReference);
-    await reference.close();
+    await engine.close();
     const json = (path: string) => ada.request(path, { headers: { accept: "application/json" } }).then((r) => r.text());
     const seen = {
       detail: await json(`/annotations/${completed}`),

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
-import type { Reference } from "../annotator/index.ts";
+import type { AnnotationEngine } from "../annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "./annotation-worker.ts";
 
 describe("annotation worker on the local ports", () => {
@@ -35,7 +35,7 @@ describe("annotation worker on the local ports", () => {
       topic: ports.topic,
       queue,
       // Never opened: a finished job is not annotated again (the engine is not reached).
-      reference: null as unknown as Reference,
+      engine: null as unknown as AnnotationEngine,
       workDir: config.backend.workDir,
       visibilitySeconds: 30,
       maxAttempts: 5,
@@ -63,7 +63,7 @@ describe("annotation worker on the local ports", () => {
     for (const d of dirs) await mkdir(d, { recursive: true });
     const worker = createAnnotationWorker({
       jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue: ports.queue<JobRequest>("annotator"),
-      reference: null as unknown as Reference, // not used by the sweep
+      engine: null as unknown as AnnotationEngine, // not used by the sweep
       workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
     });
     expect(await worker.sweepWorkDir()).toBeGreaterThanOrEqual(1);

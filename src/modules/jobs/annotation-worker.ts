@@ -12,7 +12,7 @@ import type { Job, JobProgress, JobStore, JobSummary } from "../../ports/job-sto
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { type AnnotateSummary, AnnotationInputError, type Reference, annotateFile } from "../annotator/index.ts";
+import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../annotator/index.ts";
 import { resultKeys } from "./job-keys.ts";
 import { workPathScrubber } from "./work-path-scrubber.ts";
 
@@ -24,7 +24,8 @@ export interface AnnotationWorkerDeps {
   results: ObjectStore;
   topic: Topic;
   queue: Queue<JobRequest>;
-  reference: Reference;
+  /** The engine on its own thread (startEngineThread): a job never runs on this event loop. */
+  engine: Pick<AnnotationEngine, "annotate">;
   workDir: string;
   visibilitySeconds: number;
   maxAttempts: number;
@@ -147,9 +148,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       const inputPath = join(work, basename(job.inputFileName));
       await Bun.write(inputPath, new Response(input.stream()));
       const out = { vcf: join(work, "out.annot.vcf"), log: join(work, "out.vcf.count.log"), json: join(work, "out.annot.json") };
-      const summary = await annotateFile({
+      const summary = await deps.engine.annotate({
         input: inputPath,
-        reference: deps.reference,
         outputs: out,
         signal: run.signal,
         onProgress: (p) => {

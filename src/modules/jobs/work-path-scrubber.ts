@@ -53,7 +53,10 @@ export function workPathScrubber(work: string): WorkPathScrubber {
       let carry = Buffer.alloc(0);
       return source.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, out) {
+          // One event-loop turn per chunk: file reads resolve without one, and the rows file of a
+          // large job (200 MB for a 3.5 MB input) held HTTP for 400 ms in `--role=all` (issue 13).
+          async transform(chunk, out) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
             const bytes = carry.length ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
             const { kept, rest } = scan(bytes, false);
             const ready = Buffer.concat(kept);

@@ -20,6 +20,7 @@ import { type CheckLog, expectEqual, GAS_ROLES, type GasRole, type TopologySpec,
 const SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
 interface Statement {
+  Sid?: string;
   Effect?: string;
   Action?: string | string[];
   NotAction?: unknown;

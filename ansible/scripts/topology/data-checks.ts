@@ -125,7 +125,7 @@ export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: Topol
   for (const q of spec.queues) {
     const queue = names.queue(q.name);
     let queueArn: string | undefined;
-    await log.check("messaging", `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy`, async () => {
+    await log.check("messaging", `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy, SSE-SQS`, async () => {
       const a = await attributes(queue);
       const dlq = await attributes(names.dlq(q.name));
       queueArn = a.QueueArn;
@@ -136,7 +136,12 @@ export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: Topol
       expectEqual(problems, "visibility timeout", Number(a.VisibilityTimeout), q.visibilitySeconds);
       expectEqual(problems, "receive wait", Number(a.ReceiveMessageWaitTimeSeconds), spec.receiveWaitSeconds);
       expectEqual(problems, "DLQ retention", Number(dlq.MessageRetentionPeriod), spec.deadLetterRetentionSeconds);
-      if (!a.KmsMasterKeyId && a.SqsManagedSseEnabled !== "true") problems.push("not encrypted");
+      // SNS can deliver to a queue with SSE-SQS; with the AWS managed key alias/aws/sqs it cannot
+      // (that key's policy cannot grant SNS), and it drops the messages silently (issue 14).
+      for (const [which, attrs] of [["queue", a], ["DLQ", dlq]] as const) {
+        if (attrs.KmsMasterKeyId) problems.push(`${which} encrypted with KMS key ${attrs.KmsMasterKeyId}, expected SSE-SQS (SqsManagedSseEnabled): SNS cannot use alias/aws/sqs`);
+        else if (attrs.SqsManagedSseEnabled !== "true") problems.push(`${which} not encrypted (expected SSE-SQS)`);
+      }
       const statements: { Effect?: string; Principal?: { Service?: string }; Action?: string | string[]; Condition?: { ArnEquals?: Record<string, string | string[]> } }[] =
         JSON.parse(a.Policy ?? "{}").Statement ?? [];
       for (const topic of q.topics) {

@@ -48,6 +48,12 @@ export interface BootstrapReport {
   created: string[];
 }
 
+/**
+ * Encryption at rest with SQS-managed keys (SSE-SQS), as the playbook's queues have. Not the AWS
+ * managed KMS key alias/aws/sqs: its key policy cannot let SNS use it, so SNS could not deliver.
+ */
+const SSE_SQS = { SqsManagedSseEnabled: "true" };
+
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
 
@@ -111,7 +117,7 @@ export async function bootstrapMessaging(clients: AwsClients, prefix: string, ov
   const queues: Record<string, string> = {};
   const retention = String(QUEUE_SETTINGS.deadLetterRetentionSeconds);
   for (const q of layout.queues) {
-    const dlq = await ensureQueue(clients, q.deadLetterName, { MessageRetentionPeriod: retention }, created);
+    const dlq = await ensureQueue(clients, q.deadLetterName, { MessageRetentionPeriod: retention, ...SSE_SQS }, created);
     queues[q.deadLetterName] = dlq.url;
     const main = await ensureQueue(
       clients,
@@ -119,6 +125,7 @@ export async function bootstrapMessaging(clients: AwsClients, prefix: string, ov
       {
         VisibilityTimeout: String(overrides.visibilitySeconds ?? q.visibilitySeconds),
         ReceiveMessageWaitTimeSeconds: String(QUEUE_SETTINGS.receiveWaitSeconds),
+        ...SSE_SQS,
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlq.arn,
           maxReceiveCount: overrides.maxAttempts ?? QUEUE_SETTINGS.maxReceives,

@@ -52,6 +52,35 @@ describe("annotation worker on the local ports", () => {
     expect(existsSync(stale)).toBe(false);
   });
 
+  test("a message that is not a job request is deleted and logged, from the queue and from its dead-letter queue", async () => {
+    const { ports, config } = h.container;
+    const queue = ports.queue<JobRequest>("annotator");
+    const dlq = ports.queue<JobRequest>("annotator.dlq");
+    const logged: { msg: string; fields: Record<string, unknown> }[] = [];
+    const log = { ...h.container.log, error: (msg: string, fields: Record<string, unknown>) => logged.push({ msg, fields }) } as typeof h.container.log;
+    const worker = createAnnotationWorker({
+      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue,
+      engine: null as unknown as AnnotationEngine, // never reached
+      workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
+    });
+    const bad = ["not json", { jobId: 42 }, { jobId: "../../etc" }] as unknown as JobRequest[];
+    for (const m of bad) await queue.send(m);
+    for (const _ of bad) {
+      const [d] = await queue.receive();
+      expect(await worker.handle(d!, new AbortController().signal)).toBe("malformed");
+    }
+    await dlq.send("also not json" as unknown as JobRequest);
+    const [dead] = await dlq.receive();
+    await worker.handleDeadLetter(dead!, dlq);
+    expect([await queue.receive(), await dlq.receive()]).toEqual([[], []]);
+    expect(logged.map((l) => [l.msg, l.fields.why, typeof l.fields.delivery])).toEqual([
+      ["malformed job request deleted", "not a JSON object (string)", "string"],
+      ["malformed job request deleted", "no jobId", "string"],
+      ["malformed job request deleted", "jobId is not a job id (UUID)", "string"],
+      ["malformed job request deleted", "not a JSON object (string)", "string"],
+    ]);
+  });
+
   test("sweepWorkDir at start removes folders of finished jobs and keeps those of running ones", async () => {
     const { ports, config, log } = h.container;
     const userId = await h.client().signIn("bob@example.org", "Bob");

@@ -32,7 +32,21 @@ export interface AnnotationWorkerDeps {
   log: Logger;
 }
 
-export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back";
+export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back" | "malformed";
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Why a delivery cannot be a job request (null when it can). Such a message never succeeds: retried,
+ * it went to the dead-letter queue and looped there for ever (issue 14), so it is deleted at once.
+ */
+export function malformedJobRequest(message: unknown): string | null {
+  if (typeof message !== "object" || message === null) return `not a JSON object (${typeof message})`;
+  const { jobId } = message as { jobId?: unknown };
+  if (typeof jobId !== "string") return "no jobId";
+  if (!JOB_ID.test(jobId)) return "jobId is not a job id (UUID)";
+  return null;
+}
 
 /**
  * The claim lapses a little before the message reappears, so the worker that receives a crashed
@@ -75,7 +89,17 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
   }
 
   /** Handle one delivery; `stopping` aborts when the process shuts down (the job is handed back). */
+  /** Delete a message that is not a job request, logging its id and why. */
+  async function dropMalformed(d: Delivery<JobRequest>, from: Queue<JobRequest>): Promise<boolean> {
+    const why = malformedJobRequest(d.message);
+    if (!why) return false;
+    deps.log.error("malformed job request deleted", { delivery: d.id, receiveCount: d.receiveCount, why });
+    await from.ack(d);
+    return true;
+  }
+
   async function handle(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
+    if (await dropMalformed(d, queue)) return "malformed";
     const { jobId } = d.message;
     const log = deps.log.child({ jobId, delivery: d.id, receiveCount: d.receiveCount });
     const token = randomUUID();
@@ -202,6 +226,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
 
   /** Dead-letter handler: the job could not be processed in `maxAttempts` tries. */
   async function handleDeadLetter(d: Delivery<JobRequest>, dlq: Queue<JobRequest>): Promise<void> {
+    if (await dropMalformed(d, dlq)) return;
     const { jobId } = d.message;
     const reason = `The annotation could not be completed after ${deps.maxAttempts} attempts because of a problem on our side. Please submit the file again.`;
     if (await jobs.fail(jobId, null, reason)) {

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "./app-env.ts";
 
 /**
@@ -14,5 +15,9 @@ export function wantsJson(c: Context<AppEnv>): boolean {
   return c.var.viaToken === true;
 }
 
-/** The original API's envelope for errors. */
-export const jsonError = (code: number, message: string) => ({ code, status: "error" as const, message });
+/** The original API's envelope for errors (`jsonError` builds it; the OpenAPI document describes it). */
+export const ErrorResponse = z
+  .object({ code: z.number().int(), status: z.literal("error"), message: z.string() })
+  .meta({ id: "ErrorResponse" });
+
+export const jsonError = (code: number, message: string): z.infer<typeof ErrorResponse> => ({ code, status: "error", message });

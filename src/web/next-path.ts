@@ -1,5 +1,5 @@
 /** Where a browser may be sent after sign-in or a form: a path on this site, never elsewhere. */
-import { AppError } from "../shared/errors.ts";
+import { z } from "zod";
 
 const SITE = "http://site.invalid";
 
@@ -22,10 +22,13 @@ export function sameSitePath(next: string): string | null {
 /** Where to go after sign-in or a form: `next` when it is a path on this site, else `fallback` (no open redirect). */
 export const safeNext = (next: string | undefined | null, fallback = "/annotations") => (next ? sameSitePath(next) : null) ?? fallback;
 
-/** A `next` parameter from the request: null when absent; a 400 naming it when it is not a path on this site. */
-export function requestedNext(next: string | undefined | null): string | null {
+const NEXT_ERROR = "The next parameter must be a path on this site, such as /annotations; this one was refused.";
+
+/** A `next` parameter (query or form) as its path: "" → null; anything but a path on this site → the 400 naming it. */
+export const NextPath = z.string().transform((next, ctx) => {
   if (!next) return null;
   const path = sameSitePath(next);
-  if (!path) throw new AppError("INVALID_INPUT", "The next parameter must be a path on this site, such as /annotations; this one was refused.");
-  return path;
-}
+  if (path !== null) return path;
+  ctx.addIssue({ code: "custom", message: NEXT_ERROR });
+  return z.NEVER;
+});

@@ -4,19 +4,34 @@
  * share paths, chosen by content negotiation.
  */
 import { Hono } from "hono";
-import type { AccountsService, ApiTokenInfo } from "./accounts.service.ts";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
 import { AppError } from "../../shared/errors.ts";
+import { errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv, WebUser } from "../../web/app-env.ts";
-import { formBody } from "../../web/form-body.ts";
 import { Alert, CsrfField, Layout, formatTime } from "../../web/layout.tsx";
 import { wantsJson } from "../../web/negotiate.ts";
+import { NextPath } from "../../web/next-path.ts";
 import { type PageCtx, pageCtx } from "../../web/page-context.ts";
-import { requestedNext } from "../../web/next-path.ts";
 import { requireProfile, requireUser, userOf } from "../../web/user-guards.ts";
+import { documented, fieldByField, formField, queryField, queryFlag, validate } from "../../web/validate.ts";
+import type { AccountsService, ApiTokenInfo } from "./accounts.service.ts";
+import { ApiTokenList, CreatedApiToken, NewApiToken, Revoked } from "./tokens.api-schemas.ts";
 
-const str = (v: unknown) => (typeof v === "string" ? v : "");
+const formText = formField.transform((v) => v ?? "");
+/** The profile form as typed (the accounts service checks the values: what is wrong is shown on the form). */
+const ProfileForm = z.object({ name: formText, email: formText, institution: formText, next: formText.pipe(NextPath) });
+const ProfileQuery = z.object({ next: queryField.transform((v) => v ?? "").pipe(NextPath), welcome: queryFlag, updated: queryFlag });
 
-function ProfilePage(p: { ctx: PageCtx; user: WebUser; next: string | null; welcome: boolean; updated: boolean; error: string | null; values?: Record<string, string> }) {
+function ProfilePage(p: {
+  ctx: PageCtx;
+  user: WebUser;
+  next: string | null;
+  welcome: boolean;
+  updated: boolean;
+  error: string | null;
+  values?: Record<string, string>;
+}) {
   const u = p.user;
   const v = p.values ?? { name: u.name, email: u.email, institution: u.institution };
   return (
@@ -47,14 +62,31 @@ function ProfilePage(p: { ctx: PageCtx; user: WebUser; next: string | null; welc
           <label class="form-label" for="profile-email">
             Email
           </label>
-          <input class="form-control" type="email" id="profile-email" name="email" value={v.email} required maxlength={256} autocomplete="email" />
+          <input
+            class="form-control"
+            type="email"
+            id="profile-email"
+            name="email"
+            value={v.email}
+            required
+            maxlength={256}
+            autocomplete="email"
+          />
           <div class="form-text">We email you here when an annotation job finishes.</div>
         </div>
         <div class="mb-3">
           <label class="form-label" for="profile-institution">
             Institution/Department
           </label>
-          <input class="form-control" id="profile-institution" name="institution" value={v.institution} required maxlength={256} autocomplete="organization" />
+          <input
+            class="form-control"
+            id="profile-institution"
+            name="institution"
+            value={v.institution}
+            required
+            maxlength={256}
+            autocomplete="organization"
+          />
         </div>
         <button type="submit" class="btn btn-primary">
           Save profile
@@ -168,7 +200,15 @@ function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token:
   );
 }
 
-const tokenJson = (t: ApiTokenInfo) => ({ id: t.id, name: t.name, prefix: t.prefix, created: t.createdAt.toISOString(), last_used: t.lastUsedAt?.toISOString() ?? null });
+const tokenJson = (t: ApiTokenInfo) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  created: t.createdAt.toISOString(),
+  last_used: t.lastUsedAt?.toISOString() ?? null,
+});
+
+const notSignedIn = { "401": errorResponse("Not signed in / bad token") };
 
 /** Routes /profile and /account/tokens. */
 export function accountRoutes(accounts: AccountsService) {
@@ -176,51 +216,74 @@ export function accountRoutes(accounts: AccountsService) {
     .use("/profile", requireUser)
     .use("/account/*", requireUser)
     .use("/account/tokens", requireProfile)
-    .get("/profile", (c) => {
-      const next = requestedNext(c.req.query("next"));
-      return c.html(
-        <ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next} welcome={c.req.query("welcome") === "1"} updated={c.req.query("updated") === "1"} error={null} />,
-      );
+    .get("/profile", validate("query", ProfileQuery), (c) => {
+      const { next, welcome, updated } = c.req.valid("query");
+      return c.html(<ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next} welcome={welcome} updated={updated} error={null} />);
     })
-    .post("/profile", async (c) => {
+    .post("/profile", validate("form", ProfileForm), async (c) => {
       const user = userOf(c);
-      const form = await formBody(c);
-      const values = { name: str(form.name), email: str(form.email), institution: str(form.institution) };
-      const next = requestedNext(str(form.next));
+      const { next, ...values } = c.req.valid("form");
       try {
         await accounts.updateProfile(user.id, values);
       } catch (err) {
         if (!(err instanceof AppError) || err.code !== "INVALID_INPUT") throw err;
         // Shown again with what the user typed, and the problem named.
-        return c.html(<ProfilePage ctx={pageCtx(c)} user={user} next={next} welcome={false} updated={false} error={err.message} values={values} />, 400);
+        return c.html(
+          <ProfilePage ctx={pageCtx(c)} user={user} next={next} welcome={false} updated={false} error={err.message} values={values} />,
+          400,
+        );
       }
       return c.redirect(next ?? "/profile?updated=1", 303);
     })
-    .get("/account/tokens", async (c) => {
-      const tokens = await accounts.listApiTokens(userOf(c).id);
-      if (wantsJson(c)) return c.json({ code: 200, status: "success", tokens: tokens.map(tokenJson) });
-      return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={null} revoked={c.req.query("revoked") === "1"} />);
-    })
-    .post("/account/tokens", async (c) => {
-      const user = userOf(c);
-      const isJson = (c.req.header("content-type") ?? "").includes("application/json");
-      const body = (isJson ? await c.req.json().catch(() => ({})) : await formBody(c)) as Record<string, unknown>;
-      const { token, info } = await accounts.createApiToken(user.id, str(body.name));
-      c.var.log.info("api token created", { userId: user.id, tokenId: info.id });
-      if (wantsJson(c)) return c.json({ code: 201, status: "success", token, ...tokenJson(info) }, 201);
-      const tokens = await accounts.listApiTokens(user.id);
-      // Shown in the response to the POST, never stored or put in a URL.
-      c.header("cache-control", "no-store");
-      return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={{ token, name: info.name }} revoked={false} />, 201);
-    })
+    .get(
+      "/account/tokens",
+      describeRoute({
+        summary: "Your API tokens (never the tokens themselves)",
+        responses: { "200": jsonResponse(ApiTokenList, "Tokens, newest first"), ...notSignedIn },
+      }),
+      validate("query", z.object({ revoked: queryFlag })),
+      async (c) => {
+        const tokens = await accounts.listApiTokens(userOf(c).id);
+        if (wantsJson(c)) return c.json({ code: 200, status: "success", tokens: tokens.map(tokenJson) });
+        return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={null} revoked={c.req.valid("query").revoked} />);
+      },
+    )
+    .post(
+      "/account/tokens",
+      describeRoute({
+        summary: "Create an API token (shown once, in this answer)",
+        responses: { "201": jsonResponse(CreatedApiToken, "The new token"), "400": errorResponse("Bad request"), ...notSignedIn },
+      }),
+      // A JSON body (the API) or the tokens page's form; either may leave the name out.
+      documented("json", NewApiToken, fieldByField("Invalid request body")),
+      validate("form", z.object({ name: formField })),
+      async (c) => {
+        const user = userOf(c);
+        const { token, info } = await accounts.createApiToken(user.id, c.req.valid("json").name ?? c.req.valid("form").name ?? "");
+        c.var.log.info("api token created", { userId: user.id, tokenId: info.id });
+        if (wantsJson(c)) return c.json({ code: 201, status: "success", token, ...tokenJson(info) }, 201);
+        const tokens = await accounts.listApiTokens(user.id);
+        // Shown in the response to the POST, never stored or put in a URL.
+        c.header("cache-control", "no-store");
+        return c.html(<TokensPage ctx={pageCtx(c)} tokens={tokens} created={{ token, name: info.name }} revoked={false} />, 201);
+      },
+    )
     .post("/account/tokens/:id/revoke", async (c) => {
       const user = userOf(c);
       if (!(await accounts.revokeApiToken(user.id, c.req.param("id")))) throw new AppError("NOT_FOUND", "That token was not found");
       return c.redirect("/account/tokens?revoked=1", 303);
     })
-    .delete("/account/tokens/:id", async (c) => {
-      const user = userOf(c);
-      if (!(await accounts.revokeApiToken(user.id, c.req.param("id")))) throw new AppError("NOT_FOUND", "That token was not found");
-      return c.json({ code: 200, status: "success" });
-    });
+    .delete(
+      "/account/tokens/:id",
+      describeRoute({
+        summary: "Revoke one of your API tokens",
+        parameters: [uuidParam("id")],
+        responses: { "200": jsonResponse(Revoked, "Revoked"), ...notSignedIn, "404": errorResponse("No such token of yours") },
+      }),
+      async (c) => {
+        const user = userOf(c);
+        if (!(await accounts.revokeApiToken(user.id, c.req.param("id")))) throw new AppError("NOT_FOUND", "That token was not found");
+        return c.json({ code: 200, status: "success" });
+      },
+    );
 }

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { AppDb } from "../../db/open-database.ts";
 import { apiTokens, users } from "../../db/schema.ts";
 import type { VerifiedIdentity } from "../../ports/identity.ts";
@@ -24,11 +25,23 @@ export interface User {
   updatedAt: Date;
 }
 
-export interface ProfileInput {
-  name: string;
-  email: string;
-  institution: string;
-}
+const MAX_FIELD = 256; // the original's varchar(256)
+const profileField = (label: string, key: string) =>
+  z.string().trim().min(1, `${label}: required`).max(MAX_FIELD, `${key}: at most ${MAX_FIELD} characters`);
+
+/** The profile form's rules; each message names its field. */
+export const ProfileInput = z.object({
+  name: profileField("Name", "name"),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, "Email: required")
+    .max(MAX_FIELD, `email: at most ${MAX_FIELD} characters`)
+    .pipe(z.email({ error: (issue) => `Email: ${JSON.stringify(issue.input)} is not an email address` })),
+  institution: profileField("Institution/Department", "institution"),
+});
+export type ProfileInput = z.infer<typeof ProfileInput>;
 
 export interface ApiTokenInfo {
   id: string;
@@ -90,20 +103,11 @@ const toTokenInfo = (r: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
   lastUsedAt: r.lastUsedAt,
 });
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MAX_FIELD = 256; // the original's varchar(256)
-
 /** Validate the profile form; every problem is named, with the field it belongs to. */
 export function validateProfile(input: ProfileInput): ProfileInput {
-  const clean = { name: input.name.trim(), email: input.email.trim().toLowerCase(), institution: input.institution.trim() };
-  const problems: string[] = [];
-  if (!clean.name) problems.push("Name: required");
-  if (!clean.email) problems.push("Email: required");
-  else if (!EMAIL.test(clean.email)) problems.push(`Email: ${JSON.stringify(clean.email)} is not an email address`);
-  if (!clean.institution) problems.push("Institution/Department: required");
-  for (const [k, v] of Object.entries(clean)) if (v.length > MAX_FIELD) problems.push(`${k}: at most ${MAX_FIELD} characters`);
-  if (problems.length) throw new AppError("INVALID_INPUT", `Please correct the profile: ${problems.join("; ")}`);
-  return clean;
+  const r = ProfileInput.safeParse(input);
+  if (!r.success) throw new AppError("INVALID_INPUT", `Please correct the profile: ${r.error.issues.map((i) => i.message).join("; ")}`);
+  return r.data;
 }
 
 /** Create the accounts service over the application database. */
@@ -185,7 +189,12 @@ export function createAccountsService(db: AppDb): AccountsService {
       await db
         .update(apiTokens)
         .set({ lastUsedAt: sql`now()` })
-        .where(and(eq(apiTokens.tokenHash, tokenHash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+        .where(
+          and(
+            eq(apiTokens.tokenHash, tokenHash),
+            or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+          ),
+        );
       return userFromRow(row.user);
     },
 

@@ -5,18 +5,19 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { z } from "zod";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { AppEnv } from "../../web/app-env.ts";
-import { formBody } from "../../web/form-body.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { userOf } from "../../web/user-guards.ts";
+import { formField, validate } from "../../web/validate.ts";
 import type { ShareLink } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
 import type { JobsRoutesDeps } from "./jobs.routes.tsx";
 import type { Owner } from "./jobs.service.ts";
 import { assertResultsAvailable } from "./results-availability.ts";
-import { createResultCache, parseResultFilter, queryResults } from "./results-query.ts";
+import { ResultFilterQuery, createResultCache, queryResults } from "./results-query.ts";
 import { JobDetailPage } from "./views/job-detail-page.tsx";
 import { LogPage } from "./views/job-pages.tsx";
 import { ResultsPage } from "./views/results-page.tsx";
@@ -27,6 +28,9 @@ const KEEPALIVE_MS = 5000;
 const MAX_STREAM_MS = 30 * 60_000;
 
 const NOT_SHARED = "This share link does not exist, has expired, or was revoked.";
+
+/** The share form: how many days the link lasts (the sharing service says which are allowed). */
+const ShareForm = z.object({ days: formField.transform(Number) });
 
 /** Routes for results, events, shares (owner) and /shared/{token} (anyone with the link). */
 export function jobResultsRoutes(deps: JobsRoutesDeps) {
@@ -49,13 +53,13 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
   }
 
   return new Hono<AppEnv>()
-    .get("/annotations/:id/results", async (c) => {
+    .get("/annotations/:id/results", validate("query", ResultFilterQuery), async (c) => {
       const user = userOf(c);
       const job = await jobs.get(user, c.req.param("id"));
       assertResultsAvailable(job, user.tier === "premium");
       const set = await resultSet(user, job);
       const base = `/annotations/${job.id}/results`;
-      const r = queryResults(set, parseResultFilter(c.req.queries() as Record<string, string[]>));
+      const r = queryResults(set, c.req.valid("query"));
       return c.html(
         <ResultsPage
           ctx={pageCtx(c)}
@@ -82,7 +86,11 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
         const started = Date.now();
         let job: Job | null = first;
         while (!closed && job && Date.now() - started < MAX_STREAM_MS) {
-          const data = JSON.stringify({ status: job.status, progress: job.progress, completeTime: job.completeTime?.toISOString() ?? null });
+          const data = JSON.stringify({
+            status: job.status,
+            progress: job.progress,
+            completeTime: job.completeTime?.toISOString() ?? null,
+          });
           if (data !== last) {
             await stream.writeSSE({ event: "status", data });
             last = data;
@@ -99,16 +107,23 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
         if (!job) await stream.writeSSE({ event: "gone", data: "{}" });
       });
     })
-    .post("/annotations/:id/shares", async (c) => {
+    .post("/annotations/:id/shares", validate("form", ShareForm), async (c) => {
       const user = userOf(c);
       const job = await jobs.get(user, c.req.param("id"));
       if (job.status !== "COMPLETED") throw new AppError("CONFLICT", "Only a completed job's results can be shared");
-      const form = await formBody(c);
-      const { token, link } = await shares.create(user.id, job.id, Number(form.days));
+      const { token, link } = await shares.create(user.id, job.id, c.req.valid("form").days);
       c.var.log.info("share link created", { jobId: job.id, shareId: link.id });
       const url = `${baseUrl(c.req.url)}/shared/${token}`;
       c.header("cache-control", "no-store");
-      return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={await shares.listForJob(user.id, job.id)} createdShare={{ url, expiresAt: link.expiresAt }} />, 201);
+      return c.html(
+        <JobDetailPage
+          ctx={pageCtx(c)}
+          job={job}
+          shares={await shares.listForJob(user.id, job.id)}
+          createdShare={{ url, expiresAt: link.expiresAt }}
+        />,
+        201,
+      );
     })
     .post("/annotations/:id/shares/:shareId/revoke", async (c) => {
       const user = userOf(c);
@@ -117,12 +132,12 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
       c.var.log.info("share link revoked", { jobId: job.id, shareId: c.req.param("shareId") });
       return c.redirect(`/annotations/${job.id}#sharing`, 303);
     })
-    .get("/shared/:token", async (c) => {
+    .get("/shared/:token", validate("query", ResultFilterQuery), async (c) => {
       const token = c.req.param("token");
       const { job, owner } = await shared(token);
       assertResultsAvailable(job, false);
       const set = await resultSet(owner, job);
-      const r = queryResults(set, parseResultFilter(c.req.queries() as Record<string, string[]>));
+      const r = queryResults(set, c.req.valid("query"));
       c.header("x-robots-tag", "noindex");
       c.header("cache-control", "private, no-store");
       return c.html(
@@ -149,7 +164,8 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
       const log = await jobs.log(owner, job.id);
       if (log === null) throw new AppError("NOT_FOUND", NOT_SHARED);
       c.header("x-robots-tag", "noindex");
-      if ((c.req.header("accept") ?? "").includes("text/html")) return c.html(<LogPage ctx={pageCtx(c)} jobId={job.id} log={log} back={`/shared/${token}`} />);
+      if ((c.req.header("accept") ?? "").includes("text/html"))
+        return c.html(<LogPage ctx={pageCtx(c)} jobId={job.id} log={log} back={`/shared/${token}`} />);
       return c.text(log);
     });
 }

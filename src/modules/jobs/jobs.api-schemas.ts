@@ -1,6 +1,8 @@
 /**
  * The JSON API of the original GAS (POST/GET /annotations, GET /annotations/{id}) as zod schemas:
- * request validation and the OpenAPI document (/openapi.json) both come from these.
+ * request validation and the OpenAPI document (/openapi.json) both come from these (the routes
+ * validate with them and describe themselves with them, see jobs.routes.tsx). The error envelope
+ * is the web kit's (ErrorResponse in src/web/negotiate.ts).
  */
 import { z } from "zod";
 
@@ -16,7 +18,10 @@ export const SubmitJobBody = z
       .max(1024)
       // The key scheme parseInputKey accepts (job-keys.ts), documented so clients (and API fuzzers)
       // know it: optional `<user id>/`, a lowercase job uuid, `~`, a file name without `/`.
-      .regex(INPUT_KEY, "must be `<job uuid>~<file name>` (optionally prefixed with your user id and `/`), as listed by GET /annotate/files")
+      .regex(
+        INPUT_KEY,
+        "must be `<job uuid>~<file name>` (optionally prefixed with your user id and `/`), as listed by GET /annotate/files",
+      )
       .describe("Key of an uploaded input: `<job uuid>~<file name>` (or with your user id prefix), as listed by GET /annotate/files"),
   })
   .strict()
@@ -70,6 +75,19 @@ export const InputFilesResponse = z
   })
   .meta({ id: "InputFilesResponse" });
 
-export const ErrorResponse = z
-  .object({ code: z.number().int(), status: z.literal("error"), message: z.string() })
-  .meta({ id: "ErrorResponse" });
+/** Where the upload form sends the browser (and an API client that follows it): `?key=` of the stored input. */
+export const UploadedQuery = z.object({
+  key: z
+    .string({ error: "The upload redirect has no key parameter" })
+    .min(1, "The upload redirect has no key parameter")
+    .describe("The key the object store gave the uploaded input"),
+});
+
+/** The engine's `.annot.json`: one row per variant × feature (src/modules/annotator/output/browse-rows.ts). */
+export const ResultRowsFile = z
+  .looseObject({
+    format: z.string().describe("`gas-annotations/1`"),
+    reference: z.string(),
+    rows: z.array(z.looseObject({ chrom: z.string(), pos: z.number().int(), consequence: z.string(), impact: z.string() })),
+  })
+  .meta({ id: "ResultRowsFile" });

@@ -2,19 +2,33 @@
  * Job pages and the original's JSON API on the same paths, chosen by content negotiation
  * (see src/web/negotiate.ts). Thin: every ownership decision is in the jobs service, which
  * answers NOT_FOUND for another user's job. Results, sharing and live status are in
- * ./job-results.routes.tsx.
+ * ./job-results.routes.tsx. Each API operation describes itself (`describeRoute`, and the
+ * `documented` validators): that is what /openapi.json is made of.
  */
 import { type Context, Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
+import { errorResponse, jsonResponse, textResponse, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { requireProfile, userOf } from "../../web/user-guards.ts";
+import { documented, fieldByField, jsonBody, queryField, validate } from "../../web/validate.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
-import { SubmitJobBody } from "./jobs.api-schemas.ts";
+import {
+  InputFilesResponse,
+  JobDetailResponse,
+  JobListResponse,
+  ResultRowsFile,
+  SubmitJobBody,
+  SubmitJobResponse,
+  UploadFormResponse,
+  UploadedQuery,
+} from "./jobs.api-schemas.ts";
 import type { JobsService } from "./jobs.service.ts";
 import { assertResultsAvailable } from "./results-availability.ts";
 import { JobDetailPage } from "./views/job-detail-page.tsx";
@@ -25,13 +39,24 @@ const PAGE_SIZE = 20;
 /** Pages of the jobs list: each page reads every job before it, so the list stops at 20,000 jobs (the API lists all). */
 const MAX_PAGE = 1000;
 
-/** `?page=` of the jobs list: absent → 1; anything but a whole number from 1 to MAX_PAGE → 400 naming it. */
-function pageParam(raw: string | undefined): number {
-  if (raw === undefined || raw === "") return 1;
-  const page = /^\d{1,4}$/.test(raw) ? Number(raw) : 0;
-  if (page < 1 || page > MAX_PAGE) throw new AppError("INVALID_INPUT", `The page parameter must be a whole number from 1 to ${MAX_PAGE}.`);
-  return page;
-}
+const PAGE_ERROR = `The page parameter must be a whole number from 1 to ${MAX_PAGE}.`;
+/** `?page=` of the jobs list (pages only; the API lists every job): absent → 1; anything but a whole number from 1 to MAX_PAGE → 400 naming it. */
+const ListQuery = z.object({
+  page: queryField
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{0,4}$/, PAGE_ERROR)
+        .optional(),
+    )
+    .transform((v) => (v ? Number(v) : 1))
+    .pipe(z.number().min(1, PAGE_ERROR).max(MAX_PAGE, PAGE_ERROR)),
+});
+
+const SUBMIT_EXAMPLE = '{"input_file": "<job uuid>~<file name>"}';
+const notSignedIn = { "401": errorResponse("Not signed in / bad token") };
+const jobErrors = { ...notSignedIn, "404": errorResponse("Unknown job, or another user's job") };
+const jobParams = [uuidParam("id")];
 
 export interface JobsRoutesDeps {
   jobs: JobsService;
@@ -72,90 +97,170 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     .use("/annotate/*", requireProfile)
     .use("/annotations", requireProfile)
     .use("/annotations/*", requireProfile)
-    .get("/annotate", async (c) => {
-      const user = userOf(c);
-      const base = baseUrl(c.req.url);
-      const signed = await jobs.uploadForm(user, `${base}/annotate/job`);
-      const form = { ...signed, url: new URL(signed.url, base).toString() }; // local stores give a path
-      if (wantsJson(c)) {
-        return c.json({ code: 200, status: "success", url: form.url, fields: form.fields, expires_at: form.expiresAt.toISOString(), max_bytes: form.maxBytes });
-      }
-      c.header("cache-control", "no-store"); // the signed policy expires; never show a stale one
-      return c.html(<AnnotatePage ctx={pageCtx(c)} form={form} freeMaxBytes={jobs.freeMaxUploadBytes} />);
-    })
-    .get("/annotate/job", async (c) => {
-      const user = userOf(c);
-      const key = c.req.query("key");
-      if (!key) throw new AppError("INVALID_INPUT", "The upload redirect has no key parameter");
-      const job = await jobs.submit(user, key);
-      c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
-      if (wantsJson(c)) return c.json({ code: 201, status: "success", job_id: job.id, input_file: job.inputKey }, 201);
-      return c.html(<ConfirmPage ctx={pageCtx(c)} job={job} />, 201);
-    })
-    .get("/annotate/files", async (c) => {
-      const user = userOf(c);
-      const files = await jobs.listInputs(user);
-      return c.json({
-        code: 200,
-        status: "success",
-        files: files.map((f) => ({
-          input_file: f.key.slice(user.id.length + 1),
-          file_name: f.key.slice(f.key.indexOf("~") + 1),
-          size: f.size,
-          uploaded: f.lastModified.toISOString(),
-        })),
-      });
-    })
-    .get("/annotations", async (c) => {
-      const user = userOf(c);
-      if (wantsJson(c)) {
-        const list = await jobs.list(user);
+    .get(
+      "/annotate",
+      describeRoute({
+        summary: "A signed upload form for one input file",
+        responses: { "200": jsonResponse(UploadFormResponse, "Form fields"), ...notSignedIn },
+      }),
+      async (c) => {
+        const user = userOf(c);
         const base = baseUrl(c.req.url);
-        return c.json({ code: 200, status: "success", jobs: list.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })) });
-      }
-      const page = pageParam(c.req.query("page"));
-      // One read of the first page×size+1 jobs, newest first; the extra one says "there is more".
-      const list = await jobs.list(user, { limit: page * PAGE_SIZE + 1 });
-      const slice = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-      return c.html(<JobListPage ctx={pageCtx(c)} jobs={slice} page={page} hasNext={list.length > page * PAGE_SIZE} />);
-    })
-    .post("/annotations", async (c) => {
-      const user = userOf(c);
-      let raw: unknown;
-      try {
-        raw = await c.req.json();
-      } catch {
-        throw new AppError("INVALID_INPUT", 'The request body is not valid JSON; send {"input_file": "<job uuid>~<file name>"}');
-      }
-      const parsed = SubmitJobBody.safeParse(raw);
-      if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-        throw new AppError("INVALID_INPUT", `Invalid request body: ${detail}`);
-      }
-      const job = await jobs.submit(user, parsed.data.input_file);
-      c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
-      return c.json({ code: 201, status: "success", job_id: job.id, input_file: parsed.data.input_file }, 201);
-    })
-    .get("/annotations/:id", async (c) => {
-      const user = userOf(c);
-      const job = await jobs.get(user, c.req.param("id"));
-      if (wantsJson(c)) {
-        const log = job.status === "COMPLETED" ? await jobs.log(user, job.id) : null;
-        return c.json(detail(baseUrl(c.req.url), job, log));
-      }
-      const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
-      return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} />);
-    })
-    .get("/annotations/:id/log", async (c) => {
-      const user = userOf(c);
-      const id = c.req.param("id");
-      const log = await jobs.log(user, id);
-      if (log === null) throw new AppError("NOT_FOUND", `Job ${id} has no log yet`);
-      if ((c.req.header("accept") ?? "").includes("text/html")) return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
-      return c.text(log);
-    })
-    .get("/annotations/:id/result", (c) => download(c, "vcf"))
-    .get("/annotations/:id/rows", (c) => download(c, "json"))
-    .get("/annotations/:id/input", (c) => download(c, "input"))
+        const signed = await jobs.uploadForm(user, `${base}/annotate/job`);
+        const form = { ...signed, url: new URL(signed.url, base).toString() }; // local stores give a path
+        if (wantsJson(c)) {
+          return c.json({
+            code: 200,
+            status: "success",
+            url: form.url,
+            fields: form.fields,
+            expires_at: form.expiresAt.toISOString(),
+            max_bytes: form.maxBytes,
+          });
+        }
+        c.header("cache-control", "no-store"); // the signed policy expires; never show a stale one
+        return c.html(<AnnotatePage ctx={pageCtx(c)} form={form} freeMaxBytes={jobs.freeMaxUploadBytes} />);
+      },
+    )
+    .get(
+      "/annotate/job",
+      describeRoute({
+        summary: "Where the upload form redirects: submits the uploaded file for annotation",
+        responses: {
+          "201": jsonResponse(SubmitJobResponse, "Job created (PENDING)"),
+          "400": errorResponse("Bad request"),
+          ...jobErrors,
+          "404": errorResponse("No such upload of yours"),
+        },
+      }),
+      documented("query", UploadedQuery),
+      async (c) => {
+        const user = userOf(c);
+        const job = await jobs.submit(user, c.req.valid("query").key);
+        c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
+        if (wantsJson(c)) return c.json({ code: 201, status: "success", job_id: job.id, input_file: job.inputKey }, 201);
+        return c.html(<ConfirmPage ctx={pageCtx(c)} job={job} />, 201);
+      },
+    )
+    .get(
+      "/annotate/files",
+      describeRoute({
+        summary: "Your uploaded input files",
+        responses: { "200": jsonResponse(InputFilesResponse, "Files"), ...notSignedIn },
+      }),
+      async (c) => {
+        const user = userOf(c);
+        const files = await jobs.listInputs(user);
+        return c.json({
+          code: 200,
+          status: "success",
+          files: files.map((f) => ({
+            input_file: f.key.slice(user.id.length + 1),
+            file_name: f.key.slice(f.key.indexOf("~") + 1),
+            size: f.size,
+            uploaded: f.lastModified.toISOString(),
+          })),
+        });
+      },
+    )
+    .get(
+      "/annotations",
+      describeRoute({
+        summary: "List your annotation jobs",
+        responses: { "200": jsonResponse(JobListResponse, "Jobs, newest first"), ...jobErrors },
+      }),
+      validate("query", ListQuery),
+      async (c) => {
+        const user = userOf(c);
+        if (wantsJson(c)) {
+          const list = await jobs.list(user);
+          const base = baseUrl(c.req.url);
+          return c.json({
+            code: 200,
+            status: "success",
+            jobs: list.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })),
+          });
+        }
+        const { page } = c.req.valid("query");
+        // One read of the first page×size+1 jobs, newest first; the extra one says "there is more".
+        const list = await jobs.list(user, { limit: page * PAGE_SIZE + 1 });
+        const slice = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+        return c.html(<JobListPage ctx={pageCtx(c)} jobs={slice} page={page} hasNext={list.length > page * PAGE_SIZE} />);
+      },
+    )
+    .post(
+      "/annotations",
+      describeRoute({
+        summary: "Submit an uploaded file for annotation",
+        responses: { "201": jsonResponse(SubmitJobResponse, "Job created (PENDING)"), "400": errorResponse("Bad request"), ...jobErrors },
+      }),
+      jsonBody(SUBMIT_EXAMPLE),
+      documented("json", SubmitJobBody, fieldByField("Invalid request body")),
+      async (c) => {
+        const user = userOf(c);
+        const { input_file } = c.req.valid("json");
+        const job = await jobs.submit(user, input_file);
+        c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
+        return c.json({ code: 201, status: "success", job_id: job.id, input_file }, 201);
+      },
+    )
+    .get(
+      "/annotations/:id",
+      describeRoute({
+        summary: "A job's status and, once COMPLETED, its log",
+        parameters: jobParams,
+        responses: { "200": jsonResponse(JobDetailResponse, "Job"), ...jobErrors },
+      }),
+      async (c) => {
+        const user = userOf(c);
+        const job = await jobs.get(user, c.req.param("id"));
+        if (wantsJson(c)) {
+          const log = job.status === "COMPLETED" ? await jobs.log(user, job.id) : null;
+          return c.json(detail(baseUrl(c.req.url), job, log));
+        }
+        const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
+        return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} />);
+      },
+    )
+    .get(
+      "/annotations/:id/log",
+      describeRoute({ summary: "The .count.log text", parameters: jobParams, responses: { "200": textResponse("Log"), ...jobErrors } }),
+      async (c) => {
+        const user = userOf(c);
+        const id = c.req.param("id");
+        const log = await jobs.log(user, id);
+        if (log === null) throw new AppError("NOT_FOUND", `Job ${id} has no log yet`);
+        if ((c.req.header("accept") ?? "").includes("text/html"))
+          return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
+        return c.text(log);
+      },
+    )
+    .get(
+      "/annotations/:id/result",
+      describeRoute({
+        summary: "Download the annotated VCF",
+        parameters: jobParams,
+        responses: { "200": textResponse("VCF"), ...jobErrors },
+      }),
+      (c) => download(c, "vcf"),
+    )
+    .get(
+      "/annotations/:id/rows",
+      describeRoute({
+        summary: "Download the annotations as JSON, one row per variant × feature",
+        parameters: jobParams,
+        responses: { "200": jsonResponse(ResultRowsFile, "Rows"), ...jobErrors },
+      }),
+      (c) => download(c, "json"),
+    )
+    .get(
+      "/annotations/:id/input",
+      describeRoute({
+        summary: "Download the input VCF as uploaded",
+        parameters: jobParams,
+        responses: { "200": textResponse("VCF"), ...jobErrors },
+      }),
+      (c) => download(c, "input"),
+    )
     .route("/", jobResultsRoutes(deps));
 }

@@ -4,13 +4,30 @@
  * on the server, so the page works without JavaScript. Parsed files are kept in a small cache:
  * paging and filtering the same job do not parse it again.
  */
+import { z } from "zod";
 import { AppError } from "../../shared/errors.ts";
+import { queryField } from "../../web/validate.ts";
 import type { BrowseRow } from "../annotator/index.ts";
 
 /** The columns of a row the browser shows (the file has more; they are ignored). */
 export type ResultRow = Pick<
   BrowseRow,
-  "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "consequence" | "impact" | "gene" | "geneId" | "feature" | "biotype" | "hgvsC" | "hgvsP" | "known" | "af"
+  | "line"
+  | "chrom"
+  | "pos"
+  | "id"
+  | "ref"
+  | "alt"
+  | "consequence"
+  | "impact"
+  | "gene"
+  | "geneId"
+  | "feature"
+  | "biotype"
+  | "hgvsC"
+  | "hgvsP"
+  | "known"
+  | "af"
 >;
 
 export interface ResultSet {
@@ -47,26 +64,25 @@ export interface ResultPage {
   filter: ResultFilter;
 }
 
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+const text = (max: number) => queryField.transform((v) => (v ?? "").trim().slice(0, max));
+const oneOf = <T extends string>(values: readonly T[], fallback: T) =>
+  queryField.transform((v): T => values.find((x) => x === v) ?? fallback);
 
-/** Read the filter from query parameters; anything unknown falls back to the default. */
-export function parseResultFilter(query: Record<string, string | string[] | undefined>): ResultFilter {
-  const sort = one(query.sort) as SortKey;
-  const known = one(query.known);
-  const size = Number(one(query.size));
-  const page = Number.parseInt(one(query.page), 10);
-  return {
-    gene: one(query.gene).trim().slice(0, 100),
-    consequence: one(query.consequence).trim().slice(0, 100),
-    impact: (IMPACTS as readonly string[]).includes(one(query.impact)) ? one(query.impact) : "",
-    known: known === "known" || known === "novel" ? known : "all",
-    q: one(query.q).trim().slice(0, 200),
-    sort: SORT_KEYS.includes(sort) ? sort : "pos",
-    dir: one(query.dir) === "desc" ? "desc" : "asc",
-    page: Number.isFinite(page) && page > 0 ? page : 1,
-    size: (PAGE_SIZES as readonly number[]).includes(size) ? size : 50,
-  };
-}
+/** The filter as query parameters (`?gene=&impact=&sort=…`); anything unknown falls back to the default, never a 400. */
+export const ResultFilterQuery = z.object({
+  gene: text(100),
+  consequence: text(100),
+  impact: oneOf(IMPACTS, "" as const),
+  known: oneOf(["all", "known", "novel"], "all"),
+  q: text(200),
+  sort: oneOf(SORT_KEYS, "pos"),
+  dir: oneOf(["asc", "desc"], "asc"),
+  page: queryField.transform((v) => {
+    const page = Number.parseInt(v ?? "", 10);
+    return Number.isFinite(page) && page > 0 ? page : 1;
+  }),
+  size: queryField.transform((v) => PAGE_SIZES.find((n) => n === Number(v ?? "")) ?? 50),
+}) satisfies z.ZodType<ResultFilter>;
 
 /** Chromosomes in karyotype order (1…22, X, Y, MT), then anything else by name. */
 function chromRank(chrom: string): number {
@@ -111,7 +127,8 @@ export function queryResults(set: ResultSet, f: ResultFilter): ResultPage {
     if (f.known === "known" && !r.known) return false;
     if (f.known === "novel" && r.known) return false;
     if (q) {
-      const hay = `${r.chrom}:${r.pos} ${r.id} ${r.ref}>${r.alt} ${r.gene} ${r.geneId} ${r.feature} ${r.hgvsC} ${r.hgvsP} ${r.consequence}`.toLowerCase();
+      const hay =
+        `${r.chrom}:${r.pos} ${r.id} ${r.ref}>${r.alt} ${r.gene} ${r.geneId} ${r.feature} ${r.hgvsC} ${r.hgvsP} ${r.consequence}`.toLowerCase();
       if (!hay.includes(q)) return false;
     }
     return true;

@@ -4,8 +4,10 @@
  * adapters.
  */
 import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
 import { type AccountsService, type SessionsService, accountRoutes, authRoutes, loadUser } from "../../modules/accounts/index.ts";
 import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
 import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
@@ -14,12 +16,13 @@ import type { IdentityProvider } from "../../ports/identity.ts";
 import type { UploadReceiver } from "../../ports/object-store.ts";
 import type { SimulatedCheckout } from "../../ports/payments.ts";
 import { AppError } from "../../shared/errors.ts";
+import { jsonResponse, noAuth } from "../../web/api-doc.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { csrfProtection, originCheck } from "../../web/csrf.ts";
 import { jsonError, wantsJson } from "../../web/negotiate.ts";
 import { onError } from "../../web/on-error.tsx";
-import { buildOpenApiDocument } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
 import { clientAddressOf, fixedWindowRateLimit } from "../../web/rate-limit.ts";
 import { type WebMetrics, metricsRoutes, recordHttpMetrics } from "./metrics.routes.ts";
@@ -53,10 +56,12 @@ export interface WebDeps {
   log: Logger;
 }
 
+const Health = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+const Readiness = z.object({ status: z.enum(["ready", "unavailable"]) }).meta({ id: "Readiness" });
+
 /** Build the app. */
 export function createWebApp(deps: WebDeps) {
   const baseUrl = (requestUrl: string) => deps.publicUrl ?? new URL(requestUrl).origin;
-  const openapi = buildOpenApiDocument(deps.publicUrl);
   const session = { ...deps.session, sessions: deps.sessions };
   const app = new Hono<AppEnv>();
   app.onError(onError);
@@ -66,16 +71,28 @@ export function createWebApp(deps: WebDeps) {
   });
 
   if (deps.metrics) app.use(recordHttpMetrics(deps.metrics.metrics));
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
-    try {
-      await deps.ready();
-      return c.json({ status: "ready" });
-    } catch (err) {
-      deps.log.warn("not ready", { err });
-      return c.json({ status: "unavailable" }, 503);
-    }
-  });
+  app.get(
+    "/healthz",
+    describeRoute({ summary: "The process answers", ...noAuth, responses: { "200": jsonResponse(Health, "Alive") } }),
+    (c) => c.json({ status: "ok" as const }),
+  );
+  app.get(
+    "/readyz",
+    describeRoute({
+      summary: "The process can serve: its database and stores answer",
+      ...noAuth,
+      responses: { "200": jsonResponse(Readiness, "Ready"), "503": jsonResponse(Readiness, "A dependency does not answer") },
+    }),
+    async (c) => {
+      try {
+        await deps.ready();
+        return c.json({ status: "ready" });
+      } catch (err) {
+        deps.log.warn("not ready", { err });
+        return c.json({ status: "unavailable" }, 503);
+      }
+    },
+  );
 
   // Before sessions and API tokens: a scraper's bearer is METRICS_TOKEN; and scrapes are not access-logged.
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics));
@@ -142,7 +159,7 @@ export function createWebApp(deps: WebDeps) {
   app.use(loadUser(deps.accounts, session));
   app.use(csrfProtection({ secret: deps.session.secret, secure: deps.session.secure, exempt: (c) => isUpload(c.req.path) }));
 
-  app.get("/openapi.json", (c) => c.json(openapi));
+  app.get("/openapi.json", openApiDocument(app, deps.publicUrl));
 
   if (deps.uploads) app.route("/", uploadRoutes(deps.uploads));
 

@@ -48,8 +48,8 @@ import { createS3ArchiveVault } from "../src/adapters/aws/s3-archive-vault.ts";
 import { createS3ObjectStore } from "../src/adapters/aws/s3-object-store.ts";
 import { createSesMailer } from "../src/adapters/aws/ses-mailer.ts";
 import { createSqsMessaging } from "../src/adapters/aws/sqs-messaging.ts";
-import { freePort } from "./support/free-port.ts";
-import { GAS_ROLES, renderIamPolicies } from "./support/render-iam-policies.ts";
+import { type MotoServer, startMotoServer } from "./support/moto-server.ts";
+import { GAS_ROLES, renderIamPolicies, withoutAction } from "./support/render-iam-policies.ts";
 
 const motoServer = Bun.which("moto_server");
 const playbook = Bun.which("ansible-playbook");
@@ -87,16 +87,6 @@ function forMoto(doc: PolicyDocument): PolicyDocument {
     const getUrl = actions.filter((a) => a === "sqs:GetQueueUrl");
     const others = actions.filter((a) => a !== "sqs:GetQueueUrl");
     return [...(others.length > 0 ? [{ ...rest, Action: others }] : []), ...(getUrl.length > 0 ? [{ ...rest, Sid: `${rest.Sid ?? ""}GetQueueUrl`, Action: getUrl, Resource: "*" }] : [])];
-  });
-  return { ...doc, Statement: statements };
-}
-
-/** A copy without `action` on resources matching `resource`. */
-function without(doc: PolicyDocument, action: string, resource: RegExp): PolicyDocument {
-  const statements = [doc.Statement ?? []].flat().flatMap((s) => {
-    if (![s.Resource ?? []].flat().some((r) => resource.test(r))) return [s];
-    const actions = [s.Action ?? []].flat().filter((a) => a !== action);
-    return actions.length > 0 ? [{ ...s, Action: actions }] : [];
   });
   return { ...doc, Statement: statements };
 }
@@ -149,7 +139,7 @@ const statusOf = (err: unknown): number | undefined => {
 const denied = (err: unknown) => statusOf(err) === 403 || /AccessDenied|not authorized/i.test(`${(err as Error).name} ${(err as Error).message}`);
 
 describe.skipIf(!!missing)("each role's calls under its own rendered policy, on moto enforcing IAM", () => {
-  let moto: ReturnType<typeof Bun.spawn> | undefined;
+  let moto: MotoServer | undefined;
   let endpoint: string;
   let admin: AwsClients;
   let iam: IAMClient;
@@ -169,18 +159,8 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
 
   beforeAll(async () => {
     policies = (await renderIamPolicies({ accountId: ACCOUNT, accountSuffix: SUFFIX, region: REGION, prefix: PREFIX }))!;
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = Bun.spawn([motoServer!, "-H", "127.0.0.1", "-p", String(port)], {
-      env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(UNAUTHENTICATED_REQUESTS) },
-      stdout: "ignore",
-      stderr: "ignore",
-    });
-    for (const deadline = Date.now() + 60_000; ; await Bun.sleep(200)) {
-      if (moto.exitCode !== null) throw new Error(`moto_server exited ${moto.exitCode}`);
-      if ((await fetch(`${endpoint}/moto-api/`).catch(() => null))?.ok) break;
-      if (Date.now() > deadline) throw new Error("moto_server did not answer within 60 s");
-    }
+    moto = await startMotoServer(motoServer!, { INITIAL_NO_AUTH_ACTION_COUNT: String(UNAUTHENTICATED_REQUESTS) });
+    endpoint = moto.endpoint;
     // The only unsigned requests: an administrator and its key.
     const bootstrapIam = new IAMClient({ region: REGION, endpoint, credentials: { accessKeyId: "bootstrap", secretAccessKey: "bootstrap" } });
     await bootstrapIam.send(new CreateUserCommand({ UserName: "gas-admin" }));
@@ -210,8 +190,7 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     for (const p of open) await p.close();
     admin?.destroy();
     iam?.destroy();
-    moto?.kill();
-    await moto?.exited;
+    await moto?.stop();
   });
 
   const now = () => new Date();
@@ -309,7 +288,7 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
   }, 60_000);
 
   test("a policy missing a permission the code needs fails the role's calls (issue 14's HeadObject after upload)", async () => {
-    const p = await principal("annotator-without-results-get", without(policies.annotator, "s3:GetObject", new RegExp(`${RESULTS}/\\*$`)));
+    const p = await principal("annotator-without-results-get", withoutAction(policies.annotator, "s3:GetObject", new RegExp(`${RESULTS}/\\*$`)));
     const failures = await runSteps([["upload a result (PutObject, then HeadObject)", () => p.results.put("user-1/job-x/in.annot.vcf", new TextEncoder().encode("r"))]]);
     expect(failures.join("\n")).toMatch(/^upload a result \(PutObject, then HeadObject\): 403 /);
   }, 60_000);

@@ -8,23 +8,12 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { type PolicyDocument, privilegeProblems } from "../ansible/scripts/topology/iam-checks.ts";
 import { defaultSpec, type GasRole } from "../ansible/scripts/topology/topology-spec.ts";
-import { GAS_ROLES, renderIamPolicies } from "./support/render-iam-policies.ts";
+import { GAS_ROLES, renderIamPolicies, withoutAction } from "./support/render-iam-policies.ts";
 
 const ACCOUNT = "123456789012";
 const spec = defaultSpec({ region: "us-east-1", accountSuffix: "example" });
 const playbook = Bun.which("ansible-playbook");
 if (!playbook) console.warn("iam-policies.test.ts: SKIPPED — ansible-playbook is not on PATH (pip install ansible)");
-
-/** A copy of the document without `action` on resources matching `resource` (a statement left empty is dropped). */
-function without(doc: PolicyDocument, action: string, resource: RegExp): PolicyDocument {
-  const statements = [doc.Statement ?? []].flat().flatMap((s) => {
-    const resources = [s.Resource ?? []].flat();
-    if (!resources.some((r) => resource.test(r))) return [s];
-    const actions = [s.Action ?? []].flat().filter((a) => a !== action);
-    return actions.length > 0 ? [{ ...s, Action: actions }] : [];
-  });
-  return { ...doc, Statement: statements };
-}
 
 describe.skipIf(!playbook)("rendered IAM policies", () => {
   let policies: Record<GasRole, PolicyDocument>;
@@ -48,7 +37,7 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
   ];
   for (const [role, action, resource, message] of cases) {
     test(`the checker catches ${role} without ${action} on ${resource.source}`, () => {
-      const problems = privilegeProblems(role, [without(policies[role], action, resource)], spec, ACCOUNT);
+      const problems = privilegeProblems(role, [withoutAction(policies[role], action, resource)], spec, ACCOUNT);
       expect(problems.join("\n")).toMatch(message);
     });
   }

@@ -25,7 +25,7 @@ import { checkTopology, createTopologyClients, formatReport, type TopologyClient
 import { policiesAllow } from "../ansible/scripts/topology/iam-checks.ts";
 import { type CheckResult, defaultSpec, type TopologySpec } from "../ansible/scripts/topology/topology-spec.ts";
 import { TEST_CREDENTIALS, TEST_REGION } from "./support/aws-emulators.ts";
-import { freePort } from "./support/free-port.ts";
+import { type MotoServer, startMotoServer } from "./support/moto-server.ts";
 
 const ANSIBLE_DIR = join(import.meta.dir, "..", "ansible");
 const playbook = Bun.which("ansible-playbook");
@@ -110,7 +110,7 @@ describe("policiesAllow (the checker's IAM evaluator)", () => {
 });
 
 describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
-  let moto: ReturnType<typeof Bun.spawn> | undefined;
+  let moto: MotoServer | undefined;
   let endpoint: string;
   let work: string;
   let certificateArn: string;
@@ -119,19 +119,9 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
   let clients: TopologyClients;
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
     // MOTO_IAM_LOAD_MANAGED_POLICIES: AmazonSSMManagedInstanceCore exists, as on AWS.
-    moto = Bun.spawn([motoServer!, "-H", "127.0.0.1", "-p", String(port)], {
-      env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
-      stdout: "ignore",
-      stderr: "ignore",
-    });
-    for (const deadline = Date.now() + 60_000; ; await Bun.sleep(200)) {
-      if (moto.exitCode !== null) throw new Error(`moto_server exited ${moto.exitCode}`);
-      if ((await fetch(`${endpoint}/moto-api/`).catch(() => null))?.ok) break;
-      if (Date.now() > deadline) throw new Error("moto_server did not answer within 60 s");
-    }
+    moto = await startMotoServer(motoServer!, { MOTO_IAM_LOAD_MANAGED_POLICIES: "true" });
+    endpoint = moto.endpoint;
     certificateArn = await requestCertificate(endpoint);
     work = await mkdtemp(join(tmpdir(), "gas-provision-"));
     // Stands in for dist/gas: the playbook uploads whatever gas_binary_src names.
@@ -147,8 +137,7 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
 
   afterAll(async () => {
     clients?.destroy();
-    moto?.kill();
-    await moto?.exited;
+    await moto?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

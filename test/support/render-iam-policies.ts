@@ -58,3 +58,13 @@ export async function renderIamPolicies(o: RenderOptions): Promise<Record<GasRol
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** A copy of `doc` without `action` in the statements naming a resource that matches `resource` (a statement left empty is dropped). */
+export function withoutAction(doc: PolicyDocument, action: string, resource: RegExp): PolicyDocument {
+  const statements = [doc.Statement ?? []].flat().flatMap((s) => {
+    if (![s.Resource ?? []].flat().some((r) => resource.test(r))) return [s];
+    const actions = [s.Action ?? []].flat().filter((a) => a !== action);
+    return actions.length > 0 ? [{ ...s, Action: actions }] : [];
+  });
+  return { ...doc, Statement: statements };
+}

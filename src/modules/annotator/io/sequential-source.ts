@@ -30,8 +30,22 @@ const READ_CHUNK = 1 << 20;
 /** Cap on decompressed bytes returned per `next()`, so a gzip bomb cannot blow up memory. */
 const MAX_INFLATED_PER_CALL = 4 << 20;
 
+export interface SequentialSourceLimits {
+  /**
+   * Refuse gzip/BGZF data that inflates to more than this many times the compressed bytes read
+   * so far, once past RATIO_FLOOR_BYTES (default: no limit; the VCF reader sets one).
+   */
+  maxCompressionRatio?: number;
+}
+
+/**
+ * Inflated bytes before the ratio is checked: the first blocks of a small file (a header in one
+ * block) can compress far better than the whole.
+ */
+export const RATIO_FLOOR_BYTES = 16 << 20;
+
 /** Opens `path` and detects its compression from the first bytes; `what` names the expected content in errors ("VCF"). */
-export async function openSequentialSource(path: string, what = "text"): Promise<SequentialByteSource> {
+export async function openSequentialSource(path: string, what = "text", limits: SequentialSourceLimits = {}): Promise<SequentialByteSource> {
   const fh = await open(path, "r");
   try {
     const totalBytes = (await fh.stat()).size;
@@ -41,16 +55,42 @@ export async function openSequentialSource(path: string, what = "text"): Promise
     const foreign = foreignFormatOf(magic);
     if (foreign) throw new CompressedDataError(`the file is ${foreign}-compressed; only plain, gzip or BGZF ${what} is accepted`);
     const compression = compressionOf(magic);
-    if (compression === "bgzf") return bgzfSource(fh, totalBytes);
+    if (compression === "bgzf") return withRatioLimit(bgzfSource(fh, totalBytes), limits.maxCompressionRatio);
     if (compression === "gzip") {
       await fh.close();
-      return gzipSource(path, totalBytes);
+      return withRatioLimit(gzipSource(path, totalBytes), limits.maxCompressionRatio);
     }
     return plainSource(fh, totalBytes);
   } catch (err) {
     await fh.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Counts inflated bytes against compressed ones. Memory is bounded per call anyway; this stops a
+ * bomb's work early with a reason the user can read (gzip reaches ~1000:1 on repeated lines).
+ */
+function withRatioLimit(source: SequentialByteSource, maxRatio: number | undefined): SequentialByteSource {
+  if (!maxRatio) return source;
+  let inflated = 0;
+  return {
+    ...source,
+    bytesRead: () => source.bytesRead(),
+    async next() {
+      const chunk = await source.next();
+      if (chunk) {
+        inflated += chunk.length;
+        if (inflated > RATIO_FLOOR_BYTES && inflated > maxRatio * Math.max(1, source.bytesRead())) {
+          throw new CompressedDataError(
+            `the data decompresses to more than ${maxRatio} times its compressed size (the compression ratio limit); is this a compression bomb?`,
+          );
+        }
+      }
+      return chunk;
+    },
+    close: () => source.close(),
+  };
 }
 
 function plainSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
@@ -152,7 +192,9 @@ function gzipSource(path: string, totalBytes: number): SequentialByteSource {
   return {
     compression: "gzip",
     totalBytes,
-    bytesRead: () => file.bytesRead,
+    // Compressed bytes the inflater has consumed: the file stream reads ahead (a 1 MB bomb was read
+    // whole at once), which made progress and the ratio limit see the whole file from the start.
+    bytesRead: () => gunzip.bytesWritten,
     async next() {
       if (done) return null;
       try {

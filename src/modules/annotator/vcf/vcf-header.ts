@@ -20,10 +20,21 @@ export interface VcfHeader {
 
 export const FIXED_COLUMNS = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"] as const;
 
+/**
+ * The header is held whole (it is copied into the output), so it is bounded: a 147 KB gzip of
+ * `##` lines raised the annotator's memory by ~1.8 GB (issue 13; 512 MiB of lines: 2.7 GB peak).
+ * Real headers are far below both limits: GRCh38 with its ~3,400 alt and decoy contig lines is
+ * ~300 KB; gnomAD's ~1,000 lines ~500 KB; a draft assembly's 100,000 contig lines ~5 MB (the
+ * hostile corpus has one). The #CHROM line is bounded by the line length limit.
+ */
+export const MAX_HEADER_BYTES = 32 << 20;
+export const MAX_HEADER_LINES = 500_000;
+
 /** Reads header lines from the feed up to and including `#CHROM`; throws VcfFormatError when bad. */
 export async function readVcfHeader(feed: TextFeed): Promise<VcfHeader> {
   const metaLines: string[] = [];
   let fileformat = "";
+  let headerChars = 0;
   for (;;) {
     const text = feed.text;
     const pos = feed.pos;
@@ -40,6 +51,13 @@ export async function readVcfHeader(feed: TextFeed): Promise<VcfHeader> {
     let end = nl;
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     if (end - pos > feed.maxLineChars) throw feed.tooLong();
+    headerChars += end - pos + 1;
+    if (headerChars > MAX_HEADER_BYTES) {
+      throw feed.error(`the header is larger than ${MAX_HEADER_BYTES >> 20} MiB (the header size limit); is this really a VCF?`);
+    }
+    if (metaLines.length >= MAX_HEADER_LINES) {
+      throw feed.error(`the header has more than ${MAX_HEADER_LINES} lines (the header line limit); is this really a VCF?`);
+    }
     const line = text.slice(pos, end);
     if (line.length > 0) {
       if (fileformat === "") {

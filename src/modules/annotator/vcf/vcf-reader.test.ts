@@ -207,9 +207,9 @@ describe("openVcf rejects bad input with file, line and problem", () => {
 
   test("a 10 MB line fails fast with a clear error", async () => {
     const err = await failure(put("long.vcf", `${HEADER}${REC}21\t100\t.\tA\tG\t.\t.\t${"X".repeat(10_000_000)}\tGT\t0/1\n${REC}`));
-    expect(err.message).toBe("long.vcf: line 4: line is longer than 4194304 characters (maxLineBytes); is this really a VCF?");
+    expect(err.message).toBe("long.vcf: line 4: line is longer than 4194304 characters (the line length limit); is this really a VCF?");
     const small = await failure(put("long2.vcf", `${HEADER}${REC}${REC}${"A".repeat(200)}`), { maxLineBytes: 100 });
-    expect(small.message).toBe("long2.vcf: line 5: line is longer than 100 characters (maxLineBytes); is this really a VCF?");
+    expect(small.message).toBe("long2.vcf: line 5: line is longer than 100 characters (the line length limit); is this really a VCF?");
   });
 
   test("truncated and corrupt gzip", async () => {

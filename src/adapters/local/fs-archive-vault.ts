@@ -15,7 +15,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ArchiveVault, RestoreCompleted } from "../../ports/archive-vault.ts";
 import type { Topic } from "../../ports/queue.ts";
-import { type SweepsStaleTempFiles, UUID_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
+import { type SweepsStaleTempFiles, UUID_PATTERN, WRITER_TAG, WRITER_TAG_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
 
 export interface FsArchiveVaultOptions {
   root: string;
@@ -25,8 +25,11 @@ export interface FsArchiveVaultOptions {
 }
 
 const ARCHIVE_ID = /^local-[0-9a-f]{40}$/;
-/** Temp file of writeAtomically: `<archiveId>.archive.<uuid>.tmp` or `<archiveId>.restore.<uuid>.tmp`. */
-const VAULT_TEMP = new RegExp(`^local-[0-9a-f]{40}\\.(archive|restore)\\.${UUID_PATTERN}\\.tmp$`);
+/**
+ * Temp file of writeAtomically: `<archiveId>.archive.<uuid>.<writer>.tmp` or
+ * `<archiveId>.restore.<uuid>.<writer>.tmp` (no `<writer>` in older names).
+ */
+const VAULT_TEMP = new RegExp(`^local-[0-9a-f]{40}\\.(?:archive|restore)\\.${UUID_PATTERN}(?:\\.(${WRITER_TAG_PATTERN}))?\\.tmp$`);
 
 /** Create the folder vault; it starts by removing stale temp files in `root`. */
 export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault & SweepsStaleTempFiles {
@@ -41,13 +44,13 @@ export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault 
     return typeof v?.readyAt === "number" ? v.readyAt : null;
   };
   const writeAtomically = async (path: string, body: Uint8Array | string) => {
-    const tmp = `${path}.${randomUUID()}.tmp`;
+    const tmp = `${path}.${randomUUID()}.${WRITER_TAG}.tmp`;
     await Bun.write(tmp, body);
     await rename(tmp, path);
   };
 
   return {
-    staleTempsRemoved: startStaleTempSweep({ dir: root, isTemp: (f) => VAULT_TEMP.test(f) }),
+    staleTempsRemoved: startStaleTempSweep({ dir: root, isTemp: (f) => VAULT_TEMP.test(f), writerOf: (f) => VAULT_TEMP.exec(f)?.[1] ?? null }),
 
     async archive(ref, body) {
       const archiveId = `local-${createHash("sha256").update(ref).digest("hex").slice(0, 40)}`;

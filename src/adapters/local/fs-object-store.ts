@@ -17,7 +17,7 @@ import {
   assertSafeKey,
 } from "../../ports/object-store.ts";
 import { AppError } from "../../shared/errors.ts";
-import { type SweepsStaleTempFiles, UUID_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
+import { type SweepsStaleTempFiles, UUID_PATTERN, WRITER_TAG, WRITER_TAG_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
 import { createUploadPolicy, verifyUploadForm } from "./upload-policy.ts";
 
 export interface FsObjectStoreOptions {
@@ -31,8 +31,11 @@ export interface FsObjectStoreOptions {
 }
 
 const TEMP_MARK = ".tmp-";
-/** A put's temp file, `.<uuid>.tmp-`: the sweep matches exactly this, not any key ending in TEMP_MARK. */
-const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}\\.tmp-$`);
+/**
+ * A put's temp file, `.<uuid>.<writer>.tmp-` (`.<uuid>.tmp-` before writers were named): the
+ * sweep matches exactly this, not any key ending in TEMP_MARK.
+ */
+const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}(?:\\.(${WRITER_TAG_PATTERN}))?\\.tmp-$`);
 
 /**
  * S3 keys are flat: `a` and `a/b` can both exist. Here keys are files in folders, so one key cannot
@@ -62,13 +65,18 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
 
   const store: ObjectStore & UploadReceiver & SweepsStaleTempFiles = {
     // Temps sit beside their targets, in the key's folders, so the whole bucket folder is walked.
-    staleTempsRemoved: startStaleTempSweep({ dir: opts.root, isTemp: (f) => TEMP_NAME.test(f), recursive: true }),
+    staleTempsRemoved: startStaleTempSweep({
+      dir: opts.root,
+      isTemp: (f) => TEMP_NAME.test(f),
+      writerOf: (f) => TEMP_NAME.exec(f)?.[1] ?? null,
+      recursive: true,
+    }),
     async put(key: string, body: ObjectBody) {
       const target = at(key);
       await mkdir(dirname(target), { recursive: true }).catch((err) => {
         throw asKeyConflict(key, err);
       });
-      const temp = join(dirname(target), `.${randomUUID()}${TEMP_MARK}`);
+      const temp = join(dirname(target), `.${randomUUID()}.${WRITER_TAG}${TEMP_MARK}`);
       try {
         // Bun.write streams a Response body to disk without buffering it whole.
         if (typeof body === "string" || body instanceof Uint8Array) await Bun.write(temp, body);

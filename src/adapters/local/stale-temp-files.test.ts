@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { STALE_TEMP_AFTER_MS, removeStaleTempFiles, startStaleTempSweep } from "./stale-temp-files.ts";
+import { STALE_TEMP_AFTER_MS, WRITER_TAG, processStartTime, removeStaleTempFiles, startStaleTempSweep, writerIsAlive } from "./stale-temp-files.ts";
 
 /** Write `path` with its mtime `ageMs` in the past (a writer that stopped then). */
 async function writeAged(path: string, ageMs: number, body = "half-written") {
@@ -59,5 +59,26 @@ describe("removeStaleTempFiles", () => {
     const sweep = startStaleTempSweep({ dir: notAFolder, isTemp });
     await Bun.sleep(10); // an unhandled rejection would fail this test here
     await expect(sweep).rejects.toThrow(/ENOTDIR|not a directory/i);
+  });
+});
+
+describe("temp files that name their writer (issue 13: kill -9 mid-upload)", () => {
+  const writerOf = (f: string) => /\.(\d+-\d+)\.tmp$/.exec(f)?.[1] ?? null;
+
+  test("a dead writer's file goes at once, however fresh; a live writer's stays, however old", async () => {
+    const child = Bun.spawn(["true"]);
+    await child.exited; // its pid is free now
+    const dead = `x.${child.pid}-${processStartTime(process.pid) ?? 1}.tmp`;
+    const live = `y.${WRITER_TAG}.tmp`;
+    await writeAged(join(dir, dead), FRESH_AGE_MS);
+    await writeAged(join(dir, live), STALE_AGE_MS);
+    expect(await removeStaleTempFiles({ dir, isTemp, writerOf })).toBe(1);
+    expect(await readdir(dir)).toEqual([live]);
+  });
+
+  test("a reused pid is not the writer: its start time differs", () => {
+    const [pid, start] = WRITER_TAG.split("-");
+    expect(writerIsAlive(WRITER_TAG)).toBe(true);
+    if (Number(start) > 0) expect(writerIsAlive(`${pid}-${Number(start) - 1}`)).toBe(false); // /proc present
   });
 });

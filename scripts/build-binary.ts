@@ -1,9 +1,9 @@
 /**
  * `bun run build`: compiles the single executable dist/gas (linux-x64 on the CI and the hosts).
  *
- * - Entrypoints: src/main.ts and src/annotate-worker.ts. Bun embeds a Worker's module only when it
- *   is an entrypoint of the compile; the second one lands at the bundle root, where the annotator's
- *   pool looks for it (see src/annotate-worker.ts).
+ * - Entrypoints: src/main.ts, src/annotate-worker.ts and src/engine-thread-main.ts. Bun embeds a
+ *   Worker's module only when it is an entrypoint of the compile; the other two land at the bundle
+ *   root, where the annotator's engine thread and its pool look for them (see those files).
  * - Embedded: migrations (.sql text imports), static assets, PGlite's wasm and data bundle
  *   (src/db/pglite-assets.ts), package version; the commit and build time through --define.
  * - Not embedded: the reference bundle. The demo bundle is ~30 MB of genome, gene models and known
@@ -31,7 +31,7 @@ const builtAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 const target = process.platform === "linux" && process.arch === "x64" ? [] : ["--target=bun-linux-x64"];
 const cmd = [
-  process.execPath, "build", "src/main.ts", "src/annotate-worker.ts", "--compile", ...target,
+  process.execPath, "build", "src/main.ts", "src/annotate-worker.ts", "src/engine-thread-main.ts", "--compile", ...target,
   // Bytecode: the 140 MB binary starts in ~60 ms instead of ~450 ms (no parse of the bundle at
   // start). It needs ESM output for main.ts's top-level await. Not minified: stack traces keep names.
   "--bytecode", "--format=esm",

@@ -31,5 +31,11 @@ export const uuidParam = (name: string) => ({
   schema: { type: "string" as const, format: "uuid" },
 });
 
+/**
+ * An unsafe request with neither a token nor a JSON body is form-like, so without this site's
+ * Origin it is refused as cross-site before it is known who sent it (src/web/csrf.ts originCheck).
+ */
+export const crossSiteResponse = { "403": errorResponse("No token, and not from this site: refused as cross-site") };
+
 /** For operations anyone may call: no bearer token (the document's default is bearer). */
 export const noAuth: { security: [] } = { security: [] };

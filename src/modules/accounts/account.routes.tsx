@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { AppError } from "../../shared/errors.ts";
-import { errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
+import { crossSiteResponse, errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv, WebUser } from "../../web/app-env.ts";
 import { Alert, CsrfField, Layout, formatTime } from "../../web/layout.tsx";
 import { wantsJson } from "../../web/negotiate.ts";
@@ -16,7 +16,7 @@ import { type PageCtx, pageCtx } from "../../web/page-context.ts";
 import { requireProfile, requireUser, userOf } from "../../web/user-guards.ts";
 import { documented, fieldByField, formField, queryField, queryFlag, validate } from "../../web/validate.ts";
 import type { AccountsService, ApiTokenInfo } from "./accounts.service.ts";
-import { ApiTokenList, CreatedApiToken, NewApiToken, Revoked } from "./tokens.api-schemas.ts";
+import { ApiTokenList, CreatedApiToken, NewApiToken, Revoked, TokenName } from "./tokens.api-schemas.ts";
 
 const formText = formField.transform((v) => v ?? "");
 /** The profile form as typed (the accounts service checks the values: what is wrong is shown on the form). */
@@ -256,7 +256,7 @@ export function accountRoutes(accounts: AccountsService) {
       }),
       // A JSON body (the API) or the tokens page's form; either may leave the name out.
       documented("json", NewApiToken, fieldByField("Invalid request body")),
-      validate("form", z.object({ name: formField })),
+      validate("form", z.object({ name: formField.pipe(TokenName.optional()) }), fieldByField("Invalid form")),
       async (c) => {
         const user = userOf(c);
         const { token, info } = await accounts.createApiToken(user.id, c.req.valid("json").name ?? c.req.valid("form").name ?? "");
@@ -278,7 +278,12 @@ export function accountRoutes(accounts: AccountsService) {
       describeRoute({
         summary: "Revoke one of your API tokens",
         parameters: [uuidParam("id")],
-        responses: { "200": jsonResponse(Revoked, "Revoked"), ...notSignedIn, "404": errorResponse("No such token of yours") },
+        responses: {
+          "200": jsonResponse(Revoked, "Revoked"),
+          ...notSignedIn,
+          ...crossSiteResponse,
+          "404": errorResponse("No such token of yours"),
+        },
       }),
       async (c) => {
         const user = userOf(c);

@@ -1,9 +1,14 @@
 /** The API tokens part of the JSON API (/account/tokens) as zod schemas: validation and /openapi.json. */
 import { z } from "zod";
 
-export const NewApiToken = z
-  .object({ name: z.string().optional().describe("A label to tell tokens apart (default `api`; at most 100 characters are kept)") })
-  .meta({ id: "NewApiToken" });
+/** A token's label; PostgreSQL text cannot hold NUL, so control characters are refused (they were a 500). */
+export const TokenName = z
+  .string()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters")
+  .describe("A label to tell tokens apart (default `api`; at most 100 characters are kept)");
+
+export const NewApiToken = z.object({ name: TokenName.optional() }).meta({ id: "NewApiToken" });
 
 const ApiToken = z.object({
   id: z.uuid(),

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { SimulatedCheckout } from "../../ports/payments.ts";
 import { WebhookSignatureError } from "../../ports/payments.ts";
 import { AppError } from "../../shared/errors.ts";
-import { errorResponse, jsonResponse, noAuth } from "../../web/api-doc.ts";
+import { crossSiteResponse, errorResponse, jsonResponse, noAuth } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
@@ -25,7 +25,13 @@ export const WEBHOOK_PATH = "/billing/webhook";
 export const LOCAL_CHECKOUT_PATH = "/checkout/local";
 
 const CheckoutStarted = z
-  .object({ code: z.literal(200), status: z.literal("success"), checkout_url: z.url().describe("Send the user here to pay") })
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    checkout_url: z
+      .string()
+      .describe("Send the user here to pay: the provider's page, or with the simulated checkout (development) a path on this site"),
+  })
   .meta({ id: "CheckoutStarted" });
 const WebhookReceived = z
   .object({ received: z.literal(true), outcome: z.enum(["applied", "duplicate", "ignored"]) })
@@ -75,6 +81,7 @@ export function billingRoutes(deps: BillingRoutesDeps) {
           "200": jsonResponse(CheckoutStarted, "Checkout started"),
           "303": { description: "Already Premium: to the profile page" },
           "401": errorResponse("Not signed in / bad token"),
+          ...crossSiteResponse,
           ...noPayments,
         },
       }),

@@ -73,6 +73,16 @@ describe("JSON API contract", () => {
     expect(((await res.json()) as { status: string }).status).toBe("error");
   });
 
+  test("a token name with a control character is a 400 naming the field, not a 500 (PostgreSQL text cannot hold NUL)", async () => {
+    const res = await ada.request("/account/tokens", {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ name: "laptop\u0000" }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 400, status: "error", message: "Invalid request body: name: must not contain control characters" });
+  });
+
   test("a cookie-only form post with a foreign Origin is still refused", async () => {
     const eve = h.client();
     await eve.signIn("eve@example.org", "Eve");

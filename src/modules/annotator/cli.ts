@@ -15,8 +15,9 @@ import { prepareBundle } from "./reference/prepared-index.ts";
 
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
-               [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--threads N] [--quiet]
+               [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--store FILE] [--threads N] [--quiet]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
+      --store: also write the results store, a SQLite file of variant and transcript rows and counts.
       --fields: the annotation INFO fields: ann (SnpEff's ANN), csq (VEP's CSQ) or both (default).
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
@@ -91,6 +92,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     format: { type: "string" },
     fields: { type: "string" },
     log: { type: "string" },
+    store: { type: "string" },
     threads: { type: "string" },
     quiet: { type: "boolean", short: "q", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -101,7 +103,7 @@ async function annotateCommand(args: string[]): Promise<number> {
   if (values.ref && (values.fasta || values.genes)) throw new UsageError("--ref cannot be combined with --fasta/--genes");
   if (!values.ref && Boolean(values.fasta) !== Boolean(values.genes)) throw new UsageError("--fasta and --genes go together");
   if (!(await Bun.file(input).exists())) throw new UsageError(`input file not found: ${input}`);
-  const outputs = outputPaths(input, values.output, values.format, values.log);
+  const outputs: OutputPaths = { ...outputPaths(input, values.output, values.format, values.log), ...(values.store ? { store: values.store } : {}) };
   const threads = await threadCount(values.threads, input);
   const fields = fieldsOption(values.fields);
 

@@ -5,13 +5,16 @@ import { createVcfWriter } from "../vcf/vcf-writer.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
 import { type BrowseRow, tsvHeader, tsvLine } from "./browse-rows.ts";
 import { renderCountLog } from "./count-log.ts";
+import { createResultsStoreWriter, type ResultsStoreWriter } from "./results-store-writer.ts";
 
-/** Where a run writes: any subset of the four outputs, each created atomically (temp + rename). */
+/** Where a run writes: any subset of the five outputs, each created atomically (temp + rename). */
 export interface OutputPaths {
   vcf?: string;
   log?: string;
   tsv?: string;
   json?: string;
+  /** The results store: a SQLite file of variant and transcript rows and the summary (results-store-writer.ts). */
+  store?: string;
 }
 
 type TextSink = Pick<AtomicTextWriter, "write" | "writeBytes" | "swapBytes" | "ready" | "commit" | "abort">;
@@ -25,10 +28,12 @@ export class OutputSinks {
     private readonly tsv: TextSink | null,
     private readonly json: TextSink | null,
     private readonly log: TextSink | null,
+    private readonly store: ResultsStoreWriter | null,
   ) {}
 
   static async open(paths: OutputPaths, headerText: string, referenceName: string): Promise<OutputSinks> {
     const opened: TextSink[] = [];
+    let store: ResultsStoreWriter | null = null;
     try {
       // Every output, the log included, is created now: an unwritable path fails the run before
       // any work, never after the others have been published under their final names.
@@ -44,18 +49,26 @@ export class OutputSinks {
       const tsv = await create(paths.tsv, (p) => createAtomicTextWriter(p));
       const json = await create(paths.json, (p) => createAtomicTextWriter(p));
       const log = await create(paths.log, (p) => createAtomicTextWriter(p));
+      if (paths.store) {
+        try {
+          store = createResultsStoreWriter(paths.store);
+        } catch (err) {
+          throw new Error(`cannot write ${paths.store}: ${outputProblem(err)}`, { cause: err });
+        }
+      }
       vcf?.write(headerText);
       tsv?.write(tsvHeader());
       json?.write(`{"format":"gas-annotations/1","reference":${JSON.stringify(referenceName)},"rows":[\n`);
-      return new OutputSinks(vcf, tsv, json, log);
+      return new OutputSinks(vcf, tsv, json, log, store);
     } catch (err) {
+      (store as ResultsStoreWriter | null)?.abort(); // assigned in the try: TypeScript narrows it to null here
       await Promise.allSettled(opened.map((s) => s.abort()));
       throw err;
     }
   }
 
   get wantsRows(): boolean {
-    return this.tsv !== null || this.json !== null;
+    return this.tsv !== null || this.json !== null || this.store !== null;
   }
 
   writeRecord(line: string, rows: readonly BrowseRow[] | null): void {
@@ -71,6 +84,8 @@ export class OutputSinks {
 
   private writeRows(rows: readonly BrowseRow[] | null): void {
     if (!rows) return;
+    this.store?.write(rows);
+    if (!this.tsv && !this.json) return;
     for (const row of rows) {
       this.tsv?.write(tsvLine(row));
       if (this.json) this.json.write(`${this.jsonRows++ ? ",\n" : ""}${JSON.stringify(row)}`);
@@ -96,6 +111,7 @@ export class OutputSinks {
   async commit(summary: AnnotateSummary): Promise<void> {
     this.json?.write(`\n],"summary":${JSON.stringify(summary)}}\n`);
     await Promise.all([this.vcf?.commit(), this.tsv?.commit(), this.json?.commit()]);
+    this.store?.commit(summary);
     if (this.log) {
       this.log.write(renderCountLog({ ...summary, input: basename(summary.input) }));
       await this.log.commit();
@@ -103,6 +119,7 @@ export class OutputSinks {
   }
 
   async abort(): Promise<void> {
+    this.store?.abort();
     await Promise.allSettled([this.vcf?.abort(), this.tsv?.abort(), this.json?.abort(), this.log?.abort()]);
   }
 }

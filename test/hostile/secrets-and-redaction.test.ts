@@ -1,7 +1,7 @@
 /**
  * Issue 13, item 9 (first three parts): a share link's token is never written to the logs; the
  * server's paths (DATA_DIR/work/<job>-<claim>/…) never reach what a user sees (the job's log, its
- * rows file, its summary, a failure reason); and production refuses SESSION_SECRET or
+ * rows file, its summary, its results store, a failure reason); and production refuses SESSION_SECRET or
  * UPLOAD_SIGNING_SECRET when it is weak (one character repeated, little variety, a short piece
  * repeated, a placeholder) or when both are the same.
  */
@@ -10,6 +10,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { type JobRequest, createAnnotationWorker } from "../../src/modules/jobs/annotation-worker.ts";
+import { resultKeys } from "../../src/modules/jobs/job-keys.ts";
+import { ResultsStore } from "../../src/modules/results/results-store.ts";
 import { startEngineThread } from "../../src/modules/annotator/index.ts";
 import { type WebClient, type WebHarness, startWebHarness } from "../support/web-harness.ts";
 import { capturedApp } from "./captured-app.ts";
@@ -67,6 +69,15 @@ describe("what users and logs see", () => {
     const completed = await run("mixed.vcf", demo.endsWith("\n") ? demo + offReference : `${demo}\n${offReference}`);
     const failed = await run("nowhere.vcf", header + offReference);
     await engine.close();
+    // The results store is uploaded beside the VCF (issue 12); its summary names only the user's file.
+    const stored = await ports.results.get(resultKeys(adaId, completed, "mixed.vcf").store);
+    expect(stored).not.toBeNull();
+    const storePath = join(config.backend.dataDir, `${completed}.results.sqlite`);
+    await Bun.write(storePath, new Response(stored!.stream()));
+    const store = ResultsStore.open(storePath);
+    const storeSummary = JSON.stringify(store.summary());
+    expect(store.count()).toBeGreaterThan(0);
+    store.close();
     const json = (path: string) => ada.request(path, { headers: { accept: "application/json" } }).then((r) => r.text());
     const seen = {
       detail: await json(`/annotations/${completed}`),
@@ -75,6 +86,7 @@ describe("what users and logs see", () => {
       rows: await (await ada.request(`/annotations/${completed}/rows`)).text(),
       summary: JSON.stringify((await ports.jobStore.get(completed))!.summary),
       failed: await json(`/annotations/${failed}`),
+      store: storeSummary,
     };
     expect(JSON.parse(seen.detail).job_status).toBe("COMPLETED");
     expect(JSON.parse(seen.failed).job_status).toBe("FAILED");

@@ -84,6 +84,18 @@ async function archiveJob(a = archiver()) {
   return j;
 }
 
+describe("the results store", () => {
+  test("archiving removes the job's results store from the hot storage (it is not on the job record, so not in the vault)", async () => {
+    const j = await freeUserWithJob();
+    const storeKey = j.resultKey.replace(/\.annot\.vcf$/, ".results.sqlite");
+    await h.container.ports.results.put(storeKey, "SQLite format 3");
+    const a = archiver();
+    await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+    expect(await handleNext("archive", a.onArchiveDue)).toBe("archived");
+    expect(await h.container.ports.results.head(storeKey)).toBeNull();
+  });
+});
+
 describe("archiver races", () => {
   test("upgrade while the archive is due: the due archive does nothing", async () => {
     const a = archiver();

@@ -21,6 +21,7 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService } from "../accounts/index.ts";
+import { resultKeys } from "../jobs/job-keys.ts";
 import { packResult, unpackResult } from "./result-bundle.ts";
 
 export interface ArchiverDeps {
@@ -81,6 +82,9 @@ export function createArchiver(deps: ArchiverDeps) {
       return { outcome: "thaw-requested" };
     }
     for (const key of resultKeysOf(job)) await results.delete(key);
+    // The results store (issue 12) is not on the job record yet, so not in the vault either: the
+    // hot copy goes, and a restored job is browsed as a job without a store. Idempotent if absent.
+    await results.delete(resultKeys(job.userId, job.id, job.inputFileName).store);
     log.info("result archived", { keys: resultKeysOf(job) });
     return { outcome: "archived" };
   }

@@ -171,7 +171,12 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       // Named as the user named it: the engine's log and messages mention the input's file name.
       const inputPath = join(work, basename(job.inputFileName));
       await Bun.write(inputPath, new Response(input.stream()));
-      const out = { vcf: join(work, "out.annot.vcf"), log: join(work, "out.vcf.count.log"), json: join(work, "out.annot.json") };
+      const out = {
+        vcf: join(work, "out.annot.vcf"),
+        log: join(work, "out.vcf.count.log"),
+        json: join(work, "out.annot.json"),
+        store: join(work, "out.results.sqlite"),
+      };
       const summary = await deps.engine.annotate({
         input: inputPath,
         outputs: out,
@@ -185,6 +190,10 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       await results.put(keys.vcf, Bun.file(out.vcf));
       await results.put(keys.log, scrub.stream(Bun.file(out.log).stream()));
       await results.put(keys.json, scrub.stream(Bun.file(out.json).stream()));
+      // The results store (issue 12): not recorded on the job (the port has no field for it yet);
+      // its key is derived from the job's (resultKeys). Its `engine` summary names the input by its
+      // file name only (results-store-writer.ts), so there is no work path to scrub.
+      await results.put(keys.store, Bun.file(out.store));
       const done = await jobs.complete(job.id, token, { resultKey: keys.vcf, logKey: keys.log, rowsKey: keys.json, summary: toSummary(summary, scrub.text) });
       if (!done) {
         log.warn("claim lost before completion; another worker owns the job");

@@ -1,7 +1,8 @@
 /**
  * The original's object key scheme: inputs `<user>/<job uuid>~<file name>`, results
  * `<user>/<job uuid>~<name>.annot.vcf`, `<user>/<job uuid>~<name>.vcf.count.log` and (new, for the
- * results browser) `<user>/<job uuid>~<name>.annot.json`.
+ * results browser) `<user>/<job uuid>~<name>.annot.json` and the results store
+ * `<user>/<job uuid>~<name>.results.sqlite` (src/modules/results/results-store.ts reads it).
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -27,5 +28,5 @@ export const fileStem = (fileName: string) => fileName.replace(/(\.vcf)?(\.b?gz)
 /** Result keys for a job. */
 export function resultKeys(userId: string, jobId: string, inputFileName: string) {
   const base = `${userId}/${jobId}~${fileStem(inputFileName)}`;
-  return { vcf: `${base}.annot.vcf`, log: `${base}.vcf.count.log`, json: `${base}.annot.json` };
+  return { vcf: `${base}.annot.vcf`, log: `${base}.vcf.count.log`, json: `${base}.annot.json`, store: `${base}.results.sqlite` };
 }

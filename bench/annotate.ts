@@ -70,7 +70,19 @@ const snpeffConfig = snpeff ? await ensureSnpEffDatabase(OUT, GTF, FASTA) : null
 for (const [n, input] of inputs) {
   for (const threads of [...new Set([1, cores])]) {
     const out = join(OUT, `gas-${n}-t${threads}.vcf`);
-    const cmd = ["bun", join(ROOT, "src", "main.ts"), "annotate", input, "-o", out, "--known", "none", "--quiet", "--threads", String(threads)];
+    const cmd = [
+      "bun",
+      join(ROOT, "src", "main.ts"),
+      "annotate",
+      input,
+      "-o",
+      out,
+      "--known",
+      "none",
+      "--quiet",
+      "--threads",
+      String(threads),
+    ];
     const m = await medianOf(runs, cmd);
     rows.push({ tool: `gas (${threads} thread${threads > 1 ? "s" : ""})`, variants: n, seconds: m.seconds, rssMb: m.peakRssMb });
     report(rows.at(-1)!);
@@ -81,9 +93,13 @@ for (const [n, input] of inputs) {
     report(rows.at(-1)!);
   }
   if (snpeffConfig) {
-    const m = await medianOf(Math.min(runs, n > 200_000 ? 1 : runs), ["snpEff", "-c", snpeffConfig, "-noStats", "-noLog", SNPEFF_GENOME, input], {
-      stdoutTo: join(OUT, `snpeff-${n}.vcf`),
-    });
+    const m = await medianOf(
+      Math.min(runs, n > 200_000 ? 1 : runs),
+      ["snpEff", "-c", snpeffConfig, "-noStats", "-noLog", SNPEFF_GENOME, input],
+      {
+        stdoutTo: join(OUT, `snpeff-${n}.vcf`),
+      },
+    );
     rows.push({ tool: "SnpEff", variants: n, seconds: m.seconds, rssMb: m.peakRssMb });
     report(rows.at(-1)!);
   }
@@ -109,8 +125,12 @@ for (const n of sizes) {
   const snp = at("SnpEff");
   if (!one || !all) continue;
   const parts = [`${n} variants:`];
-  if (bcf) parts.push(`vs bcftools csq -l ${(rate(one) / rate(bcf)).toFixed(2)}× (1 thread), ${(rate(all) / rate(bcf)).toFixed(2)}× (${cores} threads)`);
-  if (snp) parts.push(`vs SnpEff ${(rate(one) / rate(snp)).toFixed(1)}× (1 thread), ${(rate(all) / rate(snp)).toFixed(1)}× (${cores} threads)`);
+  if (bcf)
+    parts.push(
+      `vs bcftools csq -l ${(rate(one) / rate(bcf)).toFixed(2)}× (1 thread), ${(rate(all) / rate(bcf)).toFixed(2)}× (${cores} threads)`,
+    );
+  if (snp)
+    parts.push(`vs SnpEff ${(rate(one) / rate(snp)).toFixed(1)}× (1 thread), ${(rate(all) / rate(snp)).toFixed(1)}× (${cores} threads)`);
   const [head, ...ratios] = parts;
   console.log(`  ${head} ${ratios.join("; ")}`);
 }
@@ -118,5 +138,7 @@ const small = rows.find((r) => r.variants === sizes[0] && r.tool === "gas (1 thr
 const large = rows.find((r) => r.variants === sizes.at(-1) && r.tool === "gas (1 thread)");
 if (small && large && small !== large) {
   const drift = (large.rssMb / small.rssMb - 1) * 100;
-  console.log(`  peak RSS ${small.variants} → ${large.variants} variants (1 thread): ${small.rssMb.toFixed(1)} → ${large.rssMb.toFixed(1)} MB (${drift >= 0 ? "+" : ""}${drift.toFixed(1)} %, target ±10 %)`);
+  console.log(
+    `  peak RSS ${small.variants} → ${large.variants} variants (1 thread): ${small.rssMb.toFixed(1)} → ${large.rssMb.toFixed(1)} MB (${drift >= 0 ? "+" : ""}${drift.toFixed(1)} %, target ±10 %)`,
+  );
 }

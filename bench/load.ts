@@ -62,31 +62,58 @@ try {
   }
   const layout = mode === "all" ? "one --role=all process" : "web + annotator×2 + archiver + notifier";
   console.log(`GAS: ${layout} on ${dbKind === "postgres" ? "PostgreSQL (throwaway)" : "PGlite"} at ${web.url}`);
-  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average before ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average before ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 
   const locust = [
-    "locust", "-f", join(import.meta.dir, "load", "locustfile.py"), "--headless",
-    "-u", opt.users, "-r", opt["spawn-rate"], "-t", opt.time,
-    "--host", web.url, "--csv", csvPrefix, "--only-summary", "--stop-timeout", "30",
-    "--loglevel", "WARNING",
+    "locust",
+    "-f",
+    join(import.meta.dir, "load", "locustfile.py"),
+    "--headless",
+    "-u",
+    opt.users,
+    "-r",
+    opt["spawn-rate"],
+    "-t",
+    opt.time,
+    "--host",
+    web.url,
+    "--csv",
+    csvPrefix,
+    "--only-summary",
+    "--stop-timeout",
+    "30",
+    "--loglevel",
+    "WARNING",
   ];
   console.log(`$ ${locust.join(" ")}`);
   const started = performance.now();
   const run = Bun.spawn(locust, { stdout: "inherit", stderr: "inherit" });
   const locustCode = await run.exited;
   const seconds = (performance.now() - started) / 1000;
-  console.log(`load average after ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `load average after ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 
   const rows = parseLocustStats(await Bun.file(`${csvPrefix}_stats.csv`).text());
   console.log(`\n${formatStatsTable(rows)}`);
   const total = rows.find((r) => r.name === "Aggregated");
   const errorRate = total && total.requests > 0 ? total.failures / total.requests : 1;
   const jobs = rows.find((r) => r.type === "JOB");
-  console.log(`\n${Math.round(seconds)} s; locust exit ${locustCode}; ${total?.requests ?? 0} requests, ${total?.failures ?? 0} failed (${(errorRate * 100).toFixed(2)} %); ${jobs?.requests ?? 0} jobs completed end to end`);
+  console.log(
+    `\n${Math.round(seconds)} s; locust exit ${locustCode}; ${total?.requests ?? 0} requests, ${total?.failures ?? 0} failed (${(errorRate * 100).toFixed(2)} %); ${jobs?.requests ?? 0} jobs completed end to end`,
+  );
   const failures = Bun.file(`${csvPrefix}_failures.csv`);
-  if (total && total.failures > 0 && (await failures.exists())) console.log(`\nfailures:\n${(await failures.text()).split("\n").slice(0, 11).join("\n")}`);
+  if (total && total.failures > 0 && (await failures.exists()))
+    console.log(`\nfailures:\n${(await failures.text()).split("\n").slice(0, 11).join("\n")}`);
   code = errorRate > maxErrorRate || !jobs?.requests ? 1 : 0;
-  if (code) console.log(`LOAD FAILED: error rate ${(errorRate * 100).toFixed(2)} % > ${(maxErrorRate * 100).toFixed(2)} %, or no job completed`);
+  if (code)
+    console.log(`LOAD FAILED: error rate ${(errorRate * 100).toFixed(2)} % > ${(maxErrorRate * 100).toFixed(2)} %, or no job completed`);
 } finally {
   for (const p of procs.reverse()) if (p.proc.exitCode === null) await p.stop();
   await pg?.stop();

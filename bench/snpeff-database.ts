@@ -39,8 +39,10 @@ function sortGtf(text: string): string {
     return { gene, tx, r: rank[f[2] ?? ""] ?? 2, start: Number(f[3]) };
   };
   const keyed = rows.map((l) => ({ l, k: key(l) }));
-  keyed.sort((a, b) =>
-    a.k.gene.localeCompare(b.k.gene) || (a.k.r === 0 ? -1 : b.k.r === 0 ? 1 : a.k.tx.localeCompare(b.k.tx) || a.k.r - b.k.r || a.k.start - b.k.start),
+  keyed.sort(
+    (a, b) =>
+      a.k.gene.localeCompare(b.k.gene) ||
+      (a.k.r === 0 ? -1 : b.k.r === 0 ? 1 : a.k.tx.localeCompare(b.k.tx) || a.k.r - b.k.r || a.k.start - b.k.start),
   );
   return `${keyed.map((x) => x.l).join("\n")}\n`;
 }

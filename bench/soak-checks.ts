@@ -53,7 +53,9 @@ export async function countSoak(opts: {
   emailSends: string[];
 }): Promise<SoakCounts> {
   const { sql, dataDir, ids, bad } = opts;
-  const rows = await sql<{ id: string; status: string; result_state: string | null; archive_id: string | null; failure_reason: string | null }[]>`
+  const rows = await sql<
+    { id: string; status: string; result_state: string | null; archive_id: string | null; failure_reason: string | null }[]
+  >`
     select id, status, result_state, archive_id, failure_reason from jobs`;
   const byId = new Map(rows.map((r) => [r.id, r]));
 
@@ -81,8 +83,14 @@ export async function countSoak(opts: {
     ...outboxFiles.map((f) => `outbox/${f}`),
   ].filter((f) => f.endsWith(".tmp") || f.endsWith(".tmp-")); // fs-object-store names its temps `.<uuid>.tmp-`
 
-  let completed = 0, failedAsExpected = 0, wrongOutcome = 0, notFinished = 0, archived = 0;
-  let resultsMissing = 0, resultsDuplicated = 0, resultsForFailedJobs = 0;
+  let completed = 0,
+    failedAsExpected = 0,
+    wrongOutcome = 0,
+    notFinished = 0,
+    archived = 0;
+  let resultsMissing = 0,
+    resultsDuplicated = 0,
+    resultsForFailedJobs = 0;
   for (const id of ids) {
     const job = byId.get(id);
     const copies = (hot.get(id) ?? 0) + (archives.has(archiveIdOf(id)) ? 1 : 0);
@@ -100,11 +108,16 @@ export async function countSoak(opts: {
     if (bad.has(id)) wrongOutcome++;
     if (job.result_state === "ARCHIVED") archived++;
     // The database and the files must agree: ARCHIVED ⇔ the archive and no hot copy.
-    const expected = job.result_state === "ARCHIVED" ? (hot.get(id) ?? 0) === 0 && job.archive_id === archiveIdOf(id) && archives.has(archiveIdOf(id)) : (hot.get(id) ?? 0) === 1;
+    const expected =
+      job.result_state === "ARCHIVED"
+        ? (hot.get(id) ?? 0) === 0 && job.archive_id === archiveIdOf(id) && archives.has(archiveIdOf(id))
+        : (hot.get(id) ?? 0) === 1;
     if (copies === 0 || (!expected && copies === 1)) resultsMissing++;
     else if (copies > 1) resultsDuplicated++;
   }
-  const queues = await sql<{ queue: string; n: number }[]>`select queue, count(*)::int as n from queue_messages group by queue order by queue`;
+  const queues = await sql<
+    { queue: string; n: number }[]
+  >`select queue, count(*)::int as n from queue_messages group by queue order by queue`;
   return {
     jobs: ids.length,
     badInputs: bad.size,
@@ -129,9 +142,19 @@ export async function countSoak(opts: {
 /** The faults that fail the soak (empty: clean). */
 export function soakFaults(c: SoakCounts): string[] {
   const out: string[] = [];
-  const zero = ["wrongOutcome", "notFinished", "resultsMissing", "resultsDuplicated", "resultsForFailedJobs", "emailsMissing", "emailsDuplicated", "orphanWorkFolders"] as const;
+  const zero = [
+    "wrongOutcome",
+    "notFinished",
+    "resultsMissing",
+    "resultsDuplicated",
+    "resultsForFailedJobs",
+    "emailsMissing",
+    "emailsDuplicated",
+    "orphanWorkFolders",
+  ] as const;
   for (const k of zero) if (c[k] > 0) out.push(`${k}: ${c[k]}`);
-  if (c.completed + c.failedAsExpected !== c.jobs) out.push(`completed ${c.completed} + failed as expected ${c.failedAsExpected} ≠ ${c.jobs} jobs`);
+  if (c.completed + c.failedAsExpected !== c.jobs)
+    out.push(`completed ${c.completed} + failed as expected ${c.failedAsExpected} ≠ ${c.jobs} jobs`);
   if (c.archived !== c.completed) out.push(`archived ${c.archived} of ${c.completed} completed (free user, every result is due)`);
   const left = Object.values(c.queues).reduce((s, n) => s + n, 0);
   if (left > 0) out.push(`messages left in queues: ${JSON.stringify(c.queues)}`);

@@ -41,6 +41,18 @@ export async function restartPostgres(url: string, downMs: number): Promise<numb
   const started = performance.now();
   await run([join(bin, "pg_ctl"), "-D", pgdata, "-m", "immediate", "-w", "stop"]);
   await Bun.sleep(downMs);
-  await run([join(bin, "pg_ctl"), "-D", pgdata, "-l", join(dirname(pgdata), "server.log"), "-w", "-t", "120", "-o", opts.join(" "), "start"]);
+  await run([
+    join(bin, "pg_ctl"),
+    "-D",
+    pgdata,
+    "-l",
+    join(dirname(pgdata), "server.log"),
+    "-w",
+    "-t",
+    "120",
+    "-o",
+    opts.join(" "),
+    "start",
+  ]);
   return Math.round(performance.now() - started);
 }

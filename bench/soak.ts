@@ -46,7 +46,10 @@ const goodVcf = new Uint8Array(await Bun.file(join(import.meta.dir, "..", "data"
 /** Deliberately bad inputs, each a different failure the engine must name (file, line, problem). */
 const badInputs: { name: string; body: Uint8Array<ArrayBuffer> }[] = [
   { name: "no-header.vcf", body: new TextEncoder().encode("this is not a VCF file\n") },
-  { name: "bad-pos.vcf", body: new TextEncoder().encode("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\tten\t.\tA\tG\t.\t.\t.\n") },
+  {
+    name: "bad-pos.vcf",
+    body: new TextEncoder().encode("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\tten\t.\tA\tG\t.\t.\t.\n"),
+  },
   { name: "truncated.vcf.gz", body: new Uint8Array(gzipSync(goodVcf).subarray(0, 200)) },
 ];
 
@@ -79,7 +82,13 @@ async function retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
 try {
   const started = performance.now();
   sup = await startSupervisor(
-    [{ name: "web", role: "web" }, { name: "notifier", role: "notifier" }, { name: "archiver", role: "archiver" }, { name: "annotator-1", role: "annotator" }, { name: "annotator-2", role: "annotator" }],
+    [
+      { name: "web", role: "web" },
+      { name: "notifier", role: "notifier" },
+      { name: "archiver", role: "archiver" },
+      { name: "annotator-1", role: "annotator" },
+      { name: "annotator-2", role: "annotator" },
+    ],
     { env, dataDir },
   );
   const supervisor = sup;
@@ -90,7 +99,8 @@ try {
   const killer = (async () => {
     while (killing) {
       await Bun.sleep(KILL_EVERY_MS);
-      if (killing) await supervisor.kill9(WORKERS[Math.floor(Math.random() * WORKERS.length)]!).catch((err) => console.error("kill/restart:", err));
+      if (killing)
+        await supervisor.kill9(WORKERS[Math.floor(Math.random() * WORKERS.length)]!).catch((err) => console.error("kill/restart:", err));
     }
   })();
 
@@ -98,7 +108,7 @@ try {
   const badEvery = BAD_SHARE > 0 ? Math.max(1, Math.round(1 / BAD_SHARE)) : 0;
   const bad = new Set<string>();
   const ids = await pool(Array.from({ length: JOBS }), 8, async (_, i) => {
-    const badInput = badEvery && i % badEvery === badEvery - 1 ? badInputs[(i / badEvery) % badInputs.length | 0]! : null;
+    const badInput = badEvery && i % badEvery === badEvery - 1 ? badInputs[((i / badEvery) % badInputs.length) | 0]! : null;
     const key = await retrying(`upload ${i}`, () => upload(api, badInput?.body ?? goodVcf, badInput?.name ?? `soak-${i}.vcf`));
     const id = await retrying(`submit ${i}`, async () => {
       const res = await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });
@@ -163,7 +173,10 @@ try {
     ),
   );
   failed = faults.length > 0;
-  if (counts.tempFilesLeft > 0) console.log(`warning: ${counts.tempFilesLeft} half-written temp files left by killed writers (not counted as a fault): ${counts.tempFiles.join(", ")}`);
+  if (counts.tempFilesLeft > 0)
+    console.log(
+      `warning: ${counts.tempFilesLeft} half-written temp files left by killed writers (not counted as a fault): ${counts.tempFiles.join(", ")}`,
+    );
   console.log(failed ? `SOAK FAILED: ${faults.join("; ")}` : "SOAK OK: 0 lost, 0 duplicated, nothing left over");
 } finally {
   await sup?.stopAll();

@@ -35,7 +35,10 @@ async function ours(): Promise<number> {
 
 const rates: Record<string, number[]> = { "@gmod/vcf": [], gas: [] };
 for (let run = 0; run < 3; run++) {
-  for (const [name, fn] of [["@gmod/vcf", gmod], ["gas", ours]] as const) {
+  for (const [name, fn] of [
+    ["@gmod/vcf", gmod],
+    ["gas", ours],
+  ] as const) {
     const t = performance.now();
     const n = await fn();
     rates[name]!.push(n / ((performance.now() - t) / 1000));
@@ -43,4 +46,6 @@ for (let run = 0; run < 3; run++) {
 }
 const g = median(rates["@gmod/vcf"]!);
 const o = median(rates.gas!);
-console.log(`@gmod/vcf ${Math.round(g).toLocaleString("en-US")} lines/s; gas reader ${Math.round(o).toLocaleString("en-US")} lines/s; ratio ${(o / g).toFixed(1)}x (medians of 3)`);
+console.log(
+  `@gmod/vcf ${Math.round(g).toLocaleString("en-US")} lines/s; gas reader ${Math.round(o).toLocaleString("en-US")} lines/s; ratio ${(o / g).toFixed(1)}x (medians of 3)`,
+);

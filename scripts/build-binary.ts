@@ -31,15 +31,25 @@ const builtAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 const target = process.platform === "linux" && process.arch === "x64" ? [] : ["--target=bun-linux-x64"];
 const cmd = [
-  process.execPath, "build", "src/main.ts", "src/annotate-worker.ts", "src/engine-thread-main.ts", "--compile", ...target,
+  process.execPath,
+  "build",
+  "src/main.ts",
+  "src/annotate-worker.ts",
+  "src/engine-thread-main.ts",
+  "--compile",
+  ...target,
   // Bytecode: the 140 MB binary starts in ~60 ms instead of ~450 ms (no parse of the bundle at
   // start). It needs ESM output for main.ts's top-level await. Not minified: stack traces keep names.
-  "--bytecode", "--format=esm",
+  "--bytecode",
+  "--format=esm",
   // Smol mode, as bunfig.toml sets it for `bun src/main.ts`: see there and heap-trimmer.ts.
   "--compile-exec-argv=--smol",
-  "--outfile", values.outfile,
-  "--define", `GAS_COMMIT=${JSON.stringify(commit)}`,
-  "--define", `GAS_BUILT_AT=${JSON.stringify(builtAt)}`,
+  "--outfile",
+  values.outfile,
+  "--define",
+  `GAS_COMMIT=${JSON.stringify(commit)}`,
+  "--define",
+  `GAS_BUILT_AT=${JSON.stringify(builtAt)}`,
 ];
 const r = Bun.spawnSync(cmd, { cwd: root, stdout: "inherit", stderr: "inherit" });
 if (r.exitCode !== 0) process.exit(r.exitCode ?? 1);

@@ -21,7 +21,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
 /** Every relative import/export specifier in a file, resolved against the file's folder. */
 async function importsOf(file: string): Promise<string[]> {
   const text = await Bun.file(file).text();
-  const specs = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  const specs = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] ?? m[2]!,
+  );
   return specs.filter((s) => s.startsWith(".")).map((s) => relative(SRC, resolve(join(file, ".."), s)));
 }
 
@@ -47,7 +49,8 @@ describe("architecture", () => {
   test("ports depend on nothing but other ports and shared", async () => {
     const offenders: string[] = [];
     for (const f of await sourceFiles(join(SRC, "ports"))) {
-      for (const target of await importsOf(f)) if (!target.startsWith("ports/") && !target.startsWith("shared/")) offenders.push(`${relative(SRC, f)} → ${target}`);
+      for (const target of await importsOf(f))
+        if (!target.startsWith("ports/") && !target.startsWith("shared/")) offenders.push(`${relative(SRC, f)} → ${target}`);
     }
     expect(offenders).toEqual([]);
   });
@@ -57,7 +60,8 @@ describe("architecture", () => {
     const offenders: string[] = [];
     for (const f of await sourceFiles(join(SRC, dir))) {
       if (/\.test\.tsx?$/.test(f)) continue;
-      for (const target of await importsOf(f)) if (forbidden.some((p) => target === p || target.startsWith(p))) offenders.push(`${relative(SRC, f)} → ${target}`);
+      for (const target of await importsOf(f))
+        if (forbidden.some((p) => target === p || target.startsWith(p))) offenders.push(`${relative(SRC, f)} → ${target}`);
     }
     return offenders;
   }
@@ -85,7 +89,9 @@ describe("architecture", () => {
   });
 
   test("the engine's I/O layer (annotator/io) stands on nothing else of the engine", async () => {
-    const outside = (await offendersIn("modules/annotator/io", [""])).filter((o) => !o.split(" → ")[1]!.startsWith("modules/annotator/io/"));
+    const outside = (await offendersIn("modules/annotator/io", [""])).filter(
+      (o) => !o.split(" → ")[1]!.startsWith("modules/annotator/io/"),
+    );
     expect(outside).toEqual([]);
   });
 });

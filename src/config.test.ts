@@ -6,7 +6,13 @@ describe("loadConfig", () => {
     const c = loadConfig({ DATA_DIR: "/tmp/gas" });
     expect(c.database).toEqual({ kind: "pglite", dataDir: "/tmp/gas/pglite" });
     expect(c.http.port).toBe(3000);
-    expect(c.limits).toEqual({ freeMaxUploadBytes: 153_600, archiveAfterSeconds: 300, restoreCheckSeconds: 3600, uploadPolicySeconds: 300, rate: { signInsPerMinute: 30, uploadsPerMinute: 300 } });
+    expect(c.limits).toEqual({
+      freeMaxUploadBytes: 153_600,
+      archiveAfterSeconds: 300,
+      restoreCheckSeconds: 3600,
+      uploadPolicySeconds: 300,
+      rate: { signInsPerMinute: 30, uploadsPerMinute: 300 },
+    });
     expect(c.secrets.session.length).toBeGreaterThanOrEqual(32);
     expect(c.production).toBe(false);
   });
@@ -36,7 +42,13 @@ describe("loadConfig", () => {
   });
   test("SMTP_URL: smtp:// or smtps:// with optional user:pass, default ports, percent-decoded credentials", () => {
     expect(loadConfig({}).mail.smtp).toBeNull();
-    expect(loadConfig({ SMTP_URL: "smtp://mail.example.org" }).mail.smtp).toEqual({ host: "mail.example.org", port: 587, secure: false, user: null, pass: null });
+    expect(loadConfig({ SMTP_URL: "smtp://mail.example.org" }).mail.smtp).toEqual({
+      host: "mail.example.org",
+      port: 587,
+      secure: false,
+      user: null,
+      pass: null,
+    });
     expect(loadConfig({ SMTP_URL: "smtps://me%40example.org:p%2Fss@mail.example.org" }).mail.smtp).toEqual({
       host: "mail.example.org",
       port: 465,
@@ -85,7 +97,9 @@ describe("loadConfig", () => {
         return (err as ConfigError).message;
       }
     };
-    expect(error({ STRIPE_SECRET_KEY: "sk_test_abc" })).toContain("STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_ID: required with STRIPE_SECRET_KEY");
+    expect(error({ STRIPE_SECRET_KEY: "sk_test_abc" })).toContain(
+      "STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_ID: required with STRIPE_SECRET_KEY",
+    );
     const bad = error({ ...stripe, STRIPE_SECRET_KEY: "pk_live_oops", STRIPE_PRICE_ID: "prod_x" });
     expect(bad).toContain("STRIPE_SECRET_KEY: must be a Stripe secret key");
     expect(bad).toContain('STRIPE_PRICE_ID: must be a Stripe price id (price_…) (got "prod_x")');

@@ -122,7 +122,14 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     limits: cfg.limits,
   });
   const billing = ports.payments
-    ? createBillingService({ db: database.db, accounts, payments: ports.payments, jobs: ports.jobStore, topic: ports.topic, log: log.child({ module: "billing" }) })
+    ? createBillingService({
+        db: database.db,
+        accounts,
+        payments: ports.payments,
+        jobs: ports.jobStore,
+        topic: ports.topic,
+        log: log.child({ module: "billing" }),
+      })
     : null;
   return {
     config: cfg,
@@ -177,7 +184,9 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         ...opts,
       }),
     /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */
-    annotatorPush: cfg.annotator.push ? (await import("./adapters/aws/sns-push-endpoint.ts")).createSnsPushStarter(cfg.annotator.push) : null,
+    annotatorPush: cfg.annotator.push
+      ? (await import("./adapters/aws/sns-push-endpoint.ts")).createSnsPushStarter(cfg.annotator.push)
+      : null,
     // On AWS the browser posts straight to S3: no upload route in the web role.
     uploads: backend.uploads,
     async close() {
@@ -250,7 +259,8 @@ async function awsBackend(cfg: Config, settings: NonNullable<Config["aws"]>): Pr
 
 /** Stripe when configured (its SDK loaded only then); outside production the simulated checkout. */
 async function paymentsFor(cfg: Config): Promise<{ payments: Payments | null; simulatedCheckout: SimulatedCheckout | null }> {
-  if (cfg.stripe) return { payments: (await import("./adapters/stripe/stripe-payments.ts")).createStripePayments(cfg.stripe), simulatedCheckout: null };
+  if (cfg.stripe)
+    return { payments: (await import("./adapters/stripe/stripe-payments.ts")).createStripePayments(cfg.stripe), simulatedCheckout: null };
   if (cfg.production) return { payments: null, simulatedCheckout: null };
   const local = createLocalPayments({ secret: `payments:${cfg.secrets.session}`, basePath: LOCAL_CHECKOUT_PATH });
   return { payments: local, simulatedCheckout: local.simulated };

@@ -36,12 +36,17 @@ describe("gas command line", () => {
       const r = run(args);
       expect({ args, code: r.exitCode }).toEqual({ args, code: 0 });
       const out = r.stdout.toString();
-      for (const cmd of ["gas serve", "gas annotate", "gas refdata prepare", "gas aws bootstrap", "gas --version"]) expect(out).toContain(cmd);
+      for (const cmd of ["gas serve", "gas annotate", "gas refdata prepare", "gas aws bootstrap", "gas --version"])
+        expect(out).toContain(cmd);
     }
   });
 
   test("`gas annotate --help` and `gas refdata --help` print the engine's usage and exit 0", () => {
-    for (const args of [["annotate", "--help"], ["refdata", "--help"], ["refdata", "prepare", "--help"]]) {
+    for (const args of [
+      ["annotate", "--help"],
+      ["refdata", "--help"],
+      ["refdata", "prepare", "--help"],
+    ]) {
       const r = run(args);
       expect({ args, code: r.exitCode }).toEqual({ args, code: 0 });
       expect(r.stdout.toString()).toContain("gas annotate IN");

@@ -38,7 +38,12 @@ if (missing) {
 }
 
 async function run(cmd: string[], cwd = ANSIBLE_DIR) {
-  const p = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", NO_COLOR: "1" } });
+  const p = Bun.spawn(cmd, {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", NO_COLOR: "1" },
+  });
   const [code, stdout, stderr] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
   return { code, stdout, stderr, out: `${stdout}\n${stderr}` };
 }
@@ -74,8 +79,16 @@ describe.skipIf(!!missing)("ansible", () => {
 
   test("site.yml renders hardened units, a 0600 environment file, log rotation and the TLS proxy", async () => {
     const r = await run([
-      playbook!, "-i", "inventories/local", "playbooks/site.yml",
-      "-e", "gas_render_only=true", "-e", `gas_root=${root}`, "-e", `ansible_python_interpreter=${python}`,
+      playbook!,
+      "-i",
+      "inventories/local",
+      "playbooks/site.yml",
+      "-e",
+      "gas_render_only=true",
+      "-e",
+      `gas_root=${root}`,
+      "-e",
+      `ansible_python_interpreter=${python}`,
     ]);
     if (r.code !== 0) throw new Error(`site.yml (render mode) failed:\n${r.out.slice(-3000)}`);
     expect(r.stdout).toMatch(/failed=0/);
@@ -83,7 +96,15 @@ describe.skipIf(!!missing)("ansible", () => {
     for (const role of ROLES) {
       const unit = await readFile(join(root, "etc/systemd/system", `gas-${role}.service`), "utf8");
       expect(unit).toContain(`ExecStart=/opt/gas/current/gas --role=${role}`);
-      for (const line of ["NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure", "ReadWritePaths=/var/lib/gas /var/log/gas", "EnvironmentFile=/etc/gas/gas.env", "User=gas"]) {
+      for (const line of [
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "Restart=on-failure",
+        "ReadWritePaths=/var/lib/gas /var/log/gas",
+        "EnvironmentFile=/etc/gas/gas.env",
+        "User=gas",
+      ]) {
         expect(unit).toContain(line);
       }
       expect(unit).toContain("After=network-online.target postgresql.service"); // one box: local PostgreSQL
@@ -95,24 +116,30 @@ describe.skipIf(!!missing)("ansible", () => {
     expect(env).toContain("REFERENCE_DIR=/opt/gas/reference/demo");
     expect(env).toContain("PUBLIC_URL=https://");
     expect(env).toMatch(/^SESSION_SECRET=.{32,}$/m);
-    expect(await readFile(join(root, "etc/nginx/conf.d/gas.conf"), "utf8")).toMatch(/listen 4433 ssl;[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+    expect(await readFile(join(root, "etc/nginx/conf.d/gas.conf"), "utf8")).toMatch(
+      /listen 4433 ssl;[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:3000;/,
+    );
     expect(await readFile(join(root, "etc/logrotate.d/gas"), "utf8")).toMatch(/\/var\/log\/gas\/\*\.log \{[\s\S]*copytruncate/);
   }, 60_000);
 
-  test.skipIf(!systemdAnalyze)("systemd-analyze verify accepts the rendered units", async () => {
-    // verify resolves dependencies (sysinit.target, …) and ExecStart inside --root: give the
-    // throwaway root the system's unit folder and an executable where the release would be.
-    await mkdir(join(root, "usr/lib/systemd"), { recursive: true });
-    await cp("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
-    await mkdir(join(root, "opt/gas/releases/0.1.0"), { recursive: true });
-    await writeFile(join(root, "opt/gas/releases/0.1.0/gas"), "#!/bin/sh\n", { mode: 0o755 });
-    const units = ROLES.map((role) => join(root, "etc/systemd/system", `gas-${role}.service`));
-    const r = await run([systemdAnalyze!, "verify", `--root=${root}`, ...units]);
-    // verify exits 0 on unknown keys and bad values (it only warns): any line about our units fails.
-    const complaints = r.out.split("\n").filter((l) => l.includes("gas-"));
-    expect(complaints).toEqual([]);
-    expect(r.code).toBe(0);
-  }, 60_000);
+  test.skipIf(!systemdAnalyze)(
+    "systemd-analyze verify accepts the rendered units",
+    async () => {
+      // verify resolves dependencies (sysinit.target, …) and ExecStart inside --root: give the
+      // throwaway root the system's unit folder and an executable where the release would be.
+      await mkdir(join(root, "usr/lib/systemd"), { recursive: true });
+      await cp("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+      await mkdir(join(root, "opt/gas/releases/0.1.0"), { recursive: true });
+      await writeFile(join(root, "opt/gas/releases/0.1.0/gas"), "#!/bin/sh\n", { mode: 0o755 });
+      const units = ROLES.map((role) => join(root, "etc/systemd/system", `gas-${role}.service`));
+      const r = await run([systemdAnalyze!, "verify", `--root=${root}`, ...units]);
+      // verify exits 0 on unknown keys and bad values (it only warns): any line about our units fails.
+      const complaints = r.out.split("\n").filter((l) => l.includes("gas-"));
+      expect(complaints).toEqual([]);
+      expect(r.code).toBe(0);
+    },
+    60_000,
+  );
 
   test("ansible-lint is clean", async () => {
     const r = await lintRun;

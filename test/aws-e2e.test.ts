@@ -132,7 +132,9 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     // The result and the log are objects in the results bucket.
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: env.S3_RESULTS_BUCKET!, Prefix: inputKey.split("/")[0] }));
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(expect.arrayContaining([resultKey, logKey]));
-    const stored = await (await clients.s3.send(new GetObjectCommand({ Bucket: env.S3_RESULTS_BUCKET!, Key: resultKey }))).Body!.transformToString();
+    const stored = await (
+      await clients.s3.send(new GetObjectCommand({ Bucket: env.S3_RESULTS_BUCKET!, Key: resultKey }))
+    ).Body!.transformToString();
     expect(stored).toContain("ANN=");
 
     // Downloads go through the web role from S3.
@@ -158,7 +160,10 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const p = env.GAS_AWS_PREFIX;
     const depth = async (queue: string) => {
       const a = await clients.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: report.queues[queue], AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: report.queues[queue],
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
       );
       return Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     };
@@ -174,7 +179,6 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
 
 const html = { headers: { accept: "text/html" } };
 
-
 const ARCHIVE_AFTER = 2;
 // S3's restores advance on moto only through its state manager (frozen by with-moto.ts), and the
 // restore fake cannot thaw an object moto itself keeps in DEEP_ARCHIVE: that leg runs in process only.
@@ -182,7 +186,10 @@ const vaults = [
   ...(externalEndpoint ? [] : [{ vault: "s3" as const, name: "S3 DEEP_ARCHIVE objects + restore fake" }]),
   { vault: "glacier" as const, name: "Glacier vault (ARCHIVE_VAULT=glacier) on the Glacier fake" },
 ];
-if (externalEndpoint) console.warn("aws e2e archive lifecycle on S3 DEEP_ARCHIVE skipped on the external endpoint: moto restores objects only through its state manager");
+if (externalEndpoint)
+  console.warn(
+    "aws e2e archive lifecycle on S3 DEEP_ARCHIVE skipped on the external endpoint: moto restores objects only through its state manager",
+  );
 
 describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore of a free user's result on $name", ({ vault }) => {
   let aws: AwsTestEndpoints;
@@ -214,7 +221,11 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     } else {
       glacierFake = startGlacierFake({ sns: clients.sns, restoreMs: 1000 });
       glacier = new GlacierClient({ region: TEST_REGION, endpoint: glacierFake.endpoint, credentials: TEST_CREDENTIALS });
-      Object.assign(env, { ARCHIVE_VAULT: "glacier", GLACIER_VAULT_NAME: `${prefix}-vault`, AWS_ENDPOINT_URL_GLACIER: glacierFake.endpoint });
+      Object.assign(env, {
+        ARCHIVE_VAULT: "glacier",
+        GLACIER_VAULT_NAME: `${prefix}-vault`,
+        AWS_ENDPOINT_URL_GLACIER: glacierFake.endpoint,
+      });
     }
     report = await bootstrapForTest(env, dataDir);
     if (externalEndpoint) await clients.ses.send(new CreateEmailIdentityCommand({ EmailIdentity: "gas.example.org" }));
@@ -246,17 +257,21 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const submitted = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: inputKey }) });
     const jobId = ((await submitted.json()) as { job_id: string }).job_id;
     expect((await waitForJob(ada, jobId)).job_status).toBe("COMPLETED");
-    const item = async () => (await clients.dynamodb.send(new GetItemCommand({ TableName: report.table, Key: { job_id: { S: jobId } } }))).Item!;
+    const item = async () =>
+      (await clients.dynamodb.send(new GetItemCommand({ TableName: report.table, Key: { job_id: { S: jobId } } }))).Item!;
     const resultKey = (await item()).s3_key_result_file!.S!;
     const resultsBucket = env.S3_RESULTS_BUCKET!;
-    const original = await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString();
+    const original = await (
+      await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))
+    ).Body!.transformToString();
     expect(original).toContain("ANN=");
     const exists = (key: string) =>
       clients.s3.send(new HeadObjectCommand({ Bucket: resultsBucket, Key: key })).then(
         (h) => h,
         (err) => ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 ? null : Promise.reject(err)),
       );
-    const vaultArchives = async () => (await glacier!.send(new DescribeVaultCommand({ accountId: "-", vaultName: env.GLACIER_VAULT_NAME }))).NumberOfArchives;
+    const vaultArchives = async () =>
+      (await glacier!.send(new DescribeVaultCommand({ accountId: "-", vaultName: env.GLACIER_VAULT_NAME }))).NumberOfArchives;
 
     // Archived: the item names the archive, the hot copy is gone from S3, the vault holds it.
     await waitForState(ada, jobId, "ARCHIVED", 60_000);
@@ -282,7 +297,9 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const restored = await item();
     expect(restored.result_state?.S).toBe("AVAILABLE");
     expect(restored.results_file_archive_id).toBeUndefined();
-    expect(await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString()).toBe(original);
+    expect(await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString()).toBe(
+      original,
+    );
     const back = await ada.request(`/annotations/${jobId}/result`);
     expect(back.status === 200 || back.status === 302 || back.status === 303).toBe(true);
     if (vault === "s3") expect(await exists(archiveId!)).toBeNull();

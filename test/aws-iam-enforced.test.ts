@@ -86,7 +86,10 @@ function forMoto(doc: PolicyDocument): PolicyDocument {
     if (actions.every((a) => RESOURCE_UNCHECKED.test(a))) return [{ ...rest, Action: actions, Resource: "*" }];
     const getUrl = actions.filter((a) => a === "sqs:GetQueueUrl");
     const others = actions.filter((a) => a !== "sqs:GetQueueUrl");
-    return [...(others.length > 0 ? [{ ...rest, Action: others }] : []), ...(getUrl.length > 0 ? [{ ...rest, Sid: `${rest.Sid ?? ""}GetQueueUrl`, Action: getUrl, Resource: "*" }] : [])];
+    return [
+      ...(others.length > 0 ? [{ ...rest, Action: others }] : []),
+      ...(getUrl.length > 0 ? [{ ...rest, Sid: `${rest.Sid ?? ""}GetQueueUrl`, Action: getUrl, Resource: "*" }] : []),
+    ];
   });
   return { ...doc, Statement: statements };
 }
@@ -94,14 +97,26 @@ function forMoto(doc: PolicyDocument): PolicyDocument {
 /** The adapters as a role's process builds them (src/adapters/aws/aws-ports.ts), with one principal's keys. */
 function rolePorts(endpoint: string, credentials: Credentials) {
   const clients = createAwsClients({ region: REGION, endpoint, credentials });
-  const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: PREFIX, visibilitySeconds: 60, maxAttempts: 5, retryBaseSeconds: 5 });
+  const messaging = createSqsMessaging({
+    sqs: clients.sqs,
+    sns: clients.sns,
+    prefix: PREFIX,
+    visibilitySeconds: 60,
+    maxAttempts: 5,
+    retryBaseSeconds: 5,
+  });
   const cloudwatch = new CloudWatchClient({ region: REGION, endpoint, credentials });
   const autoscaling = new AutoScalingClient({ region: REGION, endpoint, credentials });
   return {
     clients,
     inputs: createS3ObjectStore({ s3: clients.s3, bucket: INPUTS }),
     results: createS3ObjectStore({ s3: clients.s3, bucket: RESULTS }),
-    jobStore: createDynamoJobStore({ dynamodb: clients.dynamodb, table: TABLE, userIndex: "user_id_index", buckets: { inputs: INPUTS, results: RESULTS } }),
+    jobStore: createDynamoJobStore({
+      dynamodb: clients.dynamodb,
+      table: TABLE,
+      userIndex: "user_id_index",
+      buckets: { inputs: INPUTS, results: RESULTS },
+    }),
     topic: messaging.topic,
     queue: messaging.queue,
     vault: createS3ArchiveVault({ s3: clients.s3, bucket: RESULTS }),
@@ -136,7 +151,8 @@ const statusOf = (err: unknown): number | undefined => {
   const e = err as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; cause?: unknown };
   return e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? (e.cause ? statusOf(e.cause) : undefined);
 };
-const denied = (err: unknown) => statusOf(err) === 403 || /AccessDenied|not authorized/i.test(`${(err as Error).name} ${(err as Error).message}`);
+const denied = (err: unknown) =>
+  statusOf(err) === 403 || /AccessDenied|not authorized/i.test(`${(err as Error).name} ${(err as Error).message}`);
 
 describe.skipIf(!!missing)("each role's calls under its own rendered policy, on moto enforcing IAM", () => {
   let moto: MotoServer | undefined;
@@ -162,10 +178,18 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     moto = await startMotoServer(motoServer!, { INITIAL_NO_AUTH_ACTION_COUNT: String(UNAUTHENTICATED_REQUESTS) });
     endpoint = moto.endpoint;
     // The only unsigned requests: an administrator and its key.
-    const bootstrapIam = new IAMClient({ region: REGION, endpoint, credentials: { accessKeyId: "bootstrap", secretAccessKey: "bootstrap" } });
+    const bootstrapIam = new IAMClient({
+      region: REGION,
+      endpoint,
+      credentials: { accessKeyId: "bootstrap", secretAccessKey: "bootstrap" },
+    });
     await bootstrapIam.send(new CreateUserCommand({ UserName: "gas-admin" }));
     await bootstrapIam.send(
-      new PutUserPolicyCommand({ UserName: "gas-admin", PolicyName: "admin", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) }),
+      new PutUserPolicyCommand({
+        UserName: "gas-admin",
+        PolicyName: "admin",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+      }),
     );
     const key = (await bootstrapIam.send(new CreateAccessKeyCommand({ UserName: "gas-admin" }))).AccessKey!;
     bootstrapIam.destroy();
@@ -173,12 +197,25 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     iam = new IAMClient({ region: REGION, endpoint, credentials: adminKeys });
     admin = createAwsClients({ region: REGION, endpoint, credentials: adminKeys });
     // Enforcement is on from here: an unknown key is refused.
-    const stranger = createAwsClients({ region: REGION, endpoint, credentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "x" } });
-    const refused = await stranger.s3.send(new ListObjectsV2Command({ Bucket: INPUTS })).then(() => null, (e: Error) => e.name);
+    const stranger = createAwsClients({
+      region: REGION,
+      endpoint,
+      credentials: { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "x" },
+    });
+    const refused = await stranger.s3.send(new ListObjectsV2Command({ Bucket: INPUTS })).then(
+      () => null,
+      (e: Error) => e.name,
+    );
     stranger.destroy();
     if (!refused) throw new Error("moto accepted an unknown access key: IAM enforcement is off");
 
-    const report = await bootstrapAws(admin, { prefix: PREFIX, inputsBucket: INPUTS, resultsBucket: RESULTS, table: TABLE, userIndex: "user_id_index" });
+    const report = await bootstrapAws(admin, {
+      prefix: PREFIX,
+      inputsBucket: INPUTS,
+      resultsBucket: RESULTS,
+      table: TABLE,
+      userIndex: "user_id_index",
+    });
     for (const [name, url] of Object.entries(report.queues)) queueUrls[name.replace(`${PREFIX}-`, "")] = url;
     await admin.s3.send(new CreateBucketCommand({ Bucket: RELEASES }));
     await admin.s3.send(new PutObjectCommand({ Bucket: RELEASES, Key: "reference/manifest.json", Body: "{}" }));
@@ -194,36 +231,89 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
   });
 
   const now = () => new Date();
-  const SUMMARY = { records: 1, alleles: 1, known: 0, novel: 1, skipped: 0, byMostSevere: {}, byConsequence: {}, byImpact: {}, warnings: [], warningsTotal: 0, seconds: 0.1, variantsPerSecond: 10 };
+  const SUMMARY = {
+    records: 1,
+    alleles: 1,
+    known: 0,
+    novel: 1,
+    skipped: 0,
+    byMostSevere: {},
+    byConsequence: {},
+    byImpact: {},
+    warnings: [],
+    warningsTotal: 0,
+    seconds: 0.1,
+    variantsPerSecond: 10,
+  };
   const newJob = (id: string) => ({ id, userId: "user-1", inputFileName: "in.vcf", inputKey: `user-1/${id}/in.vcf`, submitTime: now() });
 
   /** What each role's code calls, in the order a job meets them (the adapters' calls, not the roles' logic). */
   const roleSteps: Record<GasRole, (p: RolePorts, jobId: string) => [string, () => Promise<unknown>][]> = {
     web: (p, id) => [
       ["release binary (user-data)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas" }))],
-      ["input upload (what the presigned POST signs for)", () => p.inputs.put(newJob(id).inputKey, new TextEncoder().encode("##fileformat=VCFv4.2\n"))],
+      [
+        "input upload (what the presigned POST signs for)",
+        () => p.inputs.put(newJob(id).inputKey, new TextEncoder().encode("##fileformat=VCFv4.2\n")),
+      ],
       ["list a user's inputs", () => p.inputs.list("user-1/")],
       ["create the job", () => p.jobStore.create(newJob(id))],
       ["read the job", () => p.jobStore.get(id)],
       ["list the user's jobs", () => p.jobStore.listByUser("user-1")],
-      ["publish job.requested", () => p.topic.publish("job.requested", { jobId: id, userId: "user-1", inputKey: newJob(id).inputKey, inputFileName: "in.vcf", submitTime: now().toISOString() })],
+      [
+        "publish job.requested",
+        () =>
+          p.topic.publish("job.requested", {
+            jobId: id,
+            userId: "user-1",
+            inputKey: newJob(id).inputKey,
+            inputFileName: "in.vcf",
+            submitTime: now().toISOString(),
+          }),
+      ],
       ["publish job.thaw (upgrade)", () => p.topic.publish("job.thaw", { jobId: id, userId: "user-1" })],
       ["queue depths (metrics)", () => p.queue("annotator").counts()],
       ["job counts (metrics)", () => p.jobStore.countByStatus()],
     ],
     annotator: (p, id) => [
       ["release binary (user-data)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas" }))],
-      ["reference bundle: list reference/ (user-data's aws s3 sync)", () => p.clients.s3.send(new ListObjectsV2Command({ Bucket: RELEASES, Prefix: "reference/" }))],
-      ["reference bundle: read a file (user-data's aws s3 sync)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "reference/manifest.json" }))],
+      [
+        "reference bundle: list reference/ (user-data's aws s3 sync)",
+        () => p.clients.s3.send(new ListObjectsV2Command({ Bucket: RELEASES, Prefix: "reference/" })),
+      ],
+      [
+        "reference bundle: read a file (user-data's aws s3 sync)",
+        () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "reference/manifest.json" })),
+      ],
       ["receive a job request", () => p.queue("annotator").receive({ max: 1, waitSeconds: 0 })],
       ["receive from its dead-letter queue", () => p.queue("annotator.dlq").receive({ max: 1, waitSeconds: 0 })],
       ["read the input", async () => (await (await p.inputs.get(newJob(id).inputKey))?.stream().getReader().read()) ?? null],
       ["claim the job", () => p.jobStore.claim(id, "token-1", 60)],
-      ["upload a result (PutObject, then HeadObject)", () => p.results.put(`user-1/${id}/in.annot.vcf`, new TextEncoder().encode("result\n"))],
-      ["complete the job", () => p.jobStore.complete(id, "token-1", { resultKey: `user-1/${id}/in.annot.vcf`, logKey: `user-1/${id}/in.vcf.count.log`, rowsKey: null, summary: SUMMARY })],
-      ["publish job.completed", () => p.topic.publish("job.completed", { jobId: id, userId: "user-1", status: "COMPLETED", completeTime: now().toISOString() })],
+      [
+        "upload a result (PutObject, then HeadObject)",
+        () => p.results.put(`user-1/${id}/in.annot.vcf`, new TextEncoder().encode("result\n")),
+      ],
+      [
+        "complete the job",
+        () =>
+          p.jobStore.complete(id, "token-1", {
+            resultKey: `user-1/${id}/in.annot.vcf`,
+            logKey: `user-1/${id}/in.vcf.count.log`,
+            rowsKey: null,
+            summary: SUMMARY,
+          }),
+      ],
+      [
+        "publish job.completed",
+        () => p.topic.publish("job.completed", { jobId: id, userId: "user-1", status: "COMPLETED", completeTime: now().toISOString() }),
+      ],
       // No Auto Scaling group on moto here: "not found" is the answer an allowed call gets.
-      ["backlog: annotator instances", () => p.scaling.annotatorInstances().catch((e: Error) => { if (!/not found/.test(e.message)) throw e; })],
+      [
+        "backlog: annotator instances",
+        () =>
+          p.scaling.annotatorInstances().catch((e: Error) => {
+            if (!/not found/.test(e.message)) throw e;
+          }),
+      ],
       ["backlog: publish the metric", () => p.scaling.publishBacklog({ waiting: 0, instances: 1, perInstance: 0, at: now() })],
     ],
     archiver: (p, id) => [
@@ -235,8 +325,14 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["read the job", () => p.jobStore.get(id)],
       ["a user's jobs (upgrade restores their archives)", () => p.jobStore.listByUser("user-1")],
       ["hot copy intact? (HeadObject of results)", () => p.results.head(`user-1/${id}/in.annot.vcf`)],
-      ["read a result to pack it", async () => (await (await p.results.get(`user-1/${id}/in.annot.vcf`))?.stream().getReader().read()) ?? null],
-      ["archive it", async () => ((globalThis as { archiveId?: string }).archiveId = await p.vault.archive(id, new TextEncoder().encode("packed")))],
+      [
+        "read a result to pack it",
+        async () => (await (await p.results.get(`user-1/${id}/in.annot.vcf`))?.stream().getReader().read()) ?? null,
+      ],
+      [
+        "archive it",
+        async () => ((globalThis as { archiveId?: string }).archiveId = await p.vault.archive(id, new TextEncoder().encode("packed"))),
+      ],
       ["delete the hot copy", () => p.results.delete(`user-1/${id}/in.annot.vcf`)],
       ["restore check of an absent object (HeadObject)", () => p.results.head(`user-1/${id}/absent`)],
       ["start a restore", () => p.vault.startRestore((globalThis as { archiveId?: string }).archiveId!, id)],
@@ -249,7 +345,17 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["release binary (user-data)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas" }))],
       ["receive job.completed / result.restored", () => p.queue("notifier").receive({ max: 1, waitSeconds: 0 })],
       ["read the job", () => p.jobStore.get(id)],
-      ["send the email", () => p.mailer.send({ to: "user@example.org", subject: "Results available", text: "t", html: "<p>t</p>", idempotencyKey: `job.completed:${id}` })],
+      [
+        "send the email",
+        () =>
+          p.mailer.send({
+            to: "user@example.org",
+            subject: "Results available",
+            text: "t",
+            html: "<p>t</p>",
+            idempotencyKey: `job.completed:${id}`,
+          }),
+      ],
     ],
   };
 
@@ -269,12 +375,21 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     const annotator = await principal("deny-annotator", policies.annotator);
     const attempts: [string, () => Promise<unknown>][] = [
       ["web deletes a result", () => web.results.delete("user-1/x/in.annot.vcf")],
-      ["web reads the annotator's queue", () => web.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.annotator, WaitTimeSeconds: 0 }))],
+      [
+        "web reads the annotator's queue",
+        () => web.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.annotator, WaitTimeSeconds: 0 })),
+      ],
       ["notifier writes a result", () => notifier.results.put("user-1/x/evil", new TextEncoder().encode("x"))],
       ["notifier reads a result", () => notifier.clients.s3.send(new GetObjectCommand({ Bucket: RESULTS, Key: "archive/x" }))],
       ["annotator writes an input", () => annotator.inputs.put("user-1/x/evil", new TextEncoder().encode("x"))],
-      ["annotator reads the notifier's queue", () => annotator.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.notifier, WaitTimeSeconds: 0 }))],
-      ["annotator writes the release bucket", () => annotator.clients.s3.send(new PutObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas", Body: "x" }))],
+      [
+        "annotator reads the notifier's queue",
+        () => annotator.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.notifier, WaitTimeSeconds: 0 })),
+      ],
+      [
+        "annotator writes the release bucket",
+        () => annotator.clients.s3.send(new PutObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas", Body: "x" })),
+      ],
     ];
     const allowed: string[] = [];
     for (const [name, fn] of attempts) {
@@ -288,8 +403,13 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
   }, 60_000);
 
   test("a policy missing a permission the code needs fails the role's calls (issue 14's HeadObject after upload)", async () => {
-    const p = await principal("annotator-without-results-get", withoutAction(policies.annotator, "s3:GetObject", new RegExp(`${RESULTS}/\\*$`)));
-    const failures = await runSteps([["upload a result (PutObject, then HeadObject)", () => p.results.put("user-1/job-x/in.annot.vcf", new TextEncoder().encode("r"))]]);
+    const p = await principal(
+      "annotator-without-results-get",
+      withoutAction(policies.annotator, "s3:GetObject", new RegExp(`${RESULTS}/\\*$`)),
+    );
+    const failures = await runSteps([
+      ["upload a result (PutObject, then HeadObject)", () => p.results.put("user-1/job-x/in.annot.vcf", new TextEncoder().encode("r"))],
+    ]);
     expect(failures.join("\n")).toMatch(/^upload a result \(PutObject, then HeadObject\): 403 /);
   }, 60_000);
 });

@@ -18,10 +18,14 @@ describe("bad input", () => {
     gas = await startGas({ env: { UPLOAD_POLICY_SECONDS: "2", FREE_MAX_UPLOAD_BYTES: "20000" } });
     const browser = createClient(gas.url);
     await browser.signIn("ada@example.org");
-    ada = createClient(gas.url, { token: ((await (await browser.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token });
+    ada = createClient(gas.url, {
+      token: ((await (await browser.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token,
+    });
     const other = createClient(gas.url);
     await other.signIn("eve@example.org");
-    eve = createClient(gas.url, { token: ((await (await other.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token });
+    eve = createClient(gas.url, {
+      token: ((await (await other.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token,
+    });
   }, 120_000);
   afterAll(async () => {
     await gas.stop();
@@ -124,7 +128,10 @@ describe("bad input", () => {
     expect(await errorOf(missing)).toContain("input_file");
     const nokey = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: "../../etc/passwd" }) });
     expect(nokey.status).toBe(400);
-    const absent = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: "00000000-0000-4000-8000-000000000000~x.vcf" }) });
+    const absent = await ada.json("/annotations", {
+      method: "POST",
+      body: JSON.stringify({ input_file: "00000000-0000-4000-8000-000000000000~x.vcf" }),
+    });
     expect(absent.status).toBe(404);
   });
 

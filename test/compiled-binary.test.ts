@@ -21,7 +21,11 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "gas-bin-"));
   bin = join(work, "gas");
   const t0 = performance.now();
-  const build = Bun.spawn(["bun", join(ROOT, "scripts", "build-binary.ts"), "--outfile", bin], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const build = Bun.spawn(["bun", join(ROOT, "scripts", "build-binary.ts"), "--outfile", bin], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [code, out, err] = await Promise.all([build.exited, new Response(build.stdout).text(), new Response(build.stderr).text()]);
   if (code !== 0) throw new Error(`build failed (${code}):\n${out}\n${err}`);
   console.log(`compiled-binary: built in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(Bun.file(bin).size / 1e6).toFixed(0)} MB)`);
@@ -44,7 +48,9 @@ describe("compiled binary", () => {
     console.log(`compiled-binary: --version in ${ms.toFixed(0)} ms`);
     expect(r.code).toBe(0);
     const pkg = require("../package.json") as { version: string };
-    expect(r.stdout.trim()).toMatch(new RegExp(`^gas ${pkg.version.replaceAll(".", "\\.")} \\(commit [0-9a-f]{12}(-dirty)?, built \\d{4}-\\d\\d-\\d\\dT`));
+    expect(r.stdout.trim()).toMatch(
+      new RegExp(`^gas ${pkg.version.replaceAll(".", "\\.")} \\(commit [0-9a-f]{12}(-dirty)?, built \\d{4}-\\d\\d-\\d\\dT`),
+    );
   });
 
   describe("--role=all on PGlite: upload → COMPLETED → download, then a restart", () => {

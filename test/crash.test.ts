@@ -92,7 +92,8 @@ describe.if(!!binaries)("crash: kill -9 the annotator mid-job on real PostgreSQL
     // Exactly one email, even after waiting for any late duplicate.
     const outbox = join(dataDir, "outbox");
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(await readdir(outbox).catch(() => [] as string[])).some((f) => f.includes(jobId))) await Bun.sleep(100);
+    while (Date.now() < deadline && !(await readdir(outbox).catch(() => [] as string[])).some((f) => f.includes(jobId)))
+      await Bun.sleep(100);
     await Bun.sleep(1500);
     expect((await readdir(outbox)).filter((f) => f.includes(jobId))).toHaveLength(1);
     expect(notifier.logs().filter((l) => l.msg === "email sent" && l.jobId === jobId)).toHaveLength(1);

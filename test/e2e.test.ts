@@ -22,7 +22,11 @@ describe("end to end, --role=all on PGlite", () => {
   test("health and the OpenAPI document", async () => {
     expect((await fetch(`${gas.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${gas.url}/readyz`)).json()).toEqual({ status: "ready" });
-    const doc = (await (await fetch(`${gas.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await fetch(`${gas.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/annotations", "/annotations/{id}"]));
     expect(doc.components.schemas.SubmitJobBody).toMatchObject({ type: "object", required: ["input_file"] });

@@ -97,7 +97,9 @@ describe.if(!!binaries)("graceful shutdown: SIGTERM to an annotator mid-job on r
 
   /** One annotated VCF and one log in the result store, one email in the outbox and its log. */
   async function expectOneResultAndOneEmail(jobId: string) {
-    const results = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true })).map(String).filter((f) => f.includes(jobId));
+    const results = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true }))
+      .map(String)
+      .filter((f) => f.includes(jobId));
     expect(results.filter((f) => f.endsWith(".annot.vcf"))).toHaveLength(1);
     expect(results.filter((f) => f.endsWith(".count.log"))).toHaveLength(1);
     const outbox = join(dataDir, "outbox");

@@ -80,10 +80,28 @@ describe("hostile input corpus", () => {
       small("crlf.vcf", { status: "COMPLETED", check: annotated }),
       small("missing-header.vcf", failed(/header|fileformat|#CHROM/i)),
       small("unsorted.vcf", { status: "COMPLETED", check: annotated }),
-      small("wrong-ref.vcf", { status: "COMPLETED", check: (vcf) => { annotated(vcf); expect(vcf.match(/WARNING_REF_DOES_NOT_MATCH_GENOME/g)?.length).toBeGreaterThanOrEqual(5); } }),
-      small("non-ascii-samples.vcf", { status: "COMPLETED", check: (vcf) => { annotated(vcf); expect(vcf).toContain("Échantillon-日本語-Ωμέγα\tПациент_№2"); } }),
+      small("wrong-ref.vcf", {
+        status: "COMPLETED",
+        check: (vcf) => {
+          annotated(vcf);
+          expect(vcf.match(/WARNING_REF_DOES_NOT_MATCH_GENOME/g)?.length).toBeGreaterThanOrEqual(5);
+        },
+      }),
+      small("non-ascii-samples.vcf", {
+        status: "COMPLETED",
+        check: (vcf) => {
+          annotated(vcf);
+          expect(vcf).toContain("Échantillon-日本語-Ωμέγα\tПациент_№2");
+        },
+      }),
       small("empty.vcf", failed(/empty|fileformat|header/i)),
-      small("header-only.vcf", { status: "COMPLETED", check: (vcf) => { expect(vcf.startsWith("##fileformat=VCF")).toBe(true); expect(vcf.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([]); } }),
+      small("header-only.vcf", {
+        status: "COMPLETED",
+        check: (vcf) => {
+          expect(vcf.startsWith("##fileformat=VCF")).toBe(true);
+          expect(vcf.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([]);
+        },
+      }),
       small("not-a-vcf.zip", failed(/zip/i)),
       small("wrong-columns.vcf", failed(/line 9/)),
       { source: DEMO_VCF, uploadAs: `<img src=x onerror=alert("x")>'.vcf`, expect: { status: "COMPLETED", check: annotated } },

@@ -28,10 +28,20 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
 
   // Issue 14's denials on a real account: the checker names each once the permission is gone.
   const cases: [GasRole, string, RegExp, RegExp][] = [
-    ["annotator", "s3:GetObject", /gas-results-example\/\*$/, /cannot s3:GetObject on arn:aws:s3:::gas-results-example\/x \(HeadObject after each upload\)/],
+    [
+      "annotator",
+      "s3:GetObject",
+      /gas-results-example\/\*$/,
+      /cannot s3:GetObject on arn:aws:s3:::gas-results-example\/x \(HeadObject after each upload\)/,
+    ],
     ["annotator", "sqs:ReceiveMessage", /gas-annotator-dlq$/, /cannot sqs:ReceiveMessage on .*:gas-annotator-dlq/],
     ["annotator", "sqs:DeleteMessage", /gas-annotator-dlq$/, /cannot sqs:DeleteMessage on .*:gas-annotator-dlq/],
-    ["annotator", "s3:ListBucket", /gas-releases-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-releases-example \(user-data: aws s3 sync of reference\/\)/],
+    [
+      "annotator",
+      "s3:ListBucket",
+      /gas-releases-example$/,
+      /cannot s3:ListBucket on arn:aws:s3:::gas-releases-example \(user-data: aws s3 sync of reference\/\)/,
+    ],
     ["annotator", "s3:GetObject", /gas-releases-example\/reference\/\*$/, /cannot s3:GetObject on .*reference\/manifest.json \(user-data/],
     ["archiver", "s3:ListBucket", /gas-results-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-results-example \(the restore check/],
   ];

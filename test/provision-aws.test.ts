@@ -36,12 +36,27 @@ const RUN_TIMEOUT_MS = 420_000;
 
 /** What moto 5.2 cannot do, and what the playbook leaves out there (inventories/moto/group_vars/all.yml). */
 const MOTO_GAPS: Record<string, { task: string | null; api: string }> = {
-  s3_tls_only_policy: { task: null, api: "none (plain-http endpoint; moto enforces the TLS-only bucket policy), option policy of 'S3 buckets'" },
-  dynamodb_table: { task: "Jobs table with the user index (the original's user_id_index)", api: "DescribeTable: no TableId in moto's answer (community.aws.dynamodb_table reads it)" },
-  autoscaling_instance_refresh: { task: "Roll every group to the new launch template version without downtime", api: "StartInstanceRefresh: not implemented" },
-  ec2_launch_template_tags: { task: null, api: "CreateLaunchTemplate copies TagSpecifications into version 1's data; option tags of 'Launch templates'" },
+  s3_tls_only_policy: {
+    task: null,
+    api: "none (plain-http endpoint; moto enforces the TLS-only bucket policy), option policy of 'S3 buckets'",
+  },
+  dynamodb_table: {
+    task: "Jobs table with the user index (the original's user_id_index)",
+    api: "DescribeTable: no TableId in moto's answer (community.aws.dynamodb_table reads it)",
+  },
+  autoscaling_instance_refresh: {
+    task: "Roll every group to the new launch template version without downtime",
+    api: "StartInstanceRefresh: not implemented",
+  },
+  ec2_launch_template_tags: {
+    task: null,
+    api: "CreateLaunchTemplate copies TagSpecifications into version 1's data; option tags of 'Launch templates'",
+  },
   ec2_nat_gateway_tags: { task: null, api: "DescribeTags: resource type nat-gateway instead of natgateway; option tags of 'NAT gateway'" },
-  s3_lifecycle_newer_noncurrent_versions: { task: null, api: "PutBucketLifecycleConfiguration drops NewerNoncurrentVersions; option noncurrent_version_keep_newer" },
+  s3_lifecycle_newer_noncurrent_versions: {
+    task: null,
+    api: "PutBucketLifecycleConfiguration drops NewerNoncurrentVersions; option noncurrent_version_keep_newer",
+  },
 };
 /** Checks the checker reports as skipped on moto: the resources the gaps leave out. */
 const SKIPPED_CHECKS = ["dynamodb_table", "s3_tls_only_policy"];
@@ -64,14 +79,26 @@ function ansibleHasBoto3(): boolean {
  */
 function mitogenStrategy(): Record<string, string> {
   const python = playbook ? ansiblePython() : null;
-  const found = python ? Bun.spawnSync([python, "-c", "import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))"]) : null;
+  const found = python
+    ? Bun.spawnSync([python, "-c", "import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))"])
+    : null;
   const dir = found?.exitCode === 0 ? found.stdout.toString().trim() : "";
   return dir ? { ANSIBLE_STRATEGY_PLUGINS: join(dir, "plugins", "strategy"), ANSIBLE_STRATEGY: "mitogen_linear" } : {};
 }
-const missing = !playbook ? "ansible-playbook is not on PATH" : !motoServer ? "moto_server is not on PATH" : !ansibleHasBoto3() ? "boto3 is not importable by ansible's Python" : null;
+const missing = !playbook
+  ? "ansible-playbook is not on PATH"
+  : !motoServer
+    ? "moto_server is not on PATH"
+    : !ansibleHasBoto3()
+      ? "boto3 is not importable by ansible's Python"
+      : null;
 const mitogen = missing ? {} : mitogenStrategy();
-if (!missing && !mitogen.ANSIBLE_STRATEGY) console.warn("provision-aws.test.ts: mitogen is not installed for ansible's Python: the playbook runs take ~2 minutes instead of ~1 (pip install mitogen)");
-if (missing) console.warn(`provision-aws.test.ts: SKIPPED — ${missing}. Install with: pip install ansible "moto[server]" (moto brings boto3)`);
+if (!missing && !mitogen.ANSIBLE_STRATEGY)
+  console.warn(
+    "provision-aws.test.ts: mitogen is not installed for ansible's Python: the playbook runs take ~2 minutes instead of ~1 (pip install mitogen)",
+  );
+if (missing)
+  console.warn(`provision-aws.test.ts: SKIPPED — ${missing}. Install with: pip install ansible "moto[server]" (moto brings boto3)`);
 
 interface Recap {
   ok: number;
@@ -105,7 +132,9 @@ describe("policiesAllow (the checker's IAM evaluator)", () => {
     expect(policiesAllow([doc], ["s3:PutObject", "arn:aws:s3:::b/releases/x"])).toBe(false);
     expect(policiesAllow([doc], ["s3:GetObject", "arn:aws:s3:::b/releases/secret"])).toBe(false);
     expect(policiesAllow([doc], ["ses:SendEmail", "*"])).toBe(true);
-    expect(() => policiesAllow([{ Statement: { Effect: "Allow", NotAction: "s3:*", Resource: "*" } }], ["sqs:SendMessage", "*"])).toThrow(/NotAction/);
+    expect(() => policiesAllow([{ Statement: { Effect: "Allow", NotAction: "s3:*", Resource: "*" } }], ["sqs:SendMessage", "*"])).toThrow(
+      /NotAction/,
+    );
   });
 });
 
@@ -126,7 +155,10 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     work = await mkdtemp(join(tmpdir(), "gas-provision-"));
     // Stands in for dist/gas: the playbook uploads whatever gas_binary_src names.
     await writeFile(join(work, "gas"), "#!/bin/sh\necho gas\n");
-    const vars = Bun.YAML.parse(await readFile(join(ANSIBLE_DIR, "inventories/moto/group_vars/all.yml"), "utf8")) as { gas_emulator_gaps: string[]; gas_aws_account_suffix: string };
+    const vars = Bun.YAML.parse(await readFile(join(ANSIBLE_DIR, "inventories/moto/group_vars/all.yml"), "utf8")) as {
+      gas_emulator_gaps: string[];
+      gas_aws_account_suffix: string;
+    };
     gaps = vars.gas_emulator_gaps;
     spec = defaultSpec({ region: TEST_REGION, accountSuffix: vars.gas_aws_account_suffix, gaps });
     clients = createTopologyClients({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
@@ -144,13 +176,31 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
   const runPlaybook = async (): Promise<RunResult> => {
     const started = performance.now();
     const p = Bun.spawn(
-      [playbook!, "-i", "inventories/aws", "-i", "inventories/moto", "playbooks/provision_aws.yml", "-e", `gas_acm_certificate_arn=${certificateArn}`, "-e", `gas_binary_src=${join(work, "gas")}`],
+      [
+        playbook!,
+        "-i",
+        "inventories/aws",
+        "-i",
+        "inventories/moto",
+        "playbooks/provision_aws.yml",
+        "-e",
+        `gas_acm_certificate_arn=${certificateArn}`,
+        "-e",
+        `gas_binary_src=${join(work, "gas")}`,
+      ],
       { cwd: ANSIBLE_DIR, stdout: "pipe", stderr: "pipe", env: ansibleEnv(endpoint) },
     );
     const [code, stdout, stderr] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
     const usage = p.resourceUsage();
     const cpuSeconds = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : Number.NaN;
-    return { code, out: `${stdout}\n${stderr}`, recap: parseRecap(stdout), skippedTasks: skippedTasks(stdout), seconds: (performance.now() - started) / 1000, cpuSeconds };
+    return {
+      code,
+      out: `${stdout}\n${stderr}`,
+      recap: parseRecap(stdout),
+      skippedTasks: skippedTasks(stdout),
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds,
+    };
   };
 
   test("the inventory's gaps are the ones this test knows", () => {
@@ -177,7 +227,10 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
       const r = await runPlaybook();
       console.log(`provision_aws.yml run 2: ${JSON.stringify(r.recap)} in ${r.seconds.toFixed(0)} s (${r.cpuSeconds.toFixed(0)} s CPU)`);
       if (r.code !== 0) throw new Error(`provision_aws.yml (second run) failed (exit ${r.code}):\n${r.out.slice(-4000)}`);
-      const changedTasks = r.out.split("\nTASK [").filter((s) => /\nchanged: /.test(s)).map((s) => s.slice(0, s.indexOf("]")));
+      const changedTasks = r.out
+        .split("\nTASK [")
+        .filter((s) => /\nchanged: /.test(s))
+        .map((s) => s.slice(0, s.indexOf("]")));
       expect({ failed: r.recap?.failed, changed: r.recap?.changed, changedTasks }).toEqual({ failed: 0, changed: 0, changedTasks: [] });
     },
     RUN_TIMEOUT_MS,
@@ -192,32 +245,59 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     expect([...skippedBy].sort()).toEqual([...SKIPPED_CHECKS].sort());
   }, 120_000);
 
-  test.skipIf(!inventoryBin)("the aws_ec2 inventory groups the instances the ASGs started by role", async () => {
-    const p = Bun.spawn([inventoryBin!, "-i", "inventories/aws", "--list"], { cwd: ANSIBLE_DIR, stdout: "pipe", stderr: "pipe", env: ansibleEnv(endpoint) });
-    const [code, stdout] = await Promise.all([p.exited, new Response(p.stdout).text()]);
-    expect(code).toBe(0);
-    const inv = JSON.parse(stdout) as Record<string, { hosts?: string[] }>;
-    const count = (g: string) => inv[g]?.hosts?.length ?? 0;
-    expect({ web: count("role_web"), annotator: count("role_annotator"), archiver: count("role_archiver"), notifier: count("role_notifier") }).toEqual({ web: 2, annotator: 2, archiver: 1, notifier: 1 });
-  }, 120_000);
+  test.skipIf(!inventoryBin)(
+    "the aws_ec2 inventory groups the instances the ASGs started by role",
+    async () => {
+      const p = Bun.spawn([inventoryBin!, "-i", "inventories/aws", "--list"], {
+        cwd: ANSIBLE_DIR,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: ansibleEnv(endpoint),
+      });
+      const [code, stdout] = await Promise.all([p.exited, new Response(p.stdout).text()]);
+      expect(code).toBe(0);
+      const inv = JSON.parse(stdout) as Record<string, { hosts?: string[] }>;
+      const count = (g: string) => inv[g]?.hosts?.length ?? 0;
+      expect({
+        web: count("role_web"),
+        annotator: count("role_annotator"),
+        archiver: count("role_archiver"),
+        notifier: count("role_notifier"),
+      }).toEqual({ web: 2, annotator: 2, archiver: 1, notifier: 1 });
+    },
+    120_000,
+  );
 
   test("the checker catches drift: a wider notifier policy, a resized group, a non-raw subscription", async () => {
     await clients.iam.send(
       new PutRolePolicyCommand({
         RoleName: "gas-notifier",
         PolicyName: "gas-notifier-drift",
-        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/*" }] }),
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::*/*" }],
+        }),
       }),
     );
     await clients.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "gas-web", MaxSize: 3 }));
     const topicArn = `arn:aws:sns:${TEST_REGION}:123456789012:gas-job-thaw`;
     const sub = (await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions![0]!;
-    await clients.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn, AttributeName: "RawMessageDelivery", AttributeValue: "false" }));
+    await clients.sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn: sub.SubscriptionArn,
+        AttributeName: "RawMessageDelivery",
+        AttributeValue: "false",
+      }),
+    );
 
     const failed = (await checkTopology(clients, spec)).filter((r) => r.status === "fail");
     const byName = (part: string) => failed.find((r: CheckResult) => r.name.includes(part))?.detail ?? "";
     expect(failed.map((r) => r.name).sort()).toEqual(
-      ["role gas-notifier: EC2 trust, instance profile, inline + SSM policies, least privilege", "auto scaling group gas-web: 2–10 in both private subnets", "subscription gas-job-thaw → gas-thaw (raw delivery)"].sort(),
+      [
+        "role gas-notifier: EC2 trust, instance profile, inline + SSM policies, least privilege",
+        "auto scaling group gas-web: 2–10 in both private subnets",
+        "subscription gas-job-thaw → gas-thaw (raw delivery)",
+      ].sort(),
     );
     expect(byName("role gas-notifier")).toContain("can s3:PutObject on arn:aws:s3:::gas-results-moto/x (should not)");
     expect(byName("role gas-notifier")).toContain("inline policies");

@@ -12,12 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsClients } from "../src/adapters/aws/aws-clients.ts";
 import type { BootstrapReport } from "../src/adapters/aws/aws-bootstrap.ts";
-import {
-  type AwsTestEndpoints,
-  endpointClients,
-  startAwsTestEndpoints,
-  uniqueName,
-} from "./support/aws-emulators.ts";
+import { type AwsTestEndpoints, endpointClients, startAwsTestEndpoints, uniqueName } from "./support/aws-emulators.ts";
 import { awsGasEnv, bootstrapForTest, removeBootstrapped } from "./support/aws-gas-env.ts";
 import { freePort } from "./support/free-port.ts";
 import { type Client, type GasProcess, createClient, parseUploadForm, startGas, waitForJob } from "./support/gas-process.ts";
@@ -89,7 +84,8 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
     return /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(await created.text())![1]!;
   }
 
-  const status = async (jobId: string) => String(((await (await browser.json(`/annotations/${jobId}`)).json()) as { job_status: string }).job_status);
+  const status = async (jobId: string) =>
+    String(((await (await browser.json(`/annotations/${jobId}`)).json()) as { job_status: string }).job_status);
 
   test("the webhook answers on the annotator's push port, and confirms its subscription through SubscribeURL", async () => {
     expect(await (await fetch(new URL("/", webhook))).text()).toContain("POST job to /process-job-request");

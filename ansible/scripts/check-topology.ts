@@ -45,8 +45,16 @@ export interface TopologyClients {
  * One client per service. `endpoint` sends every call to an emulator (S3 then uses path-style
  * URLs); `credentials` is for emulator tests only, otherwise the SDK's default chain applies.
  */
-export function createTopologyClients(opts: { region: string; endpoint?: string | null; credentials?: { accessKeyId: string; secretAccessKey: string } }): TopologyClients {
-  const config = { region: opts.region, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}) };
+export function createTopologyClients(opts: {
+  region: string;
+  endpoint?: string | null;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): TopologyClients {
+  const config = {
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  };
   const clients = {
     ec2: new EC2Client(config),
     s3: new S3Client({ ...config, forcePathStyle: !!opts.endpoint }),
@@ -58,7 +66,9 @@ export function createTopologyClients(opts: { region: string; endpoint?: string 
     autoscaling: new AutoScalingClient(config),
     cloudwatch: new CloudWatchClient(config),
   };
-  return { ...clients, destroy: () => {
+  return {
+    ...clients,
+    destroy: () => {
       for (const c of Object.values(clients)) c.destroy();
     },
   };

@@ -18,7 +18,17 @@ describe("parseLocustStats", () => {
   test("reads every row by column name, quoted names and N/A percentiles included", () => {
     const rows = parseLocustStats(CSV);
     expect(rows.map((r) => r.name)).toEqual(["/annotations/[id] (poll)", "upload, signed", "sign-in", "Aggregated"]);
-    expect(rows[0]).toEqual({ type: "GET", name: "/annotations/[id] (poll)", requests: 2636, failures: 0, requestsPerSecond: 26.47, p50: 240, p95: 860, p99: 1300, max: 1904 });
+    expect(rows[0]).toEqual({
+      type: "GET",
+      name: "/annotations/[id] (poll)",
+      requests: 2636,
+      failures: 0,
+      requestsPerSecond: 26.47,
+      p50: 240,
+      p95: 860,
+      p99: 1300,
+      max: 1904,
+    });
     expect(rows[1]!.failures).toBe(2);
     expect(rows[2]!.p99).toBeNaN();
     expect(rows[3]!.requests).toBe(2717);

@@ -46,8 +46,15 @@ export function parseLocustStats(csv: string, file = "stats.csv"): EndpointStats
     return i;
   };
   const cols = {
-    type: col("Type"), name: col("Name"), requests: col("Request Count"), failures: col("Failure Count"),
-    rps: col("Requests/s"), p50: col("50%"), p95: col("95%"), p99: col("99%"), max: col("Max Response Time"),
+    type: col("Type"),
+    name: col("Name"),
+    requests: col("Request Count"),
+    failures: col("Failure Count"),
+    rps: col("Requests/s"),
+    p50: col("50%"),
+    p95: col("95%"),
+    p99: col("99%"),
+    max: col("Max Response Time"),
   };
   return lines.slice(1).map((line, i) => {
     const f = csvFields(line);
@@ -56,7 +63,8 @@ export function parseLocustStats(csv: string, file = "stats.csv"): EndpointStats
       // Locust writes "N/A" for percentiles of an endpoint with no successful request.
       if (raw === "N/A") return NaN;
       const v = Number(raw);
-      if (raw === "" || Number.isNaN(v)) throw new Error(`${file}: line ${i + 2}: column ${header[cols[k]]} is ${JSON.stringify(raw)}, not a number`);
+      if (raw === "" || Number.isNaN(v))
+        throw new Error(`${file}: line ${i + 2}: column ${header[cols[k]]} is ${JSON.stringify(raw)}, not a number`);
       return v;
     };
     return {
@@ -78,7 +86,15 @@ export function formatStatsTable(rows: EndpointStats[]): string {
   const ms = (v: number) => (Number.isNaN(v) ? "-" : String(Math.round(v)));
   const head = ["type", "endpoint", "requests", "failures", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"];
   const body = rows.map((r) => [
-    r.type, r.name === "Aggregated" ? "all (incl. JOB rows)" : r.name, String(r.requests), String(r.failures), r.requestsPerSecond.toFixed(2), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max),
+    r.type,
+    r.name === "Aggregated" ? "all (incl. JOB rows)" : r.name,
+    String(r.requests),
+    String(r.failures),
+    r.requestsPerSecond.toFixed(2),
+    ms(r.p50),
+    ms(r.p95),
+    ms(r.p99),
+    ms(r.max),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

@@ -43,8 +43,7 @@ export interface Database {
 export type DatabaseOptions =
   // dataDir null → in memory (tests). loadDataDir: start from a dump of a migrated data directory
   // (PGlite's `dumpDataDir`); tests open one per test from a template made once per process.
-  | { kind: "pglite"; dataDir: string | null; loadDataDir?: Blob }
-  | { kind: "postgres"; url: string; max?: number };
+  { kind: "pglite"; dataDir: string | null; loadDataDir?: Blob } | { kind: "postgres"; url: string; max?: number };
 
 const MIGRATION_LOCK = 7_243_019; // arbitrary constant shared by every GAS process
 

@@ -16,7 +16,9 @@ export const users = pgTable(
     email: text("email").notNull(),
     name: text("name").notNull(),
     institution: text("institution").notNull().default(""),
-    tier: text("tier", { enum: ["free", "premium"] }).notNull().default("free"),
+    tier: text("tier", { enum: ["free", "premium"] })
+      .notNull()
+      .default("free"),
     /** The payment provider's customer id (Stripe `cus_…`, issue 5). */
     paymentCustomerId: text("payment_customer_id"),
     /** The subscription that made the user premium; a cancellation of another one leaves the tier alone. */
@@ -36,10 +38,7 @@ export const apiTokens = pgTable("api_tokens", {
   name: text("name").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   /** Public handle for listing and revoking (the hash is never shown). */
-  id: text("id")
-    .notNull()
-    .unique()
-    .default(sql`gen_random_uuid()::text`),
+  id: text("id").notNull().unique().default(sql`gen_random_uuid()::text`),
   /** The token's first characters, so a user can tell tokens apart. */
   prefix: text("prefix").notNull().default(""),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
@@ -131,19 +130,21 @@ export const queueMessages = pgTable(
 export const sentNotifications = pgTable("sent_notifications", {
   /** e.g. `job.completed:<job id>`: makes the notifier idempotent under redelivery. */
   key: text("key").primaryKey(),
-  sentAt: timestamp("sent_at", { withTimezone: true })
-    .notNull()
-    .default(sql`now()`),
+  sentAt: timestamp("sent_at", { withTimezone: true }).notNull().default(sql`now()`),
 });
 
-export const paymentEvents = pgTable("payment_events", {
-  /** The payment provider's event id (Stripe `evt_…`): each event is applied once. */
-  id: text("id").primaryKey(),
-  type: text("type").notNull(),
-  /**
-   * The subscription a subscribed/unsubscribed event was about: a "subscribed" that arrives after
-   * its subscription's "unsubscribed" (webhooks are not ordered) must not make the user premium.
-   */
-  subscriptionId: text("subscription_id"),
-  appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index("payment_events_subscription_idx").on(t.subscriptionId, t.type)]);
+export const paymentEvents = pgTable(
+  "payment_events",
+  {
+    /** The payment provider's event id (Stripe `evt_…`): each event is applied once. */
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    /**
+     * The subscription a subscribed/unsubscribed event was about: a "subscribed" that arrives after
+     * its subscription's "unsubscribed" (webhooks are not ordered) must not make the user premium.
+     */
+    subscriptionId: text("subscription_id"),
+    appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("payment_events_subscription_idx").on(t.subscriptionId, t.type)],
+);

@@ -48,7 +48,7 @@ function cached<T>(maxAgeMs: number, load: () => Promise<T>): () => Promise<T> {
 /** Add the scrape-time gauges to `m`'s registry. A source that fails is logged and left out of that scrape. */
 export function registerClusterGauges(m: GasMetrics, src: ClusterSources): void {
   const jobCounts = cached(src.jobCountsMaxAgeSeconds * 1000, () => src.jobs.countByStatus());
-    const failed = (what: string) => (err: unknown) => {
+  const failed = (what: string) => (err: unknown) => {
     src.log.warn("metrics: could not read", { what, err });
     return null;
   };

@@ -49,9 +49,21 @@ describe("worker metrics port (--role=annotator, METRICS_PORT)", () => {
 
 describe("metrics configuration", () => {
   test("defaults, and every variable read", () => {
-    expect(loadConfig({}).metrics).toEqual({ token: null, port: null, host: "0.0.0.0", jobCountsMaxAgeSeconds: 60, backlogIntervalSeconds: 60 });
+    expect(loadConfig({}).metrics).toEqual({
+      token: null,
+      port: null,
+      host: "0.0.0.0",
+      jobCountsMaxAgeSeconds: 60,
+      backlogIntervalSeconds: 60,
+    });
     expect(
-      loadConfig({ METRICS_TOKEN: TOKEN, METRICS_PORT: "9464", METRICS_HOST: "10.0.0.5", METRICS_JOB_COUNTS_SECONDS: "300", BACKLOG_METRIC_SECONDS: "0" }).metrics,
+      loadConfig({
+        METRICS_TOKEN: TOKEN,
+        METRICS_PORT: "9464",
+        METRICS_HOST: "10.0.0.5",
+        METRICS_JOB_COUNTS_SECONDS: "300",
+        BACKLOG_METRIC_SECONDS: "0",
+      }).metrics,
     ).toEqual({ token: TOKEN, port: 9464, host: "10.0.0.5", jobCountsMaxAgeSeconds: 300, backlogIntervalSeconds: 0 });
   });
 

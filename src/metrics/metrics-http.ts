@@ -16,7 +16,10 @@ import type { GasMetrics } from "./gas-metrics.ts";
 export type MetricsAccess = "allowed" | "unauthorized" | "hidden";
 
 /** Decide from the request's Authorization header. */
-export function metricsAccess(opts: { token: string | null; openWithoutToken: boolean }, authorization: string | null | undefined): MetricsAccess {
+export function metricsAccess(
+  opts: { token: string | null; openWithoutToken: boolean },
+  authorization: string | null | undefined,
+): MetricsAccess {
   if (!opts.token) return opts.openWithoutToken ? "allowed" : "hidden";
   const m = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!m) return "unauthorized";
@@ -67,7 +70,11 @@ export function startMetricsServer(opts: MetricsServerOptions): { url: string; s
           return json({ status: "unavailable" }, 503);
         }
       }
-      if (path === "/metrics") return metricsResponse(opts.metrics, metricsAccess({ token: opts.token, openWithoutToken: true }, req.headers.get("authorization")));
+      if (path === "/metrics")
+        return metricsResponse(
+          opts.metrics,
+          metricsAccess({ token: opts.token, openWithoutToken: true }, req.headers.get("authorization")),
+        );
       return json({ error: "not found" }, 404);
     },
   });
@@ -93,10 +100,21 @@ export interface WorkerMetricsContext {
  * A worker role's metrics endpoint: started when METRICS_PORT is set and no other role of this
  * process serves /metrics already (with --role=all the web port does). Returns its stop function.
  */
-export function serveWorkerMetrics(c: WorkerMetricsContext, role: keyof typeof WORKER_METRICS_PORT_OFFSETS, log: Logger): () => Promise<void> {
+export function serveWorkerMetrics(
+  c: WorkerMetricsContext,
+  role: keyof typeof WORKER_METRICS_PORT_OFFSETS,
+  log: Logger,
+): () => Promise<void> {
   const { port, host, token } = c.config.metrics;
   if (port === null || !c.metrics.claimEndpoint()) return async () => {};
-  const server = startMetricsServer({ metrics: c.metrics, host, port: port + WORKER_METRICS_PORT_OFFSETS[role], token, ready: () => c.database.ping(), log });
+  const server = startMetricsServer({
+    metrics: c.metrics,
+    host,
+    port: port + WORKER_METRICS_PORT_OFFSETS[role],
+    token,
+    ready: () => c.database.ping(),
+    log,
+  });
   log.info("metrics listening", { url: server.url, paths: ["/healthz", "/readyz", "/metrics"] });
   return () => server.stop();
 }

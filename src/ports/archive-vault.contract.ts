@@ -46,15 +46,19 @@ export function archiveVaultContract(name: string, open: () => Promise<ArchiveVa
       expect(await h.vault.readRestored(a)).toBeNull();
     });
 
-    test.skipIf(skipped.has("one archive per ref"))("one archive per ref: archiving the same ref again returns the same id with the new bytes", async () => {
-      const ref = randomUUID();
-      const first = await h.vault.archive(ref, text("first try"));
-      const second = await h.vault.archive(ref, text("second try"));
-      expect(second).toBe(first);
-      expect(await h.vault.startRestore(second, ref)).toBe("started");
-      expect(h.vault.readRestoreNotice(await h.nextNotice(waitMs()))).toEqual([{ archiveId: second, ref }]);
-      expect(new TextDecoder().decode((await h.vault.readRestored(second))!)).toBe("second try");
-    }, 60_000);
+    test.skipIf(skipped.has("one archive per ref"))(
+      "one archive per ref: archiving the same ref again returns the same id with the new bytes",
+      async () => {
+        const ref = randomUUID();
+        const first = await h.vault.archive(ref, text("first try"));
+        const second = await h.vault.archive(ref, text("second try"));
+        expect(second).toBe(first);
+        expect(await h.vault.startRestore(second, ref)).toBe("started");
+        expect(h.vault.readRestoreNotice(await h.nextNotice(waitMs()))).toEqual([{ archiveId: second, ref }]);
+        expect(new TextDecoder().decode((await h.vault.readRestored(second))!)).toBe("second try");
+      },
+      60_000,
+    );
 
     test("restore: started, announced with archive id and ref, then the same bytes are readable and 'ready'", async () => {
       const ref = randomUUID();
@@ -70,14 +74,18 @@ export function archiveVaultContract(name: string, open: () => Promise<ArchiveVa
       expect(await h.vault.startRestore(id, ref)).toBe("ready");
     }, 60_000);
 
-    test.skipIf(skipped.has("a second startRestore starts nothing new"))("a second startRestore while one runs starts nothing new: one announcement", async () => {
-      const ref = randomUUID();
-      const id = await h.vault.archive(ref, text("once"));
-      expect(await h.vault.startRestore(id, ref)).toBe("started");
-      expect(await h.vault.startRestore(id, ref)).toBe("in-progress");
-      expect(h.vault.readRestoreNotice(await h.nextNotice(waitMs()))).toEqual([{ archiveId: id, ref }]);
-      expect(await h.nextNotice(1500)).toBeNull();
-    }, 60_000);
+    test.skipIf(skipped.has("a second startRestore starts nothing new"))(
+      "a second startRestore while one runs starts nothing new: one announcement",
+      async () => {
+        const ref = randomUUID();
+        const id = await h.vault.archive(ref, text("once"));
+        expect(await h.vault.startRestore(id, ref)).toBe("started");
+        expect(await h.vault.startRestore(id, ref)).toBe("in-progress");
+        expect(h.vault.readRestoreNotice(await h.nextNotice(waitMs()))).toEqual([{ archiveId: id, ref }]);
+        expect(await h.nextNotice(1500)).toBeNull();
+      },
+      60_000,
+    );
 
     test("delete is idempotent; a deleted or unknown archive is 'missing' and unreadable", async () => {
       const ref = randomUUID();

@@ -11,8 +11,18 @@ export interface JobStoreHarness {
 }
 
 const summary = {
-  records: 1, alleles: 1, known: 0, novel: 1, skipped: 0, byMostSevere: { missense_variant: 1 },
-  byConsequence: { missense_variant: 2 }, byImpact: { MODERATE: 1 }, warnings: [], warningsTotal: 0, seconds: 0.1, variantsPerSecond: 10,
+  records: 1,
+  alleles: 1,
+  known: 0,
+  novel: 1,
+  skipped: 0,
+  byMostSevere: { missense_variant: 1 },
+  byConsequence: { missense_variant: 2 },
+  byImpact: { MODERATE: 1 },
+  warnings: [],
+  warningsTotal: 0,
+  seconds: 0.1,
+  variantsPerSecond: 10,
 };
 const results: CompletedFields = { resultKey: "r.vcf", logKey: "r.log", rowsKey: null, summary };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,7 +152,12 @@ export function jobStoreContract(
       const racers = await Promise.all(Array.from({ length: 5 }, () => h.store.moveResult(job.id, archived, restoring)));
       expect(racers.filter(Boolean)).toHaveLength(1);
       expect(await h.store.moveResult(job.id, restoring, available)).toBe(true);
-      expect(await h.store.get(job.id)).toMatchObject({ status: "COMPLETED", resultState: "AVAILABLE", archiveId: null, resultKey: "r.vcf" });
+      expect(await h.store.get(job.id)).toMatchObject({
+        status: "COMPLETED",
+        resultState: "AVAILABLE",
+        archiveId: null,
+        resultKey: "r.vcf",
+      });
       expect(await h.store.moveResult(randomUUID(), available, archived)).toBe(false);
     });
   });

@@ -11,7 +11,12 @@ export interface ScalingMetricsHarness {
   close(): Promise<void>;
 }
 
-const sample = (waiting: number, instances: number, at = new Date()): BacklogSample => ({ waiting, instances, perInstance: waiting / instances, at });
+const sample = (waiting: number, instances: number, at = new Date()): BacklogSample => ({
+  waiting,
+  instances,
+  perInstance: waiting / instances,
+  at,
+});
 
 /** Register the contract tests for one adapter. */
 export function scalingMetricsContract(name: string, open: () => Promise<ScalingMetricsHarness>) {

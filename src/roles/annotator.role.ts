@@ -29,7 +29,12 @@ export async function startAnnotator(c: Container) {
   // The figure the annotator fleet scales on (GAS/BacklogPerInstance on AWS).
   const backlog =
     c.config.metrics.backlogIntervalSeconds > 0
-      ? startBacklogReporter({ queue: c.ports.queue("annotator"), scaling: c.ports.scaling, intervalSeconds: c.config.metrics.backlogIntervalSeconds, log })
+      ? startBacklogReporter({
+          queue: c.ports.queue("annotator"),
+          scaling: c.ports.scaling,
+          intervalSeconds: c.config.metrics.backlogIntervalSeconds,
+          log,
+        })
       : null;
   const stopMetrics = serveWorkerMetrics(c, "annotator", log);
   return async () => {

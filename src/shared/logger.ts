@@ -36,8 +36,7 @@ function serialise(value: unknown): unknown {
 export function createLogger(
   level: LogLevel = "info",
   base: LogFields = {},
-  write: (line: string, isError: boolean) => void = (line, isError) =>
-    (isError ? process.stderr : process.stdout).write(`${line}\n`),
+  write: (line: string, isError: boolean) => void = (line, isError) => (isError ? process.stderr : process.stdout).write(`${line}\n`),
 ): Logger {
   const min = LEVELS[level];
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {

@@ -92,7 +92,10 @@ export function csrfProtection(opts: CsrfOptions): MiddlewareHandler<AppEnv> {
       if (!sent) sent = typeof field === "string" ? field : "";
     }
     if (!sent || !sameToken(sent, expected)) {
-      throw new AppError("FORBIDDEN", "This form has expired or did not come from this site (CSRF check failed). Go back, reload the page and try again.");
+      throw new AppError(
+        "FORBIDDEN",
+        "This form has expired or did not come from this site (CSRF check failed). Go back, reload the page and try again.",
+      );
     }
     return next();
   };

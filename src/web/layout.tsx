@@ -23,7 +23,13 @@ const NavLink = (p: { ctx: PageCtx; href: string; children: Child }) => {
 };
 
 /** Page frame. */
-export function Layout(props: { ctx: PageCtx; title: string; children?: Child; head?: Child; scripts?: ("job-live.js" | "annotate-check.js")[] }) {
+export function Layout(props: {
+  ctx: PageCtx;
+  title: string;
+  children?: Child;
+  head?: Child;
+  scripts?: ("job-live.js" | "annotate-check.js")[];
+}) {
   const { ctx } = props;
   const user = ctx.user;
   return (

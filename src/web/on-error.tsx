@@ -64,10 +64,7 @@ export function TooLargePage(props: { ctx: PageCtx; message: string }) {
       <div class="alert alert-warning" role="alert" id="too-large-message">
         {props.message}
       </div>
-      <p>
-        Premium accounts can annotate files of any size, and their results are never archived. Upgrade, or choose a
-        smaller file.
-      </p>
+      <p>Premium accounts can annotate files of any size, and their results are never archived. Upgrade, or choose a smaller file.</p>
       <p>
         <a href="/subscribe" class="btn btn-primary">
           Upgrade to Premium

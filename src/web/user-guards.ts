@@ -36,4 +36,3 @@ export function userOf(c: Context<AppEnv>): WebUser {
   if (!c.var.user) throw new AppError("UNAUTHENTICATED", "Sign in first");
   return c.var.user;
 }
-

@@ -19,7 +19,15 @@ if (!hasChromium) console.warn(`archive browser test skipped: no chromium at ${C
 const ROOT = join(import.meta.dir, "..", "..");
 const DEMO_VCF = join(ROOT, "data", "demo", "vcf", "test.vcf");
 const SHOTS = join(ROOT, "test-artifacts", "screenshots");
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 describe.if(hasChromium)("result lifecycle in chromium", () => {
   let gas: GasProcess;
@@ -33,7 +41,13 @@ describe.if(hasChromium)("result lifecycle in chromium", () => {
     await mkdir(SHOTS, { recursive: true });
     profileDir = await mkdtemp(join(tmpdir(), "gas-chromium-profile-"));
     gas = await startGas({ env: { ARCHIVE_AFTER_SECONDS: "4", RESTORE_DELAY_SECONDS: "3" } });
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
     page = await context.newPage();
   }, 120_000);
   afterAll(async () => {
@@ -85,7 +99,8 @@ describe.if(hasChromium)("result lifecycle in chromium", () => {
 
     await page.goto(jobUrl);
     // The thaw request is picked up within moments; the restore itself takes RESTORE_DELAY.
-    for (const deadline = Date.now() + 10_000; (await state()) === "ARCHIVED" && Date.now() < deadline; await page.reload()) await page.waitForTimeout(200);
+    for (const deadline = Date.now() + 10_000; (await state()) === "ARCHIVED" && Date.now() < deadline; await page.reload())
+      await page.waitForTimeout(200);
     await expect(state()).resolves.toBe("RESTORING");
     await expect(page.locator("#result-download").textContent()).resolves.toContain("being restored");
     await shot("25-result-restoring");

@@ -28,7 +28,15 @@ if (!hasChromium) console.warn(`browser tests skipped: no chromium at ${CHROMIUM
 const ROOT = join(import.meta.dir, "..", "..");
 const DEMO_VCF = join(ROOT, "data", "demo", "vcf", "test.vcf");
 const SHOTS = join(ROOT, "test-artifacts", "screenshots");
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 describe.if(hasChromium)("UI in chromium", () => {
   let pg: ThrowawayPostgres | null = null;
@@ -54,7 +62,13 @@ describe.if(hasChromium)("UI in chromium", () => {
       web = await startGas({ role: "all", dataDir });
     }
     // A fresh profile folder per run (launchPersistentContext passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
     page = await context.newPage();
   }, 120_000);
 
@@ -117,7 +131,9 @@ describe.if(hasChromium)("UI in chromium", () => {
     const total = Number((await page.locator("#result-count").textContent())!.replace(/[^0-9].*$/, "").replace(/,/g, ""));
     expect(total).toBeGreaterThan(0);
     await shot("08-results");
-    const options = await page.locator("#f-consequence option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
+    const options = await page
+      .locator("#f-consequence option")
+      .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
     const term = options.includes("missense_variant") ? "missense_variant" : options[0]!;
     await page.getByLabel("Consequence", { exact: true }).selectOption(term);
     await page.getByRole("button", { name: "Filter" }).click();
@@ -154,7 +170,9 @@ describe.if(hasChromium)("UI in chromium", () => {
       .inputValue({ timeout: 20_000 })
       .catch(async (err: unknown) => {
         await shot("12-tokens-failed");
-        throw new Error(`no #new-token after "Create token": on ${page.url()}: ${(await page.locator("body").innerText()).slice(0, 600)}`, { cause: err });
+        throw new Error(`no #new-token after "Create token": on ${page.url()}: ${(await page.locator("body").innerText()).slice(0, 600)}`, {
+          cause: err,
+        });
       });
     expect(token).toMatch(/^gas_/);
     await shot("12-tokens");
@@ -168,7 +186,15 @@ describe.if(hasChromium)("UI in chromium", () => {
   test("an oversized upload as a free user is refused with the upgrade offer", async () => {
     const big = join(dataDir, "too-big.vcf");
     const demo = await Bun.file(DEMO_VCF).text();
-    await Bun.write(big, demo + demo.split("\n").filter((l) => l && !l.startsWith("#")).join("\n").repeat(30));
+    await Bun.write(
+      big,
+      demo +
+        demo
+          .split("\n")
+          .filter((l) => l && !l.startsWith("#"))
+          .join("\n")
+          .repeat(30),
+    );
     expect(Bun.file(big).size).toBeGreaterThan(153_600);
     await page.goto(`${web.url}/annotate`);
     await page.getByLabel("Select VCF Input File").setInputFiles(big);

@@ -64,5 +64,6 @@ export async function generateLargeCorpus(dir: string): Promise<Record<string, s
 if (import.meta.main) {
   const out = process.argv[2];
   if (!out) throw new Error("usage: bun test/corpus/generate-corpus.ts OUT_DIR");
-  for (const [name, path] of Object.entries(await generateLargeCorpus(out))) console.log(`${name}\t${(await Bun.file(path).arrayBuffer()).byteLength} bytes`);
+  for (const [name, path] of Object.entries(await generateLargeCorpus(out)))
+    console.log(`${name}\t${(await Bun.file(path).arrayBuffer()).byteLength} bytes`);
 }

@@ -32,24 +32,36 @@ try {
   const form = (await (await api.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
   const up = await postUpload(api, form.url, form.fields, new File([await Bun.file(DEMO_VCF).arrayBuffer()], "test.vcf"));
   const key = new URL(up.headers.get("location")!).searchParams.get("key")!;
-  const job = ((await (await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) })).json()) as { job_id: string }).job_id;
+  const job = (
+    (await (await api.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) })).json()) as { job_id: string }
+  ).job_id;
   await waitForJob(api, job);
   console.log(`gas at ${gas.url}; a COMPLETED job ${job}; fuzzing (${maxExamples} examples per operation, at most ${maxTime} s)`);
 
   const st = Bun.spawn(
     [
-      "schemathesis", "run", `${gas.url}/openapi.json`,
-      "--url", gas.url,
-      "-H", `Authorization: Bearer ${token}`,
+      "schemathesis",
+      "run",
+      `${gas.url}/openapi.json`,
+      "--url",
+      gas.url,
+      "-H",
+      `Authorization: Bearer ${token}`,
       // Pages and the API share paths; an API client says it wants JSON (see src/web/negotiate.ts).
-      "-H", "Accept: application/json",
-      "--checks", CHECKS.join(","),
-      "--max-examples", maxExamples,
-      "--max-time", maxTime,
+      "-H",
+      "Accept: application/json",
+      "--checks",
+      CHECKS.join(","),
+      "--max-examples",
+      maxExamples,
+      "--max-time",
+      maxTime,
       // One worker: with two, hypothesis (Python 3.11) sometimes dies in ast.parse ("AST constructor
       // recursion depth mismatch"), a thread-safety bug of its lambda descriptions, not ours.
-      "--workers", "1",
-      "--request-timeout", "10",
+      "--workers",
+      "1",
+      "--request-timeout",
+      "10",
       ...extra,
     ],
     // Its .schemathesis/ cache goes into the service's temp folder, not the repository.

@@ -44,22 +44,32 @@ describe("client errors are 4xx, not 500", () => {
     const broken = (extra: Record<string, string> = {}) => ({
       method: "POST",
       headers: { origin: ORIGIN, "content-type": "multipart/form-data; boundary=xyz", ...extra },
-      body: "--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing boundary",
+      body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\nno closing boundary',
     });
     await expectAll(400, /form/i, [
       ["anonymous POST /logout", () => app.request("/logout", broken())],
       ["anonymous POST /login/dev", () => app.request("/login/dev", broken())],
       ["anonymous POST /upload/inputs", () => app.request("/upload/inputs", broken())],
-      ["no boundary at all", () => app.request("/logout", { ...broken(), headers: { origin: ORIGIN, "content-type": "multipart/form-data" } })],
+      [
+        "no boundary at all",
+        () => app.request("/logout", { ...broken(), headers: { origin: ORIGIN, "content-type": "multipart/form-data" } }),
+      ],
       ["signed-in POST /profile", () => app.request("/profile", broken(), ada)],
       ["signed-in POST /profile, token in the header", () => app.request("/profile", broken({ "x-csrf-token": token }), ada)],
-      ["signed-in POST shares, token in the header", () => app.request(`/annotations/${jobId}/shares`, broken({ "x-csrf-token": token }), ada)],
+      [
+        "signed-in POST shares, token in the header",
+        () => app.request(`/annotations/${jobId}/shares`, broken({ "x-csrf-token": token }), ada),
+      ],
     ]);
   });
 
   test("?page= past any page, or not a page number → 400 naming it", async () => {
     const pages = ["9999999999999999999999", "1".padEnd(400, "0"), "1001", "0", "-1", "abc", "2.5"];
-    await expectAll(400, /page/, pages.map((p) => [`page=${p.slice(0, 30)}`, () => app.request(`/annotations?page=${p}`, {}, ada)]));
+    await expectAll(
+      400,
+      /page/,
+      pages.map((p) => [`page=${p.slice(0, 30)}`, () => app.request(`/annotations?page=${p}`, {}, ada)]),
+    );
     for (const ok of ["", "?page=1", "?page=2", "?page=1000"]) expect((await ada.request(`/annotations${ok}`)).status).toBe(200);
   });
 
@@ -68,16 +78,28 @@ describe("client errors are 4xx, not 500", () => {
     await expectAll(400, /next/, [
       ["GET /login", () => app.request(`/login?next=${encodeURIComponent(next)}`)],
       ["GET /profile", () => app.request(`/profile?next=${encodeURIComponent(next)}`, {}, ada)],
-      ["POST /profile", async () => {
-        const form = { _csrf: csrfTokenIn(await (await ada.request("/profile")).text()), name: "Ada", email: "ada@example.org", institution: "Engines", next };
-        return app.request("/profile", { method: "POST", headers: { origin: ORIGIN }, body: new URLSearchParams(form) }, ada);
-      }],
+      [
+        "POST /profile",
+        async () => {
+          const form = {
+            _csrf: csrfTokenIn(await (await ada.request("/profile")).text()),
+            name: "Ada",
+            email: "ada@example.org",
+            institution: "Engines",
+            next,
+          };
+          return app.request("/profile", { method: "POST", headers: { origin: ORIGIN }, body: new URLSearchParams(form) }, ada);
+        },
+      ],
     ]);
   });
 
   test("an upload key that uses a file as a folder, or a folder as a file → 409", async () => {
     const upload = async (key: string) => {
-      const form = (await (await ada.request("/annotate", { headers: { accept: "application/json" } })).json()) as { url: string; fields: Record<string, string> };
+      const form = (await (await ada.request("/annotate", { headers: { accept: "application/json" } })).json()) as {
+        url: string;
+        fields: Record<string, string>;
+      };
       const body = new FormData();
       for (const [k, v] of Object.entries({ ...form.fields, key })) body.append(k, v);
       body.append("file", new File(["##fileformat=VCFv4.2\n"], "a.vcf"));

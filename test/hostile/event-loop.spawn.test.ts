@@ -58,7 +58,8 @@ describe("hostile: a long job in --role=all", () => {
     expect(done.job_status).toBe("COMPLETED");
     expect(seconds).toBeGreaterThan(1); // the job really took a while
     const slow = latencies.filter((ms) => ms > 100);
-    if (slow.length) console.warn(`healthz: ${slow.length}/${latencies.length} answers over 100 ms, worst ${Math.round(Math.max(...latencies))} ms`);
+    if (slow.length)
+      console.warn(`healthz: ${slow.length}/${latencies.length} answers over 100 ms, worst ${Math.round(Math.max(...latencies))} ms`);
     expect(Math.max(...latencies)).toBeLessThan(100);
   }, 180_000);
 });

@@ -27,7 +27,13 @@ afterAll(async () => {
 });
 
 /** gzip (level 9) of `head`, then `chunk` × `times`, then `tail`, streamed: the test holds 1 MiB at most. */
-async function gzipBomb(name: string, head: string, chunk: string | ((i: number) => string), times: number, tail = ""): Promise<{ path: string; bytes: number }> {
+async function gzipBomb(
+  name: string,
+  head: string,
+  chunk: string | ((i: number) => string),
+  times: number,
+  tail = "",
+): Promise<{ path: string; bytes: number }> {
   const path = join(dir, name);
   async function* parts() {
     yield Buffer.from(head);
@@ -65,7 +71,7 @@ describe("hostile: gzip bombs through gas annotate", () => {
   }, 60_000);
 
   test("many header lines: 512 MiB of ## lines", async () => {
-    const line = "##INFO=<ID=X,Number=1,Type=String,Description=\"padding padding padding padding\">\n";
+    const line = '##INFO=<ID=X,Number=1,Type=String,Description="padding padding padding padding">\n';
     const chunk = line.repeat(Math.floor((1 << 20) / line.length));
     const bomb = await gzipBomb("lines.vcf.gz", "##fileformat=VCFv4.2\n", chunk, 512, `${COLUMNS}21\t1\t.\tA\tG\t.\tPASS\t.\n`);
     expect(bomb.bytes).toBeLessThan(4 << 20);
@@ -77,7 +83,10 @@ describe("hostile: gzip bombs through gas annotate", () => {
   }, 120_000);
 
   test("600,000 distinct contig lines: the header line limit", async () => {
-    const contigs = (i: number) => Array.from({ length: 1000 }, (_, k) => `##contig=<ID=scaffold_${i * 1000 + k},length=${(i * 7919 + k * 104729) % 999_983}>\n`).join("");
+    const contigs = (i: number) =>
+      Array.from({ length: 1000 }, (_, k) => `##contig=<ID=scaffold_${i * 1000 + k},length=${(i * 7919 + k * 104729) % 999_983}>\n`).join(
+        "",
+      );
     const bomb = await gzipBomb("contigs.vcf.gz", "##fileformat=VCFv4.2\n", contigs, 600, `${COLUMNS}21\t1\t.\tA\tG\t.\tPASS\t.\n`);
     const r = await annotate(bomb.path);
     expect(r.code).toBe(1);
@@ -110,7 +119,12 @@ describe("hostile: gzip bombs through gas annotate", () => {
 
   test("a body that decompresses a thousandfold", async () => {
     const record = "21\t1\t.\tA\tG\t.\tPASS\t.\n";
-    const bomb = await gzipBomb("body.vcf.gz", `##fileformat=VCFv4.2\n${COLUMNS}`, record.repeat(Math.floor((1 << 20) / record.length)), 1024);
+    const bomb = await gzipBomb(
+      "body.vcf.gz",
+      `##fileformat=VCFv4.2\n${COLUMNS}`,
+      record.repeat(Math.floor((1 << 20) / record.length)),
+      1024,
+    );
     const r = await annotate(bomb.path);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/body.vcf.gz: line \d+/);

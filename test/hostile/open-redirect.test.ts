@@ -50,7 +50,11 @@ describe("open redirect through next (dev sign-in and profile)", () => {
     const start = await c.request(`/login?${q("/annotations?page=2#top")}`);
     expect(start.status).toBe(303);
     const form = new URL(start.headers.get("location")!, ORIGIN);
-    const res = await c.submit(form.pathname + form.search, "/login/dev", { state: form.searchParams.get("state")!, email: "ada@example.org", name: "Ada" });
+    const res = await c.submit(form.pathname + form.search, "/login/dev", {
+      state: form.searchParams.get("state")!,
+      email: "ada@example.org",
+      name: "Ada",
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/annotations?page=2#top");
   });
@@ -61,7 +65,12 @@ describe("open redirect through next (dev sign-in and profile)", () => {
       const saved = await ada.submit("/profile", "/profile", { name: "Ada", email: "ada@example.org", institution: "Engines", next });
       await expectRefused(saved, `POST ${JSON.stringify(next)}`);
     }
-    const ok = await ada.submit("/profile", "/profile", { name: "Ada", email: "ada@example.org", institution: "Engines", next: "/annotate" });
+    const ok = await ada.submit("/profile", "/profile", {
+      name: "Ada",
+      email: "ada@example.org",
+      institution: "Engines",
+      next: "/annotate",
+    });
     expect(ok.headers.get("location")).toBe("/annotate");
   });
 });

@@ -20,7 +20,11 @@ describe("Origin on every state-changing request with a session cookie", () => {
   }, 60_000);
   afterAll(() => h.close());
 
-  const json = (headers: Record<string, string>, method = "POST") => ({ method, headers: { "content-type": "application/json", accept: "application/json", ...headers }, body: "{}" });
+  const json = (headers: Record<string, string>, method = "POST") => ({
+    method,
+    headers: { "content-type": "application/json", accept: "application/json", ...headers },
+    body: "{}",
+  });
 
   test("JSON, text or body-less posts from another site, or with no Origin at all, are refused", async () => {
     const refused = [
@@ -28,14 +32,24 @@ describe("Origin on every state-changing request with a session cookie", () => {
       ["POST /account/tokens (JSON, no Origin)", "/account/tokens", json({})],
       ["POST /account/tokens (JSON, cross-site fetch)", "/account/tokens", json({ "sec-fetch-site": "cross-site" })],
       ["POST /annotations (JSON, evil Origin)", "/annotations", json({ origin: "https://evil.example" })],
-      ["DELETE /account/tokens/x (no body, evil Origin)", "/account/tokens/00000000-0000-0000-0000-000000000000", { method: "DELETE", headers: { origin: "https://evil.example" } }],
-      ["PUT /profile (XML, evil Origin)", "/profile", { method: "PUT", headers: { origin: "https://evil.example", "content-type": "application/xml" }, body: "<x/>" }],
+      [
+        "DELETE /account/tokens/x (no body, evil Origin)",
+        "/account/tokens/00000000-0000-0000-0000-000000000000",
+        { method: "DELETE", headers: { origin: "https://evil.example" } },
+      ],
+      [
+        "PUT /profile (XML, evil Origin)",
+        "/profile",
+        { method: "PUT", headers: { origin: "https://evil.example", "content-type": "application/xml" }, body: "<x/>" },
+      ],
     ] as const;
     for (const [label, path, init] of refused) {
       const res = await app.request(path, init, ada);
       expect({ label, status: res.status }).toEqual({ label, status: 403 });
     }
-    const tokens = (await (await ada.request("/account/tokens", { headers: { accept: "application/json" } })).json()) as { tokens: unknown[] };
+    const tokens = (await (await ada.request("/account/tokens", { headers: { accept: "application/json" } })).json()) as {
+      tokens: unknown[];
+    };
     expect(tokens.tokens).toEqual([]); // none was created
   });
 
@@ -44,7 +58,11 @@ describe("Origin on every state-changing request with a session cookie", () => {
     const sameSite = await app.request("/account/tokens", json({ "sec-fetch-site": "same-origin" }), ada);
     expect(sameSite.status).toBe(201);
     const { token } = (await sameSite.json()) as { token: string };
-    const bearer = await app.request("/annotations", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: "https://evil.example", "content-type": "application/json" }, body: "{}" });
+    const bearer = await app.request("/annotations", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, origin: "https://evil.example", "content-type": "application/json" },
+      body: "{}",
+    });
     expect(bearer.status).toBe(400); // past the Origin check: the body is refused for what it is
     const anonymous = await app.request("/account/tokens", json({ origin: "https://evil.example" }));
     expect(anonymous.status).toBe(401);

@@ -20,7 +20,11 @@ async function served(env: Record<string, string>) {
   const signIn = async (forwardedFor?: string) => {
     const headers: Record<string, string> = { origin: "http://gas.test" };
     if (forwardedFor) headers["x-forwarded-for"] = forwardedFor;
-    const res = await fetch(`http://127.0.0.1:${server.port}/login/dev`, { method: "POST", headers, body: new URLSearchParams({ email: "x@example.org" }) });
+    const res = await fetch(`http://127.0.0.1:${server.port}/login/dev`, {
+      method: "POST",
+      headers,
+      body: new URLSearchParams({ email: "x@example.org" }),
+    });
     await res.arrayBuffer();
     return res.status;
   };
@@ -56,7 +60,8 @@ describe("X-Forwarded-For from a trusted proxy", () => {
   test("the client is the last hop no trusted proxy appended; what the client itself sent is ignored", async () => {
     await awayFromMinuteBoundary();
     // Three attempts each from three clients behind the proxy: none is limited.
-    for (let i = 1; i <= 3; i++) for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) expect(await s.signIn(client)).toBe(403);
+    for (let i = 1; i <= 3; i++)
+      for (const client of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) expect(await s.signIn(client)).toBe(403);
     // 203.0.113.1 forging earlier hops, or passing through a second trusted proxy (10.20.0.7), is still 203.0.113.1.
     expect(await s.signIn("6.6.6.6, 203.0.113.1")).toBe(429);
     expect(await s.signIn("7.7.7.7, 203.0.113.1, 10.20.0.7")).toBe(429);
@@ -64,14 +69,25 @@ describe("X-Forwarded-For from a trusted proxy", () => {
 });
 
 describe("TRUSTED_PROXIES configuration", () => {
-  const base = { NODE_ENV: "test", SESSION_SECRET: "proxies-session-secret-0123456789", UPLOAD_SIGNING_SECRET: "proxies-upload-secret-0123456789" };
+  const base = {
+    NODE_ENV: "test",
+    SESSION_SECRET: "proxies-session-secret-0123456789",
+    UPLOAD_SIGNING_SECRET: "proxies-upload-secret-0123456789",
+  };
 
   test("addresses and CIDR ranges are accepted; anything else is refused, naming the variable and the entry", () => {
-    expect(loadConfig({ ...base, TRUSTED_PROXIES: "127.0.0.1,::1, 10.20.0.0/24 fd00::/8" }).http.trustedProxies).toEqual(["127.0.0.1/32", "::1/128", "10.20.0.0/24", "fd00::/8"]);
+    expect(loadConfig({ ...base, TRUSTED_PROXIES: "127.0.0.1,::1, 10.20.0.0/24 fd00::/8" }).http.trustedProxies).toEqual([
+      "127.0.0.1/32",
+      "::1/128",
+      "10.20.0.0/24",
+      "fd00::/8",
+    ]);
     expect(loadConfig(base).http.trustedProxies).toEqual([]);
     for (const bad of ["localhost", "10.0.0.0/33", "::1/129", "10.0.0.1/x", "10.0.0.256"]) {
       expect(() => loadConfig({ ...base, TRUSTED_PROXIES: bad })).toThrow(ConfigError);
-      expect(() => loadConfig({ ...base, TRUSTED_PROXIES: bad })).toThrow(new RegExp(`TRUSTED_PROXIES: .*${bad.replace(/[./:]/g, "\\$&")}`));
+      expect(() => loadConfig({ ...base, TRUSTED_PROXIES: bad })).toThrow(
+        new RegExp(`TRUSTED_PROXIES: .*${bad.replace(/[./:]/g, "\\$&")}`),
+      );
     }
   });
 
@@ -81,7 +97,9 @@ describe("TRUSTED_PROXIES configuration", () => {
     const local = await readFile(join(ANSIBLE, "inventories/local/group_vars/all.yml"), "utf8");
     expect(local).toMatch(/^gas_trusted_proxies: \[127\.0\.0\.1, "::1"\]$/m);
     const aws = await readFile(join(ANSIBLE, "inventories/aws/group_vars/all.yml"), "utf8");
-    const subnets = /^gas_public_subnets: (\[.*\])$/m.exec(await readFile(join(ANSIBLE, "roles/aws_topology/defaults/main.yml"), "utf8"))![1];
+    const subnets = /^gas_public_subnets: (\[.*\])$/m.exec(
+      await readFile(join(ANSIBLE, "roles/aws_topology/defaults/main.yml"), "utf8"),
+    )![1];
     expect(aws).toContain(`gas_trusted_proxies: ${subnets}`);
   });
 });

@@ -31,7 +31,11 @@ export function awsGasEnv(aws: Pick<AwsTestEndpoints, "s3" | "dynamodb" | "ses">
 
 /** `gas aws bootstrap` with `env`; its JSON report. Throws with stderr when it fails. */
 export async function bootstrapForTest(env: Record<string, string>, home: string): Promise<BootstrapReport> {
-  const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, stdout: "pipe", stderr: "pipe" });
+  const boot = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], {
+    env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [out, err, code] = await Promise.all([new Response(boot.stdout).text(), new Response(boot.stderr).text(), boot.exited]);
   if (code !== 0) throw new Error(`gas aws bootstrap exited ${code}: ${err}`);
   return JSON.parse(out) as BootstrapReport;

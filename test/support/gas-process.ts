@@ -110,15 +110,15 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
     throw err;
   }
   async function waitUntilUp() {
-  if (!quiet) await waitForLog((l) => l.msg === "started");
-  else {
-    // Benchmarks run with LOG_LEVEL=warn (no "started" line): wait for the web role instead.
-    for (const deadline = Date.now() + 60_000; ; await Bun.sleep(100)) {
-      if (proc.exitCode !== null) throw new Error(`gas exited ${proc.exitCode}:\n${raw.slice(-30).join("\n")}`);
-      if (Date.now() > deadline) throw new Error("timed out waiting for /healthz");
-      if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
+    if (!quiet) await waitForLog((l) => l.msg === "started");
+    else {
+      // Benchmarks run with LOG_LEVEL=warn (no "started" line): wait for the web role instead.
+      for (const deadline = Date.now() + 60_000; ; await Bun.sleep(100)) {
+        if (proc.exitCode !== null) throw new Error(`gas exited ${proc.exitCode}:\n${raw.slice(-30).join("\n")}`);
+        if (Date.now() > deadline) throw new Error("timed out waiting for /healthz");
+        if ((await fetch(`${url}/healthz`).catch(() => null))?.ok) break;
+      }
     }
-  }
   }
   return {
     url,
@@ -159,7 +159,10 @@ export function createClient(baseUrl: string, opts: { token?: string } = {}) {
   return {
     request,
     json: (path: string, init: RequestInit = {}) =>
-      request(path, { ...init, headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}), ...init.headers } }),
+      request(path, {
+        ...init,
+        headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}), ...init.headers },
+      }),
     /** Dev sign-in through /login → /login/dev (form with its CSRF token), as a browser would. */
     async signIn(email: string, name = "Test User") {
       const start = await request("/login?next=/annotations");
@@ -194,12 +197,14 @@ export type Client = ReturnType<typeof createClient>;
 
 /** The hidden fields and action of the upload form on the /annotate page. */
 export function parseUploadForm(html: string): { action: string; fields: Record<string, string> } {
-  const unescapeHtml = (s: string) => s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  const unescapeHtml = (s: string) =>
+    s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
   const form = /<form[^>]*action="([^"]+)"[^>]*enctype="multipart\/form-data"[^>]*>([\s\S]*?)<\/form>/.exec(html);
   const action = form?.[1];
   if (!action) throw new Error("no upload form on the page");
   const fields: Record<string, string> = {};
-  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
+  for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g))
+    fields[unescapeHtml(m[1]!)] = unescapeHtml(m[2]!);
   return { action: unescapeHtml(action), fields };
 }
 

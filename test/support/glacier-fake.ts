@@ -89,17 +89,21 @@ export function startGlacierFake(opts: { sns: SNSClient; restoreMs: number; regi
     job.StatusCode = "Succeeded";
     job.StatusMessage = "Succeeded";
     job.SHA256TreeHash = job.ArchiveSHA256TreeHash;
-    if (job.SNSTopic) void opts.sns.send(new PublishCommand({ TopicArn: job.SNSTopic, Message: JSON.stringify(publicJob(job)) })).catch(() => {});
+    if (job.SNSTopic)
+      void opts.sns.send(new PublishCommand({ TopicArn: job.SNSTopic, Message: JSON.stringify(publicJob(job)) })).catch(() => {});
   }
 
   async function route(req: Request, fake: GlacierFake): Promise<Response> {
     const url = new URL(req.url);
     const parts = url.pathname.split("/").slice(1).map(decodeURIComponent);
     const [account, vaultsWord, vaultName, kind, id, output, ...extra] = parts;
-    if (!account || vaultsWord !== "vaults" || !vaultName || extra.length > 0) return error(400, "BadRequest", `no such path ${url.pathname}`);
+    if (!account || vaultsWord !== "vaults" || !vaultName || extra.length > 0)
+      return error(400, "BadRequest", `no such path ${url.pathname}`);
     if (account !== "-" && account !== ACCOUNT_ID) return error(403, "AccessDeniedException", `account ${account} is not the caller's`);
-    if (!/^AWS4-HMAC-SHA256 Credential=/.test(req.headers.get("authorization") ?? "")) return error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
-    if (req.headers.get("x-amz-glacier-version") !== "2012-06-01") return error(400, "MissingParameterValueException", "Required header x-amz-glacier-version is missing");
+    if (!/^AWS4-HMAC-SHA256 Credential=/.test(req.headers.get("authorization") ?? ""))
+      return error(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+    if (req.headers.get("x-amz-glacier-version") !== "2012-06-01")
+      return error(400, "MissingParameterValueException", "Required header x-amz-glacier-version is missing");
     if (!/^[A-Za-z0-9_.-]{1,255}$/.test(vaultName)) return error(400, "InvalidParameterValueException", `invalid vault name ${vaultName}`);
     const m = req.method;
     const vaultPath = `/${ACCOUNT_ID}/vaults/${vaultName}`;
@@ -107,15 +111,33 @@ export function startGlacierFake(opts: { sns: SNSClient; restoreMs: number; regi
     if (!kind) {
       if (m === "PUT") {
         count("CreateVault");
-        if (!vaults.has(vaultName)) vaults.set(vaultName, { arn: `arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`, created: now(), archives: new Map(), jobs: new Map() });
+        if (!vaults.has(vaultName))
+          vaults.set(vaultName, {
+            arn: `arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`,
+            created: now(),
+            archives: new Map(),
+            jobs: new Map(),
+          });
         return new Response(null, { status: 201, headers: { location: vaultPath } });
       }
       const v = vaults.get(vaultName);
-      if (!v) return error(404, "ResourceNotFoundException", `Vault not found for ARN: arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`);
+      if (!v)
+        return error(
+          404,
+          "ResourceNotFoundException",
+          `Vault not found for ARN: arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`,
+        );
       if (m === "GET") {
         count("DescribeVault");
         const size = [...v.archives.values()].reduce((n, a) => n + a.body.length, 0);
-        return Response.json({ CreationDate: v.created, LastInventoryDate: null, NumberOfArchives: v.archives.size, SizeInBytes: size, VaultARN: v.arn, VaultName: vaultName });
+        return Response.json({
+          CreationDate: v.created,
+          LastInventoryDate: null,
+          NumberOfArchives: v.archives.size,
+          SizeInBytes: size,
+          VaultARN: v.arn,
+          VaultName: vaultName,
+        });
       }
       if (m === "DELETE") {
         count("DeleteVault");
@@ -127,18 +149,26 @@ export function startGlacierFake(opts: { sns: SNSClient; restoreMs: number; regi
     }
 
     const vault = vaults.get(vaultName);
-    if (!vault) return error(404, "ResourceNotFoundException", `Vault not found for ARN: arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`);
+    if (!vault)
+      return error(
+        404,
+        "ResourceNotFoundException",
+        `Vault not found for ARN: arn:aws:glacier:${region}:${ACCOUNT_ID}:vaults/${vaultName}`,
+      );
 
     if (kind === "archives" && !id && m === "POST") {
       count("UploadArchive");
       const body = new Uint8Array(await req.arrayBuffer());
       const treeHash = req.headers.get("x-amz-sha256-tree-hash");
       if (!treeHash) return error(400, "MissingParameterValueException", "Required header x-amz-sha256-tree-hash is missing");
-      if (treeHash !== glacierTreeHash(body)) return error(400, "InvalidParameterValueException", `Checksum mismatch: expected ${glacierTreeHash(body)} but got ${treeHash}`);
+      if (treeHash !== glacierTreeHash(body))
+        return error(400, "InvalidParameterValueException", `Checksum mismatch: expected ${glacierTreeHash(body)} but got ${treeHash}`);
       const contentHash = req.headers.get("x-amz-content-sha256");
-      if (contentHash && contentHash !== createHash("sha256").update(body).digest("hex")) return error(400, "InvalidParameterValueException", "x-amz-content-sha256 does not match the body");
+      if (contentHash && contentHash !== createHash("sha256").update(body).digest("hex"))
+        return error(400, "InvalidParameterValueException", "x-amz-content-sha256 does not match the body");
       const description = req.headers.get("x-amz-archive-description") ?? "";
-      if (description.length > 1024 || /[^\x20-\x7e]/.test(description)) return error(400, "InvalidParameterValueException", "Invalid archive description");
+      if (description.length > 1024 || /[^\x20-\x7e]/.test(description))
+        return error(400, "InvalidParameterValueException", "Invalid archive description");
       const archiveId = randomBytes(103).toString("base64url"); // 138 characters, like Glacier's
       vault.archives.set(archiveId, { body, description, treeHash, created: now() });
       return new Response(null, {
@@ -160,13 +190,16 @@ export function startGlacierFake(opts: { sns: SNSClient; restoreMs: number; regi
       } catch {
         return error(400, "InvalidParameterValueException", "job parameters are not JSON");
       }
-      if (p.Type !== "archive-retrieval") return error(400, "InvalidParameterValueException", `this fake supports Type archive-retrieval only, not ${String(p.Type)}`);
+      if (p.Type !== "archive-retrieval")
+        return error(400, "InvalidParameterValueException", `this fake supports Type archive-retrieval only, not ${String(p.Type)}`);
       const tier = p.Tier === undefined ? "Standard" : String(p.Tier);
       if (!["Expedited", "Standard", "Bulk"].includes(tier)) return error(400, "InvalidParameterValueException", `Invalid tier: ${tier}`);
       const archive = typeof p.ArchiveId === "string" ? vault.archives.get(p.ArchiveId) : undefined;
       if (!archive) return error(404, "ResourceNotFoundException", `Archive not found for ID: ${String(p.ArchiveId)}`);
-      if (tier === "Expedited" && fake.refuseExpedited) return error(400, "InsufficientCapacityException", "Insufficient capacity to process this expedited request.");
-      if (typeof p.SNSTopic === "string" && !/^arn:aws:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(p.SNSTopic)) return error(400, "InvalidParameterValueException", `Invalid SNS topic ARN: ${p.SNSTopic}`);
+      if (tier === "Expedited" && fake.refuseExpedited)
+        return error(400, "InsufficientCapacityException", "Insufficient capacity to process this expedited request.");
+      if (typeof p.SNSTopic === "string" && !/^arn:aws:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(p.SNSTopic))
+        return error(400, "InvalidParameterValueException", `Invalid SNS topic ARN: ${p.SNSTopic}`);
       const jobId = randomBytes(69).toString("base64url"); // 92 characters, like Glacier's
       const job: Job = {
         JobId: jobId,
@@ -218,7 +251,8 @@ export function startGlacierFake(opts: { sns: SNSClient; restoreMs: number; regi
       }
       if (output === "output") {
         count("GetJobOutput");
-        if (job.StatusCode !== "Succeeded") return error(400, "InvalidParameterValueException", `The job is not currently available for download: ${id}`);
+        if (job.StatusCode !== "Succeeded")
+          return error(400, "InvalidParameterValueException", `The job is not currently available for download: ${id}`);
         return new Response(job.output, {
           status: 200,
           headers: {

@@ -12,7 +12,11 @@ export interface MotoServer {
 export async function startMotoServer(bin: string, env: Record<string, string> = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const moto = Bun.spawn([bin, "-H", "127.0.0.1", "-p", String(port)], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "ignore" });
+  const moto = Bun.spawn([bin, "-H", "127.0.0.1", "-p", String(port)], {
+    env: { ...process.env, ...env },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   const stop = async () => {
     moto.kill();
     await moto.exited;

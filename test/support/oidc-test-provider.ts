@@ -48,7 +48,11 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "organization"] },
     findAccount: async (_ctx: unknown, sub: string) => ({
       accountId: sub,
-      claims: async () => ({ sub, ...(ACCOUNTS[sub] ?? { email: `${sub}@example.org`, name: sub, organization: "" }), email_verified: true }),
+      claims: async () => ({
+        sub,
+        ...(ACCOUNTS[sub] ?? { email: `${sub}@example.org`, name: sub, organization: "" }),
+        email_verified: true,
+      }),
     }),
     // Profile claims in the ID token too, as Globus Auth does.
     conformIdTokenClaims: false,

@@ -41,16 +41,28 @@ export async function renderIamPolicies(o: RenderOptions): Promise<Record<GasRol
       "",
     ].join("\n");
     await writeFile(join(work, "render.yml"), play);
-    const extra = { gas_aws_account_id: o.accountId, gas_aws_account_suffix: o.accountSuffix, gas_aws_region: o.region, gas_aws_prefix: o.prefix ?? "gas" };
+    const extra = {
+      gas_aws_account_id: o.accountId,
+      gas_aws_account_suffix: o.accountSuffix,
+      gas_aws_region: o.region,
+      gas_aws_prefix: o.prefix ?? "gas",
+    };
     const p = Bun.spawn([playbook, "-i", "localhost,", join(work, "render.yml"), "-e", JSON.stringify(extra)], {
       cwd: ANSIBLE_DIR,
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_STDOUT_CALLBACK: "json", ANSIBLE_LOCALHOST_WARNING: "false", ANSIBLE_INVENTORY_UNPARSED_WARNING: "false" },
+      env: {
+        ...process.env,
+        ANSIBLE_NOCOLOR: "1",
+        ANSIBLE_STDOUT_CALLBACK: "json",
+        ANSIBLE_LOCALHOST_WARNING: "false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING: "false",
+      },
     });
     const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
     if (code !== 0) throw new Error(`rendering the IAM policies failed (exit ${code}):\n${out.slice(-3000)}\n${err.slice(-2000)}`);
-    const task = (JSON.parse(out) as { plays: { tasks: { hosts: { localhost: { results: { item: GasRole; msg: unknown }[] } } }[] }[] }).plays[0]!.tasks[0]!;
+    const task = (JSON.parse(out) as { plays: { tasks: { hosts: { localhost: { results: { item: GasRole; msg: unknown }[] } } }[] }[] })
+      .plays[0]!.tasks[0]!;
     const docs = {} as Record<GasRole, PolicyDocument>;
     for (const r of task.hosts.localhost.results) docs[r.item] = typeof r.msg === "string" ? JSON.parse(r.msg) : (r.msg as PolicyDocument);
     return docs;

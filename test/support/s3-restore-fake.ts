@@ -74,11 +74,18 @@ export function startS3RestoreFake(opts: { upstream: string; sns: SNSClient; res
               // S3 URL-encodes keys in events, spaces as '+'.
               object: { key: encodeURIComponent(key).replaceAll("%20", "+").replaceAll("%2F", "/"), size },
             },
-            glacierEventData: { restoreEventData: { lifecycleRestorationExpiryTime: new Date(Date.now() + 86_400_000).toISOString(), lifecycleRestoreStorageClass: "DEEP_ARCHIVE" } },
+            glacierEventData: {
+              restoreEventData: {
+                lifecycleRestorationExpiryTime: new Date(Date.now() + 86_400_000).toISOString(),
+                lifecycleRestoreStorageClass: "DEEP_ARCHIVE",
+              },
+            },
           },
         ],
       };
-      void opts.sns.send(new PublishCommand({ TopicArn: c.topicArn, Message: JSON.stringify(event), Subject: "Amazon S3 Notification" })).catch(() => {});
+      void opts.sns
+        .send(new PublishCommand({ TopicArn: c.topicArn, Message: JSON.stringify(event), Subject: "Amazon S3 Notification" }))
+        .catch(() => {});
     }
   }
 
@@ -103,8 +110,14 @@ export function startS3RestoreFake(opts: { upstream: string; sns: SNSClient; res
           return new Response(null, { status: 200 });
         }
         const configs = notifications.get(bucket) ?? [];
-        const body = configs.map((c) => `<TopicConfiguration><Topic>${c.topicArn}</Topic>${c.events.map((e) => `<Event>${e}</Event>`).join("")}<Filter><S3Key><FilterRule><Name>prefix</Name><Value>${c.prefix}</Value></FilterRule></S3Key></Filter></TopicConfiguration>`);
-        return new Response(`<?xml version="1.0" encoding="UTF-8"?><NotificationConfiguration>${body.join("")}</NotificationConfiguration>`, { headers: { "content-type": "application/xml" } });
+        const body = configs.map(
+          (c) =>
+            `<TopicConfiguration><Topic>${c.topicArn}</Topic>${c.events.map((e) => `<Event>${e}</Event>`).join("")}<Filter><S3Key><FilterRule><Name>prefix</Name><Value>${c.prefix}</Value></FilterRule></S3Key></Filter></TopicConfiguration>`,
+        );
+        return new Response(
+          `<?xml version="1.0" encoding="UTF-8"?><NotificationConfiguration>${body.join("")}</NotificationConfiguration>`,
+          { headers: { "content-type": "application/xml" } },
+        );
       }
       if (!key) return forward(req, url);
 
@@ -143,12 +156,14 @@ export function startS3RestoreFake(opts: { upstream: string; sns: SNSClient; res
         return forward(req, url);
       }
       const s = keys.get(id);
-      if (s && req.method === "GET" && s.restore !== "done") return xmlError(403, "InvalidObjectState", "The operation is not valid for the object's storage class");
+      if (s && req.method === "GET" && s.restore !== "done")
+        return xmlError(403, "InvalidObjectState", "The operation is not valid for the object's storage class");
       const r = await forward(req, url);
       if (s && req.method === "HEAD" && r.ok) {
         r.headers.set("x-amz-storage-class", s.storageClass);
         if (s.restore === "ongoing") r.headers.set("x-amz-restore", 'ongoing-request="true"');
-        if (s.restore === "done") r.headers.set("x-amz-restore", `ongoing-request="false", expiry-date="${new Date(Date.now() + 86_400_000).toUTCString()}"`);
+        if (s.restore === "done")
+          r.headers.set("x-amz-restore", `ongoing-request="false", expiry-date="${new Date(Date.now() + 86_400_000).toUTCString()}"`);
       }
       return r;
     },

@@ -85,7 +85,10 @@ export function selfSignedCertificate(keys: { publicKey: string; privateKey: str
   cert.serialNumber = `01${randomUUID().replaceAll("-", "").slice(0, 14)}`;
   cert.validity.notBefore = new Date(Date.now() - 3600_000);
   cert.validity.notAfter = new Date(Date.now() + days * 86400_000);
-  const name = [{ name: "commonName", value: "sns.amazonaws.com" }, { name: "organizationName", value: "GAS test publisher" }];
+  const name = [
+    { name: "commonName", value: "sns.amazonaws.com" },
+    { name: "organizationName", value: "GAS test publisher" },
+  ];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.sign(forge.pki.privateKeyFromPem(keys.privateKey), forge.md.sha256.create());
@@ -125,7 +128,11 @@ export async function startSnsTestPublisher(opts: { topicArn?: string } = {}): P
   function sign(m: SnsEnvelope, o: SignOptions = {}): SnsEnvelope {
     const version = o.version ?? 2;
     const signer = createSign(version === 1 ? "RSA-SHA1" : "RSA-SHA256").update(canonical(m), "utf8");
-    return { ...m, SignatureVersion: String(version), Signature: signer.sign(o.foreignKey ? foreign.privateKey : keys.privateKey, "base64") };
+    return {
+      ...m,
+      SignatureVersion: String(version),
+      Signature: signer.sign(o.foreignKey ? foreign.privateKey : keys.privateKey, "base64"),
+    };
   }
 
   const base = (type: SnsType, o: MessageOptions): SnsEnvelope => ({

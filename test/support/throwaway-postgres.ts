@@ -45,8 +45,16 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres | null
   await run([join(bin, "initdb"), "-D", pgdata, "-U", "gas", "--auth=trust", "--no-sync", "-E", "UTF8"], asRoot);
   await run(
     [
-      join(bin, "pg_ctl"), "-D", pgdata, "-l", join(dir, "server.log"), "-w", "-t", "60",
-      "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      join(bin, "pg_ctl"),
+      "-D",
+      pgdata,
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
       "start",
     ],
     asRoot,

@@ -34,7 +34,8 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
       const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
       const algorithm = sse?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
       if (algorithm !== "AES256" && algorithm !== "aws:kms") problems.push(`default encryption ${algorithm ?? "none"}`);
-      const owner = (await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+      const owner = (await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))).OwnershipControls?.Rules?.[0]
+        ?.ObjectOwnership;
       expectEqual(problems, "object ownership", owner, "BucketOwnerEnforced");
       const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
       if (bucket === names.releaseBucket) expectEqual(problems, "versioning", versioning, "Enabled");
@@ -46,7 +47,8 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
       async () => {
         const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}");
         const deniesHttp = (policy.Statement ?? []).some(
-          (s: { Effect?: string; Condition?: Record<string, Record<string, string>> }) => s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
+          (s: { Effect?: string; Condition?: Record<string, Record<string, string>> }) =>
+            s.Effect === "Deny" && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false",
         );
         return deniesHttp ? [] : ["no Deny on aws:SecureTransport false"];
       },
@@ -61,26 +63,38 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
     [names.resultsBucket, spec.lifecycle.results],
   ] as const) {
     const expires = "expireAfterDays" in want ? `objects expire after ${want.expireAfterDays} days, ` : "";
-    await log.check("storage", `${bucket}: ${expires}abandoned multipart uploads after ${want.abortIncompleteUploadAfterDays}`, async () => {
-      const r = rule(await rules(bucket), want.id);
-      if (!r) return [`no enabled rule ${want.id}`];
-      const problems: string[] = [];
-      expectEqual(problems, "expiration days", r.Expiration?.Days, "expireAfterDays" in want ? want.expireAfterDays : undefined);
-      expectEqual(problems, "abort multipart days", r.AbortIncompleteMultipartUpload?.DaysAfterInitiation, want.abortIncompleteUploadAfterDays);
-      return problems;
-    });
+    await log.check(
+      "storage",
+      `${bucket}: ${expires}abandoned multipart uploads after ${want.abortIncompleteUploadAfterDays}`,
+      async () => {
+        const r = rule(await rules(bucket), want.id);
+        if (!r) return [`no enabled rule ${want.id}`];
+        const problems: string[] = [];
+        expectEqual(problems, "expiration days", r.Expiration?.Days, "expireAfterDays" in want ? want.expireAfterDays : undefined);
+        expectEqual(
+          problems,
+          "abort multipart days",
+          r.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+          want.abortIncompleteUploadAfterDays,
+        );
+        return problems;
+      },
+    );
   }
   await log.check("storage", `${names.releaseBucket}: old release versions expire after 90 days`, async () => {
     const r = rule(await rules(names.releaseBucket), "keep-recent-releases");
     if (!r) return ["no enabled rule keep-recent-releases"];
     const problems: string[] = [];
     expectEqual(problems, "noncurrent days", r.NoncurrentVersionExpiration?.NoncurrentDays, 90);
-    if (!log.hasGap("s3_lifecycle_newer_noncurrent_versions")) expectEqual(problems, "newer noncurrent versions kept", r.NoncurrentVersionExpiration?.NewerNoncurrentVersions, 5);
+    if (!log.hasGap("s3_lifecycle_newer_noncurrent_versions"))
+      expectEqual(problems, "newer noncurrent versions kept", r.NoncurrentVersionExpiration?.NewerNoncurrentVersions, 5);
     return problems;
   });
   await log.check("storage", `${names.inputsBucket}: CORS admits browser POSTs from ${spec.publicUrl}`, async () => {
     const cors = (await s3.send(new GetBucketCorsCommand({ Bucket: names.inputsBucket }))).CORSRules ?? [];
-    return cors.some((c) => c.AllowedMethods?.includes("POST") && c.AllowedOrigins?.includes(spec.publicUrl)) ? [] : ["no POST rule for the public URL"];
+    return cors.some((c) => c.AllowedMethods?.includes("POST") && c.AllowedOrigins?.includes(spec.publicUrl))
+      ? []
+      : ["no POST rule for the public URL"];
   });
   await log.check("storage", `${names.releaseBucket}: a release binary under releases/`, async () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: names.releaseBucket, Prefix: "releases/", MaxKeys: 10 }));
@@ -125,34 +139,52 @@ export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: Topol
   for (const q of spec.queues) {
     const queue = names.queue(q.name);
     let queueArn: string | undefined;
-    await log.check("messaging", `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy, SSE-SQS`, async () => {
-      const a = await attributes(queue);
-      const dlq = await attributes(names.dlq(q.name));
-      queueArn = a.QueueArn;
-      const problems: string[] = [];
-      const redrive = JSON.parse(a.RedrivePolicy ?? "{}");
-      expectEqual(problems, "dead-letter target", redrive.deadLetterTargetArn, dlq.QueueArn);
-      expectEqual(problems, "max receives", Number(redrive.maxReceiveCount), spec.maxReceives);
-      expectEqual(problems, "visibility timeout", Number(a.VisibilityTimeout), q.visibilitySeconds);
-      expectEqual(problems, "receive wait", Number(a.ReceiveMessageWaitTimeSeconds), spec.receiveWaitSeconds);
-      expectEqual(problems, "DLQ retention", Number(dlq.MessageRetentionPeriod), spec.deadLetterRetentionSeconds);
-      // SNS can deliver to a queue with SSE-SQS; with the AWS managed key alias/aws/sqs it cannot
-      // (that key's policy cannot grant SNS), and it drops the messages silently (issue 14).
-      for (const [which, attrs] of [["queue", a], ["DLQ", dlq]] as const) {
-        if (attrs.KmsMasterKeyId) problems.push(`${which} encrypted with KMS key ${attrs.KmsMasterKeyId}, expected SSE-SQS (SqsManagedSseEnabled): SNS cannot use alias/aws/sqs`);
-        else if (attrs.SqsManagedSseEnabled !== "true") problems.push(`${which} not encrypted (expected SSE-SQS)`);
-      }
-      const statements: { Effect?: string; Principal?: { Service?: string }; Action?: string | string[]; Condition?: { ArnEquals?: Record<string, string | string[]> } }[] =
-        JSON.parse(a.Policy ?? "{}").Statement ?? [];
-      for (const topic of q.topics) {
-        const arn = topicArns.get(names.topic(topic));
-        const lets = statements.some(
-          (s) => s.Effect === "Allow" && s.Principal?.Service === "sns.amazonaws.com" && [s.Action].flat().includes("sqs:SendMessage") && [s.Condition?.ArnEquals?.["aws:SourceArn"]].flat().includes(arn),
-        );
-        if (!lets) problems.push(`policy does not let ${names.topic(topic)} send`);
-      }
-      return problems;
-    });
+    await log.check(
+      "messaging",
+      `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy, SSE-SQS`,
+      async () => {
+        const a = await attributes(queue);
+        const dlq = await attributes(names.dlq(q.name));
+        queueArn = a.QueueArn;
+        const problems: string[] = [];
+        const redrive = JSON.parse(a.RedrivePolicy ?? "{}");
+        expectEqual(problems, "dead-letter target", redrive.deadLetterTargetArn, dlq.QueueArn);
+        expectEqual(problems, "max receives", Number(redrive.maxReceiveCount), spec.maxReceives);
+        expectEqual(problems, "visibility timeout", Number(a.VisibilityTimeout), q.visibilitySeconds);
+        expectEqual(problems, "receive wait", Number(a.ReceiveMessageWaitTimeSeconds), spec.receiveWaitSeconds);
+        expectEqual(problems, "DLQ retention", Number(dlq.MessageRetentionPeriod), spec.deadLetterRetentionSeconds);
+        // SNS can deliver to a queue with SSE-SQS; with the AWS managed key alias/aws/sqs it cannot
+        // (that key's policy cannot grant SNS), and it drops the messages silently (issue 14).
+        for (const [which, attrs] of [
+          ["queue", a],
+          ["DLQ", dlq],
+        ] as const) {
+          if (attrs.KmsMasterKeyId)
+            problems.push(
+              `${which} encrypted with KMS key ${attrs.KmsMasterKeyId}, expected SSE-SQS (SqsManagedSseEnabled): SNS cannot use alias/aws/sqs`,
+            );
+          else if (attrs.SqsManagedSseEnabled !== "true") problems.push(`${which} not encrypted (expected SSE-SQS)`);
+        }
+        const statements: {
+          Effect?: string;
+          Principal?: { Service?: string };
+          Action?: string | string[];
+          Condition?: { ArnEquals?: Record<string, string | string[]> };
+        }[] = JSON.parse(a.Policy ?? "{}").Statement ?? [];
+        for (const topic of q.topics) {
+          const arn = topicArns.get(names.topic(topic));
+          const lets = statements.some(
+            (s) =>
+              s.Effect === "Allow" &&
+              s.Principal?.Service === "sns.amazonaws.com" &&
+              [s.Action].flat().includes("sqs:SendMessage") &&
+              [s.Condition?.ArnEquals?.["aws:SourceArn"]].flat().includes(arn),
+          );
+          if (!lets) problems.push(`policy does not let ${names.topic(topic)} send`);
+        }
+        return problems;
+      },
+    );
     for (const topic of q.topics) {
       await log.check("messaging", `subscription ${names.topic(topic)} → ${queue} (raw delivery)`, async () => {
         const topicArn = topicArns.get(names.topic(topic));

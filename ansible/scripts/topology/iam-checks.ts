@@ -37,7 +37,13 @@ type Request = [action: string, resource: string, call?: string];
 
 /** IAM wildcards (* and ?) as a whole-string pattern; actions match case-insensitively. */
 const pattern = (p: string, ignoreCase: boolean) =>
-  new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "i" : "");
+  new RegExp(
+    `^${p
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    ignoreCase ? "i" : "",
+  );
 
 /**
  * Whether the policies allow the request: an Allow matches it and no unconditional Deny does.
@@ -48,7 +54,8 @@ const pattern = (p: string, ignoreCase: boolean) =>
 export function policiesAllow(docs: PolicyDocument[], [action, resource]: Request | [string, string]): boolean {
   let allowed = false;
   for (const s of docs.flatMap((d) => [d.Statement ?? []].flat())) {
-    if (s.NotAction !== undefined || s.NotResource !== undefined) throw new Error("a statement uses NotAction/NotResource, which this checker does not evaluate");
+    if (s.NotAction !== undefined || s.NotResource !== undefined)
+      throw new Error("a statement uses NotAction/NotResource, which this checker does not evaluate");
     const actionMatches = [s.Action ?? []].flat().some((a) => pattern(a, true).test(action));
     const resourceMatches = [s.Resource ?? []].flat().some((r) => pattern(r, false).test(resource));
     if (!actionMatches || !resourceMatches) continue;
@@ -59,7 +66,8 @@ export function policiesAllow(docs: PolicyDocument[], [action, resource]: Reques
 }
 
 /** IAM returns policy documents URL-encoded (GetRole, GetRolePolicy); the SDK passes them through. */
-const decodeDocument = (doc: string | undefined): PolicyDocument => JSON.parse(doc?.trimStart().startsWith("{") ? doc : decodeURIComponent(doc ?? "{}"));
+const decodeDocument = (doc: string | undefined): PolicyDocument =>
+  JSON.parse(doc?.trimStart().startsWith("{") ? doc : decodeURIComponent(doc ?? "{}"));
 
 /**
  * What each role must and must not be allowed to do (DESIGN's role duties). The queues and topics
@@ -86,7 +94,14 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
       allow: [
         // What sqs-messaging.ts calls on a queue it reads: the annotator's dead-letter queue included.
         ...reads.flatMap((q): Request[] =>
-          ["sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"].map((a): Request => [a, q, "reading its queue"]),
+          [
+            "sqs:GetQueueUrl",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+            "sqs:SendMessage",
+          ].map((a): Request => [a, q, "reading its queue"]),
         ),
         ...publishes.map((t): Request => ["sns:Publish", t]),
         ...(publishes.length > 0 ? [["sns:ListTopics", "*"] as Request] : []),
@@ -99,8 +114,21 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
   };
   const duties: Record<GasRole, { allow: Request[]; deny: Request[] }> = {
     web: {
-      allow: [release, ["s3:PutObject", obj(n.inputsBucket)], ["s3:GetObject", obj(n.resultsBucket)], ["dynamodb:PutItem", table], ["sqs:GetQueueAttributes", queue("annotator")], ["dynamodb:Scan", table]],
-      deny: [["s3:PutObject", obj(n.resultsBucket)], ["s3:DeleteObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"], ["iam:PassRole", "*"]],
+      allow: [
+        release,
+        ["s3:PutObject", obj(n.inputsBucket)],
+        ["s3:GetObject", obj(n.resultsBucket)],
+        ["dynamodb:PutItem", table],
+        ["sqs:GetQueueAttributes", queue("annotator")],
+        ["dynamodb:Scan", table],
+      ],
+      deny: [
+        ["s3:PutObject", obj(n.resultsBucket)],
+        ["s3:DeleteObject", obj(n.inputsBucket)],
+        ["dynamodb:DeleteItem", table],
+        ["ses:SendEmail", "*"],
+        ["iam:PassRole", "*"],
+      ],
     },
     annotator: {
       allow: [
@@ -116,7 +144,12 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["cloudwatch:PutMetricData", "*"],
         ["autoscaling:DescribeAutoScalingGroups", "*"],
       ],
-      deny: [["s3:PutObject", obj(n.inputsBucket)], ["s3:PutObject", obj(n.releaseBucket)], ["ses:SendEmail", "*"], ["dynamodb:DeleteItem", table]],
+      deny: [
+        ["s3:PutObject", obj(n.inputsBucket)],
+        ["s3:PutObject", obj(n.releaseBucket)],
+        ["ses:SendEmail", "*"],
+        ["dynamodb:DeleteItem", table],
+      ],
     },
     archiver: {
       allow: [
@@ -128,7 +161,11 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:RestoreObject", obj(n.resultsBucket)],
         ["dynamodb:Query", `${table}/index/user_id_index`, "restoring a user's archives on upgrade"],
       ],
-      deny: [["s3:PutObject", obj(n.inputsBucket)], ["dynamodb:DeleteItem", table], ["ses:SendEmail", "*"]],
+      deny: [
+        ["s3:PutObject", obj(n.inputsBucket)],
+        ["dynamodb:DeleteItem", table],
+        ["ses:SendEmail", "*"],
+      ],
     },
     notifier: {
       allow: [release, ["ses:SendEmail", "*"], ["dynamodb:GetItem", table]],
@@ -145,7 +182,12 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     const m = messaging(role);
     return { allow: [...duties[role].allow, ...m.allow], deny: [...duties[role].deny, ...m.deny] };
   };
-  return { web: withMessaging("web"), annotator: withMessaging("annotator"), archiver: withMessaging("archiver"), notifier: withMessaging("notifier") };
+  return {
+    web: withMessaging("web"),
+    annotator: withMessaging("annotator"),
+    archiver: withMessaging("archiver"),
+    notifier: withMessaging("notifier"),
+  };
 }
 
 /**
@@ -170,21 +212,43 @@ export async function checkIam(iam: IAMClient, spec: TopologySpec, log: CheckLog
       const problems: string[] = [];
       const r = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
       const account = r.Arn!.split(":")[4]!;
-      const trust = [decodeDocument(r.AssumeRolePolicyDocument).Statement ?? []].flat() as { Principal?: { Service?: string | string[] } }[];
-      expectEqual(problems, "trusted services", trust.flatMap((s) => [s.Principal?.Service ?? []].flat()), ["ec2.amazonaws.com"]);
+      const trust = [decodeDocument(r.AssumeRolePolicyDocument).Statement ?? []].flat() as {
+        Principal?: { Service?: string | string[] };
+      }[];
+      expectEqual(
+        problems,
+        "trusted services",
+        trust.flatMap((s) => [s.Principal?.Service ?? []].flat()),
+        ["ec2.amazonaws.com"],
+      );
       const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: roleName }))).InstanceProfile!;
-      expectEqual(problems, "instance profile roles", profile.Roles?.map((x) => x.RoleName), [roleName]);
+      expectEqual(
+        problems,
+        "instance profile roles",
+        profile.Roles?.map((x) => x.RoleName),
+        [roleName],
+      );
 
       const inline = (await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
       expectEqual(problems, "inline policies", inline, [roleName]);
       const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies ?? [];
-      expectEqual(problems, "managed policies", attached.map((p) => p.PolicyArn), [SSM_CORE]);
+      expectEqual(
+        problems,
+        "managed policies",
+        attached.map((p) => p.PolicyArn),
+        [SSM_CORE],
+      );
 
       const docs: PolicyDocument[] = [];
-      for (const name of inline) docs.push(decodeDocument((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument));
+      for (const name of inline)
+        docs.push(decodeDocument((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument));
       for (const p of attached) {
         const version = (await iam.send(new GetPolicyCommand({ PolicyArn: p.PolicyArn }))).Policy?.DefaultVersionId;
-        docs.push(decodeDocument((await iam.send(new GetPolicyVersionCommand({ PolicyArn: p.PolicyArn, VersionId: version }))).PolicyVersion?.Document));
+        docs.push(
+          decodeDocument(
+            (await iam.send(new GetPolicyVersionCommand({ PolicyArn: p.PolicyArn, VersionId: version }))).PolicyVersion?.Document,
+          ),
+        );
       }
       problems.push(...privilegeProblems(role, docs, spec, account));
       return problems;

@@ -29,7 +29,12 @@ const tag = (tags: { Key?: string; Value?: string }[] | undefined, key: string) 
 /** Run the network checks; returns the ids found for the later checks. */
 export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: CheckLog): Promise<NetworkIds> {
   const names = topologyNames(spec);
-  const ids: NetworkIds = { vpcId: null, publicSubnetIds: [], privateSubnetIds: [], securityGroupIds: { alb: null, web: null, worker: null } };
+  const ids: NetworkIds = {
+    vpcId: null,
+    publicSubnetIds: [],
+    privateSubnetIds: [],
+    securityGroupIds: { alb: null, web: null, worker: null },
+  };
 
   await log.check("network", `VPC ${names.vpc}`, async () => {
     const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:Name", Values: [names.vpc] }] }))).Vpcs ?? [];
@@ -56,13 +61,17 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
   }
 
   await log.check("network", "internet gateway attached, public route 0.0.0.0/0 through it", async () => {
-    const igws = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [ids.vpcId!] }] }))).InternetGateways ?? [];
+    const igws =
+      (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [ids.vpcId!] }] })))
+        .InternetGateways ?? [];
     if (igws.length !== 1) return [`${igws.length} internet gateways attached, expected 1`];
     return routeProblems(ec2, ids.vpcId!, ids.publicSubnetIds, (r) => r.GatewayId === igws[0]!.InternetGatewayId, "the internet gateway");
   });
 
   await log.check("network", "NAT gateway in a public subnet, private route 0.0.0.0/0 through it", async () => {
-    const nats = ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: inVpc }))).NatGateways ?? []).filter((n) => n.State === "available");
+    const nats = ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: inVpc }))).NatGateways ?? []).filter(
+      (n) => n.State === "available",
+    );
     if (nats.length < 1) return ["no available NAT gateway in the VPC"];
     const problems = nats.every((n) => ids.publicSubnetIds.includes(n.SubnetId!)) ? [] : ["a NAT gateway is not in a public subnet"];
     const natIds = new Set(nats.map((n) => n.NatGatewayId));
@@ -94,7 +103,8 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
 
 function twoZones(subnets: Subnet[]): string[] {
   const zones = new Set(subnets.map((s) => s.AvailabilityZone));
-  if (subnets.length !== 2 || zones.size !== 2) return [`${subnets.length} subnets in zones ${[...zones].join(", ") || "none"}, expected 2 in 2 zones`];
+  if (subnets.length !== 2 || zones.size !== 2)
+    return [`${subnets.length} subnets in zones ${[...zones].join(", ") || "none"}, expected 2 in 2 zones`];
   return [];
 }
 
@@ -121,7 +131,11 @@ async function routeProblems(
 function expectInbound(permissions: IpPermission[], expected: string[]): string[] {
   const actual = permissions.flatMap((p) => {
     const ports = `${p.IpProtocol} ${p.FromPort}-${p.ToPort}`;
-    return [...(p.IpRanges ?? []).map((r) => `${ports} from ${r.CidrIp}`), ...(p.UserIdGroupPairs ?? []).map((g) => `${ports} from ${g.GroupId}`), ...(p.Ipv6Ranges ?? []).map((r) => `${ports} from ${r.CidrIpv6}`)];
+    return [
+      ...(p.IpRanges ?? []).map((r) => `${ports} from ${r.CidrIp}`),
+      ...(p.UserIdGroupPairs ?? []).map((g) => `${ports} from ${g.GroupId}`),
+      ...(p.Ipv6Ranges ?? []).map((r) => `${ports} from ${r.CidrIpv6}`),
+    ];
   });
   const problems: string[] = [];
   expectEqual(problems, "inbound rules", [...actual].sort(), [...expected].sort());

@@ -71,7 +71,11 @@ afterAll(async () => {
 
 /** Run the executable. Asynchronously: the emulators live in this process and must keep answering. */
 const bootstrap = async (extra: Record<string, string> = {}) => {
-  const child = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], { env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env, ...extra }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(["bun", MAIN, "aws", "bootstrap"], {
+    env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env, ...extra },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, out, err };
 };
@@ -86,7 +90,14 @@ describe("gas aws bootstrap", () => {
     report = JSON.parse(r.out);
     const p = env.GAS_AWS_PREFIX!;
     expect(report.created).toEqual(
-      expect.arrayContaining([`s3://${p}-inputs`, `s3://${p}-results`, `sqs:${p}-annotator`, `sqs:${p}-annotator-dlq`, `sqs:${p}-notifier-dlq`, `dynamodb:${p}-annotations`]),
+      expect.arrayContaining([
+        `s3://${p}-inputs`,
+        `s3://${p}-results`,
+        `sqs:${p}-annotator`,
+        `sqs:${p}-annotator-dlq`,
+        `sqs:${p}-notifier-dlq`,
+        `dynamodb:${p}-annotations`,
+      ]),
     );
     // Every topic and queue the topology defines (src/ports/messaging-topology.ts), each queue with its DLQ.
     const layout = messagingLayout(p);
@@ -172,13 +183,21 @@ describe("gas aws bootstrap", () => {
       await c.ports.inputs.put("u1/j1~a.vcf", "##fileformat=VCFv4.2\n");
       expect((await c.ports.inputs.list("u1/")).map((o) => o.key)).toEqual(["u1/j1~a.vcf"]);
       expect(await c.ports.results.list("")).toEqual([]);
-      const form = await c.ports.inputs.createUploadForm({ key: "u1/j2~${filename}", keyPrefix: "u1/", maxBytes: 10, successRedirect: "http://x/", expiresInSeconds: 60 });
+      const form = await c.ports.inputs.createUploadForm({
+        key: "u1/j2~${filename}",
+        keyPrefix: "u1/",
+        maxBytes: 10,
+        successRedirect: "http://x/",
+        expiresInSeconds: 60,
+      });
       expect(form.url).toBe(`${fauxqs.endpoint}/${env.S3_INPUTS_BUCKET}`);
       await c.ports.topic.publish("job.completed", { jobId: "j1", userId: "u1", status: "COMPLETED", completeTime: "t" });
       const [d] = await c.ports.queue("notifier").receive({ waitSeconds: 2 });
       expect(d?.message).toMatchObject({ jobId: "j1" });
       expect(await c.ports.queue("notifier").ack(d!)).toBe(true);
-      expect(await c.ports.jobStore.create({ id: "j1", userId: "u1", inputFileName: "a.vcf", inputKey: "u1/j1~a.vcf", submitTime: new Date() })).toBe(true);
+      expect(
+        await c.ports.jobStore.create({ id: "j1", userId: "u1", inputFileName: "a.vcf", inputKey: "u1/j1~a.vcf", submitTime: new Date() }),
+      ).toBe(true);
       expect((await c.ports.jobStore.listByUser("u1")).map((j) => j.id)).toEqual(["j1"]);
     });
   }, 60_000);
@@ -243,7 +262,11 @@ describe("gas aws bootstrap with ARCHIVE_VAULT=glacier", () => {
  * `report` removed. The container's SDK clients use the default chain: the keys go in this
  * process's environment for the call only (bun runs every test file in one process).
  */
-async function withAwsContainer(vars: Record<string, string>, report: BootstrapReport, use: (c: Container) => Promise<void>): Promise<void> {
+async function withAwsContainer(
+  vars: Record<string, string>,
+  report: BootstrapReport,
+  use: (c: Container) => Promise<void>,
+): Promise<void> {
   const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...withoutKeys } = vars;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
   process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
@@ -253,7 +276,10 @@ async function withAwsContainer(vars: Record<string, string>, report: BootstrapR
     await use(c);
   } finally {
     await c.close();
-    for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+    for (const [k, v] of [
+      ["AWS_ACCESS_KEY_ID", saved.id],
+      ["AWS_SECRET_ACCESS_KEY", saved.secret],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

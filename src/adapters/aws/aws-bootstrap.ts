@@ -13,7 +13,12 @@ import {
   UpdateTableCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+} from "@aws-sdk/client-s3";
 import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
@@ -55,7 +60,8 @@ export interface BootstrapReport {
 const SSE_SQS = { SqsManagedSseEnabled: "true" };
 
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-const named = (err: unknown, ...names: string[]) => names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
+const named = (err: unknown, ...names: string[]) =>
+  names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
 
 /**
  * Create what is missing and update attributes; returns the ARNs and URLs. With
@@ -73,7 +79,8 @@ export async function bootstrapAws(
   const { topics, queues } = await bootstrapMessaging(clients, resources.prefix, {}, created);
   const restoredTopic = topics[topicResourceName(resources.prefix, "archive.restored")]!;
   if (resources.glacierVault) {
-    const glacier = clients.glacier ?? new GlacierClient({ region: clients.sns.config.region, credentials: clients.sns.config.credentials });
+    const glacier =
+      clients.glacier ?? new GlacierClient({ region: clients.sns.config.region, credentials: clients.sns.config.credentials });
     try {
       await bootstrapGlacierVault(glacier, clients.sns, resources.glacierVault, restoredTopic);
     } finally {
@@ -86,7 +93,8 @@ export async function bootstrapAws(
   await bootstrapJobTable(clients, resources, created);
   if (resources.annotatorPushUrl) {
     const jobTopic = topics[topicResourceName(resources.prefix, "job.requested")]!;
-    if (await ensurePushSubscription(clients, jobTopic, resources.annotatorPushUrl)) created.push(`${jobTopic} → ${resources.annotatorPushUrl}`);
+    if (await ensurePushSubscription(clients, jobTopic, resources.annotatorPushUrl))
+      created.push(`${jobTopic} → ${resources.annotatorPushUrl}`);
   }
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
 }
@@ -192,7 +200,11 @@ export async function bootstrapArchiveNotifications(clients: AwsClients, bucket:
 }
 
 /** The job table and its user index. */
-export async function bootstrapJobTable(clients: AwsClients, resources: Pick<AwsResources, "table" | "userIndex">, created: string[] = []): Promise<void> {
+export async function bootstrapJobTable(
+  clients: AwsClients,
+  resources: Pick<AwsResources, "table" | "userIndex">,
+  created: string[] = [],
+): Promise<void> {
   if (await ensureTable(clients, resources)) created.push(`dynamodb:${resources.table}`);
 }
 
@@ -201,7 +213,8 @@ async function ensureBucket(clients: AwsClients, bucket: string, lifecycle: Buck
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (err) {
-    if (status(err) !== 404) throw new Error(`S3 bucket ${bucket}: ${(err as Error).name} (HTTP ${status(err)}); is the name taken by another account?`);
+    if (status(err) !== 404)
+      throw new Error(`S3 bucket ${bucket}: ${(err as Error).name} (HTTP ${status(err)}); is the name taken by another account?`);
     const region = await clients.s3.config.region();
     try {
       await clients.s3.send(
@@ -260,13 +273,25 @@ async function ensureSubscription(clients: AwsClients, topicArn: string, queueAr
     const page = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
     const found = page.Subscriptions?.find((s) => s.Protocol === "sqs" && s.Endpoint === queueArn);
     if (found?.SubscriptionArn) {
-      await clients.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn, AttributeName: "RawMessageDelivery", AttributeValue: "true" }));
+      await clients.sns.send(
+        new SetSubscriptionAttributesCommand({
+          SubscriptionArn: found.SubscriptionArn,
+          AttributeName: "RawMessageDelivery",
+          AttributeValue: "true",
+        }),
+      );
       return false;
     }
     token = page.NextToken;
   } while (token);
   await clients.sns.send(
-    new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "true" }, ReturnSubscriptionArn: true }),
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: "sqs",
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: "true" },
+      ReturnSubscriptionArn: true,
+    }),
   );
   return true;
 }

@@ -59,7 +59,13 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
   const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: r.prefix, ...queue });
   const scalingClients = createScalingClients({ region: aws.region, endpoint: aws.endpoint, endpoints: aws.scaling.endpoints });
   const glacier = r.glacierVault
-    ? createGlacierVaultFromSettings({ region: aws.region, endpoint: aws.endpoints.glacier ?? aws.endpoint, vault: r.glacierVault, prefix: r.prefix, sns: clients.sns })
+    ? createGlacierVaultFromSettings({
+        region: aws.region,
+        endpoint: aws.endpoints.glacier ?? aws.endpoint,
+        vault: r.glacierVault,
+        prefix: r.prefix,
+        sns: clients.sns,
+      })
     : null;
   return {
     inputs: createS3ObjectStore({ s3: clients.s3, bucket: r.inputsBucket }),

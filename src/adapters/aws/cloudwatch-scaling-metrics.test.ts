@@ -6,7 +6,11 @@
  * reads the published figure back with GetMetricStatistics, as the target-tracking policy would.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DeleteAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DeleteAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { scalingMetricsContract } from "../../ports/scaling-metrics.contract.ts";
 import { freePort } from "../../../test/support/free-port.ts";
@@ -17,7 +21,8 @@ setDefaultTimeout(30_000);
 
 const motoBin = externalEndpoint ? null : Bun.which("moto_server");
 const available = !!externalEndpoint || !!motoBin;
-if (!available) console.warn("cloudwatch-scaling-metrics.test: moto_server is not on PATH (pip install \"moto[server]\"): CloudWatch suite skipped");
+if (!available)
+  console.warn('cloudwatch-scaling-metrics.test: moto_server is not on PATH (pip install "moto[server]"): CloudWatch suite skipped');
 
 let endpoint = externalEndpoint ?? "";
 let moto: ReturnType<typeof Bun.spawn> | null = null;
@@ -46,7 +51,9 @@ afterAll(async () => {
 /** An annotator group with `instances` InService instances (moto starts them at once). */
 async function makeGroup(instances: number) {
   const groupName = uniqueName("gas-annotator");
-  await clients.autoscaling.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: groupName, ImageId: "ami-12c6146b", InstanceType: "t3.micro" }));
+  await clients.autoscaling.send(
+    new CreateLaunchConfigurationCommand({ LaunchConfigurationName: groupName, ImageId: "ami-12c6146b", InstanceType: "t3.micro" }),
+  );
   await clients.autoscaling.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: groupName,
@@ -86,7 +93,8 @@ describe.if(available)("CloudWatch backlog metric", () => {
         const points = await datapoints(groupName);
         return points.length ? points.at(-1)!.Average! : null;
       },
-      close: () => clients.autoscaling.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: groupName, ForceDelete: true })).then(() => {}),
+      close: () =>
+        clients.autoscaling.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: groupName, ForceDelete: true })).then(() => {}),
     };
   });
 
@@ -95,7 +103,11 @@ describe.if(available)("CloudWatch backlog metric", () => {
     const metrics = createCloudWatchScalingMetrics({ ...clients, groupName });
     await metrics.publishBacklog({ waiting: 3, instances: 1, perInstance: 3, at: new Date() });
     const listed = await clients.cloudwatch.send(
-      new ListMetricsCommand({ Namespace: "GAS", MetricName: "BacklogPerInstance", Dimensions: [{ Name: "AutoScalingGroupName", Value: groupName }] }),
+      new ListMetricsCommand({
+        Namespace: "GAS",
+        MetricName: "BacklogPerInstance",
+        Dimensions: [{ Name: "AutoScalingGroupName", Value: groupName }],
+      }),
     );
     expect(listed.Metrics?.map((m) => ({ ns: m.Namespace, name: m.MetricName, dims: m.Dimensions }))).toEqual([
       { ns: "GAS", name: "BacklogPerInstance", dims: [{ Name: "AutoScalingGroupName", Value: groupName }] },

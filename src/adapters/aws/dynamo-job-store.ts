@@ -21,7 +21,8 @@ export interface DynamoJobStoreOptions {
 
 const PAGE = 100;
 
-const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === "ConditionalCheckFailedException";
+const conditionFailed = (err: unknown) =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === "ConditionalCheckFailedException";
 
 /** Create the DynamoDB job store. */
 export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
@@ -49,7 +50,9 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
   return {
     async create(job) {
       try {
-        await doc.send(new PutCommand({ TableName, Item: newJobItem(job, opts.buckets), ConditionExpression: "attribute_not_exists(job_id)" }));
+        await doc.send(
+          new PutCommand({ TableName, Item: newJobItem(job, opts.buckets), ConditionExpression: "attribute_not_exists(job_id)" }),
+        );
         return true;
       } catch (err) {
         if (conditionFailed(err)) return false;
@@ -80,9 +83,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         start = r.LastEvaluatedKey;
       } while (start && items.length < limit);
       // Same order as the PostgreSQL store when two jobs share a submit time.
-      return items
-        .map(toJob)
-        .sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      return items.map(toJob).sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
 
     // A Scan reading only job_status, page by page. Chosen over counters kept beside each
@@ -94,9 +95,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
       let start: Record<string, unknown> | undefined;
       do {
-        const r = await doc.send(
-          new ScanCommand({ TableName, ProjectionExpression: "job_status", ExclusiveStartKey: start }),
-        );
+        const r = await doc.send(new ScanCommand({ TableName, ProjectionExpression: "job_status", ExclusiveStartKey: start }));
         for (const item of r.Items ?? []) {
           const s = item.job_status as JobStatus;
           if (s in counts) counts[s] += 1;
@@ -177,7 +176,10 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       const item = await conditional({
         Key: { job_id: id },
         ConditionExpression: `job_status = :completed AND result_state = :from AND ${from.archiveId === null ? "attribute_not_exists(results_file_archive_id)" : "results_file_archive_id = :fromArchive"}`,
-        UpdateExpression: to.archiveId === null ? "SET result_state = :to REMOVE results_file_archive_id" : "SET result_state = :to, results_file_archive_id = :toArchive",
+        UpdateExpression:
+          to.archiveId === null
+            ? "SET result_state = :to REMOVE results_file_archive_id"
+            : "SET result_state = :to, results_file_archive_id = :toArchive",
         ExpressionAttributeValues: {
           ":completed": "COMPLETED",
           ":from": from.state,

@@ -65,7 +65,11 @@ async function open(client: GlacierClient = glacier) {
   const messaging = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix, ...settings });
   const restores = messaging.queue<unknown>("restore");
   return {
-    vault: createGlacierArchiveVault({ glacier: client, vault: vaultName, topicArn: () => findTopicArn(clients.sns, topicResourceName(prefix, "archive.restored")) }),
+    vault: createGlacierArchiveVault({
+      glacier: client,
+      vault: vaultName,
+      topicArn: () => findTopicArn(clients.sns, topicResourceName(prefix, "archive.restored")),
+    }),
     vaultName,
     topicArn,
     restoreSeconds: Math.ceil(RESTORE_MS / 1000),
@@ -97,11 +101,23 @@ describe("Glacier vault specifics (fake)", () => {
       await expect(h.vault.archive("../etc", new Uint8Array())).rejects.toThrow(/ref/);
       expect(await h.vault.startRestore(id, ref)).toBe("started");
       const { JobList } = await glacier.send(new ListJobsCommand({ accountId: "-", vaultName: h.vaultName }));
-      expect(JobList?.map((j) => ({ Action: j.Action, ArchiveId: j.ArchiveId, Tier: j.Tier, SNSTopic: j.SNSTopic, JobDescription: j.JobDescription }))).toEqual([
-        { Action: "ArchiveRetrieval", ArchiveId: id, Tier: "Expedited", SNSTopic: h.topicArn, JobDescription: `gas-ref:${ref}` },
-      ]);
+      expect(
+        JobList?.map((j) => ({
+          Action: j.Action,
+          ArchiveId: j.ArchiveId,
+          Tier: j.Tier,
+          SNSTopic: j.SNSTopic,
+          JobDescription: j.JobDescription,
+        })),
+      ).toEqual([{ Action: "ArchiveRetrieval", ArchiveId: id, Tier: "Expedited", SNSTopic: h.topicArn, JobDescription: `gas-ref:${ref}` }]);
       const notice = (await h.nextNotice(10_000)) as Record<string, unknown>;
-      expect(notice).toMatchObject({ Action: "ArchiveRetrieval", StatusCode: "Succeeded", ArchiveId: id, JobId: JobList![0]!.JobId, Completed: true });
+      expect(notice).toMatchObject({
+        Action: "ArchiveRetrieval",
+        StatusCode: "Succeeded",
+        ArchiveId: id,
+        JobId: JobList![0]!.JobId,
+        Completed: true,
+      });
       const out = await glacier.send(new GetJobOutputCommand({ accountId: "-", vaultName: h.vaultName, jobId: JobList![0]!.JobId! }));
       expect(out.archiveDescription).toBe(`gas-ref:${ref}`);
       expect(out.checksum).toBe(glacierTreeHash(body));
@@ -136,9 +152,16 @@ describe("Glacier vault specifics (fake)", () => {
     const h = await open();
     try {
       await bootstrapGlacierVault(glacier, clients.sns, h.vaultName, h.topicArn);
-      const policy = JSON.parse((await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: h.topicArn }))).Attributes?.Policy ?? "{}");
+      const policy = JSON.parse(
+        (await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: h.topicArn }))).Attributes?.Policy ?? "{}",
+      );
       expect(policy.Statement).toEqual([
-        expect.objectContaining({ Principal: { Service: "glacier.amazonaws.com" }, Action: "sns:Publish", Resource: h.topicArn, Condition: { StringEquals: { "aws:SourceOwner": h.topicArn.split(":")[4] } } }),
+        expect.objectContaining({
+          Principal: { Service: "glacier.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: h.topicArn,
+          Condition: { StringEquals: { "aws:SourceOwner": h.topicArn.split(":")[4] } },
+        }),
       ]);
     } finally {
       await h.close();
@@ -197,7 +220,9 @@ describe("Glacier job notifications", () => {
 // answers the calls the adapter makes, from upload to the restored bytes.
 describe.if(!!externalEndpoint)("moto's own Glacier (what it implements)", () => {
   test("upload, Expedited retrieval job, 'in-progress' then 'ready', the same bytes back, delete", async () => {
-    console.warn("Glacier contract on moto's own Glacier skipped: moto publishes no job-completion notification (SNSTopic ignored), drops JobDescription, and ids archives by the MD5 of their bytes");
+    console.warn(
+      "Glacier contract on moto's own Glacier skipped: moto publishes no job-completion notification (SNSTopic ignored), drops JobDescription, and ids archives by the MD5 of their bytes",
+    );
     const moto = glacierClient(externalEndpoint!);
     const h = await open(moto);
     try {
@@ -208,7 +233,8 @@ describe.if(!!externalEndpoint)("moto's own Glacier (what it implements)", () =>
       expect(await h.vault.startRestore(id, ref)).toBe("started");
       expect(await h.vault.startRestore(id, ref)).toBe("in-progress");
       let back: Uint8Array | null = null;
-      for (const deadline = Date.now() + 15_000; !back && Date.now() < deadline; await Bun.sleep(500)) back = await h.vault.readRestored(id);
+      for (const deadline = Date.now() + 15_000; !back && Date.now() < deadline; await Bun.sleep(500))
+        back = await h.vault.readRestored(id);
       expect(new TextDecoder().decode(back!)).toBe(`moto ${ref}`);
       expect(await h.vault.startRestore(id, ref)).toBe("ready");
       await h.vault.delete(id);

@@ -64,10 +64,23 @@ const refOf = (description: unknown) =>
  */
 export function glacierTreeHash(bytes: Uint8Array): string {
   let level: Buffer[] = [];
-  for (let at = 0; at < bytes.length || level.length === 0; at += MIB) level.push(createHash("sha256").update(bytes.subarray(at, at + MIB)).digest());
+  for (let at = 0; at < bytes.length || level.length === 0; at += MIB)
+    level.push(
+      createHash("sha256")
+        .update(bytes.subarray(at, at + MIB))
+        .digest(),
+    );
   while (level.length > 1) {
     const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? createHash("sha256").update(level[i]!).update(level[i + 1]!).digest() : level[i]!);
+    for (let i = 0; i < level.length; i += 2)
+      next.push(
+        i + 1 < level.length
+          ? createHash("sha256")
+              .update(level[i]!)
+              .update(level[i + 1]!)
+              .digest()
+          : level[i]!,
+      );
     level = next;
   }
   return level[0]!.toString("hex");
@@ -99,7 +112,13 @@ export function createGlacierArchiveVault(opts: GlacierArchiveVaultOptions): Arc
       new InitiateJobCommand({
         accountId: ACCOUNT,
         vaultName: vault,
-        jobParameters: { Type: "archive-retrieval", ArchiveId: archiveId, Description: describe(ref), SNSTopic: await topicArn(), Tier: tier },
+        jobParameters: {
+          Type: "archive-retrieval",
+          ArchiveId: archiveId,
+          Description: describe(ref),
+          SNSTopic: await topicArn(),
+          Tier: tier,
+        },
       }),
     );
   }
@@ -107,7 +126,9 @@ export function createGlacierArchiveVault(opts: GlacierArchiveVaultOptions): Arc
   return {
     async archive(ref, body) {
       if (!REF.test(ref)) throw new Error(`archive ref ${JSON.stringify(ref)} must be 1-128 letters, digits, '_' or '-'`);
-      const r = await glacier.send(new UploadArchiveCommand({ accountId: ACCOUNT, vaultName: vault, archiveDescription: describe(ref), body }));
+      const r = await glacier.send(
+        new UploadArchiveCommand({ accountId: ACCOUNT, vaultName: vault, archiveDescription: describe(ref), body }),
+      );
       if (!r.archiveId) throw new Error(`Glacier vault ${vault}: UploadArchive returned no archive id`);
       return r.archiveId;
     },
@@ -149,7 +170,8 @@ export function createGlacierArchiveVault(opts: GlacierArchiveVaultOptions): Arc
       const bytes = r.body ? await r.body.transformToByteArray() : new Uint8Array();
       const expected = r.checksum ?? job.SHA256TreeHash;
       // A corrupt download must not replace the result: throwing lets the archiver try again.
-      if (expected && glacierTreeHash(bytes) !== expected) throw new Error(`Glacier job ${job.JobId}: output tree hash does not match ${expected}`);
+      if (expected && glacierTreeHash(bytes) !== expected)
+        throw new Error(`Glacier job ${job.JobId}: output tree hash does not match ${expected}`);
       return bytes;
     },
 

@@ -8,7 +8,15 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { archiveVaultContract } from "../../ports/archive-vault.contract.ts";
-import { type Emulator, deleteBucket, deleteMessaging, emulatorClients, externalEndpoint, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import {
+  type Emulator,
+  deleteBucket,
+  deleteMessaging,
+  emulatorClients,
+  externalEndpoint,
+  startFauxqsEmulator,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
 import { type S3RestoreFake, startS3RestoreFake } from "../../../test/support/s3-restore-fake.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapArchiveNotifications, bootstrapBuckets, bootstrapMessaging } from "./aws-bootstrap.ts";

@@ -37,7 +37,9 @@ const SSE = "AES256";
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
 const isMissing = (err: unknown) =>
-  err instanceof NoSuchKey || err instanceof NotFound || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  err instanceof NoSuchKey ||
+  err instanceof NotFound ||
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 
 /** S3 lists keys in UTF-8 byte order; JS compares UTF-16 units. Sort the same way as the local store. */
 const byKey = (a: ObjectInfo, b: ObjectInfo) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -138,7 +140,8 @@ export function createS3ObjectStore(opts: S3ObjectStoreOptions): ObjectStore {
  * Every other name keeps its case: S3 matches field names to policy conditions case-sensitively.
  */
 export async function createS3UploadForm(s3: S3Client, bucket: string, req: UploadPolicyRequest): Promise<UploadForm> {
-  if (!req.key.startsWith(req.keyPrefix)) throw new Error(`upload key ${JSON.stringify(req.key)} does not start with its prefix ${JSON.stringify(req.keyPrefix)}`);
+  if (!req.key.startsWith(req.keyPrefix))
+    throw new Error(`upload key ${JSON.stringify(req.key)} does not start with its prefix ${JSON.stringify(req.keyPrefix)}`);
   assertSafeKey(req.keyPrefix.replace(/\/$/, "") || "x");
   const issued = Date.now();
   const fields = { acl: "private", "x-amz-server-side-encryption": SSE, success_action_redirect: req.successRedirect };

@@ -9,7 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TopicMessages } from "../../ports/queue.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { type Emulator, deleteMessaging, emulatorClients, emulatorName, startFauxqsEmulator, uniqueName } from "../../../test/support/aws-emulators.ts";
+import {
+  type Emulator,
+  deleteMessaging,
+  emulatorClients,
+  emulatorName,
+  startFauxqsEmulator,
+  uniqueName,
+} from "../../../test/support/aws-emulators.ts";
 import { type SnsTestPublisher, selfSignedCertificate, startSnsTestPublisher } from "../../../test/support/sns-test-publisher.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import { bootstrapMessaging } from "./aws-bootstrap.ts";
@@ -30,7 +37,11 @@ beforeAll(async () => {
   clients = emulatorClients(emulator.endpoint);
   sns = await startSnsTestPublisher();
   dir = await mkdtemp(join(tmpdir(), "gas-push-tls-"));
-  const keys = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const keys = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
   await writeFile(join(dir, "push.crt"), selfSignedCertificate(keys));
   await writeFile(join(dir, "push.key"), keys.privateKey);
 });
@@ -60,10 +71,21 @@ describe(`SNS push endpoint (${emulatorName("fauxqs")})`, () => {
       const insecure = { tls: { rejectUnauthorized: false } } as RequestInit;
       expect(await (await fetch(`${push.url}/`, insecure)).text()).toContain("POST job to /process-job-request");
       expect(await push.queue.receive({ waitSeconds: 0 })).toEqual([]); // the start look
-      await messaging.topic.publish("job.requested", { jobId: "tls-job", userId: "u", inputKey: "k", inputFileName: "f.vcf", submitTime: new Date().toISOString() });
+      await messaging.topic.publish("job.requested", {
+        jobId: "tls-job",
+        userId: "u",
+        inputKey: "k",
+        inputFileName: "f.vcf",
+        submitTime: new Date().toISOString(),
+      });
       const waiting = push.queue.receive({ waitSeconds: 20 });
       const m = sns.notification({ message: JSON.stringify({ jobId: "tls-job" }) });
-      const res = await fetch(`${push.url}/process-job-request`, { ...insecure, method: "POST", body: JSON.stringify(m), headers: { "x-amz-sns-message-type": "Notification" } });
+      const res = await fetch(`${push.url}/process-job-request`, {
+        ...insecure,
+        method: "POST",
+        body: JSON.stringify(m),
+        headers: { "x-amz-sns-message-type": "Notification" },
+      });
       expect(res.status).toBe(201);
       const got = await waiting;
       expect(got.map((d) => d.message.jobId)).toEqual(["tls-job"]);
@@ -86,7 +108,9 @@ describe(`SNS push endpoint (${emulatorName("fauxqs")})`, () => {
     });
     const queue = createSqsMessaging({ sqs: clients.sqs, sns: clients.sns, prefix: "unused", ...settings });
     try {
-      await expect(starter.start(queue.queue("annotator"), quiet)).rejects.toThrow(`ANNOTATOR_PUSH_TLS_CERT: cannot read ${join(dir, "missing.crt")}`);
+      await expect(starter.start(queue.queue("annotator"), quiet)).rejects.toThrow(
+        `ANNOTATOR_PUSH_TLS_CERT: cannot read ${join(dir, "missing.crt")}`,
+      );
     } finally {
       await queue.close();
     }

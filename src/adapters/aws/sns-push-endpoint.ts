@@ -58,7 +58,10 @@ export function createSnsPushStarter(settings: SnsPushSettings): SnsPushStarter 
         log: pushLog,
       });
       const tls = settings.tls
-        ? { cert: await readPem(settings.tls.certFile, "ANNOTATOR_PUSH_TLS_CERT"), key: await readPem(settings.tls.keyFile, "ANNOTATOR_PUSH_TLS_KEY") }
+        ? {
+            cert: await readPem(settings.tls.certFile, "ANNOTATOR_PUSH_TLS_CERT"),
+            key: await readPem(settings.tls.keyFile, "ANNOTATOR_PUSH_TLS_KEY"),
+          }
         : undefined;
       const server = Bun.serve({ hostname: settings.host, port: settings.port, fetch: handler, tls, maxRequestBodySize: 1024 * 1024 });
       const url = `${tls ? "https" : "http"}://${server.hostname}:${server.port}`;

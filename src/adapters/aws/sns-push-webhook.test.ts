@@ -81,12 +81,31 @@ describe("SNS webhook", () => {
     delete unsigned.SignatureVersion;
     await expectRefused(await sns.post(endpoint, unsigned), 400, "unsigned");
     await expectRefused(await sns.post(endpoint, sns.notification({ foreignKey: true })), 403, "signature does not verify");
-    await expectRefused(await sns.post(endpoint, sns.notification({ certUrl: "https://sns.us-east-1.amazonaws.com.evil.org/SimpleNotificationService-1.pem" })), 403, "SigningCertURL");
-    await expectRefused(await sns.post(endpoint, sns.notification({ certUrl: "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-1.pem" })), 403, "SigningCertURL");
+    await expectRefused(
+      await sns.post(
+        endpoint,
+        sns.notification({ certUrl: "https://sns.us-east-1.amazonaws.com.evil.org/SimpleNotificationService-1.pem" }),
+      ),
+      403,
+      "SigningCertURL",
+    );
+    await expectRefused(
+      await sns.post(endpoint, sns.notification({ certUrl: "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-1.pem" })),
+      403,
+      "SigningCertURL",
+    );
     const original = sns.notification({ message: JSON.stringify({ jobId: "a" }) });
-    await expectRefused(await sns.post(endpoint, { ...original, Message: JSON.stringify({ jobId: "b" }) }), 403, "signature does not verify");
+    await expectRefused(
+      await sns.post(endpoint, { ...original, Message: JSON.stringify({ jobId: "b" }) }),
+      403,
+      "signature does not verify",
+    );
     await expectRefused(await sns.post(endpoint, sns.notification({ timestamp: new Date(Date.now() - 2 * 3600_000) })), 403, "older than");
-    await expectRefused(await sns.post(endpoint, sns.notification({ topicArn: "arn:aws:sns:us-east-1:999999999999:other" })), 403, "TopicArn");
+    await expectRefused(
+      await sns.post(endpoint, sns.notification({ topicArn: "arn:aws:sns:us-east-1:999999999999:other" })),
+      403,
+      "TopicArn",
+    );
     await expectRefused(await sns.post(endpoint, "definitely not json"), 400, "not JSON");
     expect(rung).toEqual([]);
     // Nothing was fetched for the foreign certificate URLs (only the publisher's own certificate, at most once).
@@ -139,7 +158,11 @@ describe("SNS webhook", () => {
   });
 
   test("a body larger than any SNS message is refused with 413", async () => {
-    const res = await fetch(endpoint, { method: "POST", body: "x".repeat(600 * 1024), headers: { "x-amz-sns-message-type": "Notification" } });
+    const res = await fetch(endpoint, {
+      method: "POST",
+      body: "x".repeat(600 * 1024),
+      headers: { "x-amz-sns-message-type": "Notification" },
+    });
     expect(res.status).toBe(413);
   });
 });

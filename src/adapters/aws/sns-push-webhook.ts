@@ -38,7 +38,10 @@ export function createSnsWebhook(opts: SnsWebhookOptions): (req: Request) => Pro
     const url = m.SubscribeURL!;
     const action = URL.canParse(url) ? new URL(url).searchParams.get("Action") : null;
     if (!isSnsUrl(url, trusted) || action !== "ConfirmSubscription") {
-      return answer(403, `SubscribeURL ${JSON.stringify(url)} is not an https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription URL; not fetched`);
+      return answer(
+        403,
+        `SubscribeURL ${JSON.stringify(url)} is not an https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription URL; not fetched`,
+      );
     }
     try {
       const r = await doFetch(url, { redirect: "error", signal: AbortSignal.timeout(CONFIRM_TIMEOUT_MS) });

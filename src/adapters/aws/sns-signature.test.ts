@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type SnsEnvelope, type SnsTestPublisher, startSnsTestPublisher } from "../../../test/support/sns-test-publisher.ts";
-import { type SnsMessage, SnsRefusal, type SnsVerifierOptions, createSnsVerifier, isSigningCertUrl, isSnsUrl, stringToSign } from "./sns-signature.ts";
+import {
+  type SnsMessage,
+  SnsRefusal,
+  type SnsVerifierOptions,
+  createSnsVerifier,
+  isSigningCertUrl,
+  isSnsUrl,
+  stringToSign,
+} from "./sns-signature.ts";
 
 let sns: SnsTestPublisher;
 beforeAll(async () => {
@@ -12,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => sns.stop());
 
-const verifier = (o: Partial<SnsVerifierOptions> = {}) => createSnsVerifier({ topicArn: sns.topicArn, trustedTestOrigin: sns.origin, ...o });
+const verifier = (o: Partial<SnsVerifierOptions> = {}) =>
+  createSnsVerifier({ topicArn: sns.topicArn, trustedTestOrigin: sns.origin, ...o });
 
 /** The refusal a body gets (fails the test when it is accepted). */
 async function refusal(v: ReturnType<typeof verifier>, m: SnsEnvelope | string, typeHeader?: string): Promise<SnsRefusal> {
@@ -27,14 +36,40 @@ async function refusal(v: ReturnType<typeof verifier>, m: SnsEnvelope | string, 
 
 describe("string to sign", () => {
   test("notification: Message, MessageId, Subject (when present), Timestamp, TopicArn, Type; unsigned fields left out", () => {
-    const m = { Type: "Notification", MessageId: "id-1", TopicArn: "arn:t", Message: "hi\nthere", Timestamp: "2026-01-01T00:00:00.000Z", Subject: "S", UnsubscribeURL: "u", SignatureVersion: "2", Signature: "x", SigningCertURL: "c" } as SnsMessage;
-    expect(stringToSign(m)).toBe("Message\nhi\nthere\nMessageId\nid-1\nSubject\nS\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n");
-    expect(stringToSign({ ...m, Subject: undefined })).toBe("Message\nhi\nthere\nMessageId\nid-1\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n");
+    const m = {
+      Type: "Notification",
+      MessageId: "id-1",
+      TopicArn: "arn:t",
+      Message: "hi\nthere",
+      Timestamp: "2026-01-01T00:00:00.000Z",
+      Subject: "S",
+      UnsubscribeURL: "u",
+      SignatureVersion: "2",
+      Signature: "x",
+      SigningCertURL: "c",
+    } as SnsMessage;
+    expect(stringToSign(m)).toBe(
+      "Message\nhi\nthere\nMessageId\nid-1\nSubject\nS\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n",
+    );
+    expect(stringToSign({ ...m, Subject: undefined })).toBe(
+      "Message\nhi\nthere\nMessageId\nid-1\nTimestamp\n2026-01-01T00:00:00.000Z\nTopicArn\narn:t\nType\nNotification\n",
+    );
   });
 
   test("confirmations: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type", () => {
-    const m = { Type: "SubscriptionConfirmation", MessageId: "i", TopicArn: "t", Message: "m", Timestamp: "ts", Token: "k", SubscribeURL: "s", Subject: "ignored" } as SnsMessage;
-    expect(stringToSign(m)).toBe("Message\nm\nMessageId\ni\nSubscribeURL\ns\nTimestamp\nts\nToken\nk\nTopicArn\nt\nType\nSubscriptionConfirmation\n");
+    const m = {
+      Type: "SubscriptionConfirmation",
+      MessageId: "i",
+      TopicArn: "t",
+      Message: "m",
+      Timestamp: "ts",
+      Token: "k",
+      SubscribeURL: "s",
+      Subject: "ignored",
+    } as SnsMessage;
+    expect(stringToSign(m)).toBe(
+      "Message\nm\nMessageId\ni\nSubscribeURL\ns\nTimestamp\nts\nToken\nk\nTopicArn\nt\nType\nSubscriptionConfirmation\n",
+    );
     expect(stringToSign({ ...m, Type: "UnsubscribeConfirmation" })).toEndWith("Type\nUnsubscribeConfirmation\n");
   });
 });
@@ -76,7 +111,12 @@ describe("verify", () => {
       for (const subject of [undefined, "New job"]) {
         const m = sns.notification({ version, subject, message: JSON.stringify({ jobId: "j1" }) });
         const got = await v.verify(JSON.stringify(m), "Notification");
-        expect(got).toMatchObject({ Type: "Notification", MessageId: m.MessageId, Message: '{"jobId":"j1"}', SignatureVersion: String(version) });
+        expect(got).toMatchObject({
+          Type: "Notification",
+          MessageId: m.MessageId,
+          Message: '{"jobId":"j1"}',
+          SignatureVersion: String(version),
+        });
       }
     }
   });
@@ -84,7 +124,8 @@ describe("verify", () => {
   test("valid subscription and unsubscribe confirmations are accepted", async () => {
     const v = verifier();
     for (const type of ["SubscriptionConfirmation", "UnsubscribeConfirmation"] as const) {
-      for (const version of [1, 2] as const) expect((await v.verify(JSON.stringify(sns.confirmation(type, { version })), type)).Type).toBe(type);
+      for (const version of [1, 2] as const)
+        expect((await v.verify(JSON.stringify(sns.confirmation(type, { version })), type)).Type).toBe(type);
     }
   });
 
@@ -94,7 +135,10 @@ describe("verify", () => {
     delete unsigned.Signature;
     expect(await refusal(v, unsigned)).toMatchObject({ status: 400, message: expect.stringContaining("unsigned") });
     expect(await refusal(v, { ...sns.notification(), Signature: "" })).toMatchObject({ status: 400 });
-    expect(await refusal(v, { ...sns.notification(), SignatureVersion: "3" })).toMatchObject({ status: 400, message: expect.stringContaining("SignatureVersion") });
+    expect(await refusal(v, { ...sns.notification(), SignatureVersion: "3" })).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("SignatureVersion"),
+    });
     const noTimestamp = sns.notification();
     delete noTimestamp.Timestamp;
     expect(await refusal(v, noTimestamp)).toMatchObject({ status: 400, message: expect.stringContaining("Timestamp") });
@@ -104,12 +148,18 @@ describe("verify", () => {
     expect(await refusal(v, "{not json")).toMatchObject({ status: 400 });
     expect(await refusal(v, "[]")).toMatchObject({ status: 400 });
     expect(await refusal(v, { ...sns.notification(), Type: "Surprise" })).toMatchObject({ status: 400 });
-    expect(await refusal(v, sns.notification(), "SubscriptionConfirmation")).toMatchObject({ status: 400, message: expect.stringContaining("x-amz-sns-message-type") });
+    expect(await refusal(v, sns.notification(), "SubscriptionConfirmation")).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("x-amz-sns-message-type"),
+    });
   });
 
   test("a wrong signature is refused: another key, the other SignatureVersion's hash, garbage", async () => {
     const v = verifier();
-    expect(await refusal(v, sns.notification({ foreignKey: true }))).toMatchObject({ status: 403, message: expect.stringContaining("signature") });
+    expect(await refusal(v, sns.notification({ foreignKey: true }))).toMatchObject({
+      status: 403,
+      message: expect.stringContaining("signature"),
+    });
     const v2 = sns.notification({ version: 2 });
     expect(await refusal(v, { ...v2, SignatureVersion: "1" })).toMatchObject({ status: 403 });
     expect(await refusal(v, { ...sns.notification(), Signature: Buffer.from("nope").toString("base64") })).toMatchObject({ status: 403 });
@@ -203,8 +253,15 @@ describe("verify", () => {
 
   test("a certificate URL that serves no certificate is refused; an unreachable one is a 503 and not cached", async () => {
     const v = verifier();
-    expect(await refusal(v, sns.notification({ certUrl: `${sns.origin}/missing.pem` }))).toMatchObject({ status: 403, message: expect.stringContaining("404") });
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n") });
+    expect(await refusal(v, sns.notification({ certUrl: `${sns.origin}/missing.pem` }))).toMatchObject({
+      status: 403,
+      message: expect.stringContaining("404"),
+    });
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"),
+    });
     const port = server.port;
     const origin = `http://127.0.0.1:${port}`;
     await server.stop(true);
@@ -212,7 +269,11 @@ describe("verify", () => {
     const m = sns.notification({ certUrl: `${origin}/x.pem` });
     expect(await refusal(unreachable, m)).toMatchObject({ status: 503 });
     // The same URL is tried again (the failure was not cached); now it answers junk.
-    const again = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n") });
+    const again = Bun.serve({
+      hostname: "127.0.0.1",
+      port,
+      fetch: () => new Response("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"),
+    });
     try {
       expect(await refusal(unreachable, m)).toMatchObject({ status: 403, message: expect.stringContaining("PEM certificate") });
     } finally {

@@ -149,7 +149,8 @@ export function createSnsVerifier(opts: SnsVerifierOptions): SnsVerifier {
     }
     const validFrom = Date.parse(cert.validFrom);
     const validTo = Date.parse(cert.validTo);
-    if (!(validFrom <= now() && now() <= validTo)) throw new SnsRefusal(`signing certificate is not valid now (valid ${cert.validFrom} to ${cert.validTo})`, 403);
+    if (!(validFrom <= now() && now() <= validTo))
+      throw new SnsRefusal(`signing certificate is not valid now (valid ${cert.validFrom} to ${cert.validTo})`, 403);
     return { key: cert.publicKey, validTo };
   }
 
@@ -180,9 +181,13 @@ export function createSnsVerifier(opts: SnsVerifierOptions): SnsVerifier {
   return {
     async verify(body, typeHeader) {
       const m = parseMessage(body);
-      if (typeHeader && typeHeader !== m.Type) throw new SnsRefusal(`x-amz-sns-message-type is ${JSON.stringify(typeHeader)} but the message's Type is ${m.Type}`, 400);
+      if (typeHeader && typeHeader !== m.Type)
+        throw new SnsRefusal(`x-amz-sns-message-type is ${JSON.stringify(typeHeader)} but the message's Type is ${m.Type}`, 400);
       if (!isSigningCertUrl(m.SigningCertURL, trusted)) {
-        throw new SnsRefusal(`SigningCertURL ${JSON.stringify(m.SigningCertURL)} is not an https://sns.<region>.amazonaws.com/….pem URL`, 403);
+        throw new SnsRefusal(
+          `SigningCertURL ${JSON.stringify(m.SigningCertURL)} is not an https://sns.<region>.amazonaws.com/….pem URL`,
+          403,
+        );
       }
       if (m.TopicArn !== opts.topicArn) throw new SnsRefusal(`TopicArn ${JSON.stringify(m.TopicArn)} is not the subscribed topic`, 403);
       const sent = Date.parse(m.Timestamp);
@@ -216,11 +221,14 @@ function parseMessage(body: string): SnsMessage {
   } catch {
     throw new SnsRefusal("body is not JSON (expected an SNS message)", 400);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SnsRefusal("body is not a JSON object (expected an SNS message)", 400);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new SnsRefusal("body is not a JSON object (expected an SNS message)", 400);
   const m = raw as Record<string, unknown>;
-  if (!(typeof m.Type === "string" && m.Type in SIGNED_FIELDS)) throw new SnsRefusal(`Type ${JSON.stringify(m.Type)} is not an SNS message type`, 400);
+  if (!(typeof m.Type === "string" && m.Type in SIGNED_FIELDS))
+    throw new SnsRefusal(`Type ${JSON.stringify(m.Type)} is not an SNS message type`, 400);
   if (m.Signature === undefined || m.Signature === "") throw new SnsRefusal("message is unsigned (no Signature)", 400);
-  if (m.SignatureVersion !== "1" && m.SignatureVersion !== "2") throw new SnsRefusal(`SignatureVersion ${JSON.stringify(m.SignatureVersion)} is not supported (1 or 2)`, 400);
+  if (m.SignatureVersion !== "1" && m.SignatureVersion !== "2")
+    throw new SnsRefusal(`SignatureVersion ${JSON.stringify(m.SignatureVersion)} is not supported (1 or 2)`, 400);
   const needed = new Set<string>([...REQUIRED, ...SIGNED_FIELDS[m.Type as SnsMessage["Type"]].filter((f) => f !== "Subject")]);
   const missing = [...needed].filter((f) => typeof m[f] !== "string");
   if (missing.length > 0) throw new SnsRefusal(`SNS message lacks ${missing.join(", ")}`, 400);

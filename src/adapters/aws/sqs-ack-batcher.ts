@@ -37,7 +37,10 @@ export function createSqsAckBatcher(sqs: SQSClient, holdSeconds: number) {
       const serverFaults = new Map<number, string>();
       if (entries.length > 0) {
         const del = await sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map(({ i, p }) => ({ Id: String(i), ReceiptHandle: p.receipt })) }),
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: entries.map(({ i, p }) => ({ Id: String(i), ReceiptHandle: p.receipt })),
+          }),
         );
         for (const e of del.Successful ?? []) deleted.add(Number(e.Id));
         // A sender fault (stale handle) means the lease is gone; a server fault is worth retrying.

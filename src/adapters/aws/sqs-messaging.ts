@@ -112,7 +112,9 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
         .then((r) => r.QueueUrl!)
         .catch((err) => {
           urls.delete(resource);
-          throw new Error(`SQS queue ${resource} is not available (${(err as Error).name}: ${(err as Error).message}); create it with \`gas aws bootstrap\``);
+          throw new Error(
+            `SQS queue ${resource} is not available (${(err as Error).name}: ${(err as Error).message}); create it with \`gas aws bootstrap\``,
+          );
         });
       urls.set(resource, url);
     }
@@ -181,7 +183,9 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
 
   async function release(url: string, messages: Message[]) {
     for (const m of messages) {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })).catch(() => {});
+      await sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))
+        .catch(() => {});
     }
   }
 
@@ -201,7 +205,13 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
 
   async function changeVisibility(url: string, receipt: string, seconds: number): Promise<boolean> {
     try {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: receipt, VisibilityTimeout: Math.min(Math.max(Math.ceil(seconds), 0), MAX_VISIBILITY_SECONDS) }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: receipt,
+          VisibilityTimeout: Math.min(Math.max(Math.ceil(seconds), 0), MAX_VISIBILITY_SECONDS),
+        }),
+      );
       return true;
     } catch (err) {
       if (leaseLost(err)) return false;
@@ -271,7 +281,9 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
       async retry(d, o = {}) {
         // Attempts used up: visible at once, so the redrive policy dead-letters it on the next receive.
         const delay =
-          d.receiveCount >= opts.maxAttempts ? 0 : (o.delaySeconds ?? Math.min(opts.retryBaseSeconds * 2 ** (d.receiveCount - 1), MAX_BACKOFF_SECONDS));
+          d.receiveCount >= opts.maxAttempts
+            ? 0
+            : (o.delaySeconds ?? Math.min(opts.retryBaseSeconds * 2 ** (d.receiveCount - 1), MAX_BACKOFF_SECONDS));
         return changeVisibility(await queueUrl(resource), d.receipt, delay);
       },
       async depth() {

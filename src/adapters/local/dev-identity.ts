@@ -19,7 +19,8 @@ export function createDevIdentity(opts: { production: boolean; formPath: string 
       return { redirectTo: url.pathname + url.search, state };
     },
     async complete(params: URLSearchParams, expected: SignInStart): Promise<VerifiedIdentity> {
-      if (params.get("state") !== expected.state) throw new AppError("FORBIDDEN", "Sign-in refused: the sign-in state does not match (start again)");
+      if (params.get("state") !== expected.state)
+        throw new AppError("FORBIDDEN", "Sign-in refused: the sign-in state does not match (start again)");
       const email = (params.get("email") ?? "").trim().toLowerCase();
       const name = (params.get("name") ?? "").trim() || null;
       if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AppError("INVALID_INPUT", "Sign-in refused: enter a valid email address");

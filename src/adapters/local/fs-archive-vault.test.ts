@@ -35,7 +35,9 @@ const harness = (openDb: () => Promise<Database>) => async () => {
 };
 
 archiveVaultContract("folder vault on PGlite messaging", harness(openTestPglite));
-describe.if(!!testDatabaseUrl)("real PostgreSQL", () => archiveVaultContract("folder vault on PostgreSQL messaging", harness(openTestPostgres)));
+describe.if(!!testDatabaseUrl)("real PostgreSQL", () =>
+  archiveVaultContract("folder vault on PostgreSQL messaging", harness(openTestPostgres)),
+);
 
 describe("folder vault: stale temp files of killed writers", () => {
   const aged = async (path: string, ageMs: number) => {

@@ -50,7 +50,11 @@ export function createFsArchiveVault(opts: FsArchiveVaultOptions): ArchiveVault 
   };
 
   return {
-    staleTempsRemoved: startStaleTempSweep({ dir: root, isTemp: (f) => VAULT_TEMP.test(f), writerOf: (f) => VAULT_TEMP.exec(f)?.[1] ?? null }),
+    staleTempsRemoved: startStaleTempSweep({
+      dir: root,
+      isTemp: (f) => VAULT_TEMP.test(f),
+      writerOf: (f) => VAULT_TEMP.exec(f)?.[1] ?? null,
+    }),
 
     async archive(ref, body) {
       const archiveId = `local-${createHash("sha256").update(ref).digest("hex").slice(0, 40)}`;

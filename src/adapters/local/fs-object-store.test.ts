@@ -50,7 +50,10 @@ describe("filesystem store: signed POST uploads are checked like S3", () => {
     try {
       const form = await policy(h.store);
       now = new Date(now.getTime() + 61_000);
-      await expect(h.store.receive(form.fields, file("x"))).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("expired") });
+      await expect(h.store.receive(form.fields, file("x"))).rejects.toMatchObject({
+        code: "FORBIDDEN",
+        message: expect.stringContaining("expired"),
+      });
     } finally {
       await h.close();
     }
@@ -63,13 +66,17 @@ describe("filesystem store: signed POST uploads are checked like S3", () => {
       const sig = form.fields["x-gas-signature"]!;
       const flipped = (sig[0] === "a" ? "b" : "a") + sig.slice(1);
       await expect(h.store.receive({ ...form.fields, "x-gas-signature": flipped }, file("x"))).rejects.toMatchObject({ code: "FORBIDDEN" });
-      const forged = Buffer.from(JSON.stringify({ expiration: "2999-01-01T00:00:00Z", conditions: [["content-length-range", 0, 1e12]] })).toString("base64");
+      const forged = Buffer.from(
+        JSON.stringify({ expiration: "2999-01-01T00:00:00Z", conditions: [["content-length-range", 0, 1e12]] }),
+      ).toString("base64");
       await expect(h.store.receive({ ...form.fields, policy: forged }, file("x"))).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(h.store.receive({ ...form.fields, key: "u2/j1~${filename}" }, file("x"))).rejects.toMatchObject({
         code: "FORBIDDEN",
         message: expect.stringContaining("starts-with"),
       });
-      await expect(h.store.receive({ ...form.fields, success_action_redirect: "http://evil/" }, file("x"))).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(h.store.receive({ ...form.fields, success_action_redirect: "http://evil/" }, file("x"))).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
       await expect(h.store.receive({ ...form.fields, acl: "public-read" }, file("x"))).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect(await h.store.list("")).toEqual([]);
     } finally {
@@ -135,7 +142,12 @@ describe("filesystem store: stale temp files of killed writers", () => {
   test("a bucket folder that does not exist yet is fine, and is created by the first put", async () => {
     const parent = await mkdtemp(join(tmpdir(), "gas-objects-"));
     try {
-      const h = createFsObjectStore({ root: join(parent, "not-yet"), bucket: "inputs", uploadUrl: "http://localhost/upload/inputs", signingSecret: secret });
+      const h = createFsObjectStore({
+        root: join(parent, "not-yet"),
+        bucket: "inputs",
+        uploadUrl: "http://localhost/upload/inputs",
+        signingSecret: secret,
+      });
       expect(await h.staleTempsRemoved).toBe(0);
       await h.put("u1/a.txt", "hello");
       expect((await h.list("u1/")).map((o) => o.key)).toEqual(["u1/a.txt"]);

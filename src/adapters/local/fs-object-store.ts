@@ -44,7 +44,11 @@ const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}(?:\\.(${WRITER_TAG_PATTERN}))?
 function asKeyConflict(key: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code !== "ENOTDIR" && code !== "EEXIST" && code !== "EISDIR") return err;
-  return new AppError("CONFLICT", `The key ${JSON.stringify(key)} cannot be stored: part of it is an existing object used as a folder, or it names a folder that holds other objects.`, { cause: err });
+  return new AppError(
+    "CONFLICT",
+    `The key ${JSON.stringify(key)} cannot be stored: part of it is an existing object used as a folder, or it names a folder that holds other objects.`,
+    { cause: err },
+  );
 }
 
 /** Create a filesystem-backed store that also receives browser uploads; it starts by removing stale temp files. */

@@ -11,7 +11,13 @@ describe("local payments (development stand-in)", () => {
     expect(await p.createCustomer({ id: "u-1", email: "a@example.org", name: "A" })).toBe(customerId); // reused per account
     const { url } = await p.createCheckout({ customerId, userId: "u-1", successUrl: "/subscribe/confirm", cancelUrl: "/subscribe" });
     const token = url.slice("/checkout/local/".length);
-    expect(p.simulated.session(token)).toEqual({ kind: "checkout", userId: "u-1", customerId, returnUrl: "/subscribe/confirm", cancelUrl: "/subscribe" });
+    expect(p.simulated.session(token)).toEqual({
+      kind: "checkout",
+      userId: "u-1",
+      customerId,
+      returnUrl: "/subscribe/confirm",
+      cancelUrl: "/subscribe",
+    });
     const first = (await p.simulated.complete(token))!;
     const again = (await p.simulated.complete(token))!;
     const event = await p.verifyWebhook(first.body, first.headers);
@@ -38,6 +44,8 @@ describe("local payments (development stand-in)", () => {
     expect(await p.verifyWebhook(d.body.replace('"u"', '"v"'), d.headers).catch((e) => e)).toBeInstanceOf(WebhookSignatureError);
     expect(await p.verifyWebhook(d.body, new Headers()).catch((e) => e)).toBeInstanceOf(WebhookSignatureError);
     const old = createLocalPayments({ secret: "local-payments-test-secret-0123456789", basePath: "/checkout/local", toleranceSeconds: -1 });
-    expect(await old.verifyWebhook(d.body, new Headers({ [LOCAL_SIGNATURE_HEADER]: d.headers.get(LOCAL_SIGNATURE_HEADER)! })).catch((e) => e)).toBeInstanceOf(WebhookSignatureError);
+    expect(
+      await old.verifyWebhook(d.body, new Headers({ [LOCAL_SIGNATURE_HEADER]: d.headers.get(LOCAL_SIGNATURE_HEADER)! })).catch((e) => e),
+    ).toBeInstanceOf(WebhookSignatureError);
   });
 });

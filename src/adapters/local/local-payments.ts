@@ -39,7 +39,9 @@ export function createLocalPayments(opts: LocalPaymentsOptions): Payments & { si
   const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
   const issue = (s: Session) => {
-    const body = Buffer.from(JSON.stringify({ ...s, exp: Math.floor(Date.now() / 1000) + ttl, n: randomBytes(6).toString("hex") })).toString("base64url");
+    const body = Buffer.from(
+      JSON.stringify({ ...s, exp: Math.floor(Date.now() / 1000) + ttl, n: randomBytes(6).toString("hex") }),
+    ).toString("base64url");
     return `${body}.${mac("session", body)}`;
   };
   const session = (token: string): Session | null => {
@@ -58,10 +60,14 @@ export function createLocalPayments(opts: LocalPaymentsOptions): Payments & { si
       return `cus_local_${sha(user.id).slice(0, 24)}`;
     },
     async createCheckout(req) {
-      return { url: `${opts.basePath}/${issue({ kind: "checkout", userId: req.userId, customerId: req.customerId, returnUrl: req.successUrl, cancelUrl: req.cancelUrl })}` };
+      return {
+        url: `${opts.basePath}/${issue({ kind: "checkout", userId: req.userId, customerId: req.customerId, returnUrl: req.successUrl, cancelUrl: req.cancelUrl })}`,
+      };
     },
     async createPortal(req) {
-      return { url: `${opts.basePath}/${issue({ kind: "portal", userId: "", customerId: req.customerId, returnUrl: req.returnUrl, cancelUrl: req.returnUrl })}` };
+      return {
+        url: `${opts.basePath}/${issue({ kind: "portal", userId: "", customerId: req.customerId, returnUrl: req.returnUrl, cancelUrl: req.returnUrl })}`,
+      };
     },
     async verifyWebhook(rawBody, headers): Promise<PaymentEvent> {
       const header = headers.get(LOCAL_SIGNATURE_HEADER) ?? "";

@@ -23,7 +23,14 @@ afterAll(async () => {
   console.warn = quiet;
 });
 
-const identity = () => createOidcIdentity({ issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret, scopes: "openid profile email", allowInsecure: true });
+const identity = () =>
+  createOidcIdentity({
+    issuer: op.issuer,
+    clientId: op.clientId,
+    clientSecret: op.clientSecret,
+    scopes: "openid profile email",
+    allowInsecure: true,
+  });
 const login = (email: string) => email.split("@")[0]!;
 
 identityContract("OpenID Connect (oidc-provider in the test)", async () => {
@@ -43,7 +50,12 @@ describe("OpenID Connect adapter", () => {
     expect(url.searchParams.get("nonce")).toBe(start.nonce!);
     expect(url.searchParams.get("redirect_uri")).toBe(CALLBACK);
     const id = await p.complete((await op.signInAt(start.redirectTo, "ada")).searchParams, start);
-    expect(id).toMatchObject({ subject: `${op.issuer} ada`, email: "ada@example.org", name: "Ada Lovelace", institution: "Analytical Engines" });
+    expect(id).toMatchObject({
+      subject: `${op.issuer} ada`,
+      email: "ada@example.org",
+      name: "Ada Lovelace",
+      institution: "Analytical Engines",
+    });
     expect(id.tokens?.idToken).toBeTruthy();
   });
 
@@ -81,8 +93,16 @@ describe("OpenID Connect adapter", () => {
   test("an error from the provider is reported, and an unreachable issuer is 'unavailable'", async () => {
     const p = identity();
     const start = await p.begin(CALLBACK);
-    await expect(p.complete(new URLSearchParams({ error: "access_denied", error_description: "user said no", state: start.state }), start)).rejects.toThrow("user said no");
-    const down = createOidcIdentity({ issuer: "http://127.0.0.1:9", clientId: "x", scopes: "openid", allowInsecure: true, timeoutMs: 2000 });
+    await expect(
+      p.complete(new URLSearchParams({ error: "access_denied", error_description: "user said no", state: start.state }), start),
+    ).rejects.toThrow("user said no");
+    const down = createOidcIdentity({
+      issuer: "http://127.0.0.1:9",
+      clientId: "x",
+      scopes: "openid",
+      allowInsecure: true,
+      timeoutMs: 2000,
+    });
     await expect(down.begin(CALLBACK)).rejects.toThrow(/could not be reached/);
   });
 

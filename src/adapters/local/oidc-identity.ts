@@ -41,7 +41,9 @@ export function createOidcIdentity(opts: OidcIdentityOptions): IdentityProvider 
       )
       .catch((err) => {
         discovered = null;
-        throw new AppError("UNAVAILABLE", `Sign-in is unavailable: the identity provider ${opts.issuer} could not be reached`, { cause: err });
+        throw new AppError("UNAVAILABLE", `Sign-in is unavailable: the identity provider ${opts.issuer} could not be reached`, {
+          cause: err,
+        });
       });
     return discovered;
   };

@@ -37,7 +37,13 @@ const outboxSuite = (name: string, openDb: () => Promise<Database>) =>
       const store = createPgJobStore(database.db, { outbox: messaging.outbox });
       const userId = randomUUID();
       await database.db.insert(users).values({ id: userId, subject: `dev:${userId}`, email: `${userId}@example.org`, name: "T" });
-      const job = { id: randomUUID(), userId, inputFileName: "a.vcf", inputKey: `${userId}/x~a.vcf`, submitTime: new Date("2026-01-02T03:04:05Z") };
+      const job = {
+        id: randomUUID(),
+        userId,
+        inputFileName: "a.vcf",
+        inputKey: `${userId}/x~a.vcf`,
+        submitTime: new Date("2026-01-02T03:04:05Z"),
+      };
       const message = { jobId: job.id, userId, inputKey: job.inputKey, inputFileName: "a.vcf", submitTime: job.submitTime.toISOString() };
       const annotator = messaging.queue<typeof message>("annotator");
       // A waiting receiver is woken by the statement's NOTIFY, well before its 20 s poll.

@@ -6,7 +6,17 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
-import { type ClaimResult, type Job, type JobAnnouncement, type JobProgress, type JobStatus, type JobStore, type JobSummary, JOB_STATUSES, type NewJob } from "../../ports/job-store.ts";
+import {
+  type ClaimResult,
+  type Job,
+  type JobAnnouncement,
+  type JobProgress,
+  type JobStatus,
+  type JobStore,
+  type JobSummary,
+  JOB_STATUSES,
+  type NewJob,
+} from "../../ports/job-store.ts";
 import type { PgOutbox } from "./pg-queue.ts";
 
 type Row = typeof jobs.$inferSelect;
@@ -108,7 +118,10 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .where(
           and(
             eq(jobs.id, id),
-            or(eq(jobs.status, "PENDING"), and(eq(jobs.status, "RUNNING"), or(isNull(jobs.claimExpiresAt), lt(jobs.claimExpiresAt, sql`now()`)))),
+            or(
+              eq(jobs.status, "PENDING"),
+              and(eq(jobs.status, "RUNNING"), or(isNull(jobs.claimExpiresAt), lt(jobs.claimExpiresAt, sql`now()`))),
+            ),
           ),
         )
         .returning();
@@ -127,11 +140,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       return r.length > 0;
     },
     async reportProgress(id, token, progress) {
-      const r = await db
-        .update(jobs)
-        .set({ progress })
-        .where(heldBy(id, token))
-        .returning({ id: jobs.id });
+      const r = await db.update(jobs).set({ progress }).where(heldBy(id, token)).returning({ id: jobs.id });
       return r.length > 0;
     },
     async complete(id, token, f) {
@@ -167,9 +176,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       return r.length > 0;
     },
     async fail(id, token, reason) {
-      const cond = token
-        ? heldBy(id, token)
-        : and(eq(jobs.id, id), inArray(jobs.status, ["PENDING", "RUNNING"]));
+      const cond = token ? heldBy(id, token) : and(eq(jobs.id, id), inArray(jobs.status, ["PENDING", "RUNNING"]));
       const r = await db
         .update(jobs)
         .set({ status: "FAILED", completeTime: sql`now()`, claimExpiresAt: null, failureReason: reason })

@@ -119,7 +119,11 @@ export function createPgMessaging(database: Database, opts: PgQueueOptions): PgM
         .select({ id: queueMessages.id })
         .from(queueMessages)
         .where(
-          and(eq(queueMessages.queue, name), lte(queueMessages.visibleAt, sql`now()`), sql`${queueMessages.receiveCount} >= ${opts.maxAttempts}`),
+          and(
+            eq(queueMessages.queue, name),
+            lte(queueMessages.visibleAt, sql`now()`),
+            sql`${queueMessages.receiveCount} >= ${opts.maxAttempts}`,
+          ),
         )
         .for("update", { skipLocked: true });
       const moved = await db

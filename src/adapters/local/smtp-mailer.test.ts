@@ -39,10 +39,19 @@ describe("SMTP mailer", () => {
   const open = async (auth: { user: string; pass: string } | null, sinkAuth = auth) => {
     const sink = await startSmtpSink(sinkAuth ? { auth: sinkAuth } : {});
     const mailer = createSmtpMailer({ smtp: at(sink, auth), from: FROM, timeoutMs: 5000 });
-    cleanup.push(() => mailer.close(), () => sink.close());
+    cleanup.push(
+      () => mailer.close(),
+      () => sink.close(),
+    );
     return { sink, mailer };
   };
-  const message = { to: "ada@example.org", subject: "Results available for job 7", text: "done", html: "<p>done</p>", idempotencyKey: "job.completed:7" };
+  const message = {
+    to: "ada@example.org",
+    subject: "Results available for job 7",
+    text: "done",
+    html: "<p>done</p>",
+    idempotencyKey: "job.completed:7",
+  };
 
   test("envelope: MAIL FROM is MAIL_FROM's address, RCPT TO the recipient; it authenticated as the URL's user", async () => {
     const { sink, mailer } = await open(AUTH);
@@ -70,7 +79,11 @@ describe("SMTP mailer", () => {
 
   test("an unreachable server rejects the send", async () => {
     const port = await freePort(); // nothing listens there
-    const mailer = createSmtpMailer({ smtp: { host: "127.0.0.1", port, secure: false, user: null, pass: null }, from: FROM, timeoutMs: 2000 });
+    const mailer = createSmtpMailer({
+      smtp: { host: "127.0.0.1", port, secure: false, user: null, pass: null },
+      from: FROM,
+      timeoutMs: 2000,
+    });
     cleanup.push(() => mailer.close());
     await expect(mailer.send(message)).rejects.toThrow(/ECONNREFUSED|connect/i);
   });

@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { STALE_TEMP_AFTER_MS, WRITER_TAG, processStartTime, removeStaleTempFiles, startStaleTempSweep, writerIsAlive } from "./stale-temp-files.ts";
+import {
+  STALE_TEMP_AFTER_MS,
+  WRITER_TAG,
+  processStartTime,
+  removeStaleTempFiles,
+  startStaleTempSweep,
+  writerIsAlive,
+} from "./stale-temp-files.ts";
 
 /** Write `path` with its mtime `ageMs` in the past (a writer that stopped then). */
 async function writeAged(path: string, ageMs: number, body = "half-written") {

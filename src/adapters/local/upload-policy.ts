@@ -25,9 +25,7 @@ const EXEMPT = new Set(["policy", SIGNATURE_FIELD, "file"]);
 const sign = (secret: string, policyB64: string) => createHmac("sha256", secret).update(policyB64).digest("hex");
 
 /** Build the form fields for a signed upload. */
-export function createUploadPolicy(
-  req: UploadPolicyRequest & { bucket: string; url: string; secret: string; now: Date },
-): UploadForm {
+export function createUploadPolicy(req: UploadPolicyRequest & { bucket: string; url: string; secret: string; now: Date }): UploadForm {
   const expiresAt = new Date(req.now.getTime() + req.expiresInSeconds * 1000);
   const policy: Policy = {
     expiration: expiresAt.toISOString(),
@@ -59,7 +57,10 @@ const denied = (why: string) => new AppError("FORBIDDEN", `Upload refused: ${why
 export function assertSafeFileName(name: string): void {
   // biome-ignore lint: control characters are exactly what we reject
   if (!name || name.length > 255 || /[/\\\u0000-\u001f]/.test(name) || name === "." || name === "..") {
-    throw new AppError("INVALID_INPUT", `Upload refused: file name ${JSON.stringify(name)} is not allowed (no slashes, backslashes or control characters)`);
+    throw new AppError(
+      "INVALID_INPUT",
+      `Upload refused: file name ${JSON.stringify(name)} is not allowed (no slashes, backslashes or control characters)`,
+    );
   }
 }
 
@@ -69,17 +70,15 @@ export function assertSafeFileName(name: string): void {
  * PAYLOAD_TOO_LARGE for content-length-range (S3's EntityTooLarge), INVALID_INPUT for a
  * malformed form or file name.
  */
-export function verifyUploadForm(input: {
-  fields: Record<string, string>;
-  file: File;
-  bucket: string;
-  secret: string;
-  now: Date;
-}): { key: string; redirect: string | null } {
+export function verifyUploadForm(input: { fields: Record<string, string>; file: File; bucket: string; secret: string; now: Date }): {
+  key: string;
+  redirect: string | null;
+} {
   const { fields, file } = input;
   const policyB64 = fields.policy;
   const signature = fields[SIGNATURE_FIELD];
-  if (!policyB64 || !signature) throw new AppError("INVALID_INPUT", `Upload refused: the form needs "policy" and "${SIGNATURE_FIELD}" fields`);
+  if (!policyB64 || !signature)
+    throw new AppError("INVALID_INPUT", `Upload refused: the form needs "policy" and "${SIGNATURE_FIELD}" fields`);
   const expected = Buffer.from(sign(input.secret, policyB64), "hex");
   const given = Buffer.from(signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -107,7 +106,10 @@ export function verifyUploadForm(input: {
       if (op === "content-length-range") {
         sizeChecked = true;
         if (file.size < Number(a) || file.size > Number(b)) {
-          throw new AppError("PAYLOAD_TOO_LARGE", `Upload refused: the file is ${file.size} bytes; this upload allows at most ${b} bytes (EntityTooLarge)`);
+          throw new AppError(
+            "PAYLOAD_TOO_LARGE",
+            `Upload refused: the file is ${file.size} bytes; this upload allows at most ${b} bytes (EntityTooLarge)`,
+          );
         }
         continue;
       }

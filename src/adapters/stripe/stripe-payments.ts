@@ -84,8 +84,15 @@ export function createStripePayments(opts: StripePaymentsOptions): Payments {
           // Delayed payment methods complete the session unpaid; async_payment_succeeded follows.
           const paid = s.payment_status === "paid" || s.payment_status === "no_payment_required";
           const customerId = idOf(s.customer);
-          if (s.mode !== "subscription" || !paid || !customerId) return { id: event.id, kind: "other", type: `${event.type} (${s.mode}, ${s.payment_status})` };
-          return { id: event.id, kind: "subscribed", customerId, subscriptionId: idOf(s.subscription), userId: s.client_reference_id ?? s.metadata?.gas_user_id ?? null };
+          if (s.mode !== "subscription" || !paid || !customerId)
+            return { id: event.id, kind: "other", type: `${event.type} (${s.mode}, ${s.payment_status})` };
+          return {
+            id: event.id,
+            kind: "subscribed",
+            customerId,
+            subscriptionId: idOf(s.subscription),
+            userId: s.client_reference_id ?? s.metadata?.gas_user_id ?? null,
+          };
         }
         case "customer.subscription.deleted": {
           const sub = event.data.object;

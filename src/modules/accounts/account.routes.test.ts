@@ -14,7 +14,11 @@ describe("accounts in the web UI", () => {
     const c = h.client();
     const start = await c.request("/login?next=/annotate");
     const form = new URL(start.headers.get("location")!, "http://gas.test");
-    const res = await c.submit(form.pathname + form.search, "/login/dev", { state: form.searchParams.get("state")!, email: "new@example.org", name: "" });
+    const res = await c.submit(form.pathname + form.search, "/login/dev", {
+      state: form.searchParams.get("state")!,
+      email: "new@example.org",
+      name: "",
+    });
     expect(res.headers.get("location")).toBe("/profile?welcome=1&next=%2Fannotate");
     const page = await (await c.request("/profile?welcome=1&next=%2Fannotate")).text();
     expect(page).toContain("Please complete your profile");
@@ -27,7 +31,12 @@ describe("accounts in the web UI", () => {
     const badHtml = await bad.text();
     expect(badHtml).toContain("Email: &quot;not-an-email&quot; is not an email address");
     expect(badHtml).toContain("Institution/Department: required");
-    const ok = await c.submit("/profile", "/profile", { name: "New Person", email: "New@Example.org", institution: "Lab", next: "/annotate" });
+    const ok = await c.submit("/profile", "/profile", {
+      name: "New Person",
+      email: "New@Example.org",
+      institution: "Lab",
+      next: "/annotate",
+    });
     expect(ok.headers.get("location")).toBe("/annotate");
     expect((await c.request("/annotate")).status).toBe(200);
     const updated = await c.submit("/profile", "/profile", { name: "New Person", email: "new@example.org", institution: "Lab 2" });
@@ -44,7 +53,10 @@ describe("accounts in the web UI", () => {
     expect((await c.request("/login?next=//evil.example/")).status).toBe(400);
     const start = await c.request("/login");
     const form = new URL(start.headers.get("location")!, "http://gas.test");
-    const res = await c.submit(form.pathname + form.search, "/login/dev", { state: form.searchParams.get("state")!, email: "redirect@example.org" });
+    const res = await c.submit(form.pathname + form.search, "/login/dev", {
+      state: form.searchParams.get("state")!,
+      email: "redirect@example.org",
+    });
     expect(res.headers.get("location")).toBe("/annotations");
   });
 
@@ -62,7 +74,9 @@ describe("accounts in the web UI", () => {
     const rows = await h.container.database.rows<{ token_hash: string }>(sql`select token_hash from api_tokens`);
     expect(rows.map((r) => r.token_hash)).not.toContain(token);
 
-    const api = await h.app.request("http://gas.test/annotations", { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    const api = await h.app.request("http://gas.test/annotations", {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
     expect(api.status).toBe(200);
     const json = await h.app.request("http://gas.test/account/tokens", { headers: { authorization: `Bearer ${token}` } });
     const listed = (await json.json()) as { tokens: { id: string; name: string; last_used: string | null }[] };
@@ -75,7 +89,9 @@ describe("accounts in the web UI", () => {
     expect((await eve.submit("/account/tokens", `/account/tokens/${listed.tokens[0]!.id}/revoke`, {})).status).toBe(404);
     const revoked = await c.submit("/account/tokens", `/account/tokens/${listed.tokens[0]!.id}/revoke`, {});
     expect(revoked.headers.get("location")).toBe("/account/tokens?revoked=1");
-    const after = await h.app.request("http://gas.test/annotations", { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    const after = await h.app.request("http://gas.test/annotations", {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
     expect(after.status).toBe(401);
   });
 });

@@ -15,7 +15,12 @@ describe("accounts service", () => {
   afterAll(() => database.close());
 
   const identity = (subject: string, extra: Partial<{ email: string | null; name: string | null; institution: string | null }> = {}) => ({
-    subject, email: "a@example.org", name: "A", institution: null, tokens: null, ...extra,
+    subject,
+    email: "a@example.org",
+    name: "A",
+    institution: null,
+    tokens: null,
+    ...extra,
   });
 
   test("first sign-in creates a free account; later sign-ins fill only empty fields", async () => {
@@ -24,7 +29,9 @@ describe("accounts service", () => {
     expect(first.user).toMatchObject({ tier: "free", email: "a@example.org", name: "", institution: "", paymentCustomerId: null });
     expect(profileComplete(first.user)).toBe(false);
     await accounts.updateProfile(first.user.id, { name: "Ada", email: "ada@example.org", institution: "Lab" });
-    const again = await accounts.signIn(identity("oidc sub-1", { name: "Provider Name", email: "other@example.org", institution: "Provider Org" }));
+    const again = await accounts.signIn(
+      identity("oidc sub-1", { name: "Provider Name", email: "other@example.org", institution: "Provider Org" }),
+    );
     expect(again.created).toBe(false);
     expect(again.user).toMatchObject({ id: first.user.id, name: "Ada", email: "ada@example.org", institution: "Lab" });
     expect(again.user.updatedAt.getTime()).toBeGreaterThanOrEqual(again.user.createdAt.getTime());

@@ -49,7 +49,12 @@ export function loadUser(accounts: AccountsService, opts: SessionOptions): Middl
 }
 
 /** Start a fresh session for `user`, destroying any session the browser already had. */
-export async function startSession(c: Context<AppEnv>, user: User, providerTokens: ProviderTokens | null, opts: SessionOptions): Promise<void> {
+export async function startSession(
+  c: Context<AppEnv>,
+  user: User,
+  providerTokens: ProviderTokens | null,
+  opts: SessionOptions,
+): Promise<void> {
   const previous = await cookieToken(c, opts);
   if (previous) await opts.sessions.destroy(previous);
   const { token, expiresAt } = await opts.sessions.create(user.id, providerTokens);
@@ -68,4 +73,3 @@ export async function endSession(c: Context<AppEnv>, opts: SessionOptions): Prom
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: opts.secure });
   return token ? opts.sessions.destroy(token) : null;
 }
-

@@ -58,7 +58,10 @@ export function createSessionsService(db: AppDb, opts: SessionsServiceOptions): 
     },
 
     async destroy(token) {
-      const [row] = await db.delete(sessions).where(eq(sessions.idHash, hashSecret(token))).returning({ providerTokens: sessions.providerTokens });
+      const [row] = await db
+        .delete(sessions)
+        .where(eq(sessions.idHash, hashSecret(token)))
+        .returning({ providerTokens: sessions.providerTokens });
       return (row?.providerTokens as ProviderTokens | null | undefined) ?? null;
     },
   };

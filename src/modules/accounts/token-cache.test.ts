@@ -38,7 +38,13 @@ describe("token cache (PGlite)", () => {
   async function setUp(ttlMs = 5000) {
     const c = counting(database);
     const cached = await withTokenCache(c.accounts, { ttlMs, now: () => clock, changes: changesOver(database) });
-    const { user } = await cached.signIn({ subject: `dev:${randomUUID()}`, email: "ada@example.org", name: "Ada", institution: null, tokens: null });
+    const { user } = await cached.signIn({
+      subject: `dev:${randomUUID()}`,
+      email: "ada@example.org",
+      name: "Ada",
+      institution: null,
+      tokens: null,
+    });
     const { token, info } = await cached.createApiToken(user.id, "ci");
     return { ...c, cached, user, token, info };
   }
@@ -110,7 +116,13 @@ describe.if(!!testDatabaseUrl)("token cache across processes on real PostgreSQL"
     try {
       const cacheA = await withTokenCache(createAccountsService(a.db), { ttlMs: 60_000, changes: changesOver(a) });
       const cacheB = await withTokenCache(createAccountsService(b.db), { ttlMs: 60_000, changes: changesOver(b) });
-      const { user } = await cacheA.signIn({ subject: "dev:grace", email: "grace@example.org", name: "Grace", institution: null, tokens: null });
+      const { user } = await cacheA.signIn({
+        subject: "dev:grace",
+        email: "grace@example.org",
+        name: "Grace",
+        institution: null,
+        tokens: null,
+      });
       const { token, info } = await cacheA.createApiToken(user.id, "ci");
       expect((await cacheA.userForToken(token))?.id).toBe(user.id);
       expect(await cacheB.revokeApiToken(user.id, info.id)).toBe(true);

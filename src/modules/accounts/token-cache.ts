@@ -28,7 +28,10 @@ export interface TokenCacheOptions {
 }
 
 /** Wrap `accounts` so `userForToken` is cached; `close()` stops listening for changes. */
-export async function withTokenCache(accounts: AccountsService, opts: TokenCacheOptions = {}): Promise<AccountsService & { close(): Promise<void> }> {
+export async function withTokenCache(
+  accounts: AccountsService,
+  opts: TokenCacheOptions = {},
+): Promise<AccountsService & { close(): Promise<void> }> {
   const ttl = opts.ttlMs ?? 5000;
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;

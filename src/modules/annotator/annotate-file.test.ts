@@ -18,7 +18,10 @@ let withKnown: Reference;
 let noKnown: Reference;
 beforeAll(async () => {
   root = tempDir("annotate-file");
-  [withKnown, noKnown] = await Promise.all([openReference({ bundleDir: DEFAULT_BUNDLE_DIR }), openReference({ bundleDir: DEFAULT_BUNDLE_DIR, known: null })]);
+  [withKnown, noKnown] = await Promise.all([
+    openReference({ bundleDir: DEFAULT_BUNDLE_DIR }),
+    openReference({ bundleDir: DEFAULT_BUNDLE_DIR, known: null }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([withKnown?.close(), noKnown?.close()]);
@@ -254,17 +257,47 @@ describe("known variants", () => {
 
 /** Ensembl VEP's consequence order, most severe first (ensembl.org "Calculated variant consequences"). */
 const VEP_ORDER = [
-  "transcript_ablation", "splice_acceptor_variant", "splice_donor_variant", "stop_gained", "frameshift_variant",
-  "stop_lost", "start_lost", "transcript_amplification", "feature_elongation", "feature_truncation",
-  "inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant",
-  "splice_donor_5th_base_variant", "splice_region_variant", "splice_donor_region_variant",
-  "splice_polypyrimidine_tract_variant", "incomplete_terminal_codon_variant", "start_retained_variant",
-  "stop_retained_variant", "synonymous_variant", "coding_sequence_variant", "mature_miRNA_variant",
-  "5_prime_UTR_variant", "3_prime_UTR_variant", "non_coding_transcript_exon_variant", "intron_variant",
-  "NMD_transcript_variant", "non_coding_transcript_variant", "coding_transcript_variant", "upstream_gene_variant",
-  "downstream_gene_variant", "TFBS_ablation", "TFBS_amplification", "TF_binding_site_variant",
-  "regulatory_region_ablation", "regulatory_region_amplification", "regulatory_region_variant",
-  "intergenic_variant", "sequence_variant",
+  "transcript_ablation",
+  "splice_acceptor_variant",
+  "splice_donor_variant",
+  "stop_gained",
+  "frameshift_variant",
+  "stop_lost",
+  "start_lost",
+  "transcript_amplification",
+  "feature_elongation",
+  "feature_truncation",
+  "inframe_insertion",
+  "inframe_deletion",
+  "missense_variant",
+  "protein_altering_variant",
+  "splice_donor_5th_base_variant",
+  "splice_region_variant",
+  "splice_donor_region_variant",
+  "splice_polypyrimidine_tract_variant",
+  "incomplete_terminal_codon_variant",
+  "start_retained_variant",
+  "stop_retained_variant",
+  "synonymous_variant",
+  "coding_sequence_variant",
+  "mature_miRNA_variant",
+  "5_prime_UTR_variant",
+  "3_prime_UTR_variant",
+  "non_coding_transcript_exon_variant",
+  "intron_variant",
+  "NMD_transcript_variant",
+  "non_coding_transcript_variant",
+  "coding_transcript_variant",
+  "upstream_gene_variant",
+  "downstream_gene_variant",
+  "TFBS_ablation",
+  "TFBS_amplification",
+  "TF_binding_site_variant",
+  "regulatory_region_ablation",
+  "regulatory_region_amplification",
+  "regulatory_region_variant",
+  "intergenic_variant",
+  "sequence_variant",
 ];
 const vepRank = (term: string) => {
   const i = VEP_ORDER.indexOf(term);
@@ -276,9 +309,18 @@ describe("severity order", () => {
   // Variants where transcripts of equal impact (MODIFIER) give different terms: intron vs
   // downstream, non-coding exon vs intron, UTR vs upstream, … (REF bases from the demo FASTA).
   const TIES = [
-    [25057758, "T", "A"], [24992708, "C", "G"], [25585790, "A", "G"], [25366842, "C", "T"], [25061635, "A", "T"],
-    [25714689, "A", "T"], [43810339, "C", "T"], [25735046, "G", "A"], [25711480, "A", "T"], [25734358, "C", "G"],
-    [43789516, "G", "A"], [25585659, "T", "A"],
+    [25057758, "T", "A"],
+    [24992708, "C", "G"],
+    [25585790, "A", "G"],
+    [25366842, "C", "T"],
+    [25061635, "A", "T"],
+    [25714689, "A", "T"],
+    [43810339, "C", "T"],
+    [25735046, "G", "A"],
+    [25711480, "A", "T"],
+    [25734358, "C", "G"],
+    [43789516, "G", "A"],
+    [25585659, "T", "A"],
   ] as const;
   const text = `##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n${[...TIES]
     .sort((a, b) => a[0] - b[0])
@@ -319,8 +361,15 @@ describe("failure", () => {
     writeFileSync(input, `${readFileSync(TEST_VCF, "utf8")}21\t25x\t.\tC\tT\t.\t.\t.\tGT\t0|1\n`);
     const outDir = join(dir, "out");
     mkdirSync(outDir);
-    const run = annotateFile({ input, reference: withKnown, outputs: { vcf: join(outDir, "o.vcf.gz"), log: join(outDir, "o.log"), tsv: join(outDir, "o.tsv") } });
-    const err = await run.then(() => null, (e: unknown) => e);
+    const run = annotateFile({
+      input,
+      reference: withKnown,
+      outputs: { vcf: join(outDir, "o.vcf.gz"), log: join(outDir, "o.log"), tsv: join(outDir, "o.tsv") },
+    });
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AnnotationInputError);
     expect((err as Error).message).toMatch(/in\.vcf: line 140: /);
     expect(listDir(outDir)).toEqual([]);

@@ -59,14 +59,22 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     : null;
   let sinks: OutputSinks | null = null;
   try {
-    const header = renderHeader(vcf.header, reference, known?.infoHeaderLines() ?? [], opts.fields ?? DEFAULT_ANNOTATION_FIELDS, opts.command);
+    const header = renderHeader(
+      vcf.header,
+      reference,
+      known?.infoHeaderLines() ?? [],
+      opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
+      opts.command,
+    );
     sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`);
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const run = threads > 1 ? runParallel : runOnThisThread;
     const { counter, recordsOnUnknownContigs } = await asInputError(() => run(vcf, sinks!, known, opts, threads));
     const summary = counter.finish(opts.input, `${reference.name} (${reference.build})`, (performance.now() - started) / 1000);
     if (summary.records > 0 && recordsOnUnknownContigs === summary.records) {
-      throw new AnnotationInputError(`${opts.input}: no record is on a contig of the reference ${reference.name}; ${summary.warnings[0] ?? ""}`);
+      throw new AnnotationInputError(
+        `${opts.input}: no record is on a contig of the reference ${reference.name}; ${summary.warnings[0] ?? ""}`,
+      );
     }
     await sinks.commit(summary);
     return summary;
@@ -98,7 +106,12 @@ const MIN_BLOCK_CHARS = 8 << 10;
  * One thread: prepare a batch (async I/O), then annotate it record by record, each line written
  * as UTF-8 straight into a byte buffer (no per-line string: see ByteBuilder).
  */
-async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVariants | null, opts: AnnotateFileOptions): Promise<RunResult> {
+async function runOnThisThread(
+  vcf: VcfInput,
+  sinks: OutputSinks,
+  known: KnownVariants | null,
+  opts: AnnotateFileOptions,
+): Promise<RunResult> {
   const annotator = new RecordAnnotator(
     opts.reference,
     createTranscriptSequenceCache(opts.reference.genome),
@@ -139,7 +152,13 @@ async function runOnThisThread(vcf: VcfInput, sinks: OutputSinks, known: KnownVa
  * results are written strictly in submission order. A bounded number of batches is in flight,
  * so memory stays flat whatever the input size.
  */
-async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVariants | null, opts: AnnotateFileOptions, threads: number): Promise<RunResult> {
+async function runParallel(
+  vcf: VcfInput,
+  sinks: OutputSinks,
+  _known: KnownVariants | null,
+  opts: AnnotateFileOptions,
+  threads: number,
+): Promise<RunResult> {
   const pool = await AnnotationWorkerPool.start(threads, {
     reference: opts.reference.options,
     wantRows: sinks.wantsRows,
@@ -159,7 +178,8 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
   // 349 MB).
   // The latest result's ratio, not the average: dense stretches are local.
   let bytesPerChar = 0;
-  const blockChars = () => (bytesPerChar === 0 ? BLOCK_CHARS : Math.min(BLOCK_CHARS, Math.max(MIN_BLOCK_CHARS, RESULT_BYTES / bytesPerChar)));
+  const blockChars = () =>
+    bytesPerChar === 0 ? BLOCK_CHARS : Math.min(BLOCK_CHARS, Math.max(MIN_BLOCK_CHARS, RESULT_BYTES / bytesPerChar));
   const settle = async () => {
     const r = await inFlight.shift()!;
     bytesPerChar = r.vcf.length / Math.max(1, inFlightChars.shift()!);
@@ -189,7 +209,9 @@ async function runParallel(vcf: VcfInput, sinks: OutputSinks, _known: KnownVaria
 /** Input header plus the engine's lines, just before `#CHROM`; an older ANN / CSQ definition is replaced. */
 function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[], fields: AnnotationFields, command?: string): string {
   const ownInfo = (line: string) =>
-    (fields.ann && line.startsWith("##INFO=<ID=ANN,")) || (fields.csq && line.startsWith("##INFO=<ID=CSQ,")) || line.startsWith("##INFO=<ID=KNOWN_");
+    (fields.ann && line.startsWith("##INFO=<ID=ANN,")) ||
+    (fields.csq && line.startsWith("##INFO=<ID=CSQ,")) ||
+    line.startsWith("##INFO=<ID=KNOWN_");
   const meta = h.metaLines.filter((l) => !ownInfo(l) && !l.startsWith("##GAS"));
   const added = [
     ...(fields.ann ? [ANN_HEADER_LINE] : []),

@@ -226,7 +226,16 @@ describe("large input", () => {
     const outDir = join(root, "out-threads");
     mkdirSync(outDir);
     const run = async (threads: number) => {
-      const r = await runGas(["annotate", input, "-o", join(outDir, `t${threads}.vcf`), "--log", join(outDir, `t${threads}.log`), "--threads", String(threads)]);
+      const r = await runGas([
+        "annotate",
+        input,
+        "-o",
+        join(outDir, `t${threads}.vcf`),
+        "--log",
+        join(outDir, `t${threads}.log`),
+        "--threads",
+        String(threads),
+      ]);
       expect(r.stderr).not.toContain("gas annotate:");
       expect(r.exitCode).toBe(0);
       return {
@@ -262,29 +271,49 @@ describe("large input", () => {
 
   const TIME = "/usr/bin/time";
   const peak = async (input: string, label: string) => {
-      const outDir = join(root, `out-mem-${label}`);
-      mkdirSync(outDir);
-      // `--known none`: the known-variant window cache is bounded by window count, not by input,
-      // but on a file this dense it keeps filling up to 200k records; the pipeline is what is measured.
-      const proc = Bun.spawn([TIME, "-f", "PEAK_RSS_KB=%M", process.execPath, MAIN_TS, "annotate", input, "-o", join(outDir, "out.vcf.gz"), "--quiet", "--known", "none"], {
+    const outDir = join(root, `out-mem-${label}`);
+    mkdirSync(outDir);
+    // `--known none`: the known-variant window cache is bounded by window count, not by input,
+    // but on a file this dense it keeps filling up to 200k records; the pipeline is what is measured.
+    const proc = Bun.spawn(
+      [
+        TIME,
+        "-f",
+        "PEAK_RSS_KB=%M",
+        process.execPath,
+        MAIN_TS,
+        "annotate",
+        input,
+        "-o",
+        join(outDir, "out.vcf.gz"),
+        "--quiet",
+        "--known",
+        "none",
+      ],
+      {
         cwd: REPO_DIR,
         stdout: "ignore",
         stderr: "pipe",
-      });
-      const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-      expect(code).toBe(0);
-      rmSync(outDir, { recursive: true, force: true });
-      return Number(/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]);
+      },
+    );
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(0);
+    rmSync(outDir, { recursive: true, force: true });
+    return Number(/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1]);
   };
 
   // Anything kept per record (lines, records, rows) grows 4x from 50k to 200k records, and the
   // annotated output is ~400 bytes a record: 60 MB more at 200k. This bound catches that.
-  test.skipIf(!existsSync(TIME))("streaming: peak RSS for 200k records within +60 % of 50k records", async () => {
-    const smallKb = await peak(small, "50k");
-    const bigKb = await peak(big, "200k");
-    expect(smallKb).toBeGreaterThan(10_000);
-    expect(bigKb).toBeLessThanOrEqual(smallKb * 1.6);
-  }, 40_000);
+  test.skipIf(!existsSync(TIME))(
+    "streaming: peak RSS for 200k records within +60 % of 50k records",
+    async () => {
+      const smallKb = await peak(small, "50k");
+      const bigKb = await peak(big, "200k");
+      expect(smallKb).toBeGreaterThan(10_000);
+      expect(bigKb).toBeLessThanOrEqual(smallKb * 1.6);
+    },
+    40_000,
+  );
 
   // KNOWN BUG (reported, not fixed here: the fix is in the lead's hot loop and the workers):
   // the JS heap in use stays flat (20-60 MB), but JSC's heap capacity creeps up until a full

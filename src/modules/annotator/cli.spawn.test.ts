@@ -8,10 +8,23 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ANN_STANDARD_FIELDS, type AnnotatedVcf, dataLines, parseAnnotatedVcf } from "../../../test/support/engine/annotated-vcf.ts";
-import { BCFTOOLS, firstChangedResidue, hgvsFirstResidue, runBcftoolsCsq, sameTerm } from "../../../test/support/engine/bcftools-csq-runner.ts";
+import {
+  BCFTOOLS,
+  firstChangedResidue,
+  hgvsFirstResidue,
+  runBcftoolsCsq,
+  sameTerm,
+} from "../../../test/support/engine/bcftools-csq-runner.ts";
 import { BGZF_EOF, bgzfBytes, gzipBytes, looksLikeBgzf } from "../../../test/support/engine/compressed-fixtures.ts";
 import {
-  DEMO_FASTA, DEMO_GFF3, DEMO_GTF, DEMO_REFSEQ_GFF3, DEMO_VCF_DIR, listDir, runGas, tempDir,
+  DEMO_FASTA,
+  DEMO_GFF3,
+  DEMO_GTF,
+  DEMO_REFSEQ_GFF3,
+  DEMO_VCF_DIR,
+  listDir,
+  runGas,
+  tempDir,
 } from "../../../test/support/engine/gas-cli-runner.ts";
 
 const TEST_VCF = join(DEMO_VCF_DIR, "test.vcf");
@@ -48,7 +61,10 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
   test("declares ANN with the 16 standard field names", () => {
     const annLines = main.vcf.meta.filter((l) => l.startsWith("##INFO=<ID=ANN,"));
     expect(annLines).toHaveLength(1);
-    const names = /Description="Functional annotations: '([^']*)'/.exec(annLines[0]!)?.[1]?.split("|").map((s) => s.trim());
+    const names = /Description="Functional annotations: '([^']*)'/
+      .exec(annLines[0]!)?.[1]
+      ?.split("|")
+      .map((s) => s.trim());
     expect(names).toEqual([...ANN_STANDARD_FIELDS]);
     expect(main.vcf.meta[0]).toBe("##fileformat=VCFv4.1"); // the input's header comes first, kept
     expect(main.vcf.columnLine).toBe(inputText.split("\n").find((l) => l.startsWith("#CHROM"))!);
@@ -78,7 +94,15 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
   test("a known missense variant gets its MRPL39 annotation", () => {
     const rec = main.vcf.records.find((r) => r.id === "rs142513484")!;
     const mrpl39 = rec.ann.find((a) => a.featureId === "ENST00000352957")!;
-    expect(mrpl39).toMatchObject({ geneName: "MRPL39", consequences: ["missense_variant"], impact: "MODERATE", hgvsC: "c.991G>A", hgvsP: "p.Ala331Thr", rank: "10/10", aaPos: "331/338" });
+    expect(mrpl39).toMatchObject({
+      geneName: "MRPL39",
+      consequences: ["missense_variant"],
+      impact: "MODERATE",
+      hgvsC: "c.991G>A",
+      hgvsP: "p.Ala331Thr",
+      rank: "10/10",
+      aaPos: "331/338",
+    });
     // SnpEff's c.*18G>A on the other MRPL39 transcript (see data/demo/README.md).
     expect(rec.ann.find((a) => a.featureId === "ENST00000307301")).toMatchObject({ hgvsC: "c.*18G>A", cdnaPos: "1122/1199" });
   });
@@ -136,7 +160,15 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
     expect(r.exitCode).toBe(0);
     const again = readFileSync(out, "utf8");
     expect(dataLines(again)).toEqual(dataLines(main.text));
-    expect(withoutCommand(again).split("\n").filter((l) => l.startsWith("##"))).toEqual(withoutCommand(main.text).split("\n").filter((l) => l.startsWith("##")));
+    expect(
+      withoutCommand(again)
+        .split("\n")
+        .filter((l) => l.startsWith("##")),
+    ).toEqual(
+      withoutCommand(main.text)
+        .split("\n")
+        .filter((l) => l.startsWith("##")),
+    );
   }, 30_000);
 
   test("`bun run gas -- annotate …` is the same command", async () => {
@@ -150,8 +182,29 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
 
 /** The columns of `--format tsv|json`, one row per variant × feature. */
 const BROWSE_COLUMNS = [
-  "line", "chrom", "pos", "id", "ref", "alt", "consequence", "impact", "gene", "geneId", "featureType", "feature",
-  "biotype", "rank", "hgvsC", "hgvsP", "cdnaPos", "cdsPos", "aaPos", "distance", "known", "af", "messages",
+  "line",
+  "chrom",
+  "pos",
+  "id",
+  "ref",
+  "alt",
+  "consequence",
+  "impact",
+  "gene",
+  "geneId",
+  "featureType",
+  "feature",
+  "biotype",
+  "rank",
+  "hgvsC",
+  "hgvsP",
+  "cdnaPos",
+  "cdsPos",
+  "aaPos",
+  "distance",
+  "known",
+  "af",
+  "messages",
 ];
 
 describe("--format tsv and json", () => {
@@ -291,13 +344,19 @@ describe("test3.vcf: GABPA indels and a record on contig 22", () => {
       expect(a.hgvsC).toMatch(/^c\.\d+dup$/);
     }
     for (const a of gabpa("var4_chr21")) expect(a).toMatchObject({ consequences: ["missense_variant"], hgvsP: "p.Tyr409Cys" });
-    expect(gabpa("var2_chr21").map((a) => a.featureId).sort()).toEqual(["ENST00000354828", "ENST00000400075"]);
+    expect(
+      gabpa("var2_chr21")
+        .map((a) => a.featureId)
+        .sort(),
+    ).toEqual(["ENST00000354828", "ENST00000400075"]);
   }, 30_000);
 
   // test3's GABPA records (without the 22 record, on which bcftools aborts) plus more indel
   // kinds in the same exon, positions sorted as bcftools requires; REF bases from the demo FASTA.
   const CROSS_CHECK_RECORDS = [
-    ...dataLines(readFileSync(TEST3_VCF, "utf8")).filter((l) => !l.startsWith("22\t")).map((l) => l.split("\t").slice(0, 8).join("\t")),
+    ...dataLines(readFileSync(TEST3_VCF, "utf8"))
+      .filter((l) => !l.startsWith("22\t"))
+      .map((l) => l.split("\t").slice(0, 8).join("\t")),
     "21\t25769089\tdel2_frameshift\tGGA\tG\t.\t.\t.",
     "21\t25769096\tdel3_inframe\tGTGC\tG\t.\t.\t.",
     "21\t25769100\tins3_inframe\tA\tAGGC\t.\t.\t.",
@@ -319,29 +378,36 @@ describe("test3.vcf: GABPA indels and a record on contig 22", () => {
     snv_synonymous: /^c\.\d+C>T$/,
   };
 
-  test.skipIf(!BCFTOOLS)("consequence class and amino-acid change agree with bcftools csq -l, run live", async () => {
-    const d = dir("bcftools");
-    const vcf = join(d, "gabpa.vcf");
-    writeFileSync(vcf, `##fileformat=VCFv4.2\n##contig=<ID=21,length=46709983>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n${CROSS_CHECK_RECORDS.join("\n")}\n`);
-    const out = join(d, "gabpa.out.vcf");
-    const r = await runGas(["annotate", vcf, "-o", out, "--known", "none"]);
-    expect(r.exitCode).toBe(0);
-    const ours = parseAnnotatedVcf(readFileSync(out, "utf8"));
-    const peer = await runBcftoolsCsq(vcf, DEMO_FASTA, DEMO_GFF3);
-    const compared = new Set<string>();
-    for (const b of peer.filter((e) => e.gene === "GABPA")) {
-      const rec = ours.records.find((x) => x.id === b.recordId)!;
-      const a = rec.ann.find((x) => x.featureId === b.transcript);
-      expect(a, `${b.recordId} ${b.transcript}`).toBeDefined();
-      expect(sameTerm(b.terms[0]!, a!.consequences), `${b.recordId}: bcftools ${b.terms[0]} vs ${a!.consequences}`).toBe(true);
-      const theirs = firstChangedResidue(b.aaChange);
-      const mine = hgvsFirstResidue(a!.hgvsP);
-      expect(theirs).not.toBeNull();
-      expect({ id: b.recordId, pos: mine?.pos, ref: mine?.ref }).toEqual({ id: b.recordId, pos: theirs!.pos, ref: theirs!.ref });
-      if (mine!.alt !== null && a!.consequences.includes("missense_variant")) expect(mine!.alt).toBe(theirs!.alt);
-      expect(a!.hgvsC, b.recordId).toMatch(HGVS_C_FORM[b.recordId]!);
-      compared.add(b.recordId);
-    }
-    expect([...compared].sort()).toEqual(Object.keys(HGVS_C_FORM).sort());
-  }, 30_000);
+  test.skipIf(!BCFTOOLS)(
+    "consequence class and amino-acid change agree with bcftools csq -l, run live",
+    async () => {
+      const d = dir("bcftools");
+      const vcf = join(d, "gabpa.vcf");
+      writeFileSync(
+        vcf,
+        `##fileformat=VCFv4.2\n##contig=<ID=21,length=46709983>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n${CROSS_CHECK_RECORDS.join("\n")}\n`,
+      );
+      const out = join(d, "gabpa.out.vcf");
+      const r = await runGas(["annotate", vcf, "-o", out, "--known", "none"]);
+      expect(r.exitCode).toBe(0);
+      const ours = parseAnnotatedVcf(readFileSync(out, "utf8"));
+      const peer = await runBcftoolsCsq(vcf, DEMO_FASTA, DEMO_GFF3);
+      const compared = new Set<string>();
+      for (const b of peer.filter((e) => e.gene === "GABPA")) {
+        const rec = ours.records.find((x) => x.id === b.recordId)!;
+        const a = rec.ann.find((x) => x.featureId === b.transcript);
+        expect(a, `${b.recordId} ${b.transcript}`).toBeDefined();
+        expect(sameTerm(b.terms[0]!, a!.consequences), `${b.recordId}: bcftools ${b.terms[0]} vs ${a!.consequences}`).toBe(true);
+        const theirs = firstChangedResidue(b.aaChange);
+        const mine = hgvsFirstResidue(a!.hgvsP);
+        expect(theirs).not.toBeNull();
+        expect({ id: b.recordId, pos: mine?.pos, ref: mine?.ref }).toEqual({ id: b.recordId, pos: theirs!.pos, ref: theirs!.ref });
+        if (mine!.alt !== null && a!.consequences.includes("missense_variant")) expect(mine!.alt).toBe(theirs!.alt);
+        expect(a!.hgvsC, b.recordId).toMatch(HGVS_C_FORM[b.recordId]!);
+        compared.add(b.recordId);
+      }
+      expect([...compared].sort()).toEqual(Object.keys(HGVS_C_FORM).sort());
+    },
+    30_000,
+  );
 });

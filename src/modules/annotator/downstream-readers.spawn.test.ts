@@ -50,73 +50,115 @@ function records(name: Name): { pos: string; ann: string[][]; csq: string[][] }[
     if (line === "" || line.startsWith("#")) continue;
     const f = line.split("\t");
     const info = new Map(f[7]!.split(";").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-    const entries = (key: string) => (info.get(key) ?? "").split(",").filter(Boolean).map((e) => e.split("|"));
+    const entries = (key: string) =>
+      (info.get(key) ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((e) => e.split("|"));
     out.push({ pos: f[1]!, ann: entries("ANN"), csq: entries("CSQ") });
   }
   return out;
 }
 
 describe.skipIf(!SNPSIFT)("SnpSift 5.1 reads ANN", () => {
-  test.each(NAMES)("extractFields: %s, every entry of every record, as written", (name) => {
-    const r = snpSift(["extractFields", "-s", ",", "-e", ".", outputs[name], "POS", "ANN[*].EFFECT", "ANN[*].IMPACT", "ANN[*].HGVS_P"]);
-    expect(r.stderr).not.toContain("Exception");
-    expect(r.exitCode).toBe(0);
-    const rows = r.stdout.trimEnd().split("\n").slice(1).map((l) => l.split("\t"));
-    const ours = records(name);
-    expect(ours.length).toBeGreaterThan(0);
-    expect(rows.map((row) => row[0])).toEqual(ours.map((rec) => rec.pos));
-    // -e ".": an empty value, or a record without ANN (passed through: a contig not in the reference).
-    const column = (rec: (typeof ours)[number], i: number, decode = (v: string) => v) =>
-      rec.ann.length === 0 ? "." : rec.ann.map((e) => decode(e[i]!) || ".").join(",");
-    expect(rows.map((row) => row[1])).toEqual(ours.map((rec) => column(rec, 1)));
-    expect(rows.map((row) => row[2])).toEqual(ours.map((rec) => column(rec, 2)));
-    expect(rows.map((row) => row[3])).toEqual(ours.map((rec) => column(rec, 10, decodeURIComponent)));
-  }, 120_000);
+  test.each(NAMES)(
+    "extractFields: %s, every entry of every record, as written",
+    (name) => {
+      const r = snpSift(["extractFields", "-s", ",", "-e", ".", outputs[name], "POS", "ANN[*].EFFECT", "ANN[*].IMPACT", "ANN[*].HGVS_P"]);
+      expect(r.stderr).not.toContain("Exception");
+      expect(r.exitCode).toBe(0);
+      const rows = r.stdout
+        .trimEnd()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split("\t"));
+      const ours = records(name);
+      expect(ours.length).toBeGreaterThan(0);
+      expect(rows.map((row) => row[0])).toEqual(ours.map((rec) => rec.pos));
+      // -e ".": an empty value, or a record without ANN (passed through: a contig not in the reference).
+      const column = (rec: (typeof ours)[number], i: number, decode = (v: string) => v) =>
+        rec.ann.length === 0 ? "." : rec.ann.map((e) => decode(e[i]!) || ".").join(",");
+      expect(rows.map((row) => row[1])).toEqual(ours.map((rec) => column(rec, 1)));
+      expect(rows.map((row) => row[2])).toEqual(ours.map((rec) => column(rec, 2)));
+      expect(rows.map((row) => row[3])).toEqual(ours.map((rec) => column(rec, 10, decodeURIComponent)));
+    },
+    120_000,
+  );
 
-  test.each(NAMES)("filter on impact and effect: %s, the records ANN says", (name) => {
-    const r = snpSift(["filter", "(ANN[*].IMPACT = 'HIGH') | (ANN[*].EFFECT has 'missense_variant')", outputs[name]]);
-    expect(r.stderr).not.toContain("Exception");
-    expect(r.exitCode).toBe(0);
-    const kept = r.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("\t")[1]);
-    const expected = records(name)
-      .filter((rec) => rec.ann.some((e) => e[2] === "HIGH" || e[1]!.split("&").includes("missense_variant")))
-      .map((rec) => rec.pos);
-    expect(kept).toEqual(expected);
-    if (name === "test.vcf" || name === "known variants (115k)") expect(kept.length).toBeGreaterThan(0);
-  }, 120_000);
+  test.each(NAMES)(
+    "filter on impact and effect: %s, the records ANN says",
+    (name) => {
+      const r = snpSift(["filter", "(ANN[*].IMPACT = 'HIGH') | (ANN[*].EFFECT has 'missense_variant')", outputs[name]]);
+      expect(r.stderr).not.toContain("Exception");
+      expect(r.exitCode).toBe(0);
+      const kept = r.stdout
+        .split("\n")
+        .filter((l) => l !== "" && !l.startsWith("#"))
+        .map((l) => l.split("\t")[1]);
+      const expected = records(name)
+        .filter((rec) => rec.ann.some((e) => e[2] === "HIGH" || e[1]!.split("&").includes("missense_variant")))
+        .map((rec) => rec.pos);
+      expect(kept).toEqual(expected);
+      if (name === "test.vcf" || name === "known variants (115k)") expect(kept.length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });
 
 describe.skipIf(!BCFTOOLS)("bcftools +split-vep reads CSQ", () => {
   test("-l lists VEP's columns from the header", () => {
     const r = splitVep(["-l", outputs["test.vcf"]]);
     expect(r.exitCode).toBe(0);
-    const columns = r.stdout.trimEnd().split("\n").map((l) => l.split("\t")[1]);
-    expect(columns.slice(0, 12)).toEqual(["Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON", "HGVSc", "HGVSp"]);
+    const columns = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t")[1]);
+    expect(columns.slice(0, 12)).toEqual([
+      "Allele",
+      "Consequence",
+      "IMPACT",
+      "SYMBOL",
+      "Gene",
+      "Feature_type",
+      "Feature",
+      "BIOTYPE",
+      "EXON",
+      "INTRON",
+      "HGVSc",
+      "HGVSp",
+    ]);
     expect(columns).toContain("Existing_variation");
     expect(columns).toContain("AF");
     expect(columns).toContain("CLIN_SIG");
     expect(columns).toEqual(parseAnnotatedVcf(gunzipSync(readFileSync(outputs["test.vcf"])).toString()).csqColumns);
   });
 
-  test.each(NAMES)("-d -f: %s, one line per CSQ entry, VEP's vocabulary, HGVS in VEP's form", (name) => {
-    const r = splitVep(["-d", "-f", "%POS\\t%Consequence\\t%IMPACT\\t%Feature\\t%HGVSc\\t%HGVSp\\n", outputs[name]]);
-    expect(r.exitCode).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n").map((l) => l.split("\t"));
-    const ours = records(name);
-    const entries = ours.flatMap((rec) => rec.csq.map((e) => ({ pos: rec.pos, e })));
-    expect(lines.map((l) => `${l[0]} ${l[1]}`)).toEqual(entries.map(({ pos, e }) => `${pos} ${e[1]}`));
-    // Checked in bulk (300k entries): the offending values are listed on failure.
-    const bad = lines.filter(([, consequence, impact, feature, hgvsC, hgvsP]) => {
-      if (!consequence!.split("&").every((term) => VEP_TERMS.has(term))) return true;
-      if (!["HIGH", "MODERATE", "LOW", "MODIFIER"].includes(impact!)) return true;
-      if (hgvsC !== "." && !/^(ENST\w+)(\.\d+)?:[cn]\.[-*\d]/.test(hgvsC!)) return true;
-      if (hgvsC !== "." && !hgvsC!.startsWith(`${feature}.`) && !hgvsC!.startsWith(`${feature}:`)) return true;
-      return hgvsP !== "." && !/^ENST\w+(\.\d+)?:p\.[A-Z]/.test(hgvsP!);
-    });
-    expect(bad).toEqual([]);
-    // Every record has as many CSQ entries as ANN entries.
-    for (const rec of ours) expect(rec.csq.length).toBe(rec.ann.length);
-  }, 120_000);
+  test.each(NAMES)(
+    "-d -f: %s, one line per CSQ entry, VEP's vocabulary, HGVS in VEP's form",
+    (name) => {
+      const r = splitVep(["-d", "-f", "%POS\\t%Consequence\\t%IMPACT\\t%Feature\\t%HGVSc\\t%HGVSp\\n", outputs[name]]);
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t"));
+      const ours = records(name);
+      const entries = ours.flatMap((rec) => rec.csq.map((e) => ({ pos: rec.pos, e })));
+      expect(lines.map((l) => `${l[0]} ${l[1]}`)).toEqual(entries.map(({ pos, e }) => `${pos} ${e[1]}`));
+      // Checked in bulk (300k entries): the offending values are listed on failure.
+      const bad = lines.filter(([, consequence, impact, feature, hgvsC, hgvsP]) => {
+        if (!consequence!.split("&").every((term) => VEP_TERMS.has(term))) return true;
+        if (!["HIGH", "MODERATE", "LOW", "MODIFIER"].includes(impact!)) return true;
+        if (hgvsC !== "." && !/^(ENST\w+)(\.\d+)?:[cn]\.[-*\d]/.test(hgvsC!)) return true;
+        if (hgvsC !== "." && !hgvsC!.startsWith(`${feature}.`) && !hgvsC!.startsWith(`${feature}:`)) return true;
+        return hgvsP !== "." && !/^ENST\w+(\.\d+)?:p\.[A-Z]/.test(hgvsP!);
+      });
+      expect(bad).toEqual([]);
+      // Every record has as many CSQ entries as ANN entries.
+      for (const rec of ours) expect(rec.csq.length).toBe(rec.ann.length);
+    },
+    120_000,
+  );
 });
 
 describe("--fields", () => {

@@ -156,7 +156,9 @@ export class RecordAnnotator {
       this.recordsOnUnknownContigs++;
       if (!this.warnedContigs.has(rec.chrom)) {
         this.warnedContigs.add(rec.chrom);
-        counter.warn(`${this.file}: line ${rec.line}: contig "${rec.chrom}" is not in the reference; its records are passed through unannotated`);
+        counter.warn(
+          `${this.file}: line ${rec.line}: contig "${rec.chrom}" is not in the reference; its records are passed through unannotated`,
+        );
       }
       writeRecordHead(out, rec, rec.id);
       out.text(rec.info);
@@ -197,7 +199,15 @@ export class RecordAnnotator {
       }
       counter.countSortedEffects(all, match !== null, from, all.length);
       if (rows) {
-        const ctx = { line: rec.line, chrom: rec.chrom, pos: rec.pos, id: mergeIds(rec.id, match?.ids ?? []), ref: rec.ref, known: match !== null, af: match?.info.KNOWN_AF ?? "" };
+        const ctx = {
+          line: rec.line,
+          chrom: rec.chrom,
+          pos: rec.pos,
+          id: mergeIds(rec.id, match?.ids ?? []),
+          ref: rec.ref,
+          known: match !== null,
+          af: match?.info.KNOWN_AF ?? "",
+        };
         for (let i = from; i < all.length; i++) rows.push(toBrowseRow(ctx, toAnnotation(all[i]!)));
       }
     }
@@ -250,7 +260,14 @@ export class RecordAnnotator {
     for (let i = 0; i < transcripts.length; i++) {
       const t = transcripts[i]!;
       const overlaps = allele.end >= t.start && allele.start <= t.end;
-      const fx = transcriptEffect(allele, t, overlaps ? this.sequences.get(t) : null, window, UP_DOWN_DISTANCE, pool.peek(allele, INTERGENIC));
+      const fx = transcriptEffect(
+        allele,
+        t,
+        overlaps ? this.sequences.get(t) : null,
+        window,
+        UP_DOWN_DISTANCE,
+        pool.peek(allele, INTERGENIC),
+      );
       if (fx !== null) {
         pool.claim();
         into.push(fx);

@@ -13,10 +13,20 @@ const WHSEC = "whsec_routes_test";
 const stripeCalls: string[] = [];
 let stripeApi: ReturnType<typeof Bun.serve>;
 
-const event = (id: string, type: string, object: Record<string, unknown>) => JSON.stringify({ id, object: "event", type, created: 1, data: { object } });
+const event = (id: string, type: string, object: Record<string, unknown>) =>
+  JSON.stringify({ id, object: "event", type, created: 1, data: { object } });
 const checkoutCompleted = (id: string, userId: string, subscription: string, customer = "cus_routes") =>
-  event(id, "checkout.session.completed", { id: `cs_${id}`, object: "checkout.session", mode: "subscription", payment_status: "paid", customer, subscription, client_reference_id: userId });
-const subscriptionDeleted = (id: string, subscription: string, customer: string) => event(id, "customer.subscription.deleted", { id: subscription, object: "subscription", customer, status: "canceled" });
+  event(id, "checkout.session.completed", {
+    id: `cs_${id}`,
+    object: "checkout.session",
+    mode: "subscription",
+    payment_status: "paid",
+    customer,
+    subscription,
+    client_reference_id: userId,
+  });
+const subscriptionDeleted = (id: string, subscription: string, customer: string) =>
+  event(id, "customer.subscription.deleted", { id: subscription, object: "subscription", customer, status: "canceled" });
 
 describe("billing routes with the Stripe adapter", () => {
   let h: WebHarness;
@@ -28,8 +38,10 @@ describe("billing routes with the Stripe adapter", () => {
         const path = new URL(req.url).pathname;
         stripeCalls.push(path);
         if (path === "/v1/customers") return Response.json({ id: "cus_routes", object: "customer" });
-        if (path === "/v1/checkout/sessions") return Response.json({ id: "cs_1", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_1" });
-        if (path === "/v1/billing_portal/sessions") return Response.json({ id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/bps_1" });
+        if (path === "/v1/checkout/sessions")
+          return Response.json({ id: "cs_1", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_1" });
+        if (path === "/v1/billing_portal/sessions")
+          return Response.json({ id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/bps_1" });
         return Response.json({ error: { type: "invalid_request_error", message: "unknown" } }, { status: 404 });
       },
     });
@@ -46,8 +58,13 @@ describe("billing routes with the Stripe adapter", () => {
   }, 60_000);
 
   const post = (body: string, signature: string) =>
-    h.client().request("/billing/webhook", { method: "POST", body, headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature, accept: "application/json" } });
-  const sign = (payload: string, o: { secret?: string; timestamp?: number } = {}) => Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: o.secret ?? WHSEC, timestamp: o.timestamp });
+    h.client().request("/billing/webhook", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature, accept: "application/json" },
+    });
+  const sign = (payload: string, o: { secret?: string; timestamp?: number } = {}) =>
+    Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: o.secret ?? WHSEC, timestamp: o.timestamp });
   const tier = async (userId: string) => (await h.container.accounts.get(userId))!.tier;
 
   test("subscribe: checkout on Stripe with one customer per account; the subscribe page sends premium users to the profile", async () => {
@@ -78,7 +95,13 @@ describe("billing routes with the Stripe adapter", () => {
   });
 
   test("webhook: forged deliveries are refused and change nothing; a valid one applies once; a replay is ignored", async () => {
-    const { user } = await h.container.accounts.signIn({ subject: "dev:hook@example.org", email: "hook@example.org", name: "Hook", institution: null, tokens: null });
+    const { user } = await h.container.accounts.signIn({
+      subject: "dev:hook@example.org",
+      email: "hook@example.org",
+      name: "Hook",
+      institution: null,
+      tokens: null,
+    });
     // A customer created a moment ago whose id is not stored yet: the user id Stripe echoes back links it.
     const body = checkoutCompleted("evt_hook_1", user.id, "sub_hook_1", "cus_hook");
 
@@ -107,10 +130,28 @@ describe("billing routes with the Stripe adapter", () => {
   });
 
   test("webhook: the end of an older subscription does not downgrade a user paying through a newer one", async () => {
-    const { user } = await h.container.accounts.signIn({ subject: "dev:two@example.org", email: "two@example.org", name: "Two", institution: null, tokens: null });
+    const { user } = await h.container.accounts.signIn({
+      subject: "dev:two@example.org",
+      email: "two@example.org",
+      name: "Two",
+      institution: null,
+      tokens: null,
+    });
     await h.container.accounts.setPaymentCustomer(user.id, "cus_two");
-    const paid = (id: string, sub: string) => event(id, "checkout.session.completed", { id: `cs_${id}`, object: "checkout.session", mode: "subscription", payment_status: "paid", customer: "cus_two", subscription: sub, client_reference_id: user.id });
-    for (const [id, sub] of [["evt_two_1", "sub_old"], ["evt_two_2", "sub_new"]] as const) {
+    const paid = (id: string, sub: string) =>
+      event(id, "checkout.session.completed", {
+        id: `cs_${id}`,
+        object: "checkout.session",
+        mode: "subscription",
+        payment_status: "paid",
+        customer: "cus_two",
+        subscription: sub,
+        client_reference_id: user.id,
+      });
+    for (const [id, sub] of [
+      ["evt_two_1", "sub_old"],
+      ["evt_two_2", "sub_new"],
+    ] as const) {
       const b = paid(id, sub);
       await post(b, await sign(b));
     }
@@ -123,7 +164,13 @@ describe("billing routes with the Stripe adapter", () => {
   });
 
   test("webhook: a subscription's end delivered before its checkout (webhooks are unordered) leaves the user free", async () => {
-    const { user } = await h.container.accounts.signIn({ subject: "dev:late@example.org", email: "late@example.org", name: "Late", institution: null, tokens: null });
+    const { user } = await h.container.accounts.signIn({
+      subject: "dev:late@example.org",
+      email: "late@example.org",
+      name: "Late",
+      institution: null,
+      tokens: null,
+    });
     await h.container.accounts.setPaymentCustomer(user.id, "cus_late");
     const ends = subscriptionDeleted("evt_late_1", "sub_late", "cus_late");
     expect((await post(ends, await sign(ends))).status).toBe(200);
@@ -148,7 +195,11 @@ describe("billing routes in production without Stripe", () => {
   test("no simulated checkout: its pages do not exist, the webhook is unavailable, /subscribe says payment is off", async () => {
     expect(h.container.ports.payments).toBeNull();
     expect(h.container.simulatedCheckout).toBeNull();
-    const res = await h.client().request("/billing/webhook", { method: "POST", body: "{}", headers: { "content-type": "application/json", accept: "application/json" } });
+    const res = await h.client().request("/billing/webhook", {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json", accept: "application/json" },
+    });
     expect(res.status).toBe(503);
     expect((await h.client().request("/checkout/local/anything")).status).toBe(404);
   });

@@ -52,7 +52,8 @@ export function createBillingService(deps: BillingDeps) {
         const candidate = await accounts.get(event.userId);
         if (candidate) {
           const stored = await accounts.setPaymentCustomer(candidate.id, event.customerId);
-          if (stored !== event.customerId) log.warn("subscription paid by another customer than the one stored", { userId: candidate.id, stored, paid: event.customerId });
+          if (stored !== event.customerId)
+            log.warn("subscription paid by another customer than the one stored", { userId: candidate.id, stored, paid: event.customerId });
           user = candidate;
         }
       }
@@ -68,7 +69,11 @@ export function createBillingService(deps: BillingDeps) {
             .where(and(eq(paymentEvents.subscriptionId, event.subscriptionId), eq(paymentEvents.type, "unsubscribed")))
         : [];
       if (ended) {
-        log.info("subscription already ended (its end arrived first); tier unchanged", { userId: user.id, subscriptionId: event.subscriptionId, endedBy: ended.id });
+        log.info("subscription already ended (its end arrived first); tier unchanged", {
+          userId: user.id,
+          subscriptionId: event.subscriptionId,
+          endedBy: ended.id,
+        });
         return true;
       }
       await accounts.setTier(user.id, "premium", { subscriptionId: event.subscriptionId });
@@ -94,7 +99,8 @@ export function createBillingService(deps: BillingDeps) {
     async startCheckout(user: Customer, urls: { successUrl: string; cancelUrl: string }): Promise<string> {
       if (user.tier === "premium") throw new AppError("CONFLICT", "You are already a Premium user.");
       const customerId =
-        user.paymentCustomerId ?? (await accounts.setPaymentCustomer(user.id, await payments.createCustomer({ id: user.id, email: user.email, name: user.name })));
+        user.paymentCustomerId ??
+        (await accounts.setPaymentCustomer(user.id, await payments.createCustomer({ id: user.id, email: user.email, name: user.name })));
       if (!customerId) throw new AppError("NOT_FOUND", "Your account no longer exists; sign in again");
       return (await payments.createCheckout({ customerId, userId: user.id, ...urls })).url;
     },
@@ -116,7 +122,11 @@ export function createBillingService(deps: BillingDeps) {
       const mine = await apply(event);
       await db
         .insert(paymentEvents)
-        .values({ id: event.id, type: event.kind === "other" ? event.type : event.kind, subscriptionId: event.kind === "other" ? null : event.subscriptionId })
+        .values({
+          id: event.id,
+          type: event.kind === "other" ? event.type : event.kind,
+          subscriptionId: event.kind === "other" ? null : event.subscriptionId,
+        })
         .onConflictDoNothing();
       return { eventId: event.id, outcome: mine ? "applied" : "ignored" };
     },

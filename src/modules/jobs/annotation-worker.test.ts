@@ -27,7 +27,13 @@ describe("annotation worker on the local ports", () => {
     const job = (await ports.jobStore.get(jobId))!;
     const queue = ports.queue<JobRequest>("annotator");
     const notifier = ports.queue<{ jobId: string; status: string }>("notifier");
-    await queue.send({ jobId, userId: job.userId, inputKey: job.inputKey, inputFileName: job.inputFileName, submitTime: new Date().toISOString() });
+    await queue.send({
+      jobId,
+      userId: job.userId,
+      inputKey: job.inputKey,
+      inputFileName: job.inputFileName,
+      submitTime: new Date().toISOString(),
+    });
     const worker = createAnnotationWorker({
       jobs: ports.jobStore,
       inputs: ports.inputs,
@@ -57,11 +63,21 @@ describe("annotation worker on the local ports", () => {
     const queue = ports.queue<JobRequest>("annotator");
     const dlq = ports.queue<JobRequest>("annotator.dlq");
     const logged: { msg: string; fields: Record<string, unknown> }[] = [];
-    const log = { ...h.container.log, error: (msg: string, fields: Record<string, unknown>) => logged.push({ msg, fields }) } as typeof h.container.log;
+    const log = {
+      ...h.container.log,
+      error: (msg: string, fields: Record<string, unknown>) => logged.push({ msg, fields }),
+    } as typeof h.container.log;
     const worker = createAnnotationWorker({
-      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue,
+      jobs: ports.jobStore,
+      inputs: ports.inputs,
+      results: ports.results,
+      topic: ports.topic,
+      queue,
       engine: null as unknown as AnnotationEngine, // never reached
-      workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
+      workDir: config.backend.workDir,
+      visibilitySeconds: 30,
+      maxAttempts: 5,
+      log,
     });
     const bad = ["not json", { jobId: 42 }, { jobId: "../../etc" }] as unknown as JobRequest[];
     for (const m of bad) await queue.send(m);
@@ -86,14 +102,27 @@ describe("annotation worker on the local ports", () => {
     const userId = await h.client().signIn("bob@example.org", "Bob");
     const finished = await h.completedJob(userId);
     const running = randomUUID();
-    await ports.jobStore.create({ id: running, userId, inputFileName: "r.vcf", inputKey: `${userId}/${running}~r.vcf`, submitTime: new Date() });
+    await ports.jobStore.create({
+      id: running,
+      userId,
+      inputFileName: "r.vcf",
+      inputKey: `${userId}/${running}~r.vcf`,
+      submitTime: new Date(),
+    });
     expect((await ports.jobStore.claim(running, "live-token", 60)).outcome).toBe("claimed");
     const dirs = [`${finished}-t1`, `${running}-live-token`].map((f) => join(config.backend.workDir, f));
     for (const d of dirs) await mkdir(d, { recursive: true });
     const worker = createAnnotationWorker({
-      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue: ports.queue<JobRequest>("annotator"),
+      jobs: ports.jobStore,
+      inputs: ports.inputs,
+      results: ports.results,
+      topic: ports.topic,
+      queue: ports.queue<JobRequest>("annotator"),
       engine: null as unknown as AnnotationEngine, // not used by the sweep
-      workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
+      workDir: config.backend.workDir,
+      visibilitySeconds: 30,
+      maxAttempts: 5,
+      log,
     });
     expect(await worker.sweepWorkDir()).toBeGreaterThanOrEqual(1);
     expect(dirs.map((d) => existsSync(d))).toEqual([false, true]);

@@ -45,7 +45,21 @@ describe("job pages", () => {
     expect(await sorted("sort=impact")).toEqual(["chrMT:9000", "chrMT:150", "chr2:500", "chrMT:73"]);
     expect(await sorted("sort=impact&dir=desc")).toEqual(["chrMT:73", "chr2:500", "chrMT:150", "chrMT:9000"]);
     expect(await sorted("sort=gene")).toEqual(["chr2:500", "chrMT:9000", "chrMT:73", "chrMT:150"]);
-    const rows = Array.from({ length: 60 }, (_, i) => ({ line: i, chrom: "chr1", pos: i + 1, id: ".", ref: "A", alt: "G", consequence: "intron_variant", impact: "MODIFIER", gene: "G", geneId: "E", feature: "T", known: false, af: "" }));
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      line: i,
+      chrom: "chr1",
+      pos: i + 1,
+      id: ".",
+      ref: "A",
+      alt: "G",
+      consequence: "intron_variant",
+      impact: "MODIFIER",
+      gene: "G",
+      geneId: "E",
+      feature: "T",
+      known: false,
+      af: "",
+    }));
     const big = await h.completedJob(adaId, { rows });
     const page2 = await (await ada.request(`/annotations/${big}/results?size=25&page=2`)).text();
     expect(rowsOf(page2)).toEqual(Array.from({ length: 25 }, (_, i) => `chr1:${i + 26}`));
@@ -111,7 +125,8 @@ describe("job pages", () => {
     const action = /<form id="upload-form" action="([^"]+)"/.exec(page)![1]!;
     const form = /<form id="upload-form"[\s\S]*?<\/form>/.exec(page)![0];
     const body = new FormData();
-    for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) body.append(m[1]!, m[2]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+    for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g))
+      body.append(m[1]!, m[2]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
     body.append("file", new File([new Uint8Array(1001).fill(65)], "big.vcf"));
     const res = await ada.request(new URL(action).pathname, { method: "POST", body });
     expect(res.status).toBe(413);
@@ -123,7 +138,16 @@ describe("job pages", () => {
 
   test("the job detail page shows times, downloads, log link, summary chart, and the share form", async () => {
     const html = await (await ada.request(`/annotations/${jobId}`)).text();
-    for (const s of ["Request Time", "Complete Time", `/annotations/${jobId}/input`, `/annotations/${jobId}/result`, `/annotations/${jobId}/log`, `/annotations/${jobId}/results`, "Create share link", "Consequences"]) {
+    for (const s of [
+      "Request Time",
+      "Complete Time",
+      `/annotations/${jobId}/input`,
+      `/annotations/${jobId}/result`,
+      `/annotations/${jobId}/log`,
+      `/annotations/${jobId}/results`,
+      "Create share link",
+      "Consequences",
+    ]) {
       expect(html).toContain(s);
     }
     expect(html).not.toContain("data-job-events"); // finished: no live stream

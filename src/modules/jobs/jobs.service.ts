@@ -64,19 +64,31 @@ export function createJobsService(deps: JobsServiceDeps) {
       const key = inputKey.startsWith(`${user.id}/`) ? inputKey : `${user.id}/${inputKey}`;
       const parts = parseInputKey(key);
       if (!parts || parts.userId !== user.id) {
-        throw new AppError("INVALID_INPUT", `input_file ${JSON.stringify(inputKey)} is not one of your uploads (expected "<job uuid>~<file name>", see GET /annotate/files)`);
+        throw new AppError(
+          "INVALID_INPUT",
+          `input_file ${JSON.stringify(inputKey)} is not one of your uploads (expected "<job uuid>~<file name>", see GET /annotate/files)`,
+        );
       }
       const object = await inputs.head(key);
       const max = uploadLimit(user, limits.freeMaxUploadBytes);
       if (object && object.size > max) {
         // Checked again here because the upload policy is only as strict as the store enforcing it.
-        throw new AppError("PAYLOAD_TOO_LARGE", `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`);
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`,
+        );
       }
       const fresh = { id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime: new Date() };
       const announce = (job: Pick<Job, "id" | "inputFileName" | "submitTime">) =>
         ({
           topic: "job.requested",
-          message: { jobId: job.id, userId: user.id, inputKey: key, inputFileName: job.inputFileName, submitTime: job.submitTime.toISOString() },
+          message: {
+            jobId: job.id,
+            userId: user.id,
+            inputKey: key,
+            inputFileName: job.inputFileName,
+            submitTime: job.submitTime.toISOString(),
+          },
         }) as const;
       // The common path is one round trip where the store announces atomically (PostgreSQL), else
       // insert then publish; only a reload or a retry reads the existing job.

@@ -6,7 +6,9 @@ export function assertResultsAvailable(job: Job, premium: boolean): void {
   if (job.resultState === "ARCHIVED") {
     throw new AppError(
       "PAYMENT_REQUIRED",
-      premium ? "These results are archived and are being restored; please check back later." : "These results are archived. Upgrade to Premium to restore and download them.",
+      premium
+        ? "These results are archived and are being restored; please check back later."
+        : "These results are archived. Upgrade to Premium to restore and download them.",
     );
   }
   if (job.resultState === "RESTORING") throw new AppError("CONFLICT", "These results are being restored; please check back later.");

@@ -17,8 +17,8 @@ function RestoredEmail(p: RestoredEmailProps) {
         <Container>
           <Heading as="h2">Your archived results are available again</Heading>
           <Text>
-            Thank you for subscribing to GAS Premium. The results of your annotation job for {p.inputFileName} have been
-            restored from the archive and can be downloaded again: <Link href={p.jobUrl}>{p.jobUrl}</Link>.
+            Thank you for subscribing to GAS Premium. The results of your annotation job for {p.inputFileName} have been restored from the
+            archive and can be downloaded again: <Link href={p.jobUrl}>{p.jobUrl}</Link>.
           </Text>
           <Text style={{ color: "#666", fontSize: "12px" }}>GAS — Genomics Annotation Service</Text>
         </Container>

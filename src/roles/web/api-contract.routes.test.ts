@@ -80,7 +80,11 @@ describe("JSON API contract", () => {
       body: JSON.stringify({ name: "laptop\u0000" }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code: 400, status: "error", message: "Invalid request body: name: must not contain control characters" });
+    expect(await res.json()).toEqual({
+      code: 400,
+      status: "error",
+      message: "Invalid request body: name: must not contain control characters",
+    });
   });
 
   test("a cookie-only form post with a foreign Origin is still refused", async () => {

@@ -17,7 +17,8 @@ const DEMO_VCF = join(import.meta.dir, "..", "..", "..", "data", "demo", "vcf", 
 const TOKEN = "scrape-token-0123456789abcdef";
 
 /** One sample line: name, optional {labels}, value (Go's float syntax, as Prometheus parses it). */
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)|[+-]?Inf|NaN|Nan)$/i;
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)|[+-]?Inf|NaN|Nan)$/i;
 const COMMENT = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/;
 
 /** Check every line against the text format (0.0.4) and return the samples as `name{labels}` → value. */
@@ -78,7 +79,9 @@ describe("GET /metrics", () => {
     expect(s.get('gas_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"}')).toBe(2);
     expect(s.get('gas_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/healthz",status="200"}')).toBe(2);
     // Signed out, a job page answers 401; the label is the pattern, whatever the id.
-    expect([...s.keys()].some((k) => k.startsWith("gas_http_request_duration_seconds_count{") && k.includes('route="/annotations/:id"'))).toBe(true);
+    expect(
+      [...s.keys()].some((k) => k.startsWith("gas_http_request_duration_seconds_count{") && k.includes('route="/annotations/:id"')),
+    ).toBe(true);
     expect(s.get('gas_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}')).toBe(1);
     expect(text).not.toContain(id);
   });
@@ -87,11 +90,18 @@ describe("GET /metrics", () => {
     const user = await h.client().signIn(`metrics-${randomUUID()}@example.org`);
     await h.completedJob(user);
     await h.completedJob(user);
-    await h.container.ports.jobStore.create({ id: randomUUID(), userId: user, inputFileName: "a.vcf", inputKey: `${user}/x~a.vcf`, submitTime: new Date() });
+    await h.container.ports.jobStore.create({
+      id: randomUUID(),
+      userId: user,
+      inputFileName: "a.vcf",
+      inputKey: `${user}/x~a.vcf`,
+      submitTime: new Date(),
+    });
     const s = await samples();
     const counts = await h.container.ports.jobStore.countByStatus();
     expect(counts.COMPLETED).toBeGreaterThanOrEqual(2);
-    for (const status of ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const) expect(s.get(`gas_jobs{status="${status}"}`)).toBe(counts[status]);
+    for (const status of ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const)
+      expect(s.get(`gas_jobs{status="${status}"}`)).toBe(counts[status]);
   });
 
   test("gas_queue_depth and gas_queue_messages match each queue (and its dead-letter queue)", async () => {
@@ -102,7 +112,10 @@ describe("GET /metrics", () => {
     for (const name of METERED_QUEUES) expect(s.get(`gas_queue_depth{queue="${name}"}`)).toBe(await h.container.ports.queue(name).depth());
     expect(s.get('gas_queue_depth{queue="archive"}')).toBeGreaterThanOrEqual(2);
     const c = await archive.counts();
-    expect([s.get('gas_queue_messages{queue="archive",state="visible"}'), s.get('gas_queue_messages{queue="archive",state="delayed"}')]).toEqual([c.visible, c.delayed]);
+    expect([
+      s.get('gas_queue_messages{queue="archive",state="visible"}'),
+      s.get('gas_queue_messages{queue="archive",state="delayed"}'),
+    ]).toEqual([c.visible, c.delayed]);
   });
 
   test("an annotation job raises gas_annotated_variants_total by its alleles; the backlog gauge appears", async () => {
@@ -117,7 +130,8 @@ describe("GET /metrics", () => {
       expect(submitted.status).toBe(201);
       const jobId = /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(await submitted.text())![1]!;
       let job = await h.container.ports.jobStore.get(jobId);
-      for (const deadline = Date.now() + 60_000; job?.status !== "COMPLETED" && Date.now() < deadline; await Bun.sleep(100)) job = await h.container.ports.jobStore.get(jobId);
+      for (const deadline = Date.now() + 60_000; job?.status !== "COMPLETED" && Date.now() < deadline; await Bun.sleep(100))
+        job = await h.container.ports.jobStore.get(jobId);
       expect(job?.status).toBe("COMPLETED");
       const s = await samples();
       expect(job!.summary!.alleles).toBeGreaterThan(0);
@@ -138,15 +152,22 @@ describe("GET /metrics", () => {
   });
 
   test("METRICS_TOKEN: a bearer is required and checked; without one production hides /metrics", async () => {
-    const withToken = createWebApp({ ...(await webDepsFrom(h.container)), metrics: { metrics: h.container.metrics, token: TOKEN, openWithoutToken: true } });
-    const get = (a: typeof app, authorization?: string) => a.request("http://gas.test/metrics", { headers: authorization ? { authorization } : {} });
+    const withToken = createWebApp({
+      ...(await webDepsFrom(h.container)),
+      metrics: { metrics: h.container.metrics, token: TOKEN, openWithoutToken: true },
+    });
+    const get = (a: typeof app, authorization?: string) =>
+      a.request("http://gas.test/metrics", { headers: authorization ? { authorization } : {} });
     expect((await get(withToken)).status).toBe(401);
     expect((await get(withToken)).headers.get("www-authenticate")).toContain("Bearer");
     expect((await get(withToken, `Bearer ${TOKEN}x`)).status).toBe(401);
     const ok = await get(withToken, `Bearer ${TOKEN}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("gas_http_request_duration_seconds");
-    const production = createWebApp({ ...(await webDepsFrom(h.container)), metrics: { metrics: h.container.metrics, token: null, openWithoutToken: false } });
+    const production = createWebApp({
+      ...(await webDepsFrom(h.container)),
+      metrics: { metrics: h.container.metrics, token: null, openWithoutToken: false },
+    });
     expect((await get(production)).status).toBe(404);
   });
 });

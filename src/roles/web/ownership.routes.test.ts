@@ -37,24 +37,41 @@ describe("ownership: share links, tokens, files", () => {
   });
 
   test("another user's API token cannot be listed or revoked", async () => {
-    const made = await ada.request("/account/tokens", { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify({ name: "ada-cli" }) });
+    const made = await ada.request("/account/tokens", {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ name: "ada-cli" }),
+    });
     const { token, id } = (await made.json()) as { token: string; id: string };
-    const eveList = (await (await eve.request("/account/tokens", { headers: { accept: "application/json" } })).json()) as { tokens: { id: string }[] };
+    const eveList = (await (await eve.request("/account/tokens", { headers: { accept: "application/json" } })).json()) as {
+      tokens: { id: string }[];
+    };
     expect(eveList.tokens.some((t) => t.id === id)).toBe(false);
     expect((await eve.submit("/account/tokens", `/account/tokens/${id}/revoke`, {})).status).toBe(404);
-    const del = await eve.request(`/account/tokens/${id}`, { method: "DELETE", headers: { accept: "application/json", "content-type": "application/json" } });
+    const del = await eve.request(`/account/tokens/${id}`, {
+      method: "DELETE",
+      headers: { accept: "application/json", "content-type": "application/json" },
+    });
     expect(del.status).toBe(404);
-    const stillWorks = await h.app.request("http://gas.test/annotations", { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+    const stillWorks = await h.app.request("http://gas.test/annotations", {
+      headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    });
     expect(stillWorks.status).toBe(200);
   });
 
   test("another user's uploaded file is not listed and its key cannot be submitted from the upload redirect", async () => {
-    const adaFiles = (await (await ada.request("/annotate/files", { headers: { accept: "application/json" } })).json()) as { files: { input_file: string }[] };
+    const adaFiles = (await (await ada.request("/annotate/files", { headers: { accept: "application/json" } })).json()) as {
+      files: { input_file: string }[];
+    };
     expect(adaFiles.files.length).toBeGreaterThan(0);
-    const eveFiles = (await (await eve.request("/annotate/files", { headers: { accept: "application/json" } })).json()) as { files: { input_file: string }[] };
+    const eveFiles = (await (await eve.request("/annotate/files", { headers: { accept: "application/json" } })).json()) as {
+      files: { input_file: string }[];
+    };
     const adaKeys = new Set(adaFiles.files.map((f) => f.input_file));
     expect(eveFiles.files.some((f) => adaKeys.has(f.input_file))).toBe(false);
-    const stolen = await eve.request(`/annotate/job?key=${encodeURIComponent(adaFiles.files[0]!.input_file)}`, { headers: { accept: "application/json" } });
+    const stolen = await eve.request(`/annotate/job?key=${encodeURIComponent(adaFiles.files[0]!.input_file)}`, {
+      headers: { accept: "application/json" },
+    });
     expect(stolen.status).toBe(404);
   });
 });

@@ -29,7 +29,11 @@ describe("rate limits in the app", () => {
     const form = new URL(start.headers.get("location")!, ORIGIN);
     const page = await (await c.request(form.pathname + form.search, { headers })).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    return c.request("/login/dev", { method: "POST", headers, body: new URLSearchParams({ _csrf: token, state: form.searchParams.get("state")!, email, name: "N" }) });
+    return c.request("/login/dev", {
+      method: "POST",
+      headers,
+      body: new URLSearchParams({ _csrf: token, state: form.searchParams.get("state")!, email, name: "N" }),
+    });
   };
 
   test("sign-in: the 4th attempt in a minute from one address gets 429 with Retry-After; another address is not affected", async () => {
@@ -89,7 +93,8 @@ describe("clientAddressOf on a real server", () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
     try {
       const url = `http://127.0.0.1:${server.port}`;
-      const seen = async (path: string, forwardedFor?: string) => (await fetch(url + path, forwardedFor ? { headers: { "x-forwarded-for": forwardedFor } } : {})).text();
+      const seen = async (path: string, forwardedFor?: string) =>
+        (await fetch(url + path, forwardedFor ? { headers: { "x-forwarded-for": forwardedFor } } : {})).text();
       expect(await seen("/")).toBe("127.0.0.1");
       // No proxy trusted: loopback is just another client, whatever it claims.
       expect(await seen("/", "1.2.3.4, 203.0.113.5")).toBe("127.0.0.1");

@@ -27,7 +27,9 @@ describe("web security", () => {
   afterAll(() => h.close());
 
   test("another user's job, files, log, results, events and shares → 404", async () => {
-    const paths = ["", "/log", "/result", "/rows", "/input", "/results", "/results?consequence=missense_variant", "/events"].map((p) => `/annotations/${jobId}${p}`);
+    const paths = ["", "/log", "/result", "/rows", "/input", "/results", "/results?consequence=missense_variant", "/events"].map(
+      (p) => `/annotations/${jobId}${p}`,
+    );
     for (const path of paths) {
       const res = await eve.request(path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
@@ -40,12 +42,18 @@ describe("web security", () => {
   });
 
   test("a form post without the CSRF token, or with another session's token, is refused", async () => {
-    const noToken = await ada.request("/profile", { method: "POST", body: new URLSearchParams({ name: "X", email: "x@example.org", institution: "Y" }) });
+    const noToken = await ada.request("/profile", {
+      method: "POST",
+      body: new URLSearchParams({ name: "X", email: "x@example.org", institution: "Y" }),
+    });
     expect(noToken.status).toBe(403);
     expect(await noToken.text()).toContain("CSRF");
     const evePage = await (await eve.request("/profile")).text();
     const eveToken = /name="_csrf" value="([^"]+)"/.exec(evePage)![1]!;
-    const wrong = await ada.request("/profile", { method: "POST", body: new URLSearchParams({ _csrf: eveToken, name: "X", email: "x@example.org", institution: "Y" }) });
+    const wrong = await ada.request("/profile", {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: eveToken, name: "X", email: "x@example.org", institution: "Y" }),
+    });
     expect(wrong.status).toBe(403);
     const logout = await ada.request("/logout", { method: "POST", body: new URLSearchParams({}) });
     expect(logout.status).toBe(403);
@@ -57,7 +65,11 @@ describe("web security", () => {
   test("a cross-site Origin is refused even with a valid token", async () => {
     const page = await (await ada.request("/profile")).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    const res = await ada.request("/profile", { method: "POST", headers: { origin: "https://evil.example" }, body: new URLSearchParams({ _csrf: token, name: "X", email: "x@example.org", institution: "Y" }) });
+    const res = await ada.request("/profile", {
+      method: "POST",
+      headers: { origin: "https://evil.example" },
+      body: new URLSearchParams({ _csrf: token, name: "X", email: "x@example.org", institution: "Y" }),
+    });
     expect(res.status).toBe(403);
   });
 
@@ -87,7 +99,9 @@ describe("web security", () => {
     expect(input.status).toBe(200);
     const disposition = input.headers.get("content-disposition")!;
     // The quote cannot end the quoted-string early; the exact name travels percent-encoded.
-    expect(disposition).toBe(`attachment; filename="<img src=x onerror=alert(1)>_'.vcf"; filename*=UTF-8''%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%22%27.vcf`);
+    expect(disposition).toBe(
+      `attachment; filename="<img src=x onerror=alert(1)>_'.vcf"; filename*=UTF-8''%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%22%27.vcf`,
+    );
     expect(input.headers.get("content-type")).toStartWith("text/plain");
   });
 
@@ -117,7 +131,10 @@ describe("web security", () => {
     const form = new URL(start.headers.get("location")!, "http://gas.test");
     const page = await (await c.request(form.pathname + form.search)).text();
     const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    const res = await c.request("/login/dev", { method: "POST", body: new URLSearchParams({ _csrf: token, state: form.searchParams.get("state")!, email: "cookie@example.org" }) });
+    const res = await c.request("/login/dev", {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: token, state: form.searchParams.get("state")!, email: "cookie@example.org" }),
+    });
     const cookie = res.headers.getSetCookie().find((s) => s.startsWith("gas_session="))!;
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Lax");

@@ -29,13 +29,16 @@
       progress.value = Math.min(p.bytesRead, p.totalBytes);
     }
     if (progressText) {
-      progressText.textContent = (p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "") + p.records + " records annotated";
+      progressText.textContent =
+        (p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "") + p.records + " records annotated";
     }
   }
 
   function swapInFinishedPage() {
     fetch(window.location.href, { headers: { accept: "text/html" }, credentials: "same-origin" })
-      .then(function (res) { return res.text(); })
+      .then(function (res) {
+        return res.text();
+      })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("job-detail");
@@ -54,5 +57,7 @@
       swapInFinishedPage();
     }
   });
-  source.addEventListener("gone", function () { source.close(); });
+  source.addEventListener("gone", function () {
+    source.close();
+  });
 })();

@@ -57,9 +57,28 @@ export function firstChangedResidue(aaChange: string): { pos: number; ref: strin
 }
 
 const THREE_TO_ONE: Record<string, string> = {
-  Ala: "A", Arg: "R", Asn: "N", Asp: "D", Cys: "C", Gln: "Q", Glu: "E", Gly: "G", His: "H", Ile: "I",
-  Leu: "L", Lys: "K", Met: "M", Phe: "F", Pro: "P", Ser: "S", Thr: "T", Trp: "W", Tyr: "Y", Val: "V",
-  Sec: "U", Ter: "*",
+  Ala: "A",
+  Arg: "R",
+  Asn: "N",
+  Asp: "D",
+  Cys: "C",
+  Gln: "Q",
+  Glu: "E",
+  Gly: "G",
+  His: "H",
+  Ile: "I",
+  Leu: "L",
+  Lys: "K",
+  Met: "M",
+  Phe: "F",
+  Pro: "P",
+  Ser: "S",
+  Thr: "T",
+  Trp: "W",
+  Tyr: "Y",
+  Val: "V",
+  Sec: "U",
+  Ter: "*",
 };
 
 /** First residue of an HGVS p. string (`p.Ile407fs` → {pos 407, ref I}); alt only for substitutions. */

@@ -21,8 +21,10 @@ export const SNPSIFT: string[] | null = (() => {
 
 /** Says on stderr which of the readers a test file uses are missing, so their skipped tests are explained. */
 export function warnMissing(file: string, tools: readonly ("snpsift" | "bcftools")[]): void {
-  if (tools.includes("snpsift") && !SNPSIFT) console.warn(`${file}: SnpSift is not installed (apt-get install snpsift): its checks are skipped`);
-  if (tools.includes("bcftools") && !BCFTOOLS) console.warn(`${file}: bcftools is not installed (apt-get install bcftools): its checks are skipped`);
+  if (tools.includes("snpsift") && !SNPSIFT)
+    console.warn(`${file}: SnpSift is not installed (apt-get install snpsift): its checks are skipped`);
+  if (tools.includes("bcftools") && !BCFTOOLS)
+    console.warn(`${file}: bcftools is not installed (apt-get install bcftools): its checks are skipped`);
 }
 
 export interface ToolRun {

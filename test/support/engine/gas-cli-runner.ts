@@ -22,7 +22,10 @@ export interface CliResult {
 }
 
 /** Spawns `bun src/main.ts ARGS…` (or `bun PREFIX… ARGS…`) and collects its exit code and output. */
-export async function runGas(args: readonly string[], opts: { cwd?: string; prefix?: readonly string[]; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runGas(
+  args: readonly string[],
+  opts: { cwd?: string; prefix?: readonly string[]; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const cmd = [process.execPath, ...(opts.prefix ?? [MAIN_TS]), ...args];
   const proc = Bun.spawn(cmd, {
     cwd: opts.cwd ?? REPO_DIR,

@@ -5,7 +5,15 @@
  * serves both strands: on the minus strand the builder reverse-complements the genome and the
  * alleles, exactly as a minus-strand gene sits in a real reference.
  */
-import type { Allele, Annotation, CodonTableId, GenomeWindow, Strand, Transcript, TranscriptSequence } from "../../../src/modules/annotator/model.ts";
+import type {
+  Allele,
+  Annotation,
+  CodonTableId,
+  GenomeWindow,
+  Strand,
+  Transcript,
+  TranscriptSequence,
+} from "../../../src/modules/annotator/model.ts";
 import { reverseComplement } from "../../../src/modules/annotator/hgvs/nucleotides.ts";
 import { annotateTranscript } from "../../../src/modules/annotator/consequence/annotate-transcript.ts";
 
@@ -164,11 +172,7 @@ export function buildFixture(spec: FixtureSpec, strand: Strand): Fixture {
  */
 export const CODING_SPEC: FixtureSpec = {
   upstream: "TTGACCGTAGCATCGGATCCATGCAAGTCGACTTAGGCTACGATCGTTGCAACGTTACGC",
-  exons: [
-    "GCCACCTGCA" + "ATGGCTAAAGGCCGTTGGCA",
-    "G" + "GAAAAGAAGGACCTGTCCCAT" + "TT",
-    "C" + "TGG" + "TAA" + "GCTCAGTAGCATGCAACTGGATCC",
-  ],
+  exons: ["GCCACCTGCA" + "ATGGCTAAAGGCCGTTGGCA", "G" + "GAAAAGAAGGACCTGTCCCAT" + "TT", "C" + "TGG" + "TAA" + "GCTCAGTAGCATGCAACTGGATCC"],
   introns: ["GTAAGTACGATCCTGACATGCATTGACTTTCCTTCTCCAG", "GTGAGTCCATGACCTAACTTTCTTTTGCAG"],
   downstream: "CATTGACGGTACCTAGGATCCGTTAACGCATGCTAGCATCGATGACGTCAGCTTGAACCG",
   cds: { start: 11, end: 61 },

@@ -25,7 +25,13 @@ export interface Concordance {
  * Compares our calls with a peer's on the pairs both made. `normalize` maps our term set into the
  * peer's vocabulary and conventions (see the test for each documented difference).
  */
-export function compare(peer: string, ours: PeerCalls, theirs: PeerCalls, normalize: (terms: Set<string>, key: string) => Set<string>, opts: { hgvs?: boolean; aminoAcids?: boolean; ourAaPos?: Map<string, string> } = {}): Concordance {
+export function compare(
+  peer: string,
+  ours: PeerCalls,
+  theirs: PeerCalls,
+  normalize: (terms: Set<string>, key: string) => Set<string>,
+  opts: { hgvs?: boolean; aminoAcids?: boolean; ourAaPos?: Map<string, string> } = {},
+): Concordance {
   const byTerm = new Map<string, TermAgreement>();
   const onlyPeer: string[] = [];
   const onlyOurs = [...ours.keys()].filter((k) => !theirs.has(k));
@@ -89,11 +95,16 @@ export function formatConcordance(c: Concordance): string {
   const lines = [
     `Concordance with ${c.peer}: ${c.shared} shared variant × transcript pairs, ${c.onlyPeer.length} only in ${c.peer}, ${c.onlyOurs.length} only in GAS`,
     `  identical term sets: ${c.sameTerms}/${c.shared} (${pct(c.sameTerms, c.shared)})`,
-    ...c.byTerm.map((t) => `  ${t.term.padEnd(40)} ${String(t.agreed).padStart(4)}/${String(t.peerPairs).padEnd(4)} ${pct(t.agreed, t.peerPairs)}`),
+    ...c.byTerm.map(
+      (t) => `  ${t.term.padEnd(40)} ${String(t.agreed).padStart(4)}/${String(t.peerPairs).padEnd(4)} ${pct(t.agreed, t.peerPairs)}`,
+    ),
   ];
   if (c.hgvsC) lines.push(`  HGVS.c identical: ${c.hgvsC.agreed}/${c.hgvsC.compared} (${pct(c.hgvsC.agreed, c.hgvsC.compared)})`);
   if (c.hgvsP) lines.push(`  HGVS.p identical: ${c.hgvsP.agreed}/${c.hgvsP.compared} (${pct(c.hgvsP.agreed, c.hgvsP.compared)})`);
-  if (c.aminoAcids) lines.push(`  amino-acid change identical: ${c.aminoAcids.agreed}/${c.aminoAcids.compared} (${pct(c.aminoAcids.agreed, c.aminoAcids.compared)})`);
+  if (c.aminoAcids)
+    lines.push(
+      `  amino-acid change identical: ${c.aminoAcids.agreed}/${c.aminoAcids.compared} (${pct(c.aminoAcids.agreed, c.aminoAcids.compared)})`,
+    );
   return lines.join("\n");
 }
 

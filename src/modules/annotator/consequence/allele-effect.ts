@@ -16,7 +16,12 @@ import type { TermSet } from "./so-terms.ts";
 /** Message flags, in the order the messages are written. */
 export const MessageFlag = { noStartCodon: 1, noStopCodon: 2, realigned: 4, refMismatch: 8 } as const;
 
-const MESSAGE_TEXT = ["WARNING_TRANSCRIPT_NO_START_CODON", "WARNING_TRANSCRIPT_NO_STOP_CODON", "INFO_REALIGN_3_PRIME", "WARNING_REF_DOES_NOT_MATCH_GENOME"];
+const MESSAGE_TEXT = [
+  "WARNING_TRANSCRIPT_NO_START_CODON",
+  "WARNING_TRANSCRIPT_NO_STOP_CODON",
+  "INFO_REALIGN_3_PRIME",
+  "WARNING_REF_DOES_NOT_MATCH_GENOME",
+];
 
 /** The messages of a flag set, in ANN order (a fresh array). */
 export function messagesOf(flags: number): string[] {

@@ -113,7 +113,8 @@ export function transcriptEffect(
   }
 
   const insertion = e < s;
-  if (!insertion && allele.alt.length < allele.ref.length && s <= t.start && e >= t.end) return ablationEffect(allele, t, l, cdna, genome, into);
+  if (!insertion && allele.alt.length < allele.ref.length && s <= t.start && e >= t.end)
+    return ablationEffect(allele, t, l, cdna, genome, into);
 
   // Exonic part: exon index range and the cDNA span (single exon) of the allele.
   let exFirst = -1;
@@ -159,8 +160,7 @@ export function transcriptEffect(
   // In a frameshift intron VEP's within_cds / within_cdna hold (VariationEffect.pm): CDS, or the
   // UTR on its side of the CDS, as if exonic; no peptide, so coding_sequence_variant in the CDS.
   if (hit.frameshift && l.coding) parts |= frameshiftIntronParts(t, plus, s, e);
-  const fullyExonic =
-    exonic && exFirst === exLast && hit.first < 0 && (insertion || (s >= l.gStart[exFirst]! && e <= l.gEnd[exFirst]!));
+  const fullyExonic = exonic && exFirst === exLast && hit.first < 0 && (insertion || (s >= l.gStart[exFirst]! && e <= l.gEnd[exFirst]!));
 
   let hgvsPText = "";
   let cdsPos = -1;
@@ -226,7 +226,14 @@ function frameshiftIntronParts(t: Transcript, plus: boolean, s: number, e: numbe
  * consequence after which get_all_OverlapConsequences adds no tier-3 term. Rank: every exon; HGVS
  * from flank to flank (`c.-13_*26del`); no cDNA/CDS/protein position (none is inside).
  */
-function ablationEffect(allele: Allele, t: Transcript, l: TranscriptLayout, cdna: string | null, genome: GenomeWindow, into: AlleleEffect | null): AlleleEffect {
+function ablationEffect(
+  allele: Allele,
+  t: Transcript,
+  l: TranscriptLayout,
+  cdna: string | null,
+  genome: GenomeWindow,
+  into: AlleleEffect | null,
+): AlleleEffect {
   terms.push(SO.transcriptAblation);
   const fx = newEffect(allele, t, l, into);
   fx.setRank(1, l.exonCount, l.exonCount);

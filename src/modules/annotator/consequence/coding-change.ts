@@ -105,8 +105,7 @@ export function codingChange(ctx: CdsContext, l: TranscriptLayout, x: number, y:
   let altTrimmed = altPep;
   const st = altTrimmed.indexOf("*");
   if (st >= 0) altTrimmed = altTrimmed.slice(0, st + 1);
-  let inframeInsertion =
-    !frameshift && altWin.length > refWin.length && (altTrimmed.startsWith(refPep) || altTrimmed.endsWith(refPep));
+  let inframeInsertion = !frameshift && altWin.length > refWin.length && (altTrimmed.startsWith(refPep) || altTrimmed.endsWith(refPep));
   if (inframeInsertion && startRetainedIndel && altPep.endsWith(refPep)) inframeInsertion = false;
   const startLost =
     overlapsStart &&
@@ -136,8 +135,7 @@ export function codingChange(ctx: CdsContext, l: TranscriptLayout, x: number, y:
     !frameshift;
   const synonymous = refPep !== "" && refPep === altPep && !stopRetained && !hasX && !startRetained;
   const codingUnknown =
-    hasX &&
-    !(frameshift || inframeDeletion || proteinAltering || startRetained || startLost || stopRetained || stopLost);
+    hasX && !(frameshift || inframeDeletion || proteinAltering || startRetained || startLost || stopRetained || stopLost);
 
   if (frameshift) terms.push(SO.frameshift);
   if (partial) terms.push(SO.incompleteTerminalCodon);
@@ -180,12 +178,7 @@ function inframeDeleted(refCodon: string, altCodon: string): boolean {
   let i = 0;
   while (i < refCodon.length && i < altCodon.length && refCodon[i] === altCodon[i]) i++;
   let j = 0;
-  while (
-    j < refCodon.length - i &&
-    j < altCodon.length - i &&
-    refCodon[refCodon.length - 1 - j] === altCodon[altCodon.length - 1 - j]
-  )
-    j++;
+  while (j < refCodon.length - i && j < altCodon.length - i && refCodon[refCodon.length - 1 - j] === altCodon[altCodon.length - 1 - j]) j++;
   return altCodon.length - i - j === 0 && (refCodon.length - i - j) % 3 === 0;
 }
 
@@ -194,7 +187,15 @@ function inframeDeleted(refCodon: string, altCodon: string): boolean {
  * UTR bases): cDNA edit checks as VEP's _ins_del_start_altered / _ins_del_stop_altered, else
  * coding_sequence_variant. cs..ce are cDNA positions (1-based), `alt` in transcript orientation.
  */
-export function codingBoundaryChange(ctx: CdsContext | null, l: TranscriptLayout, cdna: string | null, cs: number, ce: number, alt: string, terms: number[]): void {
+export function codingBoundaryChange(
+  ctx: CdsContext | null,
+  l: TranscriptLayout,
+  cdna: string | null,
+  cs: number,
+  ce: number,
+  alt: string,
+  terms: number[],
+): void {
   const lengthChange = ce - cs + 1 !== alt.length;
   let decided = false;
   if (ctx !== null && cdna !== null && lengthChange) {

@@ -159,4 +159,3 @@ function buildTermSet(bag: readonly number[], id: number): TermSet {
   }
   return { id, consequences, impact: IMPACT_ORDER[best]!, severity: best * 64 + (ranks[0] ?? SO_TERMS.length) };
 }
-

@@ -35,7 +35,14 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     const fx = buildFixture({ ...CODING_SPEC, cds: undefined }, strand);
     const a = fx.annotate(fx.allele(fx.cdna(14), "G", "A"))!;
     expect([a.consequences, a.impact, a.hgvsC, a.hgvsP, a.cdnaPos, a.cdsPos, a.rank, a.biotype]).toEqual([
-      ["non_coding_transcript_exon_variant"], "MODIFIER", "n.14G>A", "", "14/85", "", "1/3", "lincRNA",
+      ["non_coding_transcript_exon_variant"],
+      "MODIFIER",
+      "n.14G>A",
+      "",
+      "14/85",
+      "",
+      "1/3",
+      "lincRNA",
     ]);
   });
 
@@ -47,7 +54,10 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
 
   test("non-coding exon edge: splice region + non-coding exon; flanks are n.-10 / n.*7", () => {
     const fx = buildFixture({ ...CODING_SPEC, cds: undefined }, strand);
-    expect(fx.annotate(fx.allele(fx.cdna(30), "A", "T"))!.consequences).toEqual(["splice_region_variant", "non_coding_transcript_exon_variant"]);
+    expect(fx.annotate(fx.allele(fx.cdna(30), "A", "T"))!.consequences).toEqual([
+      "splice_region_variant",
+      "non_coding_transcript_exon_variant",
+    ]);
     const up = fx.annotate(fx.allele(51, "A", "G"))!;
     expect([up.consequences, up.hgvsC, up.distance]).toEqual([["upstream_gene_variant"], "n.-10A>G", "10"]);
     const down = fx.annotate(fx.allele(222, "C", "T"))!;
@@ -77,7 +87,12 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     const fx = buildFixture(incomplete(1), strand);
     const first = fx.annotate(fx.allele(fx.cdna(1), "C", "T"))!;
     expect([first.consequences, first.hgvsC, first.hgvsP, first.aaPos, first.cdsPos, first.messages]).toEqual([
-      ["coding_sequence_variant"], "c.1C>T", "", "1/11", "1/31", ["WARNING_TRANSCRIPT_NO_START_CODON", "WARNING_TRANSCRIPT_NO_STOP_CODON"],
+      ["coding_sequence_variant"],
+      "c.1C>T",
+      "",
+      "1/11",
+      "1/31",
+      ["WARNING_TRANSCRIPT_NO_START_CODON", "WARNING_TRANSCRIPT_NO_STOP_CODON"],
     ]);
     const trp = fx.annotate(fx.allele(fx.cdna(4), "G", "A"))!;
     expect([trp.consequences, trp.hgvsP, trp.aaPos]).toEqual([["stop_gained"], "p.Trp2Ter", "2/11"]);
@@ -88,12 +103,19 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     const gly = fx.annotate(fx.allele(fx.cdna(5), "C", "A"))!;
     expect([gly.consequences, gly.hgvsP]).toEqual([["synonymous_variant"], "p.Gly2="]);
     const last = fx.annotate(fx.allele(fx.cdna(31), "G", "A"))!;
-    expect([last.consequences, last.impact, last.hgvsP]).toEqual([["incomplete_terminal_codon_variant", "coding_sequence_variant"], "LOW", ""]);
+    expect([last.consequences, last.impact, last.hgvsP]).toEqual([
+      ["incomplete_terminal_codon_variant", "coding_sequence_variant"],
+      "LOW",
+      "",
+    ]);
   });
 
   test("cds_end_NF, phase 0: the lone last base is a partial codon; no start_lost without a start codon", () => {
     const fx = buildFixture(incomplete(0), strand);
-    expect(fx.annotate(fx.allele(fx.cdna(31), "G", "C"))!.consequences).toEqual(["incomplete_terminal_codon_variant", "coding_sequence_variant"]);
+    expect(fx.annotate(fx.allele(fx.cdna(31), "G", "C"))!.consequences).toEqual([
+      "incomplete_terminal_codon_variant",
+      "coding_sequence_variant",
+    ]);
     // CTG → CCG at the first codon: missense, never start_lost on a cds_start_NF model.
     expect(fx.annotate(fx.allele(fx.cdna(2), "T", "C"))!.consequences).toEqual(["missense_variant"]);
     // Indels at either end do not throw either.
@@ -114,12 +136,22 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
   test("junction insertions in a 5′UTR intron (c.-6|c.-6+1 and c.-5-1|c.-5) and in a non-coding transcript", () => {
     const utr = buildFixture(UTR_INTRON_SPEC, strand);
     const a = utr.annotate(utr.allele(utr.intron(1, 1), "", "T"))!;
-    expect([a.consequences, a.impact, a.hgvsC, a.rank, a.cdnaPos]).toEqual([["splice_region_variant", "5_prime_UTR_variant"], "LOW", "c.-6_-6+1insT", "1/2", "20/42"]);
+    expect([a.consequences, a.impact, a.hgvsC, a.rank, a.cdnaPos]).toEqual([
+      ["splice_region_variant", "5_prime_UTR_variant"],
+      "LOW",
+      "c.-6_-6+1insT",
+      "1/2",
+      "20/42",
+    ]);
     const b = utr.annotate(utr.allele(utr.cdna(21), "", "T"))!;
     expect([b.consequences, b.hgvsC, b.rank]).toEqual([["splice_region_variant", "5_prime_UTR_variant"], "c.-5-1_-5insT", "2/2"]);
     const nc = buildFixture({ ...CODING_SPEC, cds: undefined }, strand);
     const n = nc.annotate(nc.allele(nc.intron(2, 1), "", "C"))!;
-    expect([n.consequences, n.hgvsC, n.rank]).toEqual([["splice_region_variant", "non_coding_transcript_exon_variant"], "n.54_54+1insC", "2/3"]);
+    expect([n.consequences, n.hgvsC, n.rank]).toEqual([
+      ["splice_region_variant", "non_coding_transcript_exon_variant"],
+      "n.54_54+1insC",
+      "2/3",
+    ]);
   });
 
   // Issue 15 §2.5: VEP flags introns with abs(intron_end - intron_start) <= 12 (up to 13 bp) as
@@ -129,15 +161,26 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
   test("a 13-bp frameshift intron in the CDS: coding_sequence_variant, no splice or intron term", () => {
     const fx = buildFixture({ ...CODING_SPEC, introns: [FS_INTRON, CODING_SPEC.introns[1]!] }, strand);
     const donor = fx.annotate(fx.allele(fx.intron(1, 1), "G", "A"))!;
-    expect([donor.consequences, donor.impact, donor.hgvsC, donor.rank]).toEqual([["coding_sequence_variant"], "MODIFIER", "c.20+1G>A", "1/2"]);
+    expect([donor.consequences, donor.impact, donor.hgvsC, donor.rank]).toEqual([
+      ["coding_sequence_variant"],
+      "MODIFIER",
+      "c.20+1G>A",
+      "1/2",
+    ]);
     expect(fx.annotate(fx.allele(fx.intron(1, 7), "T", "C"))!.consequences).toEqual(["coding_sequence_variant"]);
     expect(fx.annotate(fx.allele(fx.intron(1, 12), "A", "G"))!.consequences).toEqual(["coding_sequence_variant"]);
     expect(fx.annotate(fx.allele(fx.intron(1, 6), "", "A"))!.consequences).toEqual(["coding_sequence_variant"]);
     // Exon bases beside it keep splice_region_variant: VEP skips only the alleles overlapping the intron.
     expect(fx.annotate(fx.allele(c(fx, 20), "A", "T"))!.consequences).toEqual(["missense_variant", "splice_region_variant"]);
     // One base longer (14 bp): a real intron again (+1 is also -14, in the polypyrimidine tract).
-    const real = buildFixture({ ...CODING_SPEC, introns: [`${FS_INTRON.slice(0, 6)}T${FS_INTRON.slice(6)}`, CODING_SPEC.introns[1]!] }, strand);
-    expect(real.annotate(real.allele(real.intron(1, 1), "G", "A"))!.consequences).toEqual(["splice_donor_variant", "splice_polypyrimidine_tract_variant"]);
+    const real = buildFixture(
+      { ...CODING_SPEC, introns: [`${FS_INTRON.slice(0, 6)}T${FS_INTRON.slice(6)}`, CODING_SPEC.introns[1]!] },
+      strand,
+    );
+    expect(real.annotate(real.allele(real.intron(1, 1), "G", "A"))!.consequences).toEqual([
+      "splice_donor_variant",
+      "splice_polypyrimidine_tract_variant",
+    ]);
   });
 
   test("a frameshift intron in the 5′UTR is 5_prime_UTR_variant; in a non-coding transcript non_coding_transcript_variant", () => {
@@ -171,5 +214,12 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
 
 test("intergenic entry", () => {
   const a = intergenicAnnotation({ contig: "21", start: 100, end: 100, ref: "C", alt: "T", vcfAlt: "T" });
-  expect([a.allele, a.consequences, a.impact, a.featureType, a.featureId, a.hgvsC]).toEqual(["T", ["intergenic_variant"], "MODIFIER", "intergenic_region", "", ""]);
+  expect([a.allele, a.consequences, a.impact, a.featureType, a.featureId, a.hgvsC]).toEqual([
+    "T",
+    ["intergenic_variant"],
+    "MODIFIER",
+    "intergenic_region",
+    "",
+    "",
+  ]);
 });

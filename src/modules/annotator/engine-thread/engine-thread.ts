@@ -105,7 +105,8 @@ export async function startEngineThread(reference: OpenReferenceOptions): Promis
       opts.signal?.throwIfAborted();
       const id = nextId++;
       const { signal, onProgress, ...run } = opts;
-      const onAbort = () => worker.postMessage({ type: "abort", id, reason: String((signal?.reason as Error)?.message ?? signal?.reason) } satisfies ToEngine);
+      const onAbort = () =>
+        worker.postMessage({ type: "abort", id, reason: String((signal?.reason as Error)?.message ?? signal?.reason) } satisfies ToEngine);
       signal?.addEventListener("abort", onAbort, { once: true });
       try {
         return await new Promise<AnnotateSummary>((resolve, reject) => {

@@ -1,9 +1,30 @@
 /** One-letter to three-letter amino acid codes as HGVS writes them (`*` → `Ter`, `X` → `Xaa`). */
 
 const THREE: Record<string, string> = {
-  A: "Ala", R: "Arg", N: "Asn", D: "Asp", C: "Cys", Q: "Gln", E: "Glu", G: "Gly", H: "His", I: "Ile",
-  L: "Leu", K: "Lys", M: "Met", F: "Phe", P: "Pro", S: "Ser", T: "Thr", W: "Trp", Y: "Tyr", V: "Val",
-  U: "Sec", O: "Pyl", "*": "Ter", X: "Xaa",
+  A: "Ala",
+  R: "Arg",
+  N: "Asn",
+  D: "Asp",
+  C: "Cys",
+  Q: "Gln",
+  E: "Glu",
+  G: "Gly",
+  H: "His",
+  I: "Ile",
+  L: "Leu",
+  K: "Lys",
+  M: "Met",
+  F: "Phe",
+  P: "Pro",
+  S: "Ser",
+  T: "Thr",
+  W: "Trp",
+  Y: "Tyr",
+  V: "Val",
+  U: "Sec",
+  O: "Pyl",
+  "*": "Ter",
+  X: "Xaa",
 };
 
 /** Three-letter code of one amino acid. */

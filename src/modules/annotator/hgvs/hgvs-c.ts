@@ -14,7 +14,14 @@ import type { Allele, GenomeWindow } from "../model.ts";
 import { ByteBuilder, putAscii, putBytes } from "../io/byte-builder.ts";
 import { complementCode, reverseComplement } from "./nucleotides.ts";
 import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
-import { exonIndexAtOrBefore, putTxPos, toTxPos, toTxPosInIntron, type TranscriptLayout, TX_POS_MAX_BYTES } from "./transcript-coordinates.ts";
+import {
+  exonIndexAtOrBefore,
+  putTxPos,
+  toTxPos,
+  toTxPosInIntron,
+  type TranscriptLayout,
+  TX_POS_MAX_BYTES,
+} from "./transcript-coordinates.ts";
 
 /** What kind of description HgvsCParts hold. */
 export const HgvsKind = { none: 0, substitution: 1, delins: 2, del: 3, dup: 4, ins: 5 } as const;
@@ -78,7 +85,18 @@ export function hgvsC(allele: Allele, l: TranscriptLayout, cdna: string | null, 
 }
 
 export function emptyHgvsCParts(): HgvsCParts {
-  return { hgvsKind: 0, hgvsCdna1: 0, hgvsOffset1: 0, hgvsSpan: false, hgvsCdna2: 0, hgvsOffset2: 0, hgvsRefCode: 0, hgvsAltCode: 0, hgvsBases: "", realigned: false };
+  return {
+    hgvsKind: 0,
+    hgvsCdna1: 0,
+    hgvsOffset1: 0,
+    hgvsSpan: false,
+    hgvsCdna2: 0,
+    hgvsOffset2: 0,
+    hgvsRefCode: 0,
+    hgvsAltCode: 0,
+    hgvsBases: "",
+    realigned: false,
+  };
 }
 
 /**

@@ -8,9 +8,23 @@ import { formatTxPos, layoutOf, toTxPos } from "./transcript-coordinates.ts";
 function tx(strand: 1 | -1, coding: Transcript["coding"]): Transcript {
   // Exons 101–110, 201–220, 301–305 (10 + 20 + 5 = 35 cDNA bases); introns 111–200 and 221–300.
   return {
-    id: "T", version: null, geneId: "G", geneName: "G", biotype: "protein_coding", contig: "1", strand,
-    start: 101, end: 305, exons: [{ start: 101, end: 110 }, { start: 201, end: 220 }, { start: 301, end: 305 }],
-    coding, codonTable: 1, tags: [],
+    id: "T",
+    version: null,
+    geneId: "G",
+    geneName: "G",
+    biotype: "protein_coding",
+    contig: "1",
+    strand,
+    start: 101,
+    end: 305,
+    exons: [
+      { start: 101, end: 110 },
+      { start: 201, end: 220 },
+      { start: 301, end: 305 },
+    ],
+    coding,
+    codonTable: 1,
+    tags: [],
   };
 }
 
@@ -66,5 +80,11 @@ test("codon tables: standard vs vertebrate mitochondrial", () => {
   expect(translate("ATGTGAAGATAA", 2)).toBe("MW**");
   expect(translate("ATGAT", 1)).toBe("MX"); // partial codon
   expect(translateCodon("ANG", 1)).toBe("X");
-  expect([isStop("AGG", 2), isStop("AGG", 1), isStart("ATA", 2), isStart("ATA", 1), isStart("ATG", 1)]).toEqual([true, false, true, false, true]);
+  expect([isStop("AGG", 2), isStop("AGG", 1), isStart("ATA", 2), isStart("ATA", 1), isStart("ATG", 1)]).toEqual([
+    true,
+    false,
+    true,
+    false,
+    true,
+  ]);
 });

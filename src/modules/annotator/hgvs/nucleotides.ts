@@ -6,8 +6,21 @@
 const COMP = new Uint8Array(128);
 for (let i = 0; i < 128; i++) COMP[i] = 78; // N
 for (const [a, b] of [
-  ["A", "T"], ["C", "G"], ["G", "C"], ["T", "A"], ["N", "N"], ["R", "Y"], ["Y", "R"], ["K", "M"],
-  ["M", "K"], ["S", "S"], ["W", "W"], ["B", "V"], ["V", "B"], ["D", "H"], ["H", "D"],
+  ["A", "T"],
+  ["C", "G"],
+  ["G", "C"],
+  ["T", "A"],
+  ["N", "N"],
+  ["R", "Y"],
+  ["Y", "R"],
+  ["K", "M"],
+  ["M", "K"],
+  ["S", "S"],
+  ["W", "W"],
+  ["B", "V"],
+  ["V", "B"],
+  ["D", "H"],
+  ["H", "D"],
 ] as const) {
   COMP[a.charCodeAt(0)] = b.charCodeAt(0);
 }

@@ -24,7 +24,8 @@ export async function readLines(path: string, onLine: (line: string, lineNo: num
       try {
         chunk = await source.next();
       } catch (err) {
-        if (err instanceof CompressedDataError) throw new Error(`${path}: cannot decompress (${err.message}); the file is truncated or not gzip`);
+        if (err instanceof CompressedDataError)
+          throw new Error(`${path}: cannot decompress (${err.message}); the file is truncated or not gzip`);
         throw err;
       }
       if (chunk === null) break;

@@ -35,11 +35,7 @@ interface Chunk {
 }
 
 /** Joins the parts of [offset, offset+length) found in consecutive chunks. */
-async function readThroughChunks(
-  offset: number,
-  length: number,
-  chunkAt: (offset: number) => Promise<Chunk | null>,
-): Promise<Uint8Array> {
+async function readThroughChunks(offset: number, length: number, chunkAt: (offset: number) => Promise<Chunk | null>): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   let filled = 0;
   while (filled < length) {

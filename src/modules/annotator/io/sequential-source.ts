@@ -45,7 +45,11 @@ export interface SequentialSourceLimits {
 export const RATIO_FLOOR_BYTES = 16 << 20;
 
 /** Opens `path` and detects its compression from the first bytes; `what` names the expected content in errors ("VCF"). */
-export async function openSequentialSource(path: string, what = "text", limits: SequentialSourceLimits = {}): Promise<SequentialByteSource> {
+export async function openSequentialSource(
+  path: string,
+  what = "text",
+  limits: SequentialSourceLimits = {},
+): Promise<SequentialByteSource> {
   const fh = await open(path, "r");
   try {
     const totalBytes = (await fh.stat()).size;

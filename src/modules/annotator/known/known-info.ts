@@ -63,7 +63,13 @@ export function parseInfoDeclarations(headerText: string): InfoDeclaration[] {
       fields.set(key, value);
     }
     const id = fields.get("ID");
-    if (id) out.push({ id, number: fields.get("Number") ?? ".", type: fields.get("Type") ?? "String", description: fields.get("Description") ?? "" });
+    if (id)
+      out.push({
+        id,
+        number: fields.get("Number") ?? ".",
+        type: fields.get("Type") ?? "String",
+        description: fields.get("Description") ?? "",
+      });
   }
   return out;
 }
@@ -92,7 +98,9 @@ export function planKnownInfo(decls: InfoDeclaration[], sourceName: string, fiel
     headerLines.push(info(output, type, `${d?.description || source} (${from}, field ${source})`));
   }
   if (hasClinSig) {
-    headerLines.push(info("KNOWN_CLIN_SIG", "String", `Clinical significance of the matching known variant, |-separated (${from}, field CLIN_SIG)`));
+    headerLines.push(
+      info("KNOWN_CLIN_SIG", "String", `Clinical significance of the matching known variant, |-separated (${from}, field CLIN_SIG)`),
+    );
   }
   return { perAlt, hasAf, hasMaf, hasClinSig, headerLines };
 }
@@ -109,7 +117,13 @@ function info(id: string, type: string, description: string): string {
  */
 export function compileKnownInfoExtractor(
   plan: KnownInfoPlan,
-): (info: string, altIndex: number, rawRef: string, rawAlts: readonly string[], trimmed: { ref: string; alt: string }) => Record<string, string> {
+): (
+  info: string,
+  altIndex: number,
+  rawRef: string,
+  rawAlts: readonly string[],
+  trimmed: { ref: string; alt: string },
+) => Record<string, string> {
   const slotOf = new Map<string, number>();
   const SLOT_AF = 0;
   const SLOT_MA = 1;

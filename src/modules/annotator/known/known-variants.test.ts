@@ -170,7 +170,9 @@ describe("contigs and misuse", () => {
   test("a file without a tabix index is refused with a hint", async () => {
     const copy = join(dir, "noindex.vcf.gz");
     await Bun.write(copy, Bun.file(CUSTOM));
-    await expect(openKnownVariants(copy)).rejects.toThrow("noindex.vcf.gz: no tabix index (noindex.vcf.gz.tbi or .csi); create one with: tabix -p vcf");
+    await expect(openKnownVariants(copy)).rejects.toThrow(
+      "noindex.vcf.gz: no tabix index (noindex.vcf.gz.tbi or .csi); create one with: tabix -p vcf",
+    );
   });
 });
 

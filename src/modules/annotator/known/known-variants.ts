@@ -53,9 +53,7 @@ export interface KnownVariantsOptions {
 /** Opens a bgzipped, tabix-indexed VCF of known variants and reads its header. */
 export async function openKnownVariants(path: string, opts: KnownVariantsOptions = {}): Promise<KnownVariants> {
   const indexPath = opts.indexPath ?? (await pickIndex(path));
-  const tabix = new TabixIndexedFile(
-    indexPath.endsWith(".csi") ? { path, csiPath: indexPath } : { path, tbiPath: indexPath },
-  );
+  const tabix = new TabixIndexedFile(indexPath.endsWith(".csi") ? { path, csiPath: indexPath } : { path, tbiPath: indexPath });
   const headerText = await tabix.getHeader();
   if (!headerText.startsWith("##fileformat=VCF")) {
     throw new Error(`${basename(path)}: line 1: not a VCF file (known variants must be a bgzipped, tabix-indexed VCF)`);

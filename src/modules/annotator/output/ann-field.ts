@@ -29,8 +29,7 @@ export const ANN_FIELDS = [
 ] as const;
 
 /** The ##INFO line that declares ANN, in the wording parsers (SnpSift, bcftools +split-vep) expect. */
-export const ANN_HEADER_LINE =
-  `##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: '${ANN_FIELDS.join(" | ")}' ">`;
+export const ANN_HEADER_LINE = `##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: '${ANN_FIELDS.join(" | ")}' ">`;
 
 // Characters that would break the INFO field or the ANN structure are percent-encoded, as VCF 4.3
 // specifies for INFO values (VEP writes `p.Leu5%3D` the same way); `p.=`-style HGVS survives.
@@ -155,7 +154,9 @@ export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
   const alt = e.allele.vcfAlt;
   const prefix = t === null || l === null ? intergenicPrefix(e) : entryPrefix(e, t, l.featureId);
   const messages = e.messages === 0 ? null : messageBytes(e.messages);
-  out.reserve(alt.length + prefix.length + 3 * TX_POS_MAX_BYTES + hgvsCMaxBytes(e) + 3 * e.hgvsP.length + 8 * 11 + (messages?.length ?? 0) + 16);
+  out.reserve(
+    alt.length + prefix.length + 3 * TX_POS_MAX_BYTES + hgvsCMaxBytes(e) + 3 * e.hgvsP.length + 8 * 11 + (messages?.length ?? 0) + 16,
+  );
   const b = out.bytes;
   let p = out.length;
   // ALT: ASCII bases (checked by the reader); most are one base.
@@ -246,4 +247,3 @@ export function formatAnnEntry(a: Annotation): string {
   writeAnnEntry(out, a);
   return out.toString();
 }
-

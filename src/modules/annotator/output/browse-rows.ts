@@ -31,8 +31,28 @@ export interface BrowseRow {
 }
 
 export const BROWSE_COLUMNS = [
-  "line", "chrom", "pos", "id", "ref", "alt", "consequence", "impact", "gene", "geneId", "featureType",
-  "feature", "biotype", "rank", "hgvsC", "hgvsP", "cdnaPos", "cdsPos", "aaPos", "distance", "known", "af",
+  "line",
+  "chrom",
+  "pos",
+  "id",
+  "ref",
+  "alt",
+  "consequence",
+  "impact",
+  "gene",
+  "geneId",
+  "featureType",
+  "feature",
+  "biotype",
+  "rank",
+  "hgvsC",
+  "hgvsP",
+  "cdnaPos",
+  "cdsPos",
+  "aaPos",
+  "distance",
+  "known",
+  "af",
   "messages",
 ] as const satisfies readonly (keyof BrowseRow)[];
 

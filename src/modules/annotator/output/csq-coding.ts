@@ -102,7 +102,13 @@ export interface CodingEdit {
  * The coding edit of an allele wholly inside the CDS, or null (an end outside the CDS, an intron
  * inside the span, or no sequence).
  */
-export function codingEdit(t: Transcript, l: TranscriptLayout, seq: TranscriptSequence | null, allele: Allele, s: TxSpan): CodingEdit | null {
+export function codingEdit(
+  t: Transcript,
+  l: TranscriptLayout,
+  seq: TranscriptSequence | null,
+  allele: Allele,
+  s: TxSpan,
+): CodingEdit | null {
   if (seq === null || s.cds5 === 0 || s.cds3 === 0) return null;
   const insertion = allele.end < allele.start;
   if (insertion ? s.cds3 !== s.cds5 + 1 : s.cds3 - s.cds5 + 1 !== allele.ref.length) return null;

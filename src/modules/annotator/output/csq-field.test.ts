@@ -21,9 +21,31 @@ import { csqHeaderLine, csqKnownKeys, CsqWriter, vepAllele, vepEscape } from "./
 
 /** VEP 115's column order for these flags (OutputFactory/VCF.pm columns, then Constants.pm's flag columns). */
 const VEP_COLUMNS = [
-  "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON", "HGVSc", "HGVSp",
-  "cDNA_position", "CDS_position", "Protein_position", "Amino_acids", "Codons", "Existing_variation", "DISTANCE", "STRAND", "FLAGS",
-  "SYMBOL_SOURCE", "HGNC_ID", "CANONICAL", "MANE_SELECT",
+  "Allele",
+  "Consequence",
+  "IMPACT",
+  "SYMBOL",
+  "Gene",
+  "Feature_type",
+  "Feature",
+  "BIOTYPE",
+  "EXON",
+  "INTRON",
+  "HGVSc",
+  "HGVSp",
+  "cDNA_position",
+  "CDS_position",
+  "Protein_position",
+  "Amino_acids",
+  "Codons",
+  "Existing_variation",
+  "DISTANCE",
+  "STRAND",
+  "FLAGS",
+  "SYMBOL_SOURCE",
+  "HGNC_ID",
+  "CANONICAL",
+  "MANE_SELECT",
 ];
 
 /** Splits a CSQ value by the header's Format, as bcftools +split-vep does. */
@@ -84,73 +106,146 @@ describe.each([1, -1] as Strand[])("CSQ on a coding transcript, strand %d", (str
 
   test("missense SNV: every column", () => {
     expect(one(c(5), "C", "A")).toEqual({
-      Allele: strand === 1 ? "A" : "T", Consequence: "missense_variant", IMPACT: "MODERATE", SYMBOL: "TESTG", Gene: "ENSGTEST",
-      Feature_type: "Transcript", Feature: "ENSTTEST", BIOTYPE: "protein_coding", EXON: "1/3", INTRON: "",
-      HGVSc: "ENSTTEST.1:c.5C>A", HGVSp: "ENSTTEST.1:p.Ala2Asp", cDNA_position: "15", CDS_position: "5", Protein_position: "2",
-      Amino_acids: "A/D", Codons: "gCt/gAt", Existing_variation: "", DISTANCE: "", STRAND: String(strand), FLAGS: "",
-      SYMBOL_SOURCE: "", HGNC_ID: "", CANONICAL: "", MANE_SELECT: "",
+      Allele: strand === 1 ? "A" : "T",
+      Consequence: "missense_variant",
+      IMPACT: "MODERATE",
+      SYMBOL: "TESTG",
+      Gene: "ENSGTEST",
+      Feature_type: "Transcript",
+      Feature: "ENSTTEST",
+      BIOTYPE: "protein_coding",
+      EXON: "1/3",
+      INTRON: "",
+      HGVSc: "ENSTTEST.1:c.5C>A",
+      HGVSp: "ENSTTEST.1:p.Ala2Asp",
+      cDNA_position: "15",
+      CDS_position: "5",
+      Protein_position: "2",
+      Amino_acids: "A/D",
+      Codons: "gCt/gAt",
+      Existing_variation: "",
+      DISTANCE: "",
+      STRAND: String(strand),
+      FLAGS: "",
+      SYMBOL_SOURCE: "",
+      HGNC_ID: "",
+      CANONICAL: "",
+      MANE_SELECT: "",
     });
   });
 
   test("synonymous: one amino acid, p.= escaped as %3D", () => {
     expect(pick(one(c(6), "T", "C"), ["Consequence", "HGVSp", "Amino_acids", "Codons"])).toEqual({
-      Consequence: "synonymous_variant", HGVSp: "ENSTTEST.1:p.Ala2%3D", Amino_acids: "A", Codons: "gcT/gcC",
+      Consequence: "synonymous_variant",
+      HGVSp: "ENSTTEST.1:p.Ala2%3D",
+      Amino_acids: "A",
+      Codons: "gcT/gcC",
     });
   });
 
   test("frameshift deletion: VEP's long HGVSp form (no stop in the new frame: Ter?), partial codon X", () => {
     expect(pick(one(c(9), "A", ""), ["Consequence", "HGVSp", "cDNA_position", "Amino_acids", "Codons"])).toEqual({
-      Consequence: "frameshift_variant", HGVSp: "ENSTTEST.1:p.Gly4AlafsTer?", cDNA_position: "19", Amino_acids: "K/X", Codons: "aaA/aa",
+      Consequence: "frameshift_variant",
+      HGVSp: "ENSTTEST.1:p.Gly4AlafsTer?",
+      cDNA_position: "19",
+      Amino_acids: "K/X",
+      Codons: "aaA/aa",
     });
     expect(pick(one(c(43), "TT", ""), ["cDNA_position", "CDS_position", "Protein_position", "Amino_acids", "Codons"])).toEqual({
-      cDNA_position: "53-54", CDS_position: "43-44", Protein_position: "15", Amino_acids: "F/X", Codons: "TTc/c",
+      cDNA_position: "53-54",
+      CDS_position: "43-44",
+      Protein_position: "15",
+      Amino_acids: "F/X",
+      Codons: "TTc/c",
     });
   });
 
   test("insertion inside a codon and between codons; in-frame deletion of a codon", () => {
     expect(pick(one(c(8), "", "GGG"), ["HGVSc", "cDNA_position", "CDS_position", "Protein_position", "Amino_acids", "Codons"])).toEqual({
-      HGVSc: "ENSTTEST.1:c.7_8insGGG", cDNA_position: "17-18", CDS_position: "7-8", Protein_position: "3", Amino_acids: "K/RE",
+      HGVSc: "ENSTTEST.1:c.7_8insGGG",
+      cDNA_position: "17-18",
+      CDS_position: "7-8",
+      Protein_position: "3",
+      Amino_acids: "K/RE",
       Codons: "aaa/aGGGaa",
     });
     expect(pick(one(c(7), "", "GGG"), ["Consequence", "HGVSp", "CDS_position", "Protein_position", "Amino_acids", "Codons"])).toEqual({
-      Consequence: "inframe_insertion", HGVSp: "ENSTTEST.1:p.Ala2_Lys3insGly", CDS_position: "6-7", Protein_position: "2-3",
-      Amino_acids: "-/G", Codons: "-/GGG",
+      Consequence: "inframe_insertion",
+      HGVSp: "ENSTTEST.1:p.Ala2_Lys3insGly",
+      CDS_position: "6-7",
+      Protein_position: "2-3",
+      Amino_acids: "-/G",
+      Codons: "-/GGG",
     });
     expect(pick(one(c(7), "AAA", ""), ["Consequence", "HGVSp", "CDS_position", "Amino_acids", "Codons"])).toEqual({
-      Consequence: "inframe_deletion", HGVSp: "ENSTTEST.1:p.Lys3del", CDS_position: "7-9", Amino_acids: "K/-", Codons: "AAA/-",
+      Consequence: "inframe_deletion",
+      HGVSp: "ENSTTEST.1:p.Lys3del",
+      CDS_position: "7-9",
+      Amino_acids: "K/-",
+      Codons: "AAA/-",
     });
   });
 
   test("stop lost: the extension counted as VEP and HGVS do (the new stop is the 3rd codon after position 17)", () => {
     // c.50A>C: TAA → TCA (Ser), then GCT CAG TAG: Ala, Gln, stop at *3.
     expect(pick(one(c(50), "A", "C"), ["Consequence", "HGVSp", "Amino_acids", "Codons", "Protein_position"])).toEqual({
-      Consequence: "stop_lost", HGVSp: "ENSTTEST.1:p.Ter17SerextTer3", Amino_acids: "*/S", Codons: "tAa/tCa", Protein_position: "17",
+      Consequence: "stop_lost",
+      HGVSp: "ENSTTEST.1:p.Ter17SerextTer3",
+      Amino_acids: "*/S",
+      Codons: "tAa/tCa",
+      Protein_position: "17",
     });
   });
 
   test("intron and exon/intron boundary: INTRON, EXON and INTRON, positions with ? for the intronic end", () => {
     expect(pick(one(fx.intron(1, 5), "G", "C"), ["Consequence", ...CODING])).toEqual({
-      Consequence: "splice_donor_5th_base_variant&intron_variant", EXON: "", INTRON: "1/2", HGVSc: "ENSTTEST.1:c.20+5G>C", HGVSp: "",
-      cDNA_position: "", CDS_position: "", Protein_position: "", Amino_acids: "", Codons: "",
+      Consequence: "splice_donor_5th_base_variant&intron_variant",
+      EXON: "",
+      INTRON: "1/2",
+      HGVSc: "ENSTTEST.1:c.20+5G>C",
+      HGVSp: "",
+      cDNA_position: "",
+      CDS_position: "",
+      Protein_position: "",
+      Amino_acids: "",
+      Codons: "",
     });
     expect(pick(one(c(19), "CAGT", ""), CODING)).toEqual({
-      EXON: "1/3", INTRON: "1/2", HGVSc: "ENSTTEST.1:c.19_20+2del", HGVSp: "", cDNA_position: "29-?", CDS_position: "19-?",
-      Protein_position: "7-?", Amino_acids: "", Codons: "",
+      EXON: "1/3",
+      INTRON: "1/2",
+      HGVSc: "ENSTTEST.1:c.19_20+2del",
+      HGVSp: "",
+      cDNA_position: "29-?",
+      CDS_position: "19-?",
+      Protein_position: "7-?",
+      Amino_acids: "",
+      Codons: "",
     });
   });
 
   test("upstream: DISTANCE, and no positions or HGVS (VEP gives them only within the transcript)", () => {
     const e = one(50, CODING_SPEC.upstream[49]!, CODING_SPEC.upstream[49] === "A" ? "C" : "A");
     expect(pick(e, ["Consequence", "DISTANCE", "STRAND", ...CODING])).toEqual({
-      Consequence: "upstream_gene_variant", DISTANCE: "11", STRAND: String(strand), EXON: "", INTRON: "", HGVSc: "", HGVSp: "",
-      cDNA_position: "", CDS_position: "", Protein_position: "", Amino_acids: "", Codons: "",
+      Consequence: "upstream_gene_variant",
+      DISTANCE: "11",
+      STRAND: String(strand),
+      EXON: "",
+      INTRON: "",
+      HGVSc: "",
+      HGVSp: "",
+      cDNA_position: "",
+      CDS_position: "",
+      Protein_position: "",
+      Amino_acids: "",
+      Codons: "",
     });
   });
 
   test("SNVs at every position: the rank / consequence-code shortcut gives what the general computation gives", () => {
     const l = layoutOf(fx.transcript);
     const range = { lo: 0, hi: 0 };
-    const text = (r: { lo: number; hi: number }, total: number) => (r.lo === 0 ? "" : `${r.lo === r.hi ? r.lo : `${r.lo}-${r.hi}`}/${total}`);
+    const text = (r: { lo: number; hi: number }, total: number) =>
+      r.lo === 0 ? "" : `${r.lo === r.hi ? r.lo : `${r.lo}-${r.hi}`}/${total}`;
     const pos = (a: number, b: number) => (a === 0 && b === 0 ? "" : a === b ? String(a) : `${a || "?"}-${b || "?"}`);
     const written = fx.transcript.end - fx.transcript.start + 1 + CODING_SPEC.upstream.length + CODING_SPEC.downstream.length;
     let exonic = 0;
@@ -191,7 +286,10 @@ describe("transcript flags, tags and known variants", () => {
 
   test("a frameshift whose new frame reaches a stop: p.Ala2LeufsTer3", () => {
     // CDS ATG GCT AAA GTA ACT TGG TAA; deleting c.4 G gives ATG CTA AAG TAA: Leu at 2, stop at codon 4.
-    const fx = buildFixture({ upstream: "CCCCC", exons: ["GGATGGCTAAAGTAACTTGGTAAGGCC"], introns: [], downstream: "CCCCC", cds: { start: 3, end: 23 } }, -1);
+    const fx = buildFixture(
+      { upstream: "CCCCC", exons: ["GGATGGCTAAAGTAACTTGGTAAGGCC"], introns: [], downstream: "CCCCC", cds: { start: 3, end: 23 } },
+      -1,
+    );
     const e = csqOf(fx, [fx.allele(5 + 2 + 4, "G", "")])[0]!;
     expect([e.Consequence, e.HGVSp, e.Amino_acids]).toEqual(["frameshift_variant", "ENSTTEST.1:p.Ala2LeufsTer3", "A/X"]);
   });
@@ -202,9 +300,14 @@ describe("transcript flags, tags and known variants", () => {
     const writer = new CsqWriter(keys, () => fx.seq);
     const a = fx.allele(fx.cdna(15), "C", "A");
     const b = fx.allele(fx.cdna(15), "C", "G");
-    const effects = [a, b].map((x) => transcriptEffect(x, fx.transcript, fx.seq, fx.genome, 5000, new AlleleEffect(x, finishTerms([SO.intergenic])))!);
+    const effects = [a, b].map(
+      (x) => transcriptEffect(x, fx.transcript, fx.seq, fx.genome, 5000, new AlleleEffect(x, finishTerms([SO.intergenic])))!,
+    );
     const out = new ByteBuilder(64);
-    writer.write(out, "C", "A,G", effects, [{ ids: ["rs1", "COSV2"], info: { KNOWN_AF: "0.25", KNOWN_CLIN_SIG: "benign|likely_benign" } }, null]);
+    writer.write(out, "C", "A,G", effects, [
+      { ids: ["rs1", "COSV2"], info: { KNOWN_AF: "0.25", KNOWN_CLIN_SIG: "benign|likely_benign" } },
+      null,
+    ]);
     const entries = parseCsq(csqHeaderLine(keys), out.toString());
     expect(entries.map((e) => [e.Allele, e.Existing_variation, e.AF, e.CLIN_SIG])).toEqual([
       ["A", "rs1&COSV2", "0.25", "benign&likely_benign"],

@@ -17,13 +17,45 @@ import type { KnownMatch } from "../known/known-variants.ts";
 import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
 import { putHgvsP } from "./ann-field.ts";
 import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt } from "../io/byte-builder.ts";
-import { aminoAcidsAndCodons, codingEdit, exonRange, intronRange, type Range, residueOf, type TxSpan, txSpan, vepHgvsP } from "./csq-coding.ts";
+import {
+  aminoAcidsAndCodons,
+  codingEdit,
+  exonRange,
+  intronRange,
+  type Range,
+  residueOf,
+  type TxSpan,
+  txSpan,
+  vepHgvsP,
+} from "./csq-coding.ts";
 
 /** VEP's columns GAS fills (or leaves empty where it has no data yet), in VEP's order. */
 export const CSQ_FIELDS = [
-  "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON", "HGVSc",
-  "HGVSp", "cDNA_position", "CDS_position", "Protein_position", "Amino_acids", "Codons", "Existing_variation", "DISTANCE",
-  "STRAND", "FLAGS", "SYMBOL_SOURCE", "HGNC_ID", "CANONICAL", "MANE_SELECT",
+  "Allele",
+  "Consequence",
+  "IMPACT",
+  "SYMBOL",
+  "Gene",
+  "Feature_type",
+  "Feature",
+  "BIOTYPE",
+  "EXON",
+  "INTRON",
+  "HGVSc",
+  "HGVSp",
+  "cDNA_position",
+  "CDS_position",
+  "Protein_position",
+  "Amino_acids",
+  "Codons",
+  "Existing_variation",
+  "DISTANCE",
+  "STRAND",
+  "FLAGS",
+  "SYMBOL_SOURCE",
+  "HGNC_ID",
+  "CANONICAL",
+  "MANE_SELECT",
 ] as const;
 
 const KNOWN_PREFIX = "KNOWN_";
@@ -228,8 +260,18 @@ export class CsqWriter {
       if (e.hgvsP.length > 0) hgvsP = vepHgvsP(e.hgvsP, edit);
     }
     out.reserve(
-      a.allele.length + prefix.length + 4 * RANGE_MAX_BYTES + 2 * tp.reference.length + hgvsCMaxBytes(e) + 3 * hgvsP.length +
-        aminoAcids.length + codons.length + a.existing.length + tp.tail.length + a.known.length + 32,
+      a.allele.length +
+        prefix.length +
+        4 * RANGE_MAX_BYTES +
+        2 * tp.reference.length +
+        hgvsCMaxBytes(e) +
+        3 * hgvsP.length +
+        aminoAcids.length +
+        codons.length +
+        a.existing.length +
+        tp.tail.length +
+        a.known.length +
+        32,
     );
     const b = out.bytes;
     let p = putAscii(b, out.length, a.allele);
@@ -274,7 +316,8 @@ const RANGE_MAX_BYTES = 36;
 function putRange(b: Uint8Array, p: number, lo: number, hi: number): number {
   if (lo === 0 && hi === 0) return p;
   if (lo === hi) return putInt(b, p, lo);
-  if (lo === 0) b[p++] = 63; // ?
+  if (lo === 0)
+    b[p++] = 63; // ?
   else p = putInt(b, p, lo);
   b[p++] = 45; // -
   if (hi === 0) b[p++] = 63;

@@ -23,7 +23,15 @@ async function makeBundle(name: string, manifest: Record<string, unknown>): Prom
   await writeFile(join(b, "manifest.json"), JSON.stringify(manifest));
   return b;
 }
-const baseManifest = { name: "test bundle", build: "GRCh38", fasta: "fasta/genome.fa.gz", genes: "genes/models.gff3.gz", known: null, index: "genes/models.idx.json.gz", contigAliases: aliases };
+const baseManifest = {
+  name: "test bundle",
+  build: "GRCh38",
+  fasta: "fasta/genome.fa.gz",
+  genes: "genes/models.gff3.gz",
+  known: null,
+  index: "genes/models.idx.json.gz",
+  contigAliases: aliases,
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "gas-bundle-"));
@@ -83,7 +91,15 @@ describe("openReference", () => {
     const ref = await openReference({ bundleDir: b });
     try {
       // The index was missing, so it was compiled and written.
-      expect((await loadPreparedIndex(join(b, "genes/models.idx.json.gz"), { genesPath: join(b, "genes/models.gff3.gz"), contigs: ref.genome.contigs(), aliases })).status).toBe("fresh");
+      expect(
+        (
+          await loadPreparedIndex(join(b, "genes/models.idx.json.gz"), {
+            genesPath: join(b, "genes/models.gff3.gz"),
+            contigs: ref.genome.contigs(),
+            aliases,
+          })
+        ).status,
+      ).toBe("fresh");
       expect(ref).toMatchObject({ name: "test bundle", build: "GRCh38", knownPath: join(b, "genes/models.gff3.gz") });
       expect(ref.transcripts.size).toBe(2414);
       const [chr21, nc, cm, m, x, nope] = ["chr21", "NC_000021.9", "CM000683.2", "chrM", "chrX", "22"].map((n) => ref.resolveContig(n));
@@ -127,7 +143,10 @@ describe("openReference", () => {
     await expect(openReference({ bundleDir: bad })).rejects.toThrow(/bad\/manifest\.json: reference bundle manifest not found/);
     await writeFile(join(bad, "manifest.json"), "{ not json");
     await expect(openReference({ bundleDir: bad })).rejects.toThrow(/manifest\.json: not valid JSON/);
-    await writeFile(join(bad, "manifest.json"), JSON.stringify({ name: "x", build: "GRCh38", genes: "g.gtf", contigAliases: { "21": "chr21" } }));
+    await writeFile(
+      join(bad, "manifest.json"),
+      JSON.stringify({ name: "x", build: "GRCh38", genes: "g.gtf", contigAliases: { "21": "chr21" } }),
+    );
     await expect(openReference({ bundleDir: bad })).rejects.toThrow(/invalid manifest: field "fasta": .*; field "contigAliases\.21"/);
     await writeFile(join(bad, "manifest.json"), JSON.stringify({ name: "x", build: "GRCh38", fasta: "none.fa", genes: "g.gtf" }));
     await expect(openReference({ bundleDir: bad })).rejects.toThrow(/none\.fa: genome FASTA not found/);
@@ -145,9 +164,11 @@ describe("openReference", () => {
 describe("createContigResolver", () => {
   test("exact, aliases, chr prefix, M/MT, RefSeq accessions", () => {
     const ensembl = createContigResolver(["1", "21", "X", "MT"], { "21": ["CM000683.2"] });
-    expect(["21", "chr21", "CM000683.2", "chrM", "M", "chrMT", "NC_012920.1", "NC_000023.11", "NC_000001.11", "chr22", "NC_000022.11"].map(ensembl)).toEqual(
-      ["21", "21", "21", "MT", "MT", "MT", "MT", "X", "1", null, null],
-    );
+    expect(
+      ["21", "chr21", "CM000683.2", "chrM", "M", "chrMT", "NC_012920.1", "NC_000023.11", "NC_000001.11", "chr22", "NC_000022.11"].map(
+        ensembl,
+      ),
+    ).toEqual(["21", "21", "21", "MT", "MT", "MT", "MT", "X", "1", null, null]);
     const ucsc = createContigResolver(["chr21", "chrM"], { "21": ["NC_000021.9"] });
     expect(["21", "chr21", "MT", "M", "NC_000021.9", "chrMT"].map(ucsc)).toEqual(["chr21", "chr21", "chrM", "chrM", "chr21", "chrM"]);
   });

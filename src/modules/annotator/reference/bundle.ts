@@ -86,7 +86,10 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
       // Best effort: a read-only bundle simply parses again next time.
       if (indexPath) await writePreparedIndex(indexPath, transcripts, compiled.warnings, source).catch(() => undefined);
     }
-    const resolveContig = createContigResolver(source.contigs.map((c) => c.name), aliases);
+    const resolveContig = createContigResolver(
+      source.contigs.map((c) => c.name),
+      aliases,
+    );
     return {
       name: m?.name ?? basename(fasta),
       build: m?.build ?? "unknown",

@@ -20,9 +20,7 @@ const STARTS: Record<CodonTableId, ReadonlySet<string>> = {
 /** Genomic positions of the CDS bases at one end, in transcript orientation (3 of them). */
 function codonPositions(t: Transcript, fivePrime: boolean): number[] {
   const c = t.coding!;
-  const cds = t.exons
-    .map((e) => ({ start: Math.max(e.start, c.start), end: Math.min(e.end, c.end) }))
-    .filter((e) => e.start <= e.end);
+  const cds = t.exons.map((e) => ({ start: Math.max(e.start, c.start), end: Math.min(e.end, c.end) })).filter((e) => e.start <= e.end);
   const ascending = (t.strand === 1) === fivePrime; // walk from the low end of the genome?
   const out: number[] = [];
   const ordered = ascending ? cds : [...cds].reverse();

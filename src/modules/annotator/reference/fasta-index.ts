@@ -93,7 +93,10 @@ export class FaiBuilder {
     this.lineStart += width;
     if (this.lineLen > 0 && this.firstByte === 62) {
       this.closeRecord();
-      const name = String.fromCharCode(...this.headerBytes.slice(1)).trim().split(/\s+/)[0] ?? "";
+      const name =
+        String.fromCharCode(...this.headerBytes.slice(1))
+          .trim()
+          .split(/\s+/)[0] ?? "";
       if (name === "") throw new Error(`${this.path}:${this.lineNo}: FASTA header without a name`);
       this.current = { name, length: 0, offset: this.lineStart, lineBases: 0, lineWidth: 0, shortSeen: false, blankSeen: false };
     } else {
@@ -105,13 +108,17 @@ export class FaiBuilder {
         cur.blankSeen = true;
       } else {
         if (cur.blankSeen || cur.shortSeen) {
-          throw new Error(`${this.path}:${this.lineNo}: irregular line lengths in sequence '${cur.name}'; reformat it (e.g. seqkit seq -w 60) so it can be indexed`);
+          throw new Error(
+            `${this.path}:${this.lineNo}: irregular line lengths in sequence '${cur.name}'; reformat it (e.g. seqkit seq -w 60) so it can be indexed`,
+          );
         }
         if (cur.lineBases === 0) {
           cur.lineBases = bases;
           cur.lineWidth = width;
         } else if (bases > cur.lineBases) {
-          throw new Error(`${this.path}:${this.lineNo}: line longer than the first line of sequence '${cur.name}'; reformat it so it can be indexed`);
+          throw new Error(
+            `${this.path}:${this.lineNo}: line longer than the first line of sequence '${cur.name}'; reformat it so it can be indexed`,
+          );
         } else if (bases < cur.lineBases) {
           cur.shortSeen = true;
         }

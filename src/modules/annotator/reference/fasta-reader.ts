@@ -93,7 +93,13 @@ function createGenomeReader(path: string, entries: FaiEntry[], source: RandomAcc
 
   const entryOf = (contig: string): FaiEntry => {
     const e = byName.get(contig);
-    if (!e) throw new Error(`${path}: contig '${contig}' is not in the FASTA (has: ${entries.slice(0, 5).map((x) => x.name).join(", ")}${entries.length > 5 ? ", ..." : ""})`);
+    if (!e)
+      throw new Error(
+        `${path}: contig '${contig}' is not in the FASTA (has: ${entries
+          .slice(0, 5)
+          .map((x) => x.name)
+          .join(", ")}${entries.length > 5 ? ", ..." : ""})`,
+      );
     return e;
   };
 

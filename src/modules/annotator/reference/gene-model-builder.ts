@@ -45,8 +45,22 @@ export interface InvalidPart {
 
 export function newDraft(id: string, line: number): TranscriptDraft {
   return {
-    id, version: null, geneId: "", geneName: null, biotype: null, seqid: "", strand: 0, start: 0, end: 0,
-    exons: [], cds: [], utrs: [], stopCodons: [], tags: new Set(), line, invalid: null,
+    id,
+    version: null,
+    geneId: "",
+    geneName: null,
+    biotype: null,
+    seqid: "",
+    strand: 0,
+    start: 0,
+    end: 0,
+    exons: [],
+    cds: [],
+    utrs: [],
+    stopCodons: [],
+    tags: new Set(),
+    line,
+    invalid: null,
   };
 }
 
@@ -100,7 +114,8 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
   const refused: string[] = [];
   for (const d of drafts) {
     if (d.invalid !== null) {
-      if (refused.push(d.id) <= DETAILED_WARNINGS) opts.warnings.push(invalidRowMessage(opts.path, d.invalid, `transcript ${d.id} refused`));
+      if (refused.push(d.id) <= DETAILED_WARNINGS)
+        opts.warnings.push(invalidRowMessage(opts.path, d.invalid, `transcript ${d.id} refused`));
       continue;
     }
     if (d.strand === 0) {

@@ -59,7 +59,16 @@ describe("the real Ensembl 84 chr21 files", () => {
   test("ENST00000307301 (MRPL39) agrees between GFF3 and GTF, stop codon inside the coding span", () => {
     const a = byId(gff3, "ENST00000307301");
     const b = byId(gtf, "ENST00000307301");
-    expect(a).toMatchObject({ geneName: "MRPL39", geneId: "ENSG00000154719", strand: -1, version: 11, contig: "21", start: 25585656, end: 25607517, codonTable: 1 });
+    expect(a).toMatchObject({
+      geneName: "MRPL39",
+      geneId: "ENSG00000154719",
+      strand: -1,
+      version: 11,
+      contig: "21",
+      start: 25585656,
+      end: 25607517,
+      codonTable: 1,
+    });
     expect(a.exons.length).toBe(11);
     // GFF3 CDS rows include the stop codon (25585751-3); GTF CDS rows stop at 25585754 plus a stop_codon row.
     expect(a.coding).toEqual({ start: 25585751, end: 25607475, startIncomplete: false, endIncomplete: false, startPhase: 0 });
@@ -129,38 +138,56 @@ describe("synthetic gene models", () => {
 
   test("GTF without exon rows: exons come from CDS + UTR + stop_codon; multi-ID rows; gene name falls back to the ID", async () => {
     const a = 'gene_id "G1"; transcript_id "T1,T2"; transcript_biotype "protein_coding";';
-    const path = await write("no-exons.gtf.gz", [
-      `chrM\tx\tfive_prime_utr\t100\t109\t.\t+\t.\t${a}`,
-      `chrM\tx\tCDS\t110\t199\t.\t+\t0\t${a}`,
-      `chrM\tx\tstop_codon\t200\t202\t.\t+\t0\t${a}`,
-      `chrM\tx\tthree_prime_utr\t203\t250\t.\t+\t.\t${a}`,
-      `chrM\tx\tCDS\t300\t330\t.\t+\t2\t${a}`,
-      "",
-    ].join("\n"), true);
+    const path = await write(
+      "no-exons.gtf.gz",
+      [
+        `chrM\tx\tfive_prime_utr\t100\t109\t.\t+\t.\t${a}`,
+        `chrM\tx\tCDS\t110\t199\t.\t+\t0\t${a}`,
+        `chrM\tx\tstop_codon\t200\t202\t.\t+\t0\t${a}`,
+        `chrM\tx\tthree_prime_utr\t203\t250\t.\t+\t.\t${a}`,
+        `chrM\tx\tCDS\t300\t330\t.\t+\t2\t${a}`,
+        "",
+      ].join("\n"),
+      true,
+    );
     const r = await parseGeneModels(path, { resolveContig: toFasta21 });
     expect(r.format).toBe("gtf");
     expect(r.transcripts.map((t) => t.id)).toEqual(["T1", "T2"]);
     const t = r.transcripts[0]!;
     expect(t).toMatchObject({ contig: "MT", codonTable: 2, geneName: "G1", start: 100, end: 330 });
-    expect(t.exons).toEqual([{ start: 100, end: 250 }, { start: 300, end: 330 }]);
+    expect(t.exons).toEqual([
+      { start: 100, end: 250 },
+      { start: 300, end: 330 },
+    ]);
     expect(t.coding).toEqual({ start: 110, end: 330, startIncomplete: false, endIncomplete: false, startPhase: 0 });
   });
 
   test("GFF3: prefixes stripped, transcript:… parents with commas, minus-strand phase, tags, MT table", async () => {
-    const path = await write("model.gff", [
-      "##gff-version 3",
-      "MT\te\tgene\t1000\t2000\t.\t-\t.\tID=gene:G9;biotype=protein_coding",
-      "MT\te\tmRNA\t1000\t2000\t.\t-\t.\tID=transcript:T9;Parent=gene:G9;tag=basic,cds_end_NF;version=3",
-      "MT\te\tNMD_transcript_variant\t1000\t1200\t.\t-\t.\tID=transcript:T8;Parent=gene:G9;biotype=nonsense_mediated_decay",
-      "MT\te\texon\t1000\t1200\t.\t-\t.\tParent=transcript:T9,transcript:T8",
-      "MT\te\texon\t1500\t2000\t.\t-\t.\tParent=transcript:T9",
-      "MT\te\tCDS\t1100\t1200\t.\t-\t0\tParent=transcript:T9",
-      "MT\te\tCDS\t1500\t1900\t.\t-\t1\tParent=transcript:T9",
-      "",
-    ].join("\n"));
+    const path = await write(
+      "model.gff",
+      [
+        "##gff-version 3",
+        "MT\te\tgene\t1000\t2000\t.\t-\t.\tID=gene:G9;biotype=protein_coding",
+        "MT\te\tmRNA\t1000\t2000\t.\t-\t.\tID=transcript:T9;Parent=gene:G9;tag=basic,cds_end_NF;version=3",
+        "MT\te\tNMD_transcript_variant\t1000\t1200\t.\t-\t.\tID=transcript:T8;Parent=gene:G9;biotype=nonsense_mediated_decay",
+        "MT\te\texon\t1000\t1200\t.\t-\t.\tParent=transcript:T9,transcript:T8",
+        "MT\te\texon\t1500\t2000\t.\t-\t.\tParent=transcript:T9",
+        "MT\te\tCDS\t1100\t1200\t.\t-\t0\tParent=transcript:T9",
+        "MT\te\tCDS\t1500\t1900\t.\t-\t1\tParent=transcript:T9",
+        "",
+      ].join("\n"),
+    );
     const [t8, t] = (await parseGeneModels(path)).transcripts;
     expect(t8).toMatchObject({ id: "T8", biotype: "nonsense_mediated_decay", exons: [{ start: 1000, end: 1200 }], coding: null });
-    expect(t).toMatchObject({ id: "T9", version: 3, geneId: "G9", geneName: "G9", codonTable: 2, strand: -1, tags: ["basic", "cds_end_NF"] });
+    expect(t).toMatchObject({
+      id: "T9",
+      version: 3,
+      geneId: "G9",
+      geneName: "G9",
+      codonTable: 2,
+      strand: -1,
+      tags: ["basic", "cds_end_NF"],
+    });
     // The 5' CDS segment of a minus-strand transcript is the highest one (phase 1).
     expect(t!.coding).toEqual({ start: 1100, end: 1900, startIncomplete: true, endIncomplete: true, startPhase: 1 });
   });
@@ -169,59 +196,67 @@ describe("synthetic gene models", () => {
   // file. bcftools csq reads such files and tabix only warns: rows the annotator does not need for
   // coordinates are kept for their attributes, transcripts with an invalid exon/CDS row are refused
   // by name, everything else is annotated.
-  const shiftedGff3 = (strand: string) => [
-    "##gff-version 3",
-    "21\te\tchromosome\t-15\t46709983\t.\t.\t.\tID=chromosome:21",
-    `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tID=gene:G1;Name=GENE1;biotype=protein_coding`,
-    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T1;Parent=gene:G1;biotype=protein_coding`,
-    `21\te\texon\t100\t300\t.\t${strand}\t.\tParent=transcript:T1`,
-    `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T1`,
-    `21\te\tCDS\t151\t300\t.\t${strand}\t0\tParent=transcript:T1`,
-    `21\te\tCDS\t500\t800\t.\t${strand}\t0\tParent=transcript:T1`,
-    "21\te\tlnc_RNA\t-15\t900\t.\t*\t.\tID=transcript:T2;Parent=gene:G1;biotype=lincRNA",
-    `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T2`,
-    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T3;Parent=gene:G1`,
-    `21\te\texon\t-15\t300\t.\t${strand}\t.\tParent=transcript:T3`,
-    `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T3`,
-    `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T4;Parent=gene:G1`,
-    `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T4`,
-    `21\te\tCDS\t800\t151\t.\t${strand}\t0\tParent=transcript:T4`,
-    `21\te\tCDS\t151\t300\t.\t${strand}\tx\tParent=transcript:T4`,
-    "",
-  ].join("\n");
+  const shiftedGff3 = (strand: string) =>
+    [
+      "##gff-version 3",
+      "21\te\tchromosome\t-15\t46709983\t.\t.\t.\tID=chromosome:21",
+      `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tID=gene:G1;Name=GENE1;biotype=protein_coding`,
+      `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T1;Parent=gene:G1;biotype=protein_coding`,
+      `21\te\texon\t100\t300\t.\t${strand}\t.\tParent=transcript:T1`,
+      `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T1`,
+      `21\te\tCDS\t151\t300\t.\t${strand}\t0\tParent=transcript:T1`,
+      `21\te\tCDS\t500\t800\t.\t${strand}\t0\tParent=transcript:T1`,
+      "21\te\tlnc_RNA\t-15\t900\t.\t*\t.\tID=transcript:T2;Parent=gene:G1;biotype=lincRNA",
+      `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T2`,
+      `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T3;Parent=gene:G1`,
+      `21\te\texon\t-15\t300\t.\t${strand}\t.\tParent=transcript:T3`,
+      `21\te\texon\t500\t900\t.\t${strand}\t.\tParent=transcript:T3`,
+      `21\te\tmRNA\t100\t900\t.\t${strand}\t.\tID=transcript:T4;Parent=gene:G1`,
+      `21\te\texon\t100\t900\t.\t${strand}\t.\tParent=transcript:T4`,
+      `21\te\tCDS\t800\t151\t.\t${strand}\t0\tParent=transcript:T4`,
+      `21\te\tCDS\t151\t300\t.\t${strand}\tx\tParent=transcript:T4`,
+      "",
+    ].join("\n");
 
-  test.each(["+", "-"])("GFF3 with invalid rows (strand %s): gene/chromosome rows warned and kept for attributes, bad exon/CDS rows refuse their transcript by name", async (strand) => {
-    const path = await write(`shifted${strand}.gff3`, shiftedGff3(strand));
-    const r = await parseGeneModels(path);
-    expect(r.transcripts.map((t) => t.id)).toEqual(["T1", "T2"]);
-    const [t1, t2] = r.transcripts;
-    const s = strand === "+" ? 1 : -1;
-    expect(t1).toMatchObject({ geneId: "G1", geneName: "GENE1", strand: s, start: 100, end: 900, coding: { start: 151, end: 800 } });
-    // T2's own row is unusable (start -15, strand *): its span and strand come from its exon.
-    expect(t2).toMatchObject({ geneId: "G1", geneName: "GENE1", biotype: "lincRNA", strand: s, start: 100, end: 900, coding: null });
-    expect(r.warnings).toEqual([
-      `${path}:2: start/end must be positive integers, got "-15" and "46709983" (chromosome row: its coordinates are ignored)`,
-      `${path}:3: start/end must be positive integers, got "-15" and "38015" (gene row: its coordinates are ignored)`,
-      `${path}:9: start/end must be positive integers, got "-15" and "900" (lnc_RNA row: its coordinates are ignored)`,
-      `${path}:12: start/end must be positive integers, got "-15" and "300" (exon row: transcript T3 refused)`,
-      `${path}:16: bad interval 800-151 (1-based, start <= end) (CDS row: transcript T4 refused)`,
-    ]);
-  });
+  test.each(["+", "-"])(
+    "GFF3 with invalid rows (strand %s): gene/chromosome rows warned and kept for attributes, bad exon/CDS rows refuse their transcript by name",
+    async (strand) => {
+      const path = await write(`shifted${strand}.gff3`, shiftedGff3(strand));
+      const r = await parseGeneModels(path);
+      expect(r.transcripts.map((t) => t.id)).toEqual(["T1", "T2"]);
+      const [t1, t2] = r.transcripts;
+      const s = strand === "+" ? 1 : -1;
+      expect(t1).toMatchObject({ geneId: "G1", geneName: "GENE1", strand: s, start: 100, end: 900, coding: { start: 151, end: 800 } });
+      // T2's own row is unusable (start -15, strand *): its span and strand come from its exon.
+      expect(t2).toMatchObject({ geneId: "G1", geneName: "GENE1", biotype: "lincRNA", strand: s, start: 100, end: 900, coding: null });
+      expect(r.warnings).toEqual([
+        `${path}:2: start/end must be positive integers, got "-15" and "46709983" (chromosome row: its coordinates are ignored)`,
+        `${path}:3: start/end must be positive integers, got "-15" and "38015" (gene row: its coordinates are ignored)`,
+        `${path}:9: start/end must be positive integers, got "-15" and "900" (lnc_RNA row: its coordinates are ignored)`,
+        `${path}:12: start/end must be positive integers, got "-15" and "300" (exon row: transcript T3 refused)`,
+        `${path}:16: bad interval 800-151 (1-based, start <= end) (CDS row: transcript T4 refused)`,
+      ]);
+    },
+  );
 
   test.each(["+", "-"])("GTF with invalid rows (strand %s): the same rules", async (strand) => {
     const a = (t: string) => `gene_id "G1"; gene_name "GENE1"; transcript_id "${t}"; transcript_biotype "protein_coding";`;
-    const path = await write(`shifted${strand}.gtf.gz`, [
-      `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tgene_id "G1"; gene_name "GENE1";`,
-      `21\te\ttranscript\t0\t900\t.\t${strand}\t.\t${a("T1")}`,
-      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T1")}`,
-      `21\te\tCDS\t151\t897\t.\t${strand}\t0\t${a("T1")}`,
-      `21\te\tstop_codon\t898\t900\t.\t${strand}\t0\t${a("T1")}`,
-      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T2")}`,
-      `21\te\tCDS\t151\t897\t.\t*\t0\t${a("T2")}`,
-      `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T3")}`,
-      `21\te\tCDS\t151\t897\t.\t${strand}\t3\t${a("T3")}`,
-      "",
-    ].join("\n"), true);
+    const path = await write(
+      `shifted${strand}.gtf.gz`,
+      [
+        `21\te\tgene\t-15\t38015\t.\t${strand}\t.\tgene_id "G1"; gene_name "GENE1";`,
+        `21\te\ttranscript\t0\t900\t.\t${strand}\t.\t${a("T1")}`,
+        `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T1")}`,
+        `21\te\tCDS\t151\t897\t.\t${strand}\t0\t${a("T1")}`,
+        `21\te\tstop_codon\t898\t900\t.\t${strand}\t0\t${a("T1")}`,
+        `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T2")}`,
+        `21\te\tCDS\t151\t897\t.\t*\t0\t${a("T2")}`,
+        `21\te\texon\t100\t900\t.\t${strand}\t.\t${a("T3")}`,
+        `21\te\tCDS\t151\t897\t.\t${strand}\t3\t${a("T3")}`,
+        "",
+      ].join("\n"),
+      true,
+    );
     const r = await parseGeneModels(path);
     expect(r.transcripts.map((t) => [t.id, t.geneName, t.strand, t.start, t.end, t.coding?.start, t.coding?.end])).toEqual([
       ["T1", "GENE1", strand === "+" ? 1 : -1, 100, 900, 151, 900],
@@ -236,7 +271,8 @@ describe("synthetic gene models", () => {
 
   test("many refused transcripts: the first 20 in full, the rest named in one line", async () => {
     const rows = ["##gff-version 3"];
-    for (let i = 1; i <= 25; i++) rows.push(`21\te\tmRNA\t100\t900\t.\t+\t.\tID=transcript:R${i}`, `21\te\texon\t-5\t900\t.\t+\t.\tParent=transcript:R${i}`);
+    for (let i = 1; i <= 25; i++)
+      rows.push(`21\te\tmRNA\t100\t900\t.\t+\t.\tID=transcript:R${i}`, `21\te\texon\t-5\t900\t.\t+\t.\tParent=transcript:R${i}`);
     rows.push("21\te\tmRNA\t100\t900\t.\t+\t.\tID=transcript:OK", "21\te\texon\t100\t900\t.\t+\t.\tParent=transcript:OK", "");
     const path = await write("many.gff3", rows.join("\n"));
     const r = await parseGeneModels(path);
@@ -258,7 +294,10 @@ describe("synthetic gene models", () => {
     await expect(parseGeneModels(badStart)).rejects.toThrow(
       `${badStart}: no transcripts found in 1 gtf rows: 1 refused for invalid rows, first: ${badStart}:1: start/end must be positive integers, got "one" and "10" (exon row: transcript t refused)`,
     );
-    const badAttr = await write("bad-attr.gtf", '21\tx\texon\t1\t10\t.\t+\t.\tgene_id "g"; transcript_id "t";\n21\tx\texon\t20\t30\t.\t+\t.\tgene_id "g"; transcript_id "t"; "oops\n');
+    const badAttr = await write(
+      "bad-attr.gtf",
+      '21\tx\texon\t1\t10\t.\t+\t.\tgene_id "g"; transcript_id "t";\n21\tx\texon\t20\t30\t.\t+\t.\tgene_id "g"; transcript_id "t"; "oops\n',
+    );
     await expect(parseGeneModels(badAttr)).rejects.toThrow(`${badAttr}:2: cannot parse GTF attributes`);
     const fasta = await write("genome.gtf", ">21\nACGT\n");
     await expect(parseGeneModels(fasta)).rejects.toThrow(`${fasta}:1: expected 9 tab-separated columns`);

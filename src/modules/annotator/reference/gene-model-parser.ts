@@ -103,13 +103,20 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     if (f !== null) decide(f);
     else if (st.pending.length >= SNIFF_ROWS) {
       if (st.versionDirective) decide(st.versionDirective);
-      else throw new GeneModelFormatError(path, lineNo, `cannot tell GFF3 from GTF: no row with key=value or key "value" attributes in the first ${SNIFF_ROWS} rows`);
+      else
+        throw new GeneModelFormatError(
+          path,
+          lineNo,
+          `cannot tell GFF3 from GTF: no row with key=value or key "value" attributes in the first ${SNIFF_ROWS} rows`,
+        );
     }
   });
 
   if (st.rows === 0) throw new GeneModelFormatError(path, 0, "no gene model rows (empty file, or only comments)");
   if (st.badRows > DETAILED_BAD_ROWS) {
-    warnings.push(`${path}: ${st.badRows - DETAILED_BAD_ROWS} more gene/transcript/other rows with invalid columns; their coordinates were ignored`);
+    warnings.push(
+      `${path}: ${st.badRows - DETAILED_BAD_ROWS} more gene/transcript/other rows with invalid columns; their coordinates were ignored`,
+    );
   }
   if (st.format === null) decide(st.versionDirective ?? "gff3");
   const format = st.format as GeneModelFormat;
@@ -123,7 +130,9 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
         : ` (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`;
     throw new GeneModelFormatError(path, 0, `no transcripts found in ${st.rows} ${format} rows${why}`);
   }
-  transcripts.sort((a, b) => (a.contig < b.contig ? -1 : a.contig > b.contig ? 1 : a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  transcripts.sort((a, b) =>
+    a.contig < b.contig ? -1 : a.contig > b.contig ? 1 : a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   const ids = new Set<string>();
   let duplicates = 0;
   for (const t of transcripts) {

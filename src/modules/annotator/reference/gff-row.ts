@@ -73,8 +73,19 @@ export function parseGffRow(line: string, lineNo: number, path: string): GffRow 
 
 /** Feature types that are parts of a transcript rather than transcripts or genes. */
 export const PART_TYPES = new Set([
-  "exon", "CDS", "cds", "five_prime_UTR", "three_prime_UTR", "UTR", "five_prime_utr", "three_prime_utr",
-  "5UTR", "3UTR", "start_codon", "stop_codon", "noncoding_exon",
+  "exon",
+  "CDS",
+  "cds",
+  "five_prime_UTR",
+  "three_prime_UTR",
+  "UTR",
+  "five_prime_utr",
+  "three_prime_utr",
+  "5UTR",
+  "3UTR",
+  "start_codon",
+  "stop_codon",
+  "noncoding_exon",
 ]);
 
 export type PartKind = "exon" | "cds" | "utr" | "start" | "stop";

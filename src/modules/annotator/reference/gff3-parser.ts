@@ -77,7 +77,12 @@ const first = (m: Map<string, string>, key: string): string | null => {
 };
 const all = (m: Map<string, string>, key: string): string[] => {
   const v = m.get(key);
-  return v ? v.split(",").map(decode).filter((x) => x !== "") : [];
+  return v
+    ? v
+        .split(",")
+        .map(decode)
+        .filter((x) => x !== "")
+    : [];
 };
 
 /** Strips the type prefixes GFF3 producers put on IDs: `transcript:`, `gene:`, `rna-`, `gene-`. */
@@ -107,7 +112,17 @@ export class Gff3Collector {
         this.partsWithoutParent++;
         return;
       }
-      const rec: PartRecord = { kind, type: r.type, start: r.start, end: r.end, phase: r.phase, line: r.line, seqid: r.seqid, strand: r.strand, problem: r.problem };
+      const rec: PartRecord = {
+        kind,
+        type: r.type,
+        start: r.start,
+        end: r.end,
+        phase: r.phase,
+        line: r.line,
+        seqid: r.seqid,
+        strand: r.strand,
+        problem: r.problem,
+      };
       for (const p of parent.split(",")) {
         const key = decode(p);
         let list = this.parts.get(key);
@@ -128,7 +143,14 @@ export class Gff3Collector {
       return;
     }
     this.features.set(rawId, {
-      rawId, type: r.type, seqid: r.seqid, start: r.start, end: r.end, strand: r.strand, attributes: r.attributes, line: r.line,
+      rawId,
+      type: r.type,
+      seqid: r.seqid,
+      start: r.start,
+      end: r.end,
+      strand: r.strand,
+      attributes: r.attributes,
+      line: r.line,
     });
   }
 
@@ -166,14 +188,22 @@ export class Gff3Collector {
       d.strand = f.strand !== 0 ? f.strand : (parts.find((p) => p.strand !== 0)?.strand ?? 0);
       d.start = f.start;
       d.end = f.end;
-      const dbxrefGeneId = all(g, "Dbxref").find((x) => x.startsWith("GeneID:"))?.slice(7);
+      const dbxrefGeneId = all(g, "Dbxref")
+        .find((x) => x.startsWith("GeneID:"))
+        ?.slice(7);
       d.geneId = splitEnsemblVersion(first(g, "gene_id") ?? dbxrefGeneId ?? stripIdPrefix(gene.rawId)).id;
       d.geneName = first(g, "Name") ?? first(g, "gene_name") ?? first(g, "gene") ?? first(a, "gene") ?? null;
       d.biotype =
-        first(a, "biotype") ?? first(a, "transcript_biotype") ?? first(a, "transcript_type") ??
-        REFSEQ_TYPE_BIOTYPE[f.type] ?? (f.type === "ncRNA" ? (first(a, "ncrna_class") ?? "ncRNA") : null) ??
+        first(a, "biotype") ??
+        first(a, "transcript_biotype") ??
+        first(a, "transcript_type") ??
+        REFSEQ_TYPE_BIOTYPE[f.type] ??
+        (f.type === "ncRNA" ? (first(a, "ncrna_class") ?? "ncRNA") : null) ??
         (f !== gene && (f.type === "transcript" || f.type === "primary_transcript") ? first(a, "gbkey") : null) ??
-        first(g, "biotype") ?? first(g, "gene_biotype") ?? first(g, "gene_type") ?? (f.type === "transcript" ? null : f.type);
+        first(g, "biotype") ??
+        first(g, "gene_biotype") ??
+        first(g, "gene_type") ??
+        (f.type === "transcript" ? null : f.type);
       for (const tag of all(a, "tag")) d.tags.add(tag);
       for (const t of INCOMPLETE_TAGS) if (a.has(t) && a.get(t) !== "0" && a.get(t) !== "false") d.tags.add(t);
       const bad = parts.find((p) => p.problem !== null);
@@ -192,7 +222,9 @@ export class Gff3Collector {
       drafts.push(d);
     }
     if (orphans.length > 0) {
-      this.warnings.push(`${this.path}: ${orphans.length} Parent IDs have no row of their own, their exons/CDS are ignored: ${orphans.slice(0, 5).join(", ")}`);
+      this.warnings.push(
+        `${this.path}: ${orphans.length} Parent IDs have no row of their own, their exons/CDS are ignored: ${orphans.slice(0, 5).join(", ")}`,
+      );
     }
     if (this.partsWithoutParent > 0) {
       this.warnings.push(`${this.path}: ${this.partsWithoutParent} exon/CDS/UTR rows without Parent= ignored`);

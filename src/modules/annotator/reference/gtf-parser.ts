@@ -19,7 +19,8 @@ export function parseGtfAttributes(text: string, path: string, line: number): Ma
     if (at >= text.length) break;
     ATTRIBUTE.lastIndex = at;
     const m = ATTRIBUTE.exec(text);
-    if (!m) throw new GeneModelFormatError(path, line, `cannot parse GTF attributes near "${text.slice(at, at + 40)}" (expected key "value";)`);
+    if (!m)
+      throw new GeneModelFormatError(path, line, `cannot parse GTF attributes near "${text.slice(at, at + 40)}" (expected key "value";)`);
     const value = m[2] ?? m[3] ?? "";
     const list = out.get(m[1]!);
     if (list) list.push(value);

@@ -39,15 +39,26 @@ interface IndexFile {
   strings: string[];
   /** Per transcript, indexes into `strings` / numbers; see encode(). */
   cols: {
-    id: number[]; version: number[]; geneId: number[]; geneName: number[]; biotype: number[]; contig: number[];
-    strand: number[]; start: number[]; end: number[]; exonCount: number[];
+    id: number[];
+    version: number[];
+    geneId: number[];
+    geneName: number[];
+    biotype: number[];
+    contig: number[];
+    strand: number[];
+    start: number[];
+    end: number[];
+    exonCount: number[];
     /** Per exon: start - transcript start, then length - 1. */
     exons: number[];
     /** 0 = non-coding; else coding start - transcript start + 1. */
-    codingStart: number[]; codingEnd: number[];
+    codingStart: number[];
+    codingEnd: number[];
     /** bit 0 startIncomplete, bit 1 endIncomplete, bits 2-3 startPhase. */
     codingFlags: number[];
-    codonTable: number[]; tagCount: number[]; tags: number[];
+    codonTable: number[];
+    tagCount: number[];
+    tags: number[];
   };
 }
 
@@ -59,7 +70,11 @@ async function sha1Of(path: string): Promise<string> {
 
 const contigsKey = (contigs: IndexSource["contigs"]) => contigs.map((c) => `${c.name}:${c.length}`).join(",");
 const aliasesKey = (aliases: ContigAliases) =>
-  JSON.stringify(Object.keys(aliases).sort().map((k) => [k, aliases[k]]));
+  JSON.stringify(
+    Object.keys(aliases)
+      .sort()
+      .map((k) => [k, aliases[k]]),
+  );
 
 async function stampOf(source: IndexSource, withHash: boolean): Promise<SourceStamp> {
   const s = await stat(source.genesPath);
@@ -85,8 +100,23 @@ function encode(transcripts: Transcript[], warnings: string[], source: SourceSta
     return i;
   };
   const cols: IndexFile["cols"] = {
-    id: [], version: [], geneId: [], geneName: [], biotype: [], contig: [], strand: [], start: [], end: [], exonCount: [],
-    exons: [], codingStart: [], codingEnd: [], codingFlags: [], codonTable: [], tagCount: [], tags: [],
+    id: [],
+    version: [],
+    geneId: [],
+    geneName: [],
+    biotype: [],
+    contig: [],
+    strand: [],
+    start: [],
+    end: [],
+    exonCount: [],
+    exons: [],
+    codingStart: [],
+    codingEnd: [],
+    codingFlags: [],
+    codonTable: [],
+    tagCount: [],
+    tags: [],
   };
   for (const t of transcripts) {
     cols.id.push(s(t.id));
@@ -138,13 +168,16 @@ function decode(f: IndexFile): Transcript[] {
       start,
       end: c.end[i]!,
       exons,
-      coding: cs === 0 ? null : {
-        start: start + cs - 1,
-        end: start + c.codingEnd[i]! - 1,
-        startIncomplete: (flags & 1) !== 0,
-        endIncomplete: (flags & 2) !== 0,
-        startPhase: flags >> 2,
-      },
+      coding:
+        cs === 0
+          ? null
+          : {
+              start: start + cs - 1,
+              end: start + c.codingEnd[i]! - 1,
+              startIncomplete: (flags & 1) !== 0,
+              endIncomplete: (flags & 2) !== 0,
+              startPhase: flags >> 2,
+            },
       codonTable: c.codonTable[i] as CodonTableId,
       tags,
     };
@@ -153,7 +186,12 @@ function decode(f: IndexFile): Transcript[] {
 }
 
 /** Writes the index atomically (temp file + rename). */
-export async function writePreparedIndex(indexPath: string, transcripts: Transcript[], warnings: string[], source: IndexSource): Promise<void> {
+export async function writePreparedIndex(
+  indexPath: string,
+  transcripts: Transcript[],
+  warnings: string[],
+  source: IndexSource,
+): Promise<void> {
   const file = encode(transcripts, warnings, await stampOf(source, true));
   const tmp = `${indexPath}.${process.pid}.tmp`;
   await writeFile(tmp, gzipSync(JSON.stringify(file), { level: 6 }));
@@ -201,7 +239,10 @@ export async function compileGeneModels(
   genome: GenomeReader,
   aliases: ContigAliases,
 ): Promise<{ transcripts: Transcript[]; warnings: string[] }> {
-  const resolveContig = createContigResolver(genome.contigs().map((c) => c.name), aliases);
+  const resolveContig = createContigResolver(
+    genome.contigs().map((c) => c.name),
+    aliases,
+  );
   const parsed = await parseGeneModels(genesPath, { resolveContig });
   await markIncompleteCds(parsed.transcripts, genome);
   return { transcripts: parsed.transcripts, warnings: parsed.warnings };

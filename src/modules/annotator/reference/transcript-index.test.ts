@@ -51,7 +51,11 @@ describe("createTranscriptIndex", () => {
       const end = pos + (r() < 0.9 ? 0 : Math.floor(r() * 20_000));
       const flank = i % 50 === 0 ? 0 : 5000;
       const got = index.overlapping("21", pos, end, flank);
-      expect(got.map((t) => t.id).sort()).toEqual(brute(transcripts, "21", pos, end, flank).map((t) => t.id).sort());
+      expect(got.map((t) => t.id).sort()).toEqual(
+        brute(transcripts, "21", pos, end, flank)
+          .map((t) => t.id)
+          .sort(),
+      );
       for (let k = 1; k < got.length; k++) expect(got[k]!.start).toBeGreaterThanOrEqual(got[k - 1]!.start);
       if (got === last) reused++;
       last = got;

@@ -19,9 +19,22 @@ describe("buildTranscriptSequence", () => {
     const seq = "AAATGCCCGGGTTTAAAGGGCCCTAAA";
     const window = createWindow("c", seq.length, 1, seq.length, 1, seq);
     const plus: Transcript = {
-      id: "P", version: null, geneId: "G", geneName: "G", biotype: "protein_coding", contig: "c", strand: 1, start: 2, end: 27,
-      exons: [{ start: 2, end: 9 }, { start: 15, end: 27 }],
-      coding: { start: 3, end: 24, startIncomplete: false, endIncomplete: false, startPhase: 0 }, codonTable: 1, tags: [],
+      id: "P",
+      version: null,
+      geneId: "G",
+      geneName: "G",
+      biotype: "protein_coding",
+      contig: "c",
+      strand: 1,
+      start: 2,
+      end: 27,
+      exons: [
+        { start: 2, end: 9 },
+        { start: 15, end: 27 },
+      ],
+      coding: { start: 3, end: 24, startIncomplete: false, endIncomplete: false, startPhase: 0 },
+      codonTable: 1,
+      tags: [],
     };
     expect(buildTranscriptSequence(plus, window)).toEqual({ cdna: "AATGCCCGAAAGGGCCCTAAA", cdsStart: 1, cdsEnd: 18 });
     const minus: Transcript = { ...plus, id: "M", strand: -1 };
@@ -53,9 +66,12 @@ describe("buildTranscriptSequence", () => {
       }
       expect(protein.slice(0, -1)).not.toContain("*");
     }
-    expect(covered.filter((t) => t.coding!.startIncomplete || t.coding!.endIncomplete).map((t) => t.id).sort()).toEqual([
-      "ENST00000419219", "ENST00000419219_1", "ENST00000460679",
-    ]);
+    expect(
+      covered
+        .filter((t) => t.coding!.startIncomplete || t.coding!.endIncomplete)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(["ENST00000419219", "ENST00000419219_1", "ENST00000460679"]);
     // MRPL39 ENST00000307301: 353 aa + stop; c.*18 (rs142513484) is cDNA position 1122 in VEP's output.
     const mrpl39 = gtf.find((t) => t.id === "ENST00000307301")!;
     const s = cache.get(mrpl39);
@@ -66,7 +82,9 @@ describe("buildTranscriptSequence", () => {
   test("GFF3 and GTF models give the same sequences", async () => {
     const gff3 = (await parseGeneModels(GENES_GFF3_GZ)).transcripts.filter((t) => t.start >= 25_500_000 && t.end <= 25_800_000);
     const cache = createTranscriptSequenceCache(genome);
-    const pairs = gff3.map((a) => [a, gtf.find((b) => b.id === a.id)] as const).filter((p): p is readonly [Transcript, Transcript] => p[1] !== undefined);
+    const pairs = gff3
+      .map((a) => [a, gtf.find((b) => b.id === a.id)] as const)
+      .filter((p): p is readonly [Transcript, Transcript] => p[1] !== undefined);
     expect(pairs.length).toBeGreaterThan(20);
     await cache.ensure(pairs.flat());
     for (const [a, b] of pairs) expect(cache.get(a)).toEqual(cache.get(b));

@@ -6,7 +6,23 @@ import type { GenomeWindow, Transcript, TranscriptSequence } from "../model.ts";
 import type { GenomeReader } from "./fasta-reader.ts";
 import { LruCache } from "../io/lru-cache.ts";
 
-const COMPLEMENT: Record<string, string> = { A: "T", C: "G", G: "C", T: "A", N: "N", R: "Y", Y: "R", K: "M", M: "K", S: "S", W: "W", B: "V", V: "B", D: "H", H: "D" };
+const COMPLEMENT: Record<string, string> = {
+  A: "T",
+  C: "G",
+  G: "C",
+  T: "A",
+  N: "N",
+  R: "Y",
+  Y: "R",
+  K: "M",
+  M: "K",
+  S: "S",
+  W: "W",
+  B: "V",
+  V: "B",
+  D: "H",
+  H: "D",
+};
 
 /** Reverse complement of an upper-case DNA string (IUPAC codes kept, unknown letters become N). */
 export function reverseComplement(seq: string): string {

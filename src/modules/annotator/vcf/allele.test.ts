@@ -55,7 +55,10 @@ describe("splitAlleles trims each ALT to its minimal form", () => {
   });
 
   test("symbolic and non-sequence ALTs are skipped with a reason, the rest kept", () => {
-    const { alleles, skipped } = splitAlleles(record(100, "A", ["<DEL>", "G", "*", ".", "A[chr2:100[", "]2:5]A", "A.", "R", "A", "<INS:ME>"]), "21");
+    const { alleles, skipped } = splitAlleles(
+      record(100, "A", ["<DEL>", "G", "*", ".", "A[chr2:100[", "]2:5]A", "A.", "R", "A", "<INS:ME>"]),
+      "21",
+    );
     expect(alleles.map((a) => a.vcfAlt)).toEqual(["G"]);
     expect(skipped).toEqual([
       { alt: "<DEL>", reason: "symbolic allele <DEL> is not supported" },

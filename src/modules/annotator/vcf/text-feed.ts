@@ -72,7 +72,11 @@ export class TextFeed {
 
   /** Over-long line error at `line` (default: the line being read). */
   tooLong(line = this.lineNo + 1): VcfFormatError {
-    return new VcfFormatError(this.file, line, `line is longer than ${this.maxLineChars} characters (the line length limit); is this really a VCF?`);
+    return new VcfFormatError(
+      this.file,
+      line,
+      `line is longer than ${this.maxLineChars} characters (the line length limit); is this really a VCF?`,
+    );
   }
 
   nulError(line = this.lineNo + 1): VcfFormatError {

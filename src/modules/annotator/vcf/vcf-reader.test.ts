@@ -115,10 +115,14 @@ describe("openVcf tolerates", () => {
   });
 
   test("a sites-only VCF and a FORMAT column without samples", async () => {
-    const sites = await readAll(put("sites.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\t5\t.\tA\tT\t.\t.\tX=1\n"));
+    const sites = await readAll(
+      put("sites.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\t5\t.\tA\tT\t.\t.\tX=1\n"),
+    );
     expect(sites[0]!.rest).toBe("");
     expect(sites[0]!.info).toBe("X=1");
-    const fmt = await readAll(put("fmt.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\n21\t5\t.\tA\tT\t.\t.\t.\tGT\n"));
+    const fmt = await readAll(
+      put("fmt.vcf", "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\n21\t5\t.\tA\tT\t.\t.\t.\tGT\n"),
+    );
     expect(fmt[0]!.rest).toBe("GT");
   });
 
@@ -155,7 +159,11 @@ describe("openVcf tolerates", () => {
     const n = 60_000; // ~2.4 MB: several 1 MiB chunks
     let text = HEADER;
     for (let i = 1; i <= n; i++) text += `21\t${i}\t.\tA\tG\t.\t.\tI=${"x".repeat(i % 17)}\tGT\t0/1\n`;
-    for (const path of [put("big.vcf", text), put("big.vcf.gz", Bun.gzipSync(new TextEncoder().encode(text))), await bgzf("big.bgz", text)]) {
+    for (const path of [
+      put("big.vcf", text),
+      put("big.vcf.gz", Bun.gzipSync(new TextEncoder().encode(text))),
+      await bgzf("big.bgz", text),
+    ]) {
       const recs = await readAll(path);
       expect(recs.length).toBe(n);
       expect(recs.every((r, i) => r.pos === i + 1 && r.line === i + 3 && r.info.length === 2 + ((i + 1) % 17))).toBe(true);
@@ -165,30 +173,85 @@ describe("openVcf tolerates", () => {
 
 describe("openVcf rejects bad input with file, line and problem", () => {
   const cases: [string, string, string, string | undefined][] = [
-    ["no-fileformat.vcf", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n", "line 1: missing ##fileformat line before the #CHROM header", undefined],
-    ["no-header.vcf", "21\t100\t.\tA\tG\t.\t.\t.\n", 'line 1: missing VCF header: the file must start with ##fileformat=VCFv4.x, found "21\\t100\\t.\\tA\\tG\\t.\\t.\\t."', undefined],
-    ["data-before-chrom.vcf", "##fileformat=VCFv4.2\n##x=1\n21\t100\t.\tA\tG\t.\t.\t.\n", "line 3: data line before the #CHROM header line (the header is missing or incomplete)", undefined],
+    [
+      "no-fileformat.vcf",
+      "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+      "line 1: missing ##fileformat line before the #CHROM header",
+      undefined,
+    ],
+    [
+      "no-header.vcf",
+      "21\t100\t.\tA\tG\t.\t.\t.\n",
+      'line 1: missing VCF header: the file must start with ##fileformat=VCFv4.x, found "21\\t100\\t.\\tA\\tG\\t.\\t.\\t."',
+      undefined,
+    ],
+    [
+      "data-before-chrom.vcf",
+      "##fileformat=VCFv4.2\n##x=1\n21\t100\t.\tA\tG\t.\t.\t.\n",
+      "line 3: data line before the #CHROM header line (the header is missing or incomplete)",
+      undefined,
+    ],
     ["no-chrom-line.vcf", "##fileformat=VCFv4.2\n##x=1\n", "line 3: the header has no #CHROM column line (end of file reached)", undefined],
     ["empty.vcf", "", "line 1: empty file: no VCF header (the ##fileformat line is missing)", undefined],
     ["vcf3.vcf", "##fileformat=VCFv3.3\n", 'line 1: unsupported fileformat "VCFv3.3" (VCFv4.1 to VCFv4.4 are supported)', undefined],
-    ["bad-columns-header.vcf", "##fileformat=VCFv4.2\n#CHROM POS ID REF ALT QUAL FILTER INFO\n", 'line 2: the #CHROM line must start with the tab-separated columns #CHROM POS ID REF ALT QUAL FILTER INFO; column 1 is "#CHROM POS ID REF ALT QUAL FILTER INFO"', undefined],
-    ["few-columns.vcf", `${HEADER}${REC}21\t100\t.\tA\n`, "line 4: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 4", undefined],
-    ["extra-sample.vcf", `${HEADER}21\t100\t.\tA\tG\t.\t.\t.\tGT\t0/1\t1/1\n`, "line 3: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 11", undefined],
-    ["no-samples.vcf", `${HEADER}21\t100\t.\tA\tG\t.\t.\t.\n`, "line 3: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 8", undefined],
-    ["spaces.vcf", "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21 100 . A G . . .\n", "line 3: expected 8 tab-separated columns, found 1 (columns must be separated by tabs, not spaces)", undefined],
+    [
+      "bad-columns-header.vcf",
+      "##fileformat=VCFv4.2\n#CHROM POS ID REF ALT QUAL FILTER INFO\n",
+      'line 2: the #CHROM line must start with the tab-separated columns #CHROM POS ID REF ALT QUAL FILTER INFO; column 1 is "#CHROM POS ID REF ALT QUAL FILTER INFO"',
+      undefined,
+    ],
+    [
+      "few-columns.vcf",
+      `${HEADER}${REC}21\t100\t.\tA\n`,
+      "line 4: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 4",
+      undefined,
+    ],
+    [
+      "extra-sample.vcf",
+      `${HEADER}21\t100\t.\tA\tG\t.\t.\t.\tGT\t0/1\t1/1\n`,
+      "line 3: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 11",
+      undefined,
+    ],
+    [
+      "no-samples.vcf",
+      `${HEADER}21\t100\t.\tA\tG\t.\t.\t.\n`,
+      "line 3: expected 10 tab-separated columns (8 fixed + FORMAT + 1 sample), found 8",
+      undefined,
+    ],
+    [
+      "spaces.vcf",
+      "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21 100 . A G . . .\n",
+      "line 3: expected 8 tab-separated columns, found 1 (columns must be separated by tabs, not spaces)",
+      undefined,
+    ],
     ["pos-abc.vcf", `${HEADER}${REC}${REC}21\tabc\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, 'line 5: POS "abc" is not a positive integer', "POS"],
     ["pos-zero.vcf", `${HEADER}21\t0\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, 'line 3: POS "0" is not a positive integer', "POS"],
     ["pos-neg.vcf", `${HEADER}21\t-5\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, 'line 3: POS "-5" is not a positive integer', "POS"],
     ["pos-float.vcf", `${HEADER}21\t1.5\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, 'line 3: POS "1.5" is not a positive integer', "POS"],
-    ["pos-huge.vcf", `${HEADER}21\t99999999999999999999\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, 'line 3: POS "99999999999999999999" is not a positive integer', "POS"],
+    [
+      "pos-huge.vcf",
+      `${HEADER}21\t99999999999999999999\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`,
+      'line 3: POS "99999999999999999999" is not a positive integer',
+      "POS",
+    ],
     ["ref-bad.vcf", `${HEADER}21\t100\t.\tAXG\tG\t.\t.\t.\tGT\t0/1\n`, 'line 3: REF "AXG" is not a DNA sequence (A, C, G, T, N)', "REF"],
     ["ref-empty.vcf", `${HEADER}21\t100\t.\t\tG\t.\t.\t.\tGT\t0/1\n`, "line 3: REF is empty", "REF"],
     ["alt-empty.vcf", `${HEADER}21\t100\t.\tA\t\t.\t.\t.\tGT\t0/1\n`, "line 3: ALT is empty (use . for no alternate allele)", "ALT"],
     ["alt-empty-allele.vcf", `${HEADER}21\t100\t.\tA\tG,,T\t.\t.\t.\tGT\t0/1\n`, 'line 3: ALT "G,,T" has an empty allele', "ALT"],
     ["chrom-empty.vcf", `${HEADER}\t100\t.\tA\tG\t.\t.\t.\tGT\t0/1\n`, "line 3: CHROM is empty", "CHROM"],
     ["late-header.vcf", `${HEADER}${REC}##late=1\n`, 'line 4: header line "##late=1" after the #CHROM line', undefined],
-    ["nul.vcf", `${HEADER}${REC}21\t100\t.\tA\tG\t.\t.\tX=\0\tGT\t0/1\n`, "line 4: contains a NUL byte (binary data?): not a text VCF", undefined],
-    ["dup-sample.vcf", "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS1\n", 'line 2: the #CHROM line names sample "S1" twice', undefined],
+    [
+      "nul.vcf",
+      `${HEADER}${REC}21\t100\t.\tA\tG\t.\t.\tX=\0\tGT\t0/1\n`,
+      "line 4: contains a NUL byte (binary data?): not a text VCF",
+      undefined,
+    ],
+    [
+      "dup-sample.vcf",
+      "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS1\n",
+      'line 2: the #CHROM line names sample "S1" twice',
+      undefined,
+    ],
   ];
   for (const [name, content, message, field] of cases) {
     test(name, async () => {
@@ -200,7 +263,13 @@ describe("openVcf rejects bad input with file, line and problem", () => {
   }
 
   test("invalid UTF-8 (binary) names its line", async () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode(`${HEADER}${REC}21\t7\t.\tA\tG\t.\t.\t`), 0xff, 0xfe, 0x80, ...new TextEncoder().encode("\tGT\t0/1\n")]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode(`${HEADER}${REC}21\t7\t.\tA\tG\t.\t.\t`),
+      0xff,
+      0xfe,
+      0x80,
+      ...new TextEncoder().encode("\tGT\t0/1\n"),
+    ]);
     const err = await failure(put("utf8.vcf", bytes));
     expect(err.message).toBe("utf8.vcf: line 4: invalid UTF-8 text (binary data?): not a text VCF");
   });

@@ -197,7 +197,12 @@ export function* parseRecordBlock(block: RawBlock, layout: RecordLayout, batchSi
     nulAt,
     maxLineChars: layout.maxLineChars,
     file: layout.file,
-    tooLong: (line) => new VcfFormatError(layout.file, line, `line is longer than ${layout.maxLineChars} characters (the line length limit); is this really a VCF?`),
+    tooLong: (line) =>
+      new VcfFormatError(
+        layout.file,
+        line,
+        `line is longer than ${layout.maxLineChars} characters (the line length limit); is this really a VCF?`,
+      ),
     nulError: (line) => new VcfFormatError(layout.file, line, "contains a NUL byte (binary data?): not a text VCF"),
   };
   for (;;) {
@@ -249,7 +254,9 @@ function columnError(file: string, line: number, s: string, a: number, e: number
   let found = 1;
   for (let i = s.indexOf("\t", a); i >= 0 && i < e; i = s.indexOf("\t", i + 1)) found++;
   const expected =
-    sampleTabs < 0 ? "8 tab-separated columns" : `${sampleTabs + 9} tab-separated columns (8 fixed + FORMAT + ${sampleTabs} sample${sampleTabs === 1 ? "" : "s"})`;
+    sampleTabs < 0
+      ? "8 tab-separated columns"
+      : `${sampleTabs + 9} tab-separated columns (8 fixed + FORMAT + ${sampleTabs} sample${sampleTabs === 1 ? "" : "s"})`;
   const hint = found === 1 && s.slice(a, e).includes(" ") ? " (columns must be separated by tabs, not spaces)" : "";
   return new VcfFormatError(file, line, `expected ${expected}, found ${found}${hint}`);
 }

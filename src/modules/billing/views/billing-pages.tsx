@@ -5,7 +5,13 @@ import type { PageCtx } from "../../../web/page-context.ts";
 const retention = (s: number) => (s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} seconds`);
 
 /** GET /subscribe for free users. */
-export function SubscribePage(p: { ctx: PageCtx; provider: "stripe" | "local" | null; testMode: boolean; limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number }; cancelled: boolean }) {
+export function SubscribePage(p: {
+  ctx: PageCtx;
+  provider: "stripe" | "local" | null;
+  testMode: boolean;
+  limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
+  cancelled: boolean;
+}) {
   return (
     <Layout ctx={p.ctx} title="Subscribe">
       <h1 class="h2">Subscribe</h1>
@@ -57,8 +63,8 @@ export function ConfirmPage(p: { ctx: PageCtx; premium: boolean; customerId: str
     <Layout ctx={p.ctx} title="Subscribe">
       <h1 class="h2">Subscription Succeeded</h1>
       <p id="subscription-succeeded">
-        Thank you for subscribing. Your account is now Premium: results that were archived are being restored, and new
-        results are never archived. <a href="/annotations">View your annotation jobs</a>.
+        Thank you for subscribing. Your account is now Premium: results that were archived are being restored, and new results are never
+        archived. <a href="/annotations">View your annotation jobs</a>.
       </p>
       {p.customerId ? (
         <p class="text-body-secondary">
@@ -76,8 +82,8 @@ export function LocalCheckoutPage(p: { ctx: PageCtx; kind: "checkout" | "portal"
     <Layout ctx={p.ctx} title={checkout ? "Test checkout" : "Manage subscription"}>
       <h1 class="h2">{checkout ? "Test checkout" : "Manage your subscription"}</h1>
       <Alert kind="warning">
-        Development server: no payment provider is configured, so no card is charged. This page stands in for Stripe's
-        hosted {checkout ? "checkout" : "customer portal"} and sends the same signed event Stripe would.
+        Development server: no payment provider is configured, so no card is charged. This page stands in for Stripe's hosted{" "}
+        {checkout ? "checkout" : "customer portal"} and sends the same signed event Stripe would.
       </Alert>
       <dl class="row col-lg-6">
         <dt class="col-sm-5">Plan</dt>

@@ -40,7 +40,13 @@ function Progress(p: { job: Job }) {
       : "Annotating…";
   return (
     <div class="mb-3 col-lg-7" id="job-progress-box">
-      <progress id="job-progress" max={pr?.totalBytes || 1} value={pr ? Math.min(pr.bytesRead, pr.totalBytes || 1) : 0} hidden={!pr ? true : undefined} aria-label="Annotation progress"></progress>
+      <progress
+        id="job-progress"
+        max={pr?.totalBytes || 1}
+        value={pr ? Math.min(pr.bytesRead, pr.totalBytes || 1) : 0}
+        hidden={!pr ? true : undefined}
+        aria-label="Annotation progress"
+      ></progress>
       <div id="job-progress-text" class="small text-body-secondary">
         {text}
       </div>
@@ -57,8 +63,8 @@ function Shares(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; created: { url
         Share the results
       </h2>
       <p class="text-body-secondary">
-        A share link gives read-only access to this job's results page and downloads to anyone who has it, until it expires
-        or you revoke it.
+        A share link gives read-only access to this job's results page and downloads to anyone who has it, until it expires or you revoke
+        it.
       </p>
       {p.created ? (
         <div class="alert alert-success" role="status">
@@ -110,12 +116,7 @@ function Shares(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; created: { url
 }
 
 /** The job's details; `shares` is null on shared (read-only) views. */
-export function JobDetailPage(p: {
-  ctx: PageCtx;
-  job: Job;
-  shares: ShareLink[];
-  createdShare: { url: string; expiresAt: Date } | null;
-}) {
+export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; createdShare: { url: string; expiresAt: Date } | null }) {
   const j = p.job;
   const live = j.status === "PENDING" || j.status === "RUNNING";
   const base = `/annotations/${j.id}`;
@@ -167,7 +168,11 @@ export function JobDetailPage(p: {
               </dd>
               <dt class="col-sm-3">Results Browser</dt>
               <dd class="col-sm-9">
-                {resultHere ? <a href={`${base}/results`}>browse and filter the variants</a> : <span>available again once the results are restored</span>}
+                {resultHere ? (
+                  <a href={`${base}/results`}>browse and filter the variants</a>
+                ) : (
+                  <span>available again once the results are restored</span>
+                )}
               </dd>
               <dt class="col-sm-3">Annotation Log File</dt>
               <dd class="col-sm-9">

@@ -27,8 +27,8 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
       <p id="limit-note">
         {free ? (
           <>
-            Your plan: <strong>Free</strong>. Files up to <strong>{formatBytes(p.freeMaxBytes)}</strong> ({p.freeMaxBytes.toLocaleString("en-US")}{" "}
-            bytes). <a href="/subscribe">Upgrade to Premium</a> to annotate larger files.
+            Your plan: <strong>Free</strong>. Files up to <strong>{formatBytes(p.freeMaxBytes)}</strong> (
+            {p.freeMaxBytes.toLocaleString("en-US")} bytes). <a href="/subscribe">Upgrade to Premium</a> to annotate larger files.
           </>
         ) : (
           <>
@@ -36,7 +36,14 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
           </>
         )}
       </p>
-      <form id="upload-form" action={p.form.url} method="post" enctype="multipart/form-data" data-max-bytes={String(p.form.maxBytes)} class="col-lg-7">
+      <form
+        id="upload-form"
+        action={p.form.url}
+        method="post"
+        enctype="multipart/form-data"
+        data-max-bytes={String(p.form.maxBytes)}
+        class="col-lg-7"
+      >
         {Object.entries(p.form.fields).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
@@ -44,7 +51,15 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
           <label class="form-label" for="vcf-file">
             Select VCF Input File
           </label>
-          <input class="form-control" type="file" id="vcf-file" name="file" accept=".vcf,.vcf.gz,.gz,text/plain" required aria-describedby="limit-note" />
+          <input
+            class="form-control"
+            type="file"
+            id="vcf-file"
+            name="file"
+            accept=".vcf,.vcf.gz,.gz,text/plain"
+            required
+            aria-describedby="limit-note"
+          />
         </div>
         <div id="too-large" class="alert alert-warning" role="alert" hidden>
           <span id="too-large-detail"></span> Free accounts can annotate files up to {formatBytes(p.freeMaxBytes)}.{" "}

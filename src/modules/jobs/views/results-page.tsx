@@ -35,7 +35,9 @@ function SortHeader(p: { base: string; f: ResultFilter; k: SortKey; children: st
       <a href={resultsHref(p.base, p.f, { sort: p.k, dir, page: 1 })}>
         {p.children}
         {active ? (p.f.dir === "asc" ? " ▲" : " ▼") : ""}
-        <span class="visually-hidden">{active ? `, sorted ${p.f.dir === "asc" ? "ascending" : "descending"}; activate to reverse` : ", activate to sort"}</span>
+        <span class="visually-hidden">
+          {active ? `, sorted ${p.f.dir === "asc" ? "ascending" : "descending"}; activate to reverse` : ", activate to sort"}
+        </span>
       </a>
     </th>
   );
@@ -131,7 +133,13 @@ function Pager(p: { base: string; r: ResultPage }) {
   const { page, pages } = p.r;
   const link = (n: number, label: string, rel?: string) => (
     <li class={`page-item${n < 1 || n > pages ? " disabled" : ""}`}>
-      {n < 1 || n > pages ? <span class="page-link">{label}</span> : <a class="page-link" href={resultsHref(p.base, p.r.filter, { page: n })} rel={rel}>{label}</a>}
+      {n < 1 || n > pages ? (
+        <span class="page-link">{label}</span>
+      ) : (
+        <a class="page-link" href={resultsHref(p.base, p.r.filter, { page: n })} rel={rel}>
+          {label}
+        </a>
+      )}
     </li>
   );
   return (
@@ -189,7 +197,9 @@ export function ResultsPage(p: {
       ) : null}
       <Filters base={base} f={f} set={p.set} />
       <p role="status" id="result-count">
-        {r.matched === r.total ? `${r.total.toLocaleString("en-US")} rows` : `${r.matched.toLocaleString("en-US")} of ${r.total.toLocaleString("en-US")} rows match`}
+        {r.matched === r.total
+          ? `${r.total.toLocaleString("en-US")} rows`
+          : `${r.matched.toLocaleString("en-US")} of ${r.total.toLocaleString("en-US")} rows match`}
         {" (one row per variant and transcript)"}
       </p>
       {r.rows.length === 0 ? (
@@ -197,7 +207,9 @@ export function ResultsPage(p: {
       ) : (
         <div class="table-responsive">
           <table class="table table-sm table-striped results-table" id="results-table">
-            <caption class="visually-hidden">Annotated variants, page {r.page} of {r.pages}</caption>
+            <caption class="visually-hidden">
+              Annotated variants, page {r.page} of {r.pages}
+            </caption>
             <thead>
               <tr>
                 <SortHeader base={base} f={f} k="pos">

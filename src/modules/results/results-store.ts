@@ -49,27 +49,14 @@ export interface PageRequest {
   last?: boolean;
 }
 
-/** One annotated ALT with its most severe effect. */
-export interface VariantRow {
+/** One annotated ALT with its most severe effect: that effect's BrowseRow columns, and the variant's. */
+export interface VariantRow
+  extends Pick<BrowseRow, "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "gene" | "geneId" | "featureType" | "feature" | "biotype" | "hgvsC" | "hgvsP" | "known"> {
   vid: number;
-  line: number;
-  chrom: string;
-  pos: number;
-  id: string;
-  ref: string;
-  alt: string;
   /** Most severe consequence term, and every term of that effect (`&`-joined, as in BrowseRow). */
   consequence: string;
   consequences: string;
   impact: Impact;
-  gene: string;
-  geneId: string;
-  featureType: string;
-  feature: string;
-  biotype: string;
-  hgvsC: string;
-  hgvsP: string;
-  known: boolean;
   af: number | null;
   /** Effects (variant × transcript rows) of this variant. */
   transcripts: number;
@@ -109,26 +96,15 @@ const SEVERITY = new Map(SO_TERMS.map((t, i) => [t.term, i]));
 
 // Dictionary lookups as scalar subqueries (primary-key seeks per returned row): the planner then
 // keeps walking the variants index in the ORDER BY's order instead of choosing a join order.
-const VARIANT_COLUMNS = `v.vid, v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.severity, v.impact_rank, v.hgvs_c, v.hgvs_p,
-  v.known, v.af, v.transcripts, (SELECT consequence FROM consequence_sets WHERE cid = v.cid) AS consequences,
+const VARIANT_COLUMNS = `v.vid, v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.severity, v.impact_rank, v.hgvs_c AS hgvsC,
+  v.hgvs_p AS hgvsP, v.known, v.af, v.transcripts, (SELECT consequence FROM consequence_sets WHERE cid = v.cid) AS consequences,
   (SELECT json_array(feature_type, feature, gene, gene_id, biotype) FROM features WHERE fid = v.fid) AS feature_json`;
 
-interface VariantRecord {
-  vid: number;
-  line: number;
-  chrom: string;
-  pos: number;
-  id: string;
-  ref: string;
-  alt: string;
+/** A row of VARIANT_COLUMNS as SQLite returns it. */
+interface VariantRecord extends Pick<VariantRow, "vid" | "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "hgvsC" | "hgvsP" | "af" | "transcripts" | "consequences"> {
   severity: number;
   impact_rank: number;
-  hgvs_c: string;
-  hgvs_p: string;
   known: number;
-  af: number | null;
-  transcripts: number;
-  consequences: string;
   feature_json: string;
   sort_key?: string | number;
 }
@@ -244,37 +220,15 @@ export class ResultsStore {
 
   /** Every effect of one variant (its rows of `--format tsv|json`), most severe first. */
   transcripts(vid: number): BrowseRow[] {
+    // Columns in BROWSE_COLUMNS order and names, so a row serializes as --format json writes it.
     const recs = this.query(
-      `SELECT v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.known, v.af_text, cs.consequence, cs.impact, f.gene, f.gene_id, f.feature_type,
-        f.feature, f.biotype, t.rank, t.hgvs_c, t.hgvs_p, t.cdna_pos, t.cds_pos, t.aa_pos, t.distance, t.messages
+      `SELECT v.line, v.chrom, v.pos, v.id, v.ref, v.alt, cs.consequence, cs.impact, f.gene, f.gene_id AS geneId,
+        f.feature_type AS featureType, f.feature, f.biotype, t.rank, t.hgvs_c AS hgvsC, t.hgvs_p AS hgvsP,
+        t.cdna_pos AS cdnaPos, t.cds_pos AS cdsPos, t.aa_pos AS aaPos, t.distance, v.known, v.af_text AS af, t.messages
        FROM transcripts t JOIN variants v ON v.vid = t.vid JOIN consequence_sets cs ON cs.cid = t.cid JOIN features f ON f.fid = t.fid
        WHERE t.vid = ? ORDER BY t.n`,
-    ).all(vid) as Record<string, string | number | null>[];
-    return recs.map((r) => ({
-      line: r.line as number,
-      chrom: r.chrom as string,
-      pos: r.pos as number,
-      id: r.id as string,
-      ref: r.ref as string,
-      alt: r.alt as string,
-      consequence: r.consequence as string,
-      impact: r.impact as string,
-      gene: r.gene as string,
-      geneId: r.gene_id as string,
-      featureType: r.feature_type as string,
-      feature: r.feature as string,
-      biotype: r.biotype as string,
-      rank: r.rank as string,
-      hgvsC: r.hgvs_c as string,
-      hgvsP: r.hgvs_p as string,
-      cdnaPos: r.cdna_pos as string,
-      cdsPos: r.cds_pos as string,
-      aaPos: r.aa_pos as string,
-      distance: r.distance as string,
-      known: r.known === 1,
-      af: r.af_text as string,
-      messages: r.messages as string,
-    }));
+    ).all(vid) as (Omit<BrowseRow, "known"> & { known: number })[];
+    return recs.map((r) => ({ ...r, known: r.known === 1 }));
   }
 
   private query(sql: string): Statement {
@@ -288,28 +242,18 @@ export class ResultsStore {
 }
 
 function toVariantRow(r: VariantRecord): VariantRow {
-  const [featureType, feature, gene, geneId, biotype] = JSON.parse(r.feature_json) as string[];
+  const { severity, impact_rank, known, feature_json, sort_key: _, ...columns } = r;
+  const [featureType = "", feature = "", gene = "", geneId = "", biotype = ""] = JSON.parse(feature_json) as string[];
   return {
-    vid: r.vid,
-    line: r.line,
-    chrom: r.chrom,
-    pos: r.pos,
-    id: r.id,
-    ref: r.ref,
-    alt: r.alt,
-    consequence: SO_TERMS[r.severity]?.term ?? r.consequences.split("&")[0]!,
-    consequences: r.consequences,
-    impact: IMPACTS[r.impact_rank] ?? "MODIFIER",
-    gene: gene!,
-    geneId: geneId!,
-    featureType: featureType!,
-    feature: feature!,
-    biotype: biotype!,
-    hgvsC: r.hgvs_c,
-    hgvsP: r.hgvs_p,
-    known: r.known === 1,
-    af: r.af,
-    transcripts: r.transcripts,
+    ...columns,
+    consequence: SO_TERMS[severity]?.term ?? r.consequences.split("&")[0]!,
+    impact: IMPACTS[impact_rank] ?? "MODIFIER",
+    gene,
+    geneId,
+    featureType,
+    feature,
+    biotype,
+    known: known === 1,
   };
 }
 

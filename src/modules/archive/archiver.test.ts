@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
-import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
+import { type ContainerHarness, startContainerHarness } from "../../../test/support/container-harness.ts";
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
@@ -14,9 +14,9 @@ import { createLogger } from "../../shared/logger.ts";
 import type { NotifierMessage } from "../notify/index.ts";
 import type { ArchiverDeps, StepResult } from "./archiver.ts";
 
-let h: WebHarness;
+let h: ContainerHarness;
 beforeEach(async () => {
-  h = await startWebHarness({ ARCHIVE_AFTER_SECONDS: "0", RESTORE_DELAY_SECONDS: "1" });
+  h = await startContainerHarness({ ARCHIVE_AFTER_SECONDS: "0", RESTORE_DELAY_SECONDS: "1" });
 }, 60_000);
 afterEach(() => h.close(), 60_000);
 

@@ -30,13 +30,33 @@ await mkdir(OUT, { recursive: true });
 const input = join(OUT, `bench-${n}.vcf`);
 if (!(await Bun.file(input).exists())) await Bun.write(input, await generateBenchVcf(FASTA, n));
 const store = join(OUT, `bench-${n}.results.sqlite`);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 async function annotate(extra: string[]): Promise<{ seconds: number; rssMb: number }> {
   const time = Bun.which("time") ?? "/usr/bin/time";
-  const p = Bun.spawn([time, "-f", "%e %M", process.execPath, join(ROOT, "src", "main.ts"), "annotate", input, "-o", join(OUT, "bench-store.annot.vcf"), "--threads", "1", "--quiet", ...extra], {
-    stderr: "pipe",
-  });
+  const p = Bun.spawn(
+    [
+      time,
+      "-f",
+      "%e %M",
+      process.execPath,
+      join(ROOT, "src", "main.ts"),
+      "annotate",
+      input,
+      "-o",
+      join(OUT, "bench-store.annot.vcf"),
+      "--threads",
+      "1",
+      "--quiet",
+      ...extra,
+    ],
+    {
+      stderr: "pipe",
+    },
+  );
   const err = await new Response(p.stderr).text();
   if ((await p.exited) !== 0) throw new Error(err);
   const [seconds, kb] = err.trim().split("\n").at(-1)!.split(" ").map(Number);
@@ -80,7 +100,11 @@ const filters: [string, VariantFilter][] = [
 const report = (label: string, ms: number, extra = "") => console.log(`${label.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms${extra}`);
 for (const [label, filter] of filters) {
   let count = 0;
-  report(`count, ${label}`, median(() => (count = db.count(filter))), `  (${count})`);
+  report(
+    `count, ${label}`,
+    median(() => (count = db.count(filter))),
+    `  (${count})`,
+  );
 }
 const pages: [string, PageRequest][] = [
   ["first page by position", {}],
@@ -91,9 +115,19 @@ const pages: [string, PageRequest][] = [
   ["last page by consequence, impact HIGH|MODERATE", { sort: "consequence", filter: { impacts: ["HIGH", "MODERATE"] }, last: true }],
   ["last page by position, gene prefix 'app'", { filter: { genePrefix: "app" }, last: true }],
 ];
-for (const [label, req] of pages) report(`page of 50, ${label}`, median(() => db.page({ ...req, limit: 50 })));
+for (const [label, req] of pages)
+  report(
+    `page of 50, ${label}`,
+    median(() => db.page({ ...req, limit: 50 })),
+  );
 // Keyset paging deep into the result: the page after a cursor near the end.
 const nearEnd = db.page({ sort: "gene", limit: 50, last: true }).prev!;
-report("page of 50 by gene after a cursor near the end", median(() => db.page({ sort: "gene", limit: 50, after: nearEnd })));
-report("expand a variant to its transcripts", median(() => db.transcripts(Math.floor(s.variants / 2))));
+report(
+  "page of 50 by gene after a cursor near the end",
+  median(() => db.page({ sort: "gene", limit: 50, after: nearEnd })),
+);
+report(
+  "expand a variant to its transcripts",
+  median(() => db.transcripts(Math.floor(s.variants / 2))),
+);
 db.close();

@@ -34,7 +34,8 @@ describe("what users and logs see", () => {
     const jobId = await h.completedJob(adaId);
     const created = await (await ada.submit(`/annotations/${jobId}`, `/annotations/${jobId}/shares`, { days: "7" })).text();
     const token = /\/shared\/([A-Za-z0-9_-]{20,})/.exec(created)![1]!;
-    for (const path of ["", "/log", "/result", "?gene=MT-ND1&page=1"]) expect((await app.request(`/shared/${token}${path}`)).status).toBe(200);
+    for (const path of ["", "/log", "/result", "?gene=MT-ND1&page=1"])
+      expect((await app.request(`/shared/${token}${path}`)).status).toBe(200);
     const unknown = `${token.slice(0, -4)}AAAA`;
     expect((await app.request(`/shared/${unknown}`)).status).toBe(404);
     const logged = JSON.stringify(app.lines);
@@ -49,12 +50,23 @@ describe("what users and logs see", () => {
     const queue = ports.queue<JobRequest>("annotator");
     const engine = await startEngineThread({ bundleDir: join(REPO, "data", "demo") });
     const worker = createAnnotationWorker({
-      jobs: ports.jobStore, inputs: ports.inputs, results: ports.results, topic: ports.topic, queue, engine,
-      workDir: config.backend.workDir, visibilitySeconds: 30, maxAttempts: 5, log,
+      jobs: ports.jobStore,
+      inputs: ports.inputs,
+      results: ports.results,
+      topic: ports.topic,
+      queue,
+      engine,
+      workDir: config.backend.workDir,
+      visibilitySeconds: 30,
+      maxAttempts: 5,
+      log,
     });
     const demo = await Bun.file(join(REPO, "data", "demo", "vcf", "test.vcf")).text();
     const offReference = "chrZZ\t10\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\n";
-    const header = `${demo.split("\n").filter((l) => l.startsWith("#")).join("\n")}\n`;
+    const header = `${demo
+      .split("\n")
+      .filter((l) => l.startsWith("#"))
+      .join("\n")}\n`;
     /** Upload `text` as the user would and run the annotator on it; returns the job id. */
     const run = async (fileName: string, text: string) => {
       const id = randomUUID();
@@ -90,11 +102,15 @@ describe("what users and logs see", () => {
     };
     expect(JSON.parse(seen.detail).job_status).toBe("COMPLETED");
     expect(JSON.parse(seen.failed).job_status).toBe("FAILED");
-    expect(seen.log).toContain('mixed.vcf: line'); // the warning is there, naming the user's file…
+    expect(seen.log).toContain("mixed.vcf: line"); // the warning is there, naming the user's file…
     expect(seen.log).toContain('contig "chrZZ"');
     for (const [what, text] of Object.entries(seen)) {
       // …but not where the server keeps it.
-      expect({ what, dataDir: text.includes(config.backend.dataDir), work: /work\/[0-9a-f-]{36}/.test(text) }).toEqual({ what, dataDir: false, work: false });
+      expect({ what, dataDir: text.includes(config.backend.dataDir), work: /work\/[0-9a-f-]{36}/.test(text) }).toEqual({
+        what,
+        dataDir: false,
+        work: false,
+      });
     }
   }, 60_000);
 });
@@ -118,7 +134,14 @@ describe("secrets in production", () => {
   };
 
   test("weak secrets are refused, naming the variable and never echoing the value", () => {
-    const weak = ["a".repeat(32), "ab".repeat(24), "0123456789".repeat(4), "abcdefghijklmnopqrstuvwxyzabcdef".repeat(2), "change-me-change-me-change-me-session!", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab1"];
+    const weak = [
+      "a".repeat(32),
+      "ab".repeat(24),
+      "0123456789".repeat(4),
+      "abcdefghijklmnopqrstuvwxyzabcdef".repeat(2),
+      "change-me-change-me-change-me-session!",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab1",
+    ];
     for (const secret of weak) {
       const session = problem(production(secret, strong()));
       expect({ secret, session }).toEqual({ secret, session: expect.stringMatching(/SESSION_SECRET: .*(weak|placeholder)/) });

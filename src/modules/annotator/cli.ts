@@ -103,7 +103,10 @@ async function annotateCommand(args: string[]): Promise<number> {
   if (values.ref && (values.fasta || values.genes)) throw new UsageError("--ref cannot be combined with --fasta/--genes");
   if (!values.ref && Boolean(values.fasta) !== Boolean(values.genes)) throw new UsageError("--fasta and --genes go together");
   if (!(await Bun.file(input).exists())) throw new UsageError(`input file not found: ${input}`);
-  const outputs: OutputPaths = { ...outputPaths(input, values.output, values.format, values.log), ...(values.store ? { store: values.store } : {}) };
+  const outputs: OutputPaths = {
+    ...outputPaths(input, values.output, values.format, values.log),
+    ...(values.store ? { store: values.store } : {}),
+  };
   const threads = await threadCount(values.threads, input);
   const fields = fieldsOption(values.fields);
 
@@ -144,7 +147,7 @@ async function annotateCommand(args: string[]): Promise<number> {
 
 /** Where each output goes: -o in the chosen format, or the original GAS pair beside the input. */
 function outputPaths(input: string, output: string | undefined, format: string | undefined, log: string | undefined): OutputPaths {
-  const fmt = format ?? (output?.match(/\.(tsv|json)$/)?.[1] ?? "vcf");
+  const fmt = format ?? output?.match(/\.(tsv|json)$/)?.[1] ?? "vcf";
   if (!["vcf", "tsv", "json"].includes(fmt)) throw new UsageError(`--format must be vcf, tsv or json, not "${fmt}"`);
   if (output) return { [fmt]: output, ...(log ? { log } : {}) };
   const name = basename(input).replace(/\.(vcf|bcf)(\.b?gz)?$|\.b?gz$/i, "");

@@ -148,7 +148,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     const beat = setInterval(
       async () => {
         try {
-          const kept = (await jobs.renewClaim(job.id, token, claimSeconds(deps.visibilitySeconds))) && (await queue.extend(d, deps.visibilitySeconds));
+          const kept =
+            (await jobs.renewClaim(job.id, token, claimSeconds(deps.visibilitySeconds))) && (await queue.extend(d, deps.visibilitySeconds));
           if (!kept) {
             lost = true;
             run.abort(new Error("claim lost"));
@@ -194,7 +195,12 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       // its key is derived from the job's (resultKeys). Its `engine` summary names the input by its
       // file name only (results-store-writer.ts), so there is no work path to scrub.
       await results.put(keys.store, Bun.file(out.store));
-      const done = await jobs.complete(job.id, token, { resultKey: keys.vcf, logKey: keys.log, rowsKey: keys.json, summary: toSummary(summary, scrub.text) });
+      const done = await jobs.complete(job.id, token, {
+        resultKey: keys.vcf,
+        logKey: keys.log,
+        rowsKey: keys.json,
+        summary: toSummary(summary, scrub.text),
+      });
       if (!done) {
         log.warn("claim lost before completion; another worker owns the job");
         await queue.ack(d);

@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { generateBenchVcf } from "../../../bench/generate-vcf.ts";
 import { DEMO_FASTA, DEMO_VCF_DIR, listDir, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
 import { SO_TERMS } from "../annotator/consequence/so-terms.ts";
-import { type AnnotateSummary, annotateFile, type BrowseRow, DEFAULT_BUNDLE_DIR, openReference, type Reference } from "../annotator/index.ts";
+import {
+  type AnnotateSummary,
+  annotateFile,
+  type BrowseRow,
+  DEFAULT_BUNDLE_DIR,
+  openReference,
+  type Reference,
+} from "../annotator/index.ts";
 import { type PageRequest, ResultsQueryError, ResultsStore, type SortKey, type VariantFilter, type VariantRow } from "./results-store.ts";
 
 let root: string;
@@ -63,7 +70,16 @@ describe("writing", () => {
   test("the variant row is its most severe effect", () => {
     const v = store.variant(1)!;
     const first = variants[0]![0]!;
-    expect(v).toMatchObject({ line: first.line, chrom: first.chrom, pos: first.pos, ref: first.ref, alt: first.alt, gene: first.gene, hgvsC: first.hgvsC, impact: first.impact });
+    expect(v).toMatchObject({
+      line: first.line,
+      chrom: first.chrom,
+      pos: first.pos,
+      ref: first.ref,
+      alt: first.alt,
+      gene: first.gene,
+      hgvsC: first.hgvsC,
+      impact: first.impact,
+    });
     expect(v.consequence).toBe(first.consequence.split("&")[0]!);
     expect(v.transcripts).toBe(variants[0]!.length);
     expect(store.variant(variants.length + 1)).toBeNull();
@@ -95,14 +111,19 @@ describe("writing", () => {
     writeFileSync(input, `${readFileSync(join(DEMO_VCF_DIR, "test.vcf"), "utf8")}21\t25x\t.\tC\tT\t.\t.\t.\tGT\t0|1\n`);
     const out = join(dir, "out");
     mkdirSync(out);
-    const err = await annotateFile({ input, reference, outputs: { store: join(out, "o.sqlite") } }).then(() => null, (e: unknown) => e);
+    const err = await annotateFile({ input, reference, outputs: { store: join(out, "o.sqlite") } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect(listDir(out)).toEqual([]);
   });
 
   test("an input without records gives an empty store that answers every query", async () => {
     const input = join(root, "empty.vcf");
-    const header = readFileSync(join(DEMO_VCF_DIR, "test.vcf"), "utf8").split("\n").filter((l) => l.startsWith("#"));
+    const header = readFileSync(join(DEMO_VCF_DIR, "test.vcf"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("#"));
     writeFileSync(input, `${header.join("\n")}\n`);
     const path = join(root, "empty.sqlite");
     await annotateFile({ input, reference, outputs: { store: path } });
@@ -140,7 +161,14 @@ describe("filters", () => {
   };
 
   test("gene: any gene the variant touches, case-insensitive; a list; a prefix", () => {
-    const genes = [...new Set(variants.flat().map((r) => r.gene).filter(Boolean))];
+    const genes = [
+      ...new Set(
+        variants
+          .flat()
+          .map((r) => r.gene)
+          .filter(Boolean),
+      ),
+    ];
     const [g1, g2] = [genes[0]!, genes[3]!];
     check({ genes: [g1.toLowerCase()] }, (rows) => rows.some((r) => r.gene === g1));
     check({ genes: [g1, g2] }, (rows) => rows.some((r) => r.gene === g1 || r.gene === g2));
@@ -170,7 +198,10 @@ describe("filters", () => {
     const af = (rows: BrowseRow[]) => (rows[0]!.af === "" ? null : Number(rows[0]!.af));
     check({ afMax: 0.01 }, (rows) => af(rows) !== null && af(rows)! <= 0.01);
     check({ afMin: 0.01, afMax: 1 }, (rows) => af(rows) !== null && af(rows)! >= 0.01);
-    check({ known: true, impacts: ["LOW"], region: "21:1-30000000" }, (rows) => rows[0]!.known && rows[0]!.impact === "LOW" && rows[0]!.pos <= 30_000_000);
+    check(
+      { known: true, impacts: ["LOW"], region: "21:1-30000000" },
+      (rows) => rows[0]!.known && rows[0]!.impact === "LOW" && rows[0]!.pos <= 30_000_000,
+    );
   });
 });
 
@@ -227,7 +258,11 @@ describe("scale", () => {
     const big = ResultsStore.open(path);
     try {
       expect(big.count()).toBe(50_000);
-      for (const req of [{ sort: "position" }, { sort: "gene", descending: true }, { sort: "af", filter: { impacts: ["MODIFIER"] } }] as PageRequest[]) {
+      for (const req of [
+        { sort: "position" },
+        { sort: "gene", descending: true },
+        { sort: "af", filter: { impacts: ["MODIFIER"] } },
+      ] as PageRequest[]) {
         big.page({ ...req, last: true }); // compiles the statement
         const t = performance.now();
         const page = big.page({ ...req, limit: 50, last: true });

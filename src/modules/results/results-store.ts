@@ -51,7 +51,23 @@ export interface PageRequest {
 
 /** One annotated ALT with its most severe effect: that effect's BrowseRow columns, and the variant's. */
 export interface VariantRow
-  extends Pick<BrowseRow, "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "gene" | "geneId" | "featureType" | "feature" | "biotype" | "hgvsC" | "hgvsP" | "known"> {
+  extends Pick<
+    BrowseRow,
+    | "line"
+    | "chrom"
+    | "pos"
+    | "id"
+    | "ref"
+    | "alt"
+    | "gene"
+    | "geneId"
+    | "featureType"
+    | "feature"
+    | "biotype"
+    | "hgvsC"
+    | "hgvsP"
+    | "known"
+  > {
   vid: number;
   /** Most severe consequence term, and every term of that effect (`&`-joined, as in BrowseRow). */
   consequence: string;
@@ -101,7 +117,11 @@ const VARIANT_COLUMNS = `v.vid, v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.se
   (SELECT json_array(feature_type, feature, gene, gene_id, biotype) FROM features WHERE fid = v.fid) AS feature_json`;
 
 /** A row of VARIANT_COLUMNS as SQLite returns it. */
-interface VariantRecord extends Pick<VariantRow, "vid" | "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "hgvsC" | "hgvsP" | "af" | "transcripts" | "consequences"> {
+interface VariantRecord
+  extends Pick<
+    VariantRow,
+    "vid" | "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "hgvsC" | "hgvsP" | "af" | "transcripts" | "consequences"
+  > {
   severity: number;
   impact_rank: number;
   known: number;
@@ -123,7 +143,8 @@ export class ResultsStore {
       // 8 MiB of page cache per open store; the OS page cache does the rest.
       db.run("PRAGMA cache_size = -8192");
       const format = db.query("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | null;
-      if (format?.value.split("/")[0] !== RESULTS_STORE_FORMAT.split("/")[0]) throw new Error(`${path} is not a results store (format ${format?.value ?? "missing"})`);
+      if (format?.value.split("/")[0] !== RESULTS_STORE_FORMAT.split("/")[0])
+        throw new Error(`${path} is not a results store (format ${format?.value ?? "missing"})`);
       return new ResultsStore(db);
     } catch (err) {
       db.close();
@@ -206,7 +227,9 @@ export class ResultsStore {
       // A correlated condition's rows sit together on the sort index (impact HIGH at one end of
       // the consequence order): walking from the wrong end would read nearly every row.
       if (t.correlated.includes(sort)) continue;
-      const probe = this.query(`SELECT count(*) AS n FROM (SELECT 1 FROM variants WHERE ${t.sql} LIMIT ${BROAD_ROWS})`).get(...t.params) as { n: number };
+      const probe = this.query(`SELECT count(*) AS n FROM (SELECT 1 FROM variants WHERE ${t.sql} LIMIT ${BROAD_ROWS})`).get(
+        ...t.params,
+      ) as { n: number };
       if (probe.n >= BROAD_ROWS) broad.add(t);
     }
     return broad;
@@ -297,7 +320,12 @@ export function filterTerms(f: VariantFilter): Term[] {
       if (rank === undefined) throw new ResultsQueryError(`unknown consequence "${c}"`);
       return rank;
     });
-    terms.push({ correlated: ["consequence", "impact"], sql: `severity IN (${marks(ranks)})`, scan: `+severity IN (${marks(ranks)})`, params: ranks });
+    terms.push({
+      correlated: ["consequence", "impact"],
+      sql: `severity IN (${marks(ranks)})`,
+      scan: `+severity IN (${marks(ranks)})`,
+      params: ranks,
+    });
   }
   if (f.impacts?.length) {
     const ranks = f.impacts.map((i) => {
@@ -305,7 +333,12 @@ export function filterTerms(f: VariantFilter): Term[] {
       if (rank === undefined) throw new ResultsQueryError(`unknown impact "${i}"`);
       return rank;
     });
-    terms.push({ correlated: ["consequence", "impact"], sql: `impact_rank IN (${marks(ranks)})`, scan: `+impact_rank IN (${marks(ranks)})`, params: ranks });
+    terms.push({
+      correlated: ["consequence", "impact"],
+      sql: `impact_rank IN (${marks(ranks)})`,
+      scan: `+impact_rank IN (${marks(ranks)})`,
+      params: ranks,
+    });
   }
   if (f.region) {
     const r = parseRegion(f.region);
@@ -341,7 +374,8 @@ export function parseRegion(text: string): { chroms: string[]; start: number; en
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s.replaceAll(",", "")));
   const start = num(m[2]) ?? 1;
   const end = num(m[3]) ?? (m[2] ? start : Number.MAX_SAFE_INTEGER);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 1 || end < start) throw new ResultsQueryError(`region "${text}": start must be ≥ 1 and ≤ end`);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 1 || end < start)
+    throw new ResultsQueryError(`region "${text}": start must be ≥ 1 and ≤ end`);
   const bare = chrom.replace(/^chr/i, "");
   return { chroms: [...new Set([chrom, bare, `chr${bare}`])], start, end };
 }
@@ -355,7 +389,8 @@ function decodeCursor(cursor: string, sort: SortKey): [Param, number] {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown;
     if (Array.isArray(v)) {
       if (sort === "position" && v.length === 1 && Number.isInteger(v[0])) return [v[0], v[0]];
-      if (sort !== "position" && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && Number.isInteger(v[1])) return [v[0], v[1]];
+      if (sort !== "position" && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && Number.isInteger(v[1]))
+        return [v[0], v[1]];
     }
   } catch {
     // fall through

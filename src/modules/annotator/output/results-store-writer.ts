@@ -200,8 +200,24 @@ export function createResultsStoreWriter(path: string): ResultsStoreWriter {
     const term = firstTerm(f.consequence);
     const af = parseAf(f.af);
     insertVariant.run(
-      vid, f.line, f.chrom, f.pos, f.id, f.ref, f.alt, firstCid, firstFid, severityOf(term), IMPACT_RANK[f.impact as Impact] ?? 3,
-      f.gene, f.hgvsC, f.hgvsP, f.known ? 1 : 0, af, f.af, rowsOfVariant,
+      vid,
+      f.line,
+      f.chrom,
+      f.pos,
+      f.id,
+      f.ref,
+      f.alt,
+      firstCid,
+      firstFid,
+      severityOf(term),
+      IMPACT_RANK[f.impact as Impact] ?? 3,
+      f.gene,
+      f.hgvsC,
+      f.hgvsP,
+      f.known ? 1 : 0,
+      af,
+      f.af,
+      rowsOfVariant,
     );
     for (const g of genesOfVariant) insertGene.run(g, vid);
     genesOfVariant.clear();
@@ -323,7 +339,8 @@ function newCounts(): StoreSummaryCounts {
 
 /** The counts with each map sorted, largest first (the order a chart shows them in). */
 function finishCounts(c: StoreSummaryCounts): StoreSummaryCounts {
-  const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  const sorted = (m: Record<string, number>) =>
+    Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
   return {
     ...c,
     variantsByMostSevere: sorted(c.variantsByMostSevere),

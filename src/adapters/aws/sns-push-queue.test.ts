@@ -126,4 +126,19 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
       await h.close();
     }
   });
+
+  test("an abort while it looks in SQS returns at once too (a stopping annotator does not wait out its receive)", async () => {
+    const h = await setUp(60);
+    try {
+      const stop = new AbortController();
+      const t0 = Date.now();
+      // The first receive looks at once (a long poll of up to ringWaitSeconds); abort during it.
+      const waiting = h.queue.receive({ waitSeconds: 20, signal: stop.signal });
+      setTimeout(() => stop.abort(), 200);
+      expect(await waiting).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(2000);
+    } finally {
+      await h.close();
+    }
+  });
 });

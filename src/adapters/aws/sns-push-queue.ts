@@ -36,9 +36,12 @@ export function createDoorbellQueue<M>(inner: Queue<M>, opts: DoorbellOptions): 
   let nextSweep = 0;
   const sleepers: (() => void)[] = [];
 
-  /** Sleep until woken by a ring, `ms` passed, or `signal` aborted. */
+  /** Sleep until woken by a ring, `ms` passed, or `signal` aborted (at once if it already is). */
   const sleep = (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve) => {
+      // An abort that came during the look before this sleep fires no event any more: without
+      // this, a stopping annotator waited out the rest of its 20 s receive (measured: 18 s).
+      if (signal?.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", done);

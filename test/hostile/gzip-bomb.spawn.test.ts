@@ -5,7 +5,7 @@
  * annotating the demo VCF, and it fails with a reason that names the limit it hit.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,15 +45,26 @@ async function gzipBomb(
   return { path, bytes: Bun.file(path).size };
 }
 
+/**
+ * GNU time reports the peak RSS of the one process it runs. Bun's `resourceUsage().maxRSS` does
+ * not do that here: inside the full suite it read 1,399 MB for every child, the largest of any
+ * child the test process had waited for (a browser, a PostgreSQL), so every bound passed.
+ */
+const TIME = "/usr/bin/time";
+const hasTime = existsSync(TIME);
+if (!hasTime) console.warn("gzip-bomb.spawn.test.ts: SKIPPED — /usr/bin/time (Debian package time) measures the child's peak RSS");
+
 /** Runs `gas annotate` on `input` in a child process; its exit code, stderr and peak RSS in MB. */
 async function annotate(input: string) {
-  const proc = Bun.spawn(["bun", MAIN, "annotate", input, "-o", join(dir, "out.vcf"), "--threads", "1", "--quiet"], {
-    stdout: "ignore",
-    stderr: "pipe",
-  });
-  const stderr = await new Response(proc.stderr).text();
+  const proc = Bun.spawn(
+    [TIME, "-f", "GAS_PEAK_RSS_KB=%M", "bun", MAIN, "annotate", input, "-o", join(dir, "out.vcf"), "--threads", "1", "--quiet"],
+    { stdout: "ignore", stderr: "pipe" },
+  );
+  const raw = await new Response(proc.stderr).text();
   const code = await proc.exited;
-  const peakMb = Math.round((proc.resourceUsage()?.maxRSS ?? 0) / 1024 / 1024);
+  const kb = Number(/GAS_PEAK_RSS_KB=(\d+)/.exec(raw)?.[1] ?? Number.NaN);
+  const stderr = raw.replace(/^.*GAS_PEAK_RSS_KB=\d+\s*$/m, "").replace(/^Command exited with non-zero status \d+\s*$/m, "");
+  const peakMb = Math.round(kb / 1024);
   console.log(`${input.split("/").pop()}: exit ${code}, peak RSS ${peakMb} MB, ${stderr.trim().slice(0, 300)}`);
   return { code, stderr, peakMb };
 }
@@ -62,7 +73,7 @@ async function annotate(input: string) {
 let baselineMb = 0;
 const HEADROOM_MB = 150;
 
-describe("hostile: gzip bombs through gas annotate", () => {
+describe.skipIf(!hasTime)("hostile: gzip bombs through gas annotate", () => {
   test("the demo VCF, for the baseline", async () => {
     const r = await annotate(DEMO_VCF);
     expect(r.code).toBe(0);

@@ -35,7 +35,13 @@ async function handleNext<M>(queue: string, step: (m: M) => Promise<StepResult>,
 
 /** A free user with a finished job whose results are in place; returns ids and the result key. */
 async function freeUserWithJob() {
-  const { user } = await h.container.accounts.signIn({ subject: `dev:${crypto.randomUUID()}`, email: "free@example.org", name: "Free", institution: null, tokens: null });
+  const { user } = await h.container.accounts.signIn({
+    subject: `dev:${crypto.randomUUID()}`,
+    email: "free@example.org",
+    name: "Free",
+    institution: null,
+    tokens: null,
+  });
   const jobId = await h.completedJob(user.id);
   const job = (await h.container.ports.jobStore.get(jobId))!;
   return { userId: user.id, jobId, resultKey: job.resultKey!, rowsKey: job.rowsKey! };
@@ -70,7 +76,8 @@ async function restoredAnnouncementsAndEmails(jobId: string): Promise<{ announce
   return { announced, emailed: mails.filter((m) => m.includes(`Subject: Results restored for job ${jobId}`)).length };
 }
 
-const vaultFiles = async () => ((await readdir(h.container.config.vault.dir).catch(() => [])) as string[]).filter((f) => f.endsWith(".archive"));
+const vaultFiles = async () =>
+  ((await readdir(h.container.config.vault.dir).catch(() => [])) as string[]).filter((f) => f.endsWith(".archive"));
 const text = async (store: ObjectStore, key: string) => {
   const o = await store.get(key);
   return o ? new Response(o.stream()).text() : null;
@@ -100,7 +107,9 @@ describe("archiver races", () => {
   test("upgrade while the archive is due: the due archive does nothing", async () => {
     const a = archiver();
     const j = await freeUserWithJob();
-    expect((await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() })).outcome).toBe("scheduled");
+    expect(
+      (await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() })).outcome,
+    ).toBe("scheduled");
     expect((await upgrade(j.userId)).outcome).toBe("applied");
     expect(await handleNext("archive", a.onArchiveDue)).toBe("premium");
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
@@ -204,7 +213,9 @@ describe("archiver races", () => {
     expect((await a.onThaw({ jobId: j.jobId, userId: j.userId })).outcome).toBe("not-archived");
     expect((await a.onThaw({ jobId: j.jobId, userId: "someone-else" })).outcome).toBe("no-job");
     expect((await a.onThaw({ jobId: crypto.randomUUID(), userId: j.userId })).outcome).toBe("no-job");
-    expect((await a.onRestored({ archiveId: "local-0000000000000000000000000000000000000000", ref: j.jobId })).outcome).toBe("already-restored");
+    expect((await a.onRestored({ archiveId: "local-0000000000000000000000000000000000000000", ref: j.jobId })).outcome).toBe(
+      "already-restored",
+    );
     expect((await a.onRestored({ hello: "world" })).outcome).toBe("not-a-restore");
     expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
     expect(await vaultFiles()).toEqual([]);

@@ -53,7 +53,7 @@ describe.if(!!binaries)("crash: kill -9 the annotator mid-job on real PostgreSQL
     const browser = createClient(web.url);
     await browser.signIn("ada@example.org");
     const form = (await (await browser.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
-    const up = await postUpload(browser, form.url, form.fields, await bigVcf(1000));
+    const up = await postUpload(browser, form.url, form.fields, await bigVcf(600));
     expect(up.status).toBe(303);
     const key = new URL(up.headers.get("location")!).searchParams.get("key")!;
     const submitted = await browser.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: key }) });

@@ -19,8 +19,8 @@ const binaries = findPostgresBinaries();
 if (!binaries) console.warn("graceful shutdown test skipped: no PostgreSQL binaries (install postgresql-15 or set PG_BIN_DIR)");
 
 const FASTA = join(import.meta.dir, "..", "data", "demo", "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-/** ~10 MB: several seconds of annotation, far more than the 1 s grace of the hand-back test. */
-const RECORDS = 400_000;
+/** ~4 MB: seconds of annotation (the results store included), more than the 1 s grace of the hand-back test. */
+const RECORDS = 150_000;
 /** Long enough that only a hand-back (not a lapsed lease) lets a second annotator start in time. */
 const VISIBILITY_SECONDS = 120;
 

@@ -99,7 +99,7 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
     // The annotator looks at SQS once when it starts (a long poll of up to 5 s): let that pass first.
     await Bun.sleep(Math.max(0, startedAt + 6000 - Date.now()));
     const jobId = await submitJob();
-    await Bun.sleep(3000);
+    await Bun.sleep(1500);
     expect(await status(jobId)).toBe("PENDING"); // in SQS; nobody rang
 
     const forged = sns.notification({ foreignKey: true, message: JSON.stringify({ jobId }) });
@@ -109,7 +109,7 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
     const unsigned = sns.notification();
     delete unsigned.Signature;
     expect((await sns.post(webhook, unsigned)).status).toBe(400);
-    await Bun.sleep(2000);
+    await Bun.sleep(1000);
     expect(await status(jobId)).toBe("PENDING");
 
     const push = sns.notification({ version: 1, message: JSON.stringify({ jobId }) });

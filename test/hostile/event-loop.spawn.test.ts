@@ -32,7 +32,7 @@ describe("hostile: a long job in --role=all", () => {
     const browser = createClient(gas.url);
     await browser.signIn("ada@example.org");
     const form = (await (await browser.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
-    const up = await postUpload(browser, form.url, form.fields, await bigVcf(600));
+    const up = await postUpload(browser, form.url, form.fields, await bigVcf(400));
     expect(up.status).toBe(303);
     const key = new URL(up.headers.get("location")!).searchParams.get("key")!;
 

@@ -38,8 +38,10 @@ async function setUp(sweepSeconds: number) {
 
 const ids = (ds: { message: Request }[]) => ds.map((d) => d.message.jobId);
 
+// Each test has its own topic, queue and doorbell, and most of each is waiting (rings, sweeps,
+// long polls): they run concurrently (11.7 s one by one).
 describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
-  test("looks once at start, then leaves SQS alone until a ring; a ring takes the job at once", async () => {
+  test.concurrent("looks once at start, then leaves SQS alone until a ring; a ring takes the job at once", async () => {
     const h = await setUp(60);
     try {
       await h.publish("waiting-before-start");
@@ -63,7 +65,7 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
     }
   });
 
-  test("a ring that overtakes SNS's delivery to SQS still finds the message (the look is a long poll)", async () => {
+  test.concurrent("a ring that overtakes SNS's delivery to SQS still finds the message (the look is a long poll)", async () => {
     const h = await setUp(60);
     try {
       expect(await h.queue.receive({ waitSeconds: 1 })).toEqual([]); // the start look
@@ -77,7 +79,7 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
     }
   });
 
-  test("without any ring the sweep takes the job (a missed push loses nothing)", async () => {
+  test.concurrent("without any ring the sweep takes the job (a missed push loses nothing)", async () => {
     const h = await setUp(1);
     try {
       expect(await h.queue.receive({ waitSeconds: 0 })).toEqual([]);
@@ -90,7 +92,7 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
     }
   });
 
-  test("one ring wakes one of several waiting receivers; a ring while all are busy is kept for the next receive", async () => {
+  test.concurrent("one ring wakes one of several waiting receivers; a ring while all are busy is kept for the next receive", async () => {
     const h = await setUp(60);
     try {
       expect(await h.queue.receive({ waitSeconds: 0 })).toEqual([]);
@@ -112,7 +114,7 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
     }
   });
 
-  test("an aborted receive returns at once", async () => {
+  test.concurrent("an aborted receive returns at once", async () => {
     const h = await setUp(60);
     try {
       expect(await h.queue.receive({ waitSeconds: 0 })).toEqual([]);
@@ -127,7 +129,7 @@ describe(`push-mode doorbell on SQS (${emulatorName("fauxqs")})`, () => {
     }
   });
 
-  test("an abort while it looks in SQS returns at once too (a stopping annotator does not wait out its receive)", async () => {
+  test.concurrent("an abort while it looks in SQS returns at once too (a stopping annotator does not wait out its receive)", async () => {
     const h = await setUp(60);
     try {
       const stop = new AbortController();

@@ -6,7 +6,7 @@ export interface Measured {
   stderr: string;
 }
 
-const GNU_TIME = "/usr/bin/time";
+export const GNU_TIME = "/usr/bin/time";
 
 export interface RunOptions {
   cwd?: string;

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
+import { GNU_TIME, runMeasured } from "../../bench/run-measured.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const MAIN = join(REPO, "src", "main.ts");
@@ -46,27 +47,20 @@ async function gzipBomb(
 }
 
 /**
- * GNU time reports the peak RSS of the one process it runs. Bun's `resourceUsage().maxRSS` does
- * not do that here: inside the full suite it read 1,399 MB for every child, the largest of any
- * child the test process had waited for (a browser, a PostgreSQL), so every bound passed.
+ * The child's own peak RSS comes from GNU time (bench/run-measured.ts). Bun's
+ * `resourceUsage().maxRSS` does not give it here: inside the full suite it read 1,399 MB for every
+ * child, the largest of any child the test process had waited for (a browser, a PostgreSQL), so
+ * every bound passed. Without GNU time runMeasured would fall back to it, so the test skips.
  */
-const TIME = "/usr/bin/time";
-const hasTime = existsSync(TIME);
+const hasTime = existsSync(GNU_TIME);
 if (!hasTime) console.warn("gzip-bomb.spawn.test.ts: SKIPPED — /usr/bin/time (Debian package time) measures the child's peak RSS");
 
 /** Runs `gas annotate` on `input` in a child process; its exit code, stderr and peak RSS in MB. */
 async function annotate(input: string) {
-  const proc = Bun.spawn(
-    [TIME, "-f", "GAS_PEAK_RSS_KB=%M", "bun", MAIN, "annotate", input, "-o", join(dir, "out.vcf"), "--threads", "1", "--quiet"],
-    { stdout: "ignore", stderr: "pipe" },
-  );
-  const raw = await new Response(proc.stderr).text();
-  const code = await proc.exited;
-  const kb = Number(/GAS_PEAK_RSS_KB=(\d+)/.exec(raw)?.[1] ?? Number.NaN);
-  const stderr = raw.replace(/^.*GAS_PEAK_RSS_KB=\d+\s*$/m, "").replace(/^Command exited with non-zero status \d+\s*$/m, "");
-  const peakMb = Math.round(kb / 1024);
-  console.log(`${input.split("/").pop()}: exit ${code}, peak RSS ${peakMb} MB, ${stderr.trim().slice(0, 300)}`);
-  return { code, stderr, peakMb };
+  const r = await runMeasured(["bun", MAIN, "annotate", input, "-o", join(dir, "out.vcf"), "--threads", "1", "--quiet"]);
+  const peakMb = Math.round(r.peakRssMb);
+  console.log(`${input.split("/").pop()}: exit ${r.exitCode}, peak RSS ${peakMb} MB, ${r.stderr.trim().slice(0, 300)}`);
+  return { code: r.exitCode, stderr: r.stderr, peakMb };
 }
 
 /** Peak RSS of a child annotating the demo VCF: what any run costs. */

@@ -14,6 +14,24 @@ import { IMPACT_RANK, RESULTS_STORE_FORMAT, type StoreSummaryCounts } from "../a
 export type Impact = keyof typeof IMPACT_RANK;
 const IMPACTS = Object.keys(IMPACT_RANK) as Impact[];
 
+/** ClinVar significance classes a filter names; each matches the store's normalized `clin_sig` tokens. */
+export const CLIN_SIG_CLASSES = [
+  "pathogenic",
+  "likely_pathogenic",
+  "uncertain_significance",
+  "conflicting",
+  "likely_benign",
+  "benign",
+  "drug_response",
+  "risk_factor",
+  "other",
+] as const;
+export type ClinSigClass = (typeof CLIN_SIG_CLASSES)[number];
+
+/** Genotype classes of the sample filter: heterozygous, homozygous ALT, or either (any ALT call). */
+export const GENOTYPE_CLASSES = ["het", "hom_alt", "non_ref"] as const;
+export type GenotypeClass = (typeof GENOTYPE_CLASSES)[number];
+
 /** Every filter is optional; given ones combine with AND, the values within one with OR. */
 export interface VariantFilter {
   /** Genes by name (case-insensitive), any the variant touches, not only its most severe effect's. */
@@ -24,15 +42,47 @@ export interface VariantFilter {
   consequences?: readonly string[];
   /** Highest impact is one of these. */
   impacts?: readonly Impact[];
+  /** Biotype of the most severe effect's feature is one of these. */
+  biotypes?: readonly string[];
   /** `chrom`, `chrom:pos` or `chrom:start-end` (1-based, inclusive, commas allowed, `chr` optional). */
   region?: string;
   known?: boolean;
-  /** Known allele frequency range, inclusive; a variant without a frequency never matches. */
+  /**
+   * Known allele frequency range, inclusive; a variant without a frequency never matches. Applies
+   * to the global frequency (KNOWN_AF), or to `afField` when given.
+   */
   afMin?: number;
   afMax?: number;
+  /** A population frequency of the known-variants file (one of summary().populations, e.g. `EUR_AF`). */
+  afField?: string;
+  /** ClinVar significance (KNOWN_CLIN_SIG) has one of these classes. */
+  clinSig?: readonly ClinSigClass[];
+  /** FILTER is PASS (true) or not PASS (false). */
+  pass?: boolean;
+  /** The sample (one of summary().samples) carries this ALT with this genotype class. */
+  sample?: string;
+  genotype?: GenotypeClass;
+  /** Most severe effect is on a canonical (or MANE Select) transcript, when the gene models tag them. */
+  canonical?: boolean;
+  /** Free text (case-insensitive): an rsID or ID, a gene, a HGVS substring, a ClinVar term. */
+  text?: string;
 }
 
-export type SortKey = "position" | "gene" | "consequence" | "impact" | "af";
+/** Every column of the per-variant view sorts. */
+export const SORT_KEYS = [
+  "position",
+  "id",
+  "gene",
+  "consequence",
+  "impact",
+  "biotype",
+  "hgvs_c",
+  "hgvs_p",
+  "af",
+  "clin_sig",
+  "filter",
+] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface PageRequest {
   filter?: VariantFilter;
@@ -93,7 +143,7 @@ export interface StoreSummary extends StoreSummaryCounts {
 /** A query the store cannot answer: the caller's input was wrong (a 400, not a 500). */
 export class ResultsQueryError extends Error {}
 
-const SORT_EXPRESSIONS: Record<SortKey, string> = {
+const SORT_EXPRESSIONS: Partial<Record<SortKey, string>> = {
   position: "vid",
   gene: "gene",
   consequence: "severity",

@@ -110,12 +110,12 @@ describe.each([1, -1] as Strand[])("coding transcript, strand %d", (strand) => {
     });
   });
 
-  test("stop lost: c.49T>C, TAA → CAA (Gln); the UTR reads GCT CAG TAG, so the new stop is residue 4 of the extension", () => {
+  test("stop lost: c.49T>C, TAA → CAA (Gln); the UTR reads GCT CAG TAG, so the new stop is the 3rd residue after the Gln", () => {
     expect(pick(at(c(49), "T", "C"), ["consequences", "impact", "hgvsC", "hgvsP", "aaPos"])).toEqual({
       consequences: ["stop_lost"],
       impact: "HIGH",
       hgvsC: "c.49T>C",
-      hgvsP: "p.Ter17GlnextTer4",
+      hgvsP: "p.Ter17GlnextTer3",
       aaPos: "17/16",
     });
   });

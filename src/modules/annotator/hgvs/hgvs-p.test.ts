@@ -39,7 +39,7 @@ test("insertions, duplications and delins", () => {
 
 test("stop lost: extension to the next stop, or Ter? when none", () => {
   const withTail = (tail: string) => (i: number) => ("Q" + tail)[i] ?? "";
-  expect(p(16, "*", "Q", { altAa: withTail("AQ*") })).toBe("p.Ter17GlnextTer4");
+  expect(p(16, "*", "Q", { altAa: withTail("AQ*") })).toBe("p.Ter17GlnextTer3");
   expect(p(16, "*", "Q", { altAa: withTail("AQ") })).toBe("p.Ter17GlnextTer?");
 });
 

@@ -1,7 +1,7 @@
 /**
  * HGVS protein notation, 3-letter codes, no parentheses (SnpEff's ANN style):
  * `p.Arg12Trp`, `p.Arg12Ter` (nonsense), `p.Lys5=` (synonymous, VEP/HGVS style rather than
- * SnpEff's `p.Lys5Lys`), `p.Met1?` (start lost), `p.Ter17GlnextTer4` / `p.Ter17GlnextTer?`
+ * SnpEff's `p.Lys5Lys`), `p.Met1?` (start lost), `p.Ter17GlnextTer3` / `p.Ter17GlnextTer?`
  * (stop lost), `p.Gly5fs` (frameshift, HGVS short form as SnpEff writes it), `p.Lys5del`,
  * `p.Lys5_Gly7del`, `p.Lys5_Gly6insArg`, `p.Gly5dup`, `p.Lys5_Gly7delinsArg`.
  *
@@ -28,12 +28,17 @@ export interface ProteinChangeInput {
 /** Upper bound on codons read into the 3′ UTR looking for a new stop. */
 const MAX_STREAM = 100_000;
 
+/**
+ * A lost stop: `p.Ter17GlnextTer3`, the new stop counted from the residue that replaced the old
+ * one (not counting it), as HGVS and VEP count it (VEP's _stop_loss_extra_AA: stop position − 1 −
+ * reference length); `extTer?` when the transcript ends first.
+ */
 function extension(pos: number, x: ProteinChangeInput, i: number): string {
   const first = x.altAa(i);
   for (let j = i + 1; j - i < MAX_STREAM; j++) {
     const aa = x.altAa(j);
     if (aa === "") break;
-    if (aa === "*") return `p.Ter${pos}${aa3(first)}extTer${j - i + 1}`;
+    if (aa === "*") return `p.Ter${pos}${aa3(first)}extTer${j - i}`;
   }
   return `p.Ter${pos}${aa3(first)}extTer?`;
 }

@@ -13,6 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { AwsBackend, awsEnvShape, awsSettings, refusedBecause, requiredWhen } from "./aws-config.ts";
@@ -124,6 +125,16 @@ const Common = z
     METRICS_JOB_COUNTS_SECONDS: seconds(60),
     /** How often an annotator publishes the backlog per instance; 0: never. */
     BACKLOG_METRIC_SECONDS: seconds(60),
+    /** The web role's local copies of results stores (default DATA_DIR/results-cache); deleted least recently used first. */
+    RESULTS_CACHE_DIR: z.string().min(1).optional(),
+    /** Cap of that folder's size in bytes (default 2 GiB; at least 1 MiB). A store in use is kept even over the cap. */
+    RESULTS_CACHE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024 * 1024, "must be at least 1048576 (1 MiB)")
+      .default(2 * 1024 ** 3),
+    /** Worker threads answering results queries in the web role (1–8, default 1 on one or two cores, else 2). */
+    RESULTS_QUERY_THREADS: z.coerce.number().int().min(1, "must be from 1 to 8").max(8, "must be from 1 to 8").optional(),
     ...awsEnvShape,
   })
   .superRefine(pairsProblems, { when: () => true });
@@ -392,6 +403,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
         ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, scopes: e.OIDC_SCOPES }
         : null,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    /** The web role's results stores: local cache and query threads (src/modules/results/). */
+    results: {
+      cacheDir: e.RESULTS_CACHE_DIR ? resolve(e.RESULTS_CACHE_DIR) : join(dataDir, "results-cache"),
+      cacheMaxBytes: e.RESULTS_CACHE_MAX_BYTES,
+      queryThreads: e.RESULTS_QUERY_THREADS ?? (availableParallelism() > 2 ? 2 : 1),
+    },
     /** null: emails go to the outbox folder under DATA_DIR. */
     mail: { smtp: e.SMTP_URL ? smtpSettings(e.SMTP_URL) : null, from: e.MAIL_FROM },
     /** GAS_BACKEND=aws: region, endpoints, resource names, SES sender (null on the local backend). */

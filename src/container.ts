@@ -25,6 +25,7 @@ import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/ind
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createGasMetrics } from "./metrics/index.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
+import { createInProcessQueries, createResultsService, createStoreCache } from "./modules/results/index.ts";
 import type { ArchiveVault } from "./ports/archive-vault.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
 import type { JobStore } from "./ports/job-store.ts";
@@ -121,6 +122,18 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     topic: ports.topic,
     limits: cfg.limits,
   });
+  // The web role's results: stores fetched to a capped local folder, queried off the event loop.
+  const resultQueries = createInProcessQueries();
+  const results = createResultsService({
+    results: ports.results,
+    cache: createStoreCache({
+      dir: cfg.results.cacheDir,
+      maxBytes: cfg.results.cacheMaxBytes,
+      results: ports.results,
+      onEvict: (path) => resultQueries.forget(path),
+    }),
+    queries: resultQueries,
+  });
   const billing = ports.payments
     ? createBillingService({
         db: database.db,
@@ -142,6 +155,8 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     sessions,
     shares,
     jobs,
+    /** A job's results store, for the results page and the rows API. */
+    results,
     billing,
     /** The local adapter's checkout pages (development only). */
     simulatedCheckout,
@@ -190,6 +205,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     // On AWS the browser posts straight to S3: no upload route in the web role.
     uploads: backend.uploads,
     async close() {
+      await resultQueries.close();
       await backend.close();
       await accounts.close();
       smtp?.close();

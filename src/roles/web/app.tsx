@@ -11,6 +11,7 @@ import { z } from "zod";
 import { type AccountsService, type SessionsService, accountRoutes, authRoutes, loadUser } from "../../modules/accounts/index.ts";
 import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
 import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
+import type { ResultsService } from "../../modules/results/index.ts";
 import type { ShareLinksService } from "../../modules/sharing/index.ts";
 import type { IdentityProvider } from "../../ports/identity.ts";
 import type { UploadReceiver } from "../../ports/object-store.ts";
@@ -33,6 +34,8 @@ export interface WebDeps {
   sessions: SessionsService;
   shares: ShareLinksService;
   jobs: JobsService;
+  /** Completed jobs' results stores (the results page, the rows API). */
+  results: ResultsService;
   /** Subscriptions; null when no payment provider is configured. */
   billing: BillingService | null;
   /** The local payments adapter's checkout pages (development only). */

@@ -24,6 +24,7 @@ export async function webDepsFrom(c: Container): Promise<WebDeps> {
     sessions: c.sessions,
     shares: c.shares,
     jobs: c.jobs,
+    results: c.results,
     billing: c.billing,
     simulatedCheckout: c.simulatedCheckout,
     identity: c.ports.identity,

@@ -1,0 +1,90 @@
+/**
+ * The results service on the real container (PGlite, the filesystem object store): a demo job's
+ * store (annotateFile on the demo's 132 records) is put where the annotator leaves it, then opened,
+ * queried, and refused when it should be.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type ContainerHarness, startContainerHarness } from "../../../test/support/container-harness.ts";
+import { DEMO_VCF_DIR, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
+import { annotateFile, DEFAULT_BUNDLE_DIR, openReference } from "../annotator/index.ts";
+import { resultKeys } from "../jobs/job-keys.ts";
+
+let h: ContainerHarness;
+let storeBytes: Uint8Array;
+let user: { id: string };
+
+beforeAll(async () => {
+  const root = tempDir("gas-job-results-");
+  const reference = await openReference({ bundleDir: DEFAULT_BUNDLE_DIR });
+  const store = join(root, "out.sqlite");
+  try {
+    await annotateFile({ input: join(DEMO_VCF_DIR, "test.vcf"), reference, outputs: { store } });
+  } finally {
+    await reference.close();
+  }
+  storeBytes = new Uint8Array(await readFile(store));
+  h = await startContainerHarness();
+  const signedIn = await h.container.accounts.signIn({
+    subject: `dev:${crypto.randomUUID()}`,
+    email: "results@example.org",
+    name: "Results",
+    institution: null,
+    tokens: null,
+  });
+  user = { id: signedIn.user.id };
+});
+
+afterAll(() => h?.close());
+
+async function jobWithStore() {
+  const id = await h.completedJob(user.id);
+  const job = (await h.container.ports.jobStore.get(id))!;
+  await h.container.ports.results.put(resultKeys(user.id, id, job.inputFileName).store, storeBytes);
+  return job;
+}
+
+describe("ResultsService", () => {
+  test("opens a job's store and answers summary, count, pages, a variant and its transcripts", async () => {
+    const job = await jobWithStore();
+    const r = await h.container.results.open(job, user);
+    const summary = await r.summary();
+    expect(summary.variants).toBeGreaterThan(100);
+    expect(await r.count({})).toBe(summary.variants as number);
+    const high = await r.count({ impacts: ["HIGH"] });
+    expect(high).toBeGreaterThan(0);
+    expect(high).toBeLessThan(summary.variants as number);
+    const first = await r.page({ limit: 10 });
+    expect(first.rows).toHaveLength(10);
+    expect(first.prev).toBeNull();
+    const second = await r.page({ limit: 10, after: first.next! });
+    expect(second.rows[0]!.vid).toBe(first.rows[9]!.vid + 1);
+    const v = await r.variant(first.rows[0]!.vid);
+    expect(v).toEqual(first.rows[0]!);
+    expect((await r.transcripts(v!.vid)).length).toBe(v!.transcripts);
+  });
+
+  test("a query the store refuses is INVALID_INPUT naming the problem", async () => {
+    const r = await h.container.results.open(await jobWithStore(), user);
+    expect(r.page({ filter: { consequences: ["not_a_term"] } })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: 'unknown consequence "not_a_term"',
+    });
+    expect(r.page({ after: "garbage" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+
+  test("another user's job, an unfinished job and a job without a store are NOT_FOUND", async () => {
+    const job = await jobWithStore();
+    expect(h.container.results.open(job, { id: "someone-else" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(h.container.results.open({ ...job, status: "RUNNING" }, user)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("RUNNING"),
+    });
+    const bare = (await h.container.ports.jobStore.get(await h.completedJob(user.id)))!;
+    expect(h.container.results.open({ ...bare, rowsKey: null }, user)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: `Job ${bare.id} has no results to browse`,
+    });
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * The web role's local copies of results stores: SQLite needs a file to seek in, and the results
+ * object store (S3 on AWS) only streams. A folder whose total size is capped: a download streams
+ * to a temp file and is renamed into place (a crash leaves no half store under a real name),
+ * concurrent requests for one key share that download, and when the folder is over its cap the
+ * least recently used files that no caller holds are deleted. A held file is never deleted, so the
+ * folder may exceed the cap while more stores are in use at once than fit in it.
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import { AppError } from "../../shared/errors.ts";
+
+export interface StoreLease {
+  /** The local file; valid until release(). */
+  readonly path: string;
+  release(): void;
+}
+
+export interface StoreCache {
+  /** The store at `key` as a local file, downloaded first if needed; NOT_FOUND when the object is absent. */
+  acquire(key: string): Promise<StoreLease>;
+  /** Bytes of the files in the folder now. */
+  readonly bytes: number;
+}
+
+export interface StoreCacheOptions {
+  dir: string;
+  /** The folder's size cap. */
+  maxBytes: number;
+  results: Pick<ObjectStore, "get">;
+  /** Told when a file is deleted, so that whoever keeps it open closes it (its disk space is freed only then). */
+  onEvict?: (path: string) => void;
+}
+
+interface Entry {
+  path: string;
+  size: number;
+  holders: number;
+  /** Set while the download runs; the entry counts only once it resolves. */
+  ready: Promise<void>;
+  lastUsed: number;
+}
+
+const SUFFIX = ".sqlite";
+/** A temp file untouched this long belongs to a download that died (downloads write continuously). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * The cache over `dir`. The folder is read on first use (not here, so that building the web role's
+ * dependencies does no I/O): files left by an earlier process are reused, temp files deleted.
+ */
+export function createStoreCache(opts: StoreCacheOptions): StoreCache {
+  const entries = new Map<string, Entry>();
+  let tick = 0;
+  let bytes = 0;
+  let started: Promise<void> | null = null;
+
+  async function start(): Promise<void> {
+    await mkdir(opts.dir, { recursive: true });
+    for (const name of await readdir(opts.dir)) {
+      const path = join(opts.dir, name);
+      const s = await stat(path);
+      if (!name.endsWith(SUFFIX)) {
+        // Another web process on this host may share the folder: only old temp files are dead ones.
+        if (Date.now() - s.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true, recursive: true });
+        continue;
+      }
+      if (!entries.has(name)) entries.set(name, { path, size: s.size, holders: 0, ready: Promise.resolve(), lastUsed: s.mtimeMs });
+    }
+    // LRU order is a counter; files found at start rank by their modification time.
+    for (const e of [...entries.values()].sort((a, b) => a.lastUsed - b.lastUsed)) e.lastUsed = ++tick;
+    bytes = [...entries.values()].reduce((n, e) => n + e.size, 0);
+  }
+
+  /** Drops the least recently used idle files until under the cap (bookkeeping first, synchronously). */
+  function evict(): Promise<unknown> {
+    if (bytes <= opts.maxBytes) return Promise.resolve();
+    const idle = [...entries.entries()].filter(([, e]) => e.holders === 0 && e.size > 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    const removals: Promise<void>[] = [];
+    for (const [name, e] of idle) {
+      if (bytes <= opts.maxBytes) break;
+      entries.delete(name);
+      bytes -= e.size;
+      opts.onEvict?.(e.path);
+      removals.push(rm(e.path, { force: true }));
+    }
+    return Promise.all(removals);
+  }
+
+  async function download(key: string, path: string, entry: Entry): Promise<void> {
+    const object = await opts.results.get(key);
+    if (!object)
+      throw new AppError("NOT_FOUND", `The results store ${key.slice(key.indexOf("~") + 1)} is missing from the results storage`);
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await pipeline(Readable.fromWeb(object.stream() as never), createWriteStream(temp));
+      await rename(temp, path);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw new AppError("UNAVAILABLE", `Could not fetch the results store of this job: ${(err as Error).message}`, { cause: err });
+    }
+    entry.size = (await stat(path)).size;
+    bytes += entry.size;
+  }
+
+  return {
+    get bytes() {
+      return bytes;
+    },
+    async acquire(key: string): Promise<StoreLease> {
+      started ??= start();
+      await started;
+      const name = `${createHash("sha256").update(key).digest("hex").slice(0, 32)}${SUFFIX}`;
+      let entry = entries.get(name);
+      if (!entry) {
+        const path = join(opts.dir, name);
+        const fresh: Entry = { path, size: 0, holders: 0, ready: Promise.resolve(), lastUsed: ++tick };
+        fresh.ready = download(key, path, fresh).catch((err) => {
+          if (entries.get(name) === fresh) entries.delete(name);
+          throw err;
+        });
+        entries.set(name, fresh);
+        entry = fresh;
+      }
+      entry.holders++;
+      entry.lastUsed = ++tick;
+      try {
+        await entry.ready;
+      } catch (err) {
+        entry.holders--;
+        throw err;
+      }
+      await evict();
+      let released = false;
+      const held = entry;
+      return {
+        path: held.path,
+        release() {
+          if (released) return;
+          released = true;
+          held.holders--;
+          held.lastUsed = ++tick;
+          void evict();
+        },
+      };
+    },
+  };
+}

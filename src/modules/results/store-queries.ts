@@ -1,0 +1,75 @@
+/**
+ * The calls a JobResults forwards to a results store, by name, so that one protocol serves the
+ * in-process runner (tests, the CLI) and the worker threads of the web role (query-threads.ts):
+ * the method names are the message, the arguments and answers are structured-cloneable.
+ */
+import { ResultsStore } from "./results-store.ts";
+
+/** ResultsStore's query methods that cross the thread boundary. */
+export const QUERY_METHODS = ["summary", "count", "page", "variant", "transcripts"] as const;
+export type QueryMethod = (typeof QUERY_METHODS)[number];
+export type QueryArgs<K extends QueryMethod> = Parameters<ResultsStore[K]>;
+export type QueryAnswer<K extends QueryMethod> = ReturnType<ResultsStore[K]>;
+
+/** Runs one store query; rejects with ResultsQueryError when the caller's input was wrong. */
+export interface StoreQueries {
+  run<K extends QueryMethod>(path: string, method: K, args: QueryArgs<K>): Promise<QueryAnswer<K>>;
+  /** Close any handle on `path` (the cache deleted the file). */
+  forget(path: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Open stores by path, most recently used last. Opening costs a file open and the format check;
+ * 8 handles of 8 MiB page cache each bound the memory.
+ */
+export function createOpenStores(max = 8) {
+  const open = new Map<string, ResultsStore>();
+  return {
+    get(path: string): ResultsStore {
+      let store = open.get(path);
+      if (store) open.delete(path);
+      else store = ResultsStore.open(path);
+      open.set(path, store);
+      while (open.size > max) {
+        const [oldest, s] = open.entries().next().value!;
+        open.delete(oldest);
+        s.close();
+      }
+      return store;
+    },
+    close(path: string) {
+      open.get(path)?.close();
+      open.delete(path);
+    },
+    closeAll() {
+      for (const s of open.values()) s.close();
+      open.clear();
+    },
+  };
+}
+
+/** Answers one call on an open store (shared by both runners). */
+export function answer<K extends QueryMethod>(store: ResultsStore, method: K, args: QueryArgs<K>): QueryAnswer<K> {
+  if (!QUERY_METHODS.includes(method)) throw new Error(`unknown results query ${String(method)}`);
+  return (store[method] as (...a: unknown[]) => QueryAnswer<K>)(...args);
+}
+
+/**
+ * Queries on the caller's thread: for tests and tools only. The web role never uses it, because a
+ * query over a million-row store can take long enough to stall every other request.
+ */
+export function createInProcessQueries(): StoreQueries {
+  const stores = createOpenStores();
+  return {
+    async run(path, method, args) {
+      return answer(stores.get(path), method, args);
+    },
+    forget(path) {
+      stores.close(path);
+    },
+    async close() {
+      stores.closeAll();
+    },
+  };
+}

@@ -79,7 +79,8 @@ describe("createVcfWriter", () => {
       const view = Bun.spawnSync(["bcftools", "view", "-H", out]);
       expect(view.exitCode).toBe(0);
       expect(view.stdout.toString().trim().split("\n")).toHaveLength(132);
-      expect(Bun.spawnSync(["bcftools", "index", "-t", out]).exitCode).toBe(0);
+      // The writer indexed it (vcf-writer-index.test.ts compares that index with htslib's own).
+      expect(Bun.spawnSync(["bcftools", "index", "-t", out]).stderr.toString()).toContain("index file exists");
       const region = Bun.spawnSync(["bcftools", "view", "-H", "-r", "21:25585733", out]);
       expect(region.stdout.toString()).toStartWith("21\t25585733\trs142513484");
     }

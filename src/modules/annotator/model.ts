@@ -54,8 +54,29 @@ export interface Transcript {
   /** Null for non-coding transcripts. */
   coding: CodingRegion | null;
   codonTable: CodonTableId;
-  /** Tags from the models (`basic`, `CCDS`, `Ensembl_canonical`, `mRNA_start_NF`, ...). */
+  /** Tags from the models (`basic`, `CCDS`, `Ensembl_canonical`, `MANE_Select`, `mRNA_start_NF`, ...). */
   tags: string[];
+  // The identity and choice fields below are absent when the models do not give them (Ensembl 84
+  // has no MANE, canonical or APPRIS tags): VEP's CSQ columns and --pick read them
+  // (reference/transcript-xrefs.ts says which attribute of which dialect gives each).
+  /** Protein stable ID from the CDS rows (`protein_id`); a RefSeq `NP_059142.2` keeps its version in the ID. */
+  proteinId?: string;
+  /** `protein_version` (GTF) or the `.N` of a GENCODE-style `ENSP….N`, when given. */
+  proteinVersion?: number;
+  /** The gene's HGNC ID (`HGNC:14027`), when the models give one. */
+  hgncId?: string;
+  /** Where the gene symbol comes from (VEP's SYMBOL_SOURCE: `HGNC`, `EntrezGene`, `RFAM`, …). */
+  symbolSource?: string;
+  /** MANE Select transcript: the matched ID of the other set when the models give it, else its own versioned ID. */
+  maneSelect?: string;
+  /** MANE Plus Clinical transcript, worded as maneSelect. */
+  manePlusClinical?: string;
+  /** Transcript support level 1–5 (`transcript_support_level`); absent for NA. */
+  tsl?: number;
+  /** APPRIS as VEP writes it: `P1`…`P5` (principal), `A1`, `A2` (alternative). */
+  appris?: string;
+  /** CCDS ID (`CCDS13573.1`), or `CCDS` when only the tag says the transcript is in CCDS. */
+  ccds?: string;
 }
 
 /** Sequence of a transcript, built once per transcript from the genome (see reference module). */

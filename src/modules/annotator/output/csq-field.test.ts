@@ -327,3 +327,57 @@ describe("transcript flags, tags and known variants", () => {
     ]);
   });
 });
+
+describe.each([1, -1] as Strand[])("identity columns from the models, strand %d", (strand) => {
+  const fx = buildFixture(CODING_SPEC, strand);
+  const withXrefs = (extra: Partial<typeof fx.transcript>) => ({
+    ...fx.transcript,
+    ...extra,
+    tags: [...fx.transcript.tags, ...(extra.tags ?? [])],
+  });
+  const entryOn = (
+    t: typeof fx.transcript,
+    writer = new CsqWriter([], () => fx.seq),
+    picked: number[] | null = null,
+    header = csqHeaderLine([]),
+  ) => {
+    const a = fx.allele(fx.cdna(15), "C", "A");
+    const out = new ByteBuilder(64);
+    const effects = [transcriptEffect(a, t, fx.seq, fx.genome, 5000)!];
+    writer.write(out, "N", "A", effects, [], picked);
+    return parseCsq(header, out.toString())[0]!;
+  };
+
+  test("HGVSp names the protein (ENSP….version:p.) as VEP does; no version when the models give none", () => {
+    expect(entryOn(withXrefs({ proteinId: "ENSP00000284967", proteinVersion: 6 })).HGVSp).toBe("ENSP00000284967.6:p.Ala2Asp");
+    expect(entryOn(withXrefs({ proteinId: "ENSP00000284967" })).HGVSp).toBe("ENSP00000284967:p.Ala2Asp");
+    expect(entryOn(withXrefs({ proteinId: "NP_059142.2" })).HGVSp).toBe("NP_059142.2:p.Ala2Asp");
+    // HGVSc keeps the transcript.
+    expect(entryOn(withXrefs({ proteinId: "ENSP00000284967", proteinVersion: 6 })).HGVSc).toBe("ENSTTEST.1:c.5C>A");
+  });
+
+  test("SYMBOL_SOURCE, HGNC_ID, CANONICAL, MANE_SELECT", () => {
+    const e = entryOn(
+      withXrefs({ hgncId: "HGNC:14027", symbolSource: "HGNC", maneSelect: "NM_017446.3", tags: ["Ensembl_canonical", "MANE_Select"] }),
+    );
+    expect([e.SYMBOL_SOURCE, e.HGNC_ID, e.CANONICAL, e.MANE_SELECT]).toEqual(["HGNC", "HGNC:14027", "YES", "NM_017446.3"]);
+  });
+
+  test("--flag-pick: a PICK column after FLAGS, 1 on the chosen entry and empty on the others", () => {
+    const header = csqHeaderLine([], true);
+    expect(header).toContain("|STRAND|FLAGS|PICK|SYMBOL_SOURCE|");
+    const writer = new CsqWriter([], () => fx.seq, true);
+    const t = withXrefs({ hgncId: "HGNC:1", symbolSource: "HGNC" });
+    expect(entryOn(t, writer, [1], header)).toMatchObject({ FLAGS: "", PICK: "1", SYMBOL_SOURCE: "HGNC", HGNC_ID: "HGNC:1" });
+    expect(entryOn(t, writer, [0], header)).toMatchObject({ PICK: "", SYMBOL_SOURCE: "HGNC" });
+    const allele: Allele = { contig: "T", start: 100, end: 100, ref: "C", alt: "A", vcfAlt: "A" };
+    const out = new ByteBuilder(64);
+    writer.write(out, "C", "A", [new AlleleEffect(allele, finishTerms([SO.intergenic]))], [], [1]);
+    expect(parseCsq(header, out.toString())[0]).toMatchObject({
+      Consequence: "intergenic_variant",
+      PICK: "1",
+      STRAND: "",
+      MANE_SELECT: "",
+    });
+  });
+});

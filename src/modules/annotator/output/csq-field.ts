@@ -74,9 +74,15 @@ export function csqKnownKeys(knownHeaderLines: readonly string[]): string[] {
   return keys;
 }
 
-/** The ##INFO line declaring CSQ with its Format, as VEP words it (parsers read the part after `Format: `). */
-export function csqHeaderLine(knownKeys: readonly string[]): string {
-  const fields = [...CSQ_FIELDS, ...knownKeys.map((k) => k.slice(KNOWN_PREFIX.length))];
+/**
+ * The ##INFO line declaring CSQ with its Format, as VEP words it (parsers read the part after
+ * `Format: `). `pickColumn` (`--flag-pick`) adds VEP's PICK column where VEP puts it: after FLAGS
+ * (Constants.pm's flag_pick comes after the `user` flags IMPACT, DISTANCE, STRAND, FLAGS).
+ */
+export function csqHeaderLine(knownKeys: readonly string[], pickColumn = false): string {
+  const fixed: string[] = [...CSQ_FIELDS];
+  if (pickColumn) fixed.splice(fixed.indexOf("FLAGS") + 1, 0, "PICK");
+  const fields = [...fixed, ...knownKeys.map((k) => k.slice(KNOWN_PREFIX.length))];
   return `##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. Format: ${fields.join("|")}">`;
 }
 
@@ -93,10 +99,16 @@ const PIPE = 124;
 const AMP = 38;
 const COMMA = 44;
 const EMPTY = new Uint8Array(0);
+/** The PICK column of an entry not chosen: empty. */
+const PICK_EMPTY = encodeOnce("|");
 /** After Consequence and IMPACT: SYMBOL..BIOTYPE (5) and EXON..Codons (9) empty for an intergenic entry. */
 const INTERGENIC_MIDDLE = encodeOnce("|".repeat(14));
-/** STRAND..MANE_SELECT of an intergenic entry: 6 empty fields. */
-const INTERGENIC_TAIL = encodeOnce("|".repeat(6));
+/** STRAND and FLAGS of an intergenic entry: empty. */
+const INTERGENIC_TAIL_HEAD = encodeOnce("||");
+/** SYMBOL_SOURCE..MANE_SELECT of an intergenic entry: 4 empty fields. */
+const INTERGENIC_TAIL_REST = encodeOnce("||||");
+/** The PICK column's value of a chosen entry (VEP writes 1, and nothing for the others). */
+const PICK_MARK = encodeOnce("|1");
 
 /** Per transcript: the pieces every entry on it repeats. */
 interface TranscriptPieces {
@@ -104,10 +116,14 @@ interface TranscriptPieces {
   prefixes: Uint8Array[];
   /** `SYMBOL|Gene|Transcript|Feature|BIOTYPE|`. */
   middle: Uint8Array;
-  /** `ENST….version:` for HGVSc (and, until protein IDs are in the models, HGVSp). */
+  /** `ENST….version:` for HGVSc. */
   reference: Uint8Array;
-  /** `|STRAND|FLAGS|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT`. */
-  tail: Uint8Array;
+  /** `ENSP….version:` for HGVSp, as VEP writes it; the transcript's reference when the models name no protein. */
+  proteinReference: Uint8Array;
+  /** `|STRAND|FLAGS`. */
+  tailHead: Uint8Array;
+  /** `|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT` (PICK, when written, goes between the two). */
+  tailRest: Uint8Array;
 }
 
 const transcriptPieces = new WeakMap<Transcript, TranscriptPieces>();
@@ -120,11 +136,20 @@ function piecesOf(t: Transcript, featureId: string, startIncomplete: boolean, en
     const symbol = t.geneName !== t.geneId ? vepEscape(t.geneName.replace(/\s/g, "%20")) : "";
     const flags = [startIncomplete ? "cds_start_NF" : "", endIncomplete ? "cds_end_NF" : ""].filter(Boolean).join("&");
     const canonical = t.tags.includes("Ensembl_canonical") ? "YES" : "";
+    const reference = encodeOnce(`${vepEscape(featureId)}${t.version !== null ? `.${t.version}` : ""}:`);
+    // VEP's HGVSp names the translation (ENSP00000284967.6:p.…); a RefSeq NP_….2 has its version in the ID.
+    const protein =
+      t.proteinId !== undefined
+        ? encodeOnce(`${vepEscape(t.proteinId)}${t.proteinVersion !== undefined ? `.${t.proteinVersion}` : ""}:`)
+        : reference;
+    const xref = (v: string | undefined) => (v === undefined ? "" : vepEscape(v));
     p = {
       prefixes: [],
       middle: encodeOnce(`${symbol}|${vepEscape(t.geneId)}|Transcript|${vepEscape(featureId)}|${vepEscape(t.biotype)}|`),
-      reference: encodeOnce(`${vepEscape(featureId)}${t.version !== null ? `.${t.version}` : ""}:`),
-      tail: encodeOnce(`|${t.strand}|${flags}|||${canonical}|`),
+      reference,
+      proteinReference: protein,
+      tailHead: encodeOnce(`|${t.strand}|${flags}`),
+      tailRest: encodeOnce(`|${xref(t.symbolSource)}|${xref(t.hgncId)}|${canonical}|${xref(t.maneSelect)}`),
     };
     transcriptPieces.set(t, p);
   }
@@ -158,18 +183,27 @@ export class CsqWriter {
   /**
    * @param knownKeys the known-variant INFO keys that have CSQ columns (csqKnownKeys)
    * @param sequenceOf the spliced sequence of a transcript the allele overlaps (for codons)
+   * @param pickColumn write VEP's PICK column (`--flag-pick`; the header must say so: csqHeaderLine)
    */
   constructor(
     private readonly knownKeys: readonly string[],
     private readonly sequenceOf: (t: Transcript) => TranscriptSequence | null,
+    private readonly pickColumn = false,
   ) {}
 
   /**
    * Writes the CSQ value (without `CSQ=`) of a record's effects, in allele order; `matches` are
    * the known-variant matches of its annotated alleles, in the same order (empty without known
-   * variants).
+   * variants). With the PICK column, a non-zero `picked[i]` marks effects[i] as chosen (pick.ts).
    */
-  write(out: ByteBuilder, ref: string, altText: string, effects: readonly AlleleEffect[], matches: readonly (KnownMatch | null)[]): void {
+  write(
+    out: ByteBuilder,
+    ref: string,
+    altText: string,
+    effects: readonly AlleleEffect[],
+    matches: readonly (KnownMatch | null)[],
+    picked: ArrayLike<number> | null = null,
+  ): void {
     let allele: Allele | null = null;
     let k = -1;
     const pieces = this.pieces;
@@ -182,8 +216,9 @@ export class CsqWriter {
         this.knownPieces(matches[k] ?? null, pieces);
       }
       if (i > 0) out.byte(COMMA);
-      if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces);
-      else this.transcriptEntry(out, e, e.transcript, pieces);
+      const pick = this.pickColumn ? (picked?.[i] ? PICK_MARK : PICK_EMPTY) : EMPTY;
+      if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces, pick);
+      else this.transcriptEntry(out, e, e.transcript, pieces, pick);
     }
   }
 
@@ -210,20 +245,22 @@ export class CsqWriter {
     into.known = s.bytes.subarray(existingEnd, s.length);
   }
 
-  private intergenicEntry(out: ByteBuilder, e: AlleleEffect, a: AllelePieces): void {
+  private intergenicEntry(out: ByteBuilder, e: AlleleEffect, a: AllelePieces, pick: Uint8Array): void {
     const prefix = (intergenicPrefixes[e.terms.id] ??= concatBytes(termsPiece(e), INTERGENIC_MIDDLE));
-    out.reserve(a.allele.length + prefix.length + a.existing.length + INTERGENIC_TAIL.length + a.known.length + 4);
+    out.reserve(a.allele.length + prefix.length + a.existing.length + 8 + a.known.length + 4);
     const b = out.bytes;
     let p = putAscii(b, out.length, a.allele);
     b[p++] = PIPE;
     p = putBytes(b, p, prefix);
     p = putBytes(b, p, a.existing);
     b[p++] = PIPE; // DISTANCE: only up/downstream entries have one
-    p = putBytes(b, p, INTERGENIC_TAIL);
+    p = putBytes(b, p, INTERGENIC_TAIL_HEAD);
+    p = putBytes(b, p, pick);
+    p = putBytes(b, p, INTERGENIC_TAIL_REST);
     out.length = putBytes(b, p, a.known);
   }
 
-  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces): void {
+  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces, pick: Uint8Array): void {
     const l = e.layout!;
     const tp = piecesOf(t, l.featureId, l.startIncomplete, l.endIncomplete);
     const prefix = (tp.prefixes[e.terms.id] ??= concatBytes(termsPiece(e), tp.middle));
@@ -263,13 +300,16 @@ export class CsqWriter {
       a.allele.length +
         prefix.length +
         4 * RANGE_MAX_BYTES +
-        2 * tp.reference.length +
+        tp.reference.length +
+        tp.proteinReference.length +
         hgvsCMaxBytes(e) +
         3 * hgvsP.length +
         aminoAcids.length +
         codons.length +
         a.existing.length +
-        tp.tail.length +
+        tp.tailHead.length +
+        pick.length +
+        tp.tailRest.length +
         a.known.length +
         32,
     );
@@ -287,7 +327,7 @@ export class CsqWriter {
     }
     b[p++] = PIPE;
     if (hgvsP.length > 0) {
-      p = putBytes(b, p, tp.reference);
+      p = putBytes(b, p, tp.proteinReference);
       p = putHgvsP(out, p, hgvsP);
     }
     b[p++] = PIPE;
@@ -304,7 +344,9 @@ export class CsqWriter {
     p = putBytes(b, p, a.existing);
     b[p++] = PIPE;
     if (!within) p = putInt(b, p, e.distance);
-    p = putBytes(b, p, tp.tail);
+    p = putBytes(b, p, tp.tailHead);
+    p = putBytes(b, p, pick);
+    p = putBytes(b, p, tp.tailRest);
     out.length = putBytes(b, p, a.known);
   }
 }

@@ -5,6 +5,7 @@
  * CDS flags, contig aliases, codon table.
  */
 import type { CodingRegion, CodonTableId, Exon, Strand, Transcript } from "../model.ts";
+import { applyXrefs, type DraftXrefs, newDraftXrefs } from "./transcript-xrefs.ts";
 
 export interface Segment {
   start: number;
@@ -30,6 +31,8 @@ export interface TranscriptDraft {
   utrs: Segment[];
   stopCodons: Segment[];
   tags: Set<string>;
+  /** Protein ID, HGNC, MANE, TSL, CCDS as the file gives them (transcript-xrefs.ts). */
+  xrefs: DraftXrefs;
   /** First line that mentioned the transcript, for messages. */
   line: number;
   /** The first of its exon/CDS/UTR/codon rows that is unusable: the transcript is refused. */
@@ -59,6 +62,7 @@ export function newDraft(id: string, line: number): TranscriptDraft {
     utrs: [],
     stopCodons: [],
     tags: new Set(),
+    xrefs: newDraftXrefs(),
     line,
     invalid: null,
   };
@@ -148,7 +152,7 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
     const start = Math.min(d.start || Infinity, exons[0]!.start);
     const end = Math.max(d.end, exons[exons.length - 1]!.end);
     const codonTable: CodonTableId = MITO.test(contig) || MITO.test(d.seqid) ? 2 : 1;
-    out.push({
+    const t: Transcript = {
       id: d.id,
       version: d.version,
       geneId: d.geneId || d.id,
@@ -162,7 +166,9 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
       coding,
       codonTable,
       tags: [...d.tags],
-    });
+    };
+    applyXrefs(t, d.xrefs);
+    out.push(t);
   }
   if (refused.length > DETAILED_WARNINGS) {
     const more = refused.slice(DETAILED_WARNINGS);

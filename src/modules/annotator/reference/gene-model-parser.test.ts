@@ -72,8 +72,13 @@ describe("the real Ensembl 84 chr21 files", () => {
     expect(a.exons.length).toBe(11);
     // GFF3 CDS rows include the stop codon (25585751-3); GTF CDS rows stop at 25585754 plus a stop_codon row.
     expect(a.coding).toEqual({ start: 25585751, end: 25607475, startIncomplete: false, endIncomplete: false, startPhase: 0 });
-    const { tags: _t1, ...restA } = a;
-    const { tags: _t2, ...restB } = b;
+    // The files differ only in what each dialect carries: the GFF3 gene description names the HGNC
+    // ID ([Source:HGNC Symbol;Acc:HGNC:14027]), the GTF gives protein_version; the GFF3's ccdsid
+    // has a version, the GTF's ccds_id none.
+    expect(a).toMatchObject({ proteinId: "ENSP00000305682", hgncId: "HGNC:14027", symbolSource: "HGNC", tsl: 5, ccds: "CCDS33522.1" });
+    expect(b).toMatchObject({ proteinId: "ENSP00000305682", proteinVersion: 7, tsl: 5, ccds: "CCDS33522" });
+    const { tags: _t1, hgncId: _h, symbolSource: _s, ccds: _c1, ...restA } = a;
+    const { tags: _t2, proteinVersion: _v, ccds: _c2, ...restB } = b;
     expect(restB).toEqual(restA);
     expect(b.tags.sort()).toEqual(["CCDS", "basic"]);
   });

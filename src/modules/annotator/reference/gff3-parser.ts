@@ -8,6 +8,7 @@
  */
 import { newDraft, splitEnsemblVersion, type TranscriptDraft } from "./gene-model-builder.ts";
 import { partKind, type GffRow } from "./gff-row.ts";
+import { type DraftXrefs, normalizeHgncId, normalizeTag, parseTsl, readDbxrefs, readDescription } from "./transcript-xrefs.ts";
 
 interface FeatureRecord {
   rawId: string;
@@ -31,6 +32,10 @@ interface PartRecord {
   strand: 1 | -1 | 0;
   /** GffRow.problem: the row is unusable and refuses its transcripts. */
   problem: string | null;
+  /** CDS rows: `protein_id`, still percent-encoded (null otherwise). */
+  proteinId: string | null;
+  /** CDS rows: the CCDS ID of RefSeq's `Dbxref=CCDS:CCDS13573.1`. */
+  ccds: string | null;
 }
 
 function decode(value: string): string {
@@ -122,6 +127,8 @@ export class Gff3Collector {
         seqid: r.seqid,
         strand: r.strand,
         problem: r.problem,
+        proteinId: kind === "cds" ? rawAttribute(r.attributes, "protein_id") : null,
+        ccds: kind === "cds" ? (/CCDS:(CCDS[\d.]+)/.exec(r.attributes)?.[1] ?? null) : null,
       };
       for (const p of parent.split(",")) {
         const key = decode(p);
@@ -204,7 +211,9 @@ export class Gff3Collector {
         first(g, "gene_biotype") ??
         first(g, "gene_type") ??
         (f.type === "transcript" ? null : f.type);
-      for (const tag of all(a, "tag")) d.tags.add(tag);
+      for (const tag of all(a, "tag")) d.tags.add(normalizeTag(tag));
+      readGff3Xrefs(a, g, f === gene, parts, d.xrefs);
+      if (dbxrefGeneId !== undefined && first(g, "gene_id") === null) d.xrefs.symbolSource ??= "EntrezGene";
       for (const t of INCOMPLETE_TAGS) if (a.has(t) && a.get(t) !== "0" && a.get(t) !== "false") d.tags.add(t);
       const bad = parts.find((p) => p.problem !== null);
       if (bad) d.invalid = { line: bad.line, type: bad.type, problem: bad.problem! };
@@ -231,4 +240,21 @@ export class Gff3Collector {
     }
     return drafts;
   }
+}
+
+/** Protein ID (CDS rows), HGNC ID, symbol source, MANE counterpart, TSL, CCDS of one transcript. */
+function readGff3Xrefs(a: Map<string, string>, g: Map<string, string>, isGene: boolean, parts: readonly PartRecord[], x: DraftXrefs): void {
+  const cds = parts.find((p) => p.proteinId !== null && p.proteinId !== "");
+  if (cds) {
+    const split = splitEnsemblVersion(decode(cds.proteinId!));
+    x.proteinId = split.id;
+    x.proteinVersion = split.version;
+  }
+  const hgnc = first(a, "hgnc_id") ?? (isGene ? null : first(g, "hgnc_id"));
+  if (hgnc !== null) x.hgncId = normalizeHgncId(hgnc);
+  readDbxrefs(all(a, "Dbxref"), x, true);
+  if (!isGene) readDbxrefs(all(g, "Dbxref"), x, false);
+  readDescription(first(g, "description"), x);
+  x.tsl = parseTsl(first(a, "transcript_support_level"));
+  x.ccds ??= first(a, "ccdsid") ?? first(a, "ccds_id") ?? parts.find((p) => p.ccds !== null)?.ccds ?? null;
 }

@@ -6,6 +6,7 @@
  */
 import { GeneModelFormatError, partKind, type GffRow } from "./gff-row.ts";
 import { newDraft, splitEnsemblVersion, type TranscriptDraft } from "./gene-model-builder.ts";
+import { normalizeHgncId, normalizeTag, parseTsl } from "./transcript-xrefs.ts";
 
 const ATTRIBUTE = /\s*([^\s;"]+)\s+(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))\s*(?:;|$)/y;
 
@@ -81,8 +82,9 @@ export class GtfCollector {
         const v = Number(one("transcript_version"));
         d.version = Number.isInteger(v) && v > 0 ? v : split.version;
       }
-      for (const tag of a.get("tag") ?? []) d.tags.add(tag);
+      for (const tag of a.get("tag") ?? []) d.tags.add(normalizeTag(tag));
       for (const t of INCOMPLETE_TAGS) if (a.has(t)) d.tags.add(t);
+      readGtfXrefs(one, d);
       const seg = { start: r.start, end: r.end, phase: r.phase };
       if (r.problem !== null && !isTranscriptRow) {
         // An unusable exon/CDS/UTR/codon row refuses its transcript (named at build time).
@@ -108,4 +110,24 @@ export class GtfCollector {
     }
     return [...this.drafts.values()];
   }
+}
+
+/** Protein ID and version (CDS rows), HGNC ID (GENCODE), CCDS and TSL: the first row giving each wins. */
+function readGtfXrefs(one: (key: string) => string | null, d: TranscriptDraft): void {
+  const x = d.xrefs;
+  if (x.proteinId === null) {
+    const protein = one("protein_id");
+    if (protein) {
+      const split = splitEnsemblVersion(protein);
+      const v = Number(one("protein_version"));
+      x.proteinId = split.id;
+      x.proteinVersion = Number.isInteger(v) && v > 0 ? v : split.version;
+    }
+  }
+  if (x.hgncId === null) {
+    const hgnc = one("hgnc_id");
+    if (hgnc) x.hgncId = normalizeHgncId(hgnc);
+  }
+  x.ccds ??= one("ccds_id") || one("ccdsid") || null; // Ensembl's GTF, GENCODE's
+  x.tsl ??= parseTsl(one("transcript_support_level"));
 }

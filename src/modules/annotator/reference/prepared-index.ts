@@ -15,7 +15,7 @@ import { parseGeneModels } from "./gene-model-parser.ts";
 
 const FORMAT = "gas-transcript-index";
 /** Bump when the Transcript model or the compile rules change: older indexes then count as stale. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2; // 2: protein IDs, HGNC, MANE, TSL, APPRIS, CCDS (transcript-xrefs.ts)
 
 export interface IndexSource {
   genesPath: string;
@@ -59,8 +59,15 @@ interface IndexFile {
     codonTable: number[];
     tagCount: number[];
     tags: number[];
-  };
+  } & Record<XrefStringField, number[]> &
+    Record<XrefNumberField, number[]>;
 }
+
+/** The optional Transcript fields stored as string indexes (-1 = absent) and as numbers (-1 = absent). */
+const XREF_STRING_FIELDS = ["proteinId", "hgncId", "symbolSource", "maneSelect", "manePlusClinical", "appris", "ccds"] as const;
+const XREF_NUMBER_FIELDS = ["proteinVersion", "tsl"] as const;
+type XrefStringField = (typeof XREF_STRING_FIELDS)[number];
+type XrefNumberField = (typeof XREF_NUMBER_FIELDS)[number];
 
 async function sha1Of(path: string): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha1");
@@ -117,8 +124,22 @@ function encode(transcripts: Transcript[], warnings: string[], source: SourceSta
     codonTable: [],
     tagCount: [],
     tags: [],
+    proteinId: [],
+    hgncId: [],
+    symbolSource: [],
+    maneSelect: [],
+    manePlusClinical: [],
+    appris: [],
+    ccds: [],
+    proteinVersion: [],
+    tsl: [],
   };
   for (const t of transcripts) {
+    for (const k of XREF_STRING_FIELDS) {
+      const v = t[k];
+      cols[k].push(v === undefined ? -1 : s(v));
+    }
+    for (const k of XREF_NUMBER_FIELDS) cols[k].push(t[k] ?? -1);
     cols.id.push(s(t.id));
     cols.version.push(t.version ?? -1);
     cols.geneId.push(s(t.geneId));
@@ -181,6 +202,15 @@ function decode(f: IndexFile): Transcript[] {
       codonTable: c.codonTable[i] as CodonTableId,
       tags,
     };
+    const t = out[i]!;
+    for (const k of XREF_STRING_FIELDS) {
+      const v = c[k][i]!;
+      if (v >= 0) t[k] = S[v]!;
+    }
+    for (const k of XREF_NUMBER_FIELDS) {
+      const v = c[k][i]!;
+      if (v >= 0) t[k] = v;
+    }
   }
   return out;
 }

@@ -10,8 +10,12 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
-import type { AnnotationEngine } from "../annotator/index.ts";
+import { gunzipSync } from "node:zlib";
+import { type AnnotationEngine, DEFAULT_BUNDLE_DIR, startEngineThread } from "../annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "./annotation-worker.ts";
+import { resultKeys } from "./job-keys.ts";
+
+const DEMO_VCF = join(import.meta.dir, "../../../data/demo/vcf/test.vcf");
 
 describe("annotation worker on the local ports", () => {
   let h: WebHarness;
@@ -127,4 +131,45 @@ describe("annotation worker on the local ports", () => {
     expect(await worker.sweepWorkDir()).toBeGreaterThanOrEqual(1);
     expect(dirs.map((d) => existsSync(d))).toEqual([false, true]);
   });
+
+  test("a job stores the VCF as BGZF with its tabix index, the log and the results store; no JSON; rowsKey is the store", async () => {
+    const { ports, config, log } = h.container;
+    const userId = await h.client().signIn("cy@example.org", "Cy");
+    const id = randomUUID();
+    const inputKey = `${userId}/${id}~test.vcf`;
+    await ports.inputs.put(inputKey, Bun.file(DEMO_VCF));
+    await ports.jobStore.create({ id, userId, inputFileName: "test.vcf", inputKey, submitTime: new Date() });
+    const queue = ports.queue<JobRequest>("annotator");
+    await queue.send({ jobId: id, userId, inputKey, inputFileName: "test.vcf", submitTime: new Date().toISOString() });
+    const engine = await startEngineThread({ bundleDir: DEFAULT_BUNDLE_DIR });
+    try {
+      const worker = createAnnotationWorker({
+        jobs: ports.jobStore,
+        inputs: ports.inputs,
+        results: ports.results,
+        topic: ports.topic,
+        queue,
+        engine,
+        workDir: config.backend.workDir,
+        visibilitySeconds: 30,
+        maxAttempts: 5,
+        log,
+      });
+      const [delivery] = await queue.receive();
+      expect(await worker.handle(delivery!, new AbortController().signal)).toBe("completed");
+    } finally {
+      await engine.close();
+    }
+    const keys = resultKeys(userId, id, "test.vcf");
+    const stored = (await ports.results.list(`${userId}/${id}~`)).map((o) => o.key).sort();
+    expect(stored).toEqual([keys.vcfGz, keys.tbi, keys.store, keys.log].sort());
+    const job = (await ports.jobStore.get(id))!;
+    expect(job).toMatchObject({ status: "COMPLETED", resultKey: keys.vcfGz, rowsKey: keys.store, logKey: keys.log });
+    const vcf = gunzipSync(await new Response((await ports.results.get(keys.vcfGz))!.stream()).bytes()).toString();
+    expect(vcf.split("\n").filter((l) => l && !l.startsWith("#"))).toHaveLength(132);
+    const tbi = gunzipSync(await new Response((await ports.results.get(keys.tbi))!.stream()).bytes());
+    expect(tbi.subarray(0, 4).toString()).toBe("TBI\u0001");
+    const store = await ports.results.head(keys.store);
+    expect(store!.size).toBeGreaterThan(0);
+  }, 60_000);
 });

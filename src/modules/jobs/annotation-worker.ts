@@ -172,10 +172,11 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       // Named as the user named it: the engine's log and messages mention the input's file name.
       const inputPath = join(work, basename(job.inputFileName));
       await Bun.write(inputPath, new Response(input.stream()));
+      // The VCF as BGZF: the engine writes its tabix index beside it (out.annot.vcf.gz.tbi) in the
+      // same pass. No .annot.json (1.2 GB per 1M variants): JSON rows come from the store on demand.
       const out = {
-        vcf: join(work, "out.annot.vcf"),
+        vcf: join(work, "out.annot.vcf.gz"),
         log: join(work, "out.vcf.count.log"),
-        json: join(work, "out.annot.json"),
         store: join(work, "out.results.sqlite"),
       };
       const summary = await deps.engine.annotate({
@@ -188,17 +189,20 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       });
       run.signal.throwIfAborted();
       const keys = resultKeys(job.userId, job.id, job.inputFileName);
-      await results.put(keys.vcf, Bun.file(out.vcf));
+      await results.put(keys.vcfGz, Bun.file(out.vcf));
+      const index = Bun.file(`${out.vcf}.tbi`);
+      // No index when the records are unsorted or lie past 2^29 (tabix-index.ts): the VCF is
+      // still complete; the job page then offers no .tbi.
+      if (await index.exists()) await results.put(keys.tbi, index);
+      else log.warn("annotated VCF left without a tabix index (unsorted records, or positions past 2^29)");
       await results.put(keys.log, scrub.stream(Bun.file(out.log).stream()));
-      await results.put(keys.json, scrub.stream(Bun.file(out.json).stream()));
-      // The results store (issue 12): not recorded on the job (the port has no field for it yet);
-      // its key is derived from the job's (resultKeys). Its `engine` summary names the input by its
-      // file name only (results-store-writer.ts), so there is no work path to scrub.
+      // Its `engine` summary names the input by its file name only (results-store-writer.ts), so
+      // there is no work path to scrub.
       await results.put(keys.store, Bun.file(out.store));
       const done = await jobs.complete(job.id, token, {
-        resultKey: keys.vcf,
+        resultKey: keys.vcfGz,
         logKey: keys.log,
-        rowsKey: keys.json,
+        rowsKey: keys.store,
         summary: toSummary(summary, scrub.text),
       });
       if (!done) {

@@ -1,8 +1,10 @@
 /**
  * The original's object key scheme: inputs `<user>/<job uuid>~<file name>`, results
- * `<user>/<job uuid>~<name>.annot.vcf`, `<user>/<job uuid>~<name>.vcf.count.log` and (new, for the
- * results browser) `<user>/<job uuid>~<name>.annot.json` and the results store
- * `<user>/<job uuid>~<name>.results.sqlite` (src/modules/results/results-store.ts reads it).
+ * `<user>/<job uuid>~<name>.<suffix>`. A job stores (issue 12) the annotated VCF as BGZF,
+ * `<name>.annot.vcf.gz` (the job's resultKey), its tabix index `<name>.annot.vcf.gz.tbi`, the count
+ * log `<name>.vcf.count.log` and the results store `<name>.results.sqlite` (its rowsKey;
+ * src/modules/results/ reads it). Jobs from before kept a plain `<name>.annot.vcf` and the rows as
+ * `<name>.annot.json`; their keys stay on their records and keep working.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -25,8 +27,22 @@ export function parseInputKey(key: string): { userId: string; jobId: string; fil
 /** `test.vcf` → `test`; `x.vcf.gz` → `x` (the original named results after the input's stem). */
 export const fileStem = (fileName: string) => fileName.replace(/(\.vcf)?(\.b?gz)?$/i, "") || fileName;
 
-/** Result keys for a job. */
+/** Result keys for a job: what the annotator writes now, and (`vcf`, `json`) what older jobs hold. */
 export function resultKeys(userId: string, jobId: string, inputFileName: string) {
   const base = `${userId}/${jobId}~${fileStem(inputFileName)}`;
-  return { vcf: `${base}.annot.vcf`, log: `${base}.vcf.count.log`, json: `${base}.annot.json`, store: `${base}.results.sqlite` };
+  return {
+    vcfGz: `${base}.annot.vcf.gz`,
+    tbi: `${base}.annot.vcf.gz.tbi`,
+    log: `${base}.vcf.count.log`,
+    store: `${base}.results.sqlite`,
+    /** Jobs before issue 12: the plain annotated VCF, and the rows as JSON. */
+    vcf: `${base}.annot.vcf`,
+    json: `${base}.annot.json`,
+  };
 }
+
+/** True when a job's resultKey is a BGZF VCF (with its index at `<key>.tbi`), false for an old plain one. */
+export const isBgzfResult = (resultKey: string) => resultKey.endsWith(".vcf.gz");
+
+/** The tabix index stored beside a BGZF result. */
+export const indexKeyOf = (resultKey: string) => `${resultKey}.tbi`;

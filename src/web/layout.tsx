@@ -28,7 +28,7 @@ export function Layout(props: {
   title: string;
   children?: Child;
   head?: Child;
-  scripts?: ("job-live.js" | "annotate-check.js")[];
+  scripts?: ("job-live.js" | "annotate-check.js" | "results-browser.js")[];
 }) {
   const { ctx } = props;
   const user = ctx.user;

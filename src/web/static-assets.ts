@@ -8,6 +8,7 @@ import bootstrapCss from "bootstrap/dist/css/bootstrap.min.css" with { type: "te
 import annotateCheckJs from "./static/annotate-check.js" with { type: "text" };
 import gasCss from "./static/gas.css" with { type: "text" };
 import jobLiveJs from "./static/job-live.js" with { type: "text" };
+import resultsBrowserJs from "./static/results-browser.js" with { type: "text" };
 import type { AppEnv } from "./app-env.ts";
 
 interface Asset {
@@ -27,6 +28,7 @@ const ASSETS: Record<string, Asset> = {
   "gas.css": asset(gasCss, "text/css; charset=utf-8"),
   "job-live.js": asset(jobLiveJs, "text/javascript; charset=utf-8"),
   "annotate-check.js": asset(annotateCheckJs, "text/javascript; charset=utf-8"),
+  "results-browser.js": asset(resultsBrowserJs, "text/javascript; charset=utf-8"),
 };
 
 /** URL of a static asset, with a content hash so browsers may cache it for long. */

@@ -3,7 +3,7 @@
  * under /annotations/{id}/… (behind requireProfile, mounted by jobs.routes.tsx) and the public,
  * read-only /shared/{token}/… views. An unknown, expired or revoked share token is a plain 404.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Job } from "../../ports/job-store.ts";
@@ -16,11 +16,18 @@ import type { ShareLink } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
 import type { JobsRoutesDeps } from "./jobs.routes.tsx";
 import type { Owner } from "./jobs.service.ts";
+import { type RawQuery, loadResultsView } from "../results/results-view.ts";
 import { assertResultsAvailable } from "./results-availability.ts";
-import { ResultFilterQuery, createResultCache, queryResults } from "./results-query.ts";
 import { JobDetailPage } from "./views/job-detail-page.tsx";
 import { LogPage } from "./views/job-pages.tsx";
-import { ResultsPage } from "./views/results-page.tsx";
+import {
+  FRAGMENT_HEADER,
+  type ResultsLinks,
+  ResultsBrowser,
+  ResultsPage,
+  VariantDetailPage,
+  VariantEffects,
+} from "./views/results-page.tsx";
 
 /** How often the events stream looks at the job, and how long one stream may stay open. */
 const POLL_MS = 1000;
@@ -35,13 +42,50 @@ const ShareForm = z.object({ days: formField.transform(Number) });
 /** Routes for results, events, shares (owner) and /shared/{token} (anyone with the link). */
 export function jobResultsRoutes(deps: JobsRoutesDeps) {
   const { jobs, shares, baseUrl } = deps;
-  const loadResults = createResultCache();
 
-  async function resultSet(owner: Owner, job: Job) {
-    if (job.status !== "COMPLETED" || !job.rowsKey) throw new AppError("NOT_FOUND", `Job ${job.id} has no results to browse yet`);
-    const { name, object } = await jobs.file(owner, job.id, "json");
-    return loadResults(job.rowsKey, () => new Response(object.stream()).text(), name);
+  /**
+   * The results page, or only its #results-browser part when results-browser.js asks for it. A
+   * filter the store refuses (a bad region, an unknown term) is the page with the message: a 400.
+   */
+  async function resultsPage(c: Context<AppEnv>, job: Job, owner: Owner, links: ResultsLinks, shared: boolean) {
+    const results = await deps.results.open(job, owner);
+    const view = await loadResultsView(results, rawQuery(c), job.summary);
+    const status = view.error ? 400 : 200;
+    c.header("vary", FRAGMENT_HEADER);
+    if (c.req.header(FRAGMENT_HEADER))
+      return c.html(<ResultsBrowser view={view} links={links} reference={String(view.summary.engine?.reference ?? "")} />, status);
+    return c.html(<ResultsPage ctx={pageCtx(c)} job={job} view={view} links={links} shared={shared} />, status);
   }
+
+  /** One variant with every effect (the table's expander fetches the fragment). */
+  async function variantPage(c: Context<AppEnv>, job: Job, owner: Owner, back: string) {
+    const vid = Number(c.req.param("vid"));
+    if (!Number.isSafeInteger(vid) || vid < 0) throw new AppError("NOT_FOUND", "There is no such variant in these results");
+    const results = await deps.results.open(job, owner);
+    const [row, effects, summary] = await Promise.all([results.variant(vid), results.transcripts(vid), results.summary()]);
+    if (!row) throw new AppError("NOT_FOUND", "There is no such variant in these results");
+    const reference = String(summary.engine?.reference ?? "");
+    c.header("vary", FRAGMENT_HEADER);
+    if (c.req.header(FRAGMENT_HEADER)) return c.html(<VariantEffects row={row} effects={effects} reference={reference} />);
+    return c.html(<VariantDetailPage ctx={pageCtx(c)} job={job} row={row} effects={effects} reference={reference} back={back} />);
+  }
+
+  const ownerLinks = (id: string): ResultsLinks => ({
+    base: `/annotations/${id}/results`,
+    rows: `/annotations/${id}/rows`,
+    variant: (vid) => `/annotations/${id}/results/variants/${vid}`,
+    result: `/annotations/${id}/result`,
+    log: `/annotations/${id}/log`,
+    back: `/annotations/${id}`,
+  });
+  const sharedLinks = (token: string): ResultsLinks => ({
+    base: `/shared/${token}`,
+    rows: `/shared/${token}/rows`,
+    variant: (vid) => `/shared/${token}/variants/${vid}`,
+    result: `/shared/${token}/result`,
+    log: `/shared/${token}/log`,
+    back: null,
+  });
 
   async function shared(token: string): Promise<{ link: ShareLink; job: Job; owner: Owner }> {
     const link = await shares.resolve(token);
@@ -53,24 +97,17 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
   }
 
   return new Hono<AppEnv>()
-    .get("/annotations/:id/results", validate("query", ResultFilterQuery), async (c) => {
+    .get("/annotations/:id/results", async (c) => {
       const user = userOf(c);
       const job = await jobs.get(user, c.req.param("id"));
       assertResultsAvailable(job, user.tier === "premium");
-      const set = await resultSet(user, job);
-      const base = `/annotations/${job.id}/results`;
-      const r = queryResults(set, c.req.valid("query"));
-      return c.html(
-        <ResultsPage
-          ctx={pageCtx(c)}
-          job={job}
-          set={set}
-          r={r}
-          base={base}
-          links={{ result: `/annotations/${job.id}/result`, log: `/annotations/${job.id}/log`, back: `/annotations/${job.id}` }}
-          shared={false}
-        />,
-      );
+      return resultsPage(c, job, user, ownerLinks(job.id), false);
+    })
+    .get("/annotations/:id/results/variants/:vid", async (c) => {
+      const user = userOf(c);
+      const job = await jobs.get(user, c.req.param("id"));
+      assertResultsAvailable(job, user.tier === "premium");
+      return variantPage(c, job, user, ownerLinks(job.id).base);
     })
     .get("/annotations/:id/events", async (c) => {
       const user = userOf(c);
@@ -132,25 +169,21 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
       c.var.log.info("share link revoked", { jobId: job.id, shareId: c.req.param("shareId") });
       return c.redirect(`/annotations/${job.id}#sharing`, 303);
     })
-    .get("/shared/:token", validate("query", ResultFilterQuery), async (c) => {
+    .get("/shared/:token", async (c) => {
       const token = c.req.param("token");
       const { job, owner } = await shared(token);
       assertResultsAvailable(job, false);
-      const set = await resultSet(owner, job);
-      const r = queryResults(set, c.req.valid("query"));
       c.header("x-robots-tag", "noindex");
       c.header("cache-control", "private, no-store");
-      return c.html(
-        <ResultsPage
-          ctx={pageCtx(c)}
-          job={job}
-          set={set}
-          r={r}
-          base={`/shared/${token}`}
-          links={{ result: `/shared/${token}/result`, log: `/shared/${token}/log`, back: null }}
-          shared
-        />,
-      );
+      return resultsPage(c, job, owner, sharedLinks(token), true);
+    })
+    .get("/shared/:token/variants/:vid", async (c) => {
+      const token = c.req.param("token");
+      const { job, owner } = await shared(token);
+      assertResultsAvailable(job, false);
+      c.header("x-robots-tag", "noindex");
+      c.header("cache-control", "private, no-store");
+      return variantPage(c, job, owner, `/shared/${token}`);
     })
     .get("/shared/:token/result", async (c) => {
       const { job, owner } = await shared(c.req.param("token"));
@@ -168,4 +201,9 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
         return c.html(<LogPage ctx={pageCtx(c)} jobId={job.id} log={log} back={`/shared/${token}`} />);
       return c.text(log);
     });
+}
+
+/** The query string as parsed by the validators: a parameter given once is a string, a repeated one an array. */
+function rawQuery(c: Context<AppEnv>): RawQuery {
+  return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]));
 }

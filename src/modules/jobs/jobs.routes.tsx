@@ -16,6 +16,7 @@ import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { requireProfile, userOf } from "../../web/user-guards.ts";
 import { documented, fieldByField, jsonBody, queryField, validate } from "../../web/validate.ts";
+import type { ResultsService } from "../results/index.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
@@ -61,6 +62,8 @@ const jobParams = [uuidParam("id")];
 export interface JobsRoutesDeps {
   jobs: JobsService;
   shares: ShareLinksService;
+  /** Completed jobs' results stores (the results page). */
+  results: ResultsService;
   baseUrl: (requestUrl: string) => string;
 }
 

@@ -170,6 +170,6 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));
   app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
   app.route("/", accountRoutes(deps.accounts));
-  app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, baseUrl }));
+  app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, results: deps.results, baseUrl }));
   return app;
 }

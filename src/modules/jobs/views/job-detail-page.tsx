@@ -4,12 +4,12 @@
  * refresh). The part that changes when the job finishes is inside #job-detail, which the script
  * swaps for the finished page's.
  */
-import type { Job } from "../../../ports/job-store.ts";
+import type { Job, JobSummary } from "../../../ports/job-store.ts";
 import { Alert, CsrfField, Layout, formatTime } from "../../../web/layout.tsx";
 import type { PageCtx } from "../../../web/page-context.ts";
 import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
 import { StatusBadge } from "./job-pages.tsx";
-import { SummaryCharts } from "./summary-chart.tsx";
+import { BarChart, barsOf, impactBars } from "./summary-chart.tsx";
 
 /** The result download, or where the result is instead: archived (free: upgrade offer) or being restored. */
 export function ResultDownload(p: { job: Job; href: string; premium: boolean }) {
@@ -115,6 +115,48 @@ function Shares(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; created: { url
   );
 }
 
+/**
+ * The job's summary charts: variants by most severe consequence and by highest impact, each bar a
+ * link to the results filtered to it (while the results are browsable); the per variant ×
+ * transcript counts apart, labelled as such.
+ */
+function JobCharts(p: { summary: JobSummary; results: string | null }) {
+  const s = p.summary;
+  const link = (param: string) => (p.results ? (v: string) => `${p.results}?${param}=${encodeURIComponent(v)}` : undefined);
+  return (
+    <>
+      <div class="row">
+        <div class="col-lg-7">
+          <BarChart
+            title="Variants by most severe consequence"
+            counts="variants"
+            id="job-chart-most-severe"
+            bars={barsOf(s.byMostSevere ?? {}, link("consequence"))}
+          />
+        </div>
+        <div class="col-lg-5">
+          <BarChart
+            title="Variants by highest impact"
+            counts="variants"
+            id="job-chart-impact"
+            labelWidth={110}
+            bars={impactBars(s.byImpact, link("impact"))}
+          />
+        </div>
+      </div>
+      <details class="mb-3">
+        <summary>Counts per variant × transcript row (every term of every effect)</summary>
+        <BarChart
+          title="Variant × transcript rows by consequence term"
+          counts="variant × transcript rows"
+          id="job-chart-rows-consequence"
+          bars={barsOf(s.byConsequence)}
+        />
+      </details>
+    </>
+  );
+}
+
 /** The job's details; `shares` is null on shared (read-only) views. */
 export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; createdShare: { url: string; expiresAt: Date } | null }) {
   const j = p.job;
@@ -192,7 +234,7 @@ export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; 
               {j.summary.records.toLocaleString("en-US")} records, {j.summary.known.toLocaleString("en-US")} known and{" "}
               {j.summary.novel.toLocaleString("en-US")} novel alleles, annotated in {j.summary.seconds.toFixed(1)} s.
             </p>
-            <SummaryCharts byConsequence={j.summary.byConsequence} byImpact={j.summary.byImpact} />
+            <JobCharts summary={j.summary} results={resultHere ? `${base}/results` : null} />
           </section>
         ) : null}
         {j.status === "COMPLETED" ? <Shares ctx={p.ctx} job={j} shares={p.shares} created={p.createdShare} /> : null}

@@ -1,0 +1,120 @@
+/**
+ * What the results page shows for one request: the query (validated, with the fields that failed
+ * named instead of a 500), the summary, the total and matching counts, one page of variants or of
+ * effects, and the records the engine skipped. Every figure comes from JobResults, whose queries
+ * run off the event loop; the page never holds more than one page of rows.
+ */
+import type { BrowseRow } from "../annotator/index.ts";
+import type { JobSummary } from "../../ports/job-store.ts";
+import { AppError } from "../../shared/errors.ts";
+import type { JobResults } from "./job-results.ts";
+import { ResultsQuery, toFilter, toPageRequest } from "./results-params.ts";
+import type { StoreSummary, VariantPage } from "./results-store.ts";
+import { isFiltered } from "./views/results-href.ts";
+import { type RecordIssue, issuesFromWarnings } from "./views/record-issues.tsx";
+
+/** Raw query parameters as the request carries them (a repeated one as an array). */
+export type RawQuery = Record<string, string | string[]>;
+
+export interface EffectPage {
+  rows: BrowseRow[];
+  next: string | null;
+  prev: string | null;
+}
+
+export interface ResultsView {
+  q: ResultsQuery;
+  /** The typed text of fields that failed validation (the form shows it back). */
+  raw: Record<string, string>;
+  /** Why the filter was not applied, naming the field; null when it was. */
+  error: string | null;
+  summary: StoreSummary;
+  /** Variants in the job, and those the filter matches (null when it could not be applied). */
+  total: number;
+  matched: number | null;
+  variants: VariantPage | null;
+  /** The per-transcript view's page. */
+  effects: EffectPage | null;
+  issues: RecordIssue[];
+  issuesTotal: number;
+}
+
+/** Records listed on the page at most (the log has every one). */
+const MAX_ISSUES = 200;
+
+/** Validates `raw`; fields that fail are dropped (and reported), so the rest of the form survives. */
+export function parseResultsQuery(raw: RawQuery): { q: ResultsQuery; error: string | null; bad: Record<string, string> } {
+  const first = ResultsQuery.safeParse(raw);
+  if (first.success) return { q: first.data, error: null, bad: {} };
+  const bad: Record<string, string> = {};
+  for (const issue of first.error.issues) {
+    const key = String(issue.path[0] ?? "");
+    const v = raw[key];
+    if (key) bad[key] = Array.isArray(v) ? v.join(",") : (v ?? "");
+  }
+  const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => !(k in bad)));
+  const second = ResultsQuery.safeParse(rest);
+  const message = [...new Set(first.error.issues.map((i) => i.message))].join("; ");
+  return { q: second.success ? second.data : ResultsQuery.parse({}), error: message, bad };
+}
+
+/** Loads everything the page shows. `jobSummary` supplies the skipped records for stores that do not list them. */
+export async function loadResultsView(results: JobResults, raw: RawQuery, jobSummary: JobSummary | null): Promise<ResultsView> {
+  const parsed = parseResultsQuery(raw);
+  const { q } = parsed;
+  const summary = await results.summary();
+  const total = summary.variants ?? 0;
+  const view: ResultsView = {
+    q,
+    raw: parsed.bad,
+    error: parsed.error,
+    summary,
+    total,
+    matched: null,
+    variants: null,
+    effects: null,
+    ...(await loadIssues(results, summary, jobSummary)),
+  };
+  if (view.error) return view;
+  try {
+    const filter = toFilter(q);
+    const req = toPageRequest(q);
+    const [matched, page] = await Promise.all([isFiltered(q) ? results.count(filter) : Promise.resolve(total), results.page(req)]);
+    view.matched = matched;
+    if (q.view === "transcripts") view.effects = await effectsOf(results, page);
+    else view.variants = page;
+  } catch (err) {
+    // The store's refusals (an unknown term, a bad region, a cursor of another sort) are the user's input.
+    if (err instanceof AppError && err.code === "INVALID_INPUT") view.error = err.message;
+    else throw err;
+  }
+  return view;
+}
+
+/**
+ * The per-transcript view: every effect of a page of variants, in the variants' order. Paging by
+ * variant keeps a variant's effects on one page, and the variant sorts and cursors apply unchanged.
+ */
+async function effectsOf(results: JobResults, page: VariantPage): Promise<EffectPage> {
+  const lists = await Promise.all(page.rows.map((r) => results.transcripts(r.vid)));
+  return { rows: lists.flat(), next: page.next, prev: page.prev };
+}
+
+type IssuesCall = (opts: { limit: number }) => Promise<RecordIssue[] | { issues: RecordIssue[] }>;
+
+async function loadIssues(
+  results: JobResults,
+  summary: StoreSummary,
+  jobSummary: JobSummary | null,
+): Promise<{ issues: RecordIssue[]; issuesTotal: number }> {
+  const engine = summary.engine ?? {};
+  const totalFromSummary = (summary as { issuesTotal?: number }).issuesTotal;
+  if ("issues" in results && typeof results.issues === "function") {
+    const answer = await (results.issues as IssuesCall)({ limit: MAX_ISSUES });
+    const issues = Array.isArray(answer) ? answer : answer.issues;
+    return { issues, issuesTotal: totalFromSummary ?? Math.max(issues.length, Number(engine.warningsTotal ?? 0)) };
+  }
+  const warnings = jobSummary?.warnings ?? (Array.isArray(engine.warnings) ? (engine.warnings as string[]) : []);
+  const issues = issuesFromWarnings(warnings).slice(0, MAX_ISSUES);
+  return { issues, issuesTotal: Math.max(issues.length, Number(jobSummary?.warningsTotal ?? engine.warningsTotal ?? 0)) };
+}

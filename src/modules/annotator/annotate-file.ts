@@ -9,7 +9,7 @@ import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS } from "./output/annotation-fields.ts";
 import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
-import type { BrowseRow } from "./output/browse-rows.ts";
+import { CANONICAL_TAGS } from "./output/browse-rows.ts";
 import { ByteBuilder } from "./io/byte-builder.ts";
 import { csqHeaderLine, csqKnownKeys } from "./output/csq-field.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
@@ -66,7 +66,10 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
       opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
       opts.command,
     );
-    sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`);
+    sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`, {
+      samples: vcf.header.samples,
+      canonicalTagged: reference.transcripts.all().some((t) => t.tags.some((tag) => CANONICAL_TAGS.includes(tag))),
+    });
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const run = threads > 1 ? runParallel : runOnThisThread;
     const { counter, recordsOnUnknownContigs } = await asInputError(() => run(vcf, sinks!, known, opts, threads));
@@ -119,21 +122,19 @@ async function runOnThisThread(
     sinks.wantsRows,
     opts.input,
     opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
+    sinks.wantsFacts,
   );
   const out = new ByteBuilder(SWAP_BUFFER_BYTES);
-  let rows: BrowseRow[] | null = sinks.wantsRows ? [] : null;
   const trimmer = createHeapTrimmer();
   const handOff = () => {
     trimmer.note(out.length);
-    sinks.handOff(out, rows);
-    if (rows) rows = [];
+    sinks.handOff(out, annotator.takeRows());
   };
   for await (const batch of vcf.batches()) {
     opts.signal?.throwIfAborted();
     await annotator.prepare(batch);
     for (let i = 0; i < batch.length; i++) {
-      const recordRows = annotator.annotateInto(batch[i]!, i, out);
-      if (rows && recordRows) for (const r of recordRows) rows.push(r);
+      annotator.annotateInto(batch[i]!, i, out);
       if (out.length >= HANDOFF_BYTES) handOff();
     }
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
@@ -162,6 +163,7 @@ async function runParallel(
   const pool = await AnnotationWorkerPool.start(threads, {
     reference: opts.reference.options,
     wantRows: sinks.wantsRows,
+    wantFacts: sinks.wantsFacts,
     file: opts.input,
     layout: vcf.layout,
     fields: opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
@@ -184,6 +186,8 @@ async function runParallel(
     const r = await inFlight.shift()!;
     bytesPerChar = r.vcf.length / Math.max(1, inFlightChars.shift()!);
     trimmer.note(r.vcf.length);
+    // A worker counts its records from 0 in each batch: they follow the records written so far.
+    if (r.rows) r.rows.recordBase = counter.records;
     sinks.writeEncodedRecords(r.vcf, r.rows); // copies the bytes: the buffer can go back at once
     pool.recycle(r);
     counter.merge(r.counter);

@@ -11,8 +11,9 @@ import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
 import { writeEffects } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, ownsInfoKey } from "./output/annotation-fields.ts";
-import { ByteBuilder, encodeOnce } from "./io/byte-builder.ts";
-import { type BrowseRow, toBrowseRow } from "./output/browse-rows.ts";
+import { type ByteBuilder, encodeOnce } from "./io/byte-builder.ts";
+import { CANONICAL_TAGS, type RowBatch, toBrowseRow } from "./output/browse-rows.ts";
+import { genotypeCalls, genotypeClasses } from "./vcf/genotype-classes.ts";
 import { CsqWriter, csqKnownKeys } from "./output/csq-field.ts";
 import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
 import type { Reference } from "./reference/bundle.ts";
@@ -58,6 +59,8 @@ export class RecordAnnotator {
   /** Null when CSQ is not written. */
   private readonly csq: CsqWriter | null;
   private readonly isOwnedKey: (key: string) => boolean;
+  /** Rows (and, for the results store, facts and issues) since the last takeRows; null without rows. */
+  private batch: RowBatch | null;
 
   constructor(
     private readonly reference: Reference,
@@ -66,7 +69,10 @@ export class RecordAnnotator {
     readonly wantRows: boolean,
     private readonly file: string,
     private readonly fields: AnnotationFields = DEFAULT_ANNOTATION_FIELDS,
+    /** Also collect what the results store keeps beyond the rows (VariantFacts, RecordIssues). */
+    readonly wantFacts = false,
   ) {
+    this.batch = wantRows ? emptyBatch() : null;
     this.csq = fields.csq ? new CsqWriter(csqKnownKeys(known?.infoHeaderLines() ?? []), (t) => sequences.get(t)) : null;
     this.isOwnedKey = (key) => ownsInfoKey(fields, key);
   }
@@ -146,14 +152,16 @@ export class RecordAnnotator {
     for (const i of c.members) this.windows[i] = window;
   }
 
-  /** Annotates record `index` of the batch last given to `prepare`, appending its output line to `out`. */
-  annotateInto(rec: VcfRecord, index: number, out: ByteBuilder): BrowseRow[] | null {
+  /** Annotates record `index` of the batch last given to `prepare`: its output line goes to `out`, its rows to the batch `takeRows` hands over. */
+  annotateInto(rec: VcfRecord, index: number, out: ByteBuilder): void {
     const window = this.windows[index];
     const counter = this.counter;
     counter.records++;
+    const facts = this.wantFacts ? this.batch : null;
     if (!this.contigs[index] || !window) {
       counter.skipped += rec.altCount;
       this.recordsOnUnknownContigs++;
+      facts?.issues.push(issue(rec, "skipped", `contig "${rec.chrom}" is not in the reference; passed through unannotated`));
       if (!this.warnedContigs.has(rec.chrom)) {
         this.warnedContigs.add(rec.chrom);
         counter.warn(
@@ -163,18 +171,20 @@ export class RecordAnnotator {
       writeRecordHead(out, rec, rec.id);
       out.text(rec.info);
       writeRecordTail(out, rec);
-      return null;
+      return;
     }
     const skipped = this.skipped.size > 0 ? this.skipped.get(index) : undefined;
     if (skipped) {
       for (const s of skipped) {
         counter.skipped++;
         counter.warn(`${this.file}: line ${rec.line}: ALT "${s.alt}" not annotated: ${s.reason}`);
+        facts?.issues.push(issue(rec, "skipped", `ALT "${clip(s.alt)}" not annotated: ${s.reason}`));
       }
     }
     const refOk = window.slice(rec.pos, rec.pos + rec.ref.length - 1) === rec.ref;
     if (!refOk) {
       counter.warn(`${this.file}: line ${rec.line}: REF "${clip(rec.ref)}" does not match the reference genome at ${rec.chrom}:${rec.pos}`);
+      facts?.issues.push(issue(rec, "warning", `REF "${clip(rec.ref)}" does not match the reference genome`));
     }
 
     // Effects and their list are reused record after record (see EffectPool).
@@ -184,7 +194,9 @@ export class RecordAnnotator {
     const known = this.known;
     const knownIds: string[] = known ? [] : NO_IDS;
     const knownInfo: (KnownMatch | null)[] = known ? [] : NO_MATCHES;
-    const rows: BrowseRow[] | null = this.wantRows ? [] : null;
+    const rows = this.batch?.rows ?? null;
+    // Genotype calls of the record's samples, split once for all its ALTs.
+    const calls = facts && rec.rest !== "" ? genotypeCalls(rec.rest) : null;
     const first = this.alleleFrom[index]!;
     const end = this.alleleFrom[index + 1]!;
     for (let k = first; k < end; k++) {
@@ -209,12 +221,29 @@ export class RecordAnnotator {
           af: match?.info.KNOWN_AF ?? "",
         };
         for (let i = from; i < all.length; i++) rows.push(toBrowseRow(ctx, toAnnotation(all[i]!)));
+        if (facts) {
+          const tags = all[from]?.transcript?.tags;
+          facts.variants.push({
+            rows: all.length - from,
+            rec: counter.records - 1,
+            filter: rec.filter,
+            known: match?.info ?? null,
+            gt: calls ? genotypeClasses(calls, altIndexOf(rec, allele.vcfAlt)) : "",
+            canonical: tags !== undefined && tags.some((t) => CANONICAL_TAGS.includes(t)),
+          });
+        }
       }
     }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
     this.writeInfo(out, rec, keptInfo(rec.info, this.isOwnedKey), known ? knownFields(end - first, knownInfo) : NO_FIELDS, all, knownInfo);
     writeRecordTail(out, rec);
-    return rows;
+  }
+
+  /** Hands over the rows (with facts and issues) collected so far and starts a fresh batch; null without rows. */
+  takeRows(): RowBatch | null {
+    const taken = this.batch;
+    if (taken) this.batch = emptyBatch();
+    return taken;
   }
 
   /** INFO: what the input had (minus the engine's keys), then the known-variant fields, then ANN and CSQ; "." when empty. */
@@ -379,6 +408,19 @@ function clusters(batch: readonly VcfRecord[], indexes: readonly number[]): Clus
 function isSortedByPos(batch: readonly VcfRecord[], indexes: readonly number[]): boolean {
   for (let k = 1; k < indexes.length; k++) if (batch[indexes[k]!]!.pos < batch[indexes[k - 1]!]!.pos) return false;
   return true;
+}
+
+function emptyBatch(): RowBatch {
+  return { rows: [], variants: [], issues: [], recordBase: 0 };
+}
+
+function issue(rec: VcfRecord, kind: "skipped" | "warning", message: string) {
+  return { line: rec.line, chrom: rec.chrom, pos: rec.pos, kind, message };
+}
+
+/** 1-based index of an ALT among the record's (what GT calls it). */
+function altIndexOf(rec: VcfRecord, alt: string): number {
+  return rec.altText === alt ? 1 : rec.alts.indexOf(alt) + 1;
 }
 
 function clip(s: string): string {

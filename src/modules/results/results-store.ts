@@ -9,7 +9,13 @@
 import { Database, type Statement } from "bun:sqlite";
 import { SO_TERMS } from "../annotator/consequence/so-terms.ts";
 import type { BrowseRow } from "../annotator/index.ts";
-import { IMPACT_RANK, RESULTS_STORE_FORMAT, type StoreSummaryCounts } from "../annotator/output/results-store-writer.ts";
+import {
+  EFFECT_SEPARATOR,
+  FIELD_SEPARATOR,
+  IMPACT_RANK,
+  RESULTS_STORE_FORMAT,
+  type StoreSummaryCounts,
+} from "../annotator/output/results-store-writer.ts";
 
 export type Impact = keyof typeof IMPACT_RANK;
 const IMPACTS = Object.keys(IMPACT_RANK) as Impact[];
@@ -119,13 +125,33 @@ export interface VariantRow
     | "known"
   > {
   vid: number;
+  /**
+   * 0-based ordinal of the record in the annotated VCF (several ALTs of one record share it); null
+   * in a store converted from an old job's JSON rows, which did not record it.
+   */
+  rec: number | null;
   /** Most severe consequence term, and every term of that effect (`&`-joined, as in BrowseRow). */
   consequence: string;
   consequences: string;
   impact: Impact;
   af: number | null;
+  /** Population frequencies of the known variant (summary().populations names), those it has. */
+  afs: Record<string, number>;
+  /** FILTER as written (`PASS`, `.`, `q10`). */
+  filter: string;
+  /** ClinVar significance as the known-variants file writes it (`not_provided|pathogenic`), "" when none. */
+  clinSig: string;
+  /** The most severe effect is on a transcript tagged Ensembl_canonical or MANE_Select. */
+  canonical: boolean;
   /** Effects (variant × transcript rows) of this variant. */
   transcripts: number;
+  /** Genotype class of this ALT per sample: only from `variant(vid)`, on a store with samples. */
+  samples?: SampleGenotype[];
+}
+
+export interface SampleGenotype {
+  name: string;
+  genotype: GenotypeClass | "hom_ref" | "missing";
 }
 
 export interface VariantPage {
@@ -133,6 +159,29 @@ export interface VariantPage {
   /** Cursors for the neighbouring pages; null at either end. */
   next: string | null;
   prev: string | null;
+}
+
+/** One effect of a variant (a row of `--format tsv|json`) with its place: variant `vid`, effect `n` (0 = most severe). */
+export interface TranscriptRow extends BrowseRow {
+  vid: number;
+  n: number;
+}
+
+export interface TranscriptPage {
+  rows: TranscriptRow[];
+  next: string | null;
+  prev: string | null;
+}
+
+/** A record the engine skipped (unknown contig, symbolic ALT) or annotated with a warning (REF mismatch). */
+export interface StoreIssue {
+  /** Order of the issue in the input; pass the last one seen as `after` for the next page. */
+  id: number;
+  line: number;
+  chrom: string;
+  pos: number;
+  kind: "skipped" | "warning";
+  message: string;
 }
 
 export interface StoreSummary extends StoreSummaryCounts {
@@ -143,12 +192,25 @@ export interface StoreSummary extends StoreSummaryCounts {
 /** A query the store cannot answer: the caller's input was wrong (a 400, not a 500). */
 export class ResultsQueryError extends Error {}
 
-const SORT_EXPRESSIONS: Partial<Record<SortKey, string>> = {
+/** What the filters need to know about a store: its populations, samples, and whether canonical is tagged. */
+export interface StoreFacts {
+  populations: readonly string[];
+  samples: readonly string[];
+  canonicalTagged: boolean;
+}
+
+const SORT_EXPRESSIONS: Record<SortKey, string> = {
   position: "vid",
+  id: "id",
   gene: "gene",
   consequence: "severity",
   impact: "impact_rank",
+  biotype: "biotype",
+  hgvs_c: "hgvs_c",
+  hgvs_p: "hgvs_p",
   af: "ifnull(af, -1)",
+  clin_sig: "clin_rank",
+  filter: "filter",
 };
 
 /**
@@ -157,34 +219,64 @@ const SORT_EXPRESSIONS: Partial<Record<SortKey, string>> = {
  * at least BROAD_ROWS matches.
  */
 const BROAD_ROWS = 5000;
+/** Variants per query when the iterators walk a whole set. */
+const ITERATE_ROWS = 1000;
 
 const SEVERITY = new Map(SO_TERMS.map((t, i) => [t.term, i]));
+const GENOTYPE_OF: Readonly<Record<string, SampleGenotype["genotype"]>> = { "0": "hom_ref", "1": "het", "2": "hom_alt", ".": "missing" };
 
-// Dictionary lookups as scalar subqueries (primary-key seeks per returned row): the planner then
-// keeps walking the variants index in the ORDER BY's order instead of choosing a join order.
-const VARIANT_COLUMNS = `v.vid, v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.severity, v.impact_rank, v.hgvs_c AS hgvsC,
-  v.hgvs_p AS hgvsP, v.known, v.af, v.transcripts, (SELECT consequence FROM consequence_sets WHERE cid = v.cid) AS consequences,
-  (SELECT json_array(feature_type, feature, gene, gene_id, biotype) FROM features WHERE fid = v.fid) AS feature_json`;
-
-/** A row of VARIANT_COLUMNS as SQLite returns it. */
-interface VariantRecord
-  extends Pick<
-    VariantRow,
-    "vid" | "line" | "chrom" | "pos" | "id" | "ref" | "alt" | "hgvsC" | "hgvsP" | "af" | "transcripts" | "consequences"
-  > {
+/** A row of variantColumns() as SQLite returns it. */
+interface VariantRecord {
+  vid: number;
+  rec: number | null;
+  line: number;
+  chrom: string;
+  pos: number;
+  id: string;
+  ref: string;
+  alt: string;
+  cid: number;
+  fid: number;
   severity: number;
   impact_rank: number;
+  hgvsC: string;
+  hgvsP: string;
   known: number;
-  feature_json: string;
+  af: number | null;
+  afText: string;
+  transcripts: number;
+  filter: string;
+  clinSig: string;
+  canonical: number;
   sort_key?: string | number;
+  [paf: `paf${number}`]: number | null;
+}
+
+interface Feature {
+  featureType: string;
+  feature: string;
+  gene: string;
+  geneId: string;
+  biotype: string;
 }
 
 type Param = string | number;
 
 export class ResultsStore {
   private readonly statements = new Map<string, Statement>();
+  /** Dictionary entries by id: bounded by the reference's features and consequence sets, not by the input. */
+  private readonly features = new Map<number, Feature>();
+  private readonly sets = new Map<number, { consequence: string; impact: string }>();
+  private readonly columns: string;
 
-  private constructor(private readonly db: Database) {}
+  private constructor(
+    private readonly db: Database,
+    readonly facts: StoreFacts,
+  ) {
+    const pafs = facts.populations.map((_, k) => `, v.paf${k + 1}`).join("");
+    this.columns = `v.vid, v.rec, v.line, v.chrom, v.pos, v.id, v.ref, v.alt, v.cid, v.fid, v.severity, v.impact_rank,
+      v.hgvs_c AS hgvsC, v.hgvs_p AS hgvsP, v.known, v.af, v.af_text AS afText, v.transcripts, v.filter, v.clin_sig AS clinSig, v.canonical${pafs}`;
+  }
 
   /** Opens a store read-only; throws if the file is not a results store of a known format. */
   static open(path: string): ResultsStore {
@@ -194,8 +286,11 @@ export class ResultsStore {
       db.run("PRAGMA cache_size = -8192");
       const format = db.query("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | null;
       if (format?.value.split("/")[0] !== RESULTS_STORE_FORMAT.split("/")[0])
-        throw new Error(`${path} is not a results store (format ${format?.value ?? "missing"})`);
-      return new ResultsStore(db);
+        throw new Error(`${path} is not a results store of format ${RESULTS_STORE_FORMAT} (format ${format?.value ?? "missing"})`);
+      const populations = (db.query("SELECT name FROM populations ORDER BY k").all() as { name: string }[]).map((r) => r.name);
+      const samples = (db.query("SELECT name FROM samples ORDER BY s").all() as { name: string }[]).map((r) => r.name);
+      const tagged = db.query("SELECT value FROM summary WHERE key = 'canonicalTagged'").get() as { value: string } | null;
+      return new ResultsStore(db, { populations, samples, canonicalTagged: tagged?.value === "true" });
     } catch (err) {
       db.close();
       throw err;
@@ -216,7 +311,7 @@ export class ResultsStore {
 
   /** Variants matching the filter (all of them without one, from the summary). */
   count(filter: VariantFilter = {}): number {
-    const where = buildWhere(filter);
+    const where = buildWhere(filter, this.facts);
     if (!where.sql) return (this.summary().variants as number | undefined) ?? 0;
     const row = this.query(`SELECT count(*) AS n FROM variants WHERE ${where.sql}`).get(...where.params) as { n: number };
     return row.n;
@@ -224,12 +319,11 @@ export class ResultsStore {
 
   /** One page of variants, keyset-paged: as fast on the last page as on the first. */
   page(req: PageRequest = {}): VariantPage {
-    const limit = req.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ResultsQueryError("limit must be a whole number from 1 to 1000");
+    const limit = checkLimit(req.limit ?? 50);
     const sort = req.sort ?? "position";
     const key = SORT_EXPRESSIONS[sort];
-    if (!key) throw new ResultsQueryError(`unknown sort "${sort}"`);
-    const terms = filterTerms(req.filter ?? {});
+    if (!key) throw new ResultsQueryError(`unknown sort "${sort}" (one of ${SORT_KEYS.join(", ")})`);
+    const terms = filterTerms(req.filter ?? {}, this.facts);
     const filtered = where(terms, this.broadTerms(terms, sort));
     const conditions = filtered.sql ? [filtered.sql] : [];
     const params: Param[] = [...filtered.params];
@@ -246,12 +340,12 @@ export class ResultsStore {
     }
     const dir = descending ? "DESC" : "ASC";
     const order = sort === "position" ? `vid ${dir}` : `${key} ${dir}, vid ${dir}`;
-    const sql = `SELECT ${VARIANT_COLUMNS}, ${key} AS sort_key FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?`;
+    const sql = `SELECT ${this.columns}, ${key} AS sort_key FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${order} LIMIT ?`;
     const records = this.query(sql).all(...params, limit + 1) as VariantRecord[];
     const more = records.length > limit;
     if (more) records.pop();
     if (reverse) records.reverse();
-    const rows = records.map(toVariantRow);
+    const rows = records.map((r) => this.toVariantRow(r));
     const firstRec = records[0];
     const lastRec = records.at(-1);
     // Forward: there is a previous page when we came from a cursor; backward: a next page likewise.
@@ -262,6 +356,77 @@ export class ResultsStore {
       next: hasNext && lastRec ? encodeCursor(lastRec, sort) : null,
       prev: hasPrev && firstRec ? encodeCursor(firstRec, sort) : null,
     };
+  }
+
+  /**
+   * One page of the transcripts view: a row per variant × feature of the variants the filter
+   * matches, in (vid, n) order (position; a variant's effects most severe first), keyset-paged on
+   * (vid, n). Only the position order: a sort on an effect's column would need every effect indexed.
+   */
+  transcriptPage(req: PageRequest = {}): TranscriptPage {
+    const limit = checkLimit(req.limit ?? 50);
+    if ((req.sort ?? "position") !== "position") throw new ResultsQueryError("the transcripts view sorts by position only");
+    const terms = filterTerms(req.filter ?? {}, this.facts);
+    const filtered = where(terms, this.broadTerms(terms, "position"));
+    const backwards = !req.last && req.before !== undefined;
+    const reverse = req.last === true || backwards;
+    const descending = (req.descending ?? false) !== reverse;
+    const cursorText = req.last ? null : (req.after ?? req.before ?? null);
+    const cursor = cursorText === null ? null : decodeTranscriptCursor(cursorText);
+    const conditions = filtered.sql ? [filtered.sql] : [];
+    const params: Param[] = [...filtered.params];
+    if (cursor) {
+      // The cursor's own variant may have effects left on either side of n.
+      conditions.push(`vid ${descending ? "<=" : ">="} ?`);
+      params.push(cursor[0]);
+    }
+    // Every variant has at least one effect: limit + 1 variants (+1 for the cursor's own) give limit + 1 rows.
+    const sql = `SELECT ${this.columns}, v.effects FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY vid ${descending ? "DESC" : "ASC"} LIMIT ?`;
+    const records = this.query(sql).all(...params, limit + 2) as (VariantRecord & { effects: string })[];
+    const rows: TranscriptRow[] = [];
+    outer: for (const r of records) {
+      const effects = this.unpack(r);
+      if (descending) effects.reverse();
+      for (const t of effects) {
+        if (cursor && t.vid === cursor[0] && (descending ? t.n >= cursor[1] : t.n <= cursor[1])) continue;
+        rows.push(t);
+        if (rows.length > limit) break outer;
+      }
+    }
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    if (reverse) rows.reverse();
+    const hasNext = reverse ? cursor !== null : more;
+    const hasPrev = reverse ? more : cursor !== null;
+    const first = rows[0];
+    const last = rows.at(-1);
+    return {
+      rows,
+      next: hasNext && last ? encode([last.vid, last.n]) : null,
+      prev: hasPrev && first ? encode([first.vid, first.n]) : null,
+    };
+  }
+
+  /** Every variant the request matches, in its order, a keyset page at a time: memory holds one page whatever the set's size. */
+  *iterate(req: Omit<PageRequest, "after" | "before" | "last" | "limit"> = {}): Generator<VariantRow> {
+    let after: string | undefined;
+    for (;;) {
+      const page = this.page({ ...req, limit: ITERATE_ROWS, ...(after ? { after } : {}) });
+      yield* page.rows;
+      if (!page.next) return;
+      after = page.next;
+    }
+  }
+
+  /** Every effect of every variant the filter matches, in (vid, n) order, a page at a time. */
+  *iterateTranscripts(req: Omit<PageRequest, "after" | "before" | "last" | "limit"> = {}): Generator<TranscriptRow> {
+    let after: string | undefined;
+    for (;;) {
+      const page = this.transcriptPage({ ...req, limit: ITERATE_ROWS, ...(after ? { after } : {}) });
+      yield* page.rows;
+      if (!page.next) return;
+      after = page.next;
+    }
   }
 
   /**
@@ -276,7 +441,7 @@ export class ResultsStore {
     for (const t of terms) {
       // A correlated condition's rows sit together on the sort index (impact HIGH at one end of
       // the consequence order): walking from the wrong end would read nearly every row.
-      if (t.correlated.includes(sort)) continue;
+      if (t.correlated.includes(sort) || t.sql === t.scan) continue;
       const probe = this.query(`SELECT count(*) AS n FROM (SELECT 1 FROM variants WHERE ${t.sql} LIMIT ${BROAD_ROWS})`).get(
         ...t.params,
       ) as { n: number };
@@ -285,23 +450,132 @@ export class ResultsStore {
     return broad;
   }
 
-  /** One variant by its vid; null if there is none. */
+  /** One variant by its vid, with its genotype per sample; null if there is none. */
   variant(vid: number): VariantRow | null {
-    const rec = this.query(`SELECT ${VARIANT_COLUMNS} FROM variants v WHERE v.vid = ?`).get(vid) as VariantRecord | null;
-    return rec ? toVariantRow(rec) : null;
+    const rec = this.query(`SELECT ${this.columns}, v.gt FROM variants v WHERE v.vid = ?`).get(vid) as
+      | (VariantRecord & { gt: string })
+      | null;
+    if (!rec) return null;
+    const row = this.toVariantRow(rec);
+    if (this.facts.samples.length)
+      row.samples = this.facts.samples.map((name, s) => ({ name, genotype: GENOTYPE_OF[rec.gt[s] ?? "."] ?? "missing" }));
+    return row;
   }
 
   /** Every effect of one variant (its rows of `--format tsv|json`), most severe first. */
   transcripts(vid: number): BrowseRow[] {
-    // Columns in BROWSE_COLUMNS order and names, so a row serializes as --format json writes it.
-    const recs = this.query(
-      `SELECT v.line, v.chrom, v.pos, v.id, v.ref, v.alt, cs.consequence, cs.impact, f.gene, f.gene_id AS geneId,
-        f.feature_type AS featureType, f.feature, f.biotype, t.rank, t.hgvs_c AS hgvsC, t.hgvs_p AS hgvsP,
-        t.cdna_pos AS cdnaPos, t.cds_pos AS cdsPos, t.aa_pos AS aaPos, t.distance, v.known, v.af_text AS af, t.messages
-       FROM transcripts t JOIN variants v ON v.vid = t.vid JOIN consequence_sets cs ON cs.cid = t.cid JOIN features f ON f.fid = t.fid
-       WHERE t.vid = ? ORDER BY t.n`,
-    ).all(vid) as (Omit<BrowseRow, "known"> & { known: number })[];
-    return recs.map((r) => ({ ...r, known: r.known === 1 }));
+    const rec = this.query(`SELECT ${this.columns}, v.effects FROM variants v WHERE v.vid = ?`).get(vid) as
+      | (VariantRecord & { effects: string })
+      | null;
+    return rec ? this.unpack(rec).map(({ vid: _, n: __, ...row }) => row) : [];
+  }
+
+  /** Skipped records and warnings in input order, `limit` (1–1000, default 100) after the issue `after`. */
+  issues(opts: { limit?: number; after?: number } = {}): StoreIssue[] {
+    const limit = checkLimit(opts.limit ?? 100);
+    return this.query("SELECT iid AS id, line, chrom, pos, kind, message FROM issues WHERE iid > ? ORDER BY iid LIMIT ?").all(
+      opts.after ?? 0,
+      limit,
+    ) as StoreIssue[];
+  }
+
+  /** A variant's packed effects as rows, in BROWSE_COLUMNS order and names (a row serializes as --format json writes it). */
+  private unpack(r: VariantRecord & { effects: string }): TranscriptRow[] {
+    const known = r.known === 1;
+    const af = r.afText;
+    return r.effects.split(EFFECT_SEPARATOR).map((packed, n) => {
+      const [cid, fid, rank = "", hgvsC = "", hgvsP = "", cdnaPos = "", cdsPos = "", aaPos = "", distance = "", messages = ""] =
+        packed.split(FIELD_SEPARATOR);
+      const set = this.set(Number(cid));
+      const f = this.feature(Number(fid));
+      return {
+        line: r.line,
+        chrom: r.chrom,
+        pos: r.pos,
+        id: r.id,
+        ref: r.ref,
+        alt: r.alt,
+        consequence: set.consequence,
+        impact: set.impact,
+        gene: f.gene,
+        geneId: f.geneId,
+        featureType: f.featureType,
+        feature: f.feature,
+        biotype: f.biotype,
+        rank,
+        hgvsC,
+        hgvsP,
+        cdnaPos,
+        cdsPos,
+        aaPos,
+        distance,
+        known,
+        af,
+        messages,
+        vid: r.vid,
+        n,
+      };
+    });
+  }
+
+  private feature(fid: number): Feature {
+    let f = this.features.get(fid);
+    if (!f) {
+      f = (this.query("SELECT feature_type AS featureType, feature, gene, gene_id AS geneId, biotype FROM features WHERE fid = ?").get(
+        fid,
+      ) as Feature | null) ?? { featureType: "", feature: "", gene: "", geneId: "", biotype: "" };
+      this.features.set(fid, f);
+    }
+    return f;
+  }
+
+  private set(cid: number): { consequence: string; impact: string } {
+    let s = this.sets.get(cid);
+    if (!s) {
+      s = (this.query("SELECT consequence, impact FROM consequence_sets WHERE cid = ?").get(cid) as typeof s | null) ?? {
+        consequence: "",
+        impact: "",
+      };
+      this.sets.set(cid, s);
+    }
+    return s;
+  }
+
+  private toVariantRow(r: VariantRecord): VariantRow {
+    const f = this.feature(r.fid);
+    const afs: Record<string, number> = {};
+    this.facts.populations.forEach((p, k) => {
+      const v = r[`paf${k + 1}`];
+      if (v !== null && v !== undefined) afs[p] = v;
+    });
+    const consequences = this.set(r.cid).consequence;
+    return {
+      vid: r.vid,
+      rec: r.rec,
+      line: r.line,
+      chrom: r.chrom,
+      pos: r.pos,
+      id: r.id,
+      ref: r.ref,
+      alt: r.alt,
+      consequence: SO_TERMS[r.severity]?.term ?? consequences.split("&")[0]!,
+      consequences,
+      impact: IMPACTS[r.impact_rank] ?? "MODIFIER",
+      gene: f.gene,
+      geneId: f.geneId,
+      featureType: f.featureType,
+      feature: f.feature,
+      biotype: f.biotype,
+      hgvsC: r.hgvsC,
+      hgvsP: r.hgvsP,
+      known: r.known === 1,
+      af: r.af,
+      afs,
+      filter: r.filter,
+      clinSig: r.clinSig,
+      canonical: r.canonical === 1,
+      transcripts: r.transcripts,
+    };
   }
 
   private query(sql: string): Statement {
@@ -314,25 +588,15 @@ export class ResultsStore {
   }
 }
 
-function toVariantRow(r: VariantRecord): VariantRow {
-  const { severity, impact_rank, known, feature_json, sort_key: _, ...columns } = r;
-  const [featureType = "", feature = "", gene = "", geneId = "", biotype = ""] = JSON.parse(feature_json) as string[];
-  return {
-    ...columns,
-    consequence: SO_TERMS[severity]?.term ?? r.consequences.split("&")[0]!,
-    impact: IMPACTS[impact_rank] ?? "MODIFIER",
-    gene,
-    geneId,
-    featureType,
-    feature,
-    biotype,
-    known: known === 1,
-  };
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ResultsQueryError("limit must be a whole number from 1 to 1000");
+  return limit;
 }
 
 /**
  * One condition of a filter: `sql` may use its index; `scan` is the same test written so that the
  * planner cannot (a unary `+` on the column), for when walking the sort order's index is cheaper.
+ * A condition no index serves has `scan` equal to `sql`.
  */
 interface Term {
   /** The sort orders this condition is correlated with: walking their index would not find its rows spread evenly. */
@@ -342,8 +606,10 @@ interface Term {
   params: Param[];
 }
 
+const NO_FACTS: StoreFacts = { populations: [], samples: [], canonicalTagged: false };
+
 /** The conditions of a filter over `variants`, ANDed; none when nothing filters. */
-export function filterTerms(f: VariantFilter): Term[] {
+export function filterTerms(f: VariantFilter, facts: StoreFacts = NO_FACTS): Term[] {
   const terms: Term[] = [];
   const marks = (values: readonly unknown[]) => values.map(() => "?").join(",");
   const genes = (f.genes ?? []).map((g) => g.trim()).filter(Boolean);
@@ -356,13 +622,20 @@ export function filterTerms(f: VariantFilter): Term[] {
       params.push(...genes);
     }
     if (prefix) {
-      // A range on the (NOCASE) primary key: an index seek, where LIKE 'x%' would scan.
+      // A range on the (NOCASE) index: a seek, where LIKE 'x%' would scan.
       alternatives.push("(gene >= ? AND gene < ?)");
       params.push(prefix, `${prefix}\u{10ffff}`);
     }
-    const sub = `(SELECT vid FROM variant_genes WHERE ${alternatives.join(" OR ")})`;
+    const any = alternatives.join(" OR ");
+    // The most severe effect's gene (variants.gene), or one of the other genes it touches (variant_genes).
+    const sub = `(SELECT vid FROM variant_genes WHERE ${any})`;
     // Genes are places: their variants cluster in position, and sort together by gene.
-    terms.push({ correlated: ["position", "gene"], sql: `vid IN ${sub}`, scan: `+vid IN ${sub}`, params });
+    terms.push({
+      correlated: ["position", "gene"],
+      sql: `(${any} OR vid IN ${sub})`,
+      scan: `(${any.replaceAll("gene ", "+gene ")} OR +vid IN ${sub})`,
+      params: [...params, ...params],
+    });
   }
   if (f.consequences?.length) {
     const ranks = f.consequences.map((c) => {
@@ -370,12 +643,7 @@ export function filterTerms(f: VariantFilter): Term[] {
       if (rank === undefined) throw new ResultsQueryError(`unknown consequence "${c}"`);
       return rank;
     });
-    terms.push({
-      correlated: ["consequence", "impact"],
-      sql: `severity IN (${marks(ranks)})`,
-      scan: `+severity IN (${marks(ranks)})`,
-      params: ranks,
-    });
+    terms.push(indexed(["consequence", "impact"], "severity", `IN (${marks(ranks)})`, ranks));
   }
   if (f.impacts?.length) {
     const ranks = f.impacts.map((i) => {
@@ -383,33 +651,94 @@ export function filterTerms(f: VariantFilter): Term[] {
       if (rank === undefined) throw new ResultsQueryError(`unknown impact "${i}"`);
       return rank;
     });
-    terms.push({
-      correlated: ["consequence", "impact"],
-      sql: `impact_rank IN (${marks(ranks)})`,
-      scan: `+impact_rank IN (${marks(ranks)})`,
-      params: ranks,
-    });
+    terms.push(indexed(["consequence", "impact"], "impact_rank", `IN (${marks(ranks)})`, ranks));
   }
+  if (f.biotypes?.length) terms.push(indexed(["biotype"], "biotype", `IN (${marks(f.biotypes)})`, [...f.biotypes]));
   if (f.region) {
     const r = parseRegion(f.region);
     const test = (c: string) => `${c}chrom IN (${marks(r.chroms)}) AND pos BETWEEN ? AND ?`;
     terms.push({ correlated: ["position", "gene"], sql: test(""), scan: test("+"), params: [...r.chroms, r.start, r.end] });
   }
   if (f.known !== undefined) terms.push({ correlated: [], sql: "known = ?", scan: "known = ?", params: [f.known ? 1 : 0] });
+  if (f.afField !== undefined && !facts.populations.includes(f.afField)) {
+    const offered = facts.populations.length ? `one of ${facts.populations.join(", ")}` : "none: the known-variants file has none";
+    throw new ResultsQueryError(`unknown frequency field "${f.afField}" (${offered})`);
+  }
   if (f.afMin !== undefined || f.afMax !== undefined) {
     const min = f.afMin ?? 0;
     const max = f.afMax ?? 1;
     if (!(min >= 0 && max >= min)) throw new ResultsQueryError("allele frequency range must have 0 ≤ min ≤ max");
-    // The indexed expression; -1 (no frequency) is below any min, so such variants never match.
-    terms.push({ correlated: ["af"], sql: "ifnull(af, -1) BETWEEN ? AND ?", scan: "+ifnull(af, -1) BETWEEN ? AND ?", params: [min, max] });
+    if (f.afField !== undefined) {
+      // A partial index of the variants with a frequency in that population; BETWEEN never matches NULL.
+      terms.push(indexed(["af"], `paf${facts.populations.indexOf(f.afField) + 1}`, "BETWEEN ? AND ?", [min, max]));
+    } else {
+      // The indexed expression; -1 (no frequency) is below any min, so such variants never match.
+      terms.push(indexed(["af"], "ifnull(af, -1)", "BETWEEN ? AND ?", [min, max]));
+    }
+  }
+  if (f.clinSig?.length) {
+    let mask = 0;
+    let worst = 0;
+    for (const c of f.clinSig) {
+      const i = CLIN_SIG_CLASSES.indexOf(c);
+      if (i < 0) throw new ResultsQueryError(`unknown ClinVar class "${c}" (one of ${CLIN_SIG_CLASSES.join(", ")})`);
+      mask |= 1 << i;
+      worst = Math.max(worst, i);
+    }
+    // clin_rank is the variant's most significant class: one with class i has a rank ≤ i.
+    terms.push({
+      correlated: ["clin_sig"],
+      sql: "clin_rank <= ? AND (clin_mask & ?) != 0",
+      scan: "+clin_rank <= ? AND (clin_mask & ?) != 0",
+      params: [worst, mask],
+    });
+  }
+  if (f.pass !== undefined) terms.push(indexed(["filter"], "filter", f.pass ? "= 'PASS'" : "!= 'PASS'", []));
+  if (f.genotype !== undefined && f.sample === undefined) throw new ResultsQueryError("a genotype filter needs a sample");
+  if (f.sample !== undefined) {
+    const s = facts.samples.indexOf(f.sample);
+    if (s < 0) {
+      const offered = facts.samples.length
+        ? `one of ${facts.samples.slice(0, 20).join(", ")}${facts.samples.length > 20 ? ", …" : ""}`
+        : "the input has no samples";
+      throw new ResultsQueryError(`unknown sample "${f.sample}" (${offered})`);
+    }
+    const genotype = f.genotype ?? "non_ref";
+    if (!GENOTYPE_CLASSES.includes(genotype))
+      throw new ResultsQueryError(`unknown genotype "${genotype}" (one of ${GENOTYPE_CLASSES.join(", ")})`);
+    const chars = { het: "'1'", hom_alt: "'2'", non_ref: "'1','2'" }[genotype];
+    // One character per sample (see the writer): a scan, but a short one per row.
+    const sql = `substr(gt, ?, 1) IN (${chars})`;
+    terms.push({ correlated: [], sql, scan: sql, params: [s + 1] });
+  }
+  if (f.canonical !== undefined) {
+    if (!facts.canonicalTagged)
+      throw new ResultsQueryError(
+        "the canonical filter cannot apply: this job's gene models tag no transcript as Ensembl_canonical or MANE_Select",
+      );
+    terms.push({ correlated: [], sql: "canonical = ?", scan: "canonical = ?", params: [f.canonical ? 1 : 0] });
+  }
+  const text = f.text?.trim();
+  if (text) {
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const cols = ["id", "gene", "hgvs_c", "hgvs_p", "clin_sig"];
+    const sql = `(${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ")} OR vid IN (SELECT vid FROM variant_genes WHERE gene LIKE ? ESCAPE '\\'))`;
+    terms.push({ correlated: [], sql, scan: sql, params: [...cols.map(() => like), like] });
   }
   return terms;
 }
 
+function indexed(correlated: readonly SortKey[], column: string, test: string, params: Param[]): Term {
+  return { correlated, sql: `${column} ${test}`, scan: `+${column} ${test}`, params };
+}
+
 /** The WHERE clause of a filter over `variants` with its parameters; "" when nothing filters. */
-export function buildWhere(f: VariantFilter, broad: ReadonlySet<Term> = new Set()): { sql: string; params: Param[] } {
-  const terms = filterTerms(f);
-  return where(terms, broad);
+export function buildWhere(
+  f: VariantFilter,
+  facts: StoreFacts = NO_FACTS,
+  broad: ReadonlySet<Term> = new Set(),
+): { sql: string; params: Param[] } {
+  return where(filterTerms(f, facts), broad);
 }
 
 function where(terms: readonly Term[], broad: ReadonlySet<Term>): { sql: string; params: Param[] } {
@@ -430,20 +759,32 @@ export function parseRegion(text: string): { chroms: string[]; start: number; en
   return { chroms: [...new Set([chrom, bare, `chr${bare}`])], start, end };
 }
 
+const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
 function encodeCursor(r: VariantRecord, sort: SortKey): string {
-  return Buffer.from(JSON.stringify(sort === "position" ? [r.vid] : [r.sort_key, r.vid])).toString("base64url");
+  return encode(sort === "position" ? [r.vid] : [r.sort_key, r.vid]);
 }
 
 function decodeCursor(cursor: string, sort: SortKey): [Param, number] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown;
-    if (Array.isArray(v)) {
-      if (sort === "position" && v.length === 1 && Number.isInteger(v[0])) return [v[0], v[0]];
-      if (sort !== "position" && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && Number.isInteger(v[1]))
-        return [v[0], v[1]];
-    }
-  } catch {
-    // fall through
+  const v = decode(cursor);
+  if (Array.isArray(v)) {
+    if (sort === "position" && v.length === 1 && Number.isInteger(v[0])) return [v[0], v[0]];
+    if (sort !== "position" && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && Number.isInteger(v[1]))
+      return [v[0], v[1]];
   }
   throw new ResultsQueryError("invalid page cursor (it belongs to another sort order, or was altered)");
+}
+
+function decodeTranscriptCursor(cursor: string): [number, number] {
+  const v = decode(cursor);
+  if (Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && Number.isInteger(v[1])) return [v[0], v[1]];
+  throw new ResultsQueryError("invalid page cursor (it belongs to another view, or was altered)");
+}
+
+function decode(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown;
+  } catch {
+    return null;
+  }
 }

@@ -66,6 +66,53 @@ export interface RowContext {
   af: string;
 }
 
+/**
+ * What the results store keeps per annotated ALT beyond its BrowseRows (the columns a reviewer
+ * filters on that `--format tsv|json` never had). One per ALT, in the order of its rows.
+ */
+export interface VariantFacts {
+  /** How many consecutive rows of the batch are this ALT's (its effects, most severe first). */
+  rows: number;
+  /** 0-based ordinal of the record in the annotated VCF, counted from the batch's `recordBase`. */
+  rec: number;
+  /** The FILTER column as written (`PASS`, `.`, `q10;s50`). */
+  filter: string;
+  /** The known-variant fields of the match (`KNOWN_AF`, `KNOWN_EUR_AF`, `KNOWN_CLIN_SIG`…), null when novel. */
+  known: Readonly<Record<string, string>> | null;
+  /**
+   * This ALT's genotype class per sample, one character each in sample order: `0` no copy of it,
+   * `1` heterozygous (one copy, others REF or another ALT), `2` every copy is this ALT (haploid
+   * calls included), `.` missing. "" for a sites-only file.
+   */
+  gt: string;
+  /** The most severe effect's transcript is tagged Ensembl_canonical or MANE_Select. */
+  canonical: boolean;
+}
+
+/** A record the engine skipped, or annotated with a warning, for the results page's list. */
+export interface RecordIssue {
+  line: number;
+  chrom: string;
+  pos: number;
+  kind: "skipped" | "warning";
+  message: string;
+}
+
+/**
+ * The rows of whole records handed from the annotator to the outputs. `variants` and `issues` are
+ * filled only when the results store is written; `recordBase` is added to each `rec` (a worker
+ * counts records from 0 in each of its batches).
+ */
+export interface RowBatch {
+  rows: BrowseRow[];
+  variants: VariantFacts[];
+  issues: RecordIssue[];
+  recordBase: number;
+}
+
+/** Tags that make a transcript the gene's representative one (model.ts `tags`). */
+export const CANONICAL_TAGS: readonly string[] = ["Ensembl_canonical", "MANE_Select"];
+
 export function toBrowseRow(ctx: RowContext, a: Annotation): BrowseRow {
   return {
     line: ctx.line,

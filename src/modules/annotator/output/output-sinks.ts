@@ -3,9 +3,9 @@ import type { ByteBuilder } from "../io/byte-builder.ts";
 import { type AtomicTextWriter, createAtomicTextWriter } from "../io/atomic-writer.ts";
 import { createVcfWriter } from "../vcf/vcf-writer.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
-import { type BrowseRow, tsvHeader, tsvLine } from "./browse-rows.ts";
+import { type RowBatch, tsvHeader, tsvLine } from "./browse-rows.ts";
 import { renderCountLog } from "./count-log.ts";
-import { createResultsStoreWriter, type ResultsStoreWriter } from "./results-store-writer.ts";
+import { createResultsStoreWriter, type ResultsStoreWriter, type StoreRunInfo } from "./results-store-writer.ts";
 
 /** Where a run writes: any subset of the five outputs, each created atomically (temp + rename). */
 export interface OutputPaths {
@@ -31,7 +31,13 @@ export class OutputSinks {
     private readonly store: ResultsStoreWriter | null,
   ) {}
 
-  static async open(paths: OutputPaths, headerText: string, referenceName: string): Promise<OutputSinks> {
+  /** `storeInfo`: what the results store records about the run beyond its rows (samples, tagged models). */
+  static async open(
+    paths: OutputPaths,
+    headerText: string,
+    referenceName: string,
+    storeInfo: Omit<StoreRunInfo, "header"> = { samples: [], canonicalTagged: false },
+  ): Promise<OutputSinks> {
     const opened: TextSink[] = [];
     let store: ResultsStoreWriter | null = null;
     try {
@@ -51,7 +57,7 @@ export class OutputSinks {
       const log = await create(paths.log, (p) => createAtomicTextWriter(p));
       if (paths.store) {
         try {
-          store = createResultsStoreWriter(paths.store);
+          store = createResultsStoreWriter(paths.store, { ...storeInfo, header: headerText });
         } catch (err) {
           throw new Error(`cannot write ${paths.store}: ${outputProblem(err)}`, { cause: err });
         }
@@ -71,22 +77,27 @@ export class OutputSinks {
     return this.tsv !== null || this.json !== null || this.store !== null;
   }
 
-  writeRecord(line: string, rows: readonly BrowseRow[] | null): void {
+  /** The results store also wants each ALT's facts and the records' issues (RowBatch). */
+  get wantsFacts(): boolean {
+    return this.store !== null;
+  }
+
+  writeRecord(line: string, rows: RowBatch | null): void {
     this.vcf?.write(line);
     this.writeRows(rows);
   }
 
   /** A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. */
-  writeEncodedRecords(vcf: Uint8Array, rows: readonly BrowseRow[] | null): void {
+  writeEncodedRecords(vcf: Uint8Array, rows: RowBatch | null): void {
     this.vcf?.writeBytes(vcf);
     this.writeRows(rows);
   }
 
-  private writeRows(rows: readonly BrowseRow[] | null): void {
-    if (!rows) return;
-    this.store?.write(rows);
+  private writeRows(batch: RowBatch | null): void {
+    if (!batch) return;
+    this.store?.write(batch);
     if (!this.tsv && !this.json) return;
-    for (const row of rows) {
+    for (const row of batch.rows) {
       this.tsv?.write(tsvLine(row));
       if (this.json) this.json.write(`${this.jsonRows++ ? ",\n" : ""}${JSON.stringify(row)}`);
     }
@@ -96,7 +107,7 @@ export class OutputSinks {
    * The single-thread pipeline's lines so far, written as UTF-8 into `out`: the VCF takes its
    * buffer without a copy (see swapBytes) and `out` is left empty, on a fresh buffer.
    */
-  handOff(out: ByteBuilder, rows: readonly BrowseRow[] | null): void {
+  handOff(out: ByteBuilder, rows: RowBatch | null): void {
     if (this.vcf) out.bytes = this.vcf.swapBytes(out.bytes as Uint8Array<ArrayBuffer>, out.length);
     out.clear();
     this.writeRows(rows);

@@ -38,12 +38,18 @@ import { basename, dirname, join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Impact } from "../model.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
-import type { BrowseRow } from "./browse-rows.ts";
+import type { BrowseRow, RecordIssue, RowBatch, VariantFacts } from "./browse-rows.ts";
+import { CLIN_SIG_CLASSES, clinSigMask, clinSigRank } from "./clin-sig.ts";
 
-/** Written in the `meta` table; a reader refuses a store whose major format it does not know. */
-export const RESULTS_STORE_FORMAT = "gas-results/1";
+/**
+ * Written in the `meta` table; a reader refuses a store whose major format it does not know.
+ * 2: effects packed per variant (no transcripts table), FILTER, ClinVar, population frequencies,
+ * genotypes, canonical, record ordinals, issues.
+ */
+export const RESULTS_STORE_FORMAT = "gas-results/2";
 
 export const IMPACT_RANK: Readonly<Record<Impact, number>> = { HIGH: 0, MODERATE: 1, LOW: 2, MODIFIER: 3 };
+const IMPACTS = Object.keys(IMPACT_RANK) as Impact[];
 const SEVERITY = new Map(SO_TERMS.map((t, i) => [t.term, i]));
 /** Severity rank of a consequence term (index in VEP's order; unknown terms sort last). */
 export const severityOf = (term: string) => SEVERITY.get(term) ?? SO_TERMS.length;
@@ -61,17 +67,46 @@ export const AF_BINS: readonly { label: string; below: number }[] = [
   { label: "0.5-1", below: Number.POSITIVE_INFINITY },
 ];
 
+/** Separators of the packed effects (see `effects` below): control characters no engine field contains. */
+export const EFFECT_SEPARATOR = "\x1e";
+export const FIELD_SEPARATOR = "\x1f";
+/** The fields of one packed effect, in order (cid and fid index the dictionaries). */
+export const EFFECT_FIELDS = ["cid", "fid", "rank", "hgvsC", "hgvsP", "cdnaPos", "cdsPos", "aaPos", "distance", "messages"] as const;
+
+/** Genotype class characters of VariantFacts.gt, as counted in the summary. */
+export const GENOTYPE_CHARS: Readonly<Record<string, "hom_ref" | "het" | "hom_alt" | "missing">> = {
+  "0": "hom_ref",
+  "1": "het",
+  "2": "hom_alt",
+  ".": "missing",
+};
+
+/** Distinct FILTER values counted one by one in the summary; the rest are counted together. */
+const MAX_FILTER_VALUES = 200;
+
 /**
  * `variants`: one row per annotated ALT, `vid` in input order (so position order for a sorted
- * VCF), with its most severe effect (`cid`, `fid`, HGVS; severity, impact rank and gene copied out
- * to be indexed). `transcripts`: every effect, clustered by (vid, n). Features (transcript, gene,
- * biotype) and consequence sets repeat across millions of rows, so rows hold their ids in two
- * dictionaries (`features`, `consequence_sets`), which are bounded by the reference, not the input:
- * a 1M-variant store fell from 632 MB to 273 MB. `variant_genes`: each gene a variant
- * touches, for the gene filter (a variant in gene A's intron and B's upstream region is found by
- * either). `summary`: JSON values computed while streaming, so a job page never scans rows.
+ * VCF), `rec` the 0-based ordinal of its record in the annotated VCF (several ALTs share one),
+ * with its most severe effect copied out to be indexed (severity, impact, gene, biotype, HGVS),
+ * what the browser filters on (FILTER, ClinVar as written and as a class bitmask, global and
+ * population frequencies `paf<k>` named in `populations`, a genotype class per sample, canonical),
+ * and every effect packed in `effects` (EFFECT_FIELDS per effect, most severe first).
+ *
+ * Why packed, and not a transcripts table of one row per effect: a table cost one B-tree insert
+ * per effect (3.07 M for the 1M-variant bench), and those inserts were most of the store's time;
+ * the browser never filters on an effect, it shows a variant's effects together, and the
+ * transcripts view walks variants in (vid, n) order, which the packed column gives as well.
+ *
+ * Features (transcript, gene, biotype) and consequence sets repeat across millions of effects, so
+ * effects hold ids into two dictionaries (`features`, `consequence_sets`), bounded by the
+ * reference, not the input. `variant_genes`: the genes a variant touches besides its most severe
+ * effect's (variants.gene), for the gene filter (a variant in gene A's intron and B's upstream
+ * region is found by either). `issues`: records skipped or annotated with a warning, every one.
+ * `summary`: JSON values computed while streaming, so a job page never scans rows.
  */
-const SCHEMA = `
+function schema(populations: number): string {
+  const pafs = Array.from({ length: populations }, (_, k) => `, paf${k + 1} REAL`).join("");
+  return `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE features (
@@ -79,33 +114,53 @@ CREATE TABLE features (
   gene_id TEXT NOT NULL, biotype TEXT NOT NULL
 );
 CREATE TABLE consequence_sets (cid INTEGER PRIMARY KEY, consequence TEXT NOT NULL, impact TEXT NOT NULL);
+CREATE TABLE populations (k INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE samples (s INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE variants (
-  vid INTEGER PRIMARY KEY, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL,
+  vid INTEGER PRIMARY KEY, rec INTEGER, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL,
   id TEXT NOT NULL, ref TEXT NOT NULL, alt TEXT NOT NULL, cid INTEGER NOT NULL, fid INTEGER NOT NULL,
   severity INTEGER NOT NULL, impact_rank INTEGER NOT NULL, gene TEXT NOT NULL COLLATE NOCASE,
-  hgvs_c TEXT NOT NULL, hgvs_p TEXT NOT NULL, known INTEGER NOT NULL, af REAL, af_text TEXT NOT NULL,
-  transcripts INTEGER NOT NULL
+  biotype TEXT NOT NULL, hgvs_c TEXT NOT NULL, hgvs_p TEXT NOT NULL, known INTEGER NOT NULL, af REAL,
+  af_text TEXT NOT NULL, transcripts INTEGER NOT NULL, filter TEXT NOT NULL, clin_sig TEXT NOT NULL,
+  clin_mask INTEGER NOT NULL, clin_rank INTEGER NOT NULL, canonical INTEGER NOT NULL, gt TEXT NOT NULL,
+  effects TEXT NOT NULL${pafs}
 );
-CREATE TABLE transcripts (
-  vid INTEGER NOT NULL, n INTEGER NOT NULL, cid INTEGER NOT NULL, fid INTEGER NOT NULL,
-  rank TEXT NOT NULL, hgvs_c TEXT NOT NULL, hgvs_p TEXT NOT NULL, cdna_pos TEXT NOT NULL,
-  cds_pos TEXT NOT NULL, aa_pos TEXT NOT NULL, distance TEXT NOT NULL, messages TEXT NOT NULL,
-  PRIMARY KEY (vid, n)
-) WITHOUT ROWID;
 CREATE TABLE variant_genes (gene TEXT NOT NULL COLLATE NOCASE, vid INTEGER NOT NULL, PRIMARY KEY (gene, vid)) WITHOUT ROWID;
+CREATE TABLE issues (
+  iid INTEGER PRIMARY KEY, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL, kind TEXT NOT NULL,
+  message TEXT NOT NULL
+);
 `;
+}
 
-/** Built at commit. Each serves a filter and a sort order (every index ends in the rowid, vid). */
-const INDEXES = `
+/**
+ * Built at commit. Each serves a filter and a sort order (every index ends in the rowid, vid, so a
+ * sort walks it in (key, vid) order for keyset paging). Population frequencies: partial indexes,
+ * as most variants of a call set have no frequency in a given population.
+ */
+function indexes(populations: number): string {
+  const pafs = Array.from(
+    { length: populations },
+    (_, k) => `CREATE INDEX variants_paf${k + 1} ON variants (paf${k + 1}) WHERE paf${k + 1} IS NOT NULL;`,
+  ).join("\n");
+  return `
 CREATE INDEX variants_region ON variants (chrom, pos);
 CREATE INDEX variants_severity ON variants (severity);
 CREATE INDEX variants_impact ON variants (impact_rank);
 CREATE INDEX variants_gene ON variants (gene);
 CREATE INDEX variants_af ON variants (ifnull(af, -1));
+CREATE INDEX variants_id ON variants (id);
+CREATE INDEX variants_biotype ON variants (biotype);
+CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
+CREATE INDEX variants_hgvs_p ON variants (hgvs_p);
+CREATE INDEX variants_clin ON variants (clin_rank);
+CREATE INDEX variants_filter ON variants (filter);
+${pafs}
 `;
+}
 
-/** Rows per transaction at most; a hand-off is usually smaller. */
-const MAX_TRANSACTION_ROWS = 50_000;
+/** Variants per transaction at most; a hand-off is usually smaller. */
+const MAX_TRANSACTION_VARIANTS = 20_000;
 
 /** Counts of the summary table, accumulated while rows stream in. */
 export interface StoreSummaryCounts {
@@ -125,19 +180,55 @@ export interface StoreSummaryCounts {
   variantsByBiotype: Record<string, number>;
   /** Known variants' allele frequency (KNOWN_AF), and how many have none. */
   afHistogram: { bins: { label: string; count: number }[]; withoutAf: number };
+  /** The known-variants file's population frequencies, as `afField` names them (`EUR_AF`, `gnomADe_AF`). */
+  populations: string[];
+  /** The input's samples, in column order. */
+  samples: string[];
+  /** Per sample, variants by this ALT's genotype class. */
+  genotypes: Record<string, { hom_ref: number; het: number; hom_alt: number; missing: number }>;
+  /** Variants per ClinVar class (one variant may assert several), and without any (`none`). */
+  clinSig: Record<string, number>;
+  /** Variants per FILTER value (`PASS`, `.`, …); values past the first 200 distinct ones count as `(other)`. */
+  filters: Record<string, number>;
+  /** Whether the gene models tag canonical / MANE Select transcripts (else the canonical filter means nothing). */
+  canonicalTagged: boolean;
+  /** Totals of the issues table: records or ALTs skipped, and warnings. */
+  issues: { skipped: number; warnings: number };
+}
+
+/** What the store records about a run beyond its rows. */
+export interface StoreRunInfo {
+  /** The annotated VCF's header: its KNOWN_<X>AF INFO lines name the populations. */
+  header: string;
+  samples: readonly string[];
+  /** The gene models tag transcripts Ensembl_canonical or MANE_Select. */
+  canonicalTagged: boolean;
 }
 
 export interface ResultsStoreWriter {
   /** Rows of whole records in input order (a record's rows never span two calls). */
-  write(rows: readonly BrowseRow[]): void;
+  write(batch: RowBatch): void;
   /** Builds the indexes, writes the summary, closes and publishes the file under its name. */
   commit(summary: AnnotateSummary): StoreSummaryCounts;
   /** Closes and removes the temporary file; nothing is left under the final name. */
   abort(): void;
 }
 
-export function createResultsStoreWriter(path: string): ResultsStoreWriter {
+/** The population frequency fields of an annotated VCF header: `KNOWN_EUR_AF` → `EUR_AF` (KNOWN_AF is the global one). */
+export function populationsOf(header: string): string[] {
+  const out: string[] = [];
+  for (const m of header.matchAll(/^##INFO=<ID=KNOWN_([^,>]*AF),/gm)) if (m[1] !== "AF") out.push(m[1]!);
+  return out;
+}
+
+export function createResultsStoreWriter(
+  path: string,
+  info: StoreRunInfo = { header: "", samples: [], canonicalTagged: false },
+): ResultsStoreWriter {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  const populations = populationsOf(info.header);
+  const populationKeys = populations.map((p) => `KNOWN_${p}`);
+  const samples = [...info.samples];
   const db = new Database(tmp, { create: true, readwrite: true, strict: true });
   let state: "open" | "committed" | "aborted" = "open";
   try {
@@ -146,139 +237,183 @@ export function createResultsStoreWriter(path: string): ResultsStoreWriter {
     db.run("PRAGMA journal_mode = MEMORY");
     db.run("PRAGMA synchronous = OFF");
     db.run("PRAGMA locking_mode = EXCLUSIVE");
-    // 32 MiB of page cache: the index sorts at commit spill to temporary files beyond it.
     db.run("PRAGMA cache_size = -8192");
-    db.exec(SCHEMA);
+    db.exec(schema(populations.length));
+    const pop = db.prepare("INSERT INTO populations VALUES (?, ?)");
+    for (const [k, p] of populations.entries()) pop.run(k + 1, p);
+    pop.finalize();
+    const sam = db.prepare("INSERT INTO samples VALUES (?, ?)");
+    for (const [k, name] of samples.entries()) sam.run(k + 1, name);
+    sam.finalize();
   } catch (err) {
     db.close();
     removeQuietly(tmp);
     throw err;
   }
   type Params = (string | number | null)[];
-  const insertVariant = db.prepare("INSERT INTO variants VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") as Statement<unknown, Params>;
-  const insertTranscript = db.prepare("INSERT INTO transcripts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)") as Statement<unknown, Params>;
+  const variantColumns = 27 + populations.length;
+  const insertVariant = db.prepare(`INSERT INTO variants VALUES (${Array(variantColumns).fill("?").join(",")})`) as Statement<
+    unknown,
+    Params
+  >;
   const insertGene = db.prepare("INSERT OR IGNORE INTO variant_genes VALUES (?,?)") as Statement<unknown, Params>;
   const insertFeature = db.prepare("INSERT INTO features VALUES (?,?,?,?,?,?)") as Statement<unknown, Params>;
   const insertSet = db.prepare("INSERT INTO consequence_sets VALUES (?,?,?)") as Statement<unknown, Params>;
-  const prepared: Statement[] = [insertVariant, insertTranscript, insertGene, insertFeature, insertSet];
-  const featureIds = new Map<string, number>();
-  const setIds = new Map<string, number>();
+  const insertIssue = db.prepare("INSERT INTO issues (line, chrom, pos, kind, message) VALUES (?,?,?,?,?)") as Statement<unknown, Params>;
+  const prepared: Statement[] = [insertVariant, insertGene, insertFeature, insertSet, insertIssue];
+
+  // Dictionaries: by feature ID (then the rest compared), by consequence text (then impact): a key
+  // string per row, joined from five fields, was 4 % of the store's profile.
+  const features = new Map<string, { fid: number; r: BrowseRow }[]>();
+  const featureBiotype: string[] = [""];
+  const sets = new Map<string, { cid: number; impact: string }[]>();
+  const setInfo: { consequence: string; impact: string }[] = [{ consequence: "", impact: "" }];
   const featureOf = (r: BrowseRow) => {
-    const key = `${r.feature}\t${r.featureType}\t${r.gene}\t${r.geneId}\t${r.biotype}`;
-    let fid = featureIds.get(key);
-    if (fid === undefined) {
-      fid = featureIds.size + 1;
-      featureIds.set(key, fid);
-      insertFeature.run(fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype);
-    }
+    let list = features.get(r.feature);
+    if (list === undefined) features.set(r.feature, (list = []));
+    for (const f of list)
+      if (f.r.featureType === r.featureType && f.r.gene === r.gene && f.r.geneId === r.geneId && f.r.biotype === r.biotype) return f.fid;
+    const fid = featureBiotype.length;
+    featureBiotype.push(r.biotype);
+    list.push({ fid, r: { ...r } });
+    insertFeature.run(fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype);
     return fid;
   };
   const setOf = (r: BrowseRow) => {
-    const key = `${r.consequence}\t${r.impact}`;
-    let cid = setIds.get(key);
-    if (cid === undefined) {
-      cid = setIds.size + 1;
-      setIds.set(key, cid);
-      insertSet.run(cid, r.consequence, r.impact);
-    }
+    let list = sets.get(r.consequence);
+    if (list === undefined) sets.set(r.consequence, (list = []));
+    for (const s of list) if (s.impact === r.impact) return s.cid;
+    const cid = setInfo.length;
+    setInfo.push({ consequence: r.consequence, impact: r.impact });
+    list.push({ cid, impact: r.impact });
+    insertSet.run(cid, r.consequence, r.impact);
     return cid;
   };
 
-  const counts = newCounts();
-  const genesOfVariant = new Set<string>();
+  // Counted by dictionary id, folded into terms and names at commit (per-row map updates, with the
+  // term list split per row, were another 4 % of the profile).
+  const rowsBySet: number[] = [];
+  const variantsBySet: number[] = [];
+  const rowsByFeature: number[] = [];
+  const variantsByFeature: number[] = [];
+  const counts = newCounts(populations, samples, info.canonicalTagged);
+  const clinCounts = new Array<number>(CLIN_SIG_CLASSES.length + 1).fill(0);
+  const genotypeCounts = samples.map(() => ({ hom_ref: 0, het: 0, hom_alt: 0, missing: 0 }));
+  const params: Params = new Array(variantColumns);
+  const genes = new Set<string>();
   let vid = 0;
-  let lastLine = -1;
-  let lastAlt = "";
-  let first: BrowseRow | null = null;
-  let firstCid = 0;
-  let firstFid = 0;
-  let rowsOfVariant = 0;
 
-  const flushVariant = () => {
-    if (!first) return;
-    const f = first;
-    const term = firstTerm(f.consequence);
-    const af = parseAf(f.af);
-    insertVariant.run(
-      vid,
-      f.line,
-      f.chrom,
-      f.pos,
-      f.id,
-      f.ref,
-      f.alt,
-      firstCid,
-      firstFid,
-      severityOf(term),
-      IMPACT_RANK[f.impact as Impact] ?? 3,
-      f.gene,
-      f.hgvsC,
-      f.hgvsP,
-      f.known ? 1 : 0,
-      af,
-      f.af,
-      rowsOfVariant,
-    );
-    for (const g of genesOfVariant) insertGene.run(g, vid);
-    genesOfVariant.clear();
-    counts.variants++;
-    if (f.known) counts.known++;
-    else counts.novel++;
-    bump(counts.variantsByMostSevere, term);
-    bump(counts.variantsByImpact, f.impact);
-    bump(counts.variantsByBiotype, f.biotype || "(none)");
-    if (af === null) counts.afHistogram.withoutAf++;
-    else counts.afHistogram.bins[AF_BINS.findIndex((b) => af < b.below)]!.count++;
-    first = null;
-  };
-
-  const writeRows = (rows: readonly BrowseRow[], from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const r = rows[i]!;
-      if (r.line !== lastLine || r.alt !== lastAlt) {
-        flushVariant();
-        vid++;
-        lastLine = r.line;
-        lastAlt = r.alt;
-        rowsOfVariant = 0;
-      }
+  const writeVariant = (rows: readonly BrowseRow[], from: number, facts: VariantFacts, recordBase: number) => {
+    vid++;
+    const n = facts.rows;
+    const f = rows[from]!;
+    let effects = "";
+    let firstCid = 0;
+    let firstFid = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rows[from + i]!;
       const cid = setOf(r);
       const fid = featureOf(r);
-      if (rowsOfVariant === 0) {
-        first = r; // effects come most severe first (RecordAnnotator sorts them)
+      if (i === 0) {
         firstCid = cid;
         firstFid = fid;
+      } else {
+        effects += EFFECT_SEPARATOR;
+        if (r.gene !== "" && r.gene !== f.gene) genes.add(r.gene);
       }
-      insertTranscript.run(vid, rowsOfVariant++, cid, fid, r.rank, r.hgvsC, r.hgvsP, r.cdnaPos, r.cdsPos, r.aaPos, r.distance, r.messages);
-      if (r.gene) genesOfVariant.add(r.gene);
-      counts.transcriptRows++;
-      for (const t of r.consequence.split("&")) bump(counts.rowsByConsequence, t);
-      bump(counts.rowsByImpact, r.impact);
-      bump(counts.rowsByBiotype, r.biotype || "(none)");
+      rowsBySet[cid] = (rowsBySet[cid] ?? 0) + 1;
+      rowsByFeature[fid] = (rowsByFeature[fid] ?? 0) + 1;
+      effects += `${cid}\x1f${fid}\x1f${r.rank}\x1f${r.hgvsC}\x1f${r.hgvsP}\x1f${r.cdnaPos}\x1f${r.cdsPos}\x1f${r.aaPos}\x1f${r.distance}\x1f${r.messages}`;
     }
+    const term = firstTerm(f.consequence);
+    const af = parseAf(f.af);
+    const known = facts.known;
+    const clinSig = known?.KNOWN_CLIN_SIG ?? "";
+    const clinMask = clinSigMask(clinSig);
+    const gt = facts.gt;
+    let k = 0;
+    params[k++] = vid;
+    params[k++] = facts.rec < 0 ? null : facts.rec + recordBase;
+    params[k++] = f.line;
+    params[k++] = f.chrom;
+    params[k++] = f.pos;
+    params[k++] = f.id;
+    params[k++] = f.ref;
+    params[k++] = f.alt;
+    params[k++] = firstCid;
+    params[k++] = firstFid;
+    params[k++] = severityOf(term);
+    params[k++] = IMPACT_RANK[f.impact as Impact] ?? 3;
+    params[k++] = f.gene;
+    params[k++] = f.biotype;
+    params[k++] = f.hgvsC;
+    params[k++] = f.hgvsP;
+    params[k++] = f.known ? 1 : 0;
+    params[k++] = af;
+    params[k++] = f.af;
+    params[k++] = n;
+    params[k++] = facts.filter;
+    params[k++] = clinSig;
+    params[k++] = clinMask;
+    params[k++] = clinSigRank(clinMask);
+    params[k++] = facts.canonical ? 1 : 0;
+    params[k++] = gt;
+    params[k++] = effects;
+    for (const key of populationKeys) params[k++] = known ? parseAf(known[key] ?? "") : null;
+    insertVariant.run(...params);
+    for (const g of genes) insertGene.run(g, vid);
+    genes.clear();
+
+    counts.variants++;
+    counts.transcriptRows += n;
+    if (f.known) counts.known++;
+    else counts.novel++;
+    variantsBySet[firstCid] = (variantsBySet[firstCid] ?? 0) + 1;
+    variantsByFeature[firstFid] = (variantsByFeature[firstFid] ?? 0) + 1;
+    if (af === null) counts.afHistogram.withoutAf++;
+    else counts.afHistogram.bins[AF_BINS.findIndex((b) => af < b.below)]!.count++;
+    if (clinMask === 0) clinCounts[CLIN_SIG_CLASSES.length]!++;
+    else for (let c = 0; c < CLIN_SIG_CLASSES.length; c++) if (clinMask & (1 << c)) clinCounts[c]!++;
+    const filterKey = facts.filter in counts.filters || Object.keys(counts.filters).length < MAX_FILTER_VALUES ? facts.filter : "(other)";
+    counts.filters[filterKey] = (counts.filters[filterKey] ?? 0) + 1;
+    for (let s = 0; s < genotypeCounts.length; s++) genotypeCounts[s]![GENOTYPE_CHARS[gt[s] ?? "."] ?? "missing"]++;
+  };
+
+  const writeIssue = (i: RecordIssue) => {
+    insertIssue.run(i.line, i.chrom, i.pos, i.kind, i.message);
+    if (i.kind === "skipped") counts.issues.skipped++;
+    else counts.issues.warnings++;
   };
 
   return {
-    write(rows) {
+    write(batch) {
       if (state !== "open") throw new Error(`results store ${path}: write after ${state}`);
-      for (let from = 0; from < rows.length; from += MAX_TRANSACTION_ROWS) {
-        const to = Math.min(rows.length, from + MAX_TRANSACTION_ROWS);
+      const { rows, variants } = batch;
+      let from = 0;
+      let v = 0;
+      do {
+        const end = Math.min(variants.length, v + MAX_TRANSACTION_VARIANTS);
         db.run("BEGIN");
         try {
-          writeRows(rows, from, to);
+          if (v === 0) for (const i of batch.issues) writeIssue(i);
+          for (; v < end; v++) {
+            writeVariant(rows, from, variants[v]!, batch.recordBase);
+            from += variants[v]!.rows;
+          }
           db.run("COMMIT");
         } catch (err) {
           db.run("ROLLBACK");
           throw err;
         }
-      }
+      } while (v < variants.length);
     },
     commit(summary) {
       if (state !== "open") throw new Error(`results store ${path}: commit after ${state}`);
       try {
         db.run("BEGIN");
-        flushVariant(); // the last variant's row is inserted here, in its own transaction
-        const result = finishCounts(counts);
+        const result = finishCounts(counts, { rowsBySet, variantsBySet, rowsByFeature, variantsByFeature, setInfo, featureBiotype });
+        result.clinSig = Object.fromEntries([...CLIN_SIG_CLASSES, "none"].map((c, i) => [c, clinCounts[i]!]));
+        result.genotypes = Object.fromEntries(samples.map((name, s) => [name, genotypeCounts[s]!]));
         const put = db.prepare("INSERT INTO summary VALUES (?, ?)");
         prepared.push(put);
         for (const [key, value] of Object.entries(result)) put.run(key, JSON.stringify(value));
@@ -292,7 +427,7 @@ export function createResultsStoreWriter(path: string): ResultsStoreWriter {
         meta.run("reference", summary.reference);
         meta.run("input", basename(summary.input));
         db.run("COMMIT");
-        db.exec(INDEXES);
+        db.exec(indexes(populations.length));
         // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
         db.run("PRAGMA analysis_limit = 1000");
         db.run("ANALYZE");
@@ -321,7 +456,7 @@ export function createResultsStoreWriter(path: string): ResultsStoreWriter {
   };
 }
 
-function newCounts(): StoreSummaryCounts {
+function newCounts(populations: string[], samples: string[], canonicalTagged: boolean): StoreSummaryCounts {
   return {
     variants: 0,
     transcriptRows: 0,
@@ -334,21 +469,59 @@ function newCounts(): StoreSummaryCounts {
     rowsByBiotype: {},
     variantsByBiotype: {},
     afHistogram: { bins: AF_BINS.map((b) => ({ label: b.label, count: 0 })), withoutAf: 0 },
+    populations,
+    samples,
+    genotypes: {},
+    clinSig: {},
+    filters: {},
+    canonicalTagged,
+    issues: { skipped: 0, warnings: 0 },
   };
 }
 
-/** The counts with each map sorted, largest first (the order a chart shows them in). */
-function finishCounts(c: StoreSummaryCounts): StoreSummaryCounts {
+interface IdCounts {
+  rowsBySet: readonly number[];
+  variantsBySet: readonly number[];
+  rowsByFeature: readonly number[];
+  variantsByFeature: readonly number[];
+  setInfo: readonly { consequence: string; impact: string }[];
+  featureBiotype: readonly string[];
+}
+
+/** The counts with the per-id tallies folded into names, each map sorted largest first (the order a chart shows them in). */
+function finishCounts(c: StoreSummaryCounts, ids: IdCounts): StoreSummaryCounts {
+  const rowsByConsequence: Record<string, number> = {};
+  const rowsByImpact: Record<string, number> = {};
+  const variantsByMostSevere: Record<string, number> = {};
+  const variantsByImpact: Record<string, number> = {};
+  ids.rowsBySet.forEach((n, cid) => {
+    if (!n) return;
+    const s = ids.setInfo[cid]!;
+    for (const t of s.consequence.split("&")) add(rowsByConsequence, t, n);
+    add(rowsByImpact, s.impact, n);
+  });
+  ids.variantsBySet.forEach((n, cid) => {
+    if (!n) return;
+    const s = ids.setInfo[cid]!;
+    add(variantsByMostSevere, firstTerm(s.consequence), n);
+    add(variantsByImpact, s.impact, n);
+  });
+  const rowsByBiotype: Record<string, number> = {};
+  const variantsByBiotype: Record<string, number> = {};
+  for (const [fid, n] of ids.rowsByFeature.entries()) if (n) add(rowsByBiotype, ids.featureBiotype[fid] || "(none)", n);
+  for (const [fid, n] of ids.variantsByFeature.entries()) if (n) add(variantsByBiotype, ids.featureBiotype[fid] || "(none)", n);
   const sorted = (m: Record<string, number>) =>
     Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  const byImpactOrder = (m: Record<string, number>) => Object.fromEntries(IMPACTS.filter((i) => m[i]).map((i) => [i, m[i]!]));
   return {
     ...c,
-    variantsByMostSevere: sorted(c.variantsByMostSevere),
-    rowsByConsequence: sorted(c.rowsByConsequence),
-    variantsByImpact: sorted(c.variantsByImpact),
-    rowsByImpact: sorted(c.rowsByImpact),
-    rowsByBiotype: sorted(c.rowsByBiotype),
-    variantsByBiotype: sorted(c.variantsByBiotype),
+    variantsByMostSevere: sorted(variantsByMostSevere),
+    rowsByConsequence: sorted(rowsByConsequence),
+    variantsByImpact: byImpactOrder(variantsByImpact),
+    rowsByImpact: byImpactOrder(rowsByImpact),
+    rowsByBiotype: sorted(rowsByBiotype),
+    variantsByBiotype: sorted(variantsByBiotype),
+    filters: sorted(c.filters),
   };
 }
 
@@ -357,15 +530,15 @@ const firstTerm = (consequence: string) => {
   return amp < 0 ? consequence : consequence.slice(0, amp);
 };
 
-/** KNOWN_AF as a number; "" or "." (no frequency) is null. */
+/** A frequency as a number; "" or "." (no frequency) is null. */
 function parseAf(text: string): number | null {
   if (!text || text === ".") return null;
   const n = Number(text);
   return Number.isFinite(n) ? n : null;
 }
 
-function bump(m: Record<string, number>, key: string): void {
-  m[key] = (m[key] ?? 0) + 1;
+function add(m: Record<string, number>, key: string, n: number): void {
+  m[key] = (m[key] ?? 0) + n;
 }
 
 function removeQuietly(path: string): void {

@@ -5,7 +5,6 @@
  */
 import { AnnotationInputError } from "../annotation-errors.ts";
 import { openKnownVariants } from "../known/known-variants.ts";
-import type { BrowseRow } from "../output/browse-rows.ts";
 import { ByteBuilder } from "../io/byte-builder.ts";
 import { createHeapTrimmer } from "../heap-trimmer.ts";
 import { RecordAnnotator } from "../record-annotator.ts";
@@ -57,20 +56,24 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
     ? await openKnownVariants(reference.knownPath, { resolveContig: (c) => reference.resolveContig(c) })
     : null;
   layout = msg.layout;
-  annotator = new RecordAnnotator(reference, createTranscriptSequenceCache(reference.genome), known, msg.wantRows, msg.file, msg.fields);
+  annotator = new RecordAnnotator(
+    reference,
+    createTranscriptSequenceCache(reference.genome),
+    known,
+    msg.wantRows,
+    msg.file,
+    msg.fields,
+    msg.wantFacts,
+  );
 }
 
 async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise<void> {
   const a = annotator!;
   out.clear();
-  const rows: BrowseRow[] | null = a.wantRows ? [] : null;
   try {
     for (const batch of parseRecordBlock(msg.block, layout!, SUB_BATCH)) {
       await a.prepare(batch);
-      for (let i = 0; i < batch.length; i++) {
-        const batchRows = a.annotateInto(batch[i]!, i, out);
-        if (rows && batchRows) for (const r of batchRows) rows.push(r);
-      }
+      for (let i = 0; i < batch.length; i++) a.annotateInto(batch[i]!, i, out);
     }
   } catch (err) {
     if (err instanceof VcfFormatError) throw new AnnotationInputError(err.message, { cause: err });
@@ -79,6 +82,7 @@ async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise
   trimmer.note(out.length);
   const vcf = resultBuffer(out.length);
   vcf.set(out.bytes.subarray(0, out.length));
+  const rows = a.takeRows();
   const unknown = a.recordsOnUnknownContigs;
   a.recordsOnUnknownContigs = 0;
   post({ type: "result", id: msg.id, vcf, rows, counter: a.takeCounter().serialize(), recordsOnUnknownContigs: unknown }, [vcf.buffer]);

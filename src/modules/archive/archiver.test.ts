@@ -12,7 +12,9 @@ import type { JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { createLogger } from "../../shared/logger.ts";
 import type { NotifierMessage } from "../notify/index.ts";
-import type { ArchiverDeps, StepResult } from "./archiver.ts";
+import { resultKeys } from "../jobs/job-keys.ts";
+import { type ArchiverDeps, type StepResult, bundleKeysOf } from "./archiver.ts";
+import { packResult, unpackResult } from "./result-bundle.ts";
 
 let h: ContainerHarness;
 beforeEach(async () => {
@@ -91,15 +93,91 @@ async function archiveJob(a = archiver()) {
   return j;
 }
 
-describe("the results store", () => {
-  test("archiving removes the job's results store from the hot storage (it is not on the job record, so not in the vault)", async () => {
+/**
+ * A free user's job as the annotator writes it now (issue 12): BGZF VCF, its .tbi, the results
+ * store (rowsKey) and the log. `tbi: false` is a job whose records could not be indexed.
+ */
+async function freeUserWithBgzfJob(opts: { tbi?: boolean } = {}) {
+  const { user } = await h.container.accounts.signIn({
+    subject: `dev:${crypto.randomUUID()}`,
+    email: "free@example.org",
+    name: "Free",
+    institution: null,
+    tokens: null,
+  });
+  const { jobStore, results } = h.container.ports;
+  const jobId = crypto.randomUUID();
+  const inputKey = `${user.id}/${jobId}~calls.vcf.gz`;
+  await h.container.ports.inputs.put(inputKey, "##fileformat=VCFv4.2\n");
+  await jobStore.create({ id: jobId, userId: user.id, inputFileName: "calls.vcf.gz", inputKey, submitTime: new Date() });
+  if ((await jobStore.claim(jobId, "t", 60)).outcome !== "claimed") throw new Error("claim failed");
+  const keys = resultKeys(user.id, jobId, "calls.vcf.gz");
+  const bytes = {
+    [keys.vcfGz]: "bgzf bytes",
+    ...(opts.tbi === false ? {} : { [keys.tbi]: "TBI\u0001 index" }),
+    [keys.store]: "SQLite format 3\u0000 rows",
+    [keys.log]: "Total: 1\n",
+  };
+  for (const [k, v] of Object.entries(bytes)) await results.put(k, v);
+  await jobStore.complete(jobId, "t", { resultKey: keys.vcfGz, logKey: keys.log, rowsKey: keys.store, summary: null });
+  return { userId: user.id, jobId, keys, bytes };
+}
+
+/** Archive, upgrade, thaw, restore: the job's files as the test sees them at each end. */
+async function archiveAndRestore(j: { userId: string; jobId: string }) {
+  const a = archiver();
+  await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
+  expect(await handleNext("archive", a.onArchiveDue)).toBe("archived");
+  const hot = async () => (await h.container.ports.results.list(`${j.userId}/${j.jobId}~`)).map((o) => o.key.split("~")[1]).sort();
+  const archived = await hot();
+  expect((await upgrade(j.userId)).outcome).toBe("applied");
+  expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+  expect(await handleNext("restore", a.onRestored)).toBe("restored");
+  expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+  return { archived, restored: await hot() };
+}
+
+describe("what is archived and restored", () => {
+  test("a BGZF job: the VCF, its index and the results store go to the vault and come back byte for byte; the log stays", async () => {
+    const j = await freeUserWithBgzfJob();
+    const { archived, restored } = await archiveAndRestore(j);
+    expect(archived).toEqual(["calls.vcf.count.log"]);
+    expect(restored).toEqual(["calls.annot.vcf.gz", "calls.annot.vcf.gz.tbi", "calls.results.sqlite", "calls.vcf.count.log"]);
+    for (const [key, body] of Object.entries(j.bytes)) expect(await text(h.container.ports.results, key)).toBe(body);
+  });
+
+  test("a BGZF job without an index archives and restores the rest", async () => {
+    const j = await freeUserWithBgzfJob({ tbi: false });
+    const { archived, restored } = await archiveAndRestore(j);
+    expect(archived).toEqual(["calls.vcf.count.log"]);
+    expect(restored).toEqual(["calls.annot.vcf.gz", "calls.results.sqlite", "calls.vcf.count.log"]);
+  });
+
+  test("an old job (plain VCF, rows as JSON) with a results store beside it: all three archived and restored", async () => {
     const j = await freeUserWithJob();
     const storeKey = j.resultKey.replace(/\.annot\.vcf$/, ".results.sqlite");
     await h.container.ports.results.put(storeKey, "SQLite format 3");
-    const a = archiver();
-    await a.onJobCompleted({ jobId: j.jobId, userId: j.userId, status: "COMPLETED", completeTime: new Date().toISOString() });
-    expect(await handleNext("archive", a.onArchiveDue)).toBe("archived");
-    expect(await h.container.ports.results.head(storeKey)).toBeNull();
+    const { archived, restored } = await archiveAndRestore(j);
+    expect(archived).toEqual(["test.vcf.count.log"]);
+    expect(restored).toEqual(["test.annot.json", "test.annot.vcf", "test.results.sqlite", "test.vcf.count.log"]);
+    expect(await text(h.container.ports.results, storeKey)).toBe("SQLite format 3");
+  });
+
+  test("a bundle made before optional files existed (VCF + JSON only) still restores", async () => {
+    const { results } = h.container.ports;
+    const j = await freeUserWithJob();
+    const job = (await h.container.ports.jobStore.get(j.jobId))!;
+    const { required, optional } = bundleKeysOf(job);
+    expect(required).toEqual([j.resultKey, j.rowsKey]);
+    const oldBundle = await packResult(results, [j.resultKey, j.rowsKey]); // what the archiver packed before
+    const before = await Promise.all(required.map((k) => text(results, k)));
+    for (const k of required) await results.delete(k);
+    await unpackResult(results, oldBundle, required, optional);
+    expect(await Promise.all(required.map((k) => text(results, k)))).toEqual(before);
+    expect(await results.head(optional[0]!)).toBeNull();
+    await expect(unpackResult(results, oldBundle, [...required, `${j.userId}/x~missing.vcf`])).rejects.toThrow(
+      "archive has no entry x~missing.vcf",
+    );
   });
 });
 

@@ -3,7 +3,7 @@
  * and under a crash between any two writes:
  *
  * - job.completed (free user) → publish `job.archive` delayed until complete_time + ARCHIVE_AFTER.
- * - job.archive (due) → re-read the tier (premium: nothing to do); pack result + rows, put them in
+ * - job.archive (due) → re-read the tier (premium: nothing to do); pack the result files (bundleKeysOf), put them in
  *   the vault under the job id (same ref → same archive, so a retry never leaves a second one),
  *   AVAILABLE → ARCHIVED with the archive id, re-read the tier (an upgrade that raced us is
  *   undone while the hot copy is intact, else a thaw is requested), then delete the hot copy.
@@ -21,7 +21,7 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService } from "../accounts/index.ts";
-import { resultKeys } from "../jobs/job-keys.ts";
+import { indexKeyOf, isBgzfResult, resultKeys } from "../jobs/job-keys.ts";
 import { packResult, unpackResult } from "./result-bundle.ts";
 
 export interface ArchiverDeps {
@@ -45,8 +45,23 @@ export interface StepResult {
 const AVAILABLE = { state: "AVAILABLE" as const, archiveId: null };
 const archivedAs = (archiveId: string) => ({ state: "ARCHIVED" as const, archiveId });
 const restoringAs = (archiveId: string) => ({ state: "RESTORING" as const, archiveId });
-/** The result files that go to the vault: the annotated VCF and the browser's rows (never the log). */
-const resultKeysOf = (job: Job) => [job.resultKey, job.rowsKey].filter((k): k is string => !!k);
+/**
+ * The result files that go to the vault (never the log, which stays readable). Required: the
+ * annotated VCF and the browser's rows (the results store; an old job's .annot.json). Optional,
+ * bundled when present: the VCF's tabix index (absent when the engine could not index the
+ * records) and, for a job whose rowsKey is still its .annot.json, a results store written beside
+ * it (jobs between the store's arrival and its recording on the job). Old bundles, made of the
+ * required files only, restore as before.
+ */
+export function bundleKeysOf(job: Job): { required: string[]; optional: string[] } {
+  const required = [job.resultKey, job.rowsKey].filter((k): k is string => !!k);
+  const optional: string[] = [];
+  if (job.resultKey && isBgzfResult(job.resultKey)) optional.push(indexKeyOf(job.resultKey));
+  const store = resultKeys(job.userId, job.id, job.inputFileName).store;
+  if (!required.includes(store)) optional.push(store);
+  return { required, optional };
+}
+const resultKeysOf = (job: Job) => bundleKeysOf(job).required;
 
 /** Create the archiver's handlers. */
 export function createArchiver(deps: ArchiverDeps) {
@@ -81,11 +96,9 @@ export function createArchiver(deps: ArchiverDeps) {
       log.info("owner upgraded during the archive; restore requested");
       return { outcome: "thaw-requested" };
     }
-    for (const key of resultKeysOf(job)) await results.delete(key);
-    // The results store (issue 12) is not on the job record yet, so not in the vault either: the
-    // hot copy goes, and a restored job is browsed as a job without a store. Idempotent if absent.
-    await results.delete(resultKeys(job.userId, job.id, job.inputFileName).store);
-    log.info("result archived", { keys: resultKeysOf(job) });
+    const { required, optional } = bundleKeysOf(job);
+    for (const key of [...required, ...optional]) await results.delete(key); // idempotent if absent
+    log.info("result archived", { keys: required });
     return { outcome: "archived" };
   }
 
@@ -104,7 +117,8 @@ export function createArchiver(deps: ArchiverDeps) {
         deps.log.error("result files missing; cannot archive", { jobId: job.id });
         return { outcome: "missing-result" };
       }
-      const archiveId = await vault.archive(job.id, await packResult(results, resultKeysOf(job)));
+      const { required, optional } = bundleKeysOf(job);
+      const archiveId = await vault.archive(job.id, await packResult(results, required, optional));
       if (!(await jobs.moveResult(job.id, AVAILABLE, archivedAs(archiveId)))) {
         job = await jobs.get(job.id);
         if (!job || job.resultState !== "ARCHIVED" || job.archiveId !== archiveId) return { outcome: "raced" };
@@ -121,7 +135,8 @@ export function createArchiver(deps: ArchiverDeps) {
     if (!(await hotCopyIntact(job))) {
       const bytes = await vault.readRestored(job.archiveId);
       if (!bytes) return { outcome: "not-ready", retryInSeconds: 5 };
-      await unpackResult(results, bytes, resultKeysOf(job));
+      const { required, optional } = bundleKeysOf(job);
+      await unpackResult(results, bytes, required, optional);
     }
     // Archive deleted before the id is cleared: a crash in between is finished by the next
     // delivery (the hot copy is back, the delete is idempotent), and no archive is left behind.

@@ -63,7 +63,17 @@ export function assertSafeKey(key: string): void {
  * filesystem store). It checks the signed form exactly as S3 checks a presigned POST and stores
  * the file; on AWS the browser posts to S3 and there is no receiver.
  */
+/** The file part of an upload form, as it streams in (a File is one too). */
+export interface UploadedFile {
+  readonly name: string;
+  stream(): ReadableStream<Uint8Array>;
+}
+
 export interface UploadReceiver {
-  /** Throws AppError (FORBIDDEN, INVALID_INPUT, PAYLOAD_TOO_LARGE) naming the failed condition. */
-  receive(fields: Record<string, string>, file: File): Promise<{ key: string; etag: string; redirect: string | null }>;
+  /**
+   * Checks the form's fields against its policy before reading the file, then stores the file as
+   * it streams, refusing it as soon as it passes the policy's size limit (nothing is kept then).
+   * Throws AppError (FORBIDDEN, INVALID_INPUT, PAYLOAD_TOO_LARGE) naming the failed condition.
+   */
+  receive(fields: Record<string, string>, file: UploadedFile): Promise<{ key: string; etag: string; redirect: string | null }>;
 }

@@ -4,7 +4,7 @@
  * multipart type without a boundary) is the client's mistake: 400 naming it, never a 500 logged
  * as our error. Hono caches the parse, so the CSRF check and the route read the body once.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -19,12 +19,3 @@ export async function formBody(c: Context<AppEnv>) {
     );
   }
 }
-
-/**
- * In front of a form validator on a route the CSRF check does not read first (the upload
- * endpoint): a body that does not parse is the 400 above, not the validator's own message.
- */
-export const readableForm: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await formBody(c);
-  await next();
-};

@@ -18,7 +18,7 @@ import {
 } from "../../ports/object-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import { type SweepsStaleTempFiles, UUID_PATTERN, WRITER_TAG, WRITER_TAG_PATTERN, startStaleTempSweep } from "./stale-temp-files.ts";
-import { createUploadPolicy, verifyUploadForm } from "./upload-policy.ts";
+import { type VerifiedUpload, assertUploadSize, createUploadPolicy, verifyUploadFields } from "./upload-policy.ts";
 
 export interface FsObjectStoreOptions {
   root: string;
@@ -131,8 +131,9 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
       return createUploadPolicy({ ...req, bucket: opts.bucket, url: opts.uploadUrl, secret: opts.signingSecret, now: now() });
     },
     async receive(fields, file) {
-      const { key, redirect } = verifyUploadForm({ fields, file, bucket: opts.bucket, secret: opts.signingSecret, now: now() });
-      const stored = await store.put(key, file);
+      const allowed = verifyUploadFields({ fields, fileName: file.name, bucket: opts.bucket, secret: opts.signingSecret, now: now() });
+      const { key, redirect } = allowed;
+      const stored = await store.put(key, file.stream().pipeThrough(sizeLimited(allowed)));
       const etag = new Bun.CryptoHasher("md5").update(`${key}:${stored.size}:${stored.lastModified.getTime()}`).digest("hex");
       if (!redirect) return { key, etag, redirect: null };
       const url = new URL(redirect);
@@ -151,4 +152,23 @@ export function createFsObjectStore(opts: FsObjectStoreOptions): ObjectStore & U
  */
 function isBunFile(body: Blob): body is Blob & { name: string } {
   return !(body instanceof File) && typeof (body as { name?: unknown }).name === "string";
+}
+
+/**
+ * Passes an upload's bytes through, counting: past the policy's limit the stream errors (413), so
+ * `put` removes its temp file and no more of the body is read (issue 13: an upload is never held
+ * whole, in memory or on disk, beyond its limit).
+ */
+function sizeLimited(allowed: Pick<VerifiedUpload, "minBytes" | "maxBytes">): TransformStream<Uint8Array, Uint8Array> {
+  let size = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      size += chunk.byteLength;
+      assertUploadSize(size, allowed, false);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      assertUploadSize(size, allowed, true);
+    },
+  });
 }

@@ -64,17 +64,30 @@ export function assertSafeFileName(name: string): void {
   }
 }
 
-/**
- * Verify a posted form against its policy. Returns the final key and redirect, or throws
- * AppError: FORBIDDEN for signature/expiry/condition failures (S3's 403 AccessDenied),
- * PAYLOAD_TOO_LARGE for content-length-range (S3's EntityTooLarge), INVALID_INPUT for a
- * malformed form or file name.
- */
-export function verifyUploadForm(input: { fields: Record<string, string>; file: File; bucket: string; secret: string; now: Date }): {
+/** What a verified form allows: where the file goes, where the browser goes next, and its size range. */
+export interface VerifiedUpload {
   key: string;
   redirect: string | null;
-} {
-  const { fields, file } = input;
+  minBytes: number;
+  maxBytes: number;
+}
+
+/**
+ * Verify a posted form's fields against its policy before any of the file is read (the fields
+ * come first in the form, as S3 requires), so a refused upload is answered without storing a
+ * byte. Returns the final key, redirect and the content-length-range the file must fit, which the
+ * caller enforces while the file streams in (`assertUploadSize`). Throws AppError: FORBIDDEN for
+ * signature/expiry/condition failures (S3's 403 AccessDenied), INVALID_INPUT for a malformed form
+ * or file name.
+ */
+export function verifyUploadFields(input: {
+  fields: Record<string, string>;
+  fileName: string;
+  bucket: string;
+  secret: string;
+  now: Date;
+}): VerifiedUpload {
+  const { fields, fileName } = input;
   const policyB64 = fields.policy;
   const signature = fields[SIGNATURE_FIELD];
   if (!policyB64 || !signature)
@@ -93,24 +106,18 @@ export function verifyUploadForm(input: { fields: Record<string, string>; file: 
   const expiration = Date.parse(policy.expiration);
   if (!Number.isFinite(expiration) || expiration <= input.now.getTime()) throw denied("the policy expired");
 
-  assertSafeFileName(file.name);
+  assertSafeFileName(fileName);
   const values: Record<string, string> = { ...fields, bucket: input.bucket };
   if (!values.key) throw new AppError("INVALID_INPUT", 'Upload refused: the form has no "key" field');
-  values.key = values.key.replaceAll("${filename}", file.name);
+  values.key = values.key.replaceAll("${filename}", fileName);
 
   const covered = new Set<string>(["bucket"]);
-  let sizeChecked = false;
+  let range: [number, number] | null = null;
   for (const c of policy.conditions) {
     if (Array.isArray(c)) {
       const [op, a, b] = c;
       if (op === "content-length-range") {
-        sizeChecked = true;
-        if (file.size < Number(a) || file.size > Number(b)) {
-          throw new AppError(
-            "PAYLOAD_TOO_LARGE",
-            `Upload refused: the file is ${file.size} bytes; this upload allows at most ${b} bytes (EntityTooLarge)`,
-          );
-        }
+        range = [Number(a), Number(b)];
         continue;
       }
       const field = String(a).replace(/^\$/, "");
@@ -131,11 +138,22 @@ export function verifyUploadForm(input: { fields: Record<string, string>; file: 
       throw denied(`extra input fields: ${field} (not covered by the policy)`);
     }
   }
-  if (!sizeChecked) throw denied("the policy has no content-length-range");
+  if (!range || !(range[0] <= range[1])) throw denied("the policy has no usable content-length-range");
   try {
     assertSafeKey(values.key);
   } catch (err) {
     throw new AppError("INVALID_INPUT", `Upload refused: ${(err as Error).message}`);
   }
-  return { key: values.key, redirect: fields.success_action_redirect ?? null };
+  return { key: values.key, redirect: fields.success_action_redirect ?? null, minBytes: range[0], maxBytes: range[1] };
+}
+
+/** S3's EntityTooLarge / EntityTooSmall for a file of `size` bytes (so far, while it streams). */
+export function assertUploadSize(size: number, allowed: Pick<VerifiedUpload, "minBytes" | "maxBytes">, complete: boolean): void {
+  if (size > allowed.maxBytes)
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `Upload refused: the file is larger than this upload allows (at most ${allowed.maxBytes} bytes; EntityTooLarge)`,
+    );
+  if (complete && size < allowed.minBytes)
+    throw new AppError("INVALID_INPUT", `Upload refused: the file is ${size} bytes; this upload needs at least ${allowed.minBytes} bytes`);
 }

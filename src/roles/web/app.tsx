@@ -20,6 +20,7 @@ import { AppError } from "../../shared/errors.ts";
 import { jsonResponse, noAuth } from "../../web/api-doc.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AppEnv } from "../../web/app-env.ts";
+import { limitBodies } from "../../web/body-limits.ts";
 import { csrfProtection, originCheck } from "../../web/csrf.ts";
 import { jsonError, wantsJson } from "../../web/negotiate.ts";
 import { onError } from "../../web/on-error.tsx";
@@ -151,6 +152,8 @@ export function createWebApp(deps: WebDeps) {
   // cannot set Authorization (it would need a CORS preflight we never grant), and an API client
   // sends no Origin.
   const isUpload = (path: string) => !!deps.uploads && path === deps.uploads.path;
+  // Bodies are bounded before anything below reads one (the upload endpoint streams, to its policy's limit).
+  app.use(limitBodies({ exempt: isUpload }));
   const hasBearer = (header: string | undefined) => /^bearer\s/i.test(header ?? "");
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
   app.use(

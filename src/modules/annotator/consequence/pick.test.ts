@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Allele, Strand, Transcript } from "../model.ts";
 import { AlleleEffect } from "./allele-effect.ts";
-import { applyPick, choose, criterionValue, pickOne } from "./pick.ts";
+import { choose, criterionValue, keepChosen, pickOne } from "./pick.ts";
 import { finishTerms, SO } from "./so-terms.ts";
 
 const A: Allele = { contig: "21", start: 1100, end: 1100, ref: "C", alt: "T", vcfAlt: "T" };
@@ -110,23 +110,14 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     expect([...choose([fx(null, SO.intergenic, A), fx(null, SO.intergenic, G)], "per-gene")]).toEqual([1, 1]);
   });
 
-  test("applyPick filters in place (order kept) or returns the marks for flag-pick", () => {
-    const make = () => [
+  test("keepChosen keeps the marked effects in order", () => {
+    const all = [
       fx(tx("ENST1"), SO.missense, A),
       fx(tx("ENST2", { tags: ["Ensembl_canonical"] }), SO.synonymous, A),
       fx(tx("ENST3"), SO.missense, G),
     ];
-    const all = make();
-    expect(applyPick(all, "pick-allele")).toBeNull();
-    expect(all.map((e) => `${e.allele.alt}:${e.transcript!.id}`)).toEqual(["T:ENST2", "G:ENST3"]);
-    const one = make();
-    applyPick(one, "pick");
-    expect(one.map((e) => e.transcript!.id)).toEqual(["ENST2"]);
-    const flagged = make();
-    expect([...applyPick(flagged, "flag-pick")!]).toEqual([0, 1, 0]);
-    expect(flagged.length).toBe(3);
-    const untouched = make();
-    expect(applyPick(untouched, "none")).toBeNull();
-    expect(untouched.length).toBe(3);
+    expect(keepChosen(all, choose(all, "pick-allele")).map((e) => `${e.allele.alt}:${e.transcript!.id}`)).toEqual(["T:ENST2", "G:ENST3"]);
+    expect(keepChosen(all, choose(all, "pick")).map((e) => e.transcript!.id)).toEqual(["ENST2"]);
+    expect(keepChosen(all, choose(all, "none")).length).toBe(3);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * VEP's transcript choice (`--pick`, `--pick_allele`, `--per_gene`, `--flag_pick`): which of a
  * variant's effects to keep, or to flag, when a user wants one consequence rather than one per
- * transcript. Pure: effects in, choices out; the record path applies them (applyPick).
+ * transcript. Pure: effects in, choices out (`choose`); the record path writes the chosen ones
+ * (`keepChosen` for ANN; CsqWriter skips or flags the others).
  *
  * The rule is ensembl-vep's OutputFactory::pick_worst_VariationFeatureOverlapAllele: each effect
  * gets a value per criterion (lower is better; an intergenic effect gets VEP's defaults), and the
@@ -135,17 +136,9 @@ export function choose(effects: readonly AlleleEffect[], mode: PickMode): Uint8A
   return marks;
 }
 
-/**
- * Applies `mode` to one record's effects: `pick`, `pick-allele` and `per-gene` drop the others
- * from `effects` (in place, order kept); `flag-pick` keeps them all and returns the marks for
- * CSQ's PICK column; `none` does nothing. Returns the marks only for `flag-pick`.
- */
-export function applyPick(effects: AlleleEffect[], mode: PickMode): Uint8Array | null {
-  if (mode === "none" || effects.length === 0) return null;
-  const marks = choose(effects, mode);
-  if (mode === "flag-pick") return marks;
-  let n = 0;
-  for (let i = 0; i < effects.length; i++) if (marks[i]) effects[n++] = effects[i]!;
-  effects.length = n;
-  return null;
+/** The chosen effects (marks from `choose`), in order: what ANN holds under pick, pick-allele, per-gene. */
+export function keepChosen(effects: readonly AlleleEffect[], marks: ArrayLike<number>): AlleleEffect[] {
+  const out: AlleleEffect[] = [];
+  for (let i = 0; i < effects.length; i++) if (marks[i]) out.push(effects[i]!);
+  return out;
 }

@@ -366,7 +366,7 @@ describe.each([1, -1] as Strand[])("identity columns from the models, strand %d"
   test("--flag-pick: a PICK column after FLAGS, 1 on the chosen entry and empty on the others", () => {
     const header = csqHeaderLine([], true);
     expect(header).toContain("|STRAND|FLAGS|PICK|SYMBOL_SOURCE|");
-    const writer = new CsqWriter([], () => fx.seq, true);
+    const writer = new CsqWriter([], () => fx.seq, "flag-pick");
     const t = withXrefs({ hgncId: "HGNC:1", symbolSource: "HGNC" });
     expect(entryOn(t, writer, [1], header)).toMatchObject({ FLAGS: "", PICK: "1", SYMBOL_SOURCE: "HGNC", HGNC_ID: "HGNC:1" });
     expect(entryOn(t, writer, [0], header)).toMatchObject({ PICK: "", SYMBOL_SOURCE: "HGNC" });
@@ -380,4 +380,30 @@ describe.each([1, -1] as Strand[])("identity columns from the models, strand %d"
       MANE_SELECT: "",
     });
   });
+});
+
+test("--pick / --pick-allele / --per-gene: only the chosen entries, each allele with its own known-variant columns", () => {
+  const fx = buildFixture(CODING_SPEC, -1);
+  const keys = ["KNOWN_AF"];
+  const a = fx.allele(fx.cdna(15), "C", "A");
+  const b = fx.allele(fx.cdna(15), "C", "G");
+  const effects = [a, b].map(
+    (x) => transcriptEffect(x, fx.transcript, fx.seq, fx.genome, 5000, new AlleleEffect(x, finishTerms([SO.intergenic])))!,
+  );
+  const matches = [
+    { ids: ["rs1"], info: { KNOWN_AF: "0.25" } },
+    { ids: ["rs2"], info: { KNOWN_AF: "0.5" } },
+  ];
+  const write = (mode: "pick" | "none", picked: number[] | null) => {
+    const out = new ByteBuilder(64);
+    new CsqWriter(keys, () => fx.seq, mode).write(out, "G", "T,C", effects, matches, picked);
+    return parseCsq(csqHeaderLine(keys), out.toString()).map((e) => [e.Allele, e.Existing_variation, e.AF]);
+  };
+  // The first allele's entry dropped: the second keeps its own rsID and AF.
+  expect(write("pick", [0, 1])).toEqual([["C", "rs2", "0.5"]]);
+  expect(write("pick", [1, 0])).toEqual([["T", "rs1", "0.25"]]);
+  expect(write("none", [0, 1])).toEqual([
+    ["T", "rs1", "0.25"],
+    ["C", "rs2", "0.5"],
+  ]);
 });

@@ -13,6 +13,7 @@
  */
 import { type AlleleEffect, NONE } from "../consequence/allele-effect.ts";
 import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
+import type { PickMode } from "../consequence/pick.ts";
 import type { KnownMatch } from "../known/known-variants.ts";
 import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
 import { putHgvsP } from "./ann-field.ts";
@@ -183,18 +184,26 @@ export class CsqWriter {
   /**
    * @param knownKeys the known-variant INFO keys that have CSQ columns (csqKnownKeys)
    * @param sequenceOf the spliced sequence of a transcript the allele overlaps (for codons)
-   * @param pickColumn write VEP's PICK column (`--flag-pick`; the header must say so: csqHeaderLine)
+   * @param pick VEP's transcript choice: `flag-pick` writes the PICK column (the header must say
+   *   so: csqHeaderLine), `pick` / `pick-allele` / `per-gene` write only the chosen entries
    */
   constructor(
     private readonly knownKeys: readonly string[],
     private readonly sequenceOf: (t: Transcript) => TranscriptSequence | null,
-    private readonly pickColumn = false,
-  ) {}
+    pick: PickMode = "none",
+  ) {
+    this.pickColumn = pick === "flag-pick";
+    this.chosenOnly = pick !== "none" && pick !== "flag-pick";
+  }
+
+  private readonly pickColumn: boolean;
+  private readonly chosenOnly: boolean;
 
   /**
    * Writes the CSQ value (without `CSQ=`) of a record's effects, in allele order; `matches` are
    * the known-variant matches of its annotated alleles, in the same order (empty without known
-   * variants). With the PICK column, a non-zero `picked[i]` marks effects[i] as chosen (pick.ts).
+   * variants). `picked` (consequence/pick.ts `choose`) marks the chosen effects: with the PICK
+   * column they get PICK=1, under pick / pick-allele / per-gene the others are not written.
    */
   write(
     out: ByteBuilder,
@@ -207,6 +216,7 @@ export class CsqWriter {
     let allele: Allele | null = null;
     let k = -1;
     const pieces = this.pieces;
+    let written = 0;
     for (let i = 0; i < effects.length; i++) {
       const e = effects[i]!;
       if (e.allele !== allele) {
@@ -215,7 +225,8 @@ export class CsqWriter {
         pieces.allele = vepAllele(ref, altText, allele.vcfAlt);
         this.knownPieces(matches[k] ?? null, pieces);
       }
-      if (i > 0) out.byte(COMMA);
+      if (this.chosenOnly && picked !== null && !picked[i]) continue;
+      if (written++ > 0) out.byte(COMMA);
       const pick = this.pickColumn ? (picked?.[i] ? PICK_MARK : PICK_EMPTY) : EMPTY;
       if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces, pick);
       else this.transcriptEntry(out, e, e.transcript, pieces, pick);

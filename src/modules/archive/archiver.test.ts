@@ -119,9 +119,24 @@ async function freeUserWithBgzfJob(opts: { tbi?: boolean } = {}) {
     [keys.log]: "Total: 1\n",
   };
   for (const [k, v] of Object.entries(bytes)) await results.put(k, v);
-  await jobStore.complete(jobId, "t", { resultKey: keys.vcfGz, logKey: keys.log, rowsKey: keys.store, summary: null });
+  await jobStore.complete(jobId, "t", { resultKey: keys.vcfGz, logKey: keys.log, rowsKey: keys.store, summary: ONE_RECORD });
   return { userId: user.id, jobId, keys, bytes };
 }
+
+const ONE_RECORD = {
+  records: 1,
+  alleles: 1,
+  known: 0,
+  novel: 1,
+  skipped: 0,
+  byMostSevere: {},
+  byConsequence: {},
+  byImpact: {},
+  warnings: [],
+  warningsTotal: 0,
+  seconds: 0.1,
+  variantsPerSecond: 10,
+};
 
 /** Archive, upgrade, thaw, restore: the job's files as the test sees them at each end. */
 async function archiveAndRestore(j: { userId: string; jobId: string }) {

@@ -68,7 +68,7 @@ describe("results page", () => {
     expect(html).toMatch(/<a href="\/annotations\/[^"]+\/results\?consequence=missense_variant"[^>]*class="chart-link"/);
     expect(html).toContain('aria-sort="ascending"');
     expect(html).toContain('<th scope="col"');
-    expect(html).toContain("What the impact colours mean");
+    expect(html).toContain('id="impact-legend"');
     // HGVS wraps only at its separators.
     expect(html).toMatch(/<span class="hgvs">[^<]*c\.<wbr\/?>/);
   });

@@ -108,7 +108,7 @@ async function loadIssues(
   jobSummary: JobSummary | null,
 ): Promise<{ issues: RecordIssue[]; issuesTotal: number }> {
   const engine = summary.engine ?? {};
-  const totalFromSummary = (summary as { issuesTotal?: number }).issuesTotal;
+  const totalFromSummary = summary.issues ? summary.issues.skipped + summary.issues.warnings : undefined;
   if ("issues" in results && typeof results.issues === "function") {
     const answer = await (results.issues as IssuesCall)({ limit: MAX_ISSUES });
     const issues = Array.isArray(answer) ? answer : answer.issues;

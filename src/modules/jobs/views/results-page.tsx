@@ -18,7 +18,7 @@ import { type FilterChoices, ResultsFilters } from "../../results/views/results-
 import { exportHref, isFiltered } from "../../results/views/results-href.ts";
 import { ResultsPager } from "../../results/views/results-pager.tsx";
 import { ImpactLegend, ensemblHost } from "../../results/views/variant-cells.tsx";
-import { type DisplayRow, VariantTable } from "../../results/views/variant-table.tsx";
+import { VariantTable } from "../../results/views/variant-table.tsx";
 import { ResultDownload } from "./job-detail-page.tsx";
 
 /** The request header results-browser.js sends to get #results-browser alone. */
@@ -34,25 +34,18 @@ export interface ResultsLinks {
   back: string | null;
 }
 
-/** The summary's optional parts (samples, populations…), present in stores that record them. */
-type SummaryExtras = Partial<{
-  samples: string[];
-  populations: string[];
-  canonicalTagged: boolean;
-  variantsByClinSig: Record<string, number>;
-}>;
-
 function choicesOf(view: ResultsView): FilterChoices {
-  const s = view.summary as ResultsView["summary"] & SummaryExtras;
+  const s = view.summary;
   const sorted = (r: Record<string, number> | undefined) =>
     Object.entries(r ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) as [string, number][];
   return {
     consequences: sorted(s.variantsByMostSevere),
     biotypes: sorted(s.variantsByBiotype),
+    // Stores written before these facts existed lack them: the form then leaves those filters out.
     populations: s.populations ?? [],
     samples: s.samples ?? [],
     canonical: s.canonicalTagged === true,
-    clinSig: s.variantsByClinSig ?? {},
+    clinSig: s.clinSig ?? {},
   };
 }
 
@@ -119,20 +112,10 @@ export function ResultsBrowser(p: { view: ResultsView; links: ResultsLinks; refe
         <CountLine view={view} />
         {view.error ? null : <Exports view={view} rows={links.rows} />}
       </div>
-      <details class="mb-2">
-        <summary class="small">What the impact colours mean</summary>
-        <ImpactLegend />
-      </details>
+      <ImpactLegend />
       {view.variants ? (
         view.variants.rows.length ? (
-          <VariantTable
-            rows={view.variants.rows as DisplayRow[]}
-            q={q}
-            base={links.base}
-            host={host}
-            variantHref={links.variant}
-            caption={caption}
-          />
+          <VariantTable rows={view.variants.rows} q={q} base={links.base} host={host} variantHref={links.variant} caption={caption} />
         ) : (
           <p id="no-rows">No variant matches these filters.</p>
         )
@@ -153,7 +136,7 @@ export function ResultsBrowser(p: { view: ResultsView; links: ResultsLinks; refe
 export function ResultsPage(p: { ctx: PageCtx; job: Job; view: ResultsView; links: ResultsLinks; shared: boolean }) {
   const { view, links } = p;
   const reference = String(view.summary.engine?.reference ?? "");
-  const skipped = Number(view.summary.engine?.skipped ?? p.job.summary?.skipped ?? 0);
+  const skipped = view.summary.issues?.skipped ?? Number(view.summary.engine?.skipped ?? p.job.summary?.skipped ?? 0);
   const title = p.shared ? "Shared annotation results" : "Annotation results";
   return (
     <Layout ctx={p.ctx} title={title} scripts={["results-browser.js"]}>

@@ -52,7 +52,7 @@ export function BarChart(p: { title: string; counts: string; bars: readonly Bar[
           {p.bars.map((b, i) => {
             const w = barWidth(b.count, max);
             const y = i * ROW + 2;
-            const text = `${b.label}: ${b.count.toLocaleString("en-US")} ${p.counts}`;
+            const text = `${b.label}: ${b.count.toLocaleString("en-US")} ${b.count === 1 ? p.counts.replace(/s$/, "") : p.counts}`;
             const body = (
               <>
                 <title>{b.href ? `${text} — show them` : text}</title>

@@ -177,7 +177,7 @@ export function ImpactBadge(p: { impact: string }) {
 /** What the impact colours mean (VEP's impact classes). */
 export function ImpactLegend() {
   return (
-    <dl class="impact-legend small" id="impact-legend">
+    <dl class="impact-legend small" id="impact-legend" aria-label="Impact colours">
       {IMPACT_MEANINGS.map(([impact, meaning]) => (
         <div>
           <dt>

@@ -9,16 +9,10 @@ import type { VariantRow } from "../results-store.ts";
 import { SortHeader } from "./sort-header.tsx";
 import { Change, ClinSig, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds, formatAf } from "./variant-cells.tsx";
 
-/**
- * The columns the store adds as it grows (FILTER, ClinVar text, population frequencies, the
- * canonical tag): optional here, so the table renders stores written before them.
- */
-export type DisplayRow = VariantRow & Partial<{ filter: string; clinSig: string; canonical: boolean }>;
-
 export const VARIANT_COLUMNS = 13;
 
 export function VariantTable(p: {
-  rows: readonly DisplayRow[];
+  rows: readonly VariantRow[];
   q: ResultsQuery;
   base: string;
   host: string;
@@ -102,11 +96,14 @@ export function VariantTable(p: {
               <td class="hgvs-cell">
                 <Hgvs text={r.hgvsP} />
               </td>
-              <td class="num">{formatAf(r.af)}</td>
+              <td class="num">
+                {formatAf(r.af)}
+                {q.af_field ? <div class="small text-body-secondary">{`${q.af_field} ${formatAf(r.afs?.[q.af_field])}`}</div> : null}
+              </td>
               <td class="wrap">
                 <ClinSig clinSig={r.clinSig} id={r.id} />
               </td>
-              <td>{r.filter ?? "–"}</td>
+              <td>{r.filter || "–"}</td>
               <td>
                 <a
                   href={p.variantHref(r.vid)}

@@ -106,6 +106,8 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     expect([...choose(effects, "pick-allele")]).toEqual([0, 0, 1, 1, 0]);
     expect([...choose(effects, "per-gene")]).toEqual([1, 0, 1, 0, 0]);
     expect([...choose(effects, "none")]).toEqual([1, 1, 1, 1, 1]);
+    // most-severe: per allele, the consequence before MANE and canonical (missense over synonymous and downstream).
+    expect([...choose(effects, "most-severe")]).toEqual([0, 1, 0, 1, 0]);
     // per-gene keeps every intergenic effect.
     expect([...choose([fx(null, SO.intergenic, A), fx(null, SO.intergenic, G)], "per-gene")]).toEqual([1, 1]);
   });

@@ -16,9 +16,9 @@ import type { AlleleEffect } from "./allele-effect.ts";
 import { SO_TERMS } from "./so-terms.ts";
 
 /** What `gas annotate` does with the effects: everything (none), or VEP's options. */
-export type PickMode = "none" | "pick" | "pick-allele" | "per-gene" | "flag-pick";
+export type PickMode = "none" | "pick" | "pick-allele" | "per-gene" | "flag-pick" | "most-severe";
 
-export const PICK_MODES: readonly PickMode[] = ["none", "pick", "pick-allele", "per-gene", "flag-pick"];
+export const PICK_MODES: readonly PickMode[] = ["none", "pick", "pick-allele", "per-gene", "flag-pick", "most-severe"];
 
 export const VEP_PICK_ORDER = [
   "mane_select",
@@ -35,6 +35,12 @@ export const VEP_PICK_ORDER = [
 ] as const;
 
 export type PickCriterion = (typeof VEP_PICK_ORDER)[number];
+
+/**
+ * `most-severe`: the most severe consequence first, then VEP's order to choose among the
+ * transcripts that have it. Unlike VEP's --most_severe (the term alone), the entry keeps every field.
+ */
+export const MOST_SEVERE_ORDER: readonly PickCriterion[] = ["rank", ...VEP_PICK_ORDER.filter((c) => c !== "rank")];
 
 const TERM_RANK = new Map(SO_TERMS.map((t, i) => [t.term, i]));
 
@@ -104,6 +110,7 @@ export function pickOne(
  * chosen effect:
  * - `pick`, `flag-pick`: one for the variant, whatever its alleles (VEP's --pick / --flag_pick);
  * - `pick-allele`: one per allele;
+ * - `most-severe`: one per allele, the most severe consequence (MOST_SEVERE_ORDER);
  * - `per-gene`: one per gene across the alleles, and every intergenic effect (VEP's --per_gene);
  * - `none`: every effect.
  */
@@ -127,12 +134,13 @@ export function choose(effects: readonly AlleleEffect[], mode: PickMode): Uint8A
       marks[i] = 1;
       continue;
     }
-    const key = mode === "pick-allele" ? e.allele : e.transcript!.geneId;
+    const key = mode === "per-gene" ? e.transcript!.geneId : e.allele;
     const group = groups.get(key);
     if (group) group.push(i);
     else groups.set(key, [i]);
   }
-  for (const group of groups.values()) marks[pickOne(effects, group)] = 1;
+  const order = mode === "most-severe" ? MOST_SEVERE_ORDER : VEP_PICK_ORDER;
+  for (const group of groups.values()) marks[pickOne(effects, group, order)] = 1;
   return marks;
 }
 

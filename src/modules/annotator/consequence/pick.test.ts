@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Allele, Strand, Transcript } from "../model.ts";
 import { AlleleEffect } from "./allele-effect.ts";
-import { choose, criterionValue, keepChosen, pickOne } from "./pick.ts";
+import { choose, criterionValue, keepChosen, parsePickOrder, pickOne } from "./pick.ts";
 import { finishTerms, SO } from "./so-terms.ts";
 
 const A: Allele = { contig: "21", start: 1100, end: 1100, ref: "C", alt: "T", vcfAlt: "T" };
@@ -110,6 +110,15 @@ describe.each([1, -1] as Strand[])("strand %d", (strand) => {
     expect([...choose(effects, "most-severe")]).toEqual([0, 1, 0, 1, 0]);
     // per-gene keeps every intergenic effect.
     expect([...choose([fx(null, SO.intergenic, A), fx(null, SO.intergenic, G)], "per-gene")]).toEqual([1, 1]);
+  });
+
+  test("--pick-order: the user's order (a subset) replaces VEP's; bad names are named", () => {
+    const effects = [fx(tx("ENST1", { tags: ["MANE_Select"] }), SO.synonymous), fx(tx("ENST2", { tsl: 1 }), SO.missense)];
+    expect([...choose(effects, "pick")]).toEqual([1, 0]);
+    expect([...choose(effects, "pick", parsePickOrder("tsl,mane_select"))]).toEqual([0, 1]);
+    expect([...choose(effects, "pick", parsePickOrder("RANK"))]).toEqual([0, 1]);
+    expect(() => parsePickOrder("mane,tsl")).toThrow('--pick-order: unknown criteria "mane"');
+    expect(() => parsePickOrder("tsl,tsl")).toThrow("twice");
   });
 
   test("keepChosen keeps the marked effects in order", () => {

@@ -40,7 +40,21 @@ export type PickCriterion = (typeof VEP_PICK_ORDER)[number];
  * `most-severe`: the most severe consequence first, then VEP's order to choose among the
  * transcripts that have it. Unlike VEP's --most_severe (the term alone), the entry keeps every field.
  */
-export const MOST_SEVERE_ORDER: readonly PickCriterion[] = ["rank", ...VEP_PICK_ORDER.filter((c) => c !== "rank")];
+export const mostSevereOrder = (order: readonly PickCriterion[] = VEP_PICK_ORDER): PickCriterion[] => [
+  "rank",
+  ...order.filter((c) => c !== "rank"),
+];
+
+/** VEP's --pick_order: a comma-separated subset of VEP_PICK_ORDER, in the order to apply; throws a message naming the problem. */
+export function parsePickOrder(text: string): PickCriterion[] {
+  const names = text.split(",").map((s) => s.trim().toLowerCase());
+  const known = new Set<string>(VEP_PICK_ORDER);
+  const bad = names.filter((n) => !known.has(n));
+  if (bad.length > 0)
+    throw new Error(`--pick-order: unknown criteria ${bad.map((b) => `"${b}"`).join(", ")} (known: ${VEP_PICK_ORDER.join(",")})`);
+  if (new Set(names).size !== names.length) throw new Error(`--pick-order names a criterion twice: "${text}"`);
+  return names as PickCriterion[];
+}
 
 const TERM_RANK = new Map(SO_TERMS.map((t, i) => [t.term, i]));
 
@@ -110,21 +124,16 @@ export function pickOne(
  * chosen effect:
  * - `pick`, `flag-pick`: one for the variant, whatever its alleles (VEP's --pick / --flag_pick);
  * - `pick-allele`: one per allele;
- * - `most-severe`: one per allele, the most severe consequence (MOST_SEVERE_ORDER);
+ * - `most-severe`: one per allele, the most severe consequence (mostSevereOrder());
  * - `per-gene`: one per gene across the alleles, and every intergenic effect (VEP's --per_gene);
  * - `none`: every effect.
  */
-export function choose(effects: readonly AlleleEffect[], mode: PickMode): Uint8Array {
+export function choose(effects: readonly AlleleEffect[], mode: PickMode, pickOrder: readonly PickCriterion[] = VEP_PICK_ORDER): Uint8Array {
   const marks = new Uint8Array(effects.length);
   if (effects.length === 0) return marks;
   if (mode === "none" || effects.length === 1) return marks.fill(1);
   if (mode === "pick" || mode === "flag-pick") {
-    marks[
-      pickOne(
-        effects,
-        effects.map((_, i) => i),
-      )
-    ] = 1;
+    marks[pickOne(effects, allIndexes(effects.length), pickOrder)] = 1;
     return marks;
   }
   const groups = new Map<unknown, number[]>();
@@ -139,9 +148,15 @@ export function choose(effects: readonly AlleleEffect[], mode: PickMode): Uint8A
     if (group) group.push(i);
     else groups.set(key, [i]);
   }
-  const order = mode === "most-severe" ? MOST_SEVERE_ORDER : VEP_PICK_ORDER;
+  const order = mode === "most-severe" ? mostSevereOrder(pickOrder) : pickOrder;
   for (const group of groups.values()) marks[pickOne(effects, group, order)] = 1;
   return marks;
+}
+
+function allIndexes(n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 /** The chosen effects (marks from `choose`), in order: what ANN holds under pick, pick-allele, per-gene. */

@@ -25,7 +25,7 @@ import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/ind
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createGasMetrics } from "./metrics/index.ts";
 import { createShareLinksService } from "./modules/sharing/index.ts";
-import { createInProcessQueries, createResultsService, createStoreCache } from "./modules/results/index.ts";
+import { createResultsService, createStoreCache, createThreadQueries } from "./modules/results/index.ts";
 import type { ArchiveVault } from "./ports/archive-vault.ts";
 import type { IdentityProvider } from "./ports/identity.ts";
 import type { JobStore } from "./ports/job-store.ts";
@@ -123,7 +123,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     limits: cfg.limits,
   });
   // The web role's results: stores fetched to a capped local folder, queried off the event loop.
-  const resultQueries = createInProcessQueries();
+  const resultQueries = createThreadQueries({ threads: cfg.results.queryThreads });
   const results = createResultsService({
     results: ports.results,
     cache: createStoreCache({

@@ -2,3 +2,4 @@
 export { createResultsService, type JobResults, type ResultsService } from "./job-results.ts";
 export { createStoreCache, type StoreCache } from "./store-cache.ts";
 export { createInProcessQueries, type StoreQueries } from "./store-queries.ts";
+export { createThreadQueries } from "./query-threads.ts";

@@ -61,28 +61,29 @@ describe("ResultsService", () => {
     const second = await r.page({ limit: 10, after: first.next! });
     expect(second.rows[0]!.vid).toBe(first.rows[9]!.vid + 1);
     const v = await r.variant(first.rows[0]!.vid);
-    expect(v).toEqual(first.rows[0]!);
+    const { vid, chrom, pos, ref, alt, gene, consequence, impact } = first.rows[0]!;
+    expect(v).toMatchObject({ vid, chrom, pos, ref, alt, gene, consequence, impact });
     expect((await r.transcripts(v!.vid)).length).toBe(v!.transcripts);
   });
 
   test("a query the store refuses is INVALID_INPUT naming the problem", async () => {
     const r = await h.container.results.open(await jobWithStore(), user);
-    expect(r.page({ filter: { consequences: ["not_a_term"] } })).rejects.toMatchObject({
+    await expect(r.page({ filter: { consequences: ["not_a_term"] } })).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: 'unknown consequence "not_a_term"',
     });
-    expect(r.page({ after: "garbage" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(r.page({ after: "garbage" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 
   test("another user's job, an unfinished job and a job without a store are NOT_FOUND", async () => {
     const job = await jobWithStore();
-    expect(h.container.results.open(job, { id: "someone-else" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(h.container.results.open({ ...job, status: "RUNNING" }, user)).rejects.toMatchObject({
+    await expect(h.container.results.open(job, { id: "someone-else" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(h.container.results.open({ ...job, status: "RUNNING" }, user)).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: expect.stringContaining("RUNNING"),
     });
     const bare = (await h.container.ports.jobStore.get(await h.completedJob(user.id)))!;
-    expect(h.container.results.open({ ...bare, rowsKey: null }, user)).rejects.toMatchObject({
+    await expect(h.container.results.open({ ...bare, rowsKey: null }, user)).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: `Job ${bare.id} has no results to browse`,
     });

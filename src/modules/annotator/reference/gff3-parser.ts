@@ -127,7 +127,7 @@ export class Gff3Collector {
         seqid: r.seqid,
         strand: r.strand,
         problem: r.problem,
-        proteinId: kind === "cds" ? rawAttribute(r.attributes, "protein_id") : null,
+        proteinId: kind === "cds" ? this.sharedProteinId(rawAttribute(r.attributes, "protein_id")) : null,
         ccds: kind === "cds" ? (/CCDS:(CCDS[\d.]+)/.exec(r.attributes)?.[1] ?? null) : null,
       };
       for (const p of parent.split(",")) {
@@ -159,6 +159,16 @@ export class Gff3Collector {
       attributes: r.attributes,
       line: r.line,
     });
+  }
+
+  /**
+   * A transcript's CDS rows repeat its protein ID: the rows share one string instead of one slice
+   * each (a whole-genome GFF3 has hundreds of thousands of CDS rows).
+   */
+  private lastProteinId: string | null = null;
+  private sharedProteinId(id: string | null): string | null {
+    if (id === null || id !== this.lastProteinId) this.lastProteinId = id;
+    return this.lastProteinId;
   }
 
   finish(): TranscriptDraft[] {

@@ -43,6 +43,11 @@ const TEMP_NAME = new RegExp(`^\\.${UUID_PATTERN}(?:\\.(${WRITER_TAG_PATTERN}))?
  */
 function asKeyConflict(key: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
+  // A key segment is a file name here, 255 bytes at most (S3 allows 1,024 for the whole key).
+  if (code === "ENAMETOOLONG")
+    return new AppError("INVALID_INPUT", `The key ${JSON.stringify(key)} cannot be stored: a part of it is longer than 255 bytes.`, {
+      cause: err,
+    });
   if (code !== "ENOTDIR" && code !== "EEXIST" && code !== "EISDIR") return err;
   return new AppError(
     "CONFLICT",

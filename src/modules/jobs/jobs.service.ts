@@ -10,6 +10,7 @@ import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { User } from "../accounts/index.ts";
 import { isJobId, parseInputKey } from "./job-keys.ts";
+import { fileNameProblem } from "./input-file-name.ts";
 
 export interface JobsServiceDeps {
   jobs: JobStore;
@@ -32,6 +33,7 @@ export const uploadLimit = (user: Submitter, freeMax: number) => (user.tier === 
 /** Create the jobs service. */
 export function createJobsService(deps: JobsServiceDeps) {
   const { jobs, inputs, results, topic, limits } = deps;
+  const reannounce = createReannounceLimiter(60_000);
 
   async function owned(user: Owner, id: string): Promise<Job> {
     const job = isJobId(id) ? await jobs.get(id) : null;
@@ -69,6 +71,13 @@ export function createJobsService(deps: JobsServiceDeps) {
           `input_file ${JSON.stringify(inputKey)} is not one of your uploads (expected "<job uuid>~<file name>", see GET /annotate/files)`,
         );
       }
+      const nameProblem = fileNameProblem(parts.fileName);
+      if (nameProblem) {
+        throw new AppError(
+          "INVALID_INPUT",
+          `The file name ${JSON.stringify(parts.fileName)} cannot be used: ${nameProblem}. Rename the file and upload it again.`,
+        );
+      }
       const object = await inputs.head(key);
       const max = uploadLimit(user, limits.freeMaxUploadBytes);
       if (object && object.size > max) {
@@ -103,9 +112,14 @@ export function createJobsService(deps: JobsServiceDeps) {
       if (!job || job.userId !== user.id) {
         throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
       }
-      // Published again for a PENDING job on reload: delivery is at least once anyway, and this
-      // rescues a job whose first publish was lost (stores without createAndAnnounce).
-      if (job.status === "PENDING") await topic.publish("job.requested", announce(job).message);
+      // A reload of the upload redirect, or a retried POST, is the same submit (issue 13 item 8:
+      // 300 reloads enqueued 300 requests). Where the insert and its announcement are one step
+      // (createAndAnnounce), nothing is sent again. Otherwise the first publish may have been lost
+      // after the insert, so a reload of a job still PENDING sends it again, at most once a
+      // minute per job and web process.
+      if (job.status === "PENDING" && !jobs.createAndAnnounce && reannounce.due(job.id)) {
+        await topic.publish("job.requested", announce(job).message);
+      }
       return job;
     },
 
@@ -138,3 +152,18 @@ export function createJobsService(deps: JobsServiceDeps) {
 }
 
 export type JobsService = ReturnType<typeof createJobsService>;
+
+/** When a job may be announced again: once per `intervalMs` per job, remembering the latest 10,000 jobs. */
+function createReannounceLimiter(intervalMs: number, maxJobs = 10_000) {
+  const last = new Map<string, number>();
+  return {
+    due(jobId: string, now = Date.now()): boolean {
+      const at = last.get(jobId);
+      if (at !== undefined && now - at < intervalMs) return false;
+      last.delete(jobId);
+      last.set(jobId, now);
+      if (last.size > maxJobs) last.delete(last.keys().next().value!);
+      return true;
+    },
+  };
+}

@@ -40,7 +40,8 @@ function choicesOf(view: ResultsView): FilterChoices {
     Object.entries(r ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) as [string, number][];
   return {
     consequences: sorted(s.variantsByMostSevere),
-    biotypes: sorted(s.variantsByBiotype),
+    // "(none)" counts intergenic variants (no feature): not a biotype a filter can name.
+    biotypes: sorted(s.variantsByBiotype).filter(([b]) => !b.startsWith("(")),
     // Stores written before these facts existed lack them: the form then leaves those filters out.
     populations: s.populations ?? [],
     samples: s.samples ?? [],

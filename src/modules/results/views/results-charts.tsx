@@ -62,7 +62,7 @@ export function ResultsCharts(p: { summary: StoreSummary; base: string }) {
             title="Variants by biotype of the most severe effect"
             counts="variants"
             id="chart-biotype"
-            bars={barsOf(s.variantsByBiotype ?? {}, (b) => to({ biotype: [b] }))}
+            bars={barsOf(s.variantsByBiotype ?? {}, (b) => (b.startsWith("(") ? undefined : to({ biotype: [b] })))}
           />
         </div>
         <div class="col-xl-6">

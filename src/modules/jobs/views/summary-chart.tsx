@@ -82,7 +82,7 @@ export function BarChart(p: { title: string; counts: string; bars: readonly Bar[
 export const IMPACT_ORDER = ["HIGH", "MODERATE", "LOW", "MODIFIER"];
 
 /** Record → bars, most frequent first (or in `order` when given). */
-export function barsOf(counts: Record<string, number>, href?: (label: string) => string, order?: readonly string[]): Bar[] {
+export function barsOf(counts: Record<string, number>, href?: (label: string) => string | undefined, order?: readonly string[]): Bar[] {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);
   if (order) entries.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
   else entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -136,7 +136,7 @@ const CALL_SET_HEADER = [
  * QUAL…sample columns for one record of a joint-called set of `n` samples. The ALT frequency is
  * drawn skewed towards rare (p = 0.02–0.5, most under 0.15); founders' alleles are drawn from it
  * (Hardy–Weinberg), the trio's child takes one allele of each parent. A record no sample carries
- * would not be in a call set: drawn again (at most 50 times, then the first sample is made het).
+ * would not be in a call set: drawn again (at most 50 times, then a founder is made a carrier).
  */
 function callSet(n: number, rand: () => number): () => string {
   const a = new Uint8Array(n * 2);
@@ -162,9 +162,11 @@ function callSet(n: number, rand: () => number): () => string {
       }
     }
     if (carriers === 0) {
-      a[0] = 0;
-      a[1] = 1;
-      missing[0] = 0;
+      // The first founder carries one ALT; in a trio the child inherits it.
+      const founder = n >= 3 ? 1 : 0;
+      a[2 * founder] = 1;
+      missing[founder] = 0;
+      if (n >= 3) a[0] = 1;
     }
     let ac = 0;
     let an = 0;

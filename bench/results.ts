@@ -171,7 +171,9 @@ try {
       if (res.status !== 200) fail(`"${q.label}" (?${params}): ${res.status} ${snippet(body)}`);
       answer = parseRows(q.label, body);
     }
-    if (answer!.rows.length > PAGE_LIMIT) fail(`"${q.label}": ${answer!.rows.length} rows for limit=${PAGE_LIMIT}`);
+    // The transcripts view answers every effect of the page's variants, so only variants are capped.
+    if (params.get("view") !== "transcripts" && answer!.rows.length > PAGE_LIMIT)
+      fail(`"${q.label}": ${answer!.rows.length} rows for limit=${PAGE_LIMIT}`);
     if (q.expectRows && answer!.rows.length === 0) fail(`"${q.label}" (?${params}) answered no rows; the bench VCF has rows for it`);
     answers.set(q.label, answer!);
     const m = median(times);

@@ -37,6 +37,8 @@ const cmd = [
   "src/main.ts",
   "src/annotate-worker.ts",
   "src/engine-thread-main.ts",
+  // The results store's writer thread (annotator/output/results-store-thread.ts), as above.
+  "src/results-store-thread.ts",
   "src/results-query-thread-main.ts",
   "--compile",
   ...target,

@@ -190,6 +190,8 @@ async function runParallel(
     if (r.rows) r.rows.recordBase = counter.records;
     sinks.writeEncodedRecords(r.vcf, r.rows); // copies the bytes: the buffer can go back at once
     pool.recycle(r);
+    // The results store's thread may be behind: wait rather than queue its rows in memory.
+    await sinks.ready();
     counter.merge(r.counter);
     recordsOnUnknownContigs += r.recordsOnUnknownContigs;
     opts.onProgress?.({ records: counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });

@@ -67,7 +67,7 @@ export class OutputSinks {
       json?.write(`{"format":"gas-annotations/1","reference":${JSON.stringify(referenceName)},"rows":[\n`);
       return new OutputSinks(vcf, tsv, json, log, store);
     } catch (err) {
-      (store as ResultsStoreWriter | null)?.abort(); // assigned in the try: TypeScript narrows it to null here
+      await (store as ResultsStoreWriter | null)?.abort(); // assigned in the try: TypeScript narrows it to null here
       await Promise.allSettled(opened.map((s) => s.abort()));
       throw err;
     }
@@ -115,14 +115,13 @@ export class OutputSinks {
 
   /** Resolves when every output can take more without writing on the caller's thread (see AtomicTextWriter.ready). */
   async ready(): Promise<void> {
-    await Promise.all([this.vcf?.ready(), this.tsv?.ready(), this.json?.ready()]);
+    await Promise.all([this.vcf?.ready(), this.tsv?.ready(), this.json?.ready(), this.store?.ready()]);
   }
 
   /** Finishes every output, then writes the log last: a log means the run completed. */
   async commit(summary: AnnotateSummary): Promise<void> {
     this.json?.write(`\n],"summary":${JSON.stringify(summary)}}\n`);
-    await Promise.all([this.vcf?.commit(), this.tsv?.commit(), this.json?.commit()]);
-    this.store?.commit(summary);
+    await Promise.all([this.vcf?.commit(), this.tsv?.commit(), this.json?.commit(), this.store?.commit(summary)]);
     if (this.log) {
       this.log.write(renderCountLog({ ...summary, input: basename(summary.input) }));
       await this.log.commit();
@@ -130,8 +129,7 @@ export class OutputSinks {
   }
 
   async abort(): Promise<void> {
-    this.store?.abort();
-    await Promise.allSettled([this.vcf?.abort(), this.tsv?.abort(), this.json?.abort(), this.log?.abort()]);
+    await Promise.allSettled([this.store?.abort(), this.vcf?.abort(), this.tsv?.abort(), this.json?.abort(), this.log?.abort()]);
   }
 }
 

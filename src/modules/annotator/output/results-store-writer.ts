@@ -32,14 +32,14 @@
  * the usual bulk-load advice, not measured against the alternative here), then ANALYZE gives the
  * planner the statistics to pick between them; no VACUUM (nothing is ever deleted).
  */
-import { Database, type Statement } from "bun:sqlite";
-import { renameSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Impact } from "../model.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
 import type { BrowseRow, RecordIssue, RowBatch, VariantFacts } from "./browse-rows.ts";
 import { CLIN_SIG_CLASSES, clinSigMask, clinSigRank } from "./clin-sig.ts";
+import { CHUNK_FIELD, openStoreDatabase } from "./results-store-database.ts";
+import type { FromStoreThread, ToStoreThread } from "./results-store-thread.ts";
 
 /**
  * Written in the `meta` table; a reader refuses a store whose major format it does not know.
@@ -104,64 +104,6 @@ const MAX_FILTER_VALUES = 200;
  * region is found by either). `issues`: records skipped or annotated with a warning, every one.
  * `summary`: JSON values computed while streaming, so a job page never scans rows.
  */
-function schema(populations: number): string {
-  const pafs = Array.from({ length: populations }, (_, k) => `, paf${k + 1} REAL`).join("");
-  return `
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE summary (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE features (
-  fid INTEGER PRIMARY KEY, feature_type TEXT NOT NULL, feature TEXT NOT NULL, gene TEXT NOT NULL,
-  gene_id TEXT NOT NULL, biotype TEXT NOT NULL
-);
-CREATE TABLE consequence_sets (cid INTEGER PRIMARY KEY, consequence TEXT NOT NULL, impact TEXT NOT NULL);
-CREATE TABLE populations (k INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE samples (s INTEGER PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE variants (
-  vid INTEGER PRIMARY KEY, rec INTEGER, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL,
-  id TEXT NOT NULL, ref TEXT NOT NULL, alt TEXT NOT NULL, cid INTEGER NOT NULL, fid INTEGER NOT NULL,
-  severity INTEGER NOT NULL, impact_rank INTEGER NOT NULL, gene TEXT NOT NULL COLLATE NOCASE,
-  biotype TEXT NOT NULL, hgvs_c TEXT NOT NULL, hgvs_p TEXT NOT NULL, known INTEGER NOT NULL, af REAL,
-  af_text TEXT NOT NULL, transcripts INTEGER NOT NULL, filter TEXT NOT NULL, clin_sig TEXT NOT NULL,
-  clin_mask INTEGER NOT NULL, clin_rank INTEGER NOT NULL, canonical INTEGER NOT NULL, gt TEXT NOT NULL,
-  effects TEXT NOT NULL${pafs}
-);
-CREATE TABLE variant_genes (gene TEXT NOT NULL COLLATE NOCASE, vid INTEGER NOT NULL, PRIMARY KEY (gene, vid)) WITHOUT ROWID;
-CREATE TABLE issues (
-  iid INTEGER PRIMARY KEY, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL, kind TEXT NOT NULL,
-  message TEXT NOT NULL
-);
-`;
-}
-
-/**
- * Built at commit. Each serves a filter and a sort order (every index ends in the rowid, vid, so a
- * sort walks it in (key, vid) order for keyset paging). Population frequencies: partial indexes,
- * as most variants of a call set have no frequency in a given population.
- */
-function indexes(populations: number): string {
-  const pafs = Array.from(
-    { length: populations },
-    (_, k) => `CREATE INDEX variants_paf${k + 1} ON variants (paf${k + 1}) WHERE paf${k + 1} IS NOT NULL;`,
-  ).join("\n");
-  return `
-CREATE INDEX variants_region ON variants (chrom, pos);
-CREATE INDEX variants_severity ON variants (severity);
-CREATE INDEX variants_impact ON variants (impact_rank);
-CREATE INDEX variants_gene ON variants (gene);
-CREATE INDEX variants_af ON variants (ifnull(af, -1));
-CREATE INDEX variants_id ON variants (id);
-CREATE INDEX variants_biotype ON variants (biotype);
-CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
-CREATE INDEX variants_hgvs_p ON variants (hgvs_p);
-CREATE INDEX variants_clin ON variants (clin_rank);
-CREATE INDEX variants_filter ON variants (filter);
-${pafs}
-`;
-}
-
-/** Variants per transaction at most; a hand-off is usually smaller. */
-const MAX_TRANSACTION_VARIANTS = 20_000;
-
 /** Counts of the summary table, accumulated while rows stream in. */
 export interface StoreSummaryCounts {
   variants: number;
@@ -208,11 +150,16 @@ export interface StoreRunInfo {
 export interface ResultsStoreWriter {
   /** Rows of whole records in input order (a record's rows never span two calls). */
   write(batch: RowBatch): void;
-  /** Builds the indexes, writes the summary, closes and publishes the file under its name. */
-  commit(summary: AnnotateSummary): StoreSummaryCounts;
+  /** Resolves when the store's thread has room for more (a few batches in flight at most); rejects with its error. */
+  ready(): Promise<void>;
+  /** Writes the summary, finishes the indexes, closes and publishes the file under its name. */
+  commit(summary: AnnotateSummary): Promise<StoreSummaryCounts>;
   /** Closes and removes the temporary file; nothing is left under the final name. */
-  abort(): void;
+  abort(): Promise<void>;
 }
+
+/** Batches handed to the store's thread and not yet applied, at most: bounds the memory between the two threads. */
+const MAX_IN_FLIGHT = 4;
 
 /** The population frequency fields of an annotated VCF header: `KNOWN_EUR_AF` → `EUR_AF` (KNOWN_AF is the global one). */
 export function populationsOf(header: string): string[] {
@@ -221,53 +168,151 @@ export function populationsOf(header: string): string[] {
   return out;
 }
 
+/**
+ * Opens a store at `path` (written under a temporary name until commit). `thread`: apply the rows
+ * on the store's own thread (results-store-thread.ts), the engine's default; false applies them on
+ * the caller's thread (building a store from an old job's rows, where nothing else runs).
+ */
 export function createResultsStoreWriter(
   path: string,
   info: StoreRunInfo = { header: "", samples: [], canonicalTagged: false },
+  opts: { thread?: boolean } = {},
 ): ResultsStoreWriter {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
   const populations = populationsOf(info.header);
-  const populationKeys = populations.map((p) => `KNOWN_${p}`);
   const samples = [...info.samples];
-  const db = new Database(tmp, { create: true, readwrite: true, strict: true });
+  const encoder = createStoreEncoder(populations, samples, info.canonicalTagged);
+  const sink = opts.thread === false ? inProcess(tmp, populations, samples) : onThread(tmp, populations, samples);
   let state: "open" | "committed" | "aborted" = "open";
-  try {
-    // Bun opens databases in SQLite's defensive mode, which refuses journal_mode=OFF (it stays
-    // "delete"); MEMORY keeps the rollback journal of one batch in memory and writes no file.
-    db.run("PRAGMA journal_mode = MEMORY");
-    db.run("PRAGMA synchronous = OFF");
-    db.run("PRAGMA locking_mode = EXCLUSIVE");
-    db.run("PRAGMA cache_size = -8192");
-    db.exec(schema(populations.length));
-    const pop = db.prepare("INSERT INTO populations VALUES (?, ?)");
-    for (const [k, p] of populations.entries()) pop.run(k + 1, p);
-    pop.finalize();
-    const sam = db.prepare("INSERT INTO samples VALUES (?, ?)");
-    for (const [k, name] of samples.entries()) sam.run(k + 1, name);
-    sam.finalize();
-  } catch (err) {
-    db.close();
-    removeQuietly(tmp);
-    throw err;
-  }
-  type Params = (string | number | null)[];
-  const variantColumns = 27 + populations.length;
-  const insertVariant = db.prepare(`INSERT INTO variants VALUES (${Array(variantColumns).fill("?").join(",")})`) as Statement<
-    unknown,
-    Params
-  >;
-  const insertGene = db.prepare("INSERT OR IGNORE INTO variant_genes VALUES (?,?)") as Statement<unknown, Params>;
-  const insertFeature = db.prepare("INSERT INTO features VALUES (?,?,?,?,?,?)") as Statement<unknown, Params>;
-  const insertSet = db.prepare("INSERT INTO consequence_sets VALUES (?,?,?)") as Statement<unknown, Params>;
-  const insertIssue = db.prepare("INSERT INTO issues (line, chrom, pos, kind, message) VALUES (?,?,?,?,?)") as Statement<unknown, Params>;
-  const prepared: Statement[] = [insertVariant, insertGene, insertFeature, insertSet, insertIssue];
+  return {
+    write(batch) {
+      if (state !== "open") throw new Error(`results store ${path}: write after ${state}`);
+      sink.send(encoder.encode(batch));
+    },
+    ready: () => sink.ready(),
+    async commit(summary) {
+      if (state !== "open") throw new Error(`results store ${path}: commit after ${state}`);
+      try {
+        const result = encoder.finish();
+        // The input by its file name only, as the count log names it: a service's work folder stays out of the file.
+        const name = basename(summary.input);
+        const engine = { ...summary, input: name, warnings: summary.warnings.map((w) => w.replaceAll(summary.input, name)) };
+        const entries: [string, string][] = Object.entries({ ...result, engine }).map(([k, v]) => [k, JSON.stringify(v)]);
+        const meta: [string, string][] = [
+          ["format", RESULTS_STORE_FORMAT],
+          ["reference", summary.reference],
+          ["input", name],
+        ];
+        await sink.commit(entries, meta, path);
+        state = "committed";
+        return result;
+      } catch (err) {
+        await this.abort();
+        throw err;
+      }
+    },
+    async abort() {
+      if (state !== "open") return;
+      state = "aborted";
+      await sink.abort();
+    },
+  };
+}
 
+/** Where encoded chunks go: the store's thread, or a database on this thread. */
+interface ChunkSink {
+  send(chunk: string): void;
+  ready(): Promise<void>;
+  commit(summary: [string, string][], meta: [string, string][], path: string): Promise<void>;
+  abort(): Promise<void>;
+}
+
+function inProcess(tmp: string, populations: string[], samples: string[]): ChunkSink {
+  const db = openStoreDatabase(tmp, { populations, samples, indexFirst: false });
+  return {
+    send: (chunk) => db.apply(chunk),
+    ready: async () => {},
+    commit: async (summary, meta, path) => db.commit(summary, meta, path),
+    abort: async () => db.abort(),
+  };
+}
+
+function onThread(tmp: string, populations: string[], samples: string[]): ChunkSink {
+  const worker = new Worker(new URL("./results-store-thread.ts", import.meta.url).href, { smol: true });
+  let inFlight = 0;
+  let failure: Error | null = null;
+  let roomWaiters: (() => void)[] = [];
+  let finished: { resolve(): void; reject(e: Error): void } | null = null;
+  const wake = () => {
+    const waiting = roomWaiters;
+    roomWaiters = [];
+    for (const w of waiting) w();
+  };
+  const fail = (message: string) => {
+    failure ??= new Error(`results store: ${message}`);
+    wake();
+    finished?.reject(failure);
+  };
+  worker.onmessage = (e: MessageEvent<FromStoreThread>) => {
+    const m = e.data;
+    if (m.type === "applied") {
+      inFlight--;
+      if (inFlight < MAX_IN_FLIGHT) wake();
+    } else if (m.type === "error") fail(m.message);
+    else finished?.resolve();
+  };
+  worker.onerror = (e) => fail(e.message || "its thread failed");
+  const post = (msg: ToStoreThread) => worker.postMessage(msg);
+  const settle = () =>
+    new Promise<void>((resolve, reject) => {
+      finished = { resolve, reject };
+    });
+  post({ type: "open", tmp, populations, samples });
+  return {
+    send(chunk) {
+      if (failure) throw failure;
+      if (chunk === "") return;
+      inFlight++;
+      post({ type: "chunk", text: chunk });
+    },
+    async ready() {
+      while (!failure && inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => roomWaiters.push(r));
+      if (failure) throw failure;
+    },
+    async commit(summary, meta, path) {
+      if (failure) throw failure;
+      const done = settle();
+      post({ type: "commit", summary, meta, path });
+      try {
+        await done;
+      } finally {
+        worker.terminate();
+      }
+    },
+    async abort() {
+      const done = settle();
+      post({ type: "abort" });
+      // An aborting run must not hang on a thread that died: give up waiting after a while.
+      await Promise.race([done.catch(() => {}), Bun.sleep(5000)]);
+      worker.terminate();
+    },
+  };
+}
+
+/**
+ * The engine-thread half of the writer: turns RowBatches into chunks (see results-store-database.ts)
+ * and keeps the summary's counts. All the per-row JavaScript work is here (dictionary lookups,
+ * packing effects, counting); the store's thread only binds strings and inserts.
+ */
+function createStoreEncoder(populations: string[], samples: string[], canonicalTagged: boolean) {
+  const populationKeys = populations.map((p) => `KNOWN_${p}`);
   // Dictionaries: by feature ID (then the rest compared), by consequence text (then impact): a key
   // string per row, joined from five fields, was 4 % of the store's profile.
   const features = new Map<string, { fid: number; r: BrowseRow }[]>();
   const featureBiotype: string[] = [""];
   const sets = new Map<string, { cid: number; impact: string }[]>();
   const setInfo: { consequence: string; impact: string }[] = [{ consequence: "", impact: "" }];
+  let out = "";
   const featureOf = (r: BrowseRow) => {
     let list = features.get(r.feature);
     if (list === undefined) features.set(r.feature, (list = []));
@@ -276,7 +321,7 @@ export function createResultsStoreWriter(
     const fid = featureBiotype.length;
     featureBiotype.push(r.biotype);
     list.push({ fid, r: { ...r } });
-    insertFeature.run(fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype);
+    out += `F${[fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype].join(CHUNK_FIELD)}\n`;
     return fid;
   };
   const setOf = (r: BrowseRow) => {
@@ -286,24 +331,24 @@ export function createResultsStoreWriter(
     const cid = setInfo.length;
     setInfo.push({ consequence: r.consequence, impact: r.impact });
     list.push({ cid, impact: r.impact });
-    insertSet.run(cid, r.consequence, r.impact);
+    out += `C${[cid, r.consequence, r.impact].join(CHUNK_FIELD)}\n`;
     return cid;
   };
 
-  // Counted by dictionary id, folded into terms and names at commit (per-row map updates, with the
+  // Counted by dictionary id, folded into terms and names at the end (per-row map updates, with the
   // term list split per row, were another 4 % of the profile).
   const rowsBySet: number[] = [];
   const variantsBySet: number[] = [];
   const rowsByFeature: number[] = [];
   const variantsByFeature: number[] = [];
-  const counts = newCounts(populations, samples, info.canonicalTagged);
+  const counts = newCounts(populations, samples, canonicalTagged);
   const clinCounts = new Array<number>(CLIN_SIG_CLASSES.length + 1).fill(0);
   const genotypeCounts = samples.map(() => ({ hom_ref: 0, het: 0, hom_alt: 0, missing: 0 }));
-  const params: Params = new Array(variantColumns);
   const genes = new Set<string>();
+  const F = CHUNK_FIELD;
   let vid = 0;
 
-  const writeVariant = (rows: readonly BrowseRow[], from: number, facts: VariantFacts, recordBase: number) => {
+  const encodeVariant = (rows: readonly BrowseRow[], from: number, facts: VariantFacts, recordBase: number) => {
     vid++;
     const n = facts.rows;
     const f = rows[from]!;
@@ -331,37 +376,11 @@ export function createResultsStoreWriter(
     const clinSig = known?.KNOWN_CLIN_SIG ?? "";
     const clinMask = clinSigMask(clinSig);
     const gt = facts.gt;
-    let k = 0;
-    params[k++] = vid;
-    params[k++] = facts.rec < 0 ? null : facts.rec + recordBase;
-    params[k++] = f.line;
-    params[k++] = f.chrom;
-    params[k++] = f.pos;
-    params[k++] = f.id;
-    params[k++] = f.ref;
-    params[k++] = f.alt;
-    params[k++] = firstCid;
-    params[k++] = firstFid;
-    params[k++] = severityOf(term);
-    params[k++] = IMPACT_RANK[f.impact as Impact] ?? 3;
-    params[k++] = f.gene;
-    params[k++] = f.biotype;
-    params[k++] = f.hgvsC;
-    params[k++] = f.hgvsP;
-    params[k++] = f.known ? 1 : 0;
-    params[k++] = af;
-    params[k++] = f.af;
-    params[k++] = n;
-    params[k++] = facts.filter;
-    params[k++] = clinSig;
-    params[k++] = clinMask;
-    params[k++] = clinSigRank(clinMask);
-    params[k++] = facts.canonical ? 1 : 0;
-    params[k++] = gt;
-    params[k++] = effects;
-    for (const key of populationKeys) params[k++] = known ? parseAf(known[key] ?? "") : null;
-    insertVariant.run(...params);
-    for (const g of genes) insertGene.run(g, vid);
+    const rec = facts.rec < 0 ? "" : facts.rec + recordBase;
+    out += `V${vid}${F}${rec}${F}${f.line}${F}${clean(f.chrom)}${F}${f.pos}${F}${clean(f.id)}${F}${f.ref}${F}${f.alt}${F}${firstCid}${F}${firstFid}${F}${severityOf(term)}${F}${IMPACT_RANK[f.impact as Impact] ?? 3}${F}${f.gene}${F}${f.biotype}${F}${f.hgvsC}${F}${f.hgvsP}${F}${f.known ? 1 : 0}${F}${af ?? ""}${F}${f.af}${F}${n}${F}${clean(facts.filter)}${F}${clean(clinSig)}${F}${clinMask}${F}${clinSigRank(clinMask)}${F}${facts.canonical ? 1 : 0}${F}${gt}${F}${effects}`;
+    for (const key of populationKeys) out += `${F}${known ? (parseAf(known[key] ?? "") ?? "") : ""}`;
+    out += "\n";
+    for (const g of genes) out += `G${clean(g)}${F}${vid}\n`;
     genes.clear();
 
     counts.variants++;
@@ -379,79 +398,29 @@ export function createResultsStoreWriter(
     for (let s = 0; s < genotypeCounts.length; s++) genotypeCounts[s]![GENOTYPE_CHARS[gt[s] ?? "."] ?? "missing"]++;
   };
 
-  const writeIssue = (i: RecordIssue) => {
-    insertIssue.run(i.line, i.chrom, i.pos, i.kind, i.message);
-    if (i.kind === "skipped") counts.issues.skipped++;
-    else counts.issues.warnings++;
-  };
-
   return {
-    write(batch) {
-      if (state !== "open") throw new Error(`results store ${path}: write after ${state}`);
-      const { rows, variants } = batch;
+    /** The chunk of one batch: its new dictionary entries, issues, variants and their other genes. */
+    encode(batch: RowBatch): string {
+      out = "";
+      for (const i of batch.issues) {
+        out += `I${i.line}${F}${clean(i.chrom)}${F}${i.pos}${F}${i.kind}${F}${clean(i.message)}\n`;
+        if (i.kind === "skipped") counts.issues.skipped++;
+        else counts.issues.warnings++;
+      }
       let from = 0;
-      let v = 0;
-      do {
-        const end = Math.min(variants.length, v + MAX_TRANSACTION_VARIANTS);
-        db.run("BEGIN");
-        try {
-          if (v === 0) for (const i of batch.issues) writeIssue(i);
-          for (; v < end; v++) {
-            writeVariant(rows, from, variants[v]!, batch.recordBase);
-            from += variants[v]!.rows;
-          }
-          db.run("COMMIT");
-        } catch (err) {
-          db.run("ROLLBACK");
-          throw err;
-        }
-      } while (v < variants.length);
-    },
-    commit(summary) {
-      if (state !== "open") throw new Error(`results store ${path}: commit after ${state}`);
-      try {
-        db.run("BEGIN");
-        const result = finishCounts(counts, { rowsBySet, variantsBySet, rowsByFeature, variantsByFeature, setInfo, featureBiotype });
-        result.clinSig = Object.fromEntries([...CLIN_SIG_CLASSES, "none"].map((c, i) => [c, clinCounts[i]!]));
-        result.genotypes = Object.fromEntries(samples.map((name, s) => [name, genotypeCounts[s]!]));
-        const put = db.prepare("INSERT INTO summary VALUES (?, ?)");
-        prepared.push(put);
-        for (const [key, value] of Object.entries(result)) put.run(key, JSON.stringify(value));
-        // The input by its file name only, as the count log names it: a service's work folder stays out of the file.
-        const name = basename(summary.input);
-        const engine = { ...summary, input: name, warnings: summary.warnings.map((w) => w.replaceAll(summary.input, name)) };
-        put.run("engine", JSON.stringify(engine));
-        const meta = db.prepare("INSERT INTO meta VALUES (?, ?)");
-        prepared.push(meta);
-        meta.run("format", RESULTS_STORE_FORMAT);
-        meta.run("reference", summary.reference);
-        meta.run("input", basename(summary.input));
-        db.run("COMMIT");
-        db.exec(indexes(populations.length));
-        // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
-        db.run("PRAGMA analysis_limit = 1000");
-        db.run("ANALYZE");
-        for (const s of prepared) s.finalize();
-        db.close(true);
-        renameSync(tmp, path);
-        state = "committed";
-        return result;
-      } catch (err) {
-        this.abort();
-        throw err;
+      for (const facts of batch.variants) {
+        encodeVariant(batch.rows, from, facts, batch.recordBase);
+        from += facts.rows;
       }
+      const chunk = out;
+      out = "";
+      return chunk;
     },
-    abort() {
-      if (state !== "open") return;
-      state = "aborted";
-      try {
-        // Unfinalized statements would keep the (unlinked) file open until they are collected.
-        for (const s of prepared) s.finalize();
-        db.close();
-      } catch {
-        // closing a database that failed mid-write: the file is removed anyway
-      }
-      removeQuietly(tmp);
+    finish(): StoreSummaryCounts {
+      const result = finishCounts(counts, { rowsBySet, variantsBySet, rowsByFeature, variantsByFeature, setInfo, featureBiotype });
+      result.clinSig = Object.fromEntries([...CLIN_SIG_CLASSES, "none"].map((c, i) => [c, clinCounts[i]!]));
+      result.genotypes = Object.fromEntries(samples.map((name, s) => [name, genotypeCounts[s]!]));
+      return result;
     },
   };
 }
@@ -530,6 +499,14 @@ const firstTerm = (consequence: string) => {
   return amp < 0 ? consequence : consequence.slice(0, amp);
 };
 
+/** Text from the input (IDs, contig, FILTER) without the chunk's separators, which a hostile file could hold. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are the chunk's separators.
+const SEPARATORS = /[\n\x1d-\x1f]/g;
+function clean(text: string): string {
+  SEPARATORS.lastIndex = 0;
+  return SEPARATORS.test(text) ? text.replace(SEPARATORS, " ") : text;
+}
+
 /** A frequency as a number; "" or "." (no frequency) is null. */
 function parseAf(text: string): number | null {
   if (!text || text === ".") return null;
@@ -539,12 +516,4 @@ function parseAf(text: string): number | null {
 
 function add(m: Record<string, number>, key: string, n: number): void {
   m[key] = (m[key] ?? 0) + n;
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }

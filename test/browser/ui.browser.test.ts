@@ -135,10 +135,10 @@ describe.if(hasChromium)("UI in chromium", () => {
       .locator("#f-consequence option")
       .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
     const term = options.includes("missense_variant") ? "missense_variant" : options[0]!;
-    await page.getByLabel("Consequence", { exact: true }).selectOption(term);
+    await page.getByLabel("Most severe consequence", { exact: true }).selectOption(term);
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(new RegExp(`consequence=${term}`));
-    await expect(page.locator("#result-count").textContent()).resolves.toMatch(/of [\d,]+ rows match/);
+    await expect(page.locator("#result-count").textContent()).resolves.toMatch(/of [\d,]+ variants match/);
     const cells = await page.locator("#results-table tbody tr td:nth-child(5)").allTextContents();
     expect(cells.length).toBeGreaterThan(0);
     for (const cell of cells) expect(cell.split(", ")).toContain(term);

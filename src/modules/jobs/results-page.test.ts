@@ -143,7 +143,9 @@ describe("results page", () => {
     expect(html).toContain("<html");
     expect([...html.matchAll(/<span class="badge impact/g)].length).toBe(effects);
     const fragment = await (await ada.request(`${base}/variants/${vid}`, { headers: { "x-gas-fragment": "1" } })).text();
-    expect(fragment.startsWith('<div class="table-responsive">')).toBe(true);
+    expect(fragment.startsWith('<div class="variant-detail">')).toBe(true);
+    expect(fragment).not.toContain("<html");
+    expect(fragment).toContain("NA12878: ");
     expect((await ada.request(`${base}/variants/999999`)).status).toBe(404);
   });
 

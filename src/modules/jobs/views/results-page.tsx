@@ -12,6 +12,7 @@ import type { ResultsView } from "../../results/results-view.ts";
 import type { VariantRow } from "../../results/results-store.ts";
 import type { BrowseRow } from "../../annotator/index.ts";
 import { EffectTable } from "../../results/views/effect-table.tsx";
+import { VariantFacts } from "../../results/views/variant-facts.tsx";
 import { RecordIssues } from "../../results/views/record-issues.tsx";
 import { ResultsCharts } from "../../results/views/results-charts.tsx";
 import { type FilterChoices, ResultsFilters } from "../../results/views/results-filters.tsx";
@@ -192,11 +193,14 @@ export function VariantDetailPage(p: { ctx: PageCtx; job: Job; row: VariantRow; 
 /** The effects table of one variant (the expander's fragment). */
 export function VariantEffects(p: { row: VariantRow; effects: BrowseRow[]; reference: string }) {
   return (
-    <EffectTable
-      rows={p.effects}
-      host={ensemblHost(p.reference)}
-      id={`tx${p.row.vid}-table`}
-      caption={`Every effect of ${p.row.chrom}:${n(p.row.pos)} ${p.row.ref.length > 12 ? "" : p.row.ref}>${p.row.alt.length > 12 ? "" : p.row.alt} (${p.effects.length})`}
-    />
+    <div class="variant-detail">
+      <VariantFacts row={p.row} />
+      <EffectTable
+        rows={p.effects}
+        host={ensemblHost(p.reference)}
+        id={`tx${p.row.vid}-table`}
+        caption={`Every effect of ${p.row.chrom}:${n(p.row.pos)} ${p.row.ref.length > 12 ? "" : p.row.ref}>${p.row.alt.length > 12 ? "" : p.row.alt} (${p.effects.length})`}
+      />
+    </div>
   );
 }

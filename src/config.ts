@@ -119,7 +119,7 @@ const Common = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     /** Port of a worker-only process's /healthz, /readyz, /metrics (annotator; archiver +1, notifier +2). Unset: none. */
     METRICS_PORT: z.coerce.number().int().min(1).max(65533).optional(),
-    /** Address the worker metrics port binds (default: HOST). */
+    /** Address the worker metrics port binds (default: HOST; in production 127.0.0.1). */
     METRICS_HOST: z.string().min(1).optional(),
     /** gas_jobs is recounted at most this often (a full Scan on DynamoDB). */
     METRICS_JOB_COUNTS_SECONDS: seconds(60),
@@ -176,6 +176,17 @@ const Runtime = z.discriminatedUnion(
         PUBLIC_URL: requiredWhen("NODE_ENV=production"),
         OIDC_ISSUER: z.string().startsWith("https:", "must be https:// when NODE_ENV=production").optional(),
         SNS_PUSH_TEST_TRUSTED_ORIGIN: refusedBecause("is for tests only and refused when NODE_ENV=production"),
+        // Read here for the rule below (their formats are checked in Common; the values must come
+        // out the same on both sides of the intersection).
+        METRICS_PORT: z.coerce.number().optional(),
+        METRICS_TOKEN: z.string().optional(),
+      })
+      // A worker's metrics port answers anyone who reaches it: in production only with the token.
+      .refine((e) => e.METRICS_PORT === undefined || e.METRICS_TOKEN !== undefined, {
+        when: () => true,
+        path: [],
+        message:
+          "METRICS_TOKEN: required with METRICS_PORT when NODE_ENV=production (a worker's /metrics would otherwise be open to whoever reaches the port); generate one with `openssl rand -hex 32`",
       })
       .refine((e) => !e.SESSION_SECRET || e.SESSION_SECRET !== e.UPLOAD_SIGNING_SECRET, {
         when: () => true,
@@ -418,7 +429,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       token: e.METRICS_TOKEN ?? null,
       /** Worker-only processes: METRICS_PORT plus the role's offset; null: no metrics port. */
       port: e.METRICS_PORT ?? null,
-      host: e.METRICS_HOST ?? e.HOST,
+      // Production binds the worker port to loopback unless told where (a scraper on another host).
+      host: e.METRICS_HOST ?? (e.NODE_ENV === "production" ? "127.0.0.1" : e.HOST),
       jobCountsMaxAgeSeconds: e.METRICS_JOB_COUNTS_SECONDS,
       backlogIntervalSeconds: e.BACKLOG_METRIC_SECONDS,
     },

@@ -158,4 +158,13 @@ describe("secrets in production", () => {
     expect(problem(production(randomBytes(32).toString("base64url"), randomBytes(24).toString("base64")))).toBeNull();
     expect(problem({ NODE_ENV: "development", SESSION_SECRET: "a".repeat(32), UPLOAD_SIGNING_SECRET: "a".repeat(32) })).toBeNull();
   });
+
+  test("a worker metrics port needs METRICS_TOKEN in production, and binds loopback unless METRICS_HOST says where", () => {
+    const base = production(strong(), strong());
+    expect(problem({ ...base, METRICS_PORT: "9464" })).toMatch(/METRICS_TOKEN: required with METRICS_PORT/);
+    expect(loadConfig({ ...base, METRICS_PORT: "9464", METRICS_TOKEN: strong() }).metrics.host).toBe("127.0.0.1");
+    expect(loadConfig({ ...base, METRICS_PORT: "9464", METRICS_TOKEN: strong(), METRICS_HOST: "10.0.1.5" }).metrics.host).toBe("10.0.1.5");
+    expect(problem({ ...base })).toBeNull(); // no port, no token needed
+    expect(loadConfig({ NODE_ENV: "development", METRICS_PORT: "9464" }).metrics.host).toBe("0.0.0.0");
+  });
 });

@@ -3,3 +3,4 @@ export { createResultsService, type JobResults, type ResultsService } from "./jo
 export { createStoreCache, type StoreCache } from "./store-cache.ts";
 export { createInProcessQueries, type StoreQueries } from "./store-queries.ts";
 export { createThreadQueries } from "./query-threads.ts";
+export { rowsRoutes } from "./rows.routes.ts";

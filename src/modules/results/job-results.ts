@@ -15,7 +15,11 @@ import type { QueryAnswer, QueryArgs, QueryMethod, StoreQueries } from "./store-
 import { ResultsQueryError } from "./results-store.ts";
 
 /** A job's results, every call answered off the caller's event loop. */
-export type JobResults = { readonly job: Job } & {
+export type JobResults = {
+  readonly job: Job;
+  /** The annotated VCF as stored: a fresh stream, compressed (BGZF) when `gzip`. NOT_FOUND when absent. */
+  annotatedVcf(): Promise<{ stream: ReadableStream<Uint8Array>; gzip: boolean }>;
+} & {
   [K in QueryMethod]: (...args: QueryArgs<K>) => Promise<QueryAnswer<K>>;
 };
 
@@ -74,11 +78,19 @@ export function createResultsService(deps: ResultsServiceDeps): ResultsService {
         };
       return {
         job,
+        async annotatedVcf() {
+          const object = job.resultKey ? await results.get(job.resultKey) : null;
+          if (!job.resultKey || !object)
+            throw new AppError("NOT_FOUND", `Job ${job.id}'s annotated VCF is missing from the results storage`);
+          return { stream: object.stream(), gzip: job.resultKey.endsWith(".gz") };
+        },
         summary: call("summary"),
         count: call("count"),
         page: call("page"),
+        transcriptPage: call("transcriptPage"),
         variant: call("variant"),
         transcripts: call("transcripts"),
+        issues: call("issues"),
       };
     },
   };

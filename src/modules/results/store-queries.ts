@@ -6,7 +6,7 @@
 import { ResultsStore } from "./results-store.ts";
 
 /** ResultsStore's query methods that cross the thread boundary. */
-export const QUERY_METHODS = ["summary", "count", "page", "variant", "transcripts"] as const;
+export const QUERY_METHODS = ["summary", "count", "page", "transcriptPage", "variant", "transcripts", "issues"] as const;
 export type QueryMethod = (typeof QUERY_METHODS)[number];
 export type QueryArgs<K extends QueryMethod> = Parameters<ResultsStore[K]>;
 export type QueryAnswer<K extends QueryMethod> = ReturnType<ResultsStore[K]>;

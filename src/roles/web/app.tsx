@@ -11,7 +11,7 @@ import { z } from "zod";
 import { type AccountsService, type SessionsService, accountRoutes, authRoutes, loadUser } from "../../modules/accounts/index.ts";
 import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
 import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
-import type { ResultsService } from "../../modules/results/index.ts";
+import { type ResultsService, rowsRoutes } from "../../modules/results/index.ts";
 import type { ShareLinksService } from "../../modules/sharing/index.ts";
 import type { IdentityProvider } from "../../ports/identity.ts";
 import type { UploadReceiver } from "../../ports/object-store.ts";
@@ -173,6 +173,8 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));
   app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
   app.route("/", accountRoutes(deps.accounts));
+  // Before the jobs routes: its GET /annotations/{id}/rows answers from the results store.
+  app.route("/", rowsRoutes({ jobs: deps.jobs, results: deps.results, shares: deps.shares }));
   app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, results: deps.results, baseUrl }));
   return app;
 }

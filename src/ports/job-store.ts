@@ -22,6 +22,11 @@ export interface JobSummary {
   warningsTotal: number;
   seconds: number;
   variantsPerSecond: number;
+  /**
+   * Bytes of the annotated VCF as plain text: it is stored as BGZF and offered decompressed, and
+   * the job page shows that size. Absent on jobs from before (they stored the plain file).
+   */
+  plainVcfBytes?: number;
 }
 
 /** The annotator's latest progress report for a RUNNING job (the engine's own figures). */

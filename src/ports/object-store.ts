@@ -33,6 +33,15 @@ export interface UploadPolicyRequest {
   expiresInSeconds: number;
 }
 
+/** How a download URL presents the object to the browser. */
+export interface DownloadUrlRequest {
+  /** The name the browser saves it as (Content-Disposition: attachment, see attachmentDisposition). */
+  fileName: string;
+  contentType: string;
+  /** How long the URL works. S3 checks it when a download starts, so a long download is not cut. */
+  expiresSeconds: number;
+}
+
 export interface ObjectStore {
   /** Store `body` at `key`, replacing any object there; the write is atomic (all or nothing). */
   put(key: string, body: ObjectBody): Promise<ObjectInfo>;
@@ -45,6 +54,26 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** A signed form the browser posts straight to the store (the web server never carries the bytes on AWS). */
   createUploadForm(req: UploadPolicyRequest): Promise<UploadForm>;
+  /**
+   * A URL the browser fetches `key` from directly, with `fileName` and `contentType` as the
+   * response's headers (S3: a presigned GET), so downloads never pass through the web role.
+   * Absent, or null, when the store has no such URL (the local filesystem store): the web role
+   * streams the object itself. Does not look whether the object exists.
+   */
+  downloadUrl?(key: string, req: DownloadUrlRequest): Promise<string | null>;
+}
+
+/**
+ * The Content-Disposition of a download: the name is the user's (it can hold anything but `/`
+ * and control characters), so the plain `filename` gets an ASCII stand-in and `filename*` the
+ * exact UTF-8 name (RFC 6266). Here because both the web role's own responses and the stores'
+ * download URLs must name a file the same way.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
+  // RFC 8187 attr-char excludes ' ( ) * which encodeURIComponent leaves alone.
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Key rules shared by every adapter: no absolute paths, no `.`/`..` segments, no control characters. */

@@ -13,6 +13,7 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../annotator/index.ts";
+import { bgzfPlainSize } from "./bgzf-plain-size.ts";
 import { resultKeys } from "./job-keys.ts";
 import { workPathScrubber } from "./work-path-scrubber.ts";
 
@@ -203,7 +204,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         resultKey: keys.vcfGz,
         logKey: keys.log,
         rowsKey: keys.store,
-        summary: toSummary(summary, scrub.text),
+        // The plain size the job page shows beside the decompressed download.
+        summary: { ...toSummary(summary, scrub.text), plainVcfBytes: await bgzfPlainSize(out.vcf) },
       });
       if (!done) {
         log.warn("claim lost before completion; another worker owns the job");

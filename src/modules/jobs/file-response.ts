@@ -1,20 +1,22 @@
-import type { StoredObject } from "../../ports/object-store.ts";
+import { attachmentDisposition } from "../../ports/object-store.ts";
 
 /**
- * A download response. The file name is the user's (it can hold anything but `/` and control
- * characters): the plain `filename` gets an ASCII stand-in, `filename*` the exact UTF-8 name
- * (RFC 6266), and `nosniff` (set globally) stops a browser from rendering it as HTML.
+ * A download response streamed by the web role. The file name is the user's: see
+ * attachmentDisposition; `nosniff` (set globally) stops a browser from rendering it as HTML.
+ * `size` is omitted when unknown (a body decompressed on the way out).
  */
-export function fileResponse(name: string, object: StoredObject, contentType: string): Response {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
-  // RFC 8187 attr-char excludes ' ( ) * which encodeURIComponent leaves alone.
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-  return new Response(object.stream(), {
+export function fileResponse(name: string, body: ReadableStream<Uint8Array>, contentType: string, size: number | null): Response {
+  return new Response(body, {
     headers: {
       "content-type": contentType,
-      "content-length": String(object.size),
-      "content-disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`,
+      ...(size !== null ? { "content-length": String(size) } : {}),
+      "content-disposition": attachmentDisposition(name),
       "cache-control": "private, no-store",
     },
   });
+}
+
+/** Sends the browser to a store's download URL (a presigned S3 GET); never cached, it expires. */
+export function redirectResponse(url: string): Response {
+  return new Response(null, { status: 303, headers: { location: url, "cache-control": "private, no-store" } });
 }

@@ -13,7 +13,6 @@ import { pageCtx } from "../../web/page-context.ts";
 import { userOf } from "../../web/user-guards.ts";
 import { formField, validate } from "../../web/validate.ts";
 import type { ShareLink } from "../sharing/index.ts";
-import { fileResponse } from "./file-response.ts";
 import type { JobsRoutesDeps } from "./jobs.routes.tsx";
 import type { Owner } from "./jobs.service.ts";
 import { type RawQuery, loadResultsView } from "../results/results-view.ts";
@@ -158,6 +157,7 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
           job={job}
           shares={await shares.listForJob(user.id, job.id)}
           createdShare={{ url, expiresAt: link.expiresAt }}
+          downloads={await jobs.downloads(user, job)}
         />,
         201,
       );
@@ -184,12 +184,6 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
       c.header("x-robots-tag", "noindex");
       c.header("cache-control", "private, no-store");
       return variantPage(c, job, owner, `/shared/${token}`);
-    })
-    .get("/shared/:token/result", async (c) => {
-      const { job, owner } = await shared(c.req.param("token"));
-      assertResultsAvailable(job, false);
-      const { name, object } = await jobs.file(owner, job.id, "vcf");
-      return fileResponse(name, object, "text/plain; charset=utf-8");
     })
     .get("/shared/:token/log", async (c) => {
       const token = c.req.param("token");

@@ -19,6 +19,7 @@ import { documented, fieldByField, jsonBody, queryField, validate } from "../../
 import type { ResultsService } from "../results/index.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
+import { jobDownloadsRoutes } from "./job-downloads.routes.ts";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
 import {
   InputFilesResponse,
@@ -87,12 +88,12 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
 
   // Explicit paths, not a `{result|rows|input}` pattern: an unanchored alternation let
   // /annotations/{id}/results fall into the download route.
-  async function download(c: Context<AppEnv>, which: "vcf" | "json" | "input") {
+  async function download(c: Context<AppEnv>, which: "json" | "input") {
     const user = userOf(c);
     const job = await jobs.get(user, c.req.param("id") ?? "");
     if (which !== "input") assertResultsAvailable(job, user.tier === "premium");
     const { name, object } = await jobs.file(user, job.id, which);
-    return fileResponse(name, object, which === "json" ? "application/json" : "text/plain; charset=utf-8");
+    return fileResponse(name, object.stream(), which === "json" ? "application/json" : "text/plain; charset=utf-8", object.size);
   }
 
   return new Hono<AppEnv>()
@@ -222,7 +223,8 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           return c.json(detail(baseUrl(c.req.url), job, log));
         }
         const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
-        return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} />);
+        const downloads = await jobs.downloads(user, job);
+        return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} downloads={downloads} />);
       },
     )
     .get(
@@ -237,15 +239,6 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
         return c.text(log);
       },
-    )
-    .get(
-      "/annotations/:id/result",
-      describeRoute({
-        summary: "Download the annotated VCF",
-        parameters: jobParams,
-        responses: { "200": textResponse("VCF"), ...jobErrors },
-      }),
-      (c) => download(c, "vcf"),
     )
     .get(
       "/annotations/:id/rows",
@@ -265,5 +258,6 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
       }),
       (c) => download(c, "input"),
     )
+    .route("/", jobDownloadsRoutes(deps))
     .route("/", jobResultsRoutes(deps));
 }

@@ -9,6 +9,7 @@ import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../po
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { User } from "../accounts/index.ts";
+import { type DownloadEntry, type DownloadKind, downloadSource, downloadSources } from "./job-downloads.ts";
 import { isJobId, parseInputKey } from "./job-keys.ts";
 import { fileNameProblem } from "./input-file-name.ts";
 
@@ -27,6 +28,17 @@ const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
 export type Owner = Pick<User, "id">;
 /** What submitting needs to know of a user: who, and which tier's limits apply. */
 export type Submitter = Pick<User, "id" | "tier">;
+
+/**
+ * Lifetime of a store's download URL (a presigned S3 GET). Short: it is used at once, by the
+ * redirect that hands it out; S3 checks it when the download starts, so large files still finish.
+ */
+const DOWNLOAD_URL_SECONDS = 300;
+
+/** A download to serve: a URL to send the browser to, or the bytes to stream. */
+export type DownloadResponse =
+  | { url: string }
+  | { fileName: string; contentType: string; body: ReadableStream<Uint8Array>; size: number | null };
 
 export const uploadLimit = (user: Submitter, freeMax: number) => (user.tier === "premium" ? PREMIUM_MAX_UPLOAD_BYTES : freeMax);
 
@@ -147,6 +159,54 @@ export function createJobsService(deps: JobsServiceDeps) {
       const object = key ? await (which === "input" ? inputs : results).get(key) : null;
       if (!key || !object) throw new AppError("NOT_FOUND", `No ${which === "input" ? "input" : "result"} file is available for job ${id}`);
       return { name: key.slice(key.indexOf("~") + 1), object };
+    },
+
+    /** What a job offers for download, each with its size (null when unknown); [] before it completes. */
+    async downloads(user: Owner, job: Job): Promise<DownloadEntry[]> {
+      if (job.userId !== user.id) throw new AppError("NOT_FOUND", `Annotation job ${job.id} was not found`);
+      const sources = downloadSources(job);
+      const sizes = await Promise.all(sources.map((d) => (d.gunzip ? null : results.head(d.key))));
+      return sources.flatMap((d, i) => {
+        if (d.gunzip) return [{ ...d, size: job.summary?.plainVcfBytes ?? null }];
+        const info = sizes[i];
+        return info ? [{ ...d, size: info.size }] : []; // not stored (an index the engine could not build)
+      });
+    },
+
+    /**
+     * One download of a job (callers check the result is not archived). Where the store offers
+     * download URLs (S3) the browser is sent there and the web fleet never carries the bytes. The
+     * plain VCF of a BGZF job is the exception: it is gunzipped here as it streams (bounded
+     * memory, one 64 KiB block at a time), because keeping a plain copy would store ~16x the
+     * bytes of the .vcf.gz for every job for a download few ask for, while inflating costs the
+     * web role about a core-second per 300 MB served.
+     */
+    async download(user: Owner, job: Job, kind: DownloadKind): Promise<DownloadResponse> {
+      if (job.userId !== user.id) throw new AppError("NOT_FOUND", `Annotation job ${job.id} was not found`);
+      const d = downloadSource(job, kind);
+      const missing = () =>
+        new AppError(
+          "NOT_FOUND",
+          `Job ${job.id} has no ${kind === "tbi" ? "tabix index" : kind === "log" ? "log" : "result file"} to download`,
+        );
+      if (!d) throw missing();
+      if (!d.gunzip && results.downloadUrl) {
+        // A missing object would show the store's own error page: answer our 404 instead.
+        if (!(await results.head(d.key))) throw missing();
+        const url = await results.downloadUrl(d.key, {
+          fileName: d.fileName,
+          contentType: d.contentType,
+          expiresSeconds: DOWNLOAD_URL_SECONDS,
+        });
+        if (url) return { url };
+      }
+      const object = await results.get(d.key);
+      if (!object) throw missing();
+      if (!d.gunzip) return { fileName: d.fileName, contentType: d.contentType, body: object.stream(), size: object.size };
+      // DOM's typing says BufferSource in; the store's chunks are Uint8Array, which it accepts.
+      const gunzip = new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
+      const body = object.stream().pipeThrough(gunzip);
+      return { fileName: d.fileName, contentType: d.contentType, body, size: job.summary?.plainVcfBytes ?? null };
     },
   };
 }

@@ -40,7 +40,10 @@ const NOT_JSON: Record<string, string> = {
   "POST /annotations/{id}/shares": "the share form: the job page again",
   "POST /annotations/{id}/shares/{shareId}/revoke": "its revoke button: a redirect",
   "GET /shared/{token}": "a shared results page",
-  "GET /shared/{token}/result": "a shared VCF download (text)",
+  "GET /shared/{token}/result": "a shared download: the annotated VCF as stored (BGZF, or plain for old jobs)",
+  "GET /shared/{token}/result.tbi": "a shared download: the VCF's tabix index",
+  "GET /shared/{token}/result.vcf": "a shared download: the plain VCF",
+  "GET /shared/{token}/log.txt": "a shared download: the count log",
   "GET /shared/{token}/log": "a shared log (text)",
 };
 

@@ -5,9 +5,10 @@
  * swaps for the finished page's.
  */
 import type { Job, JobSummary } from "../../../ports/job-store.ts";
-import { Alert, CsrfField, Layout, formatTime } from "../../../web/layout.tsx";
+import { Alert, CsrfField, Layout, formatBytes, formatTime } from "../../../web/layout.tsx";
 import type { PageCtx } from "../../../web/page-context.ts";
 import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
+import type { DownloadEntry } from "../job-downloads.ts";
 import { StatusBadge } from "./job-pages.tsx";
 import { BarChart, barsOf, impactBars } from "./summary-chart.tsx";
 
@@ -27,6 +28,31 @@ export function ResultDownload(p: { job: Job; href: string; premium: boolean }) 
     <a href={p.href} download>
       download
     </a>
+  );
+}
+
+/**
+ * Every download of a job with its size (job-downloads.ts): links relative to `base`, the job's
+ * page (`/annotations/{id}`) or a share link (`/shared/{token}`). The log is left out when
+ * `withLog` is false (the page shows it in its own row).
+ */
+export function DownloadList(p: { downloads: DownloadEntry[]; base: string; withLog?: boolean }) {
+  const shown = p.downloads.filter((d) => p.withLog !== false || d.kind !== "log");
+  return (
+    <ul class="list-unstyled mb-0" id="job-downloads">
+      {shown.map((d) => (
+        <li data-download={d.kind}>
+          <a href={`${p.base}/${d.path}`} class="filename" download>
+            {d.fileName}
+          </a>{" "}
+          <span class="text-body-secondary">
+            {d.size !== null ? <span class="download-size">{formatBytes(d.size)}</span> : null}
+            {d.size !== null ? " · " : ""}
+            {d.description}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -157,12 +183,22 @@ function JobCharts(p: { summary: JobSummary; results: string | null }) {
   );
 }
 
-/** The job's details; `shares` is null on shared (read-only) views. */
-export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; createdShare: { url: string; expiresAt: Date } | null }) {
+/**
+ * The job's details; `shares` is null on shared (read-only) views. `downloads` lists every file
+ * with its size (without it, the single result link of old).
+ */
+export function JobDetailPage(p: {
+  ctx: PageCtx;
+  job: Job;
+  shares: ShareLink[];
+  createdShare: { url: string; expiresAt: Date } | null;
+  downloads?: DownloadEntry[];
+}) {
   const j = p.job;
   const live = j.status === "PENDING" || j.status === "RUNNING";
   const base = `/annotations/${j.id}`;
   const resultHere = j.resultState === null || j.resultState === "AVAILABLE";
+  const logDownload = p.downloads?.find((d) => d.kind === "log");
   return (
     <Layout
       ctx={p.ctx}
@@ -204,9 +240,13 @@ export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; 
           ) : null}
           {j.status === "COMPLETED" ? (
             <>
-              <dt class="col-sm-3">Annotated Results File</dt>
+              <dt class="col-sm-3">Annotated Results Files</dt>
               <dd class="col-sm-9" id="result-download" data-result-state={j.resultState ?? undefined}>
-                <ResultDownload job={j} href={`${base}/result`} premium={p.ctx.user?.tier === "premium"} />
+                {resultHere && p.downloads ? (
+                  <DownloadList downloads={p.downloads} base={base} withLog={false} />
+                ) : (
+                  <ResultDownload job={j} href={`${base}/result`} premium={p.ctx.user?.tier === "premium"} />
+                )}
               </dd>
               <dt class="col-sm-3">Results Browser</dt>
               <dd class="col-sm-9">
@@ -219,6 +259,15 @@ export function JobDetailPage(p: { ctx: PageCtx; job: Job; shares: ShareLink[]; 
               <dt class="col-sm-3">Annotation Log File</dt>
               <dd class="col-sm-9">
                 <a href={`${base}/log`}>view</a>
+                {logDownload ? (
+                  <>
+                    {" · "}
+                    <a href={`${base}/${logDownload.path}`} download>
+                      download
+                    </a>
+                    {logDownload.size !== null ? <span class="text-body-secondary"> ({formatBytes(logDownload.size)})</span> : null}
+                  </>
+                ) : null}
               </dd>
             </>
           ) : null}

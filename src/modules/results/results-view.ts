@@ -9,7 +9,7 @@ import type { JobSummary } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { JobResults } from "./job-results.ts";
 import { ResultsQuery, toFilter, toPageRequest } from "./results-params.ts";
-import type { StoreSummary, VariantPage } from "./results-store.ts";
+import type { PageRequest, StoreIssue, StoreSummary, TranscriptPage, VariantPage } from "./results-store.ts";
 import { isFiltered } from "./views/results-href.ts";
 import { type RecordIssue, issuesFromWarnings } from "./views/record-issues.tsx";
 
@@ -79,10 +79,19 @@ export async function loadResultsView(results: JobResults, raw: RawQuery, jobSum
   try {
     const filter = toFilter(q);
     const req = toPageRequest(q);
-    const [matched, page] = await Promise.all([isFiltered(q) ? results.count(filter) : Promise.resolve(total), results.page(req)]);
-    view.matched = matched;
-    if (q.view === "transcripts") view.effects = await effectsOf(results, page);
-    else view.variants = page;
+    const matching = isFiltered(q) ? results.count(filter) : Promise.resolve(total);
+    const calls = results as JobResults & Later;
+    if (q.view === "transcripts" && calls.transcriptPage && (q.sort ?? "position") === "position") {
+      // Pages of `limit` effects in position order, straight from the store.
+      const [matched, page] = await Promise.all([matching, calls.transcriptPage(req)]);
+      view.matched = matched;
+      view.effects = page;
+    } else {
+      const [matched, page] = await Promise.all([matching, results.page(req)]);
+      view.matched = matched;
+      if (q.view === "transcripts") view.effects = await effectsOf(results, page);
+      else view.variants = page;
+    }
   } catch (err) {
     // The store's refusals (an unknown term, a bad region, a cursor of another sort) are the user's input.
     if (err instanceof AppError && err.code === "INVALID_INPUT") view.error = err.message;
@@ -92,15 +101,23 @@ export async function loadResultsView(results: JobResults, raw: RawQuery, jobSum
 }
 
 /**
- * The per-transcript view: every effect of a page of variants, in the variants' order. Paging by
- * variant keeps a variant's effects on one page, and the variant sorts and cursors apply unchanged.
+ * JobResults calls that came later than the page (the store's transcriptPage and issues): used
+ * when the service offers them, so the page also runs against one that does not.
+ */
+type Later = Partial<{
+  transcriptPage(req: PageRequest): Promise<TranscriptPage>;
+  issues(opts: { limit?: number; after?: number }): Promise<StoreIssue[]>;
+}>;
+
+/**
+ * The per-transcript view sorted by another column than position (the store's transcriptPage
+ * sorts by position only): every effect of a page of variants, in the variants' order, so the
+ * variant sorts and cursors apply unchanged.
  */
 async function effectsOf(results: JobResults, page: VariantPage): Promise<EffectPage> {
   const lists = await Promise.all(page.rows.map((r) => results.transcripts(r.vid)));
   return { rows: lists.flat(), next: page.next, prev: page.prev };
 }
-
-type IssuesCall = (opts: { limit: number }) => Promise<RecordIssue[] | { issues: RecordIssue[] }>;
 
 async function loadIssues(
   results: JobResults,
@@ -108,12 +125,11 @@ async function loadIssues(
   jobSummary: JobSummary | null,
 ): Promise<{ issues: RecordIssue[]; issuesTotal: number }> {
   const engine = summary.engine ?? {};
-  const totalFromSummary = summary.issues ? summary.issues.skipped + summary.issues.warnings : undefined;
-  if ("issues" in results && typeof results.issues === "function") {
-    const answer = await (results.issues as IssuesCall)({ limit: MAX_ISSUES });
-    const issues = Array.isArray(answer) ? answer : answer.issues;
-    return { issues, issuesTotal: totalFromSummary ?? Math.max(issues.length, Number(engine.warningsTotal ?? 0)) };
+  const calls = results as JobResults & Later;
+  if (summary.issues && calls.issues) {
+    return { issues: await calls.issues({ limit: MAX_ISSUES }), issuesTotal: summary.issues.skipped + summary.issues.warnings };
   }
+  // A store without an issues table: the job summary's first warnings, parsed for their lines.
   const warnings = jobSummary?.warnings ?? (Array.isArray(engine.warnings) ? (engine.warnings as string[]) : []);
   const issues = issuesFromWarnings(warnings).slice(0, MAX_ISSUES);
   return { issues, issuesTotal: Math.max(issues.length, Number(jobSummary?.warningsTotal ?? engine.warningsTotal ?? 0)) };

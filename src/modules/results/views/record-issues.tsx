@@ -33,7 +33,7 @@ export function RecordIssues(p: { issues: readonly RecordIssue[]; total: number;
       <details id="record-issues-box" open={p.issues.length <= 20 ? true : undefined}>
         <summary class="h5" id="record-issues">
           {`Records skipped or warned about: ${p.total.toLocaleString("en-US")}`}
-          {p.skipped ? ` (${p.skipped.toLocaleString("en-US")} alleles skipped)` : ""}
+          {p.skipped ? ` (${p.skipped.toLocaleString("en-US")} skipped)` : ""}
         </summary>
         <div class="table-responsive">
           <table class="table table-sm results-table" id="record-issues-table">

@@ -11,7 +11,7 @@ describe("loadConfig", () => {
       archiveAfterSeconds: 300,
       restoreCheckSeconds: 3600,
       uploadPolicySeconds: 300,
-      rate: { signInsPerMinute: 30, uploadsPerMinute: 300 },
+      rate: { signInsPerMinute: 30, uploadsPerMinute: 300, requestsPerUserPerMinute: 900 },
     });
     expect(c.secrets.session.length).toBeGreaterThanOrEqual(32);
     expect(c.production).toBe(false);

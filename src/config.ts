@@ -74,6 +74,11 @@ const Common = z
     RATE_LIMIT_SIGNINS_PER_MINUTE: z.coerce.number().int().nonnegative().default(30),
     /** Upload forms (GET /annotate) and local uploads per client address per minute, each; 0: no limit. */
     RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().nonnegative().default(300),
+    /**
+     * Requests per signed-in user (session or API token) per minute; 0: no limit. 900 is the pace
+     * Ensembl's REST API allows (55,000 an hour, ~15 a second): scripts poll, browsers page.
+     */
+    RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().nonnegative().default(900),
     REFERENCE_DIR: z.string().optional(),
     /** How long a received message stays invisible to other workers unless renewed. */
     QUEUE_VISIBILITY_SECONDS: z.coerce.number().int().positive().default(60),
@@ -369,7 +374,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
       restoreCheckSeconds: e.RESTORE_CHECK_SECONDS,
       uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,
-      rate: { signInsPerMinute: e.RATE_LIMIT_SIGNINS_PER_MINUTE, uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE },
+      rate: {
+        signInsPerMinute: e.RATE_LIMIT_SIGNINS_PER_MINUTE,
+        uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE,
+        requestsPerUserPerMinute: e.RATE_LIMIT_API_PER_MINUTE,
+      },
     },
     /** The local archive vault (GAS_BACKEND=local). */
     vault: { dir: join(dataDir, "vault"), restoreDelaySeconds: e.RESTORE_DELAY_SECONDS },

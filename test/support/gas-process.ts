@@ -64,6 +64,7 @@ export async function startGas(opts: StartOptions = {}): Promise<GasProcess> {
       // limiter has its own tests (src/roles/web/rate-limit.routes.test.ts).
       RATE_LIMIT_SIGNINS_PER_MINUTE: "0",
       RATE_LIMIT_UPLOADS_PER_MINUTE: "0",
+      RATE_LIMIT_API_PER_MINUTE: "0",
       ...opts.env,
     },
     stdout: "pipe",

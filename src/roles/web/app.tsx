@@ -50,7 +50,7 @@ export interface WebDeps {
   publicUrl: string | null;
   limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
   /** Per client address per minute (0: off); absent: 30 sign-ins and 300 uploads. */
-  rateLimits?: { signInsPerMinute: number; uploadsPerMinute: number };
+  rateLimits?: { signInsPerMinute: number; uploadsPerMinute: number; requestsPerUserPerMinute?: number };
   /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES, `address/prefix`); absent: none. */
   trustedProxies?: readonly string[];
   /** Dependency checks for /readyz. */
@@ -163,6 +163,14 @@ export function createWebApp(deps: WebDeps) {
     }),
   );
   app.use(loadUser(deps.accounts, session));
+  // Per signed-in user, whichever way they came (browser session or API token): one user's script
+  // cannot take the web fleet from everyone else. 429 with Retry-After, as the other limits.
+  const perUser = fixedWindowRateLimit({
+    limit: rate.requestsPerUserPerMinute ?? 900,
+    windowSeconds: 60,
+    keyOf: (c) => `user:${c.var.user?.id}`,
+  });
+  app.use((c, next) => (c.var.user ? perUser(c, next) : next()));
   app.use(csrfProtection({ secret: deps.session.secret, secure: deps.session.secure, exempt: (c) => isUpload(c.req.path) }));
 
   app.get("/openapi.json", openApiDocument(app, deps.publicUrl));

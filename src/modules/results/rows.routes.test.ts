@@ -4,6 +4,7 @@
  * put where the annotator leaves them. Every export is checked against the store and the VCF.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import ExcelJS from "exceljs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEMO_VCF_DIR, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
@@ -191,6 +192,29 @@ describe("exports", () => {
       expect(text.split("\n").filter((l) => l.startsWith("#"))).toEqual(header);
       expect(dataLines(text)).toEqual(recs.map((r) => records[r]!));
     }
+  });
+
+  test("Excel: a workbook with a header row and exactly the filtered rows, per variant and per effect", async () => {
+    const job = await demoJob(adaId);
+    const res = await ada.request(`/annotations/${job.id}/rows?format=xlsx&impact=MODERATE,LOW`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(res.headers.get("content-disposition")).toContain('filename="test.filtered.variants.xlsx"');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const ws = wb.getWorksheet("variants")!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    const expected = all.filter((r) => r.impact === "MODERATE" || r.impact === "LOW");
+    expect(ws.rowCount).toBe(expected.length + 1);
+    const col = (name: string) => header.indexOf(name) + 1;
+    expect(ws.getRow(2).getCell(col("pos")).value).toBe(expected[0]!.pos);
+    expect(ws.getRow(2).getCell(col("gene")).value).toBe(expected[0]!.gene);
+    expect(ws.getRow(expected.length + 1).getCell(col("hgvsC")).value).toBe(expected.at(-1)!.hgvsC || null);
+    const effects = new ExcelJS.Workbook();
+    await effects.xlsx.load(
+      Buffer.from(await (await ada.request(`/annotations/${job.id}/rows?format=xlsx&view=transcripts`)).arrayBuffer()) as never,
+    );
+    expect(effects.getWorksheet("effects")!.rowCount).toBe(all.reduce((n, r) => n + r.transcripts, 0) + 1);
   });
 
   test("VCF of an empty filter result is the header alone", async () => {

@@ -20,6 +20,7 @@ import { downloadHeaders, pullStream } from "./exports/download-headers.ts";
 import { transcriptTsv, variantTsv } from "./exports/tsv-export.ts";
 import { variantColumns } from "./exports/variant-columns.ts";
 import { filteredVcf } from "./exports/vcf-export.ts";
+import { XLSX_TYPE, transcriptXlsx, variantXlsx } from "./exports/xlsx-export.ts";
 import { type SetRequest, recordOrdinals } from "./filtered-rows.ts";
 import type { ResultsService } from "./job-results.ts";
 import { ResultsQuery, toFilter, toPageRequest } from "./results-params.ts";
@@ -93,7 +94,8 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
       const chunks = view === "transcripts" ? transcriptTsv(r, set) : variantTsv(r, set, columns);
       return new Response(pullStream(chunks), { headers: downloadHeaders(`${name}.tsv`, "text/tab-separated-values; charset=utf-8") });
     }
-    throw new AppError("INVALID_INPUT", `format=${format} is not available yet`);
+    const chunks = view === "transcripts" ? transcriptXlsx(r, set) : variantXlsx(r, set, columns);
+    return new Response(pullStream(chunks), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
   }
 
   return new Hono<AppEnv>()

@@ -1,0 +1,79 @@
+/**
+ * The filtered set as an Excel workbook (.xlsx), written by exceljs's streaming WorkbookWriter:
+ * rows are committed as they come (no shared-strings table, no styles: both would keep every
+ * distinct string in memory), the zip is produced as it is read. The producer waits whenever the
+ * zip's output is not being read, so memory holds about a page of rows however large the set.
+ */
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
+import ExcelJS from "exceljs";
+import { type SetRequest, transcriptPages, variantPages } from "../filtered-rows.ts";
+import type { JobResults } from "../job-results.ts";
+import { BROWSE_COLUMNS } from "../../annotator/output/browse-rows.ts";
+import type { Cell, Column } from "./variant-columns.ts";
+
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** Excel's limit: rows past it would make a file Excel refuses to open. */
+const EXCEL_MAX_ROWS = 1_048_576;
+
+type Source = AsyncGenerator<Cell[][]>;
+
+async function* workbook(sheet: string, headers: readonly { header: string; width: number }[], rows: Source): AsyncGenerator<Uint8Array> {
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet(sheet, { views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = headers.map((h) => ({ header: h.header, key: h.header, width: h.width }));
+  let written = 1;
+  const produce = (async () => {
+    for await (const page of rows) {
+      for (const values of page) {
+        if (++written > EXCEL_MAX_ROWS)
+          throw new Error(`more than ${EXCEL_MAX_ROWS - 1} rows: Excel cannot open it; narrow the filter or export TSV`);
+        ws.addRow(values).commit();
+      }
+      // Wait for the reader: exceljs writes without looking at backpressure.
+      while (out.writableNeedDrain) await once(out, "drain");
+    }
+    ws.commit();
+    await wb.commit();
+  })();
+  // The error ends the download (the client sees a truncated file, never a valid-looking partial one).
+  produce.catch((err: Error) => out.destroy(err));
+  try {
+    for await (const chunk of out) yield chunk as Uint8Array;
+    await produce;
+  } finally {
+    out.destroy();
+    await rows.return(undefined);
+  }
+}
+
+async function* variantCells(results: Pick<JobResults, "page">, req: SetRequest, columns: readonly Column[]): Source {
+  for await (const rows of variantPages(results, req)) yield rows.map((r) => columns.map((c) => c.value(r)));
+}
+
+async function* effectCells(results: Pick<JobResults, "transcriptPage">, req: SetRequest): Source {
+  for await (const rows of transcriptPages(results, req)) yield rows.map((r) => BROWSE_COLUMNS.map((c) => r[c]));
+}
+
+/** One row per variant, the per-variant view's columns. */
+export function variantXlsx(results: Pick<JobResults, "page">, req: SetRequest, columns: readonly Column[]): AsyncGenerator<Uint8Array> {
+  return workbook("variants", columns, variantCells(results, req, columns));
+}
+
+/** One row per variant × feature, the engine's `--format tsv` columns. */
+export function transcriptXlsx(results: Pick<JobResults, "transcriptPage">, req: SetRequest): AsyncGenerator<Uint8Array> {
+  const widths: Partial<Record<(typeof BROWSE_COLUMNS)[number], number>> = {
+    consequence: 28,
+    hgvsC: 24,
+    hgvsP: 20,
+    feature: 18,
+    geneId: 18,
+  };
+  return workbook(
+    "effects",
+    BROWSE_COLUMNS.map((c) => ({ header: c, width: widths[c] ?? 10 })),
+    effectCells(results, req),
+  );
+}

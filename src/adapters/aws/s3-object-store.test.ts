@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { objectStoreContract } from "../../ports/object-store.contract.ts";
+import { attachmentDisposition } from "../../ports/object-store.ts";
 import {
   deleteBucket,
   emulatorName,
@@ -33,6 +34,28 @@ objectStoreContract(`S3 on ${emulatorName("fauxqs")}`, openStore);
 type Policy = { expiration: string; conditions: (Record<string, string> | (string | number)[])[] };
 
 describe("S3 specifics", () => {
+  test("downloadUrl is a presigned GET: short expiry, the attachment name and type signed in, the bytes served", async () => {
+    const h = await openStore();
+    try {
+      await h.store.put("u1/j1~calls.annot.vcf.gz", "bgzf bytes");
+      const req = { fileName: "calls ü.annot.vcf.gz", contentType: "application/gzip", expiresSeconds: 300 };
+      const url = new URL((await h.store.downloadUrl!("u1/j1~calls.annot.vcf.gz", req))!);
+      expect(url.origin + url.pathname).toBe(`${fauxqs.emulator.endpoint}/${h.bucket}/u1/j1~calls.annot.vcf.gz`);
+      expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+      expect(url.searchParams.get("X-Amz-Algorithm")).toBe("AWS4-HMAC-SHA256");
+      expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+      expect(url.searchParams.get("response-content-disposition")).toBe(attachmentDisposition(req.fileName));
+      expect(url.searchParams.get("response-content-type")).toBe("application/gzip");
+      // Both overrides are signed: changing either invalidates the URL on S3.
+      expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe("host");
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("bgzf bytes");
+    } finally {
+      await h.close();
+    }
+  });
+
   const request = {
     key: "u1/j1~${filename}",
     keyPrefix: "u1/",

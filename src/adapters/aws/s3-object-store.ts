@@ -2,7 +2,8 @@
  * ObjectStore on one S3 bucket. Bodies stream both ways: uploads go through lib-storage's
  * `Upload` (one PutObject for small bodies, a multipart upload in 8 MiB parts for large ones,
  * aborted on failure so nothing half-written is ever visible), downloads are GetObject streams.
- * Browser uploads use a presigned POST (S3 checks the policy itself; there is no receiver here).
+ * Browser uploads use a presigned POST (S3 checks the policy itself; there is no receiver here);
+ * browser downloads a presigned GET (downloadUrl), so the web fleet never carries result bytes.
  */
 import {
   DeleteObjectCommand,
@@ -15,14 +16,17 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import {
   type ObjectBody,
   type ObjectInfo,
   type ObjectStore,
   type StoredObject,
+  type DownloadUrlRequest,
   type UploadForm,
   type UploadPolicyRequest,
   assertSafeKey,
+  attachmentDisposition,
 } from "../../ports/object-store.ts";
 
 export interface S3ObjectStoreOptions {
@@ -128,6 +132,22 @@ export function createS3ObjectStore(opts: S3ObjectStoreOptions): ObjectStore {
 
     async createUploadForm(req: UploadPolicyRequest): Promise<UploadForm> {
       return createS3UploadForm(s3, bucket, req);
+    },
+
+    /**
+     * A presigned GET: the browser downloads straight from S3, and S3 answers with the
+     * Content-Disposition and Content-Type asked for here (response-content-* overrides, which
+     * the signature covers, so they cannot be changed by whoever holds the URL).
+     */
+    async downloadUrl(key: string, req: DownloadUrlRequest): Promise<string> {
+      assertSafeKey(key);
+      const get = new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ResponseContentDisposition: attachmentDisposition(req.fileName),
+        ResponseContentType: req.contentType,
+      });
+      return getSignedUrl(s3, get, { expiresIn: req.expiresSeconds });
     },
   };
 }

@@ -74,7 +74,7 @@ describe("archive, upgrade and restore", () => {
       const ada = createClient(gas.url);
       await ada.signIn("ada@example.org", "Ada");
       const jobId = await annotate(ada, "ada.vcf");
-      const fresh = await ada.request(`/annotations/${jobId}/result`);
+      const fresh = await ada.request(`/annotations/${jobId}/result.vcf`);
       expect(fresh.status).toBe(200);
       const original = await fresh.text();
       expect(original).toContain("ANN=");
@@ -91,7 +91,7 @@ describe("archive, upgrade and restore", () => {
       expect((await ada.json(`/annotations/${jobId}/result`)).status).toBe(402);
       expect((await ada.request(`/annotations/${jobId}/log`)).status).toBe(200);
       const hot = (await files(join(gas.dataDir, "objects", "gas-results"))).filter((f) => f.includes(jobId));
-      expect(hot.filter((f) => f.endsWith(".annot.vcf") || f.endsWith(".annot.json"))).toEqual([]);
+      expect(hot.filter((f) => /\.annot\.(vcf|vcf\.gz|vcf\.gz\.tbi|json)$|\.results\.sqlite$/.test(f))).toEqual([]);
       expect(hot.filter((f) => f.endsWith(".count.log"))).toHaveLength(1);
       expect((await files(join(gas.dataDir, "vault"))).filter((f) => f.endsWith(".archive"))).toHaveLength(1);
 
@@ -104,7 +104,7 @@ describe("archive, upgrade and restore", () => {
       // Restoring (the vault takes RESTORE_DELAY), then available again with the same bytes.
       const seen = await waitForState(ada, jobId, "AVAILABLE", 30_000);
       expect(seen).toContain("RESTORING");
-      const back = await ada.request(`/annotations/${jobId}/result`);
+      const back = await ada.request(`/annotations/${jobId}/result.vcf`);
       expect(back.status).toBe(200);
       expect(await back.text()).toBe(original);
       expect((await ada.request(`/annotations/${jobId}/results`, html)).status).toBe(200);

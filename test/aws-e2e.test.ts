@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeVaultCommand, GlacierClient } from "@aws-sdk/client-glacier";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -126,22 +127,27 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     expect(Item?.s3_results_bucket?.S).toBe(env.S3_RESULTS_BUCKET);
     const resultKey = Item?.s3_key_result_file?.S;
     const logKey = Item?.s3_key_log_file?.S;
-    expect(resultKey).toEndWith(".annot.vcf");
+    expect(resultKey).toEndWith(".annot.vcf.gz");
     expect(Number(Item?.complete_time?.N)).toBeGreaterThan(0);
 
     // The result and the log are objects in the results bucket.
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: env.S3_RESULTS_BUCKET!, Prefix: inputKey.split("/")[0] }));
-    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(expect.arrayContaining([resultKey, logKey]));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(expect.arrayContaining([resultKey, `${resultKey}.tbi`, logKey]));
     const stored = await (
       await clients.s3.send(new GetObjectCommand({ Bucket: env.S3_RESULTS_BUCKET!, Key: resultKey }))
-    ).Body!.transformToString();
-    expect(stored).toContain("ANN=");
+    ).Body!.transformToByteArray();
+    const plain = gunzipSync(stored).toString();
+    expect(plain).toContain("ANN=");
 
-    // Downloads go through the web role from S3.
+    // Downloads are presigned S3 GETs: the web role answers 303 and never carries the bytes.
     const result = await browser.request(`/annotations/${jobId}/result`);
-    expect(result.status === 200 || result.status === 302 || result.status === 303).toBe(true);
-    const vcf = result.status === 200 ? await result.text() : await (await fetch(result.headers.get("location")!)).text();
-    expect(vcf).toBe(stored);
+    expect(result.status).toBe(303);
+    const presigned = new URL(result.headers.get("location")!);
+    expect(presigned.searchParams.get("X-Amz-Expires")).toBe("300");
+    expect(new Uint8Array(await (await fetch(presigned)).arrayBuffer())).toEqual(stored);
+    expect((await browser.request(`/annotations/${jobId}/result.tbi`)).status).toBe(303);
+    // The plain text is gunzipped by the web role (jobs.service.ts says why).
+    expect(await (await browser.request(`/annotations/${jobId}/result.vcf`)).text()).toBe(plain);
 
     // The notifier's email went through SES.
     let mails: string[] = [];

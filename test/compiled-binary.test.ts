@@ -84,7 +84,7 @@ describe("compiled binary", () => {
 
       const done = await waitForJob(browser, jobId!);
       expect(done.job_status).toBe("COMPLETED");
-      const result = await browser.request(`/annotations/${jobId}/result`);
+      const result = await browser.request(`/annotations/${jobId}/result.vcf`);
       expect(result.status).toBe(200);
       const vcf = await result.text();
       expect(vcf.startsWith("##fileformat=VCF")).toBe(true);

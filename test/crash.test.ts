@@ -81,7 +81,7 @@ describe.if(!!binaries)("crash: kill -9 the annotator mid-job on real PostgreSQL
       await sql.end();
     }
     const results = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true })).filter((f) => String(f).includes(jobId));
-    expect(results.filter((f) => String(f).endsWith(".annot.vcf"))).toHaveLength(1);
+    expect(results.filter((f) => String(f).endsWith(".annot.vcf.gz"))).toHaveLength(1);
     expect(results.filter((f) => String(f).endsWith(".count.log"))).toHaveLength(1);
     // The killed attempt's work folder is gone too (the second claim holder removes it; its own
     // goes in a finally just after the "job completed" line, hence the short wait).

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { type GasProcess, createClient, parseUploadForm, postUpload, startGas, waitForJob } from "./support/gas-process.ts";
 
 const DEMO_VCF = join(import.meta.dir, "..", "data", "demo", "vcf", "test.vcf");
@@ -56,12 +57,17 @@ describe("end to end, --role=all on PGlite", () => {
     expect(done.job_status).toBe("COMPLETED");
     expect(String(done.log)).toContain("test.vcf");
 
+    // The result as stored: BGZF, with its tabix index; and as plain text, gunzipped on the way.
     const result = await browser.request(`/annotations/${jobId}/result`);
     expect(result.status).toBe(200);
-    expect(result.headers.get("content-disposition")).toContain("test.annot.vcf");
-    const vcf = await result.text();
+    expect(result.headers.get("content-disposition")).toContain('filename="test.annot.vcf.gz"');
+    const vcf = gunzipSync(new Uint8Array(await result.arrayBuffer())).toString();
     expect(vcf.startsWith("##fileformat=VCF")).toBe(true);
     expect(vcf).toContain("ANN=");
+    const plain = await browser.request(`/annotations/${jobId}/result.vcf`);
+    expect(plain.headers.get("content-disposition")).toContain('filename="test.annot.vcf"');
+    expect(await plain.text()).toBe(vcf);
+    expect((await browser.request(`/annotations/${jobId}/result.tbi`)).status).toBe(200);
     const log = await browser.request(`/annotations/${jobId}/log`);
     expect(log.status).toBe(200);
     expect(await log.text()).toBe(String(done.log));

@@ -159,7 +159,7 @@ describe("hostile input corpus", () => {
         expect(reason).toContain(name); // names the file
         expect(reason).not.toMatch(/\bat .*\.ts:\d+|TypeError|undefined/); // no stack traces or internals
       } else if (c.expect.status === "COMPLETED") {
-        const result = await api.request(`/annotations/${id}/result`);
+        const result = await api.request(`/annotations/${id}/result.vcf`);
         expect(result.status).toBe(200);
         c.expect.check?.(await result.text());
       }

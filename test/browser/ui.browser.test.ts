@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
 import { createTestDatabase } from "../../src/db/test-database.ts";
 import { type GasProcess, startGas } from "../support/gas-process.ts";
@@ -145,8 +146,8 @@ describe.if(hasChromium)("UI in chromium", () => {
     await shot("09-results-filtered");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("a[href$='/result']").first().click()]);
-    expect(download.suggestedFilename()).toBe("test.annot.vcf");
-    const vcf = await Bun.file((await download.path())!).text();
+    expect(download.suggestedFilename()).toBe("test.annot.vcf.gz"); // BGZF, as stored
+    const vcf = gunzipSync(await Bun.file((await download.path())!).bytes()).toString();
     expect(vcf.startsWith("##fileformat=VCF")).toBe(true);
     expect(vcf).toContain("ANN=");
 

@@ -18,7 +18,7 @@ import { resultKeys } from "./job-keys.ts";
 
 /** The positions (chrom:pos) of the variant table's rows, in order. */
 const positionsOf = (html: string) =>
-  [...html.matchAll(/<tr id="v\d+" data-vid="\d+"><th scope="row" class="fw-normal">([^<]+)<\/th>/g)].map((m) => m[1]!);
+  [...html.matchAll(/<tr id="v\d+" data-vid="\d+"><th scope="row" class="fw-normal"><span class="pos">([^<]+)<\/span>/g)].map((m) => m[1]!);
 const countLine = (html: string) => /<p role="status" id="result-count"[^>]*><strong>([^<]+)<\/strong>/.exec(html)?.[1];
 
 describe("results page", () => {

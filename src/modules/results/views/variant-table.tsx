@@ -1,15 +1,16 @@
 /**
  * The per-variant table: one row per annotated ALT with its most severe effect. Each row's
- * "transcripts" link opens the variant's page (every effect, server-rendered, so it works without
- * JavaScript); results-browser.js turns it into an inline expander that fetches the same page's
- * table and inserts it under the row.
+ * "N effects" link, under its position (where a disclosure control is looked for, and one column
+ * fewer than a column of its own), opens the variant's page: every effect, server-rendered, so it
+ * works without JavaScript. results-browser.js turns it into an inline expander that fetches the
+ * same page's fragment and inserts it under the row.
  */
 import type { ResultsQuery } from "../results-params.ts";
 import type { VariantRow } from "../results-store.ts";
 import { SortHeader } from "./sort-header.tsx";
 import { Change, ClinSig, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds, formatAf } from "./variant-cells.tsx";
 
-export const VARIANT_COLUMNS = 13;
+export const VARIANT_COLUMNS = 12;
 
 export function VariantTable(p: {
   rows: readonly VariantRow[];
@@ -61,13 +62,25 @@ export function VariantTable(p: {
             <SortHeader base={base} q={q} k="filter">
               FILTER
             </SortHeader>
-            <th scope="col">Effects</th>
           </tr>
         </thead>
         <tbody>
           {p.rows.map((r) => (
             <tr id={`v${r.vid}`} data-vid={String(r.vid)}>
-              <th scope="row" class="fw-normal">{`${r.chrom}:${r.pos.toLocaleString("en-US")}`}</th>
+              <th scope="row" class="fw-normal">
+                <span class="pos">{`${r.chrom}:${r.pos.toLocaleString("en-US")}`}</span>
+                <div class="small">
+                  <a
+                    href={p.variantHref(r.vid)}
+                    class="variant-expand"
+                    aria-expanded="false"
+                    aria-controls={`tx${r.vid}`}
+                    data-colspan={String(VARIANT_COLUMNS)}
+                  >
+                    {r.transcripts === 1 ? "1 effect" : `${r.transcripts} effects`}
+                  </a>
+                </div>
+              </th>
               <td class="ids">
                 <VariantIds id={r.id} />
               </td>
@@ -104,17 +117,6 @@ export function VariantTable(p: {
                 <ClinSig clinSig={r.clinSig} id={r.id} />
               </td>
               <td>{r.filter || "–"}</td>
-              <td>
-                <a
-                  href={p.variantHref(r.vid)}
-                  class="variant-expand"
-                  aria-expanded="false"
-                  aria-controls={`tx${r.vid}`}
-                  data-colspan={String(VARIANT_COLUMNS)}
-                >
-                  {r.transcripts === 1 ? "1 effect" : `${r.transcripts} effects`}
-                </a>
-              </td>
             </tr>
           ))}
         </tbody>

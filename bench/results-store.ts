@@ -3,17 +3,18 @@
  *
  * The engine measurement behind the results store (src/modules/annotator/output/results-store-writer.ts):
  * annotates a generated VCF with `gas annotate` twice, the VCF alone and the VCF plus `--store`, one
- * thread each (the store is written on the engine's thread), and prints wall time and peak RSS of
- * each (GNU time), the store's size, then the median latency of the queries the results browser
- * makes (ResultsStore, src/modules/results/results-store.ts): totals, filtered counts, sorted pages,
- * keyset paging to the last page, expanding a variant. Run it with the machine otherwise idle;
- * it prints the load average beside the figures.
+ thread each (the store's inserts run on a thread of their own beside it), and prints wall time,
+ * CPU time (user + system, every thread) and peak RSS of each (GNU time), the store's size, then
+ * the median latency of the queries the results browser makes (ResultsStore,
+ * src/modules/results/results-store.ts): totals, filtered counts, a last page on every sort key,
+ * keyset paging, the transcripts view, expanding a variant. Run it with the machine otherwise
+ * idle; it prints the load average beside the figures.
  */
 import { mkdir, rm, stat } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type PageRequest, ResultsStore, type VariantFilter } from "../src/modules/results/results-store.ts";
+import { type PageRequest, ResultsStore, SORT_KEYS, type VariantFilter } from "../src/modules/results/results-store.ts";
 import { generateBenchVcf } from "./generate-vcf.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -35,13 +36,13 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 
-async function annotate(extra: string[]): Promise<{ seconds: number; rssMb: number }> {
+async function annotate(extra: string[]): Promise<{ seconds: number; cpu: number; rssMb: number }> {
   const time = Bun.which("time") ?? "/usr/bin/time";
   const p = Bun.spawn(
     [
       time,
       "-f",
-      "%e %M",
+      "%e %M %U %S",
       process.execPath,
       join(ROOT, "src", "main.ts"),
       "annotate",
@@ -59,8 +60,8 @@ async function annotate(extra: string[]): Promise<{ seconds: number; rssMb: numb
   );
   const err = await new Response(p.stderr).text();
   if ((await p.exited) !== 0) throw new Error(err);
-  const [seconds, kb] = err.trim().split("\n").at(-1)!.split(" ").map(Number);
-  return { seconds: seconds!, rssMb: Math.round(kb! / 1024) };
+  const [seconds, kb, user, sys] = err.trim().split("\n").at(-1)!.split(" ").map(Number);
+  return { seconds: seconds!, cpu: user! + sys!, rssMb: Math.round(kb! / 1024) };
 }
 
 console.log(`results store bench: ${n} variants, load average ${load()}`);
@@ -69,8 +70,10 @@ await rm(store, { force: true });
 const withStore = await annotate(["--store", store]);
 const size = (await stat(store)).size;
 const inputSize = (await stat(input)).size;
-console.log(`annotate, VCF only:        ${plain.seconds.toFixed(1)} s, peak RSS ${plain.rssMb} MB`);
-console.log(`annotate, VCF + store:     ${withStore.seconds.toFixed(1)} s, peak RSS ${withStore.rssMb} MB`);
+const line = (r: typeof plain) => `${r.seconds.toFixed(1)} s (CPU ${r.cpu.toFixed(1)} s), peak RSS ${r.rssMb} MB`;
+console.log(`annotate, VCF only:        ${line(plain)}`);
+console.log(`annotate, VCF + store:     ${line(withStore)}`);
+console.log(`store / VCF only: wall ${(withStore.seconds / plain.seconds).toFixed(2)} x, CPU ${(withStore.cpu / plain.cpu).toFixed(2)} x`);
 console.log(`store: ${(size / 1e6).toFixed(1)} MB (${(size / inputSize).toFixed(1)} x the ${(inputSize / 1e6).toFixed(1)} MB input)`);
 
 const db = ResultsStore.open(store);
@@ -96,6 +99,11 @@ const filters: [string, VariantFilter][] = [
   ["region 21:25,000,000-26,000,000", { region: "21:25,000,000-26,000,000" }],
   ["impact MODIFIER (broad)", { impacts: ["MODIFIER"] }],
   ["known, AF <= 0.01", { known: true, afMax: 0.01 }],
+  ["population EUR_AF 0.01-0.5 (a scan)", { afField: "EUR_AF", afMin: 0.01, afMax: 0.5 }],
+  ["ClinVar pathogenic|likely_pathogenic", { clinSig: ["pathogenic", "likely_pathogenic"] }],
+  ["FILTER not PASS", { pass: false }],
+  ["biotype lncRNA|processed_pseudogene", { biotypes: ["lncRNA", "processed_pseudogene"] }],
+  ["text 'p.Ala7' (a scan)", { text: "p.Ala7" }],
 ];
 const report = (label: string, ms: number, extra = "") => console.log(`${label.padEnd(58)} ${ms.toFixed(2).padStart(8)} ms${extra}`);
 for (const [label, filter] of filters) {
@@ -115,6 +123,7 @@ const pages: [string, PageRequest][] = [
   ["last page by consequence, impact HIGH|MODERATE", { sort: "consequence", filter: { impacts: ["HIGH", "MODERATE"] }, last: true }],
   ["last page by position, gene prefix 'app'", { filter: { genePrefix: "app" }, last: true }],
 ];
+for (const sort of SORT_KEYS) pages.push([`last page by ${sort}`, { sort, last: true }]);
 for (const [label, req] of pages)
   report(
     `page of 50, ${label}`,
@@ -126,6 +135,20 @@ report(
   "page of 50 by gene after a cursor near the end",
   median(() => db.page({ sort: "gene", limit: 50, after: nearEnd })),
 );
+report(
+  "transcripts view, last page of 50",
+  median(() => db.transcriptPage({ limit: 50, last: true })),
+);
+report(
+  "transcripts view, impact HIGH, first page of 50",
+  median(() => db.transcriptPage({ limit: 50, filter: { impacts: ["HIGH"] } })),
+);
+{
+  const t = performance.now();
+  let rows = 0;
+  for (const _ of db.iterate({ filter: { impacts: ["HIGH", "MODERATE"] } })) rows++;
+  report(`iterate impact HIGH|MODERATE (${rows} variants, once)`, performance.now() - t);
+}
 report(
   "expand a variant to its transcripts",
   median(() => db.transcripts(Math.floor(s.variants / 2))),

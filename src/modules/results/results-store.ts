@@ -381,7 +381,7 @@ export class ResultsStore {
       params.push(cursor[0]);
     }
     // Every variant has at least one effect: limit + 1 variants (+1 for the cursor's own) give limit + 1 rows.
-    const sql = `SELECT ${this.columns}, v.effects FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY vid ${descending ? "DESC" : "ASC"} LIMIT ?`;
+    const sql = `SELECT ${this.columns}, (SELECT packed FROM effects WHERE vid = v.vid) AS effects FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY vid ${descending ? "DESC" : "ASC"} LIMIT ?`;
     const records = this.query(sql).all(...params, limit + 2) as (VariantRecord & { effects: string })[];
     const rows: TranscriptRow[] = [];
     outer: for (const r of records) {
@@ -464,9 +464,9 @@ export class ResultsStore {
 
   /** Every effect of one variant (its rows of `--format tsv|json`), most severe first. */
   transcripts(vid: number): BrowseRow[] {
-    const rec = this.query(`SELECT ${this.columns}, v.effects FROM variants v WHERE v.vid = ?`).get(vid) as
-      | (VariantRecord & { effects: string })
-      | null;
+    const rec = this.query(
+      `SELECT ${this.columns}, (SELECT packed FROM effects WHERE vid = v.vid) AS effects FROM variants v WHERE v.vid = ?`,
+    ).get(vid) as (VariantRecord & { effects: string }) | null;
     return rec ? this.unpack(rec).map(({ vid: _, n: __, ...row }) => row) : [];
   }
 

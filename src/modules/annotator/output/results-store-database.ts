@@ -7,7 +7,8 @@
  * A chunk is lines separated by `\n`, each starting with its kind, fields separated by `\x1d`
  * (no engine field holds these; effects inside a variant use `\x1e` and `\x1f`):
  * `F` feature (fid, feature type, feature, gene, gene ID, biotype), `C` consequence set (cid,
- * terms, impact), `V` variant (the `variants` columns in order), `G` another gene of a variant
+ * terms, impact), `V` variant (the `variants` columns in order), `E` its effects (vid, packed),
+ * `G` another gene of a variant
  * (gene, vid), `I` issue (line, chrom, pos, kind, message). Strings bind to INTEGER and REAL
  * columns as numbers (SQLite's column affinity converts them); "" in a nullable number column is NULL.
  */
@@ -44,7 +45,6 @@ export const VARIANT_COLUMNS = [
   "clin_rank",
   "canonical",
   "gt",
-  "effects",
 ] as const;
 /** Nullable number columns: "" in a chunk stands for NULL there. */
 const NULLABLE = new Set<string>(["rec", "af"]);
@@ -67,9 +67,9 @@ CREATE TABLE variants (
   severity INTEGER NOT NULL, impact_rank INTEGER NOT NULL, gene TEXT NOT NULL COLLATE NOCASE,
   biotype TEXT NOT NULL, hgvs_c TEXT NOT NULL, hgvs_p TEXT NOT NULL, known INTEGER NOT NULL, af REAL,
   af_text TEXT NOT NULL, transcripts INTEGER NOT NULL, filter TEXT NOT NULL, clin_sig TEXT NOT NULL,
-  clin_mask INTEGER NOT NULL, clin_rank INTEGER NOT NULL, canonical INTEGER NOT NULL, gt TEXT NOT NULL,
-  effects TEXT NOT NULL${pafs}
+  clin_mask INTEGER NOT NULL, clin_rank INTEGER NOT NULL, canonical INTEGER NOT NULL, gt TEXT NOT NULL${pafs}
 );
+CREATE TABLE effects (vid INTEGER PRIMARY KEY, packed TEXT NOT NULL);
 CREATE TABLE variant_genes (gene TEXT NOT NULL COLLATE NOCASE, vid INTEGER NOT NULL, PRIMARY KEY (gene, vid)) WITHOUT ROWID;
 CREATE TABLE issues (
   iid INTEGER PRIMARY KEY, line INTEGER NOT NULL, chrom TEXT NOT NULL, pos INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -83,28 +83,36 @@ CREATE TABLE issues (
  * (key, vid) order for keyset paging). No index on the population frequencies: one per population
  * was one more full scan each at commit (18 in the demo's known file, ~0.8 s apiece at 1M variants),
  * so a population range is a scan of `variants`.
+ *
+ * Two kinds, by how rows arrive (in input order, so position order): keys with few values, or that
+ * follow the position, take each new row at the end of a run of equal keys, a handful of hot
+ * pages; such an index costs little to keep up to date row by row (APPEND_INDEXES). Keys spread
+ * over the whole range (HGVS, IDs, frequencies) put each row on a random page: kept up to date they
+ * missed the page cache more and more as the store grew (CPU for the store at 100k → 1M
+ * variants: 5.1 → 48 s), so they are built once, sorted, at commit (SORTED_INDEXES).
  */
-const INDEXES = `
+const APPEND_INDEXES = `
 CREATE INDEX variants_region ON variants (chrom, pos);
 CREATE INDEX variants_severity ON variants (severity);
 CREATE INDEX variants_impact ON variants (impact_rank);
 CREATE INDEX variants_gene ON variants (gene);
-CREATE INDEX variants_af ON variants (ifnull(af, -1));
-CREATE INDEX variants_id ON variants (id);
 CREATE INDEX variants_biotype ON variants (biotype);
-CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
-CREATE INDEX variants_hgvs_p ON variants (hgvs_p);
 CREATE INDEX variants_clin ON variants (clin_rank);
 CREATE INDEX variants_filter ON variants (filter);
+`;
+const SORTED_INDEXES = `
+CREATE INDEX variants_af ON variants (ifnull(af, -1));
+CREATE INDEX variants_id ON variants (id);
+CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
+CREATE INDEX variants_hgvs_p ON variants (hgvs_p);
 `;
 
 export interface StoreDatabaseOptions {
   populations: readonly string[];
   samples: readonly string[];
   /**
-   * Create the indexes before the rows (each insert then updates them) rather than at commit. On
-   * the store's own thread that work overlaps the annotation instead of following it; see the
-   * writer's header for the figures.
+   * Create APPEND_INDEXES before the rows (each insert then updates them) rather than at commit:
+   * on the store's own thread that work overlaps the annotation instead of following it.
    */
   indexFirst: boolean;
 }
@@ -128,7 +136,7 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
     // 8 MiB of page cache, whatever the input: the store's memory stays flat.
     db.run("PRAGMA cache_size = -8192");
     db.exec(schema(opts.populations.length));
-    if (opts.indexFirst) db.exec(INDEXES);
+    if (opts.indexFirst) db.exec(APPEND_INDEXES);
     const pop = db.prepare("INSERT INTO populations VALUES (?, ?)");
     for (const [k, p] of opts.populations.entries()) pop.run(k + 1, p);
     pop.finalize();
@@ -145,10 +153,11 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
   const nullable = [...VARIANT_COLUMNS.map((c) => NULLABLE.has(c)), ...opts.populations.map(() => true)];
   const insertVariant = db.prepare(`INSERT INTO variants VALUES (${Array(columns).fill("?").join(",")})`) as Statement<unknown, Params>;
   const insertGene = db.prepare("INSERT OR IGNORE INTO variant_genes VALUES (?,?)") as Statement<unknown, Params>;
+  const insertEffects = db.prepare("INSERT INTO effects VALUES (?,?)") as Statement<unknown, Params>;
   const insertFeature = db.prepare("INSERT INTO features VALUES (?,?,?,?,?,?)") as Statement<unknown, Params>;
   const insertSet = db.prepare("INSERT INTO consequence_sets VALUES (?,?,?)") as Statement<unknown, Params>;
   const insertIssue = db.prepare("INSERT INTO issues (line, chrom, pos, kind, message) VALUES (?,?,?,?,?)") as Statement<unknown, Params>;
-  const prepared: Statement[] = [insertVariant, insertGene, insertFeature, insertSet, insertIssue];
+  const prepared: Statement[] = [insertVariant, insertEffects, insertGene, insertFeature, insertSet, insertIssue];
 
   const applyLine = (line: string) => {
     const kind = line.charCodeAt(0);
@@ -157,7 +166,8 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
       if (fields.length !== columns) throw new Error(`results store: a variant has ${fields.length} fields, not ${columns}`);
       for (let i = 0; i < columns; i++) if (nullable[i] && fields[i] === "") fields[i] = null;
       insertVariant.run(...fields);
-    } else if (kind === 71 /* G */) insertGene.run(...fields);
+    } else if (kind === 69 /* E */) insertEffects.run(...fields);
+    else if (kind === 71 /* G */) insertGene.run(...fields);
     else if (kind === 70 /* F */) insertFeature.run(...fields);
     else if (kind === 67 /* C */) insertSet.run(...fields);
     else if (kind === 73 /* I */) insertIssue.run(...fields);
@@ -191,7 +201,8 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
       prepared.push(m);
       for (const [k, v] of meta) m.run(k, v);
       db.run("COMMIT");
-      if (!opts.indexFirst) db.exec(INDEXES);
+      if (!opts.indexFirst) db.exec(APPEND_INDEXES);
+      db.exec(SORTED_INDEXES);
       // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
       db.run("PRAGMA analysis_limit = 1000");
       db.run("ANALYZE");

@@ -4,6 +4,7 @@
  * annotation instead of inside it. Messages are handled in order; after an error every later
  * message answers that error.
  */
+import { createHeapTrimmer } from "../heap-trimmer.ts";
 import { openStoreDatabase, type StoreDatabase } from "./results-store-database.ts";
 
 declare const self: Worker;
@@ -18,6 +19,9 @@ export type FromStoreThread = { type: "applied" } | { type: "committed" } | { ty
 
 let db: StoreDatabase | null = null;
 let failed: string | null = null;
+// Each chunk is a string of 1-2 MB that is garbage once applied; like the engine's threads, this
+// one collects every 32 MB so that its heap does not creep up with the input (heap-trimmer.ts).
+const trimmer = createHeapTrimmer();
 
 self.onmessage = (event: MessageEvent<ToStoreThread>) => {
   const msg = event.data;
@@ -36,6 +40,7 @@ self.onmessage = (event: MessageEvent<ToStoreThread>) => {
       db = openStoreDatabase(msg.tmp, { populations: msg.populations, samples: msg.samples, indexFirst: true });
     } else if (msg.type === "chunk") {
       db!.apply(msg.text);
+      trimmer.note(msg.text.length);
       self.postMessage({ type: "applied" } satisfies FromStoreThread);
     } else {
       db!.commit(msg.summary, msg.meta, msg.path);

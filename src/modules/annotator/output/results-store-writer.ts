@@ -90,7 +90,8 @@ const MAX_FILTER_VALUES = 200;
  * with its most severe effect copied out to be indexed (severity, impact, gene, biotype, HGVS),
  * what the browser filters on (FILTER, ClinVar as written and as a class bitmask, global and
  * population frequencies `paf<k>` named in `populations`, a genotype class per sample, canonical),
- * and every effect packed in `effects` (EFFECT_FIELDS per effect, most severe first).
+ * and every effect packed in the `effects` table beside it (EFFECT_FIELDS per effect, most severe
+ * first; apart, so that the index builds and the scan-only filters read narrow rows).
  *
  * Why packed, and not a transcripts table of one row per effect: a table cost one B-tree insert
  * per effect (3.07 M for the 1M-variant bench), and those inserts were most of the store's time;
@@ -377,9 +378,9 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
     const clinMask = clinSigMask(clinSig);
     const gt = facts.gt;
     const rec = facts.rec < 0 ? "" : facts.rec + recordBase;
-    out += `V${vid}${F}${rec}${F}${f.line}${F}${clean(f.chrom)}${F}${f.pos}${F}${clean(f.id)}${F}${f.ref}${F}${f.alt}${F}${firstCid}${F}${firstFid}${F}${severityOf(term)}${F}${IMPACT_RANK[f.impact as Impact] ?? 3}${F}${f.gene}${F}${f.biotype}${F}${f.hgvsC}${F}${f.hgvsP}${F}${f.known ? 1 : 0}${F}${af ?? ""}${F}${f.af}${F}${n}${F}${clean(facts.filter)}${F}${clean(clinSig)}${F}${clinMask}${F}${clinSigRank(clinMask)}${F}${facts.canonical ? 1 : 0}${F}${gt}${F}${effects}`;
+    out += `V${vid}${F}${rec}${F}${f.line}${F}${clean(f.chrom)}${F}${f.pos}${F}${clean(f.id)}${F}${f.ref}${F}${f.alt}${F}${firstCid}${F}${firstFid}${F}${severityOf(term)}${F}${IMPACT_RANK[f.impact as Impact] ?? 3}${F}${f.gene}${F}${f.biotype}${F}${f.hgvsC}${F}${f.hgvsP}${F}${f.known ? 1 : 0}${F}${af ?? ""}${F}${f.af}${F}${n}${F}${clean(facts.filter)}${F}${clean(clinSig)}${F}${clinMask}${F}${clinSigRank(clinMask)}${F}${facts.canonical ? 1 : 0}${F}${gt}`;
     for (const key of populationKeys) out += `${F}${known ? (parseAf(known[key] ?? "") ?? "") : ""}`;
-    out += "\n";
+    out += `\nE${vid}${F}${effects}\n`;
     for (const g of genes) out += `G${clean(g)}${F}${vid}\n`;
     genes.clear();
 

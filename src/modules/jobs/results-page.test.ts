@@ -154,12 +154,21 @@ describe("results page", () => {
     expect(status).toBe(200);
     expect(html).toContain('data-view="transcripts"');
     expect(html).toMatch(/transcript rows on this page/);
+    const rows = (h: string) => (/<tbody>([\s\S]*?)<\/tbody>/.exec(h)?.[1] ?? "").split("<tr>").length - 1;
+    expect(rows(html)).toBe(25); // the store's pages of effect rows
+    // Another sort: every effect of a page of variants, in that order.
+    const byGene = await get("view=transcripts&limit=5&sort=gene");
+    expect(byGene.status).toBe(200);
+    expect(rows(byGene.html)).toBeGreaterThanOrEqual(5);
   });
 
   test("the skipped records are listed with their line numbers", async () => {
     const { html } = await get();
     expect(html).toContain("Records skipped or warned about");
     for (const line of skippedLines) expect(html).toMatch(new RegExp(`<th scope="row" class="fw-normal num">${line}</th>`));
+    // From the store's issues table: each with its position.
+    expect(html).toContain("<td>21:25600000</td>");
+    expect(html).toContain("<td>chrUn_gas_test:100</td>");
   });
 
   test("bad input is the page with a message naming the field (400), never a 500", async () => {

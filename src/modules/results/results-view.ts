@@ -9,7 +9,7 @@ import type { JobSummary } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { JobResults } from "./job-results.ts";
 import { ResultsQuery, toFilter, toPageRequest } from "./results-params.ts";
-import type { PageRequest, StoreIssue, StoreSummary, TranscriptPage, VariantPage } from "./results-store.ts";
+import type { StoreSummary, VariantPage } from "./results-store.ts";
 import { isFiltered } from "./views/results-href.ts";
 import { type RecordIssue, issuesFromWarnings } from "./views/record-issues.tsx";
 
@@ -80,10 +80,9 @@ export async function loadResultsView(results: JobResults, raw: RawQuery, jobSum
     const filter = toFilter(q);
     const req = toPageRequest(q);
     const matching = isFiltered(q) ? results.count(filter) : Promise.resolve(total);
-    const calls = results as JobResults & Later;
-    if (q.view === "transcripts" && calls.transcriptPage && (q.sort ?? "position") === "position") {
+    if (q.view === "transcripts" && (q.sort ?? "position") === "position") {
       // Pages of `limit` effects in position order, straight from the store.
-      const [matched, page] = await Promise.all([matching, calls.transcriptPage(req)]);
+      const [matched, page] = await Promise.all([matching, results.transcriptPage(req)]);
       view.matched = matched;
       view.effects = page;
     } else {
@@ -101,15 +100,6 @@ export async function loadResultsView(results: JobResults, raw: RawQuery, jobSum
 }
 
 /**
- * JobResults calls that came later than the page (the store's transcriptPage and issues): used
- * when the service offers them, so the page also runs against one that does not.
- */
-type Later = Partial<{
-  transcriptPage(req: PageRequest): Promise<TranscriptPage>;
-  issues(opts: { limit?: number; after?: number }): Promise<StoreIssue[]>;
-}>;
-
-/**
  * The per-transcript view sorted by another column than position (the store's transcriptPage
  * sorts by position only): every effect of a page of variants, in the variants' order, so the
  * variant sorts and cursors apply unchanged.
@@ -125,11 +115,10 @@ async function loadIssues(
   jobSummary: JobSummary | null,
 ): Promise<{ issues: RecordIssue[]; issuesTotal: number }> {
   const engine = summary.engine ?? {};
-  const calls = results as JobResults & Later;
-  if (summary.issues && calls.issues) {
-    return { issues: await calls.issues({ limit: MAX_ISSUES }), issuesTotal: summary.issues.skipped + summary.issues.warnings };
+  if (summary.issues) {
+    return { issues: await results.issues({ limit: MAX_ISSUES }), issuesTotal: summary.issues.skipped + summary.issues.warnings };
   }
-  // A store without an issues table: the job summary's first warnings, parsed for their lines.
+  // A store written before the issues table (format 1): the job summary's first warnings, parsed for their lines.
   const warnings = jobSummary?.warnings ?? (Array.isArray(engine.warnings) ? (engine.warnings as string[]) : []);
   const issues = issuesFromWarnings(warnings).slice(0, MAX_ISSUES);
   return { issues, issuesTotal: Math.max(issues.length, Number(jobSummary?.warningsTotal ?? engine.warningsTotal ?? 0)) };

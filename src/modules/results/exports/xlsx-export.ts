@@ -4,7 +4,6 @@
  * distinct string in memory), the zip is produced as it is read. The producer waits whenever the
  * zip's output is not being read, so memory holds about a page of rows however large the set.
  */
-import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { type SetRequest, transcriptPages, variantPages } from "../filtered-rows.ts";
@@ -13,6 +12,9 @@ import { BROWSE_COLUMNS } from "../../annotator/output/browse-rows.ts";
 import type { Cell, Column } from "./variant-columns.ts";
 
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** Bytes of workbook waiting for the reader before rows stop being added. */
+const MAX_BACKLOG = 1 << 20;
 
 /** Excel's limit: rows past it would make a file Excel refuses to open. */
 const EXCEL_MAX_ROWS = 1_048_576;
@@ -25,6 +27,15 @@ async function* workbook(sheet: string, headers: readonly { header: string; widt
   const ws = wb.addWorksheet(sheet, { views: [{ state: "frozen", ySplit: 1 }] });
   ws.columns = headers.map((h) => ({ header: h.header, key: h.header, width: h.width }));
   let written = 1;
+  /**
+   * Bytes written but not yet read: the sheet's buffer pushes into the zip's deflate without
+   * waiting (exceljs's StreamBuf ignores write()'s answer), so its queue is counted, then the
+   * output's, so a slow reader stops the rows rather than filling the deflate's queue.
+   */
+  const backlog = () => {
+    const pipes = (ws as unknown as { stream: { pipes?: { writableLength?: number }[] } }).stream.pipes ?? [];
+    return pipes.reduce((n, p) => n + (p.writableLength ?? 0), 0) + out.writableLength + out.readableLength;
+  };
   const produce = (async () => {
     for await (const page of rows) {
       for (const values of page) {
@@ -33,7 +44,7 @@ async function* workbook(sheet: string, headers: readonly { header: string; widt
         ws.addRow(values).commit();
       }
       // Wait for the reader: exceljs writes without looking at backpressure.
-      while (out.writableNeedDrain) await once(out, "drain");
+      while (backlog() > MAX_BACKLOG) await Bun.sleep(2);
     }
     ws.commit();
     await wb.commit();

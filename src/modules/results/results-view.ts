@@ -62,41 +62,45 @@ export function parseResultsQuery(raw: RawQuery): { q: ResultsQuery; error: stri
 export async function loadResultsView(results: JobResults, raw: RawQuery, jobSummary: JobSummary | null): Promise<ResultsView> {
   const parsed = parseResultsQuery(raw);
   const { q } = parsed;
-  const summary = await results.summary();
-  const total = summary.variants ?? 0;
-  const view: ResultsView = {
+  // Every query is sent at once: the query threads answer them side by side, so the page costs
+  // about its slowest query, not their sum.
+  const summaryP = results.summary();
+  const issuesP = summaryP.then((summary) => loadIssues(results, summary, jobSummary));
+  const rowsP = parsed.error ? Promise.resolve(null) : loadRows(results, q, summaryP).catch(refused);
+  const [summary, issues, rows] = await Promise.all([summaryP, issuesP, rowsP]);
+  return {
     q,
     raw: parsed.bad,
-    error: parsed.error,
+    error: parsed.error ?? (typeof rows === "string" ? rows : null),
     summary,
-    total,
+    total: summary.variants ?? 0,
     matched: null,
     variants: null,
     effects: null,
-    ...(await loadIssues(results, summary, jobSummary)),
+    ...(rows && typeof rows !== "string" ? rows : {}),
+    ...issues,
   };
-  if (view.error) return view;
-  try {
-    const filter = toFilter(q);
-    const req = toPageRequest(q);
-    const matching = isFiltered(q) ? results.count(filter) : Promise.resolve(total);
-    if (q.view === "transcripts" && (q.sort ?? "position") === "position") {
-      // Pages of `limit` effects in position order, straight from the store.
-      const [matched, page] = await Promise.all([matching, results.transcriptPage(req)]);
-      view.matched = matched;
-      view.effects = page;
-    } else {
-      const [matched, page] = await Promise.all([matching, results.page(req)]);
-      view.matched = matched;
-      if (q.view === "transcripts") view.effects = await effectsOf(results, page);
-      else view.variants = page;
-    }
-  } catch (err) {
-    // The store's refusals (an unknown term, a bad region, a cursor of another sort) are the user's input.
-    if (err instanceof AppError && err.code === "INVALID_INPUT") view.error = err.message;
-    else throw err;
+}
+
+type Rows = Pick<ResultsView, "matched" | "variants" | "effects">;
+
+async function loadRows(results: JobResults, q: ResultsQuery, summaryP: Promise<StoreSummary>): Promise<Rows> {
+  const req = toPageRequest(q);
+  const matching = isFiltered(q) ? results.count(toFilter(q)) : summaryP.then((s) => s.variants ?? 0);
+  if (q.view === "transcripts" && (q.sort ?? "position") === "position") {
+    // Pages of `limit` effects in position order, straight from the store.
+    const [matched, page] = await Promise.all([matching, results.transcriptPage(req)]);
+    return { matched, variants: null, effects: page };
   }
-  return view;
+  const [matched, page] = await Promise.all([matching, results.page(req)]);
+  if (q.view === "transcripts") return { matched, variants: null, effects: await effectsOf(results, page) };
+  return { matched, variants: page, effects: null };
+}
+
+/** The store's refusals (an unknown term, a bad region, a cursor of another sort) are the user's input: their message. */
+function refused(err: unknown): string {
+  if (err instanceof AppError && err.code === "INVALID_INPUT") return err.message;
+  throw err;
 }
 
 /**

@@ -50,8 +50,8 @@ export function ResultsCharts(p: { summary: StoreSummary; base: string }) {
             id="chart-known"
             labelWidth={110}
             bars={[
-              { label: "known", count: s.known ?? 0, href: to({ known: "known" }) },
-              { label: "novel", count: s.novel ?? 0, href: to({ known: "novel" }) },
+              { label: "known", count: s.known ?? 0, href: s.known ? to({ known: "known" }) : undefined },
+              { label: "novel", count: s.novel ?? 0, href: s.novel ? to({ known: "novel" }) : undefined },
             ]}
           />
         </div>

@@ -4,10 +4,12 @@ import m0 from "./migrations/0000_init.sql" with { type: "text" };
 import m1 from "./migrations/0001_accounts_sessions_shares.sql" with { type: "text" };
 import m2 from "./migrations/0002_billing_archive.sql" with { type: "text" };
 import m3 from "./migrations/0003_payment_event_subscription.sql" with { type: "text" };
+import m4 from "./migrations/0004_api_token_scopes_expiry.sql" with { type: "text" };
 
 export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0000_init", when: 1795476905741, breakpoints: true, sql: m0 },
   { tag: "0001_accounts_sessions_shares", when: 1795478341565, breakpoints: true, sql: m1 },
   { tag: "0002_billing_archive", when: 1795479833825, breakpoints: true, sql: m2 },
   { tag: "0003_payment_event_subscription", when: 1795487730045, breakpoints: true, sql: m3 },
+  { tag: "0004_api_token_scopes_expiry", when: 1796213992894, breakpoints: true, sql: m4 },
 ];

@@ -26,7 +26,7 @@ describe("database", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 90_000); // three PGlite start-ups (a few seconds each on an idle machine, 25 s under load)
 
   test.if(!!testDatabaseUrl)("real PostgreSQL: migrated into a fresh schema", async () => {
     const database = await openTestPostgres();

@@ -42,6 +42,10 @@ export const apiTokens = pgTable("api_tokens", {
   /** The token's first characters, so a user can tell tokens apart. */
   prefix: text("prefix").notNull().default(""),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  /** What the token may do (accounts.service.ts TOKEN_SCOPES): read, submit, manage. */
+  scopes: text("scopes").array().notNull().default(sql`'{read,submit}'::text[]`),
+  /** After this the token is refused; every token has one (issue 13: tokens never expired). */
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull().default(sql`now() + interval '90 days'`),
 });
 
 export const sessions = pgTable(

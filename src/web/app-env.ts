@@ -32,6 +32,8 @@ export interface AppEnv {
     user: WebUser | null;
     /** True when the user came with a bearer API token (JSON by default). */
     viaToken: boolean;
+    /** That token's scopes (read, submit, manage); null for a browser session or no user. */
+    tokenScopes: readonly string[] | null;
     /** Server-side id (hash) of the browser session, or null. Binds CSRF tokens. */
     sessionHash: string | null;
     /** The CSRF token every form on the page must send back (field `_csrf`). */

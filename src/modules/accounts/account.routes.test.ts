@@ -78,7 +78,11 @@ describe("accounts in the web UI", () => {
       headers: { authorization: `Bearer ${token}`, accept: "application/json" },
     });
     expect(api.status).toBe(200);
-    const json = await h.app.request("http://gas.test/account/tokens", { headers: { authorization: `Bearer ${token}` } });
+    // A token made with the default scopes (read, submit) cannot manage the account's tokens.
+    const denied = await h.app.request("http://gas.test/account/tokens", { headers: { authorization: `Bearer ${token}` } });
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain("manage scope");
+    const json = await c.request("/account/tokens", { headers: { accept: "application/json" } });
     const listed = (await json.json()) as { tokens: { id: string; name: string; last_used: string | null }[] };
     expect(listed.tokens).toHaveLength(1);
     expect(listed.tokens[0]!.last_used).not.toBeNull();

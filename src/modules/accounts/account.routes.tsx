@@ -15,8 +15,16 @@ import { NextPath } from "../../web/next-path.ts";
 import { type PageCtx, pageCtx } from "../../web/page-context.ts";
 import { requireProfile, requireUser, userOf } from "../../web/user-guards.ts";
 import { documented, fieldByField, formField, queryField, queryFlag, validate } from "../../web/validate.ts";
-import type { AccountsService, ApiTokenInfo } from "./accounts.service.ts";
-import { ApiTokenList, CreatedApiToken, NewApiToken, Revoked, TokenName } from "./tokens.api-schemas.ts";
+import {
+  type AccountsService,
+  type ApiTokenInfo,
+  DEFAULT_TOKEN_DAYS,
+  DEFAULT_TOKEN_SCOPES,
+  MAX_TOKEN_DAYS,
+  TOKEN_SCOPES,
+  type TokenScope,
+} from "./accounts.service.ts";
+import { ApiTokenList, CreatedApiToken, ExpiresInDays, NewApiToken, Revoked, TokenName, TokenScopes } from "./tokens.api-schemas.ts";
 
 const formText = formField.transform((v) => v ?? "");
 /** The profile form as typed (the accounts service checks the values: what is wrong is shown on the form). */
@@ -120,6 +128,12 @@ function ProfilePage(p: {
   );
 }
 
+const SCOPE_LABELS: Record<TokenScope, string> = {
+  read: "read jobs and results",
+  submit: "upload and start jobs",
+  manage: "manage the account",
+};
+
 function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token: string; name: string } | null; revoked: boolean }) {
   return (
     <Layout ctx={p.ctx} title="API tokens">
@@ -147,6 +161,36 @@ function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token:
           </label>
           <input class="form-control" id="token-name" name="name" required maxlength={100} placeholder="e.g. laptop script" />
         </div>
+        <fieldset class="col-auto">
+          <legend class="form-label fs-6 mb-1">It may</legend>
+          {TOKEN_SCOPES.map((scope) => (
+            <div class="form-check form-check-inline">
+              <input
+                class="form-check-input"
+                type="checkbox"
+                name="scopes"
+                value={scope}
+                id={`scope-${scope}`}
+                checked={DEFAULT_TOKEN_SCOPES.includes(scope)}
+              />
+              <label class="form-check-label" for={`scope-${scope}`}>
+                {SCOPE_LABELS[scope]}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+        <div class="col-auto">
+          <label class="form-label" for="token-days">
+            Expires after
+          </label>
+          <select class="form-select" id="token-days" name="expires_in_days">
+            {[7, 30, DEFAULT_TOKEN_DAYS, 180, MAX_TOKEN_DAYS].map((d) => (
+              <option value={String(d)} selected={d === DEFAULT_TOKEN_DAYS}>
+                {d} days
+              </option>
+            ))}
+          </select>
+        </div>
         <div class="col-auto">
           <button type="submit" class="btn btn-primary">
             Create token
@@ -165,6 +209,8 @@ function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token:
                 <th scope="col">Starts with</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
+                <th scope="col">May</th>
+                <th scope="col">Expires</th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
                 </th>
@@ -179,6 +225,8 @@ function TokensPage(p: { ctx: PageCtx; tokens: ApiTokenInfo[]; created: { token:
                   </td>
                   <td>{formatTime(t.createdAt)}</td>
                   <td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : "never"}</td>
+                  <td>{t.scopes.join(", ")}</td>
+                  <td>{t.expiresAt.getTime() <= Date.now() ? `expired ${formatTime(t.expiresAt)}` : formatTime(t.expiresAt)}</td>
                   <td>
                     <form method="post" action={`/account/tokens/${t.id}/revoke`}>
                       <CsrfField ctx={p.ctx} />
@@ -206,6 +254,8 @@ const tokenJson = (t: ApiTokenInfo) => ({
   prefix: t.prefix,
   created: t.createdAt.toISOString(),
   last_used: t.lastUsedAt?.toISOString() ?? null,
+  scopes: t.scopes,
+  expires: t.expiresAt.toISOString(),
 });
 
 const notSignedIn = { "401": errorResponse("Not signed in / bad token") };
@@ -256,10 +306,24 @@ export function accountRoutes(accounts: AccountsService) {
       }),
       // A JSON body (the API) or the tokens page's form; either may leave the name out.
       documented("json", NewApiToken, fieldByField("Invalid request body")),
-      validate("form", z.object({ name: formField.pipe(TokenName.optional()) }), fieldByField("Invalid form")),
+      validate(
+        "form",
+        z.object({
+          name: formField.pipe(TokenName.optional()),
+          // Checkboxes: absent, one value or several.
+          scopes: z.preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), TokenScopes.optional()),
+          expires_in_days: z.preprocess((v) => (Array.isArray(v) ? v.at(-1) : v), ExpiresInDays.optional()),
+        }),
+        fieldByField("Invalid form"),
+      ),
       async (c) => {
         const user = userOf(c);
-        const { token, info } = await accounts.createApiToken(user.id, c.req.valid("json").name ?? c.req.valid("form").name ?? "");
+        const json = c.req.valid("json");
+        const form = c.req.valid("form");
+        const { token, info } = await accounts.createApiToken(user.id, json.name ?? form.name ?? "", {
+          scopes: json.scopes ?? form.scopes,
+          expiresInDays: json.expires_in_days ?? form.expires_in_days,
+        });
         c.var.log.info("api token created", { userId: user.id, tokenId: info.id });
         if (wantsJson(c)) return c.json({ code: 201, status: "success", token, ...tokenJson(info) }, 201);
         const tokens = await accounts.listApiTokens(user.id);

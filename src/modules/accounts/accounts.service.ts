@@ -4,7 +4,7 @@
  * (DESIGN.md §4), so this service talks to the database directly rather than through a port.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppDb } from "../../db/open-database.ts";
 import { apiTokens, users } from "../../db/schema.ts";
@@ -43,6 +43,18 @@ export const ProfileInput = z.object({
 });
 export type ProfileInput = z.infer<typeof ProfileInput>;
 
+/**
+ * What an API token may do (issue 13 item 9: a token could mint tokens and change the email):
+ * `read` GET anything of the user's; `submit` also upload and start jobs; `manage` also the
+ * account (tokens, profile, sharing, billing). token-scopes.ts maps each request to one.
+ */
+export const TOKEN_SCOPES = ["read", "submit", "manage"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+/** A new token's scopes and lifetime unless the user picks others. */
+export const DEFAULT_TOKEN_SCOPES: readonly TokenScope[] = ["read", "submit"];
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
+
 export interface ApiTokenInfo {
   id: string;
   name: string;
@@ -50,7 +62,13 @@ export interface ApiTokenInfo {
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  scopes: TokenScope[];
+  /** Refused from then on. */
+  expiresAt: Date;
 }
+
+/** The user a bearer token belongs to, with what that token may do. */
+export type TokenUser = User & { tokenScopes: readonly TokenScope[] };
 
 export interface AccountsService {
   /** Find the user for a verified identity, creating a free account on first sign-in. */
@@ -58,13 +76,20 @@ export interface AccountsService {
   get(userId: string): Promise<User | null>;
   /** Save the profile form; throws INVALID_INPUT naming each bad field. */
   updateProfile(userId: string, input: ProfileInput): Promise<User>;
-  /** A new API token; only its hash is stored, so this is the only time it is seen. */
-  createApiToken(userId: string, name: string): Promise<{ token: string; info: ApiTokenInfo }>;
+  /**
+   * A new API token; only its hash is stored, so this is the only time it is seen. Scopes default
+   * to read and submit, the lifetime to 90 days (1 to 365).
+   */
+  createApiToken(
+    userId: string,
+    name: string,
+    opts?: { scopes?: readonly TokenScope[]; expiresInDays?: number },
+  ): Promise<{ token: string; info: ApiTokenInfo }>;
   listApiTokens(userId: string): Promise<ApiTokenInfo[]>;
   /** Delete one of the user's tokens; false when it is not theirs (or already gone). */
   revokeApiToken(userId: string, tokenId: string): Promise<boolean>;
-  /** The user a bearer token belongs to, or null. */
-  userForToken(token: string): Promise<User | null>;
+  /** The user a bearer token belongs to and the token's scopes, or null (unknown, revoked or expired). */
+  userForToken(token: string): Promise<TokenUser | null>;
   /**
    * Remember the payment provider's customer id for a user, unless one is already stored: the
    * stored id wins (a customer is reused per account) and is returned.
@@ -101,6 +126,8 @@ const toTokenInfo = (r: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
   prefix: r.prefix,
   createdAt: r.createdAt,
   lastUsedAt: r.lastUsedAt,
+  scopes: r.scopes.filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x)),
+  expiresAt: r.expiresAt,
 });
 
 /** Validate the profile form; every problem is named, with the field it belongs to. */
@@ -154,12 +181,24 @@ export function createAccountsService(db: AppDb): AccountsService {
       return userFromRow(row);
     },
 
-    async createApiToken(userId, name) {
+    async createApiToken(userId, name, opts = {}) {
+      const days = opts.expiresInDays ?? DEFAULT_TOKEN_DAYS;
+      if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)
+        throw new AppError("INVALID_INPUT", `expires_in_days must be a whole number from 1 to ${MAX_TOKEN_DAYS}`);
+      // In TOKEN_SCOPES order, without repeats; none given → the defaults.
+      const scopes = TOKEN_SCOPES.filter((x) => (opts.scopes?.length ? opts.scopes : DEFAULT_TOKEN_SCOPES).includes(x));
       const token = `gas_${randomBytes(24).toString("base64url")}`;
       const label = name.trim().slice(0, 100) || "api";
       const [row] = await db
         .insert(apiTokens)
-        .values({ tokenHash: hashSecret(token), userId, name: label, prefix: token.slice(0, 8) })
+        .values({
+          tokenHash: hashSecret(token),
+          userId,
+          name: label,
+          prefix: token.slice(0, 8),
+          scopes,
+          expiresAt: sql`now() + make_interval(days => ${days})`,
+        })
         .returning();
       return { token, info: toTokenInfo(row!) };
     },
@@ -180,10 +219,10 @@ export function createAccountsService(db: AppDb): AccountsService {
     async userForToken(token) {
       const tokenHash = hashSecret(token);
       const [row] = await db
-        .select({ user: users })
+        .select({ user: users, scopes: apiTokens.scopes })
         .from(apiTokens)
         .innerJoin(users, eq(users.id, apiTokens.userId))
-        .where(eq(apiTokens.tokenHash, tokenHash));
+        .where(and(eq(apiTokens.tokenHash, tokenHash), gt(apiTokens.expiresAt, sql`now()`)));
       if (!row) return null;
       // "Last used" to the minute is enough, and saves a write on every API call.
       await db
@@ -195,7 +234,10 @@ export function createAccountsService(db: AppDb): AccountsService {
             or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
           ),
         );
-      return userFromRow(row.user);
+      return {
+        ...userFromRow(row.user),
+        tokenScopes: row.scopes.filter((x): x is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(x)),
+      };
     },
 
     async setPaymentCustomer(userId, customerId) {

@@ -13,3 +13,4 @@ export { authRoutes } from "./auth.routes.tsx";
 export { loadUser, type SessionOptions } from "./session-cookie.ts";
 export { type ActiveSession, createSessionsService, type SessionsService } from "./sessions.service.ts";
 export { type AccountChanges, withTokenCache } from "./token-cache.ts";
+export { enforceTokenScopes, requiredScope } from "./token-scopes.ts";

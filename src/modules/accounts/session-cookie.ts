@@ -29,13 +29,15 @@ export function loadUser(accounts: AccountsService, opts: SessionOptions): Middl
   return async (c, next) => {
     c.set("user", null);
     c.set("viaToken", false);
+    c.set("tokenScopes", null);
     c.set("sessionHash", null);
     const auth = c.req.header("authorization");
     if (auth?.toLowerCase().startsWith("bearer ")) {
       const user = await accounts.userForToken(auth.slice(7).trim());
-      if (!user) throw new AppError("UNAUTHENTICATED", "The API token is not valid");
+      if (!user) throw new AppError("UNAUTHENTICATED", "The API token is not valid (unknown, revoked or expired)");
       c.set("user", user);
       c.set("viaToken", true);
+      c.set("tokenScopes", user.tokenScopes);
     } else {
       const token = await cookieToken(c, opts);
       const session = token ? await opts.sessions.lookup(token) : null;

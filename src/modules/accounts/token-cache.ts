@@ -9,7 +9,7 @@
  *   and tells every other process over `changes` (LISTEN/NOTIFY locally), which drop them too;
  * - unknown tokens are never cached, so a revoked token fails as soon as its entry is dropped.
  */
-import type { AccountsService, User } from "./accounts.service.ts";
+import type { AccountsService, TokenUser } from "./accounts.service.ts";
 import { hashSecret } from "./accounts.service.ts";
 
 /** Cross-process "this user's tokens or profile changed" events. */
@@ -36,9 +36,9 @@ export async function withTokenCache(
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   // Keyed by the token's hash, so the process never keeps bearer secrets in a long-lived map.
-  const entries = new Map<string, { user: User; expires: number }>();
+  const entries = new Map<string, { user: TokenUser; expires: number }>();
   // Concurrent first requests with the same token share one lookup.
-  const pending = new Map<string, Promise<User | null>>();
+  const pending = new Map<string, Promise<TokenUser | null>>();
   // Bumped on every change: a lookup that started before a revocation is not cached after it.
   let epoch = 0;
 
@@ -53,7 +53,7 @@ export async function withTokenCache(
     await opts.changes?.publish(userId);
   };
 
-  async function lookup(key: string, token: string): Promise<User | null> {
+  async function lookup(key: string, token: string): Promise<TokenUser | null> {
     const started = epoch;
     const user = await accounts.userForToken(token);
     if (user && started === epoch) {

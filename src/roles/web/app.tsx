@@ -8,7 +8,14 @@ import { describeRoute } from "hono-openapi";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
-import { type AccountsService, type SessionsService, accountRoutes, authRoutes, loadUser } from "../../modules/accounts/index.ts";
+import {
+  type AccountsService,
+  type SessionsService,
+  accountRoutes,
+  authRoutes,
+  enforceTokenScopes,
+  loadUser,
+} from "../../modules/accounts/index.ts";
 import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
 import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
 import { type ResultsService, rowsRoutes } from "../../modules/results/index.ts";
@@ -163,6 +170,7 @@ export function createWebApp(deps: WebDeps) {
     }),
   );
   app.use(loadUser(deps.accounts, session));
+  app.use(enforceTokenScopes);
   // Per signed-in user, whichever way they came (browser session or API token): one user's script
   // cannot take the web fleet from everyone else. 429 with Retry-After, as the other limits.
   const perUser = fixedWindowRateLimit({

@@ -4,6 +4,8 @@
  *   200 bytes of UTF-8 (214–255 characters used to fail every attempt as "a problem on our side"),
  *   holds DEL, a C1 control, NUL or a text-direction character (U+202E), or starts or ends with
  *   white space; other Unicode is accepted, byte-counted.
+ * - One form, one job: a second file posted with an upload form already used is refused at submit
+ *   (409 naming the first file), not answered with the first file's job id.
  * - Idempotent submit: reloading the upload redirect 100 times enqueues one job request, not 100.
  *   With the PostgreSQL outbox the insert and its announcement are one step, so a reload sends
  *   nothing; a store without that step sends a reload's announcement at most once a minute.
@@ -79,6 +81,26 @@ describe("hostile: upload names and repeated submits", () => {
     }
     expect((await queued()) - before).toBe(1);
   }, 60_000);
+
+  test("one upload form is one job: a second file posted with it is refused at submit, naming the first", async () => {
+    const formKey = randomUUID();
+    const first = `${adaId}/${formKey}~first.vcf`;
+    const second = `${adaId}/${formKey}~second.vcf`;
+    await h.container.ports.inputs.put(first, VCF);
+    await h.container.ports.inputs.put(second, VCF);
+    const post = (key: string) =>
+      ada.request("/annotations", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ input_file: key }),
+      });
+    expect((await post(first)).status).toBe(201);
+    const refused = await post(second);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toMatch(/already used for first\.vcf.*second\.vcf was not submitted/);
+    // The first file's submit is still the same job.
+    expect((await post(first)).status).toBeLessThan(300);
+  });
 
   test("without an atomic announce, a reload re-announces a PENDING job at most once a minute", async () => {
     const published: unknown[] = [];

@@ -124,6 +124,15 @@ export function createJobsService(deps: JobsServiceDeps) {
       if (!job || job.userId !== user.id) {
         throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
       }
+      // One upload form is one job (the job id is in the form's key): a second file posted with
+      // the same form is refused here, on every backend (S3 lets a form be posted again), rather
+      // than answered with the first file's job as if it were the second's.
+      if (job.inputKey !== key) {
+        throw new AppError(
+          "CONFLICT",
+          `This upload form was already used for ${job.inputFileName} (job ${job.id}); ${parts.fileName} was not submitted. Open the upload page again for each file.`,
+        );
+      }
       // A reload of the upload redirect, or a retried POST, is the same submit (issue 13 item 8:
       // 300 reloads enqueued 300 requests). Where the insert and its announcement are one step
       // (createAndAnnounce), nothing is sent again. Otherwise the first publish may have been lost

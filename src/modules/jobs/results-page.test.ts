@@ -180,6 +180,11 @@ describe("results page", () => {
     const term = await get("consequence=no_such_term");
     expect(term.status).toBe(400);
     expect(term.html).toContain("no_such_term");
+    // The demo's gene models tag no canonical transcript: no box on the form, and the URL's filter is refused by name.
+    const canonical = await get("canonical=1");
+    expect(canonical.status).toBe(400);
+    expect(canonical.html).toContain("the canonical filter cannot apply");
+    expect(canonical.html).not.toContain('id="f-canonical"');
     const af = await get("af_min=abc&impact=HIGH");
     expect(af.status).toBe(400);
     expect(af.html).toContain("af_min must be a number");

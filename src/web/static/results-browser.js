@@ -22,7 +22,8 @@
 
   function navigate(url, fromOutside) {
     var root = document.getElementById("results-browser");
-    var focusedId = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : "";
+    var hadFocus = !!document.activeElement && root.contains(document.activeElement);
+    var focusedId = hadFocus ? document.activeElement.id : "";
     var mine = ++seq;
     root.setAttribute("aria-busy", "true");
     fetchFragment(url)
@@ -37,8 +38,14 @@
         var count = document.getElementById("result-count");
         var error = document.getElementById("results-error");
         announce((error ? error.textContent + " " : "") + (count ? count.textContent : ""));
+        // Focus goes back to the control that had it (the form's fields have ids); after a sort
+        // or page link, whose element is gone, to the count, which says what is shown now.
         var again = focusedId && document.getElementById(focusedId);
         if (again) again.focus();
+        else if (hadFocus && count) {
+          count.setAttribute("tabindex", "-1");
+          count.focus();
+        }
         if (fromOutside) fresh.scrollIntoView({ block: "start" });
       })
       .catch(() => {

@@ -42,7 +42,7 @@ export async function premiumClients(url: string, email: string): Promise<{ brow
 /** Upload `body` through the signed form; returns the input key for POST /annotations. */
 export async function upload(api: Client, body: Uint8Array<ArrayBuffer>, name: string): Promise<string> {
   const form = (await (await api.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
-  const res = await postUpload(api, form.url, form.fields, new File([body], name));
+  const res = await postUpload(policyOnly(form.url), form.url, form.fields, new File([body], name));
   if (res.status !== 303) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
   return new URL(res.headers.get("location")!).searchParams.get("key")!;
 }
@@ -50,10 +50,17 @@ export async function upload(api: Client, body: Uint8Array<ArrayBuffer>, name: s
 /** Upload a file from disk through the signed form (Bun reads it lazily); returns the input key. */
 export async function uploadFile(api: Client, path: string, name: string): Promise<string> {
   const form = (await (await api.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
-  const res = await postUpload(api, form.url, form.fields, new File([Bun.file(path)], name));
+  const res = await postUpload(policyOnly(form.url), form.url, form.fields, new File([Bun.file(path)], name));
   if (res.status !== 303) throw new Error(`upload of ${path} failed: ${res.status} ${await res.text()}`);
   return new URL(res.headers.get("location")!).searchParams.get("key")!;
 }
+
+/**
+ * A client without credentials for posting the signed upload form: the form's policy is its
+ * authorisation (as with S3's presigned POST), and a bearer token sent along would be checked for
+ * the `manage` scope that other unsafe requests need.
+ */
+const policyOnly = (uploadUrl: string) => createClient(new URL(uploadUrl).origin);
 
 /** Run `task` over `items` with at most `concurrency` in flight. */
 export async function pool<T, R>(items: T[], concurrency: number, task: (item: T, i: number) => Promise<R>): Promise<R[]> {

@@ -43,6 +43,9 @@ const KNOWN = join(DEMO, "known", "known_variants.chr21_25-26Mb.vcf.gz");
 const PAGE_LIMIT = 50;
 const OPENS = 5;
 
+if (RESULTS_QUERIES.length !== 20 || new Set(RESULTS_QUERIES.map((q) => q.label)).size !== 20)
+  throw new Error("bench/results-queries.ts must hold 20 different queries (issue 12)");
+
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
@@ -157,9 +160,10 @@ try {
   for (const q of RESULTS_QUERIES) {
     const params = new URLSearchParams({ limit: String(PAGE_LIMIT), ...q.params, format: "json" });
     if (q.cursorFrom) {
-      const next = answers.get(q.cursorFrom)?.next;
-      if (typeof next !== "string" || !next) fail(`"${q.label}": the answer to "${q.cursorFrom}" has no next cursor`);
-      params.set("after", next);
+      const { label, take } = q.cursorFrom;
+      const cursor = answers.get(label)?.[take];
+      if (typeof cursor !== "string" || !cursor) fail(`"${q.label}": the answer to "${label}" has no ${take} cursor`);
+      params.set(take === "next" ? "after" : "before", cursor);
     }
     const times: number[] = [];
     let answer: RowsAnswer | null = null;
@@ -226,10 +230,13 @@ try {
   if (dataDir && values.keep) log(`kept DATA_DIR ${dataDir}`);
   else if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
+// A failure leaves the RSS sampler and the /healthz probe running: exit rather than wait on them.
+process.exit(process.exitCode ?? 0);
 
 interface RowsAnswer {
   rows: unknown[];
   next?: string | null;
+  prev?: string | null;
   total?: number;
 }
 

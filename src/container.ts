@@ -126,6 +126,8 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
   const resultQueries = createThreadQueries({ threads: cfg.results.queryThreads });
   const results = createResultsService({
     results: ports.results,
+    jobs: ports.jobStore,
+    log: log.child({ module: "results" }),
     cache: createStoreCache({
       dir: cfg.results.cacheDir,
       maxBytes: cfg.results.cacheMaxBytes,

@@ -160,5 +160,25 @@ export function jobStoreContract(
       });
       expect(await h.store.moveResult(randomUUID(), available, archived)).toBe(false);
     });
+
+    test("setRowsKey: a conditional write on the current rowsKey, COMPLETED jobs only, one winner", async () => {
+      await h.store.create(job);
+      expect(await h.store.setRowsKey(job.id, null, "r.results.sqlite")).toBe(false); // not COMPLETED yet
+      await h.store.claim(job.id, "t", 60);
+      expect(await h.store.setRowsKey(job.id, null, "r.results.sqlite")).toBe(false);
+      await h.store.complete(job.id, "t", { ...results, rowsKey: "r.annot.json" });
+      expect(await h.store.setRowsKey(job.id, null, "r.results.sqlite")).toBe(false); // it has one
+      expect(await h.store.setRowsKey(job.id, "other.annot.json", "r.results.sqlite")).toBe(false);
+      const racers = await Promise.all(Array.from({ length: 5 }, () => h.store.setRowsKey(job.id, "r.annot.json", "r.results.sqlite")));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+      expect(await h.store.get(job.id)).toMatchObject({ status: "COMPLETED", rowsKey: "r.results.sqlite", resultKey: "r.vcf" });
+      const bare = { ...job, id: randomUUID() };
+      await h.store.create(bare);
+      await h.store.claim(bare.id, "t", 60);
+      await h.store.complete(bare.id, "t", { ...results, rowsKey: null });
+      expect(await h.store.setRowsKey(bare.id, null, "b.results.sqlite")).toBe(true);
+      expect((await h.store.get(bare.id))?.rowsKey).toBe("b.results.sqlite");
+      expect(await h.store.setRowsKey(randomUUID(), null, "x")).toBe(false);
+    });
   });
 }

@@ -124,6 +124,13 @@ export interface JobStore {
    */
   moveResult(id: string, from: ResultLocation, to: ResultLocation): Promise<boolean>;
   /**
+   * Point a COMPLETED job's rows at another object (an old job's `.annot.json`, or none, replaced
+   * by the results store converted from it), as a conditional write: applied only when the job is
+   * COMPLETED and its rowsKey is exactly `from` (null: none). False, and no change, otherwise, so
+   * of two web processes converting the same job at once one records its store.
+   */
+  setRowsKey(id: string, from: string | null, to: string): Promise<boolean>;
+  /**
    * How many jobs are in each status now (every status present, 0 when none), for /metrics.
    * Cost differs per adapter: one GROUP BY on PostgreSQL, a full-table Scan on DynamoDB, so
    * callers refresh it at most once in a while (src/metrics/cluster-gauges.ts caches it).

@@ -191,6 +191,16 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return item !== null;
     },
 
+    async setRowsKey(id, from, to) {
+      const item = await conditional({
+        Key: { job_id: id },
+        ConditionExpression: `job_status = :completed AND ${from === null ? "attribute_not_exists(s3_key_rows_file)" : "s3_key_rows_file = :from"}`,
+        UpdateExpression: "SET s3_key_rows_file = :to",
+        ExpressionAttributeValues: { ":completed": "COMPLETED", ":to": to, ...(from === null ? {} : { ":from": from }) },
+      });
+      return item !== null;
+    },
+
     async fail(id, token, reason) {
       const item = await conditional({
         Key: { job_id: id },

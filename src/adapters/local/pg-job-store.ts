@@ -175,6 +175,14 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .returning({ id: jobs.id });
       return r.length > 0;
     },
+    async setRowsKey(id, from, to) {
+      const r = await db
+        .update(jobs)
+        .set({ rowsKey: to })
+        .where(and(eq(jobs.id, id), eq(jobs.status, "COMPLETED"), from === null ? isNull(jobs.rowsKey) : eq(jobs.rowsKey, from)))
+        .returning({ id: jobs.id });
+      return r.length > 0;
+    },
     async fail(id, token, reason) {
       const cond = token ? heldBy(id, token) : and(eq(jobs.id, id), inArray(jobs.status, ["PENDING", "RUNNING"]));
       const r = await db

@@ -5,9 +5,16 @@
  * StoreQueries runner (worker threads in the web role). The page (/annotations/{id}/results,
  * /shared/{token}) and the rows API (/annotations/{id}/rows) both stand on it.
  */
-import type { Job } from "../../ports/job-store.ts";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Job, JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { AppError } from "../../shared/errors.ts";
+import type { Logger } from "../../shared/logger.ts";
 import { resultKeys } from "../jobs/job-keys.ts";
 import type { Owner } from "../jobs/jobs.service.ts";
 import type { StoreCache } from "./store-cache.ts";
@@ -33,27 +40,75 @@ export interface ResultsService {
 }
 
 export interface ResultsServiceDeps {
-  results: Pick<ObjectStore, "get" | "head">;
+  results: Pick<ObjectStore, "get" | "head" | "put">;
+  /** Where an old job's store is recorded once converted. */
+  jobs: Pick<JobStore, "setRowsKey">;
   cache: StoreCache;
   queries: StoreQueries;
+  log?: Pick<Logger, "info" | "warn">;
 }
 
 const STORE_SUFFIX = ".results.sqlite";
+const LEGACY_SUFFIX = ".annot.json";
 
 export function createResultsService(deps: ResultsServiceDeps): ResultsService {
-  const { results, cache, queries } = deps;
+  const { results, cache, queries, jobs, log } = deps;
+  /** Conversions running, by store key: concurrent opens of one old job convert it once. */
+  const converting = new Map<string, Promise<void>>();
 
-  /** The object key of the job's store: its rowsKey, or the conventional key beside its VCF. */
+  /**
+   * The object key of the job's store: its rowsKey; else the store beside its VCF (recorded on the
+   * job); else, for a job from before stores, its `.annot.json` converted once into one.
+   */
   async function storeKey(job: Job): Promise<string> {
     if (job.rowsKey?.endsWith(STORE_SUFFIX)) return job.rowsKey;
     const key = resultKeys(job.userId, job.id, job.inputFileName).store;
-    if (await results.head(key)) return key;
-    throw new AppError(
-      "NOT_FOUND",
-      job.rowsKey
-        ? `Job ${job.id}'s results were written before results stores existed and cannot be browsed yet; download the annotated VCF instead`
-        : `Job ${job.id} has no results to browse`,
-    );
+    if (!(await results.head(key))) {
+      if (!job.rowsKey?.endsWith(LEGACY_SUFFIX)) throw new AppError("NOT_FOUND", `Job ${job.id} has no results to browse`);
+      let running = converting.get(key);
+      if (!running) {
+        running = convert(job, job.rowsKey, key).finally(() => converting.delete(key));
+        converting.set(key, running);
+      }
+      await running;
+    }
+    // Recorded so the next open skips the lookup; a lost race means another process recorded it.
+    if (job.rowsKey !== key) await jobs.setRowsKey(job.id, job.rowsKey, key);
+    return key;
+  }
+
+  /** The old JSON fetched to a temp folder, converted on a query thread, the store uploaded. */
+  async function convert(job: Job, jsonKey: string, key: string): Promise<void> {
+    const json = await results.get(jsonKey);
+    if (!json) throw new AppError("NOT_FOUND", `Job ${job.id} has no results to browse (its results file is missing)`);
+    const dir = await mkdtemp(join(tmpdir(), "gas-convert-"));
+    const started = performance.now();
+    try {
+      const jsonPath = join(dir, "rows.annot.json");
+      const storePath = join(dir, "rows.results.sqlite");
+      await pipeline(Readable.fromWeb(json.stream() as never), createWriteStream(jsonPath));
+      try {
+        await queries.convert(jsonPath, storePath);
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError(
+          "UNAVAILABLE",
+          `Job ${job.id}'s results predate the results store and could not be converted: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      await results.put(key, Bun.file(storePath));
+      log?.info("converted an old job's results to a results store", {
+        jobId: job.id,
+        jsonBytes: json.size,
+        storeBytes: Bun.file(storePath).size,
+        ms: Math.round(performance.now() - started),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   return {

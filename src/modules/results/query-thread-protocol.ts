@@ -3,6 +3,8 @@ import type { QueryMethod } from "./store-queries.ts";
 
 export type ToQueryThread =
   | { type: "query"; id: number; path: string; method: QueryMethod; args: unknown[] }
+  /** Convert an old job's `.annot.json` at `jsonPath` into a store at `storePath` (legacy-json-import.ts). */
+  | { type: "convert"; id: number; jsonPath: string; storePath: string }
   /** The cache deleted this file: close its handle. */
   | { type: "forget"; path: string };
 

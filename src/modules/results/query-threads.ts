@@ -18,7 +18,8 @@ export interface QueryThreadsOptions {
 }
 
 interface Call {
-  msg: Extract<ToQueryThread, { type: "query" }>;
+  msg: Extract<ToQueryThread, { type: "query" | "convert" }>;
+  timeoutMs: number;
   resolve(v: unknown): void;
   reject(e: Error): void;
 }
@@ -28,6 +29,9 @@ interface Slot {
   call: Call | null;
   timer: ReturnType<typeof setTimeout> | null;
 }
+
+/** A 1M-variant job's JSON is ~1.2 GB; converting it streams at tens of MB/s. */
+const CONVERT_TIMEOUT_MS = 30 * 60_000;
 
 // Named as its copy at the compiled binary's root (src/results-query-thread-main.ts): inside the
 // binary this URL resolves there, under `bun src/main.ts` to the module itself.
@@ -105,7 +109,20 @@ export function createThreadQueries(opts: QueryThreadsOptions): StoreQueries {
       return new Promise((resolve, reject) => {
         queue.push({
           msg: { type: "query", id: nextId++, path, method, args: args as unknown[] },
+          timeoutMs,
           resolve: resolve as (v: unknown) => void,
+          reject,
+        });
+        pump();
+      });
+    },
+    convert(jsonPath, storePath) {
+      if (closed) return Promise.reject(new AppError("UNAVAILABLE", "The results service is shutting down"));
+      return new Promise((resolve, reject) => {
+        queue.push({
+          msg: { type: "convert", id: nextId++, jsonPath, storePath },
+          timeoutMs: CONVERT_TIMEOUT_MS,
+          resolve: () => resolve(),
           reject,
         });
         pump();

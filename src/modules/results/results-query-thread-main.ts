@@ -4,6 +4,7 @@
  * store runs for as long as it needs without stalling the web role's event loop.
  */
 import { answer, createOpenStores, type QueryMethod } from "./store-queries.ts";
+import { importLegacyJson } from "./legacy-json-import.ts";
 import { ResultsQueryError } from "./results-store.ts";
 import type { FromQueryThread, ToQueryThread } from "./query-thread-protocol.ts";
 
@@ -11,10 +12,22 @@ declare const self: Worker;
 
 const stores = createOpenStores();
 
-self.onmessage = (e: MessageEvent<ToQueryThread>) => {
+self.onmessage = async (e: MessageEvent<ToQueryThread>) => {
   const msg = e.data;
   if (msg.type === "forget") {
     stores.close(msg.path);
+    return;
+  }
+  if (msg.type === "convert") {
+    // The caller sends nothing else to this thread until it answers (one call per thread at a time).
+    let done: FromQueryThread;
+    try {
+      await importLegacyJson(msg.jsonPath, msg.storePath);
+      done = { id: msg.id, ok: true, value: null };
+    } catch (err) {
+      done = { id: msg.id, ok: false, message: (err as Error).message, queryError: false };
+    }
+    self.postMessage(done);
     return;
   }
   let reply: FromQueryThread;

@@ -3,6 +3,7 @@
  * in-process runner (tests, the CLI) and the worker threads of the web role (query-threads.ts):
  * the method names are the message, the arguments and answers are structured-cloneable.
  */
+import { importLegacyJson } from "./legacy-json-import.ts";
 import { ResultsStore } from "./results-store.ts";
 
 /** ResultsStore's query methods that cross the thread boundary. */
@@ -14,6 +15,8 @@ export type QueryAnswer<K extends QueryMethod> = ReturnType<ResultsStore[K]>;
 /** Runs one store query; rejects with ResultsQueryError when the caller's input was wrong. */
 export interface StoreQueries {
   run<K extends QueryMethod>(path: string, method: K, args: QueryArgs<K>): Promise<QueryAnswer<K>>;
+  /** Convert an old job's `.annot.json` into a results store file (legacy-json-import.ts); minutes for a large one. */
+  convert(jsonPath: string, storePath: string): Promise<void>;
   /** Close any handle on `path` (the cache deleted the file). */
   forget(path: string): void;
   close(): Promise<void>;
@@ -64,6 +67,9 @@ export function createInProcessQueries(): StoreQueries {
   return {
     async run(path, method, args) {
       return answer(stores.get(path), method, args);
+    },
+    async convert(jsonPath, storePath) {
+      await importLegacyJson(jsonPath, storePath);
     },
     forget(path) {
       stores.close(path);

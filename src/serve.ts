@@ -37,13 +37,13 @@ export async function serve(argv: string[]): Promise<void> {
   const log = createLogger(config.logLevel, { pid: process.pid });
   const container = await buildContainer(config, log);
   // Roles load lazily: a web process never loads the annotation engine, an annotator never Hono.
+  const roles = role === "all" ? [...ROLES] : [role];
   const starters = {
-    web: async (c) => (await import("./roles/web/web.role.ts")).startWeb(c),
+    web: async (c) => (await import("./roles/web/web.role.ts")).startWeb(c, roles),
     annotator: async (c) => (await import("./roles/annotator.role.ts")).startAnnotator(c),
     archiver: async (c) => (await import("./roles/archiver.role.ts")).startArchiver(c),
     notifier: async (c) => (await import("./roles/notifier.role.ts")).startNotifier(c),
   } satisfies Record<(typeof ROLES)[number], (c: typeof container) => Promise<Stop>>;
-  const roles = role === "all" ? [...ROLES] : [role];
   const stops: Stop[] = [];
   for (const r of roles) stops.push(await starters[r](container));
   log.info("started", { roles, database: container.database.kind, dataDir: config.backend.dataDir });

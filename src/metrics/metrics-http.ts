@@ -9,6 +9,7 @@
  * port faces the internet through the ALB, so there /metrics stays hidden (404) until a token
  * is configured.
  */
+import { NotReadyError, type ReadinessContext, checkReady, readinessChecks } from "./readiness.ts";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "../shared/logger.ts";
 import type { GasMetrics } from "./gas-metrics.ts";
@@ -67,7 +68,7 @@ export function startMetricsServer(opts: MetricsServerOptions): { url: string; s
           return json({ status: "ready" });
         } catch (err) {
           opts.log.warn("not ready", { err });
-          return json({ status: "unavailable" }, 503);
+          return json({ status: "unavailable", ...(err instanceof NotReadyError ? { failed: err.failed } : {}) }, 503);
         }
       }
       if (path === "/metrics")
@@ -90,10 +91,9 @@ export function startMetricsServer(opts: MetricsServerOptions): { url: string; s
 export const WORKER_METRICS_PORT_OFFSETS = { annotator: 0, archiver: 1, notifier: 2 } as const;
 
 /** What `serveWorkerMetrics` needs from the container. */
-export interface WorkerMetricsContext {
+export interface WorkerMetricsContext extends ReadinessContext {
   metrics: GasMetrics;
   config: { metrics: { port: number | null; host: string; token: string | null } };
-  database: { ping(): Promise<void> };
 }
 
 /**
@@ -112,7 +112,7 @@ export function serveWorkerMetrics(
     host,
     port: port + WORKER_METRICS_PORT_OFFSETS[role],
     token,
-    ready: () => c.database.ping(),
+    ready: () => checkReady(readinessChecks(c, [role])),
     log,
   });
   log.info("metrics listening", { url: server.url, paths: ["/healthz", "/readyz", "/metrics"] });

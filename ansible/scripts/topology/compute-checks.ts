@@ -1,5 +1,5 @@
 /**
- * Compute checks: the web target group (health check /readyz), the ALB (HTTPS listener, HTTP
+ * Compute checks: the web target group (health check /healthz, liveness), the ALB (HTTPS listener, HTTP
  * redirect), one launch template and one auto scaling group per role, the two target-tracking
  * policies, and the CloudWatch alarms.
  */
@@ -29,13 +29,13 @@ export async function checkCompute(c: ComputeClients, spec: TopologySpec, net: N
   let targetGroupArn: string | undefined;
   let albArn: string | undefined;
 
-  await log.check("compute", `target group ${names.targetGroup}: HTTP 3000, health check /readyz (200), 20 s deregistration`, async () => {
+  await log.check("compute", `target group ${names.targetGroup}: HTTP 3000, health check /healthz (200), 20 s deregistration`, async () => {
     const tg = (await c.elb.send(new DescribeTargetGroupsCommand({ Names: [names.targetGroup] }))).TargetGroups![0]!;
     targetGroupArn = tg.TargetGroupArn;
     const problems: string[] = [];
     expectEqual(problems, "protocol:port", `${tg.Protocol}:${tg.Port}`, "HTTP:3000");
     expectEqual(problems, "VPC", tg.VpcId, net.vpcId);
-    expectEqual(problems, "health check", `${tg.HealthCheckProtocol} ${tg.HealthCheckPath} ${tg.Matcher?.HttpCode}`, "HTTP /readyz 200");
+    expectEqual(problems, "health check", `${tg.HealthCheckProtocol} ${tg.HealthCheckPath} ${tg.Matcher?.HttpCode}`, "HTTP /healthz 200");
     const attrs = (await c.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn }))).Attributes ?? [];
     expectEqual(problems, "deregistration delay", attrs.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value, "20");
     return problems;

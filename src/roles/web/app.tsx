@@ -27,6 +27,7 @@ import { AppError } from "../../shared/errors.ts";
 import { jsonResponse, noAuth } from "../../web/api-doc.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AppEnv } from "../../web/app-env.ts";
+import { NotReadyError } from "../../metrics/readiness.ts";
 import { limitBodies } from "../../web/body-limits.ts";
 import { csrfProtection, originCheck } from "../../web/csrf.ts";
 import { jsonError, wantsJson } from "../../web/negotiate.ts";
@@ -68,7 +69,15 @@ export interface WebDeps {
 }
 
 const Health = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
-const Readiness = z.object({ status: z.enum(["ready", "unavailable"]) }).meta({ id: "Readiness" });
+const Readiness = z
+  .object({
+    status: z.enum(["ready", "unavailable"]),
+    failed: z
+      .array(z.string())
+      .optional()
+      .describe("The backends that failed or did not answer within 2 s (database, jobs, inputs, results, queue …)"),
+  })
+  .meta({ id: "Readiness" });
 
 /** Build the app. */
 export function createWebApp(deps: WebDeps) {
@@ -100,7 +109,7 @@ export function createWebApp(deps: WebDeps) {
         return c.json({ status: "ready" });
       } catch (err) {
         deps.log.warn("not ready", { err });
-        return c.json({ status: "unavailable" }, 503);
+        return c.json({ status: "unavailable" as const, ...(err instanceof NotReadyError ? { failed: err.failed } : {}) }, 503);
       }
     },
   );

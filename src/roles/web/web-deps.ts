@@ -1,4 +1,5 @@
 import type { Container } from "../../container.ts";
+import { checkReady, readinessChecks } from "../../metrics/readiness.ts";
 import type { WebDeps } from "./app.tsx";
 
 /**
@@ -36,7 +37,8 @@ export async function webDepsFrom(c: Container): Promise<WebDeps> {
     limits: { freeMaxUploadBytes: c.config.limits.freeMaxUploadBytes, archiveAfterSeconds: c.config.limits.archiveAfterSeconds },
     rateLimits: c.config.limits.rate,
     trustedProxies: c.config.http.trustedProxies,
-    ready: () => c.database.ping(),
+    // The web role's backends; `startWeb` widens this to every role the process runs.
+    ready: () => checkReady(readinessChecks(c, ["web"])),
     log: c.log.child({ role: "web" }),
   };
 }

@@ -354,8 +354,11 @@ describe.if(hasChromium)("results browser in chromium", () => {
       const c = await count(p);
       expect(c.matched).toBeGreaterThan(0);
       for (const cell of await column(6, p)) expect(["HIGH", "MODERATE"]).toContain(cell.trim());
-      await Promise.all([p.waitForURL(/\/results\/variants\/\d+$/), p.locator("a.variant-expand").first().click()]);
+      await Promise.all([p.waitForURL(/\/results\/variants\/\d+\?impact=/), p.locator("a.variant-expand").first().click()]);
       await expect(p.locator("h1").textContent()).resolves.toMatch(/^Variant /);
+      // Back to the same filtered results.
+      await Promise.all([p.waitForURL(/\/results\?impact=HIGH/), p.getByRole("link", { name: "← back to the results" }).click()]);
+      expect((await count(p)).matched).toBe(c.matched);
     } finally {
       await plain.close();
     }

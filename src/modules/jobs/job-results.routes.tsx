@@ -56,8 +56,13 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
     return c.html(<ResultsPage ctx={pageCtx(c)} job={job} view={view} links={links} shared={shared} />, status);
   }
 
-  /** One variant with every effect (the table's expander fetches the fragment). */
-  async function variantPage(c: Context<AppEnv>, job: Job, owner: Owner, back: string) {
+  /**
+   * One variant with every effect (the table's expander fetches the fragment). `base` is the
+   * results page; the variant page's own query string is the results state its back link returns to.
+   */
+  async function variantPage(c: Context<AppEnv>, job: Job, owner: Owner, base: string) {
+    const search = new URL(c.req.url).search;
+    const back = `${base}${search}`;
     const vid = Number(c.req.param("vid"));
     if (!Number.isSafeInteger(vid) || vid < 0) throw new AppError("NOT_FOUND", "There is no such variant in these results");
     const results = await deps.results.open(job, owner);

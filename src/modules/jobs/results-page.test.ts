@@ -147,6 +147,12 @@ describe("results page", () => {
     expect(fragment).not.toContain("<html");
     expect(fragment).toContain("NA12878: ");
     expect((await ada.request(`${base}/variants/999999`)).status).toBe(404);
+    // The row's link carries the results state, and the variant page's back link returns to it.
+    const filtered = (await get("impact=MODERATE&sort=gene")).html;
+    const link = /<a href="([^"]+)" class="variant-expand"/.exec(filtered)![1]!.replaceAll("&amp;", "&");
+    expect(link).toMatch(/\/variants\/\d+\?impact=MODERATE&sort=gene$/);
+    const back = await (await ada.request(link)).text();
+    expect(back).toContain(`href="${base}?impact=MODERATE&amp;sort=gene">← back to the results</a>`);
   });
 
   test("the per-transcript view shows every effect of the page's variants", async () => {

@@ -16,7 +16,7 @@ import { VariantFacts } from "../../results/views/variant-facts.tsx";
 import { RecordIssues } from "../../results/views/record-issues.tsx";
 import { ResultsCharts } from "../../results/views/results-charts.tsx";
 import { type FilterChoices, ResultsFilters } from "../../results/views/results-filters.tsx";
-import { exportHref, isFiltered } from "../../results/views/results-href.ts";
+import { exportHref, isFiltered, resultsHref } from "../../results/views/results-href.ts";
 import { ResultsPager } from "../../results/views/results-pager.tsx";
 import { ImpactLegend, ensemblHost } from "../../results/views/variant-cells.tsx";
 import { VariantTable } from "../../results/views/variant-table.tsx";
@@ -102,6 +102,9 @@ export function ResultsBrowser(p: { view: ResultsView; links: ResultsLinks; refe
   const q = view.q;
   const caption = `Annotated variants${isFiltered(q) ? " matching the filter" : ""}, sorted by ${q.sort ?? "position"}${q.dir === "desc" ? " (descending)" : ""}`;
   const page = view.variants ?? view.effects;
+  // A variant's page links back to this very state (filter, sort, page), which it carries along.
+  const here = resultsHref(links.base, q, { after: q.after, before: q.before, last: q.last }).slice(links.base.length);
+  const variantHref = (vid: number) => `${links.variant(vid)}${here}`;
   return (
     <div id="results-browser" aria-busy="false">
       {view.error ? (
@@ -117,7 +120,7 @@ export function ResultsBrowser(p: { view: ResultsView; links: ResultsLinks; refe
       <ImpactLegend />
       {view.variants ? (
         view.variants.rows.length ? (
-          <VariantTable rows={view.variants.rows} q={q} base={links.base} host={host} variantHref={links.variant} caption={caption} />
+          <VariantTable rows={view.variants.rows} q={q} base={links.base} host={host} variantHref={variantHref} caption={caption} />
         ) : (
           <p id="no-rows">No variant matches these filters.</p>
         )

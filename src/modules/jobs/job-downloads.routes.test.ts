@@ -110,6 +110,23 @@ describe("job downloads", () => {
     expect(demo.plainBytes).toBe(Buffer.byteLength(plain));
   });
 
+  test("the API's job detail lists the same downloads, with sizes and URLs", async () => {
+    const res = await ada.request(`/annotations/${job.id}`, { headers: { accept: "application/json" } });
+    const body = (await res.json()) as {
+      result_url: string;
+      downloads: { kind: string; file_name: string; size: number | null; url: string }[];
+    };
+    const base = `http://localhost/annotations/${job.id}`.replace("http://localhost", new URL(body.result_url).origin);
+    expect(body.result_url).toBe(`${base}/result`);
+    const gzSize = (await h.container.ports.results.head(job.keys.vcfGz))!.size;
+    expect(body.downloads).toEqual([
+      { kind: "vcf.gz", file_name: "test.annot.vcf.gz", size: gzSize, url: `${base}/result` },
+      { kind: "tbi", file_name: "test.annot.vcf.gz.tbi", size: expect.any(Number), url: `${base}/result.tbi` },
+      { kind: "vcf", file_name: "test.annot.vcf", size: demo.plainBytes, url: `${base}/result.vcf` },
+      { kind: "log", file_name: "test.vcf.count.log", size: 11, url: `${base}/log.txt` },
+    ]);
+  });
+
   test("result is the stored BGZF file, result.tbi its index, both attachments under the file names users see", async () => {
     const gz = await ada.request(`/annotations/${job.id}/result`);
     expect(gz.status).toBe(200);

@@ -5,6 +5,7 @@
  * is the web kit's (ErrorResponse in src/web/negotiate.ts).
  */
 import { z } from "zod";
+import { DOWNLOAD_KINDS } from "./job-downloads.ts";
 
 /** An input key as issued by the upload form: `[<user id>/]<job uuid>~<file name>`. */
 const INPUT_KEY = /^(?:[^/]+\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}~[^/]+$/;
@@ -51,8 +52,21 @@ export const JobDetailResponse = z
     start_time: z.iso.datetime().nullable(),
     complete_time: z.iso.datetime().nullable(),
     failure_reason: z.string().nullable(),
-    result_url: z.url().nullable().describe("Annotated VCF download once COMPLETED"),
+    result_url: z
+      .url()
+      .nullable()
+      .describe("The annotated VCF as stored once COMPLETED: BGZF (`.annot.vcf.gz`); jobs from before 2026-12 stored it plain"),
     log_url: z.url().nullable(),
+    downloads: z
+      .array(
+        z.object({
+          kind: z.enum(DOWNLOAD_KINDS).describe("vcf.gz: BGZF VCF; tbi: its tabix index; vcf: plain text VCF; log: the count log"),
+          file_name: z.string(),
+          size: z.number().int().nullable().describe("Bytes; null when unknown"),
+          url: z.url().describe("A GET answers the file, or on AWS a 303 to a short-lived S3 URL"),
+        }),
+      )
+      .describe("Every file of a COMPLETED job whose results are available; [] otherwise"),
   })
   .meta({ id: "JobDetailResponse" });
 

@@ -19,6 +19,7 @@ import { documented, fieldByField, jsonBody, queryField, validate } from "../../
 import type { ResultsService } from "../results/index.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
+import type { DownloadEntry } from "./job-downloads.ts";
 import { jobDownloadsRoutes } from "./job-downloads.routes.ts";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
 import {
@@ -71,7 +72,7 @@ export interface JobsRoutesDeps {
 /** Routes under `/`: /annotate, /annotate/job, /annotate/files, /annotations…, /shared/… */
 export function jobsRoutes(deps: JobsRoutesDeps) {
   const { jobs, shares, baseUrl } = deps;
-  const detail = (base: string, job: Job, log: string | null) => ({
+  const detail = (base: string, job: Job, log: string | null, downloads: DownloadEntry[]) => ({
     code: 200 as const,
     status: "success" as const,
     job_id: job.id,
@@ -84,6 +85,12 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     failure_reason: job.failureReason,
     result_url: job.resultKey ? `${base}/annotations/${job.id}/result` : null,
     log_url: job.logKey ? `${base}/annotations/${job.id}/log` : null,
+    downloads: downloads.map((d) => ({
+      kind: d.kind,
+      file_name: d.fileName,
+      size: d.size,
+      url: `${base}/annotations/${job.id}/${d.path}`,
+    })),
   });
 
   // Explicit paths, not a `{result|rows|input}` pattern: an unanchored alternation let
@@ -220,7 +227,8 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
         const job = await jobs.get(user, c.req.param("id"));
         if (wantsJson(c)) {
           const log = job.status === "COMPLETED" ? await jobs.log(user, job.id) : null;
-          return c.json(detail(baseUrl(c.req.url), job, log));
+          const available = job.resultState === null || job.resultState === "AVAILABLE";
+          return c.json(detail(baseUrl(c.req.url), job, log, available ? await jobs.downloads(user, job) : []));
         }
         const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
         const downloads = await jobs.downloads(user, job);

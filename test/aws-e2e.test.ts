@@ -269,8 +269,8 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const resultsBucket = env.S3_RESULTS_BUCKET!;
     const original = await (
       await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))
-    ).Body!.transformToString();
-    expect(original).toContain("ANN=");
+    ).Body!.transformToByteArray();
+    expect(gunzipSync(original).toString()).toContain("ANN="); // BGZF, as stored
     const exists = (key: string) =>
       clients.s3.send(new HeadObjectCommand({ Bucket: resultsBucket, Key: key })).then(
         (h) => h,
@@ -286,6 +286,8 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const archiveId = archived.results_file_archive_id?.S;
     expect(archiveId).toBeTruthy();
     expect(await exists(resultKey)).toBeNull();
+    expect(await exists(`${resultKey}.tbi`)).toBeNull();
+    expect(await exists(archived.s3_key_rows_file!.S!)).toBeNull(); // the results store went to the vault too
     expect(await exists(archived.s3_key_log_file!.S!)).not.toBeNull();
     if (vault === "s3") {
       expect(archiveId).toBe(`archive/${jobId}`);
@@ -303,11 +305,15 @@ describe.each(vaults)("end to end, GAS_BACKEND=aws: archive, upgrade and restore
     const restored = await item();
     expect(restored.result_state?.S).toBe("AVAILABLE");
     expect(restored.results_file_archive_id).toBeUndefined();
-    expect(await (await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))).Body!.transformToString()).toBe(
-      original,
-    );
+    const again = await (
+      await clients.s3.send(new GetObjectCommand({ Bucket: resultsBucket, Key: resultKey }))
+    ).Body!.transformToByteArray();
+    expect(Buffer.from(again).equals(original)).toBe(true);
+    // The index and the results store came back with it (they were in the archive bundle).
+    expect(await exists(`${resultKey}.tbi`)).not.toBeNull();
+    expect(await exists((await item()).s3_key_rows_file!.S!)).not.toBeNull();
     const back = await ada.request(`/annotations/${jobId}/result`);
-    expect(back.status === 200 || back.status === 302 || back.status === 303).toBe(true);
+    expect(back.status).toBe(303);
     if (vault === "s3") expect(await exists(archiveId!)).toBeNull();
     else expect(await vaultArchives()).toBe(0);
 

@@ -53,7 +53,9 @@ describe.if(hasChromium)("results browser in chromium", () => {
   let total: number;
   const fixture = resultsFixtureVcf();
   const dataRecords = fixture.records - 2; // the two skipped ones are not variants
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  // The viewport only: a full-page shot of the long results page took seconds on a loaded machine
+  // (docs/ has the full pages, from results-screenshots.ts).
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
   const count = async (p: Page = page) => parseCount((await p.locator("#result-count strong").textContent()) ?? "");
   /** Cells of column `n` (1-based, counting the row header) of the variant table. */

@@ -6,7 +6,7 @@
 import type { BrowseRow } from "../../annotator/index.ts";
 import type { ResultsQuery } from "../results-params.ts";
 import { SortHeader } from "./sort-header.tsx";
-import { Change, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds } from "./variant-cells.tsx";
+import { Change, Snake, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds } from "./variant-cells.tsx";
 
 export function EffectTable(p: {
   rows: readonly BrowseRow[];
@@ -71,7 +71,7 @@ export function EffectTable(p: {
                 <FeatureLink feature={r.feature} host={p.host} />
                 {r.featureType && r.featureType !== "transcript" ? <div class="small text-body-secondary">{r.featureType}</div> : null}
               </td>
-              <td>{r.biotype || "–"}</td>
+              <td class="wrap">{r.biotype ? <Snake text={r.biotype} /> : "–"}</td>
               <td class="wrap">
                 <Terms terms={r.consequence} />
               </td>

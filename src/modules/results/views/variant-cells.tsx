@@ -147,7 +147,22 @@ export function formatAf(af: number | null | undefined): string {
   return af < 0.001 ? af.toExponential(1) : String(Number(af.toPrecision(3)));
 }
 
-/** SO term(s) `a&b` as a readable list that wraps between terms. */
+/** An identifier-like word (SO term, biotype) that may wrap after its underscores, nowhere else. */
+export function Snake(p: { text: string }) {
+  const parts = p.text.split(/(?<=_)/);
+  return (
+    <span class="term">
+      {parts.map((part, i) => (
+        <>
+          {part}
+          {i < parts.length - 1 ? <wbr /> : null}
+        </>
+      ))}
+    </span>
+  );
+}
+
+/** SO term(s) `a&b` as a readable list that wraps between terms, or after a term's underscores. */
 export function Terms(p: { terms: string }) {
   const list = p.terms.split("&");
   return (
@@ -155,7 +170,7 @@ export function Terms(p: { terms: string }) {
       {list.map((t, i) => (
         <>
           {i > 0 ? ", " : null}
-          <span class="term">{t}</span>
+          <Snake text={t} />
         </>
       ))}
     </>

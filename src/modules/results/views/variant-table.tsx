@@ -8,7 +8,7 @@
 import type { ResultsQuery } from "../results-params.ts";
 import type { VariantRow } from "../results-store.ts";
 import { SortHeader } from "./sort-header.tsx";
-import { Change, ClinSig, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds, formatAf } from "./variant-cells.tsx";
+import { Change, Snake, ClinSig, FeatureLink, GeneLink, Hgvs, ImpactBadge, Terms, VariantIds, formatAf } from "./variant-cells.tsx";
 
 export const VARIANT_COLUMNS = 12;
 
@@ -102,7 +102,7 @@ export function VariantTable(p: {
               <td>
                 <ImpactBadge impact={r.impact} />
               </td>
-              <td>{r.biotype || "–"}</td>
+              <td class="wrap">{r.biotype ? <Snake text={r.biotype} /> : "–"}</td>
               <td class="hgvs-cell">
                 <Hgvs text={r.hgvsC} />
               </td>

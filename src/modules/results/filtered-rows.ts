@@ -6,12 +6,11 @@
  */
 import { AppError } from "../../shared/errors.ts";
 import type { JobResults } from "./job-results.ts";
-import type { PageRequest, TranscriptRow, VariantRow } from "./results-store.ts";
+import type { TranscriptRow, VariantRow } from "./results-store.ts";
 
-/** Rows per query: large enough that per-call overhead is small (measured ~0.3 ms a call), small enough to keep pages light. */
-export const EXPORT_PAGE_ROWS = 1000;
+import { EXPORT_PAGE_ROWS, type SetRequest } from "./export-pages.ts";
 
-export type SetRequest = Omit<PageRequest, "after" | "before" | "last" | "limit">;
+export type { SetRequest } from "./export-pages.ts";
 
 /** The filtered variants in the request's order, a page at a time. */
 export async function* variantPages(results: Pick<JobResults, "page">, req: SetRequest): AsyncGenerator<VariantRow[]> {
@@ -39,19 +38,22 @@ export async function* transcriptPages(results: Pick<JobResults, "transcriptPage
  * The annotated VCF's record ordinals of the filtered variants, ascending and each once (ALTs of
  * one record share it): the filter read in position order, which is file order.
  */
-export async function* recordOrdinals(results: Pick<JobResults, "page">, req: SetRequest): AsyncGenerator<number[]> {
+export async function* recordOrdinals(results: Pick<JobResults, "recordPage">, req: SetRequest): AsyncGenerator<number[]> {
   let last = -1;
-  for await (const rows of variantPages(results, { filter: req.filter, sort: "position" })) {
+  let after: string | null = null;
+  do {
+    const page = await results.recordPage(req.filter, after);
     const recs: number[] = [];
-    for (const r of rows) {
-      if (r.rec === null)
+    for (const rec of page.recs) {
+      if (rec === null)
         throw new AppError(
           "CONFLICT",
           "This job's results were converted from an older format that did not record where each variant is in the VCF; export TSV or Excel instead, or download the whole annotated VCF",
         );
-      if (r.rec !== last) recs.push(r.rec);
-      last = r.rec;
+      if (rec !== last) recs.push(rec);
+      last = rec;
     }
     yield recs;
-  }
+    after = page.next;
+  } while (after);
 }

@@ -146,6 +146,10 @@ export function createResultsService(deps: ResultsServiceDeps): ResultsService {
         variant: call("variant"),
         transcripts: call("transcripts"),
         issues: call("issues"),
+        variantTsvHeader: call("variantTsvHeader"),
+        variantTsvPage: call("variantTsvPage"),
+        effectTsvPage: call("effectTsvPage"),
+        recordPage: call("recordPage"),
       };
     },
   };

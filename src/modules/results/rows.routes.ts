@@ -17,6 +17,7 @@ import type { JobsService, Owner } from "../jobs/jobs.service.ts";
 import { assertResultsAvailable } from "../jobs/results-availability.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
 import { downloadHeaders, pullStream } from "./exports/download-headers.ts";
+import { createExportSlots } from "./exports/export-slots.ts";
 import { transcriptTsv, variantTsv } from "./exports/tsv-export.ts";
 import { variantColumns } from "./exports/variant-columns.ts";
 import { filteredVcf } from "./exports/vcf-export.ts";
@@ -30,6 +31,8 @@ export interface RowsRoutesDeps {
   jobs: JobsService;
   results: ResultsService;
   shares: ShareLinksService;
+  /** Exports streaming at once in this process (default 2); more wait their turn. */
+  concurrentExports?: number;
 }
 
 const NOT_SHARED = "This share link does not exist, has expired, or was revoked.";
@@ -64,6 +67,7 @@ const describe = (
 /** `/annotations/{id}/rows` and `/shared/{token}/rows`. */
 export function rowsRoutes(deps: RowsRoutesDeps) {
   const { jobs, results, shares } = deps;
+  const slots = createExportSlots(deps.concurrentExports ?? 2);
 
   async function answer(c: Context<AppEnv>, job: Job, owner: Owner, q: ResultsQuery): Promise<Response> {
     const r = await results.open(job, owner);
@@ -76,26 +80,28 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
       return c.json({ view, total, rows: page.rows, next: page.next, prev: page.prev });
     }
     const set: SetRequest = { filter: toFilter(q), sort: q.sort ?? "position", descending: q.dir === "desc" };
-    // A bad filter is a 400 before the download starts, not a broken stream.
-    await r.count(set.filter ?? {});
+    // A bad filter (or a sort the view cannot do) is a 400 before the download starts, not a broken stream.
+    await (view === "transcripts" ? r.transcriptPage({ ...set, limit: 1 }) : r.page({ ...set, limit: 1 }));
     const stem = fileStem(job.inputFileName);
     if (format === "vcf") {
       // A store converted from an old job's JSON has no record ordinals: say so before streaming.
       if ((await r.page({ limit: 1 })).rows[0]?.rec === null) await recordOrdinals(r, { filter: {} }).next();
       const vcf = await r.annotatedVcf();
       const name = `${stem}.filtered.annot.vcf`;
-      return new Response(pullStream(filteredVcf(vcf.stream, vcf.gzip, recordOrdinals(r, set))), {
+      return new Response(pullStream(slots.limit(filteredVcf(vcf.stream, vcf.gzip, recordOrdinals(r, set)))), {
         headers: downloadHeaders(name, "text/x-vcf; charset=utf-8"),
       });
     }
     const name = `${stem}.filtered.${view === "transcripts" ? "effects" : "variants"}`;
     const columns = variantColumns((await r.summary()).populations ?? []);
     if (format === "tsv") {
-      const chunks = view === "transcripts" ? transcriptTsv(r, set) : variantTsv(r, set, columns);
-      return new Response(pullStream(chunks), { headers: downloadHeaders(`${name}.tsv`, "text/tab-separated-values; charset=utf-8") });
+      const chunks = view === "transcripts" ? transcriptTsv(r, set) : variantTsv(r, set);
+      return new Response(pullStream(slots.limit(chunks)), {
+        headers: downloadHeaders(`${name}.tsv`, "text/tab-separated-values; charset=utf-8"),
+      });
     }
     const chunks = view === "transcripts" ? transcriptXlsx(r, set) : variantXlsx(r, set, columns);
-    return new Response(pullStream(chunks), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
+    return new Response(pullStream(slots.limit(chunks)), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
   }
 
   return new Hono<AppEnv>()

@@ -4,13 +4,32 @@
  * the method names are the message, the arguments and answers are structured-cloneable.
  */
 import { importLegacyJson } from "./legacy-json-import.ts";
+import { effectTsvPage, recordPage, variantTsvHeader, variantTsvPage } from "./export-pages.ts";
 import { ResultsStore } from "./results-store.ts";
 
-/** ResultsStore's query methods that cross the thread boundary. */
-export const QUERY_METHODS = ["summary", "count", "page", "transcriptPage", "variant", "transcripts", "issues"] as const;
-export type QueryMethod = (typeof QUERY_METHODS)[number];
-export type QueryArgs<K extends QueryMethod> = Parameters<ResultsStore[K]>;
-export type QueryAnswer<K extends QueryMethod> = ReturnType<ResultsStore[K]>;
+/**
+ * Every call a results store answers across the thread boundary: ResultsStore's queries, and the
+ * export pages made beside the store (export-pages.ts).
+ */
+const CALLS = {
+  summary: (s: ResultsStore) => s.summary(),
+  count: (s: ResultsStore, ...a: Parameters<ResultsStore["count"]>) => s.count(...a),
+  page: (s: ResultsStore, ...a: Parameters<ResultsStore["page"]>) => s.page(...a),
+  transcriptPage: (s: ResultsStore, ...a: Parameters<ResultsStore["transcriptPage"]>) => s.transcriptPage(...a),
+  variant: (s: ResultsStore, ...a: Parameters<ResultsStore["variant"]>) => s.variant(...a),
+  transcripts: (s: ResultsStore, ...a: Parameters<ResultsStore["transcripts"]>) => s.transcripts(...a),
+  issues: (s: ResultsStore, ...a: Parameters<ResultsStore["issues"]>) => s.issues(...a),
+  variantTsvHeader,
+  variantTsvPage,
+  effectTsvPage,
+  recordPage,
+};
+type Calls = typeof CALLS;
+export type QueryMethod = keyof Calls;
+export const QUERY_METHODS = Object.keys(CALLS) as QueryMethod[];
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+export type QueryArgs<K extends QueryMethod> = Tail<Parameters<Calls[K]>>;
+export type QueryAnswer<K extends QueryMethod> = ReturnType<Calls[K]>;
 
 /** Runs one store query; rejects with ResultsQueryError when the caller's input was wrong. */
 export interface StoreQueries {
@@ -54,8 +73,8 @@ export function createOpenStores(max = 8) {
 
 /** Answers one call on an open store (shared by both runners). */
 export function answer<K extends QueryMethod>(store: ResultsStore, method: K, args: QueryArgs<K>): QueryAnswer<K> {
-  if (!QUERY_METHODS.includes(method)) throw new Error(`unknown results query ${String(method)}`);
-  return (store[method] as (...a: unknown[]) => QueryAnswer<K>)(...args);
+  if (!Object.hasOwn(CALLS, method)) throw new Error(`unknown results query ${String(method)}`);
+  return (CALLS[method] as (s: ResultsStore, ...a: unknown[]) => QueryAnswer<K>)(store, ...args);
 }
 
 /**

@@ -36,6 +36,20 @@ describe("loadConfig", () => {
     expect(message).not.toContain('"short"'); // secrets are not echoed
   });
 
+  test("results cache and query threads: defaults under DATA_DIR; bad values named", () => {
+    const c = loadConfig({ DATA_DIR: "/tmp/gas" });
+    expect(c.results.cacheDir).toBe("/tmp/gas/results-cache");
+    expect(c.results.cacheMaxBytes).toBe(2 * 1024 ** 3);
+    expect([1, 2]).toContain(c.results.queryThreads);
+    expect(loadConfig({ RESULTS_CACHE_DIR: "/srv/cache", RESULTS_QUERY_THREADS: "4" }).results).toMatchObject({
+      cacheDir: "/srv/cache",
+      queryThreads: 4,
+    });
+    expect(() => loadConfig({ RESULTS_CACHE_MAX_BYTES: "1000" })).toThrow(/RESULTS_CACHE_MAX_BYTES: must be at least 1048576/);
+    expect(() => loadConfig({ RESULTS_QUERY_THREADS: "0" })).toThrow(/RESULTS_QUERY_THREADS: must be from 1 to 8/);
+    expect(() => loadConfig({ RESULTS_QUERY_THREADS: "9" })).toThrow(/RESULTS_QUERY_THREADS: must be from 1 to 8/);
+  });
+
   test("LOG_LEVEL and NODE_ENV accept only known values", () => {
     expect(() => loadConfig({ LOG_LEVEL: "chatty" })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ NODE_ENV: "staging" })).toThrow(/NODE_ENV/);

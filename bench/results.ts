@@ -154,6 +154,14 @@ try {
     log(`open ${i + 1}: ${ms.toFixed(0)} ms (${(body.length / 1024).toFixed(0)} KiB)`);
   }
 
+  // Where the memory goes: RSS now and the peak so far, after each phase (the figure is the last).
+  const phaseRss = (phase: string) =>
+    log(
+      `web RSS after ${phase}: ${(procStatusKb(pid, "VmRSS") / 1024).toFixed(0)} MB` +
+        (hwmReset ? `, peak so far ${(procStatusKb(pid, "VmHWM") / 1024).toFixed(0)} MB` : ""),
+    );
+  phaseRss("the page opens");
+
   // 4b. The 20 queries.
   const answers = new Map<string, RowsAnswer>();
   const medians: number[] = [];
@@ -186,6 +194,8 @@ try {
     log(`${q.label.padEnd(64)} ${m.toFixed(1).padStart(7)} ms  ${answer!.rows.length} rows${total}`);
   }
 
+  phaseRss("the queries");
+
   // 4c. The filtered TSV export, streamed and counted.
   const exportParams = new URLSearchParams(EXPORT_QUERY);
   const s = performance.now();
@@ -199,6 +209,8 @@ try {
   if (expected !== null && lines - 1 !== expected)
     fail(`TSV export: ${lines - 1} data rows, but the JSON answer for the same filter says ${expected}`);
   log(`export: ${mb(bytes)}, ${(lines - 1).toLocaleString("en")} rows in ${exportSeconds.toFixed(2)} s`);
+
+  phaseRss("the export");
 
   // 5. Memory and the event loop.
   const sampledKb = sampler.stop();

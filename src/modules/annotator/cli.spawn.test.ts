@@ -112,7 +112,7 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
     expect(main.stderr).toContain("annotated 132 alleles in 132 records");
   });
 
-  test("-o OUT.vcf.gz writes BGZF whose content is the plain output", async () => {
+  test("-o OUT.vcf.gz writes BGZF whose content is the plain output, and its tabix index", async () => {
     const d = dir("bgzf-out");
     const path = join(d, "out.vcf.gz");
     const r = await runGas(["annotate", TEST_VCF, "-o", path]);
@@ -125,8 +125,16 @@ describe("gas annotate test.vcf -o OUT.vcf (default demo reference)", () => {
       const view = Bun.spawnSync([BCFTOOLS, "view", "-H", path], { stderr: "pipe" });
       expect(view.exitCode).toBe(0);
       expect(dataLines(view.stdout.toString())).toHaveLength(132);
+      // The region query reads our out.vcf.gz.tbi (bcftools refuses a region without an index).
+      const region = Bun.spawnSync([BCFTOOLS, "view", "-H", "-r", "21:25000000-26000000", path], { stderr: "pipe" });
+      expect(region.exitCode).toBe(0);
+      const inRegion = dataLines(main.text).filter((l) => {
+        const [, pos = "0", , ref = ""] = l.split("\t");
+        return Number(pos) <= 26_000_000 && Number(pos) + ref.length - 1 >= 25_000_000;
+      });
+      expect(dataLines(region.stdout.toString()).length).toBe(inRegion.length);
     }
-    expect(listDir(d)).toEqual(["out.vcf.gz"]);
+    expect(listDir(d)).toEqual(["out.vcf.gz", "out.vcf.gz.tbi"]);
   }, 30_000);
 
   test("without -o, writes <name>.annot.vcf and <name>.vcf.count.log beside the input", async () => {

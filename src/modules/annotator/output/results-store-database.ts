@@ -4,7 +4,8 @@
  * store's own thread (results-store-thread.ts) during a run, or on the caller's thread when a
  * store is built from an old job's rows (legacy-json-import.ts).
  *
- * A chunk is lines separated by `\n`, each starting with its kind, fields separated by `\x1d`
+ * A chunk is an array of lines (one string each: a single string built by concatenation had to be
+ * flattened, then split, 8 % of the store's profile), each starting with its kind, fields separated by `\x1d`
  * (no engine field holds these; effects inside a variant use `\x1e` and `\x1f`):
  * `F` feature (fid, feature type, feature, gene, gene ID, biotype), `C` consequence set (cid,
  * terms, impact), `V` variant (the `variants` columns in order), `E` its effects (vid, packed),
@@ -118,7 +119,7 @@ export interface StoreDatabaseOptions {
 }
 
 export interface StoreDatabase {
-  apply(chunk: string): void;
+  apply(chunk: readonly string[]): void;
   /** Writes the summary and meta entries, builds what is left of the indexes, closes and renames `tmp` to `path`. */
   commit(summary: readonly [string, string][], meta: readonly [string, string][], path: string): void;
   abort(): void;
@@ -161,7 +162,8 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
 
   const applyLine = (line: string) => {
     const kind = line.charCodeAt(0);
-    const fields: Params = line.slice(1).split(CHUNK_FIELD);
+    const fields: Params = line.split(CHUNK_FIELD);
+    fields[0] = (fields[0] as string).slice(1); // the kind letter
     if (kind === 86 /* V */) {
       if (fields.length !== columns) throw new Error(`results store: a variant has ${fields.length} fields, not ${columns}`);
       for (let i = 0; i < columns; i++) if (nullable[i] && fields[i] === "") fields[i] = null;
@@ -175,17 +177,11 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
   };
 
   return {
-    apply(chunk) {
-      if (chunk === "") return;
+    apply(lines) {
+      if (lines.length === 0) return;
       db.run("BEGIN");
       try {
-        let from = 0;
-        for (;;) {
-          const nl = chunk.indexOf("\n", from);
-          applyLine(nl < 0 ? chunk.slice(from) : chunk.slice(from, nl));
-          if (nl < 0 || nl === chunk.length - 1) break;
-          from = nl + 1;
-        }
+        for (const line of lines) if (line !== "") applyLine(line);
         db.run("COMMIT");
       } catch (err) {
         db.run("ROLLBACK");

@@ -36,7 +36,7 @@ import { basename, dirname, join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Impact } from "../model.ts";
 import type { AnnotateSummary } from "./annotation-summary.ts";
-import type { BrowseRow, RecordIssue, RowBatch, VariantFacts } from "./browse-rows.ts";
+import type { BrowseRow, RowBatch, VariantFacts } from "./browse-rows.ts";
 import { CLIN_SIG_CLASSES, clinSigMask, clinSigRank } from "./clin-sig.ts";
 import { CHUNK_FIELD, openStoreDatabase } from "./results-store-database.ts";
 import type { FromStoreThread, ToStoreThread } from "./results-store-thread.ts";
@@ -222,7 +222,7 @@ export function createResultsStoreWriter(
 
 /** Where encoded chunks go: the store's thread, or a database on this thread. */
 interface ChunkSink {
-  send(chunk: string): void;
+  send(chunk: string[]): void;
   ready(): Promise<void>;
   commit(summary: [string, string][], meta: [string, string][], path: string): Promise<void>;
   abort(): Promise<void>;
@@ -272,9 +272,9 @@ function onThread(tmp: string, populations: string[], samples: string[]): ChunkS
   return {
     send(chunk) {
       if (failure) throw failure;
-      if (chunk === "") return;
+      if (chunk.length === 0) return;
       inFlight++;
-      post({ type: "chunk", text: chunk });
+      post({ type: "chunk", lines: chunk });
     },
     async ready() {
       while (!failure && inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => roomWaiters.push(r));
@@ -313,7 +313,7 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
   const featureBiotype: string[] = [""];
   const sets = new Map<string, { cid: number; impact: string }[]>();
   const setInfo: { consequence: string; impact: string }[] = [{ consequence: "", impact: "" }];
-  let out = "";
+  let out: string[] = [];
   const featureOf = (r: BrowseRow) => {
     let list = features.get(r.feature);
     if (list === undefined) features.set(r.feature, (list = []));
@@ -322,7 +322,7 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
     const fid = featureBiotype.length;
     featureBiotype.push(r.biotype);
     list.push({ fid, r: { ...r } });
-    out += `F${[fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype].join(CHUNK_FIELD)}\n`;
+    out.push(`F${[fid, r.featureType, r.feature, r.gene, r.geneId, r.biotype].join(CHUNK_FIELD)}`);
     return fid;
   };
   const setOf = (r: BrowseRow) => {
@@ -332,7 +332,7 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
     const cid = setInfo.length;
     setInfo.push({ consequence: r.consequence, impact: r.impact });
     list.push({ cid, impact: r.impact });
-    out += `C${[cid, r.consequence, r.impact].join(CHUNK_FIELD)}\n`;
+    out.push(`C${[cid, r.consequence, r.impact].join(CHUNK_FIELD)}`);
     return cid;
   };
 
@@ -378,10 +378,10 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
     const clinMask = clinSigMask(clinSig);
     const gt = facts.gt;
     const rec = facts.rec < 0 ? "" : facts.rec + recordBase;
-    out += `V${vid}${F}${rec}${F}${f.line}${F}${clean(f.chrom)}${F}${f.pos}${F}${clean(f.id)}${F}${f.ref}${F}${f.alt}${F}${firstCid}${F}${firstFid}${F}${severityOf(term)}${F}${IMPACT_RANK[f.impact as Impact] ?? 3}${F}${f.gene}${F}${f.biotype}${F}${f.hgvsC}${F}${f.hgvsP}${F}${f.known ? 1 : 0}${F}${af ?? ""}${F}${f.af}${F}${n}${F}${clean(facts.filter)}${F}${clean(clinSig)}${F}${clinMask}${F}${clinSigRank(clinMask)}${F}${facts.canonical ? 1 : 0}${F}${gt}`;
-    for (const key of populationKeys) out += `${F}${known ? (parseAf(known[key] ?? "") ?? "") : ""}`;
-    out += `\nE${vid}${F}${effects}\n`;
-    for (const g of genes) out += `G${clean(g)}${F}${vid}\n`;
+    let v = `V${vid}${F}${rec}${F}${f.line}${F}${clean(f.chrom)}${F}${f.pos}${F}${clean(f.id)}${F}${f.ref}${F}${f.alt}${F}${firstCid}${F}${firstFid}${F}${severityOf(term)}${F}${IMPACT_RANK[f.impact as Impact] ?? 3}${F}${f.gene}${F}${f.biotype}${F}${f.hgvsC}${F}${f.hgvsP}${F}${f.known ? 1 : 0}${F}${af ?? ""}${F}${f.af}${F}${n}${F}${clean(facts.filter)}${F}${clean(clinSig)}${F}${clinMask}${F}${clinSigRank(clinMask)}${F}${facts.canonical ? 1 : 0}${F}${gt}`;
+    for (const key of populationKeys) v += `${F}${known ? (parseAf(known[key] ?? "") ?? "") : ""}`;
+    out.push(v, `E${vid}${F}${effects}`);
+    for (const g of genes) out.push(`G${clean(g)}${F}${vid}`);
     genes.clear();
 
     counts.variants++;
@@ -401,10 +401,10 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
 
   return {
     /** The chunk of one batch: its new dictionary entries, issues, variants and their other genes. */
-    encode(batch: RowBatch): string {
-      out = "";
+    encode(batch: RowBatch): string[] {
+      out = [];
       for (const i of batch.issues) {
-        out += `I${i.line}${F}${clean(i.chrom)}${F}${i.pos}${F}${i.kind}${F}${clean(i.message)}\n`;
+        out.push(`I${i.line}${F}${clean(i.chrom)}${F}${i.pos}${F}${i.kind}${F}${clean(i.message)}`);
         if (i.kind === "skipped") counts.issues.skipped++;
         else counts.issues.warnings++;
       }
@@ -414,7 +414,7 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
         from += facts.rows;
       }
       const chunk = out;
-      out = "";
+      out = [];
       return chunk;
     },
     finish(): StoreSummaryCounts {

@@ -86,22 +86,27 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
     if (format === "vcf") {
       // A store converted from an old job's JSON has no record ordinals: say so before streaming.
       if ((await r.page({ limit: 1 })).rows[0]?.rec === null) await recordOrdinals(r, { filter: {} }).next();
-      const vcf = await r.annotatedVcf();
+      const slot = await slots.take();
+      const vcf = await r.annotatedVcf().catch((err) => {
+        slot.release();
+        throw err;
+      });
       const name = `${stem}.filtered.annot.vcf`;
-      return new Response(pullStream(slots.limit(filteredVcf(vcf.stream, vcf.gzip, recordOrdinals(r, set)))), {
+      return new Response(pullStream(slot.stream(filteredVcf(vcf.stream, vcf.gzip, recordOrdinals(r, set)))), {
         headers: downloadHeaders(name, "text/x-vcf; charset=utf-8"),
       });
     }
     const name = `${stem}.filtered.${view === "transcripts" ? "effects" : "variants"}`;
     const columns = variantColumns((await r.summary()).populations ?? []);
+    const slot = await slots.take();
     if (format === "tsv") {
       const chunks = view === "transcripts" ? transcriptTsv(r, set) : variantTsv(r, set);
-      return new Response(pullStream(slots.limit(chunks)), {
+      return new Response(pullStream(slot.stream(chunks)), {
         headers: downloadHeaders(`${name}.tsv`, "text/tab-separated-values; charset=utf-8"),
       });
     }
     const chunks = view === "transcripts" ? transcriptXlsx(r, set) : variantXlsx(r, set, columns);
-    return new Response(pullStream(slots.limit(chunks)), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
+    return new Response(pullStream(slot.stream(chunks)), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
   }
 
   return new Hono<AppEnv>()

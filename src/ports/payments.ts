@@ -40,6 +40,17 @@ export interface Payments {
   createPortal(req: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
   /** Verify a webhook delivery (raw body as received, and its headers). Throws WebhookSignatureError. */
   verifyWebhook(rawBody: string, headers: Headers): Promise<PaymentEvent>;
+  /** What the premium subscription costs, as the provider will charge it; null when nothing is charged. */
+  price(): Promise<Price | null>;
+}
+
+/** A recurring price: `amount` in the currency's minor unit (cents), as Stripe gives it. */
+export interface Price {
+  amount: number;
+  /** ISO 4217, lower case as Stripe writes it (`usd`). */
+  currency: string;
+  /** `day`, `week`, `month` or `year`; null for a one-off price. */
+  interval: string | null;
 }
 
 /**

@@ -3,6 +3,7 @@
  * and one <main> landmark. No inline scripts or styles (the CSP forbids them); pages add external
  * scripts through `scripts`. Every page works without JavaScript.
  */
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { CSRF_FIELD } from "./csrf.ts";
 import type { PageCtx } from "./page-context.ts";
@@ -33,73 +34,78 @@ export function Layout(props: {
   const { ctx } = props;
   const user = ctx.user;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · GAS`}</title>
-        <link rel="stylesheet" href={assetUrl("bootstrap.min.css")} />
-        <link rel="stylesheet" href={assetUrl("gas.css")} />
-        {props.head}
-        {(props.scripts ?? []).map((s) => (
-          <script src={assetUrl(s)} defer />
-        ))}
-      </head>
-      <body>
-        <a class="skip-link btn btn-light" href="#main">
-          Skip to content
-        </a>
-        <nav class="navbar navbar-expand navbar-dark bg-dark mb-4" aria-label="Main">
-          <div class="container flex-wrap">
-            <a class="navbar-brand" href="/">
-              GAS
-            </a>
-            <ul class="navbar-nav me-auto flex-wrap">
-              {user ? (
-                <>
-                  <NavLink ctx={ctx} href="/annotate">
-                    Annotate
+    <>
+      {/* Standards mode: without a doctype browsers render in quirks mode. */}
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · GAS`}</title>
+          <link rel="icon" type="image/svg+xml" href={assetUrl("favicon.svg")} />
+          <link rel="stylesheet" href={assetUrl("bootstrap.min.css")} />
+          <link rel="stylesheet" href={assetUrl("gas.css")} />
+          {props.head}
+          {(props.scripts ?? []).map((s) => (
+            <script src={assetUrl(s)} defer />
+          ))}
+        </head>
+        <body>
+          <a class="skip-link btn btn-light" href="#main">
+            Skip to content
+          </a>
+          <nav class="navbar navbar-expand navbar-dark bg-dark mb-4" aria-label="Main">
+            <div class="container flex-wrap">
+              <a class="navbar-brand" href="/">
+                GAS
+              </a>
+              <ul class="navbar-nav me-auto flex-wrap">
+                {user ? (
+                  <>
+                    <NavLink ctx={ctx} href="/annotate">
+                      Annotate
+                    </NavLink>
+                    <NavLink ctx={ctx} href="/annotations">
+                      Annotations
+                    </NavLink>
+                  </>
+                ) : null}
+                {user?.tier !== "premium" ? (
+                  <NavLink ctx={ctx} href="/subscribe">
+                    Get Premium
                   </NavLink>
-                  <NavLink ctx={ctx} href="/annotations">
-                    Annotations
+                ) : null}
+              </ul>
+              <ul class="navbar-nav flex-wrap align-items-center">
+                {user ? (
+                  <>
+                    <NavLink ctx={ctx} href="/profile">
+                      {user.name || "Profile"}
+                    </NavLink>
+                    <li class="nav-item">
+                      <form method="post" action="/logout" class="d-inline">
+                        <CsrfField ctx={ctx} />
+                        <button type="submit" class="btn btn-link nav-link">
+                          Logout
+                        </button>
+                      </form>
+                    </li>
+                  </>
+                ) : (
+                  <NavLink ctx={ctx} href="/login">
+                    Login
                   </NavLink>
-                </>
-              ) : null}
-              {user?.tier !== "premium" ? (
-                <NavLink ctx={ctx} href="/subscribe">
-                  Get Premium
-                </NavLink>
-              ) : null}
-            </ul>
-            <ul class="navbar-nav flex-wrap align-items-center">
-              {user ? (
-                <>
-                  <NavLink ctx={ctx} href="/profile">
-                    {user.name || "Profile"}
-                  </NavLink>
-                  <li class="nav-item">
-                    <form method="post" action="/logout" class="d-inline">
-                      <CsrfField ctx={ctx} />
-                      <button type="submit" class="btn btn-link nav-link">
-                        Logout
-                      </button>
-                    </form>
-                  </li>
-                </>
-              ) : (
-                <NavLink ctx={ctx} href="/login">
-                  Login
-                </NavLink>
-              )}
-            </ul>
-          </div>
-        </nav>
-        <main id="main" class="container pb-5" tabindex={-1}>
-          {props.children}
-        </main>
-        <footer class="container border-top py-3 text-body-secondary small">GAS — the Genomics Annotation Service</footer>
-      </body>
-    </html>
+                )}
+              </ul>
+            </div>
+          </nav>
+          <main id="main" class="container pb-5" tabindex={-1}>
+            {props.children}
+          </main>
+          <footer class="container border-top py-3 text-body-secondary small">GAS — the Genomics Annotation Service</footer>
+        </body>
+      </html>
+    </>
   );
 }
 

@@ -13,27 +13,36 @@ import { Layout } from "./layout.tsx";
 import { jsonError, wantsJson } from "./negotiate.ts";
 import { type PageCtx, pageCtx } from "./page-context.ts";
 
-const TITLES: Record<number, { title: string; quip: string }> = {
-  400: { title: "That request did not make sense", quip: "Even a well-formed VCF has its limits." },
-  401: { title: "Please sign in", quip: "We need to know who you are before we mutate anything." },
-  403: { title: "Not allowed", quip: "The supreme leader of the mutating genome revolutionary party says no." },
-  404: { title: "Page not found", quip: "This page went the way of an intergenic variant: nowhere in particular." },
-  402: { title: "Premium feature", quip: "" },
-  413: { title: "File too large", quip: "" },
-  503: { title: "Temporarily unavailable", quip: "Please try again in a minute." },
-  500: { title: "Something went wrong", quip: "We have been notified, and are mutating towards a fix." },
+/** Per status: what happened, in plain words, and what to do next. */
+const TITLES: Record<number, { title: string; next: string }> = {
+  400: { title: "The request could not be used", next: "Correct what the message above names, then try again." },
+  401: { title: "Please sign in", next: "Sign in to continue; you will come back to where you were." },
+  402: { title: "A Premium feature", next: "Premium keeps results available and annotates files of any size." },
+  403: {
+    title: "Not allowed",
+    next: "If you came from a form or a link that was open for a while, go back, reload the page and try again.",
+  },
+  404: { title: "Page not found", next: "The address may be mistyped, or what it pointed to was removed." },
+  409: { title: "That changed in the meantime", next: "Reload the page to see the current state, then try again." },
+  413: { title: "Too large", next: "Send less at once, or see the limits on the home page." },
+  429: { title: "Too many requests", next: "Wait the time the message names, then try again." },
+  500: {
+    title: "Something went wrong on our side",
+    next: "It was logged. Try again in a minute; if it keeps happening, tell the operators the time and the request id below.",
+  },
+  503: { title: "Temporarily unavailable", next: "A service GAS depends on did not answer. Try again in a minute." },
 };
 
 /** Friendly error page. */
-export function ErrorPage(props: { ctx: PageCtx; status: number; message: string }) {
-  const t = TITLES[props.status] ?? { title: `Error ${props.status}`, quip: "" };
+export function ErrorPage(props: { ctx: PageCtx; status: number; message: string; requestId?: string }) {
+  const t = TITLES[props.status] ?? { title: props.status >= 500 ? TITLES[500]!.title : TITLES[400]!.title, next: "" };
   return (
     <Layout ctx={props.ctx} title={t.title}>
       <h1 class="h2">{t.title}</h1>
       <div class={`alert ${props.status >= 500 ? "alert-danger" : "alert-warning"}`} role="alert">
         {props.message}
       </div>
-      {t.quip ? <p class="text-body-secondary">{t.quip}</p> : null}
+      {t.next ? <p>{t.next}</p> : null}
       <p>
         {props.status === 402 ? (
           <>
@@ -51,7 +60,10 @@ export function ErrorPage(props: { ctx: PageCtx; status: number; message: string
           </a>
         ) : null}
       </p>
-      <p class="small text-body-secondary">Error {props.status}</p>
+      <p class="small text-body-secondary">
+        HTTP {props.status}
+        {props.requestId ? ` · request id ${props.requestId}` : ""}
+      </p>
     </Layout>
   );
 }
@@ -92,5 +104,5 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (wantsJson(c)) return c.json(jsonError(status, message), status);
   const ctx = pageCtx(c);
   if (status === 413) return c.html(<TooLargePage ctx={ctx} message={message} />, status);
-  return c.html(<ErrorPage ctx={ctx} status={status} message={message} />, status);
+  return c.html(<ErrorPage ctx={ctx} status={status} message={message} requestId={c.var.requestId} />, status);
 };

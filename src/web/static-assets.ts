@@ -3,11 +3,12 @@
  * CDN); importing the files as text makes `bun build --compile` embed them in the executable, so
  * the single binary needs no node_modules or asset folder at run time.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import bootstrapCss from "bootstrap/dist/css/bootstrap.min.css" with { type: "text" };
 import annotateCheckJs from "./static/annotate-check.js" with { type: "text" };
 import gasCss from "./static/gas.css" with { type: "text" };
 import jobLiveJs from "./static/job-live.js" with { type: "text" };
+import faviconSvg from "./static/favicon.svg" with { type: "text" };
 import resultsBrowserJs from "./static/results-browser.js" with { type: "text" };
 import type { AppEnv } from "./app-env.ts";
 
@@ -29,6 +30,7 @@ const ASSETS: Record<string, Asset> = {
   "job-live.js": asset(jobLiveJs, "text/javascript; charset=utf-8"),
   "annotate-check.js": asset(annotateCheckJs, "text/javascript; charset=utf-8"),
   "results-browser.js": asset(resultsBrowserJs, "text/javascript; charset=utf-8"),
+  "favicon.svg": asset(faviconSvg, "image/svg+xml"),
 };
 
 /** URL of a static asset, with a content hash so browsers may cache it for long. */
@@ -36,10 +38,17 @@ export const assetUrl = (name: keyof typeof ASSETS & string) => `/static/${name}
 
 /** Routes for /static/*. */
 export function staticRoutes() {
-  return new Hono<AppEnv>().get("/static/:name", (c) => {
-    const a = ASSETS[c.req.param("name")];
-    if (!a) return c.notFound();
+  const serve = (c: Context<AppEnv>, a: Asset) => {
     if (c.req.header("if-none-match") === a.etag) return c.body(null, 304, { etag: a.etag });
     return c.body(a.body, 200, { "content-type": a.type, etag: a.etag, "cache-control": "public, max-age=86400" });
-  });
+  };
+  return (
+    new Hono<AppEnv>()
+      .get("/static/:name", (c) => {
+        const a = ASSETS[c.req.param("name")];
+        return a ? serve(c, a) : c.notFound();
+      })
+      // Browsers ask for /favicon.ico whatever the page links; the SVG answers there too.
+      .get("/favicon.ico", (c) => serve(c, ASSETS["favicon.svg"]!))
+  );
 }

@@ -85,9 +85,9 @@ describe.if(hasChromium)("UI in chromium", () => {
   test("home, sign in, complete the profile", async () => {
     await page.goto(`${web.url}/`);
     await expect(page.locator("h1").textContent()).resolves.toBe("Genomics Annotation Service");
-    await expect(page.getByText("It's a gas! (and useful too)").isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Upload a VCF and get every variant annotated").isVisible()).resolves.toBe(true);
     await shot("01-home");
-    await page.getByRole("link", { name: "Get started – it's free!" }).click();
+    await page.getByRole("link", { name: "Sign in to start (free)" }).click();
     await page.getByLabel("Email").fill("ada@example.org");
     await page.getByLabel("Name").fill("Ada Lovelace");
     await shot("02-dev-sign-in");

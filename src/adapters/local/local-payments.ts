@@ -56,6 +56,10 @@ export function createLocalPayments(opts: LocalPaymentsOptions): Payments & { si
   return {
     provider: "local",
     testMode: true,
+    // Nothing is charged in development: the pages say so instead of quoting a price.
+    async price() {
+      return null;
+    },
     async createCustomer(user) {
       return `cus_local_${sha(user.id).slice(0, 24)}`;
     },

@@ -152,7 +152,7 @@ export function assertUploadSize(size: number, allowed: Pick<VerifiedUpload, "mi
   if (size > allowed.maxBytes)
     throw new AppError(
       "PAYLOAD_TOO_LARGE",
-      `Upload refused: the file is larger than this upload allows (at most ${allowed.maxBytes} bytes; EntityTooLarge)`,
+      `Upload refused: the file is larger than this upload allows (at most ${allowed.maxBytes} bytes)`,
     );
   if (complete && size < allowed.minBytes)
     throw new AppError("INVALID_INPUT", `Upload refused: the file is ${size} bytes; this upload needs at least ${allowed.minBytes} bytes`);

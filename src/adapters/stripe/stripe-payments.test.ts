@@ -50,6 +50,8 @@ function fakeStripe(req: Request, form: Record<string, string>): Response {
       customer: form.customer,
     });
   }
+  if (path === "/v1/prices/price_premium")
+    return Response.json({ id: "price_premium", object: "price", unit_amount: 2000, currency: "usd", recurring: { interval: "month" } });
   if (path === "/v1/billing_portal/sessions")
     return Response.json({
       id: "bps_1",
@@ -135,6 +137,14 @@ describe("Stripe adapter: API calls", () => {
       path: "/v1/billing_portal/sessions",
       form: { customer: "cus_fake1", return_url: "http://gas.test/profile" },
     });
+  });
+
+  test("price: GET /v1/prices/<id> once, as amount, currency and interval", async () => {
+    const payments = adapter();
+    expect(await payments.price()).toEqual({ amount: 2000, currency: "usd", interval: "month" });
+    expect(await payments.price()).toEqual({ amount: 2000, currency: "usd", interval: "month" });
+    expect(seen.filter((s) => s.path === "/v1/prices/price_premium")).toHaveLength(1); // cached
+    expect(seen[0]).toMatchObject({ method: "GET", path: "/v1/prices/price_premium" });
   });
 
   test("Stripe's error answers surface with Stripe's message", async () => {

@@ -7,7 +7,7 @@
  * No Stripe type crosses the port.
  */
 import Stripe from "stripe";
-import { type Payments, type PaymentEvent, WebhookSignatureError } from "../../ports/payments.ts";
+import { type Payments, type PaymentEvent, type Price, WebhookSignatureError } from "../../ports/payments.ts";
 
 export interface StripePaymentsOptions {
   secretKey: string;
@@ -34,6 +34,8 @@ export function createStripePayments(opts: StripePaymentsOptions): Payments {
     ...(opts.api ? { host: opts.api.host, port: opts.api.port, protocol: opts.api.protocol } : {}),
   });
   const tolerance = opts.toleranceSeconds ?? Stripe.webhooks.DEFAULT_TOLERANCE;
+  // The price changes only when the operator edits it in Stripe: asked once per 10 minutes.
+  let price: { value: Promise<Price>; at: number } | null = null;
 
   return {
     provider: "stripe",
@@ -60,6 +62,21 @@ export function createStripePayments(opts: StripePaymentsOptions): Payments {
       });
       if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
       return { url: session.url };
+    },
+
+    price() {
+      if (!price || Date.now() - price.at > 600_000) {
+        const value = stripe.prices.retrieve(opts.priceId).then((p) => ({
+          amount: p.unit_amount ?? 0,
+          currency: p.currency,
+          interval: p.recurring?.interval ?? null,
+        }));
+        price = { value, at: Date.now() };
+        value.catch(() => {
+          price = null; // asked again next time
+        });
+      }
+      return price.value;
     },
 
     async createPortal(req) {

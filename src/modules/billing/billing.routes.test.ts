@@ -42,6 +42,8 @@ describe("billing routes with the Stripe adapter", () => {
           return Response.json({ id: "cs_1", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_1" });
         if (path === "/v1/billing_portal/sessions")
           return Response.json({ id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/bps_1" });
+        if (path === "/v1/prices/price_premium")
+          return Response.json({ id: "price_premium", object: "price", unit_amount: 1250, currency: "eur", recurring: { interval: "month" } });
         return Response.json({ error: { type: "invalid_request_error", message: "unknown" } }, { status: 404 });
       },
     });
@@ -74,6 +76,8 @@ describe("billing routes with the Stripe adapter", () => {
     expect(page).toContain("You are subscribing to the GAS Premium plan.");
     expect(page).toContain("Stripe&#39;s secure checkout page");
     expect(page).toContain("Subscribe (your credit card will not be billed)"); // sk_test_: test mode
+    // Stripe's own price for STRIPE_PRICE_ID, in its currency.
+    expect(page).toContain("Price: <strong>€12.50 per month</strong>, charged by Stripe (test mode: no card is charged)");
     const first = await c.submit("/subscribe", "/subscribe", {});
     expect(first.status).toBe(303);
     expect(first.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_1");

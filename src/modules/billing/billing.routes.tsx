@@ -12,6 +12,7 @@ import { WebhookSignatureError } from "../../ports/payments.ts";
 import { AppError } from "../../shared/errors.ts";
 import { crossSiteResponse, errorResponse, jsonResponse, noAuth } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
+import { formBody } from "../../web/form-body.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { requireUser, userOf } from "../../web/user-guards.ts";
@@ -60,7 +61,7 @@ export function billingRoutes(deps: BillingRoutesDeps) {
     .use("/subscribe", requireUser)
     .use("/subscribe/*", requireUser)
     .use("/billing/portal", requireUser)
-    .get("/subscribe", validate("query", z.object({ cancelled: queryFlag })), (c) => {
+    .get("/subscribe", validate("query", z.object({ cancelled: queryFlag })), async (c) => {
       const ctx = pageCtx(c);
       if (ctx.user?.tier === "premium") return c.redirect("/profile", 303);
       return c.html(
@@ -68,6 +69,7 @@ export function billingRoutes(deps: BillingRoutesDeps) {
           ctx={ctx}
           provider={billing?.provider ?? null}
           testMode={billing?.testMode ?? false}
+          price={billing ? await billing.price() : null}
           limits={deps.limits}
           cancelled={c.req.valid("query").cancelled}
         />,
@@ -158,6 +160,8 @@ export function billingRoutes(deps: BillingRoutesDeps) {
       })
       .post(`${LOCAL_CHECKOUT_PATH}/:token`, async (c) => {
         const { token, session } = open(c);
+        if (session.kind === "portal" && (await formBody(c)).confirm !== "yes")
+          throw new AppError("INVALID_INPUT", "To cancel the subscription, tick the box that confirms it, then press Cancel subscription.");
         // Exactly what the provider would post to the webhook, through the same verification and billing code.
         const delivery = (await simulated.complete(token))!;
         const r = await needBilling().handleWebhook(delivery.body, delivery.headers);

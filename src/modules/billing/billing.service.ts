@@ -9,7 +9,7 @@ import { and, eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { paymentEvents } from "../../db/schema.ts";
 import type { JobStore } from "../../ports/job-store.ts";
-import type { PaymentEvent, Payments } from "../../ports/payments.ts";
+import type { PaymentEvent, Payments, Price } from "../../ports/payments.ts";
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
@@ -94,6 +94,17 @@ export function createBillingService(deps: BillingDeps) {
   return {
     provider: payments.provider,
     testMode: payments.testMode,
+
+    /** The premium price as the provider charges it (null: nothing is charged, or the provider did not answer). */
+    async price(): Promise<Price | null> {
+      try {
+        return await payments.price();
+      } catch (err) {
+        // The page still works without the figure; it says where to find it instead.
+        deps.log.warn("could not read the price from the payment provider", { err });
+        return null;
+      }
+    },
 
     /** The provider's checkout URL for the premium subscription; the customer is created once per account. */
     async startCheckout(user: Customer, urls: { successUrl: string; cancelUrl: string }): Promise<string> {

@@ -1,4 +1,4 @@
-/** The home page (the original's hero and blurb). Subscribing is the billing module's (src/modules/billing). */
+/** The home page: what the service does, how, and what each plan allows. Subscribing is the billing module's (src/modules/billing). */
 import { Hono } from "hono";
 import type { AppEnv } from "../../web/app-env.ts";
 import { Layout, formatBytes } from "../../web/layout.tsx";
@@ -14,7 +14,10 @@ export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeco
       <Layout ctx={ctx} title="Home">
         <section class="hero text-center mb-5">
           <h1 class="display-4">Genomics Annotation Service</h1>
-          <p class="lead fs-3">It's a gas! (and useful too)</p>
+          <p class="lead fs-4">
+            Upload a VCF and get every variant annotated: gene and transcript, Sequence Ontology consequence, HGVS, impact, known variant
+            IDs, frequencies and ClinVar significance.
+          </p>
           <p class="mt-4">
             {ctx.user ? (
               <a class="btn btn-light btn-lg" href="/annotate">
@@ -22,22 +25,15 @@ export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeco
               </a>
             ) : (
               <a class="btn btn-light btn-lg" href="/login">
-                Get started – it's free!
+                Sign in to start (free)
               </a>
             )}
           </p>
-          {ctx.user?.tier !== "premium" ? (
-            <p class="mb-0">
-              <a class="link-light" href="/subscribe">
-                Get Premium—just $999.99 per week!
-              </a>
-            </p>
-          ) : null}
         </section>
         <div class="row g-4">
           <section class="col-md-6" aria-labelledby="how">
             <h2 id="how" class="h4">
-              How the GAS Works
+              How it works
             </h2>
             <ol>
               <li>Sign in and upload a VCF file of genomic variants (plain or gzip).</li>
@@ -47,27 +43,27 @@ export function pagesRoutes(opts: { freeMaxUploadBytes: number; archiveAfterSeco
               </li>
               <li>We email you when the job is done. Browse, filter and download your results.</li>
             </ol>
-            <p class="text-body-secondary">
-              Free accounts annotate files up to {formatBytes(opts.freeMaxUploadBytes)}; their results can be downloaded for {retention}{" "}
-              before they are archived. Premium accounts have no limits.
-            </p>
           </section>
-          <section class="col-md-6" aria-labelledby="praise">
-            <h2 id="praise" class="h4">
-              What our users say
+          <section class="col-md-6" aria-labelledby="plans">
+            <h2 id="plans" class="h4">
+              Plans
             </h2>
-            <figure>
-              <blockquote class="blockquote">
-                <p>“I annotated my genome and now I know where all my missense variants are. My cat is unimpressed.”</p>
-              </blockquote>
-              <figcaption class="blockquote-footer">A satisfied postdoc</figcaption>
-            </figure>
-            <figure>
-              <blockquote class="blockquote">
-                <p>“Faster than my PI answers email.”</p>
-              </blockquote>
-              <figcaption class="blockquote-footer">A graduate student</figcaption>
-            </figure>
+            <dl class="row mb-2">
+              <dt class="col-sm-4">Free</dt>
+              <dd class="col-sm-8">
+                Files up to {formatBytes(opts.freeMaxUploadBytes)}; results can be browsed and downloaded for {retention}, then move to cold
+                storage.
+              </dd>
+              <dt class="col-sm-4">Premium</dt>
+              <dd class="col-sm-8">
+                Files of any size; results stay available, and archived ones are restored on upgrade.{" "}
+                <a href="/subscribe">Price and details</a>.
+              </dd>
+            </dl>
+            <p class="text-body-secondary small">
+              The engine follows Ensembl VEP's consequence and HGVS rules; the README lists how its calls compare with VEP, SnpEff and
+              bcftools csq on real data.
+            </p>
           </section>
         </div>
       </Layout>,

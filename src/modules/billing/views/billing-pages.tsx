@@ -1,6 +1,13 @@
 /** Subscribe (the original's wording), the confirmation, and the local stand-in for Stripe's hosted pages. */
 import { Alert, CsrfField, Layout, formatBytes } from "../../../web/layout.tsx";
+import type { Price } from "../../../ports/payments.ts";
 import type { PageCtx } from "../../../web/page-context.ts";
+
+/** `$20.00 per month`, in the currency's own format. */
+export function formatPrice(price: Price): string {
+  const amount = new Intl.NumberFormat("en", { style: "currency", currency: price.currency.toUpperCase() }).format(price.amount / 100);
+  return price.interval ? `${amount} per ${price.interval}` : amount;
+}
 
 const retention = (s: number) => (s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} seconds`);
 
@@ -9,6 +16,8 @@ export function SubscribePage(p: {
   ctx: PageCtx;
   provider: "stripe" | "local" | null;
   testMode: boolean;
+  /** As the payment provider will charge it; null when nothing is charged or it is unknown. */
+  price: Price | null;
   limits: { freeMaxUploadBytes: number; archiveAfterSeconds: number };
   cancelled: boolean;
 }) {
@@ -17,6 +26,18 @@ export function SubscribePage(p: {
       <h1 class="h2">Subscribe</h1>
       {p.cancelled ? <Alert kind="info">The checkout was cancelled; you have not been charged.</Alert> : null}
       <p class="lead">You are subscribing to the GAS Premium plan.</p>
+      <p id="price">
+        {p.price ? (
+          <>
+            Price: <strong>{formatPrice(p.price)}</strong>, charged by Stripe{p.testMode ? " (test mode: no card is charged)" : ""}. You can
+            cancel at any time from your profile.
+          </>
+        ) : p.provider === "local" ? (
+          "Price: none on this development server (no payment provider; nothing is charged)."
+        ) : p.provider === "stripe" ? (
+          "The price is shown on Stripe's checkout page before you pay."
+        ) : null}
+      </p>
       <ul>
         <li>No upload size limit (free accounts: {formatBytes(p.limits.freeMaxUploadBytes)}).</li>
         <li>Results stay downloadable forever (free accounts: {retention(p.limits.archiveAfterSeconds)}, then archived).</li>
@@ -89,10 +110,20 @@ export function LocalCheckoutPage(p: { ctx: PageCtx; kind: "checkout" | "portal"
         <dt class="col-sm-5">Plan</dt>
         <dd class="col-sm-7">GAS Premium</dd>
         <dt class="col-sm-5">Price</dt>
-        <dd class="col-sm-7">$999.99 per week</dd>
+        <dd class="col-sm-7">none: simulated, nothing is charged</dd>
       </dl>
       <form method="post" action={p.action} class="d-inline">
         <CsrfField ctx={p.ctx} />
+        {checkout ? null : (
+          // Cancelling asks first, as Stripe's portal does: what the user loses is said before they lose it.
+          <div class="form-check mb-3">
+            <input class="form-check-input" type="checkbox" name="confirm" value="yes" id="confirm-cancel" required />
+            <label class="form-check-label" for="confirm-cancel">
+              Yes, cancel Premium now. New results will be archived like a free account's, and files over the free limit can no longer be
+              uploaded.
+            </label>
+          </div>
+        )}
         <button type="submit" class={`btn ${checkout ? "btn-primary" : "btn-danger"}`} id="simulate">
           {checkout ? "Pay (simulated)" : "Cancel subscription"}
         </button>

@@ -122,7 +122,12 @@ describe.if(hasChromium)("UI in chromium", () => {
     await page.locator("#job-status", { hasText: "COMPLETED" }).waitFor({ timeout: 90_000 });
     await page.getByRole("link", { name: "browse and filter the variants" }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { gasMarker?: number }).gasMarker)).toBe(42);
-    await expect(page.locator("#result-download a").textContent()).resolves.toBe("download");
+    // Every download, swapped in live: the BGZF VCF, its index, the plain VCF.
+    await expect(page.locator("#result-download a").allTextContents()).resolves.toEqual([
+      "test.annot.vcf.gz",
+      "test.annot.vcf.gz.tbi",
+      "test.annot.vcf",
+    ]);
     await shot("07-job-completed");
   }, 120_000);
 

@@ -26,7 +26,6 @@ import {
   InputFilesResponse,
   JobDetailResponse,
   JobListResponse,
-  ResultRowsFile,
   SubmitJobBody,
   SubmitJobResponse,
   UploadFormResponse,
@@ -247,15 +246,6 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           return c.html(<LogPage ctx={pageCtx(c)} jobId={id} log={log} back={`/annotations/${id}`} />);
         return c.text(log);
       },
-    )
-    .get(
-      "/annotations/:id/rows",
-      describeRoute({
-        summary: "Download the annotations as JSON, one row per variant × feature",
-        parameters: jobParams,
-        responses: { "200": jsonResponse(ResultRowsFile, "Rows"), ...jobErrors },
-      }),
-      (c) => download(c, "json"),
     )
     .get(
       "/annotations/:id/input",

@@ -5,7 +5,8 @@
  * engine skips) and browses it: the per-variant view and its inline expander, every filter kind
  * (each checked against what the rows show, or against counts the fixture fixes), sorting and
  * paging, JavaScript filtering that does not reload the page, the same form without JavaScript,
- * the export of a filtered set (downloaded and counted), and the skipped records with their lines.
+ * the export of a filtered set (TSV, VCF and Excel, downloaded and counted), and the skipped
+ * records with their lines.
  * Screenshots go to test-artifacts/screenshots/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -13,6 +14,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import { type GasProcess, startGas } from "../support/gas-process.ts";
 import { SECOND_SAMPLE, filterOf, resultsFixtureVcf, secondSampleGt } from "../support/results-fixture.ts";
@@ -382,6 +384,10 @@ describe.if(hasChromium)("results browser in chromium", () => {
     const records = vcfText.split("\n").filter((l) => l && !l.startsWith("#"));
     expect(records.length).toBe(c.matched); // the fixture has one ALT per record
     for (const r of records) expect(r.split("\t")[6]).toBe("PASS");
+    const [xlsx] = await Promise.all([page.waitForEvent("download"), page.locator("#results-exports a", { hasText: "Excel" }).click()]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await xlsx.path())!);
+    expect(book.worksheets[0]!.actualRowCount - 1).toBe(c.matched); // a header row, then one per variant
   }, 30_000);
 
   test("the skipped records are listed with their input lines", async () => {

@@ -137,6 +137,11 @@ export interface StoreSummaryCounts {
   canonicalTagged: boolean;
   /** Totals of the issues table: records or ALTs skipped, and warnings. */
   issues: { skipped: number; warnings: number };
+  /**
+   * The variants are in position order (each contig in one stretch, positions rising): vid order
+   * is then (chrom, pos) order, which lets a region filter walk a range of vids.
+   */
+  sorted: boolean;
 }
 
 /** What the store records about a run beyond its rows. */
@@ -347,6 +352,10 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
   const genotypeCounts = samples.map(() => ({ hom_ref: 0, het: 0, hom_alt: 0, missing: 0 }));
   const genes = new Set<string>();
   const F = CHUNK_FIELD;
+  // For `sorted`: the contigs seen before the current one (bounded by the reference's contigs).
+  const contigsDone = new Set<string>();
+  let lastChrom = "";
+  let lastPos = 0;
   let vid = 0;
 
   const encodeVariant = (rows: readonly BrowseRow[], from: number, facts: VariantFacts, recordBase: number) => {
@@ -384,6 +393,14 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
     for (const g of genes) out.push(`G${clean(g)}${F}${vid}`);
     genes.clear();
 
+    if (counts.sorted) {
+      if (f.chrom !== lastChrom) {
+        if (contigsDone.has(f.chrom)) counts.sorted = false;
+        contigsDone.add(lastChrom);
+        lastChrom = f.chrom;
+      } else if (f.pos < lastPos) counts.sorted = false;
+      lastPos = f.pos;
+    }
     counts.variants++;
     counts.transcriptRows += n;
     if (f.known) counts.known++;
@@ -446,6 +463,7 @@ function newCounts(populations: string[], samples: string[], canonicalTagged: bo
     filters: {},
     canonicalTagged,
     issues: { skipped: 0, warnings: 0 },
+    sorted: true,
   };
 }
 

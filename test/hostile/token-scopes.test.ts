@@ -61,6 +61,16 @@ describe("hostile: API token scopes and expiry", () => {
     expect((await as(t, "/profile")).status).toBe(403);
   });
 
+  test("the local upload endpoint takes a token-holder's upload: the signed form is its authorisation", async () => {
+    const t = String((await token({ name: "uploader" })).json.token);
+    const form = (await (await as(t, "/annotate")).json()) as { url: string; fields: Record<string, string> };
+    const body = new FormData();
+    for (const [k, v] of Object.entries(form.fields)) body.append(k, v);
+    body.append("file", new File(["##fileformat=VCFv4.2\n"], "scoped.vcf"));
+    const res = await as(t, new URL(form.url).pathname, { method: "POST", body });
+    expect(res.status).toBeLessThan(400);
+  });
+
   test("a submit token submits but cannot manage; a manage token can", async () => {
     const submitter = String((await token({ name: "pipeline" })).json.token);
     expect((await submitJob(submitter)).status).not.toBe(403); // refused for its input, not its scope

@@ -23,17 +23,23 @@ export function requiredScope(method: string, path: string): TokenScope {
   return "manage";
 }
 
-/** After loadUser: a bearer request whose token lacks the scope is refused with 403, naming it. */
-export const enforceTokenScopes: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const scopes = c.var.tokenScopes;
-  if (scopes) {
-    const needed = requiredScope(c.req.method, c.req.path);
-    if (!scopes.includes(needed)) {
-      throw new AppError(
-        "FORBIDDEN",
-        `This API token does not have the ${needed} scope this request needs (it has: ${scopes.join(", ") || "none"}). Create a token with it at /account/tokens.`,
-      );
+/**
+ * After loadUser: a bearer request whose token lacks the scope is refused with 403, naming it.
+ * `exempt`: the local upload endpoint, whose authorisation is the signed form (made by GET
+ * /annotate, which needs `submit`), as on S3, whatever else the request carries.
+ */
+export const enforceTokenScopes =
+  (opts: { exempt: (path: string) => boolean }): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const scopes = c.var.tokenScopes;
+    if (scopes && !opts.exempt(c.req.path)) {
+      const needed = requiredScope(c.req.method, c.req.path);
+      if (!scopes.includes(needed)) {
+        throw new AppError(
+          "FORBIDDEN",
+          `This API token does not have the ${needed} scope this request needs (it has: ${scopes.join(", ") || "none"}). Create a token with it at /account/tokens.`,
+        );
+      }
     }
-  }
-  await next();
-};
+    await next();
+  };

@@ -179,7 +179,7 @@ export function createWebApp(deps: WebDeps) {
     }),
   );
   app.use(loadUser(deps.accounts, session));
-  app.use(enforceTokenScopes);
+  app.use(enforceTokenScopes({ exempt: isUpload }));
   // Per signed-in user, whichever way they came (browser session or API token): one user's script
   // cannot take the web fleet from everyone else. 429 with Retry-After, as the other limits.
   const perUser = fixedWindowRateLimit({

@@ -94,7 +94,7 @@ describe("TRUSTED_PROXIES configuration", () => {
   test("Ansible sets it for the web role: nginx's loopback on one box, the ALB's subnets on AWS", async () => {
     const template = await readFile(join(ANSIBLE, "roles/common/templates/gas.env.j2"), "utf8");
     expect(template).toContain("TRUSTED_PROXIES={{ gas_trusted_proxies | join(',') }}");
-    const local = await readFile(join(ANSIBLE, "inventories/local/group_vars/all.yml"), "utf8");
+    const local = await readFile(join(ANSIBLE, "inventories/local/group_vars/all/main.yml"), "utf8");
     expect(local).toMatch(/^gas_trusted_proxies: \[127\.0\.0\.1, "::1"\]$/m);
     const aws = await readFile(join(ANSIBLE, "inventories/aws/group_vars/all.yml"), "utf8");
     const subnets = /^gas_public_subnets: (\[.*\])$/m.exec(

@@ -8,29 +8,42 @@
  * its native libduckdb.so must ship beside the binary and its httpfs extension is not bundled;
  * the queries the browser makes are index lookups, where SQLite is already well under budget.
  *
- * Measured on this 2-core machine, shared with other sessions (load average 3–5 during every
- * figure, so they are noisy), 1,000,000-variant bench VCF over the demo chr21 (bench/generate-vcf.ts,
- * 24.6 MB): 1,000,000 variant rows + 3,071,449 variant × transcript rows + the variant × gene rows.
- * - Inserts, prepared statements, one transaction per hand-off: 4.07 M rows in 7.9 s (516k rows/s);
- *   the indexes and ANALYZE at commit 2.1 s (/tmp write bench feeding the 1M `--format tsv` rows).
- * - In the annotation pass, one thread (`gas annotate --threads 1`, GNU time): VCF only 6.0 s,
- *   273 MB peak RSS; VCF + store 18.2 s, peak RSS 332 / 375 / 400 MB at 100k / 1M / 2M variants
- *   (8 MiB page cache; 32 MiB gave 360 / 422 MB. The rest of the growth is probably SQLite's sorter
- *   merging the index runs at commit; it slows down with size).
- *   With 2 threads the rows cross from the workers (as `--format tsv` does): 560 / 621 MB at 100k / 1M.
- * - File: 273.5 MB (11.1 × the input; 632 MB before the two dictionaries below).
- * - Queries (bun bench/results-store.ts, median of 5, warm): count with a selective filter 0.1 ms,
- *   with a broad one (991k of 1M) 17–40 ms; a page of 50, first or last, by position, gene, AF or
- *   consequence, filtered or not, 0.1–11 ms; expanding a variant 0.02 ms.
+ * How it is written: the engine's thread turns each hand-off of rows (RowBatch) into lines of text
+ * (createStoreEncoder: dictionary ids, packed effects, the summary's counts) and posts them to the
+ * store's own thread (results-store-thread.ts), which inserts them; at most MAX_IN_FLIGHT batches
+ * wait between the two (OutputSinks.ready), so memory does not grow with the input. The indexes on
+ * keys that arrive in order or take few values are kept up to date as rows arrive; HGVS, ID and
+ * AF are built sorted at commit, then ANALYZE (results-store-database.ts says why).
+ *
+ * Measured 2026-12-02 on this 2-core machine while four other sessions ran tests and builds on it
+ * (load average 12-19 during every figure: wall times are 3-7x the CPU times and mean little, so
+ * CPU time, user + system over every thread, is the figure to compare). `gas annotate --threads 1`
+ * on bench/generate-vcf.ts inputs over the demo chr21 (sites only), GNU time:
+ *
+ *   variants   VCF only: CPU / peak RSS     VCF + store: CPU / peak RSS    store file
+ *   100k         5.2 s / 221 MB              10.3 s / 297 MB                 35.6 MB (14.5x input)
+ *   1M          19.4 s / 262 MB              74.9 s / 338 MB                358.4 MB (14.6x input)
+ *   2M          40.1 s / 255 MB             148.7 s / 393 MB                717.6 MB (14.6x input)
+ *
+ * Before this layout (a transcripts table of one row per effect, all indexes at commit, on the
+ * engine's thread) the figures were 6.0 s -> 18.2 s wall at 1M on a quieter machine, 332 / 375 /
+ * 400 MB at 100k / 1M / 2M. The goal of at most 1.5x the VCF-only time is NOT met: the store still
+ * costs about three times the engine's own CPU at 1M. Profile of an in-thread run (300k variants):
+ * SQLite's inserts 37 %, splitting the lines and binding their text on the store's side 15 %, the
+ * forced collections of heap-trimmer.ts 10 %, encoding 7 %, building the BrowseRows 5 %. Next
+ * steps, not taken: skip the BrowseRows when only the store wants rows (encode from the effects),
+ * hand numbers over as numbers (each number column is text converted by SQLite's affinity), fewer
+ * text columns per row. Peak RSS over the VCF-only run: +76 / +76 / +138 MB at 100k / 1M / 2M, so
+ * not yet flat at 2M (not investigated: SQLite's sorter at commit is the first suspect).
+ *
+ * File size at 1M: effects 112 MB, variants 97 MB, the 11 indexes 12-19 MB each (those kept up to
+ * date are ~1.6x the size of the sorted ones: B-tree pages split half full).
  * DuckDB was not measured here: the issue's figures (5 M rows, 1.3 s to write Parquet, 30 ms for a
  * filtered count) would not change the choice, which the shipping cost decides.
  *
  * Write settings: the file is written once and published by rename, so no rollback journal and no
  * fsync per transaction (journal_mode=MEMORY, as OFF is refused in Bun's defensive mode;
- * synchronous=OFF); one transaction per batch of rows (the pipeline's 1–2 MiB hand-offs); indexes
- * are built once at commit (SQLite sorts each in one pass instead of updating five B-trees per row;
- * the usual bulk-load advice, not measured against the alternative here), then ANALYZE gives the
- * planner the statistics to pick between them; no VACUUM (nothing is ever deleted).
+ * synchronous=OFF); one transaction per hand-off; no VACUUM (nothing is ever deleted).
  */
 import { basename, dirname, join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";

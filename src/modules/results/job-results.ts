@@ -18,6 +18,8 @@ import type { Logger } from "../../shared/logger.ts";
 import { resultKeys } from "../jobs/job-keys.ts";
 import type { Owner } from "../jobs/jobs.service.ts";
 import type { StoreCache } from "./store-cache.ts";
+import type { SetRequest } from "./export-pages.ts";
+import type { WorkbookView } from "./query-thread-protocol.ts";
 import type { QueryAnswer, QueryArgs, QueryMethod, StoreQueries } from "./store-queries.ts";
 import { ResultsQueryError } from "./results-store.ts";
 
@@ -26,6 +28,8 @@ export type JobResults = {
   readonly job: Job;
   /** The annotated VCF as stored: a fresh stream, compressed (BGZF) when `gzip`. NOT_FOUND when absent. */
   annotatedVcf(): Promise<{ stream: ReadableStream<Uint8Array>; gzip: boolean }>;
+  /** The filtered set as an Excel workbook, written on a query thread; the store stays cached while it runs. */
+  workbook(view: WorkbookView, req: SetRequest): AsyncGenerator<Uint8Array>;
 } & {
   [K in QueryMethod]: (...args: QueryArgs<K>) => Promise<QueryAnswer<K>>;
 };
@@ -133,6 +137,17 @@ export function createResultsService(deps: ResultsServiceDeps): ResultsService {
         };
       return {
         job,
+        async *workbook(view, req) {
+          const lease = await cache.acquire(key);
+          try {
+            yield* queries.workbook(lease.path, view, req);
+          } catch (err) {
+            if (err instanceof ResultsQueryError) throw new AppError("INVALID_INPUT", err.message);
+            throw err;
+          } finally {
+            lease.release();
+          }
+        },
         async annotatedVcf() {
           const object = job.resultKey ? await results.get(job.resultKey) : null;
           if (!job.resultKey || !object)

@@ -18,9 +18,11 @@ export interface QueryThreadsOptions {
 }
 
 interface Call {
-  msg: Extract<ToQueryThread, { type: "query" | "convert" }>;
+  msg: Extract<ToQueryThread, { id: number }>;
   timeoutMs: number;
-  resolve(v: unknown): void;
+  /** Only this thread can answer (an Excel export's session lives on it). */
+  pin?: Slot;
+  resolve(v: unknown, slot: Slot): void;
   reject(e: Error): void;
 }
 
@@ -51,7 +53,7 @@ export function createThreadQueries(opts: QueryThreadsOptions): StoreQueries {
       if (!call || call.msg.id !== e.data.id) return;
       finish(slot);
       const reply = e.data;
-      if (reply.ok) call.resolve(reply.value);
+      if (reply.ok) call.resolve(reply.value, slot);
       else call.reject(reply.queryError ? new ResultsQueryError(reply.message) : new Error(reply.message));
       pump();
     };
@@ -74,59 +76,79 @@ export function createThreadQueries(opts: QueryThreadsOptions): StoreQueries {
     const i = slots.indexOf(slot);
     if (i >= 0) slots.splice(i, 1);
     call?.reject(err);
+    // Calls pinned to the dead thread cannot be answered by another.
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.pin === slot) queue.splice(i, 1)[0]!.reject(err);
     pump();
   }
 
   function pump() {
     if (closed) return;
-    while (queue.length) {
-      let slot = slots.find((s) => s.call === null);
+    for (let i = 0; i < queue.length; ) {
+      const call = queue[i]!;
+      let slot = call.pin ?? slots.find((s) => s.call === null);
       if (!slot && slots.length < opts.threads) {
         slot = start();
         slots.push(slot);
       }
-      if (!slot) return;
-      const call = queue.shift()!;
-      slot.call = call;
-      slot.timer = setTimeout(
+      // A pinned call waits for its thread; unpinned calls behind it may go to others.
+      if (!slot || slot.call !== null) {
+        if (!call.pin) return;
+        i++;
+        continue;
+      }
+      queue.splice(i, 1);
+      const running = slot;
+      running.call = call;
+      running.timer = setTimeout(
         () =>
           replace(
-            slot,
+            running,
             new AppError(
               "UNAVAILABLE",
-              `This results query took longer than ${Math.round(timeoutMs / 1000)} s and was stopped; narrow the filter`,
+              call.msg.type === "convert"
+                ? `Converting this job's old results took longer than ${Math.round(call.timeoutMs / 60_000)} minutes and was stopped`
+                : `This results query took longer than ${Math.round(call.timeoutMs / 1000)} s and was stopped; narrow the filter`,
             ),
           ),
-        timeoutMs,
+        call.timeoutMs,
       );
-      slot.worker.postMessage(call.msg satisfies ToQueryThread);
+      running.worker.postMessage(call.msg satisfies ToQueryThread);
     }
   }
 
+  /** Queue a call; resolves with the answer and the thread that gave it. */
+  function send(msg: Call["msg"], callTimeoutMs: number, pin?: Slot): Promise<{ value: unknown; slot: Slot }> {
+    if (closed) return Promise.reject(new AppError("UNAVAILABLE", "The results service is shutting down"));
+    return new Promise((resolve, reject) => {
+      queue.push({ msg, timeoutMs: callTimeoutMs, pin, resolve: (value, slot) => resolve({ value, slot }), reject });
+      pump();
+    });
+  }
+
   return {
-    run<K extends QueryMethod>(path: string, method: K, args: QueryArgs<K>): Promise<QueryAnswer<K>> {
-      if (closed) return Promise.reject(new AppError("UNAVAILABLE", "The results service is shutting down"));
-      return new Promise((resolve, reject) => {
-        queue.push({
-          msg: { type: "query", id: nextId++, path, method, args: args as unknown[] },
-          timeoutMs,
-          resolve: resolve as (v: unknown) => void,
-          reject,
-        });
-        pump();
-      });
+    async run<K extends QueryMethod>(path: string, method: K, args: QueryArgs<K>): Promise<QueryAnswer<K>> {
+      const { value } = await send({ type: "query", id: nextId++, path, method, args: args as unknown[] }, timeoutMs);
+      return value as QueryAnswer<K>;
     },
-    convert(jsonPath, storePath) {
-      if (closed) return Promise.reject(new AppError("UNAVAILABLE", "The results service is shutting down"));
-      return new Promise((resolve, reject) => {
-        queue.push({
-          msg: { type: "convert", id: nextId++, jsonPath, storePath },
-          timeoutMs: CONVERT_TIMEOUT_MS,
-          resolve: () => resolve(),
-          reject,
-        });
-        pump();
-      });
+    async convert(jsonPath, storePath) {
+      await send({ type: "convert", id: nextId++, jsonPath, storePath }, CONVERT_TIMEOUT_MS);
+    },
+    async *workbook(path, view, req) {
+      const opened = await send({ type: "workbook-open", id: nextId++, path, view, req }, timeoutMs);
+      const session = opened.value as number;
+      let finished = false;
+      try {
+        for (;;) {
+          // Each chunk is a call: a page of rows written and zipped, well within the query timeout.
+          const { value } = await send({ type: "workbook-next", id: nextId++, session }, timeoutMs, opened.slot);
+          if (value === null) break;
+          yield value as Uint8Array;
+        }
+        finished = true;
+      } finally {
+        if (!finished && slots.includes(opened.slot))
+          opened.slot.worker.postMessage({ type: "workbook-close", session } satisfies ToQueryThread);
+      }
     },
     forget(path) {
       for (const s of slots) s.worker.postMessage({ type: "forget", path } satisfies ToQueryThread);

@@ -19,9 +19,7 @@ import type { ShareLinksService } from "../sharing/index.ts";
 import { downloadHeaders, pullStream } from "./exports/download-headers.ts";
 import { createExportSlots } from "./exports/export-slots.ts";
 import { transcriptTsv, variantTsv } from "./exports/tsv-export.ts";
-import { variantColumns } from "./exports/variant-columns.ts";
 import { filteredVcf } from "./exports/vcf-export.ts";
-import { XLSX_TYPE, transcriptXlsx, variantXlsx } from "./exports/xlsx-export.ts";
 import { type SetRequest, recordOrdinals } from "./filtered-rows.ts";
 import type { ResultsService } from "./job-results.ts";
 import { ResultsQuery, toFilter, toPageRequest } from "./results-params.ts";
@@ -34,6 +32,8 @@ export interface RowsRoutesDeps {
   /** Exports streaming at once in this process (default 2); more wait their turn. */
   concurrentExports?: number;
 }
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 const NOT_SHARED = "This share link does not exist, has expired, or was revoked.";
 
@@ -97,7 +97,6 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
       });
     }
     const name = `${stem}.filtered.${view === "transcripts" ? "effects" : "variants"}`;
-    const columns = variantColumns((await r.summary()).populations ?? []);
     const slot = await slots.take();
     if (format === "tsv") {
       const chunks = view === "transcripts" ? transcriptTsv(r, set) : variantTsv(r, set);
@@ -105,7 +104,7 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
         headers: downloadHeaders(`${name}.tsv`, "text/tab-separated-values; charset=utf-8"),
       });
     }
-    const chunks = view === "transcripts" ? transcriptXlsx(r, set) : variantXlsx(r, set, columns);
+    const chunks = r.workbook(view, set);
     return new Response(pullStream(slot.stream(chunks)), { headers: downloadHeaders(`${name}.xlsx`, XLSX_TYPE) });
   }
 

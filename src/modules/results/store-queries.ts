@@ -5,7 +5,10 @@
  */
 import { importLegacyJson } from "./legacy-json-import.ts";
 import { effectTsvPage, recordPage, variantTsvHeader, variantTsvPage } from "./export-pages.ts";
-import { ResultsStore } from "./results-store.ts";
+import type { SetRequest } from "./export-pages.ts";
+import { variantColumns } from "./exports/variant-columns.ts";
+import type { WorkbookView } from "./query-thread-protocol.ts";
+import { type PageRequest, ResultsStore } from "./results-store.ts";
 
 /**
  * Every call a results store answers across the thread boundary: ResultsStore's queries, and the
@@ -36,6 +39,11 @@ export interface StoreQueries {
   run<K extends QueryMethod>(path: string, method: K, args: QueryArgs<K>): Promise<QueryAnswer<K>>;
   /** Convert an old job's `.annot.json` into a results store file (legacy-json-import.ts); minutes for a large one. */
   convert(jsonPath: string, storePath: string): Promise<void>;
+  /**
+   * The filtered set as an Excel workbook, written where the queries run (exceljs is CPU-heavy);
+   * chunks as the caller pulls them. Ending the iteration early stops the writer.
+   */
+  workbook(path: string, view: WorkbookView, req: SetRequest): AsyncGenerator<Uint8Array>;
   /** Close any handle on `path` (the cache deleted the file). */
   forget(path: string): void;
   close(): Promise<void>;
@@ -89,6 +97,18 @@ export function createInProcessQueries(): StoreQueries {
     },
     async convert(jsonPath, storePath) {
       await importLegacyJson(jsonPath, storePath);
+    },
+    async *workbook(path, view, req) {
+      // Loaded on demand: exceljs and its zip writer are megabytes of code the web role's main thread never needs.
+      const { transcriptXlsx, variantXlsx } = await import("./exports/xlsx-export.ts");
+      const store = stores.get(path);
+      const results = {
+        page: async (r?: PageRequest) => store.page(r),
+        transcriptPage: async (r?: PageRequest) => store.transcriptPage(r),
+      };
+      yield* view === "transcripts"
+        ? transcriptXlsx(results, req)
+        : variantXlsx(results, req, variantColumns(store.summary().populations ?? []));
     },
     forget(path) {
       stores.close(path);

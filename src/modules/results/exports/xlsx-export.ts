@@ -11,8 +11,6 @@ import type { JobResults } from "../job-results.ts";
 import { BROWSE_COLUMNS } from "../../annotator/output/browse-rows.ts";
 import type { Cell, Column } from "./variant-columns.ts";
 
-export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /** Bytes of workbook waiting for the reader before rows stop being added. */
 const MAX_BACKLOG = 1 << 20;
 

@@ -20,6 +20,7 @@ let ada: WebClient;
 let adaId: string;
 let vcfText: string;
 let storeBytes: Uint8Array;
+let legacyJson: Uint8Array;
 /** Every variant of the demo store, position order (the in-process reader: the oracle). */
 let all: VariantRow[];
 
@@ -28,13 +29,15 @@ beforeAll(async () => {
   const reference = await openReference({ bundleDir: DEFAULT_BUNDLE_DIR });
   const storePath = join(root, "out.sqlite");
   const vcf = join(root, "out.annot.vcf");
+  const json = join(root, "out.annot.json");
   try {
-    await annotateFile({ input: join(DEMO_VCF_DIR, "test.vcf"), reference, outputs: { store: storePath, vcf } });
+    await annotateFile({ input: join(DEMO_VCF_DIR, "test.vcf"), reference, outputs: { store: storePath, vcf, json } });
   } finally {
     await reference.close();
   }
   vcfText = await readFile(vcf, "utf8");
   storeBytes = new Uint8Array(await readFile(storePath));
+  legacyJson = new Uint8Array(await readFile(json));
   const local = createInProcessQueries();
   all = [];
   for (let after: string | undefined; ; ) {
@@ -52,7 +55,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 /** A completed job of `userId` with the demo's store and its annotated VCF (BGZF when `bgzf`), as the annotator leaves them. */
-async function demoJob(userId: string, opts: { bgzf?: boolean } = {}) {
+async function demoJob(userId: string, opts: { bgzf?: boolean; legacy?: boolean } = {}) {
   const { jobStore, results, inputs } = h.container.ports;
   const id = crypto.randomUUID();
   const inputKey = `${userId}/${id}~test.vcf`;
@@ -60,7 +63,9 @@ async function demoJob(userId: string, opts: { bgzf?: boolean } = {}) {
   await jobStore.create({ id, userId, inputFileName: "test.vcf", inputKey, submitTime: new Date() });
   if ((await jobStore.claim(id, "t", 60)).outcome !== "claimed") throw new Error("claim failed");
   const keys = resultKeys(userId, id, "test.vcf");
-  await results.put(keys.store, storeBytes);
+  // A job from before the store has only its .annot.json (converted on first open).
+  if (opts.legacy) await results.put(keys.json, legacyJson);
+  else await results.put(keys.store, storeBytes);
   await results.put(keys.log, "Total: 132\n");
   let resultKey = keys.vcf;
   if (opts.bgzf) {
@@ -77,7 +82,7 @@ async function demoJob(userId: string, opts: { bgzf?: boolean } = {}) {
   await jobStore.complete(id, "t", {
     resultKey,
     logKey: keys.log,
-    rowsKey: keys.store,
+    rowsKey: opts.legacy ? keys.json : keys.store,
     summary: { ...summary, warnings: [], warningsTotal: 0, seconds: 1, variantsPerSecond: 132 },
   });
   return (await jobStore.get(id))!;
@@ -215,6 +220,16 @@ describe("exports", () => {
       Buffer.from(await (await ada.request(`/annotations/${job.id}/rows?format=xlsx&view=transcripts`)).arrayBuffer()) as never,
     );
     expect(effects.getWorksheet("effects")!.rowCount).toBe(all.reduce((n, r) => n + r.transcripts, 0) + 1);
+  });
+
+  test("an old job's converted results: TSV works, VCF is a 409 saying why (no record ordinals)", async () => {
+    const job = await demoJob(adaId, { legacy: true });
+    const tsv = await ada.request(`/annotations/${job.id}/rows?format=tsv`);
+    expect(tsv.status).toBe(200);
+    expect(dataLines(await tsv.text())).toHaveLength(all.length);
+    const vcf = await ada.request(`/annotations/${job.id}/rows?format=vcf`, { headers: json });
+    expect(vcf.status).toBe(409);
+    expect(((await vcf.json()) as { message: string }).message).toContain("did not record where each variant is in the VCF");
   });
 
   test("VCF of an empty filter result is the header alone", async () => {

@@ -221,7 +221,7 @@ function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[
   const meta = h.metaLines.filter((l) => !ownInfo(l) && !l.startsWith("##GAS"));
   const added = [
     ...(fields.ann ? [ANN_HEADER_LINE] : []),
-    ...(fields.csq ? [csqHeaderLine(csqKnownKeys(knownLines))] : []),
+    ...(fields.csq ? [csqHeaderLine(csqKnownKeys(knownLines), fields.pick === "flag-pick")] : []),
     ...knownLines,
     `##GAS_reference=<Name="${ref.name.replace(/"/g, "'")}",Build=${ref.build}>`,
     ...(command ? [`##GAS_command=${command}`] : []),

@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { annotateFile } from "./annotate-file.ts";
+import { PICK_MODES, type PickCriterion, type PickMode, parsePickOrder, VEP_PICK_ORDER } from "./consequence/pick.ts";
 import { AnnotationInputError } from "./annotation-errors.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, parseAnnotationFields } from "./output/annotation-fields.ts";
 import type { OutputPaths } from "./output/output-sinks.ts";
@@ -16,9 +17,16 @@ import { prepareBundle } from "./reference/prepared-index.ts";
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
                [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--store FILE] [--threads N] [--quiet]
+               [--pick | --pick-allele | --per-gene | --flag-pick | --most-severe] [--pick-order LIST]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
       --store: also write the results store, a SQLite file of variant and transcript rows and counts.
       --fields: the annotation INFO fields: ann (SnpEff's ANN), csq (VEP's CSQ) or both (default).
+      --pick: one consequence per variant, chosen as VEP's --pick does (MANE Select, MANE Plus
+      Clinical, canonical, APPRIS, TSL, biotype, CCDS, consequence, length); --pick-allele: one per
+      ALT; --per-gene: one per gene; --flag-pick: keep all and mark VEP's choice in CSQ's PICK column;
+      --most-severe: one per ALT, its most severe consequence with every field.
+      --pick-order: VEP's criteria, comma-separated, in the order to apply; default:
+        ${VEP_PICK_ORDER.join(",")}
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
       --threads: annotation workers (default: the cores available; inputs under 1 MB use one).
@@ -94,6 +102,12 @@ async function annotateCommand(args: string[]): Promise<number> {
     log: { type: "string" },
     store: { type: "string" },
     threads: { type: "string" },
+    pick: { type: "boolean", default: false },
+    "pick-allele": { type: "boolean", default: false },
+    "per-gene": { type: "boolean", default: false },
+    "flag-pick": { type: "boolean", default: false },
+    "most-severe": { type: "boolean", default: false },
+    "pick-order": { type: "string" },
     quiet: { type: "boolean", short: "q", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -108,7 +122,15 @@ async function annotateCommand(args: string[]): Promise<number> {
     ...(values.store ? { store: values.store } : {}),
   };
   const threads = await threadCount(values.threads, input);
-  const fields = fieldsOption(values.fields);
+  const fields = { ...fieldsOption(values.fields), pick: pickOption(values), ...pickOrderOption(values["pick-order"]) };
+  if (fields.pickOrder && fields.pick === "none")
+    throw new UsageError("--pick-order orders --pick, --pick-allele, --per-gene, --flag-pick or --most-severe: give one of them");
+  if (fields.pick === "flag-pick" && !fields.csq)
+    throw new UsageError("--flag-pick marks entries in CSQ's PICK column: it needs --fields csq or ann,csq");
+  // The choice is applied where ANN and CSQ are written; the tsv/json rows (and the results store)
+  // keep every transcript, so a row format with a choice would silently ignore it.
+  if (fields.pick !== "none" && fields.pick !== "flag-pick" && (outputs.tsv || outputs.json))
+    throw new UsageError(`--${fields.pick} chooses the VCF's ANN and CSQ entries; --format tsv|json rows list every transcript`);
 
   const reference = await openReference(
     values.fasta
@@ -160,6 +182,25 @@ function fieldsOption(flag: string | undefined): AnnotationFields {
   if (flag === undefined) return DEFAULT_ANNOTATION_FIELDS;
   try {
     return parseAnnotationFields(flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The one of --pick, --pick-allele, --per-gene, --flag-pick, --most-severe given (VEP allows one at a time too). */
+export function pickOption(flags: Partial<Record<Exclude<PickMode, "none">, boolean | undefined>>): PickMode {
+  const given = PICK_MODES.filter((m): m is Exclude<PickMode, "none"> => m !== "none" && flags[m as Exclude<PickMode, "none">] === true);
+  if (given.length > 1)
+    throw new UsageError(
+      `choose one of --pick, --pick-allele, --per-gene, --flag-pick, --most-severe (given: ${given.map((m) => `--${m}`).join(", ")})`,
+    );
+  return given[0] ?? "none";
+}
+
+function pickOrderOption(flag: string | undefined): { pickOrder?: PickCriterion[] } {
+  if (flag === undefined) return {};
+  try {
+    return { pickOrder: parsePickOrder(flag) };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

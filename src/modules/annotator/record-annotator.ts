@@ -4,6 +4,7 @@
  */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
 import { finishTerms, SO } from "./consequence/so-terms.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
@@ -73,7 +74,7 @@ export class RecordAnnotator {
     readonly wantFacts = false,
   ) {
     this.batch = wantRows ? emptyBatch() : null;
-    this.csq = fields.csq ? new CsqWriter(csqKnownKeys(known?.infoHeaderLines() ?? []), (t) => sequences.get(t)) : null;
+    this.csq = fields.csq ? new CsqWriter(csqKnownKeys(known?.infoHeaderLines() ?? []), (t) => sequences.get(t), fields.pick) : null;
     this.isOwnedKey = (key) => ownsInfoKey(fields, key);
   }
 
@@ -234,8 +235,19 @@ export class RecordAnnotator {
         }
       }
     }
+    // VEP's transcript choice (--pick and friends) applies to ANN and CSQ only: rows keep every effect.
+    const pick = this.fields.pick ?? "none";
+    const picked = pick === "none" ? null : choose(all, pick, this.fields.pickOrder);
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
-    this.writeInfo(out, rec, keptInfo(rec.info, this.isOwnedKey), known ? knownFields(end - first, knownInfo) : NO_FIELDS, all, knownInfo);
+    this.writeInfo(
+      out,
+      rec,
+      keptInfo(rec.info, this.isOwnedKey),
+      known ? knownFields(end - first, knownInfo) : NO_FIELDS,
+      all,
+      knownInfo,
+      picked,
+    );
     writeRecordTail(out, rec);
   }
 
@@ -254,6 +266,7 @@ export class RecordAnnotator {
     knownFields: readonly string[],
     effects: readonly AlleleEffect[],
     matches: readonly (KnownMatch | null)[],
+    picked: Uint8Array | null,
   ): void {
     let first = true;
     if (kept) {
@@ -269,13 +282,13 @@ export class RecordAnnotator {
       if (this.fields.ann) {
         if (!first) out.byte(59);
         out.raw(ANN_KEY);
-        writeEffects(out, effects);
+        writeEffects(out, picked !== null && this.fields.pick !== "flag-pick" ? keepChosen(effects, picked) : effects);
         first = false;
       }
       if (this.csq !== null) {
         if (!first) out.byte(59);
         out.raw(CSQ_KEY);
-        this.csq.write(out, rec.ref, rec.altText, effects, matches);
+        this.csq.write(out, rec.ref, rec.altText, effects, matches, picked);
         first = false;
       }
     }

@@ -3,9 +3,19 @@
  * SnpSift and GATK-era tools) and `CSQ` (VEP's, for bcftools +split-vep and filter_vep).
  * Both by default; `gas annotate --fields ann|csq|ann,csq` chooses.
  */
+import type { PickCriterion, PickMode } from "../consequence/pick.ts";
+
 export interface AnnotationFields {
   ann: boolean;
   csq: boolean;
+  /**
+   * VEP's transcript choice (consequence/pick.ts): which effects the fields hold (`pick`,
+   * `pick-allele`, `per-gene`) or mark (`flag-pick`: CSQ's PICK column). Absent = every effect.
+   * Carried here because these options travel wherever the fields do (workers, the engine thread).
+   */
+  pick?: PickMode;
+  /** VEP's --pick_order for `pick` (default: VEP_PICK_ORDER). */
+  pickOrder?: PickCriterion[];
 }
 
 export const DEFAULT_ANNOTATION_FIELDS: Readonly<AnnotationFields> = { ann: true, csq: true };

@@ -95,12 +95,12 @@ describe.if(!!binaries)("graceful shutdown: SIGTERM to an annotator mid-job on r
     return { code, seconds };
   }
 
-  /** One annotated VCF and one log in the result store, one email in the outbox and its log. */
+  /** One annotated VCF (BGZF) and one log in the result store, one email in the outbox and its log. */
   async function expectOneResultAndOneEmail(jobId: string) {
     const results = (await readdir(join(dataDir, "objects", "gas-results"), { recursive: true }))
       .map(String)
       .filter((f) => f.includes(jobId));
-    expect(results.filter((f) => f.endsWith(".annot.vcf"))).toHaveLength(1);
+    expect(results.filter((f) => f.endsWith(".annot.vcf.gz"))).toHaveLength(1);
     expect(results.filter((f) => f.endsWith(".count.log"))).toHaveLength(1);
     const outbox = join(dataDir, "outbox");
     await notifier.waitForLog((l) => l.msg === "email sent" && l.jobId === jobId, 30_000);

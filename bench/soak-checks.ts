@@ -68,7 +68,7 @@ export async function countSoak(opts: {
     return m;
   };
   const resultFiles = await list(join(dataDir, "objects", "gas-results"));
-  const hot = perJob(resultFiles, /([0-9a-f-]{36})~.*\.annot\.vcf$/);
+  const hot = perJob(resultFiles, /([0-9a-f-]{36})~.*\.annot\.vcf(\.gz)?$/);
   const vaultFiles = await list(join(dataDir, "vault"));
   const archives = new Set(vaultFiles.filter((f) => f.endsWith(".archive")).map((f) => f.slice(0, -".archive".length)));
   const outboxFiles = await list(join(dataDir, "outbox"));

@@ -156,7 +156,9 @@ export async function startContainerHarness(env: Record<string, string> = {}): P
       await results.put(`${base}.vcf.count.log`, `Total: ${rows.length}\nInput: ${fileName}\n`);
       await results.put(
         `${base}.annot.json`,
-        JSON.stringify({ format: "gas-annotations/1", reference: "demo (GRCh38)", rows, summary: {} }),
+        // Laid out as the engine wrote it (output-sinks.ts: one row per line), which the one-time
+        // conversion to a results store reads line by line.
+        `{"format":"gas-annotations/1","reference":"demo (GRCh38)","rows":[\n${rows.map((r) => JSON.stringify(r)).join(",\n")}\n],"summary":{}}\n`,
       );
       const summary: JobSummary = {
         records: rows.length,

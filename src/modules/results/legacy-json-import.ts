@@ -9,6 +9,7 @@
  * store cannot pick records), FILTER, ClinVar, population frequencies, genotypes, canonical. The
  * summary's warnings (capped at 1000 by the engine then) become the issues list.
  */
+import { basename } from "node:path";
 import type { AnnotateSummary, BrowseRow } from "../annotator/index.ts";
 import type { RecordIssue, RowBatch, VariantFacts } from "../annotator/output/browse-rows.ts";
 import { createResultsStoreWriter, type StoreSummaryCounts } from "../annotator/output/results-store-writer.ts";
@@ -45,7 +46,14 @@ export async function importLegacyJson(jsonPath: string, storePath: string): Pro
       }
       if (summary) throw new LegacyJsonError(`${where}: text after the summary`);
       if (line.startsWith(SUMMARY_PREFIX)) {
-        summary = parse<AnnotateSummary>(line.slice(SUMMARY_PREFIX.length, line.lastIndexOf("}")), where);
+        // Older or hand-made files may lack fields the writer names the input by: fill them in.
+        const parsed = parse<Partial<AnnotateSummary>>(line.slice(SUMMARY_PREFIX.length, line.lastIndexOf("}")), where);
+        summary = {
+          ...parsed,
+          input: parsed.input ?? basename(jsonPath),
+          reference: parsed.reference ?? "",
+          warnings: parsed.warnings ?? [],
+        } as AnnotateSummary;
         continue;
       }
       if (line === "") continue;

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
-import { errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
+import { errorResponse, jsonResponse, noAuth, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { requireProfile, userOf } from "../../web/user-guards.ts";
 import { documented } from "../../web/validate.ts";
@@ -46,9 +46,12 @@ const FORMATS = {
 const describe = (
   summary: string,
   param: ReturnType<typeof uuidParam> | { name: string; in: "path"; required: true; schema: { type: "string" } },
+  /** A share link is its own authorisation: no token. */
+  open = false,
 ) =>
   describeRoute({
     summary,
+    ...(open ? noAuth : {}),
     description:
       "Filters combine with AND, the values of one filter with OR (repeat a parameter or separate values with commas; a gene ending in `*` is a prefix). `format=json` (default) answers one page with cursors and the total; `tsv`, `vcf` and `xlsx` download every matching row, streamed: TSV and Excel per variant (or per variant × feature with `view=transcripts`), VCF the annotated records with their ANN.",
     parameters: [param],
@@ -58,6 +61,7 @@ const describe = (
         content: { ...jsonResponse(RowsPageResponse, "").content, ...FORMATS },
       },
       "400": errorResponse("A filter the results cannot apply, named"),
+      ...(open ? {} : { "401": errorResponse("Not signed in / bad token") }),
       "402": errorResponse("The results are archived (free account)"),
       "404": errorResponse("Unknown job or link, or the job has no results yet"),
       "409": errorResponse("The results are being restored"),
@@ -123,12 +127,11 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
     )
     .get(
       "/shared/:token/rows",
-      describe("A shared job's annotations, filtered (anyone with the link)", {
-        name: "token",
-        in: "path",
-        required: true,
-        schema: { type: "string" },
-      }),
+      describe(
+        "A shared job's annotations, filtered (anyone with the link)",
+        { name: "token", in: "path", required: true, schema: { type: "string" } },
+        true,
+      ),
       documented("query", ResultsQuery),
       async (c) => {
         const link = await shares.resolve(c.req.param("token"));

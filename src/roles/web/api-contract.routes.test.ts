@@ -18,6 +18,7 @@ type Doc = { paths: Record<string, Record<string, { security?: unknown[]; respon
 const NOT_JSON: Record<string, string> = {
   "GET /": "the home page",
   "GET /static/{name}": "Bootstrap and the site's CSS and scripts",
+  "GET /favicon.ico": "the site's icon (SVG)",
   "GET /openapi.json": "the document itself",
   "GET /metrics": "Prometheus text",
   "GET /login": "sign-in: a redirect to the identity provider",
@@ -36,6 +37,8 @@ const NOT_JSON: Record<string, string> = {
   "GET /checkout/local/{token}": "the simulated checkout page (development)",
   "POST /checkout/local/{token}": "its form: a redirect",
   "GET /annotations/{id}/results": "the results browser page",
+  "GET /annotations/{id}/results/variants/{vid}": "one variant's effects (a page, or the table fragment the browser script asks for)",
+  "GET /shared/{token}/variants/{vid}": "one variant's effects on a shared results page",
   "GET /annotations/{id}/events": "live status: server-sent events",
   "POST /annotations/{id}/shares": "the share form: the job page again",
   "POST /annotations/{id}/shares/{shareId}/revoke": "its revoke button: a redirect",

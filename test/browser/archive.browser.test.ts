@@ -75,7 +75,9 @@ describe.if(hasChromium)("result lifecycle in chromium", () => {
     await page.waitForURL(/\/annotations\/[0-9a-f-]{36}$/);
     const jobUrl = page.url();
     await page.locator("#job-status", { hasText: "COMPLETED" }).waitFor({ timeout: 90_000 });
-    await expect(page.locator("#result-download a").textContent()).resolves.toBe("download");
+    // The plain-text VCF (decompressed as it downloads), listed by its file name beside the BGZF copy.
+    const plainVcf = page.locator("#result-download li[data-download='vcf'] a");
+    await expect(plainVcf.textContent()).resolves.toMatch(/\.annot\.vcf$/);
     await shot("20-result-available");
 
     // After ARCHIVE_AFTER the page (reloaded, as a user would) offers the upgrade instead.
@@ -105,10 +107,10 @@ describe.if(hasChromium)("result lifecycle in chromium", () => {
     await expect(page.locator("#result-download").textContent()).resolves.toContain("being restored");
     await shot("25-result-restoring");
     // The restoring page refreshes itself every few seconds until the result is back.
-    await page.locator("#result-download a", { hasText: "download" }).waitFor({ timeout: 30_000 });
+    await plainVcf.waitFor({ timeout: 30_000 });
     await expect(state()).resolves.toBe("AVAILABLE");
     await shot("26-result-restored");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#result-download a").click()]);
+    const [download] = await Promise.all([page.waitForEvent("download"), plainVcf.click()]);
     expect(await Bun.file((await download.path())!).text()).toContain("ANN=");
   }, 180_000);
 });

@@ -43,7 +43,13 @@ describe("billing routes with the Stripe adapter", () => {
         if (path === "/v1/billing_portal/sessions")
           return Response.json({ id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/bps_1" });
         if (path === "/v1/prices/price_premium")
-          return Response.json({ id: "price_premium", object: "price", unit_amount: 1250, currency: "eur", recurring: { interval: "month" } });
+          return Response.json({
+            id: "price_premium",
+            object: "price",
+            unit_amount: 1250,
+            currency: "eur",
+            recurring: { interval: "month" },
+          });
         return Response.json({ error: { type: "invalid_request_error", message: "unknown" } }, { status: 404 });
       },
     });

@@ -16,23 +16,13 @@ import {
   RESULTS_STORE_FORMAT,
   type StoreSummaryCounts,
 } from "../annotator/output/results-store-writer.ts";
+import { CLIN_SIG_CLASSES, type ClinSigClass } from "../annotator/output/clin-sig.ts";
 
 export type Impact = keyof typeof IMPACT_RANK;
 const IMPACTS = Object.keys(IMPACT_RANK) as Impact[];
 
-/** ClinVar significance classes a filter names; each matches the store's normalized `clin_sig` tokens. */
-export const CLIN_SIG_CLASSES = [
-  "pathogenic",
-  "likely_pathogenic",
-  "uncertain_significance",
-  "conflicting",
-  "likely_benign",
-  "benign",
-  "drug_response",
-  "risk_factor",
-  "other",
-] as const;
-export type ClinSigClass = (typeof CLIN_SIG_CLASSES)[number];
+/** ClinVar significance classes a filter names, as the writer classifies KNOWN_CLIN_SIG (one list, clin-sig.ts). */
+export { CLIN_SIG_CLASSES, type ClinSigClass };
 
 /** Genotype classes of the sample filter: heterozygous, homozygous ALT, or either (any ALT call). */
 export const GENOTYPE_CLASSES = ["het", "hom_alt", "non_ref"] as const;

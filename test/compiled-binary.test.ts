@@ -89,6 +89,16 @@ describe("compiled binary", () => {
       const vcf = await result.text();
       expect(vcf.startsWith("##fileformat=VCF")).toBe(true);
       expect(vcf).toContain("ANN=");
+      // The results store was written on the binary's store thread and is read on its query
+      // threads: both are entrypoints of their own in a compiled binary (scripts/build-binary.ts).
+      const results = await browser.request(`/annotations/${jobId}/results`, { headers: { accept: "text/html" } });
+      expect(results.status).toBe(200);
+      const resultsPage = await results.text();
+      expect(resultsPage).toContain("132 variants (ALT alleles)");
+      expect(resultsPage).toContain(`id="v1" data-vid="1"`);
+      const tsv = await browser.request(`/annotations/${jobId}/rows?format=tsv&impact=HIGH,MODERATE`);
+      expect(tsv.status).toBe(200);
+      expect((await tsv.text()).split("\n").length).toBeGreaterThan(2);
     }, 120_000);
 
     test("restarts on its data folder well under a second to /healthz", async () => {

@@ -27,7 +27,9 @@ let code = 1;
 try {
   const browser = createClient(gas.url);
   await browser.signIn("fuzz@example.org", "Fuzz");
-  const token = ((await (await browser.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token;
+  // Every scope, so that each operation is reached (a narrower token's 403s are tested in test/hostile/token-scopes.test.ts).
+  const made = await browser.json("/account/tokens", { method: "POST", body: JSON.stringify({ scopes: ["read", "submit", "manage"] }) });
+  const token = ((await made.json()) as { token: string }).token;
   const api = createClient(gas.url, { token });
   const form = (await (await api.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
   const up = await postUpload(api, form.url, form.fields, new File([await Bun.file(DEMO_VCF).arrayBuffer()], "test.vcf"));

@@ -65,6 +65,8 @@ const describe = (
       "402": errorResponse("The results are archived (free account)"),
       "404": errorResponse("Unknown job or link, or the job has no results yet"),
       "409": errorResponse("The results are being restored"),
+      // Bun's own answer when the request line passes its limit (thousands of filter values).
+      "431": { description: "The URL is too long: send fewer filter values" },
     },
   });
 

@@ -16,7 +16,7 @@ import {
   enforceTokenScopes,
   loadUser,
 } from "../../modules/accounts/index.ts";
-import { type BillingService, billingRoutes } from "../../modules/billing/index.ts";
+import { type BillingService, WEBHOOK_PATH, billingRoutes } from "../../modules/billing/index.ts";
 import { type JobsService, jobsRoutes, uploadRoutes } from "../../modules/jobs/index.ts";
 import { type ResultsService, rowsRoutes } from "../../modules/results/index.ts";
 import type { ShareLinksService } from "../../modules/sharing/index.ts";
@@ -179,7 +179,8 @@ export function createWebApp(deps: WebDeps) {
     }),
   );
   app.use(loadUser(deps.accounts, session));
-  app.use(enforceTokenScopes({ exempt: isUpload }));
+  // Exempt: the signed upload form and the payment provider's signed webhook carry their own authorisation.
+  app.use(enforceTokenScopes({ exempt: (path) => isUpload(path) || path === WEBHOOK_PATH }));
   // Per signed-in user, whichever way they came (browser session or API token): one user's script
   // cannot take the web fleet from everyone else. 429 with Retry-After, as the other limits.
   const perUser = fixedWindowRateLimit({

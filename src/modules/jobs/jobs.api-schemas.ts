@@ -96,12 +96,3 @@ export const UploadedQuery = z.object({
     .min(1, "The upload redirect has no key parameter")
     .describe("The key the object store gave the uploaded input"),
 });
-
-/** The engine's `.annot.json`: one row per variant × feature (src/modules/annotator/output/browse-rows.ts). */
-export const ResultRowsFile = z
-  .looseObject({
-    format: z.string().describe("`gas-annotations/1`"),
-    reference: z.string(),
-    rows: z.array(z.looseObject({ chrom: z.string(), pos: z.number().int(), consequence: z.string(), impact: z.string() })),
-  })
-  .meta({ id: "ResultRowsFile" });

@@ -14,6 +14,11 @@ export const users = pgTable(
     subject: text("subject").notNull(),
     /** Empty until known: the provider may not share it, and the profile page asks for it. */
     email: text("email").notNull(),
+    /**
+     * When `email` was shown to reach this user (a verification link, or the identity provider's
+     * `email_verified`); null: unverified, and only the verification email goes to it (issue 13).
+     */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     name: text("name").notNull(),
     institution: text("institution").notNull().default(""),
     tier: text("tier", { enum: ["free", "premium"] })
@@ -47,6 +52,25 @@ export const apiTokens = pgTable("api_tokens", {
   /** After this the token is refused; every token has one (issue 13: tokens never expired). */
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull().default(sql`now() + interval '90 days'`),
 });
+
+/** Verification links sent to a user's address: single-use, expiring; only the hash is kept. */
+export const emailVerifications = pgTable(
+  "email_verifications",
+  {
+    /** SHA-256 of the link's token: a copy of the database does not verify anything. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The address the link was sent to: it verifies that address only, not a later one. */
+    email: text("email").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  // Resends are counted per user over the last day (the rate limit).
+  (t) => [index("email_verifications_user_idx").on(t.userId, t.createdAt)],
+);
 
 export const sessions = pgTable(
   "sessions",

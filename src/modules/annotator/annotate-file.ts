@@ -5,6 +5,7 @@
  * order. The annotator role and `gas annotate` both call annotateFile.
  */
 import { AnnotationInputError } from "./annotation-errors.ts";
+import { type InputLimits, checkInputLimits } from "./input-limits.ts";
 import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS } from "./output/annotation-fields.ts";
@@ -43,6 +44,8 @@ export interface AnnotateFileOptions {
   threads?: number;
   /** Which annotation INFO fields to write (default: ANN and CSQ). */
   fields?: AnnotationFields;
+  /** Decompressed size and record count the input may not exceed (the service's plans). */
+  limits?: InputLimits;
 }
 
 /**
@@ -137,6 +140,7 @@ async function runOnThisThread(
       annotator.annotateInto(batch[i]!, i, out);
       if (out.length >= HANDOFF_BYTES) handOff();
     }
+    checkInputLimits(opts.limits, annotator.counter.records, vcf.inflatedBytes());
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
     // Most batches need no real I/O, so their awaits resolve as microtasks and libuv never gets a
     // turn: the writer's background writes and fsync would not complete (measured: 258 of 262
@@ -194,11 +198,14 @@ async function runParallel(
     await sinks.ready();
     counter.merge(r.counter);
     recordsOnUnknownContigs += r.recordsOnUnknownContigs;
+    checkInputLimits(opts.limits, counter.records, vcf.inflatedBytes());
     opts.onProgress?.({ records: counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
   };
   try {
     for await (const block of vcf.blocks(blockChars)) {
       opts.signal?.throwIfAborted();
+      // The size as it is read (the records are counted as results settle, a few blocks behind).
+      checkInputLimits(opts.limits, 0, vcf.inflatedBytes());
       inFlight.push(pool.submit(block));
       inFlightChars.push(block.text.length);
       // Unsettled results would reject unobserved if an earlier one fails: observe them now.

@@ -1,4 +1,5 @@
 import type { AnnotateProgress } from "../annotate-file.ts";
+import type { InputLimits } from "../input-limits.ts";
 import type { AnnotationFields } from "../output/annotation-fields.ts";
 import type { AnnotateSummary } from "../output/annotation-summary.ts";
 import type { OutputPaths } from "../output/output-sinks.ts";
@@ -11,6 +12,7 @@ export interface EngineRun {
   command?: string;
   threads?: number;
   fields?: AnnotationFields;
+  limits?: InputLimits;
 }
 
 /** Messages between the caller and the engine thread. */

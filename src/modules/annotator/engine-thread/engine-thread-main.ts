@@ -33,6 +33,7 @@ async function run(msg: Extract<ToEngine, { type: "run" }>): Promise<void> {
       command: msg.command,
       threads: msg.threads,
       fields: msg.fields,
+      limits: msg.limits,
       reference: reference!,
       signal: abort.signal,
       onProgress: (progress) => {

@@ -67,6 +67,11 @@ export interface VcfInput {
   readonly layout: RecordLayout;
   /** File bytes consumed so far (compressed bytes for gzip/BGZF), for progress. */
   bytesRead(): number;
+  /**
+   * Decompressed bytes taken from the file so far (header included; at most one source chunk,
+   * 4 MiB, ahead of the records handed out): what a limit on the input's real size counts.
+   */
+  inflatedBytes(): number;
   /** Size of the file on disk. */
   totalBytes: number;
   close(): Promise<void>;
@@ -114,13 +119,14 @@ export const BLOCK_CHARS = 64 << 10;
 export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<VcfInput> {
   const file = opts.displayName ?? basename(path);
   const batchSize = Math.max(1, opts.batchSize ?? 4096);
-  let source: SequentialByteSource;
+  let opened: SequentialByteSource;
   try {
-    source = await openSequentialSource(path, "VCF", { maxCompressionRatio: MAX_COMPRESSION_RATIO });
+    opened = await openSequentialSource(path, "VCF", { maxCompressionRatio: MAX_COMPRESSION_RATIO });
   } catch (err) {
     if (err instanceof CompressedDataError) throw new VcfFormatError(file, 1, err.message);
     throw err;
   }
+  const source = countingInflated(opened);
   const feed = new TextFeed(source, file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   let header: VcfHeader;
   try {
@@ -139,6 +145,7 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
     compression: source.compression,
     totalBytes: source.totalBytes,
     bytesRead: () => source.bytesRead(),
+    inflatedBytes: () => source.inflated,
     close: () => source.close(),
     async *batches() {
       if (started) throw new Error("VcfInput.batches() can only be iterated once");
@@ -182,6 +189,25 @@ export async function openVcf(path: string, opts: OpenVcfOptions = {}): Promise<
       }
     },
   };
+}
+
+type CountingSource = SequentialByteSource & { inflated: number };
+
+/** `source`, counting the decompressed bytes it hands out (for per-job input limits). */
+function countingInflated(source: SequentialByteSource): CountingSource {
+  const counting: CountingSource = {
+    compression: source.compression,
+    totalBytes: source.totalBytes,
+    inflated: 0,
+    bytesRead: () => source.bytesRead(),
+    async next() {
+      const chunk = await source.next();
+      if (chunk) counting.inflated += chunk.length;
+      return chunk;
+    },
+    close: () => source.close(),
+  };
+  return counting;
 }
 
 /**

@@ -428,3 +428,56 @@ describe("archiver races", () => {
     expect(await restoredAnnouncementsAndEmails(j.jobId)).toEqual({ announced: 2, emailed: 1 });
   });
 });
+
+describe("restore completion does not wait for the email", () => {
+  test("the mailer (SES) fails when the restore finishes: the result is AVAILABLE anyway; the email follows on its own retry, once", async () => {
+    const a = archiver();
+    const j = await archiveJob(a);
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    expect(await handleNext("restore", a.onRestored)).toBe("restored");
+    // The result is back and downloadable before any email is attempted.
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await text(h.container.ports.results, j.resultKey)).toContain("#CHROM");
+
+    // SES refuses (throttled, identity not verified…): the notifier hands the delivery back.
+    const ports = h.container.ports as { mailer: { send(m: unknown): Promise<void> } };
+    const working = ports.mailer;
+    ports.mailer = {
+      send: async () => {
+        throw new Error("Throttling: Maximum sending rate exceeded");
+      },
+    };
+    const failing = h.container.notifier(createLogger("error", {}));
+    ports.mailer = working;
+    const queue = h.container.ports.queue<NotifierMessage>("notifier");
+    const deliveries = [];
+    for (let [d] = await queue.receive(); d; [d] = await queue.receive()) if ("archiveId" in d.message) deliveries.push(d);
+    expect(deliveries).toHaveLength(1);
+    expect(await failing(deliveries[0]!)).toBe("retry");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE" });
+    // The redelivery (once the backoff is over) with SES working again: one email.
+    const [again] = await queue.receive({ waitSeconds: 10 });
+    expect([again?.message.jobId, typeof (again?.message as { archiveId?: unknown })?.archiveId]).toEqual([j.jobId, "string"]);
+    expect(await h.container.notifier(createLogger("error", {}))(again!)).toBe("sent");
+    expect(await restoredAnnouncementsAndEmails(j.jobId)).toEqual({ announced: 0, emailed: 1 });
+  }, 20_000);
+
+  test("the periodic re-check and the storage's announcement finish the same restore together: AVAILABLE, one email", async () => {
+    const a = archiver();
+    const j = await archiveJob(a);
+    await upgrade(j.userId);
+    expect(await handleNext("thaw", a.onThaw)).toBe("restore-started");
+    // Both arrive about when the restore is readable: the announcement and the re-check (check 1).
+    const [notice] = await h.container.ports.queue<unknown>("restore").receive({ waitSeconds: 5 });
+    const [check] = await h.container.ports.queue<{ jobId: string; userId: string; check?: number }>("thaw").receive({ waitSeconds: 5 });
+    expect(check?.message.check).toBe(1);
+    const outcomes = await Promise.all([a.onRestored(notice!.message), a.onThaw(check!.message)]);
+    expect(outcomes.map((o) => o.outcome)).toContain("restored");
+    expect(await h.container.ports.jobStore.get(j.jobId)).toMatchObject({ resultState: "AVAILABLE", archiveId: null });
+    expect(await text(h.container.ports.results, j.resultKey)).toContain("#CHROM");
+    expect(await vaultFiles()).toEqual([]);
+    const { emailed } = await restoredAnnouncementsAndEmails(j.jobId);
+    expect(emailed).toBe(1);
+  }, 20_000);
+});

@@ -45,7 +45,15 @@ export async function serve(argv: string[]): Promise<void> {
     notifier: async (c) => (await import("./roles/notifier.role.ts")).startNotifier(c),
   } satisfies Record<(typeof ROLES)[number], (c: typeof container) => Promise<Stop>>;
   const stops: Stop[] = [];
-  for (const r of roles) stops.push(await starters[r](container));
+  try {
+    for (const r of roles) stops.push(await starters[r](container));
+  } catch (err) {
+    // A role that cannot start (METRICS_PORT in use, reference missing…): its message, not a stack.
+    console.error(`gas: ${(err as Error).message}`);
+    await Promise.allSettled(stops.map((stop) => stop()));
+    await container.close().catch(() => {});
+    process.exit(1);
+  }
   log.info("started", { roles, database: container.database.kind, dataDir: config.backend.dataDir });
 
   let stopping = false;

@@ -107,14 +107,26 @@ export function serveWorkerMetrics(
 ): () => Promise<void> {
   const { port, host, token } = c.config.metrics;
   if (port === null || !c.metrics.claimEndpoint()) return async () => {};
-  const server = startMetricsServer({
-    metrics: c.metrics,
-    host,
-    port: port + WORKER_METRICS_PORT_OFFSETS[role],
-    token,
-    ready: () => checkReady(readinessChecks(c, [role])),
-    log,
-  });
+  const offset = WORKER_METRICS_PORT_OFFSETS[role];
+  let server: ReturnType<typeof startMetricsServer>;
+  try {
+    server = startMetricsServer({
+      metrics: c.metrics,
+      host,
+      port: port + offset,
+      token,
+      ready: () => checkReady(readinessChecks(c, [role])),
+      log,
+    });
+  } catch (err) {
+    // Two processes of one role on a host (or another program) on the port: say which variable
+    // to change instead of Bun's bare EADDRINUSE.
+    if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+    throw new Error(
+      `METRICS_PORT: the ${role} role's metrics port ${host}:${port + offset} (METRICS_PORT=${port}${offset ? ` + ${offset}` : ""}) is in use by another process. ` +
+        "Each process on a host needs its own: give a second process of the same role another METRICS_PORT (e.g. in a systemd drop-in), or leave METRICS_PORT unset for it.",
+    );
+  }
   log.info("metrics listening", { url: server.url, paths: ["/healthz", "/readyz", "/metrics"] });
   return () => server.stop();
 }

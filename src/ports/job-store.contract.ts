@@ -122,6 +122,35 @@ export function jobStoreContract(
       expect((await h.store.get(other.id))?.status).toBe("COMPLETED");
     });
 
+    test("usage: live running claims, starts after a time, and hot result bytes, of that user only", async () => {
+      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 0 });
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) await h.store.create({ ...job, id, submitTime: new Date(Date.now() + i) });
+      const other = await h.makeUser();
+      const theirs = randomUUID();
+      await h.store.create({ ...job, id: theirs, userId: other });
+      await h.store.claim(theirs, "theirs", 60); // another user's: never counted
+      await h.store.claim(ids[0]!, "t0", 60);
+      await h.store.complete(ids[0]!, "t0", { ...results, summary: { ...summary, storedBytes: 1000 } });
+      await h.store.claim(ids[1]!, "t1", 60);
+      await h.store.complete(ids[1]!, "t1", { ...results, summary: { ...summary, storedBytes: 300 } });
+      await sleep(20);
+      const since = new Date();
+      await sleep(20);
+      await h.store.claim(ids[2]!, "t2", 60); // running, live
+      await h.store.claim(ids[3]!, "t3", 60);
+      await h.store.renewClaim(ids[3]!, "t3", 0); // let go (a worker handing a job back)
+      await sleep(20);
+      expect(await h.store.usage(job.userId, { startedAfter: since })).toEqual({ running: 1, startedAfter: 2, resultBytes: 1300 });
+      // An archived result has left the results store; a restoring one is back in it.
+      await h.store.moveResult(ids[0]!, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: "a1" });
+      expect((await h.store.usage(job.userId)).resultBytes).toBe(300);
+      await h.store.moveResult(ids[0]!, { state: "ARCHIVED", archiveId: "a1" }, { state: "RESTORING", archiveId: "a1" });
+      expect((await h.store.usage(job.userId)).resultBytes).toBe(1300);
+      await h.store.complete(ids[2]!, "t2", results); // no storedBytes (a job from before): 0
+      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 1300 });
+    });
+
     test("countByStatus counts every status (0 when none) and follows each transition", async () => {
       const before = await h.store.countByStatus();
       expect(Object.keys(before).sort()).toEqual(["COMPLETED", "FAILED", "PENDING", "RUNNING"]);

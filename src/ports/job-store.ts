@@ -27,6 +27,11 @@ export interface JobSummary {
    * the job page shows that size. Absent on jobs from before (they stored the plain file).
    */
   plainVcfBytes?: number;
+  /**
+   * Bytes this job's results occupy in the results store (VCF, index, log, results store): what
+   * a user's stored-results quota counts. Absent on jobs from before (counted as 0).
+   */
+  storedBytes?: number;
 }
 
 /** The annotator's latest progress report for a RUNNING job (the engine's own figures). */
@@ -82,6 +87,19 @@ export interface CompletedFields {
   summary: JobSummary;
 }
 
+/** One user's jobs as a scheduler and a quota see them (JobStore.usage). */
+export interface UserUsage {
+  /** RUNNING jobs whose claim is live (a lapsed claim's worker is gone and counts for nothing). */
+  running: number;
+  /** Jobs whose first start is later than `startedAfter` (0 without it). */
+  startedAfter: number;
+  /**
+   * `summary.storedBytes` summed over COMPLETED jobs whose result is in hot storage (AVAILABLE or
+   * RESTORING): an ARCHIVED result has left the results store for the vault.
+   */
+  resultBytes: number;
+}
+
 /** The `job.requested` message that tells the annotators about a new job. */
 export interface JobAnnouncement {
   topic: "job.requested";
@@ -130,6 +148,14 @@ export interface JobStore {
    * of two web processes converting the same job at once one records its store.
    */
   setRowsKey(id: string, from: string | null, to: string): Promise<boolean>;
+  /**
+   * One user's running jobs, recent starts and stored result bytes, read together. PostgreSQL
+   * reads its own writes; DynamoDB reads a global secondary index, whose copy lags writes by
+   * well under a second normally, so two workers deciding in that window may both start a job
+   * (a cap is then exceeded by one, briefly). Cost grows with the user's number of jobs: one
+   * aggregate over the user's index on PostgreSQL, a Query of the user index on DynamoDB.
+   */
+  usage(userId: string, opts?: { startedAfter?: Date }): Promise<UserUsage>;
   /**
    * How many jobs are in each status now (every status present, 0 when none), for /metrics.
    * Cost differs per adapter: one GROUP BY on PostgreSQL, a full-table Scan on DynamoDB, so

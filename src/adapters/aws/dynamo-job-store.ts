@@ -86,6 +86,36 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return items.map(toJob).sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
 
+    // The user index holds every attribute (projection ALL); only the five read here are fetched.
+    // Eventually consistent (a GSI cannot be read otherwise): see UserUsage's note on the port.
+    async usage(userId, o) {
+      const now = Date.now();
+      const after = o?.startedAfter ? toEpochSeconds(o.startedAfter) : null;
+      const usage = { running: 0, startedAfter: 0, resultBytes: 0 };
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: opts.userIndex,
+            KeyConditionExpression: "user_id = :u",
+            ProjectionExpression: "job_status, claim_expires_at, start_time, result_state, #summary.storedBytes",
+            ExpressionAttributeNames: { "#summary": "summary" },
+            ExpressionAttributeValues: { ":u": userId },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const i of (r.Items ?? []) as Partial<JobItem>[]) {
+          if (i.job_status === "RUNNING" && (i.claim_expires_at ?? 0) > now) usage.running++;
+          if (after !== null && i.start_time !== undefined && i.start_time > after) usage.startedAfter++;
+          if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
+            usage.resultBytes += Number(i.summary?.storedBytes ?? 0);
+        }
+        start = r.LastEvaluatedKey;
+      } while (start);
+      return usage;
+    },
+
     // A Scan reading only job_status, page by page. Chosen over counters kept beside each
     // transition: those would need a transaction per state change (dynalite has none) or drift
     // after a crash between the two writes. The price is a full read of the table per call

@@ -79,6 +79,26 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
     .prepare("gas_jobs_create");
   const { outbox } = opts;
   return {
+    async usage(userId, o) {
+      // One pass over the user's rows (jobs_user_submit_idx); FILTER keeps it one aggregate.
+      const after = o?.startedAfter ?? null;
+      const [row] = await db
+        .select({
+          running: sql<number>`count(*) filter (where ${jobs.status} = 'RUNNING' and ${jobs.claimExpiresAt} > now())::int`,
+          startedAfter:
+            after === null
+              ? sql<number>`0`
+              : sql<number>`count(*) filter (where ${jobs.startTime} > ${after.toISOString()}::timestamptz)::int`,
+          resultBytes: sql<string>`coalesce(sum((${jobs.summary}->>'storedBytes')::bigint) filter (where ${jobs.status} = 'COMPLETED' and ${jobs.resultState} in ('AVAILABLE', 'RESTORING')), 0)::text`,
+        })
+        .from(jobs)
+        .where(eq(jobs.userId, userId));
+      return {
+        running: Number(row?.running ?? 0),
+        startedAfter: Number(row?.startedAfter ?? 0),
+        resultBytes: Number(row?.resultBytes ?? 0),
+      };
+    },
     async countByStatus() {
       const rows = await db.select({ status: jobs.status, n: sql<number>`count(*)::int` }).from(jobs).groupBy(jobs.status);
       const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;

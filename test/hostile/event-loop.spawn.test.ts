@@ -60,11 +60,12 @@ describe("hostile: a long job in --role=all", () => {
     const slow = latencies.filter((ms) => ms > 100);
     if (slow.length)
       console.warn(`healthz: ${slow.length}/${latencies.length} answers over 100 ms, worst ${Math.round(Math.max(...latencies))} ms`);
-    // 99 % within 100 ms, none over 500 ms. On two cores the engine thread, the server's main
-    // thread and this test's own process share the CPU: .ci/run once saw one answer of 226 at
-    // 294 ms (all others under 100), which a blocked event loop would not produce alone — an engine
-    // run on the main thread stalled every answer for seconds (26.5 s before issue 13 item 2).
-    expect(slow.length).toBeLessThanOrEqual(Math.floor(latencies.length / 100));
+    // 95 % within 100 ms, none over 500 ms. On two cores the engine thread, the results-store
+    // thread, the server's main thread and this test's own process share the CPU, so a few answers
+    // wait for a core: .ci/run saw 2 of 197 at 101–108 ms (and once one of 226 at 294 ms) with the
+    // loop free. A blocked event loop fails both bounds at once: an engine run on the main thread
+    // stalled every answer for seconds (26.5 s before issue 13 item 2).
+    expect(slow.length).toBeLessThanOrEqual(Math.floor(latencies.length / 20));
     expect(Math.max(...latencies)).toBeLessThan(500);
   }, 180_000);
 });

@@ -82,6 +82,8 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
     mailer: aws.ses.from ? createSesMailer({ ses: clients.ses, from: aws.ses.from, configurationSet: aws.ses.configurationSet }) : null,
     scaling: createCloudWatchScalingMetrics({ ...scalingClients, groupName: aws.scaling.groupName }),
     async close() {
+      // Polls that stopping consumers left open in SQS end first, so no message is swallowed.
+      await messaging.drain();
       await messaging.close();
       glacier?.destroy();
       clients.destroy();

@@ -116,6 +116,36 @@ describe("SNS → SQS specifics", () => {
     }
   });
 
+  test("a stopped consumer's long poll swallows nothing: drain() lets it end and hands back what it got", async () => {
+    const h = await openMessaging();
+    // Leases as long as production's: a swallowed message would stay invisible for the test's whole length.
+    const stopping = createSqsMessaging({
+      sqs: fauxqs.clients.sqs,
+      sns: fauxqs.clients.sns,
+      prefix: h.prefix,
+      ...settings,
+      visibilitySeconds: 60,
+    });
+    try {
+      const ac = new AbortController();
+      const pending = stopping.queue("annotator").receive({ waitSeconds: 20, signal: ac.signal });
+      await Bun.sleep(300); // the ReceiveMessage is now waiting in SQS
+      ac.abort();
+      expect(await pending).toEqual([]);
+      // A job arrives while the stopping process's poll is still open in SQS.
+      setTimeout(() => void h.queue("annotator").send({ n: 1 }), 200);
+      await stopping.drain(); // what a stopping process does before close (aws-ports.ts)
+      await stopping.close();
+      const started = Date.now();
+      const [d] = await h.queue<{ n: number }>("annotator").receive({ waitSeconds: 5 });
+      expect(d?.message).toEqual({ n: 1 });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await stopping.close();
+      await h.close();
+    }
+  }, 30_000);
+
   test("a missing queue names itself and the bootstrap command", async () => {
     const m = createSqsMessaging({ sqs: fauxqs.clients.sqs, sns: fauxqs.clients.sns, prefix: uniqueName("gas-none"), ...settings });
     await expect(m.queue("annotator").receive()).rejects.toThrow(/gas-none-[0-9a-f]+-annotator.*gas aws bootstrap/);

@@ -14,7 +14,10 @@
  * - delays: SQS allows at most 900 s per message and SNS has no delay at all, so a delayed
  *   message carries its due time in the `gas-deliver-at` attribute; a receiver that gets it early
  *   sends it again with the remaining delay (≤ 900 s) and deletes the early copy;
- * - long polls are cut into WaitTimeSeconds ≤ 20 (SQS's maximum);
+ * - long polls are cut into WaitTimeSeconds ≤ 20 (SQS's maximum), ≤ 10 for a receive that can be
+ *   stopped (one with a signal): SQS keeps handing messages to a poll whose caller stopped
+ *   listening, so a stopping process lets its last poll end and hands back what it got (`drain`),
+ *   and a shorter poll bounds that wait (twice the requests of an idle queue: ~$0.10 a month each);
  * - a dead-lettered message keeps counting receives in the DLQ (SQS does not reset
  *   ApproximateReceiveCount; the PostgreSQL queue starts again at 1);
  * - `depth` is approximate on AWS (SQS's counters lag by up to a minute).
@@ -48,6 +51,13 @@ export interface SqsMessagingOptions {
 export interface SqsMessaging {
   topic: Topic;
   queue<M = unknown>(name: string): Queue<M>;
+  /**
+   * Wait (at most one poll, ≤ 10 s) for the long polls that stopped receivers left open in SQS to
+   * end, and make whatever they received visible again at once. Without it a message SQS hands to
+   * such a poll stays invisible for a whole lease (QUEUE_VISIBILITY_SECONDS) after the process is
+   * gone. A stopping process calls it before `close` (aws-ports.ts).
+   */
+  drain(): Promise<void>;
   /** Abort long polls still running in the background and drop cached URLs. */
   close(): Promise<void>;
 }
@@ -55,6 +65,8 @@ export interface SqsMessaging {
 /** SQS's per-message delay limit. */
 export const MAX_SQS_DELAY_SECONDS = 900;
 const MAX_WAIT_SECONDS = 20;
+/** The longest poll of a receive that can be stopped: what `drain` may have to wait for. */
+export const STOPPABLE_WAIT_SECONDS = 10;
 const MAX_BACKOFF_SECONDS = 900;
 /** SQS's cap on a message's total visibility (12 hours). */
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -101,6 +113,8 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
   const closing = new AbortController();
   const acks = createSqsAckBatcher(sqs, opts.visibilitySeconds);
   const urls = new Map<string, Promise<string>>();
+  /** Polls whose receiver stopped listening, until they end and their messages are released. */
+  const abandoned = new Set<Promise<void>>();
   let topicArns: Promise<Map<string, string>> | null = null;
 
   /** Queue URL by name (GetQueueUrl once per process). */
@@ -162,8 +176,15 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
       { abortSignal: closing.signal },
     );
     if (!signal) return (await request).Messages ?? [];
+    const abandon = () => {
+      const done: Promise<void> = request
+        .then((r) => release(url, r.Messages ?? []))
+        .catch(() => {})
+        .finally(() => abandoned.delete(done));
+      abandoned.add(done);
+    };
     if (signal.aborted) {
-      void request.then((r) => release(url, r.Messages ?? [])).catch(() => {});
+      abandon();
       return [];
     }
     let onAbort!: () => void;
@@ -174,7 +195,7 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
     try {
       const winner = await Promise.race([request, aborted]);
       if (winner) return winner.Messages ?? [];
-      void request.then((r) => release(url, r.Messages ?? [])).catch(() => {});
+      abandon();
       return [];
     } finally {
       signal.removeEventListener("abort", onAbort);
@@ -254,7 +275,8 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
         const deadline = Date.now() + (o.waitSeconds ?? 0) * 1000;
         for (;;) {
           if (o.signal?.aborted) return [];
-          const wait = Math.min(Math.max(Math.ceil((deadline - Date.now()) / 1000), 0), MAX_WAIT_SECONDS);
+          const longest = o.signal ? STOPPABLE_WAIT_SECONDS : MAX_WAIT_SECONDS;
+          const wait = Math.min(Math.max(Math.ceil((deadline - Date.now()) / 1000), 0), longest);
           const got: Delivery<M>[] = [];
           for (const m of await receiveOnce(url, o.max ?? 1, wait, o.signal)) {
             const { message, deliverAt } = decode(m);
@@ -309,6 +331,10 @@ export function createSqsMessaging(opts: SqsMessagingOptions): SqsMessaging {
       },
     },
     queue,
+    async drain() {
+      const bound = Bun.sleep((STOPPABLE_WAIT_SECONDS + 5) * 1000);
+      await Promise.race([Promise.allSettled([...abandoned]), bound]);
+    },
     async close() {
       closing.abort();
       urls.clear();

@@ -17,10 +17,10 @@ import { createPrometheusScalingMetrics } from "./adapters/local/prometheus-scal
 import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
 import type { Config } from "./config.ts";
 import { type Database, notify, openDatabase } from "./db/open-database.ts";
-import { createAccountsService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
+import { createAccountsService, createEmailVerificationService, createSessionsService, withTokenCache } from "./modules/accounts/index.ts";
 import { type ArchiverDeps, createArchiver } from "./modules/archive/index.ts";
 import type { AnnotationWorkerDeps } from "./modules/jobs/annotation-worker.ts";
-import { type NotifierMessage, createNotifier } from "./modules/notify/index.ts";
+import { type NotifierMessage, addressVerificationSender, createNotifier } from "./modules/notify/index.ts";
 import { LOCAL_CHECKOUT_PATH, createBillingService } from "./modules/billing/index.ts";
 import { createJobsService } from "./modules/jobs/index.ts";
 import { createGasMetrics } from "./metrics/index.ts";
@@ -114,6 +114,12 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         : undefined,
   });
   const sessions = createSessionsService(database.db, { ttlSeconds: cfg.sessionTtlSeconds });
+  // Links are built from PUBLIC_URL, never from a request's Host header (it would let a link point elsewhere).
+  const emailVerification = createEmailVerificationService({
+    db: database.db,
+    sendMail: addressVerificationSender(ports.mailer),
+    publicUrl,
+  });
   const shares = createShareLinksService(database.db);
   const jobs = createJobsService({
     jobs: ports.jobStore,
@@ -154,6 +160,8 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     /** Prometheus metrics of this process (served by the web role, or a worker's METRICS_PORT). */
     metrics,
     accounts,
+    /** Verification links for users' addresses (the web role sends them; the notifier mails only verified ones). */
+    emailVerification,
     sessions,
     shares,
     jobs,

@@ -8,6 +8,12 @@ export interface VerifiedIdentity {
   subject: string;
   /** Null when the provider does not share it (the profile page then asks). */
   email: string | null;
+  /**
+   * True: the provider vouches that `email` reaches this user (OIDC `email_verified: true`; the
+   * dev sign-in, development only, always). False: GAS sends a verification link before mailing
+   * it. Absent: as the dev sign-in for its `dev:` subjects, false for any other.
+   */
+  emailVerified?: boolean;
   name: string | null;
   institution: string | null;
   /** Kept with the session only to revoke them and end the provider's session at logout. */

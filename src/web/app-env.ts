@@ -10,6 +10,8 @@ export interface WebUser {
   id: string;
   /** Empty until the provider or the user gives it. */
   email: string;
+  /** Emails go only to a verified address (pages offer to send the verification link). */
+  emailVerified: boolean;
   name: string;
   institution: string;
   tier: "free" | "premium";

@@ -100,12 +100,34 @@ export function Layout(props: {
             </div>
           </nav>
           <main id="main" class="container pb-5" tabindex={-1}>
+            {user?.email && !user.emailVerified ? <UnverifiedEmail ctx={ctx} email={user.email} /> : null}
             {props.children}
           </main>
           <footer class="container border-top py-3 text-body-secondary small">GAS — the Genomics Annotation Service</footer>
         </body>
       </html>
     </>
+  );
+}
+
+/**
+ * Shown on every page while the account's address is unverified (issue 13 item 10): no job email
+ * goes to it until then. The button posts to the accounts module's SEND_LINK_PATH.
+ */
+function UnverifiedEmail(p: { ctx: PageCtx; email: string }) {
+  return (
+    <div class="alert alert-warning d-flex flex-wrap align-items-center gap-2" role="status" id="verify-email-banner">
+      <span class="me-auto">
+        Verify your address to get emails: GAS does not email <strong>{p.email}</strong> when jobs finish until you confirm it with the link
+        we send there.
+      </span>
+      <form method="post" action="/profile/verify-email/send" class="d-inline">
+        <CsrfField ctx={p.ctx} />
+        <button type="submit" class="btn btn-sm btn-outline-dark">
+          Send a new link
+        </button>
+      </form>
+    </div>
   );
 }
 

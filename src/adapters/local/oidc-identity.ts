@@ -100,10 +100,13 @@ export function createOidcIdentity(opts: OidcIdentityOptions): IdentityProvider 
         // Some issuers put profile claims only in UserInfo; it is optional, so failures are not fatal.
         info = { ...(await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub).catch(() => ({}))), ...info };
       }
+      const email = str(info.email)?.toLowerCase() ?? null;
       return {
         // The issuer is part of the subject: `sub` is only unique per issuer.
         subject: `${claims.iss} ${claims.sub}`,
-        email: str(info.email)?.toLowerCase() ?? null,
+        email,
+        // Only an explicit `email_verified: true` counts (OIDC Core §5.1); some issuers send the string.
+        emailVerified: email !== null && (info.email_verified === true || info.email_verified === "true"),
         name: str(info.name) ?? str([info.given_name, info.family_name].filter(Boolean).join(" ")) ?? str(info.preferred_username),
         institution: str(info.organization),
         tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, idToken: tokens.id_token },

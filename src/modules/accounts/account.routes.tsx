@@ -24,12 +24,52 @@ import {
   TOKEN_SCOPES,
   type TokenScope,
 } from "./accounts.service.ts";
+import { type EmailVerificationService, VERIFICATION_TTL_HOURS } from "./email-verification.service.ts";
+import { emailVerificationRoutes } from "./email-verification.routes.tsx";
 import { ApiTokenList, CreatedApiToken, ExpiresInDays, NewApiToken, Revoked, TokenName, TokenScopes } from "./tokens.api-schemas.ts";
 
 const formText = formField.transform((v) => v ?? "");
 /** The profile form as typed (the accounts service checks the values: what is wrong is shown on the form). */
 const ProfileForm = z.object({ name: formText, email: formText, institution: formText, next: formText.pipe(NextPath) });
-const ProfileQuery = z.object({ next: queryField.transform((v) => v ?? "").pipe(NextPath), welcome: queryFlag, updated: queryFlag });
+const ProfileQuery = z.object({
+  next: queryField.transform((v) => v ?? "").pipe(NextPath),
+  welcome: queryFlag,
+  updated: queryFlag,
+  verified: queryFlag,
+  verification: queryField,
+});
+/** The profile through the API (all three fields, as the form; what is wrong is named). */
+const ProfileJson = z
+  .object({ name: z.string().optional(), email: z.string().optional(), institution: z.string().optional() })
+  .meta({ id: "ProfileUpdate" });
+const Profile = z
+  .object({
+    code: z.number().int(),
+    status: z.literal("success"),
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    email_verified: z.boolean().describe("Job emails go only to a verified address"),
+    institution: z.string(),
+    tier: z.enum(["free", "premium"]),
+    verification: z
+      .enum(["sent", "rate-limited", "not-needed"])
+      .optional()
+      .describe("After a save: whether a verification link went to a new address (rate-limited: ask again later)"),
+  })
+  .meta({ id: "Profile" });
+const profileJson = (u: WebUser) => ({
+  code: 200,
+  status: "success" as const,
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  email_verified: u.emailVerified,
+  institution: u.institution,
+  tier: u.tier,
+});
+/** What the profile page says about the address after a save or a send. */
+type VerificationNote = "sent" | "rate-limited" | null;
 
 function ProfilePage(p: {
   ctx: PageCtx;
@@ -37,6 +77,8 @@ function ProfilePage(p: {
   next: string | null;
   welcome: boolean;
   updated: boolean;
+  verified?: boolean;
+  verification?: VerificationNote;
   error: string | null;
   values?: Record<string, string>;
 }) {
@@ -47,6 +89,17 @@ function ProfilePage(p: {
       <h1 class="h2">Profile</h1>
       {p.welcome ? <Alert kind="info">Welcome to GAS! Please complete your profile to get started.</Alert> : null}
       {p.updated ? <Alert kind="success">Thank you! Your profile has been successfully updated.</Alert> : null}
+      {p.verified ? <Alert kind="success">Your email address is verified: GAS will email you when a job finishes.</Alert> : null}
+      {p.verification === "sent" && !u.emailVerified ? (
+        <Alert kind="info">
+          We sent a link to {u.email}. Open it within {VERIFICATION_TTL_HOURS} hours to get emails when your jobs finish.
+        </Alert>
+      ) : null}
+      {p.verification === "rate-limited" && !u.emailVerified ? (
+        <Alert kind="warning">
+          A verification link was sent recently, so none was sent to {u.email} now. Ask for one again in a minute.
+        </Alert>
+      ) : null}
       {p.error ? <Alert kind="danger">{p.error}</Alert> : null}
       <form method="post" action="/profile" class="col-lg-7">
         <CsrfField ctx={p.ctx} />
@@ -80,7 +133,20 @@ function ProfilePage(p: {
             maxlength={256}
             autocomplete="email"
           />
-          <div class="form-text">We email you here when an annotation job finishes.</div>
+          <div class="form-text" id="email-status">
+            {!u.email ? (
+              "We email you here when an annotation job finishes, once you have confirmed the address."
+            ) : u.emailVerified ? (
+              <>
+                <span class="badge text-bg-success">Verified</span> We email you here when an annotation job finishes.
+              </>
+            ) : (
+              <>
+                <span class="badge text-bg-warning">Not verified</span> Verify your address to get emails: open the link we sent to it (or
+                send a new one with the button above). A new address is verified the same way.
+              </>
+            )}
+          </div>
         </div>
         <div class="mb-3">
           <label class="form-label" for="profile-institution">
@@ -261,30 +327,74 @@ const tokenJson = (t: ApiTokenInfo) => ({
 const notSignedIn = { "401": errorResponse("Not signed in / bad token") };
 
 /** Routes /profile and /account/tokens. */
-export function accountRoutes(accounts: AccountsService) {
+export function accountRoutes(accounts: AccountsService, verification: EmailVerificationService) {
   return new Hono<AppEnv>()
     .use("/profile", requireUser)
     .use("/account/*", requireUser)
     .use("/account/tokens", requireProfile)
-    .get("/profile", validate("query", ProfileQuery), (c) => {
-      const { next, welcome, updated } = c.req.valid("query");
-      return c.html(<ProfilePage ctx={pageCtx(c)} user={userOf(c)} next={next} welcome={welcome} updated={updated} error={null} />);
-    })
-    .post("/profile", validate("form", ProfileForm), async (c) => {
-      const user = userOf(c);
-      const { next, ...values } = c.req.valid("form");
-      try {
-        await accounts.updateProfile(user.id, values);
-      } catch (err) {
-        if (!(err instanceof AppError) || err.code !== "INVALID_INPUT") throw err;
-        // Shown again with what the user typed, and the problem named.
+    .get(
+      "/profile",
+      describeRoute({
+        summary: "Your profile, and whether your email address is verified",
+        responses: { "200": jsonResponse(Profile, "Profile"), ...notSignedIn },
+      }),
+      validate("query", ProfileQuery),
+      (c) => {
+        if (wantsJson(c)) return c.json(profileJson(userOf(c)));
+        const { next, welcome, updated, verified, verification: sent } = c.req.valid("query");
         return c.html(
-          <ProfilePage ctx={pageCtx(c)} user={user} next={next} welcome={false} updated={false} error={err.message} values={values} />,
-          400,
+          <ProfilePage
+            ctx={pageCtx(c)}
+            user={userOf(c)}
+            next={next}
+            welcome={welcome}
+            updated={updated}
+            verified={verified}
+            verification={sent === "sent" || sent === "rate-limited" ? sent : null}
+            error={null}
+          />,
         );
-      }
-      return c.redirect(next ?? "/profile?updated=1", 303);
-    })
+      },
+    )
+    .post(
+      "/profile",
+      describeRoute({
+        summary: "Save your profile; a new email address is stored unverified and sent a verification link",
+        responses: { "200": jsonResponse(Profile, "Saved"), "400": errorResponse("A field is missing or wrong (named)"), ...notSignedIn },
+      }),
+      documented("json", ProfileJson, fieldByField("Invalid request body")),
+      validate("form", ProfileForm),
+      async (c) => {
+        const user = userOf(c);
+        const json = wantsJson(c) && (c.req.header("content-type") ?? "").includes("json");
+        const { next, ...form } = c.req.valid("form");
+        const body = c.req.valid("json");
+        const values = json ? { name: body.name ?? "", email: body.email ?? "", institution: body.institution ?? "" } : form;
+        let saved: Awaited<ReturnType<AccountsService["updateProfile"]>>;
+        try {
+          saved = await accounts.updateProfile(user.id, values);
+        } catch (err) {
+          if (json || !(err instanceof AppError) || err.code !== "INVALID_INPUT") throw err;
+          // Shown again with what the user typed, and the problem named.
+          return c.html(
+            <ProfilePage ctx={pageCtx(c)} user={user} next={next} welcome={false} updated={false} error={err.message} values={values} />,
+            400,
+          );
+        }
+        // A new address gets its link at once; a failing mailer leaves the profile saved and the banner's button to retry.
+        let note: VerificationNote = null;
+        if (!saved.emailVerified && saved.email !== user.email) {
+          const r = await verification.send(user.id).catch((err: unknown) => {
+            c.var.log.warn("verification link not sent", { userId: user.id, err });
+            return null;
+          });
+          note = r?.sent ? "sent" : r?.reason === "rate-limited" ? "rate-limited" : null;
+        }
+        if (json) return c.json({ ...profileJson(saved), verification: note ?? ("not-needed" as const) });
+        return c.redirect(next ?? `/profile?updated=1${note ? `&verification=${note}` : ""}`, 303);
+      },
+    )
+    .route("/", emailVerificationRoutes(verification))
     .get(
       "/account/tokens",
       describeRoute({

@@ -17,6 +17,11 @@ export interface User {
   id: string;
   /** Empty until the provider or the user gives it. */
   email: string;
+  /**
+   * The address is shown to reach the user (a verification link, or the identity provider's
+   * word). Until then only the verification email is sent to it (issue 13 item 10).
+   */
+  emailVerified: boolean;
   name: string;
   institution: string;
   tier: Tier;
@@ -74,7 +79,10 @@ export interface AccountsService {
   /** Find the user for a verified identity, creating a free account on first sign-in. */
   signIn(identity: VerifiedIdentity): Promise<{ user: User; created: boolean }>;
   get(userId: string): Promise<User | null>;
-  /** Save the profile form; throws INVALID_INPUT naming each bad field. */
+  /**
+   * Save the profile form; throws INVALID_INPUT naming each bad field. A changed email address is
+   * stored unverified (the caller sends the verification link).
+   */
   updateProfile(userId: string, input: ProfileInput): Promise<User>;
   /**
    * A new API token; only its hash is stored, so this is the only time it is seen. Scopes default
@@ -112,6 +120,7 @@ export const hashSecret = (token: string) => createHash("sha256").update(token).
 export const userFromRow = (r: typeof users.$inferSelect): User => ({
   id: r.id,
   email: r.email,
+  emailVerified: r.emailVerifiedAt !== null && r.email !== "",
   name: r.name,
   institution: r.institution,
   tier: r.tier,
@@ -142,14 +151,20 @@ export function createAccountsService(db: AppDb): AccountsService {
   return {
     async signIn(identity) {
       const id = randomUUID();
+      const email = identity.email ?? "";
+      // The dev sign-in vouches for every address (development only: anyone can be anyone there);
+      // `dev:` subjects are its own, an OIDC subject starts with the issuer's URL.
+      const vouched = email !== "" && (identity.emailVerified ?? identity.subject.startsWith("dev:"));
       // A returning user keeps what they typed on the profile page; only empty fields are filled
-      // from the provider. `xmax = 0` is PostgreSQL's tell for "this row was inserted".
+      // from the provider. The provider's word verifies the stored address only when it is the
+      // one the provider vouched for (a typed address needs the link).
       const [row] = await db
         .insert(users)
         .values({
           id,
           subject: identity.subject,
-          email: identity.email ?? "",
+          email,
+          emailVerifiedAt: vouched ? sql`now()` : null,
           name: identity.name ?? "",
           institution: identity.institution ?? "",
         })
@@ -157,6 +172,9 @@ export function createAccountsService(db: AppDb): AccountsService {
           target: users.subject,
           set: {
             email: sql`case when ${users.email} = '' then excluded.email else ${users.email} end`,
+            emailVerifiedAt: vouched
+              ? sql`case when ${users.email} in ('', excluded.email) then coalesce(${users.emailVerifiedAt}, now()) else ${users.emailVerifiedAt} end`
+              : sql`${users.emailVerifiedAt}`,
             name: sql`case when ${users.name} = '' then excluded.name else ${users.name} end`,
             institution: sql`case when ${users.institution} = '' then excluded.institution else ${users.institution} end`,
           },
@@ -174,7 +192,12 @@ export function createAccountsService(db: AppDb): AccountsService {
       const clean = validateProfile(input);
       const [row] = await db
         .update(users)
-        .set({ ...clean, updatedAt: sql`now()` })
+        // The old address's verification does not carry over to a new one.
+        .set({
+          ...clean,
+          emailVerifiedAt: sql`case when ${users.email} = ${clean.email} then ${users.emailVerifiedAt} else null end`,
+          updatedAt: sql`now()`,
+        })
         .where(eq(users.id, userId))
         .returning();
       if (!row) throw new AppError("NOT_FOUND", "Your account no longer exists; sign in again");

@@ -2,7 +2,8 @@
  * The notifier owns every email and the "send once" ledger: both kinds of message on its queue
  * (job.completed, result.restored) give their email once however often they are delivered, a
  * failing mailer hands the delivery back and the email goes out on a later attempt. The ledger is
- * a migrated PGlite; the queue, jobs, accounts and mailer are in-memory stand-ins.
+ * a migrated PGlite; the queue, jobs, accounts and mailer are in-memory stand-ins. Only a verified
+ * address is mailed (issue 13 item 10): "u1" has one, "u2" an address it has not verified.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Database } from "../../db/open-database.ts";
@@ -51,7 +52,12 @@ function notifier(jobs: Job[], failSends = 0) {
     db: database.db,
     jobs: { get: async (id: string) => jobs.find((j) => j.id === id) ?? null } as unknown as JobStore,
     accounts: {
-      get: async (id: string) => (id === "u1" ? ({ id, email: "ada@example.org" } as User) : null),
+      get: async (id: string) =>
+        id === "u1"
+          ? ({ id, email: "ada@example.org", emailVerified: true } as User)
+          : id === "u2"
+            ? ({ id, email: "victim@example.org", emailVerified: false } as User)
+            : null,
     } as unknown as AccountsService,
     mailer: {
       async send(m) {
@@ -116,5 +122,15 @@ describe("notifier", () => {
     expect(await n.deliver({ jobId: id, userId: "nobody", status: "COMPLETED", completeTime: "t" })).toBe("duplicate");
     expect(n.sent).toEqual([]);
     expect(n.acked).toEqual(["d1", "d2"]);
+  });
+
+  test("an unverified address gets neither email: acked, not retried (it would never become deliverable)", async () => {
+    const id = crypto.randomUUID();
+    const n = notifier([job(id, { userId: "u2", inputFileName: "CLICK-evil.example.vcf" })]);
+    expect(await n.deliver({ jobId: id, userId: "u2", status: "COMPLETED", completeTime: "2026-01-02T03:04:05Z" })).toBe("unverified");
+    expect(await n.deliver({ jobId: id, userId: "u2", archiveId: "archive-1" })).toBe("unverified");
+    expect(n.sent).toEqual([]);
+    expect(n.acked).toEqual(["d1", "d2"]);
+    expect(n.retried).toEqual([]);
   });
 });

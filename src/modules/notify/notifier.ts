@@ -5,6 +5,10 @@
  * a restore names an archive). A ledger row (`sent_notifications`) written after a successful
  * send makes redeliveries and duplicate announcements no-ops; a crash between send and ledger
  * can repeat one email, never lose it (the outbox mailer even then rewrites the same file).
+ *
+ * Only to a verified address (issue 13 item 10): these emails carry text the user chose (the
+ * input file's name, a failure reason quoting the VCF), so an unverified address gets none of
+ * them; the delivery is acked, not retried, and the pages offer the verification link instead.
  */
 import { eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
@@ -53,7 +57,7 @@ export function createNotifier(deps: NotifierDeps) {
     });
   };
 
-  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "retry"> {
+  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "unverified" | "retry"> {
     const { jobId, userId } = d.message;
     const key = ledgerKey(d.message);
     const log = deps.log.child({ jobId, delivery: d.id });
@@ -64,6 +68,11 @@ export function createNotifier(deps: NotifierDeps) {
       if (already || !job || !user?.email) {
         await deps.queue.ack(d);
         return "duplicate";
+      }
+      if (!user.emailVerified) {
+        await deps.queue.ack(d);
+        log.info("email not sent: the address is not verified", { userId, key });
+        return "unverified";
       }
       const email = await render(d.message, job);
       await deps.mailer.send({ to: user.email, ...email, idempotencyKey: key });

@@ -10,6 +10,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import {
   type AccountsService,
+  type EmailVerificationService,
   type SessionsService,
   accountRoutes,
   authRoutes,
@@ -40,6 +41,8 @@ import { staticRoutes } from "../../web/static-assets.ts";
 
 export interface WebDeps {
   accounts: AccountsService;
+  /** Verification links for users' email addresses (job emails go only to verified ones). */
+  emailVerification: EmailVerificationService;
   sessions: SessionsService;
   shares: ShareLinksService;
   jobs: JobsService;
@@ -198,7 +201,7 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", pagesRoutes(deps.limits));
   app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));
   app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
-  app.route("/", accountRoutes(deps.accounts));
+  app.route("/", accountRoutes(deps.accounts, deps.emailVerification));
   // Before the jobs routes: its GET /annotations/{id}/rows answers from the results store.
   app.route("/", rowsRoutes({ jobs: deps.jobs, results: deps.results, shares: deps.shares }));
   app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, results: deps.results, baseUrl }));

@@ -22,6 +22,7 @@ async function uploadOrigins(c: Container): Promise<string[]> {
 export async function webDepsFrom(c: Container): Promise<WebDeps> {
   return {
     accounts: c.accounts,
+    emailVerification: c.emailVerification,
     sessions: c.sessions,
     shares: c.shares,
     jobs: c.jobs,

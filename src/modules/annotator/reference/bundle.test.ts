@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_BUNDLE_DIR, openReference } from "./bundle.ts";
+import { DEFAULT_BUNDLE_DIR, defaultBundleDir, openReference } from "./bundle.ts";
 import { readManifest } from "./bundle-manifest.ts";
 import { createContigResolver } from "./contig-resolver.ts";
 import { openGenome } from "./fasta-reader.ts";
@@ -171,5 +171,15 @@ describe("createContigResolver", () => {
     ).toEqual(["21", "21", "21", "MT", "MT", "MT", "MT", "X", "1", null, null]);
     const ucsc = createContigResolver(["chr21", "chrM"], { "21": ["NC_000021.9"] });
     expect(["21", "chr21", "MT", "M", "NC_000021.9", "chrMT"].map(ucsc)).toEqual(["chr21", "chr21", "chrM", "chrM", "chr21", "chrM"]);
+  });
+});
+
+describe("the default reference", () => {
+  test("from the source tree: <repo>/data/demo; in a compiled binary: data/demo beside the binary, never /data/demo", () => {
+    expect(DEFAULT_BUNDLE_DIR).toBe(join(import.meta.dir, "..", "..", "..", "..", "data", "demo"));
+    expect(defaultBundleDir("/$bunfs/root", "/opt/gas/releases/0.1.0/gas")).toBe("/opt/gas/releases/0.1.0/data/demo");
+    expect(defaultBundleDir("/$bunfs/root/src/modules/annotator/reference", "/usr/local/bin/gas")).toBe("/usr/local/bin/data/demo");
+    expect(defaultBundleDir("B:/~BUN/root", "/srv/gas/gas")).toBe("/srv/gas/data/demo");
+    expect(defaultBundleDir("/work/gas/src/modules/annotator/reference", "/usr/bin/bun")).toBe("/work/gas/data/demo");
   });
 });

@@ -4,7 +4,7 @@
  * rewritten if the folder is writable), contig synonyms and the known-variants path.
  */
 import { access } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Transcript } from "../model.ts";
 import { readManifest } from "./bundle-manifest.ts";
 import { createContigResolver, type ContigAliases } from "./contig-resolver.ts";
@@ -12,8 +12,20 @@ import { openGenome, type GenomeReader } from "./fasta-reader.ts";
 import { compileGeneModels, loadPreparedIndex, writePreparedIndex } from "./prepared-index.ts";
 import { createTranscriptIndex, type TranscriptIndex } from "./transcript-index.ts";
 
-/** The demo bundle shipped in the repository (<repo>/data/demo), independent of the cwd. */
-export const DEFAULT_BUNDLE_DIR = join(import.meta.dir, "..", "..", "..", "..", "data", "demo");
+/**
+ * Where the demo bundle is when no reference is named: `<repo>/data/demo` when run from the
+ * source tree, whatever the cwd. In a binary built with `bun build --compile` this module lives in
+ * Bun's embedded file system (`/$bunfs/root` on Linux and macOS, `B:/~BUN/root` on Windows), where
+ * the same walk up would give `/data/demo`; the bundle ships beside the binary instead
+ * (`<folder of the binary>/data/demo`, as README says), since it is not embedded.
+ */
+export function defaultBundleDir(moduleDir: string = import.meta.dir, executable: string = process.execPath): string {
+  const compiled = /^\/\$bunfs\/|^[A-Za-z]:[\\/]~BUN[\\/]/.test(moduleDir);
+  return compiled ? join(dirname(executable), "data", "demo") : join(moduleDir, "..", "..", "..", "..", "data", "demo");
+}
+
+/** The demo bundle: in the repository from source, beside the binary when compiled (defaultBundleDir). */
+export const DEFAULT_BUNDLE_DIR = defaultBundleDir();
 
 export interface Reference {
   name: string;

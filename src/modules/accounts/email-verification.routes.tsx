@@ -118,7 +118,8 @@ export function emailVerificationRoutes(verification: EmailVerificationService) 
           "400": errorResponse("Unknown, used or expired token, or your address changed since"),
         },
       }),
-      documented("json", z.object({ token: TokenField })),
+      // Optional here because a form post reaches this validator too (as {}); a missing token is "unknown".
+      documented("json", z.object({ token: TokenField.optional() })),
       validate("form", z.object({ token: formField.pipe(TokenField.optional()) })),
       async (c) => {
         const user = userOf(c);

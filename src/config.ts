@@ -168,40 +168,46 @@ const strongSecret = requiredWhen("NODE_ENV=production").superRefine((value, ctx
   if (problem) ctx.addIssue({ code: "custom", message: `${problem}; generate one with \`openssl rand -hex 32\`` });
 });
 
-/** NODE_ENV: production needs what a laptop can do without (formats are checked in Common). */
-const Runtime = z.discriminatedUnion(
-  "NODE_ENV",
-  [
-    z.object({ NODE_ENV: z.enum(["development", "test"]) }),
-    z
-      .object({
-        NODE_ENV: z.literal("production"),
-        SESSION_SECRET: strongSecret,
-        UPLOAD_SIGNING_SECRET: strongSecret,
-        PUBLIC_URL: requiredWhen("NODE_ENV=production"),
-        OIDC_ISSUER: z.string().startsWith("https:", "must be https:// when NODE_ENV=production").optional(),
-        SNS_PUSH_TEST_TRUSTED_ORIGIN: refusedBecause("is for tests only and refused when NODE_ENV=production"),
-        // Read here for the rule below (their formats are checked in Common; the values must come
-        // out the same on both sides of the intersection).
-        METRICS_PORT: z.coerce.number().optional(),
-        METRICS_TOKEN: z.string().optional(),
-      })
-      // A worker's metrics port answers anyone who reaches it: in production only with the token.
-      .refine((e) => e.METRICS_PORT === undefined || e.METRICS_TOKEN !== undefined, {
-        when: () => true,
-        path: [],
-        message:
-          "METRICS_TOKEN: required with METRICS_PORT when NODE_ENV=production (a worker's /metrics would otherwise be open to whoever reaches the port); generate one with `openssl rand -hex 32`",
-      })
-      .refine((e) => !e.SESSION_SECRET || e.SESSION_SECRET !== e.UPLOAD_SIGNING_SECRET, {
-        when: () => true,
-        path: [],
-        message:
-          "SESSION_SECRET, UPLOAD_SIGNING_SECRET: must differ (with one value, whoever learns it can forge both sessions and upload forms)",
-      }),
-  ],
-  { error: "must be development, test or production" },
-);
+/**
+ * NODE_ENV: production needs what a laptop can do without (formats are checked in Common). The
+ * session and upload-form secrets are the web role's: a process without it (annotator, archiver,
+ * notifier) is not handed them on AWS (each role's SSM parameter holds only what it uses), so
+ * there they are checked when given and required only for the web role.
+ */
+const runtimeFor = (servesWeb: boolean) =>
+  z.discriminatedUnion(
+    "NODE_ENV",
+    [
+      z.object({ NODE_ENV: z.enum(["development", "test"]) }),
+      z
+        .object({
+          NODE_ENV: z.literal("production"),
+          SESSION_SECRET: servesWeb ? strongSecret : strongSecret.optional(),
+          UPLOAD_SIGNING_SECRET: servesWeb ? strongSecret : strongSecret.optional(),
+          PUBLIC_URL: requiredWhen("NODE_ENV=production"),
+          OIDC_ISSUER: z.string().startsWith("https:", "must be https:// when NODE_ENV=production").optional(),
+          SNS_PUSH_TEST_TRUSTED_ORIGIN: refusedBecause("is for tests only and refused when NODE_ENV=production"),
+          // Read here for the rule below (their formats are checked in Common; the values must come
+          // out the same on both sides of the intersection).
+          METRICS_PORT: z.coerce.number().optional(),
+          METRICS_TOKEN: z.string().optional(),
+        })
+        // A worker's metrics port answers anyone who reaches it: in production only with the token.
+        .refine((e) => e.METRICS_PORT === undefined || e.METRICS_TOKEN !== undefined, {
+          when: () => true,
+          path: [],
+          message:
+            "METRICS_TOKEN: required with METRICS_PORT when NODE_ENV=production (a worker's /metrics would otherwise be open to whoever reaches the port); generate one with `openssl rand -hex 32`",
+        })
+        .refine((e) => !e.SESSION_SECRET || e.SESSION_SECRET !== e.UPLOAD_SIGNING_SECRET, {
+          when: () => true,
+          path: [],
+          message:
+            "SESSION_SECRET, UPLOAD_SIGNING_SECRET: must differ (with one value, whoever learns it can forge both sessions and upload forms)",
+        }),
+    ],
+    { error: "must be development, test or production" },
+  );
 
 /** GAS_BACKEND: local (PostgreSQL or PGlite and the filesystem) or aws (./aws-config.ts). */
 const Backend = z.discriminatedUnion("GAS_BACKEND", [z.object({ GAS_BACKEND: z.literal("local") }), AwsBackend], {
@@ -231,7 +237,11 @@ const AnnotatorMode = z.discriminatedUnion(
 /** The variants' defaults, filled in before parsing: a discriminated union needs its key. */
 const DEFAULT_VARIANTS = { NODE_ENV: "development", GAS_BACKEND: "local", ANNOTATOR_MODE: "poll", ARCHIVE_VAULT: "s3" };
 
-const Env = Common.and(Runtime).and(Backend).and(AnnotatorMode);
+/** The roles a process runs (`gas --role=…`); the web role's secrets are required only with it. */
+export type ServiceRole = "web" | "annotator" | "archiver" | "notifier";
+const envFor = (servesWeb: boolean) => Common.and(runtimeFor(servesWeb)).and(Backend).and(AnnotatorMode);
+const Env = envFor(true);
+const WorkerEnv = envFor(false);
 
 /** True for `http(s)://127.0.0.1|localhost|[::1][:port]` with no path: the only origins a test may trust like SNS. */
 function isLoopbackOrigin(value: string): boolean {
@@ -328,11 +338,16 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parse and validate the environment. Throws ConfigError naming each bad or missing variable. */
-export function loadConfig(env: Record<string, string | undefined>) {
+/**
+ * Parse and validate the environment. Throws ConfigError naming each bad or missing variable.
+ * `roles`: what the process runs (default all four); without the web role, production does not
+ * require the web role's secrets.
+ */
+export function loadConfig(env: Record<string, string | undefined>, opts: { roles?: readonly ServiceRole[] } = {}) {
   // Empty strings mean "unset" (systemd units and .env files often carry `FOO=`).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const r = Env.safeParse({ ...DEFAULT_VARIANTS, ...cleaned });
+  const servesWeb = opts.roles === undefined || opts.roles.includes("web");
+  const r = (servesWeb ? Env : WorkerEnv).safeParse({ ...DEFAULT_VARIANTS, ...cleaned });
   if (!r.success) {
     const lines = r.error.issues.map((i) => {
       // An issue without a path is about several variables and names them itself.

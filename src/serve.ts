@@ -27,7 +27,8 @@ export async function serve(argv: string[]): Promise<void> {
 
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(Bun.env);
+    // Each role is checked for what it uses: a worker is not handed the web role's secrets on AWS.
+    config = loadConfig(Bun.env, { roles: role === "all" ? [...ROLES] : [role] });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`gas: ${err.message}`);

@@ -116,6 +116,7 @@ export function emailVerificationRoutes(verification: EmailVerificationService) 
         responses: {
           "200": jsonResponse(Confirmed, "The address is verified"),
           "400": errorResponse("Unknown, used or expired token, or your address changed since"),
+          "401": errorResponse("Not signed in / bad token"),
         },
       }),
       // Optional here because a form post reaches this validator too (as {}); a missing token is "unknown".
@@ -143,6 +144,7 @@ export function emailVerificationRoutes(verification: EmailVerificationService) 
         responses: {
           "202": jsonResponse(VerificationSent, "A link was sent"),
           "200": jsonResponse(VerificationSent, "Nothing to verify"),
+          "401": errorResponse("Not signed in / bad token"),
           "429": errorResponse("Asked too recently or too often (Retry-After says when to ask again)"),
         },
       }),

@@ -8,6 +8,10 @@ describe("loadConfig", () => {
     expect(c.http.port).toBe(3000);
     expect(c.limits).toEqual({
       freeMaxUploadBytes: 153_600,
+      plans: {
+        free: { maxInputBytes: 10 * 1024 ** 2, maxVariants: 50_000, maxResultBytes: 256 * 1024 ** 2, maxRunningJobs: 1 },
+        premium: { maxInputBytes: 0, maxVariants: 0, maxResultBytes: 0, maxRunningJobs: 4 },
+      },
       archiveAfterSeconds: 300,
       restoreCheckSeconds: 3600,
       uploadPolicySeconds: 300,
@@ -15,6 +19,15 @@ describe("loadConfig", () => {
     });
     expect(c.secrets.session.length).toBeGreaterThanOrEqual(32);
     expect(c.production).toBe(false);
+  });
+
+  test("plan quotas: set per plan; 0 is no limit, except for running jobs; bad values named", () => {
+    const c = loadConfig({ FREE_MAX_VARIANTS: "1000", PREMIUM_MAX_RESULT_BYTES: "5000000000", PREMIUM_MAX_RUNNING_JOBS: "2" });
+    expect(c.limits.plans.free.maxVariants).toBe(1000);
+    expect(c.limits.plans.premium).toMatchObject({ maxResultBytes: 5_000_000_000, maxRunningJobs: 2 });
+    expect(() => loadConfig({ FREE_MAX_RUNNING_JOBS: "0", FREE_MAX_INPUT_BYTES: "10MB" })).toThrow(
+      /FREE_MAX_INPUT_BYTES: .*\n {2}FREE_MAX_RUNNING_JOBS: /,
+    );
   });
 
   test("DATABASE_URL switches to PostgreSQL; empty values count as unset", () => {

@@ -46,6 +46,30 @@ const Common = z
       .positive()
       .default(7 * 24 * 3600),
     FREE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(153_600),
+    /**
+     * Per-plan quotas (issue 13 item 4), checked by the annotator while the input streams and at
+     * submit; 0: no limit. The free upload limit counts compressed bytes, so a 20.8 KB gzip made
+     * 2.15 GB of results: these count what the file really holds. 50,000 variants make ~60 MB of
+     * stored results on the demo bundle; a 150 KB gzip of real sites holds ~30-40k.
+     */
+    FREE_MAX_INPUT_BYTES: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(10 * 1024 ** 2),
+    FREE_MAX_VARIANTS: z.coerce.number().int().nonnegative().default(50_000),
+    /** Bytes of results a free user may have in the results store (archived results do not count). */
+    FREE_MAX_RESULT_BYTES: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(256 * 1024 ** 2),
+    PREMIUM_MAX_INPUT_BYTES: z.coerce.number().int().nonnegative().default(0),
+    PREMIUM_MAX_VARIANTS: z.coerce.number().int().nonnegative().default(0),
+    PREMIUM_MAX_RESULT_BYTES: z.coerce.number().int().nonnegative().default(0),
+    /** A user's jobs running at once, across every annotator. */
+    FREE_MAX_RUNNING_JOBS: z.coerce.number().int().positive().default(1),
+    PREMIUM_MAX_RUNNING_JOBS: z.coerce.number().int().positive().default(4),
     ARCHIVE_AFTER_SECONDS: seconds(300),
     /** How long the local archive vault takes to "thaw" a restore (S3/Glacier take minutes to hours). */
     RESTORE_DELAY_SECONDS: seconds(10),
@@ -386,6 +410,21 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { role
     },
     limits: {
       freeMaxUploadBytes: e.FREE_MAX_UPLOAD_BYTES,
+      /** Per-plan quotas: 0 is no limit (running jobs: at least 1). */
+      plans: {
+        free: {
+          maxInputBytes: e.FREE_MAX_INPUT_BYTES,
+          maxVariants: e.FREE_MAX_VARIANTS,
+          maxResultBytes: e.FREE_MAX_RESULT_BYTES,
+          maxRunningJobs: e.FREE_MAX_RUNNING_JOBS,
+        },
+        premium: {
+          maxInputBytes: e.PREMIUM_MAX_INPUT_BYTES,
+          maxVariants: e.PREMIUM_MAX_VARIANTS,
+          maxResultBytes: e.PREMIUM_MAX_RESULT_BYTES,
+          maxRunningJobs: e.PREMIUM_MAX_RUNNING_JOBS,
+        },
+      },
       archiveAfterSeconds: e.ARCHIVE_AFTER_SECONDS,
       restoreCheckSeconds: e.RESTORE_CHECK_SECONDS,
       uploadPolicySeconds: e.UPLOAD_POLICY_SECONDS,

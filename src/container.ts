@@ -206,6 +206,12 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         workDir: cfg.backend.workDir,
         visibilitySeconds: cfg.queue.visibilitySeconds,
         maxAttempts: cfg.queue.maxAttempts,
+        plans: {
+          limits: cfg.limits.plans,
+          // A user deleted since submitting is held to the free plan's limits.
+          tierOf: async (userId: string) => (await accounts.get(userId))?.tier ?? "free",
+          archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
+        },
         ...opts,
       }),
     /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */

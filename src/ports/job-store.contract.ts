@@ -32,7 +32,12 @@ export function jobStoreContract(
   name: string,
   open: () => Promise<JobStoreHarness>,
   /** Tests an emulator cannot pass, with the reason: moto's conditional writes race under concurrency. */
-  opts: { skip?: { reason: string; tests: "concurrent claims: exactly one wins"[] } } = {},
+  opts: {
+    skip?: {
+      reason: string;
+      tests: ("concurrent claims: exactly one wins" | "concurrent claims of one user's jobs never pass the cap")[];
+    };
+  } = {},
 ) {
   const skipped = new Set<string>(opts.skip?.tests ?? []);
   describe(`JobStore contract: ${name}`, () => {
@@ -121,6 +126,36 @@ export function jobStoreContract(
       expect(await h.store.fail(other.id, null, "late")).toBe(false);
       expect((await h.store.get(other.id))?.status).toBe("COMPLETED");
     });
+
+    test("claim with maxRunningPerUser: capped while the owner has that many live claims, not counting other users'", async () => {
+      const ids = [job.id, randomUUID(), randomUUID()];
+      for (const id of ids) await h.store.create({ ...job, id });
+      const other = await h.makeUser();
+      const theirs = randomUUID();
+      await h.store.create({ ...job, id: theirs, userId: other });
+      expect((await h.store.claim(ids[0]!, "t0", 60, { maxRunningPerUser: 1 })).outcome).toBe("claimed");
+      expect((await h.store.claim(ids[1]!, "t1", 60, { maxRunningPerUser: 1 })).outcome).toBe("capped");
+      expect((await h.store.get(ids[1]!))?.status).toBe("PENDING"); // nothing changed
+      expect((await h.store.claim(theirs, "x", 60, { maxRunningPerUser: 1 })).outcome).toBe("claimed");
+      expect((await h.store.claim(ids[1]!, "t1", 60, { maxRunningPerUser: 2 })).outcome).toBe("claimed");
+      // A let-go claim no longer counts; a finished job is "finished", whatever the cap.
+      await h.store.renewClaim(ids[0]!, "t0", 0);
+      await h.store.complete(ids[1]!, "t1", results);
+      await sleep(20);
+      expect((await h.store.claim(ids[2]!, "t2", 60, { maxRunningPerUser: 1 })).outcome).toBe("claimed");
+      expect((await h.store.claim(ids[1]!, "t9", 60, { maxRunningPerUser: 1 })).outcome).toBe("finished");
+    });
+
+    test.skipIf(skipped.has("concurrent claims of one user's jobs never pass the cap"))(
+      "concurrent claims of one user's jobs never pass the cap",
+      async () => {
+        const ids = Array.from({ length: 6 }, () => randomUUID());
+        for (const id of ids) await h.store.create({ ...job, id });
+        const outcomes = await Promise.all(ids.map((id, i) => h.store.claim(id, `t${i}`, 60, { maxRunningPerUser: 2 })));
+        expect(outcomes.filter((o) => o.outcome === "claimed")).toHaveLength(2);
+        expect(outcomes.filter((o) => o.outcome === "capped")).toHaveLength(4);
+      },
+    );
 
     test("usage: live running claims, starts after a time, and hot result bytes, of that user only", async () => {
       expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 0 });

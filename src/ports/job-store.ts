@@ -70,9 +70,21 @@ export type ClaimResult =
   | { outcome: "claimed"; job: Job }
   /** Another worker holds a live claim. */
   | { outcome: "busy" }
+  /** The job's owner already has `maxRunningPerUser` jobs with live claims: nothing changed. */
+  | { outcome: "capped" }
   /** COMPLETED or FAILED already: nothing to do. */
   | { outcome: "finished"; job: Job }
   | { outcome: "missing" };
+
+export interface ClaimOptions {
+  /**
+   * Claim only while the job's owner has fewer RUNNING jobs with live claims (the per-user
+   * concurrency cap). PostgreSQL decides under a per-user lock, so concurrent claims never pass
+   * the cap. DynamoDB counts through the user index (see `usage`): claims racing within its lag
+   * may pass it by one, briefly: a soft cap there.
+   */
+  maxRunningPerUser?: number;
+}
 
 /** Where a COMPLETED job's result is: its lifecycle state and, when in the vault, the archive id. */
 export interface ResultLocation {
@@ -123,7 +135,7 @@ export interface JobStore {
    * PENDING → RUNNING, or take over a RUNNING job whose claim lapsed (its worker died).
    * `token` identifies this attempt; only its holder can renew or finish the job.
    */
-  claim(id: string, token: string, leaseSeconds: number): Promise<ClaimResult>;
+  claim(id: string, token: string, leaseSeconds: number, opts?: ClaimOptions): Promise<ClaimResult>;
   /** Extend a live claim. False when the claim was lost. */
   renewClaim(id: string, token: string, leaseSeconds: number): Promise<boolean>;
   /** Record progress while the claim held by `token` lasts. False when the claim was lost. */

@@ -6,7 +6,18 @@
 
 /** Topic names and the payloads published on them. */
 export interface TopicMessages {
-  "job.requested": { jobId: string; userId: string; inputKey: string; inputFileName: string; submitTime: string };
+  "job.requested": {
+    jobId: string;
+    userId: string;
+    inputKey: string;
+    inputFileName: string;
+    submitTime: string;
+    /**
+     * When an annotator last sent the request back to the queue's tail to give other users their
+     * turn (fair scheduling, annotation-worker.ts); absent: never, the submit time counts.
+     */
+    queuedAt?: string;
+  };
   "job.completed": { jobId: string; userId: string; status: "COMPLETED" | "FAILED"; completeTime: string };
   /** A free user's result is due for the vault (published with a delay of ARCHIVE_AFTER). */
   "job.archive": { jobId: string; userId: string };

@@ -7,7 +7,7 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type ClaimResult, type JobStatus, type JobStore, JOB_STATUSES } from "../../ports/job-store.ts";
+import { type ClaimResult, type JobStatus, type JobStore, JOB_STATUSES, type UserUsage } from "../../ports/job-store.ts";
 import { type JobItem, newJobItem, toEpochSeconds, toJob } from "./dynamo-job-item.ts";
 
 export interface DynamoJobStoreOptions {
@@ -43,6 +43,36 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
   const get = async (id: string) => {
     const r = await doc.send(new GetCommand({ TableName, Key: { job_id: id }, ConsistentRead: true }));
     return r.Item ? toJob(r.Item as JobItem) : null;
+  };
+
+  // The user index holds every attribute (projection ALL); only the five read here are fetched.
+  // Eventually consistent (a GSI cannot be read otherwise): see UserUsage's note on the port.
+  const usage = async (userId: string, o?: { startedAfter?: Date }): Promise<UserUsage> => {
+    const now = Date.now();
+    const after = o?.startedAfter ? toEpochSeconds(o.startedAfter) : null;
+    const found = { running: 0, startedAfter: 0, resultBytes: 0 };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: opts.userIndex,
+          KeyConditionExpression: "user_id = :u",
+          ProjectionExpression: "job_status, claim_expires_at, start_time, result_state, #summary.storedBytes",
+          ExpressionAttributeNames: { "#summary": "summary" },
+          ExpressionAttributeValues: { ":u": userId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of (r.Items ?? []) as Partial<JobItem>[]) {
+        if (i.job_status === "RUNNING" && (i.claim_expires_at ?? 0) > now) found.running++;
+        if (after !== null && i.start_time !== undefined && i.start_time > after) found.startedAfter++;
+        if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
+          found.resultBytes += Number(i.summary?.storedBytes ?? 0);
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return found;
   };
 
   const held = "job_status = :running AND claim_token = :token";
@@ -86,35 +116,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return items.map(toJob).sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
 
-    // The user index holds every attribute (projection ALL); only the five read here are fetched.
-    // Eventually consistent (a GSI cannot be read otherwise): see UserUsage's note on the port.
-    async usage(userId, o) {
-      const now = Date.now();
-      const after = o?.startedAfter ? toEpochSeconds(o.startedAfter) : null;
-      const usage = { running: 0, startedAfter: 0, resultBytes: 0 };
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await doc.send(
-          new QueryCommand({
-            TableName,
-            IndexName: opts.userIndex,
-            KeyConditionExpression: "user_id = :u",
-            ProjectionExpression: "job_status, claim_expires_at, start_time, result_state, #summary.storedBytes",
-            ExpressionAttributeNames: { "#summary": "summary" },
-            ExpressionAttributeValues: { ":u": userId },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const i of (r.Items ?? []) as Partial<JobItem>[]) {
-          if (i.job_status === "RUNNING" && (i.claim_expires_at ?? 0) > now) usage.running++;
-          if (after !== null && i.start_time !== undefined && i.start_time > after) usage.startedAfter++;
-          if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
-            usage.resultBytes += Number(i.summary?.storedBytes ?? 0);
-        }
-        start = r.LastEvaluatedKey;
-      } while (start);
-      return usage;
-    },
+    usage,
 
     // A Scan reading only job_status, page by page. Chosen over counters kept beside each
     // transition: those would need a transaction per state change (dynalite has none) or drift
@@ -135,7 +137,12 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return counts;
     },
 
-    async claim(id, token, leaseSeconds): Promise<ClaimResult> {
+    async claim(id, token, leaseSeconds, o): Promise<ClaimResult> {
+      if (o?.maxRunningPerUser) {
+        // A soft cap (see ClaimOptions): counted through the user index, then the conditional claim.
+        const current = await get(id);
+        if (current?.status === "PENDING" && (await usage(current.userId)).running >= o.maxRunningPerUser) return { outcome: "capped" };
+      }
       const now = Date.now();
       const item = await conditional({
         Key: { job_id: id },

@@ -3,7 +3,7 @@
  * local equivalent of a DynamoDB conditional write: when two workers race, exactly one row update
  * wins and the loser sees an empty result.
  */
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
 import {
@@ -58,7 +58,50 @@ function heldBy(id: string, token: string) {
   return and(eq(jobs.id, id), eq(jobs.status, "RUNNING"), eq(jobs.claimToken, token));
 }
 
+/** PENDING → RUNNING, or a lapsed claim taken over: the updated row, or undefined when neither applies. */
+async function claimRow(db: AppDb, id: string, token: string, leaseSeconds: number): Promise<Row | undefined> {
+  const [r] = await db
+    .update(jobs)
+    .set({
+      status: "RUNNING",
+      claimToken: token,
+      claimExpiresAt: leaseUntil(leaseSeconds),
+      startTime: sql`coalesce(${jobs.startTime}, now())`,
+      attempts: sql`${jobs.attempts} + 1`,
+    })
+    .where(
+      and(
+        eq(jobs.id, id),
+        or(
+          eq(jobs.status, "PENDING"),
+          and(eq(jobs.status, "RUNNING"), or(isNull(jobs.claimExpiresAt), lt(jobs.claimExpiresAt, sql`now()`))),
+        ),
+      ),
+    )
+    .returning();
+  return r;
+}
+
 export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobStore {
+  /**
+   * The claim under a per-user cap, in one transaction holding a lock on the owner's id: READ
+   * COMMITTED gives each statement a fresh snapshot, so the count taken after the lock sees every
+   * claim committed by a transaction that held it before (without the lock, three annotator slots
+   * counted 0 running at once and all claimed the same user's jobs).
+   */
+  const claimUnderCap = (id: string, token: string, leaseSeconds: number, max: number) =>
+    db.transaction(async (tx) => {
+      const [owner] = await tx.select({ userId: jobs.userId }).from(jobs).where(eq(jobs.id, id));
+      if (!owner) return undefined;
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`gas-claim:${owner.userId}`}, 0))`);
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(jobs)
+        .where(and(eq(jobs.userId, owner.userId), eq(jobs.status, "RUNNING"), gt(jobs.claimExpiresAt, sql`now()`), ne(jobs.id, id)));
+      if (Number(row?.n ?? 0) >= max) return "capped" as const;
+      return claimRow(tx as unknown as AppDb, id, token, leaseSeconds);
+    });
+
   const get = async (id: string) => {
     const [r] = await db.select().from(jobs).where(eq(jobs.id, id));
     return r ? toJob(r) : null;
@@ -125,31 +168,14 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .limit(opts?.limit ?? 1000);
       return rows.map(toJob);
     },
-    async claim(id, token, leaseSeconds): Promise<ClaimResult> {
-      const [r] = await db
-        .update(jobs)
-        .set({
-          status: "RUNNING",
-          claimToken: token,
-          claimExpiresAt: leaseUntil(leaseSeconds),
-          startTime: sql`coalesce(${jobs.startTime}, now())`,
-          attempts: sql`${jobs.attempts} + 1`,
-        })
-        .where(
-          and(
-            eq(jobs.id, id),
-            or(
-              eq(jobs.status, "PENDING"),
-              and(eq(jobs.status, "RUNNING"), or(isNull(jobs.claimExpiresAt), lt(jobs.claimExpiresAt, sql`now()`))),
-            ),
-          ),
-        )
-        .returning();
-      if (r) return { outcome: "claimed", job: toJob(r) };
+    async claim(id, token, leaseSeconds, o): Promise<ClaimResult> {
+      const max = o?.maxRunningPerUser;
+      const claimed = max ? await claimUnderCap(id, token, leaseSeconds, max) : await claimRow(db, id, token, leaseSeconds);
+      if (claimed && claimed !== "capped") return { outcome: "claimed", job: toJob(claimed) };
       const current = await get(id);
       if (!current) return { outcome: "missing" };
       if (current.status === "COMPLETED" || current.status === "FAILED") return { outcome: "finished", job: current };
-      return { outcome: "busy" };
+      return claimed === "capped" && current.status === "PENDING" ? { outcome: "capped" } : { outcome: "busy" };
     },
     async renewClaim(id, token, leaseSeconds) {
       const r = await db

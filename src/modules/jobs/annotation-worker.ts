@@ -8,13 +8,15 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { Job, JobProgress, JobStore, JobSummary } from "../../ports/job-store.ts";
+import type { Job, JobProgress, JobStore, JobSummary, UserUsage } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../annotator/index.ts";
+import type { Tier } from "../accounts/index.ts";
 import { bgzfPlainSize } from "./bgzf-plain-size.ts";
 import { resultKeys } from "./job-keys.ts";
+import { type Plans, inputLimits, resultQuotaProblem } from "./plan-limits.ts";
 import { workPathScrubber } from "./work-path-scrubber.ts";
 
 export type JobRequest = TopicMessages["job.requested"];
@@ -31,9 +33,20 @@ export interface AnnotationWorkerDeps {
   visibilitySeconds: number;
   maxAttempts: number;
   log: Logger;
+  /**
+   * The plans and each user's tier: input limits, the stored-results quota, the cap on a user's
+   * running jobs and fair turns between users (plan-limits.ts). Absent: none of these apply.
+   */
+  plans?: { limits: Plans; tierOf(userId: string): Promise<Tier>; archiveAfterSeconds: number };
 }
 
-export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back" | "malformed";
+export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back" | "malformed" | "deferred";
+
+/**
+ * A request whose user is at their running-jobs cap comes back after this long: a slot frees only
+ * when one of their jobs ends (seconds to minutes), and a shorter wait only spins on the queue.
+ */
+const CAP_DEFER_SECONDS = 5;
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,12 +112,66 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     return true;
   }
 
+  /** Send the request to the queue's tail again, marked with when; then let this delivery go. */
+  async function defer(d: Delivery<JobRequest>, delaySeconds: number) {
+    await queue.send({ ...d.message, queuedAt: new Date().toISOString() }, { delaySeconds });
+    await queue.ack(d);
+  }
+
+  /**
+   * Fair turns and the running-jobs cap, decided before the claim. A waiting job's request goes
+   * back to the queue's tail (sent again with `queuedAt`, this delivery acked: waiting is never a
+   * failed attempt counted towards the dead-letter queue) when its user
+   * - already has their cap of jobs running: it comes back after CAP_DEFER_SECONDS;
+   * - has had a job start since the request joined the queue: that user had their turn, so every
+   *   request queued behind this one, other users', gets its turn first. One user's backlog then
+   *   delays another user's next job by at most the job running when it arrived (issue 13 item 4:
+   *   a 1 s job waited 19.7 s behind 8 flood jobs), at the price of one pass over the heavy
+   *   user's backlog (a send and an ack per request) per job of theirs that starts.
+   * Returns the user's tier and usage when the job may be claimed; null when it was deferred.
+   */
+  async function schedule(
+    d: Delivery<JobRequest>,
+    plans: NonNullable<AnnotationWorkerDeps["plans"]>,
+    log: Logger,
+  ): Promise<{ tier: Tier; usage: UserUsage } | null> {
+    const { jobId } = d.message;
+    const userId = typeof d.message.userId === "string" ? d.message.userId : (await jobs.get(jobId))?.userId;
+    if (!userId) return { tier: "free", usage: { running: 0, startedAfter: 0, resultBytes: 0 } }; // the claim says "missing"
+    const tier = await plans.tierOf(userId);
+    const queuedAt = new Date(d.message.queuedAt ?? d.message.submitTime);
+    const usage = await jobs.usage(userId, Number.isNaN(queuedAt.getTime()) ? {} : { startedAfter: queuedAt });
+    const atCap = usage.running >= plans.limits[tier].maxRunningJobs;
+    if (!atCap && usage.startedAfter === 0) return { tier, usage };
+    // Only a job still waiting is deferred: a duplicate of a finished or running job goes on to
+    // the claim, which acks it; a crashed worker's job (RUNNING, claim lapsed) is taken over.
+    const job = await jobs.get(jobId);
+    if (job?.status !== "PENDING") return { tier, usage };
+    await defer(d, atCap ? CAP_DEFER_SECONDS : 0);
+    log.debug("job deferred", { reason: atCap ? "running-jobs cap" : "another user's turn", running: usage.running });
+    return null;
+  }
+
   async function handle(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
     if (await dropMalformed(d, queue)) return "malformed";
     const { jobId } = d.message;
     const log = deps.log.child({ jobId, delivery: d.id, receiveCount: d.receiveCount });
+    const plans = deps.plans;
+    const turn = plans ? await schedule(d, plans, log) : null;
+    if (plans && !turn) return "deferred";
     const token = randomUUID();
-    const claim = await jobs.claim(jobId, token, claimSeconds(deps.visibilitySeconds));
+    const claim = await jobs.claim(
+      jobId,
+      token,
+      claimSeconds(deps.visibilitySeconds),
+      plans && turn ? { maxRunningPerUser: plans.limits[turn.tier].maxRunningJobs } : undefined,
+    );
+    if (claim.outcome === "capped") {
+      // Another slot started one of this user's jobs since schedule() looked: wait for a free one.
+      await defer(d, CAP_DEFER_SECONDS);
+      log.debug("job deferred", { reason: "running-jobs cap" });
+      return "deferred";
+    }
     if (claim.outcome === "missing" || claim.outcome === "finished") {
       log.info("nothing to do", { outcome: claim.outcome });
       if (claim.outcome === "finished") {
@@ -127,6 +194,14 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       return "busy";
     }
     const job = claim.job;
+    const overQuota = plans && turn ? resultQuotaProblem(plans.limits, turn.tier, turn.usage.resultBytes, plans.archiveAfterSeconds) : null;
+    if (overQuota) {
+      await jobs.fail(job.id, token, overQuota);
+      await publishFinished(job, "FAILED");
+      await queue.ack(d);
+      log.info("job refused: stored-results quota", { resultBytes: turn?.usage.resultBytes });
+      return "failed";
+    }
     log.info("job running", { attempt: job.attempts });
     const work = join(deps.workDir, `${job.id}-${token}`);
     // The engine names the input by its path here; what users see names only their file.
@@ -184,6 +259,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         input: inputPath,
         outputs: out,
         signal: run.signal,
+        // The plan's limits on what the file really holds, checked as it streams.
+        limits: plans && turn ? inputLimits(plans.limits, turn.tier) : undefined,
         onProgress: (p) => {
           progress = { records: p.records, bytesRead: p.bytesRead, totalBytes: p.totalBytes };
         },
@@ -192,9 +269,10 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       const keys = resultKeys(job.userId, job.id, job.inputFileName);
       await results.put(keys.vcfGz, Bun.file(out.vcf));
       const index = Bun.file(`${out.vcf}.tbi`);
+      const indexed = await index.exists();
       // No index when the records are unsorted or lie past 2^29 (tabix-index.ts): the VCF is
       // still complete; the job page then offers no .tbi.
-      if (await index.exists()) await results.put(keys.tbi, index);
+      if (indexed) await results.put(keys.tbi, index);
       else log.warn("annotated VCF left without a tabix index (unsorted records, or positions past 2^29)");
       await results.put(keys.log, scrub.stream(Bun.file(out.log).stream()));
       // Its `engine` summary names the input by its file name only (results-store-writer.ts), so
@@ -205,7 +283,12 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         logKey: keys.log,
         rowsKey: keys.store,
         // The plain size the job page shows beside the decompressed download.
-        summary: { ...toSummary(summary, scrub.text), plainVcfBytes: await bgzfPlainSize(out.vcf) },
+        summary: {
+          ...toSummary(summary, scrub.text),
+          plainVcfBytes: await bgzfPlainSize(out.vcf),
+          // What the stored-results quota counts (the log as written here; scrubbing changes it by a few bytes).
+          storedBytes: [out.vcf, out.log, out.store].reduce((n, f) => n + Bun.file(f).size, indexed ? index.size : 0),
+        },
       });
       if (!done) {
         log.warn("claim lost before completion; another worker owns the job");

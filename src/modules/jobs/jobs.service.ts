@@ -12,13 +12,14 @@ import type { User } from "../accounts/index.ts";
 import { type DownloadEntry, type DownloadKind, downloadSource, downloadSources } from "./job-downloads.ts";
 import { isJobId, parseInputKey } from "./job-keys.ts";
 import { fileNameProblem } from "./input-file-name.ts";
+import { type Plans, resultQuotaProblem } from "./plan-limits.ts";
 
 export interface JobsServiceDeps {
   jobs: JobStore;
   inputs: ObjectStore;
   results: ObjectStore;
   topic: Topic;
-  limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number };
+  limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number; plans?: Plans; archiveAfterSeconds?: number };
 }
 
 /** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
@@ -99,6 +100,13 @@ export function createJobsService(deps: JobsServiceDeps) {
           `${parts.fileName} is ${object.size} bytes; free accounts can annotate files up to ${max} bytes. Upgrade to Premium to annotate larger files.`,
         );
       }
+      // A user at their stored-results quota starts no new job (plan-limits.ts). A reload of an
+      // earlier submit still finds its job below: only a new job is refused.
+      const overQuota =
+        object && limits.plans && limits.plans[user.tier].maxResultBytes > 0 && !(await jobs.get(parts.jobId))
+          ? resultQuotaProblem(limits.plans, user.tier, (await jobs.usage(user.id)).resultBytes, limits.archiveAfterSeconds ?? 0)
+          : null;
+      if (overQuota) throw new AppError("FORBIDDEN", overQuota);
       const fresh = { id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime: new Date() };
       const announce = (job: Pick<Job, "id" | "inputFileName" | "submitTime">) =>
         ({

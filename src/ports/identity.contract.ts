@@ -19,6 +19,8 @@ export function identityContract(name: string, open: () => Promise<IdentityHarne
       const start = await h.provider.begin("http://localhost:3000/auth/callback");
       const id = await h.provider.complete(await h.answer(start, { email: "ada@example.org", name: "Ada" }), start);
       expect(id.email).toBe("ada@example.org");
+      // Says whether it vouches for the address (issue 13 item 10); absent would mean "no".
+      expect(typeof id.emailVerified).toBe("boolean");
       const again = await h.provider.begin("http://localhost:3000/auth/callback");
       const id2 = await h.provider.complete(await h.answer(again, { email: "ada@example.org", name: "Ada" }), again);
       expect(id2.subject).toBe(id.subject);

@@ -20,9 +20,11 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-const ACCOUNTS: Record<string, { email: string; name: string; organization: string }> = {
+const ACCOUNTS: Record<string, { email: string; name: string; organization: string; email_verified?: boolean }> = {
   ada: { email: "ada@example.org", name: "Ada Lovelace", organization: "Analytical Engines" },
   grace: { email: "grace@example.org", name: "Grace Hopper", organization: "Navy" },
+  // An issuer that has not checked this address (GAS then sends its own link).
+  unchecked: { email: "unchecked@example.org", name: "Un Checked", organization: "", email_verified: false },
 };
 
 /** Start a provider that knows one confidential client with the given redirect URIs. */
@@ -50,8 +52,8 @@ export async function startTestProvider(redirectUris: string[]): Promise<TestPro
       accountId: sub,
       claims: async () => ({
         sub,
-        ...(ACCOUNTS[sub] ?? { email: `${sub}@example.org`, name: sub, organization: "" }),
         email_verified: true,
+        ...(ACCOUNTS[sub] ?? { email: `${sub}@example.org`, name: sub, organization: "" }),
       }),
     }),
     // Profile claims in the ID token too, as Globus Auth does.

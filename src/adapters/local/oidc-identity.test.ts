@@ -55,8 +55,16 @@ describe("OpenID Connect adapter", () => {
       email: "ada@example.org",
       name: "Ada Lovelace",
       institution: "Analytical Engines",
+      emailVerified: true,
     });
     expect(id.tokens?.idToken).toBeTruthy();
+  });
+
+  test("email_verified: only the issuer's true counts (issue 13 item 10)", async () => {
+    const p = identity();
+    const start = await p.begin(CALLBACK);
+    const id = await p.complete((await op.signInAt(start.redirectTo, "unchecked")).searchParams, start);
+    expect(id).toMatchObject({ email: "unchecked@example.org", emailVerified: false });
   });
 
   test("a code is used once: the replay is refused", async () => {
@@ -151,6 +159,7 @@ describe("OpenID Connect through the web app", () => {
       const profile = await (await c.request("/profile")).text();
       expect(profile).toContain('value="Ada Lovelace"');
       expect(profile).toContain('value="Analytical Engines"');
+      expect(profile).not.toContain("Verify your address to get emails"); // the issuer vouched for it
       expect((await c.request("/annotate")).status).toBe(200);
       // The same callback again (a replayed code) does not sign anyone in.
       const replay = h.client();

@@ -99,3 +99,67 @@ describe("accounts in the web UI", () => {
     expect(after.status).toBe(401);
   });
 });
+
+describe("the profile through the JSON API, and address verification (issue 13 item 10)", () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    h = await startWebHarness();
+  }, 60_000);
+  afterAll(() => h.close());
+
+  test("GET /profile says whether the address is verified; POST /profile with a new address stores it unverified and sends a link", async () => {
+    const c = h.client();
+    await c.signIn("json@example.org", "Jay");
+    const json = { accept: "application/json", "content-type": "application/json" };
+    expect(await (await c.request("/profile", { headers: json })).json()).toMatchObject({
+      email: "json@example.org",
+      email_verified: true, // the dev sign-in vouches for it
+    });
+    const bad = await c.request("/profile", { method: "POST", headers: json, body: JSON.stringify({ name: "Jay", email: "nope" }) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).message).toContain("Institution/Department: required");
+    const saved = await c.request("/profile", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "Jay", email: "Jay.New@Example.org", institution: "Lab" }),
+    });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ email: "jay.new@example.org", email_verified: false, verification: "sent" });
+    // Asking again at once: 429 with Retry-After, as JSON.
+    const again = await c.request("/profile/verify-email/send", { method: "POST", headers: json, body: "{}" });
+    expect(again.status).toBe(429);
+    expect(again.headers.get("retry-after")).toMatch(/^\d+$/);
+    // The profile page shows the status and the banner's button.
+    const page = await (await c.request("/profile?verification=sent")).text();
+    expect(page).toContain("We sent a link to jay.new@example.org");
+    expect(page).toContain("Not verified");
+    expect(page).toContain('action="/profile/verify-email/send"');
+  });
+
+  test("an API token needs the manage scope to change the address or ask for links", async () => {
+    const c = h.client();
+    await c.signIn("scoped@example.org", "Scoped");
+    const made = await c.request("/account/tokens", {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify({ name: "pipeline" }),
+    });
+    const token = String(((await made.json()) as { token: string }).token);
+    const as = (path: string, body: object) =>
+      h.app.request(`http://gas.test${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await as("/profile", { name: "S", email: "elsewhere@example.org", institution: "L" })).status).toBe(403);
+    expect((await as("/profile/verify-email/send", {})).status).toBe(403);
+    expect((await as("/profile/verify-email", { token: "x" })).status).toBe(403);
+  });
+
+  test("a verified address shows no banner", async () => {
+    const c = h.client();
+    await c.signIn("fine@example.org", "Fine");
+    const page = await (await c.request("/annotations")).text();
+    expect(page).not.toContain("Verify your address to get emails");
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Verifying users' addresses against PGlite (no mocks but the mail sender, which records what it
+ * Verifying users' addresses against PGlite or PostgreSQL (no mocks but the mail sender, which records what it
  * is given): who counts as verified at sign-in and after a profile change, the link's single use,
  * expiry, binding to one account and one address, and the per-user send limit.
  */
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/open-database.ts";
 import { emailVerifications } from "../../db/schema.ts";
-import { openTestPglite } from "../../db/test-database.ts";
+import { openTestPglite, openTestPostgres, testDatabaseUrl } from "../../db/test-database.ts";
 import { type AccountsService, createAccountsService } from "./accounts.service.ts";
 import {
   type EmailVerificationService,
@@ -24,7 +24,8 @@ const mails: VerificationMail[] = [];
 let failMail = false;
 
 beforeAll(async () => {
-  database = await openTestPglite();
+  // On real PostgreSQL under `bun run test:pg`, where two confirmations can truly race.
+  database = testDatabaseUrl ? await openTestPostgres() : await openTestPglite();
   accounts = createAccountsService(database.db);
   verification = createEmailVerificationService({
     db: database.db,

@@ -44,7 +44,14 @@ describe.if(!!binaries)("crash: kill -9 the annotator mid-job on real PostgreSQL
 
   test("a second annotator finishes the job; one result, one email", async () => {
     // Roles share the database and the data folder (the object store and outbox), as on one box.
-    const env = { DATABASE_URL: db.url, QUEUE_VISIBILITY_SECONDS: "4", FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) };
+    const env = {
+      DATABASE_URL: db.url,
+      QUEUE_VISIBILITY_SECONDS: "4",
+      FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+      FREE_MAX_INPUT_BYTES: "0",
+      FREE_MAX_VARIANTS: "0",
+      FREE_MAX_RESULT_BYTES: "0",
+    };
     const web = await startGas({ role: "web", env, dataDir });
     const notifier = await startGas({ role: "notifier", env, dataDir });
     const first = await startGas({ role: "annotator", env, dataDir });

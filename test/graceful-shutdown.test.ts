@@ -42,7 +42,14 @@ describe.if(!!binaries)("graceful shutdown: SIGTERM to an annotator mid-job on r
     sql = postgres(db.url, { max: 1, onnotice: () => {} });
     dataDir = await mkdtemp(join(tmpdir(), "gas-shutdown-"));
     input = new File([await generateBenchVcf(FASTA, RECORDS)], "big.vcf");
-    env = { DATABASE_URL: db.url, QUEUE_VISIBILITY_SECONDS: String(VISIBILITY_SECONDS), FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) };
+    env = {
+      DATABASE_URL: db.url,
+      QUEUE_VISIBILITY_SECONDS: String(VISIBILITY_SECONDS),
+      FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+      FREE_MAX_INPUT_BYTES: "0",
+      FREE_MAX_VARIANTS: "0",
+      FREE_MAX_RESULT_BYTES: "0",
+    };
     web = await startGas({ role: "web", env, dataDir });
     notifier = await startGas({ role: "notifier", env, dataDir });
     procs.push(web, notifier);

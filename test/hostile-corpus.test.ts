@@ -67,7 +67,15 @@ describe("hostile input corpus", () => {
   beforeAll(async () => {
     generatedDir = await mkdtemp(join(tmpdir(), "gas-corpus-"));
     const big = await generateLargeCorpus(generatedDir);
-    gas = await startGas({ env: { FREE_MAX_UPLOAD_BYTES: String(20 << 20), LOG_LEVEL: "info" } });
+    gas = await startGas({
+      env: {
+        FREE_MAX_UPLOAD_BYTES: String(20 << 20),
+        FREE_MAX_INPUT_BYTES: "0",
+        FREE_MAX_VARIANTS: "0",
+        FREE_MAX_RESULT_BYTES: "0",
+        LOG_LEVEL: "info",
+      },
+    });
     const browser = createClient(gas.url);
     await browser.signIn("mallory@example.org", "Mallory");
     const token = ((await (await browser.json("/account/tokens", { method: "POST", body: "{}" })).json()) as { token: string }).token;

@@ -38,7 +38,10 @@ async function annotate(page: Page, file: string): Promise<string> {
 
 const work = await mkdtemp(join(tmpdir(), "gas-screenshots-"));
 // A free account may upload only 150 KB; the screenshot's 50k-variant file is larger.
-const gas = await startGas({ role: "all", env: { FREE_MAX_UPLOAD_BYTES: String(1 << 30) } });
+const gas = await startGas({
+  role: "all",
+  env: { FREE_MAX_UPLOAD_BYTES: String(1 << 30), FREE_MAX_INPUT_BYTES: "0", FREE_MAX_VARIANTS: "0", FREE_MAX_RESULT_BYTES: "0" },
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

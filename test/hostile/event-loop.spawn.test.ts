@@ -21,7 +21,15 @@ async function bigVcf(copies: number): Promise<File> {
 describe("hostile: a long job in --role=all", () => {
   let gas: GasProcess;
   beforeAll(async () => {
-    gas = await startGas({ role: "all", env: { FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) } });
+    gas = await startGas({
+      role: "all",
+      env: {
+        FREE_MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+        FREE_MAX_INPUT_BYTES: "0",
+        FREE_MAX_VARIANTS: "0",
+        FREE_MAX_RESULT_BYTES: "0",
+      },
+    });
   }, 120_000);
   afterAll(async () => {
     await gas?.stop();

@@ -162,7 +162,7 @@ const Common = z
       .int()
       .min(1024 * 1024, "must be at least 1048576 (1 MiB)")
       .default(2 * 1024 ** 3),
-    /** Worker threads answering results queries in the web role (1–8, default 1 on one or two cores, else 2). */
+    /** Worker threads answering results queries in the web role (1–8, default 2, 1 on one core): a page and its count run side by side. */
     RESULTS_QUERY_THREADS: z.coerce.number().int().min(1, "must be from 1 to 8").max(8, "must be from 1 to 8").optional(),
     ...awsEnvShape,
   })
@@ -481,7 +481,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { role
     results: {
       cacheDir: e.RESULTS_CACHE_DIR ? resolve(e.RESULTS_CACHE_DIR) : join(dataDir, "results-cache"),
       cacheMaxBytes: e.RESULTS_CACHE_MAX_BYTES,
-      queryThreads: e.RESULTS_QUERY_THREADS ?? (availableParallelism() > 2 ? 2 : 1),
+      queryThreads: e.RESULTS_QUERY_THREADS ?? Math.min(2, availableParallelism()),
     },
     /** null: emails go to the outbox folder under DATA_DIR. */
     mail: { smtp: e.SMTP_URL ? smtpSettings(e.SMTP_URL) : null, from: e.MAIL_FROM },

@@ -5,12 +5,10 @@
  * StoreQueries runner (worker threads in the web role). The page (/annotations/{id}/results,
  * /shared/{token}) and the rows API (/annotations/{id}/rows) both stand on it.
  */
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { streamToFile } from "./stream-to-file.ts";
 import type { Job, JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { AppError } from "../../shared/errors.ts";
@@ -90,7 +88,7 @@ export function createResultsService(deps: ResultsServiceDeps): ResultsService {
     try {
       const jsonPath = join(dir, "rows.annot.json");
       const storePath = join(dir, "rows.results.sqlite");
-      await pipeline(Readable.fromWeb(json.stream() as never), createWriteStream(jsonPath));
+      await streamToFile(json.stream(), jsonPath);
       try {
         await queries.convert(jsonPath, storePath);
       } catch (err) {

@@ -731,7 +731,8 @@ export function filterTerms(f: VariantFilter, facts: StoreFacts = NO_FACTS): Ter
       params: [...r.chroms, r.start, r.end],
     });
   }
-  if (f.known !== undefined) terms.push({ correlated: [], sql: "known = ?", scan: "known = ?", params: [f.known ? 1 : 0] });
+  // Known variants carry rsIDs, novel ones mostly ".": the two sit at opposite ends of the ID order.
+  if (f.known !== undefined) terms.push(indexed(["id"], "known", "= ?", [f.known ? 1 : 0]));
   if (f.afField !== undefined && !facts.populations.includes(f.afField)) {
     const offered = facts.populations.length ? `one of ${facts.populations.join(", ")}` : "none: the known-variants file has none";
     throw new ResultsQueryError(`unknown frequency field "${f.afField}" (${offered})`);

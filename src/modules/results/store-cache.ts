@@ -7,11 +7,9 @@
  * folder may exceed the cap while more stores are in use at once than fit in it.
  */
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { streamToFile } from "./stream-to-file.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
 import { AppError } from "../../shared/errors.ts";
 
@@ -98,7 +96,7 @@ export function createStoreCache(opts: StoreCacheOptions): StoreCache {
       throw new AppError("NOT_FOUND", `The results store ${key.slice(key.indexOf("~") + 1)} is missing from the results storage`);
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await pipeline(Readable.fromWeb(object.stream() as never), createWriteStream(temp));
+      await streamToFile(object.stream(), temp);
       await rename(temp, path);
     } catch (err) {
       await rm(temp, { force: true });

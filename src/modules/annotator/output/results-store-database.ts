@@ -91,6 +91,11 @@ CREATE TABLE issues (
  * over the whole range (HGVS, IDs, frequencies) put each row on a random page: kept up to date they
  * missed the page cache more and more as the store grew (CPU for the store at 100k → 1M
  * variants: 5.1 → 48 s), so they are built once, sorted, at commit (SORTED_INDEXES).
+ *
+ * Known/novel is indexed with the ID after it: a count of known or novel variants reads that index
+ * alone (485k novel of 1M: 191 → 23 ms), and sorting novel variants by ID walks it in order, where
+ * the ID index put every known rsID before the first novel row (699 ms for the first page, now
+ * under 1 ms). Building it costs ~1 s per million variants at commit.
  */
 const APPEND_INDEXES = `
 CREATE INDEX variants_region ON variants (chrom, pos);
@@ -106,6 +111,7 @@ CREATE INDEX variants_af ON variants (ifnull(af, -1));
 CREATE INDEX variants_id ON variants (id);
 CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
 CREATE INDEX variants_hgvs_p ON variants (hgvs_p);
+CREATE INDEX variants_known ON variants (known, id);
 `;
 
 export interface StoreDatabaseOptions {

@@ -149,6 +149,35 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     // The plain text is gunzipped by the web role (jobs.service.ts says why).
     expect(await (await browser.request(`/annotations/${jobId}/result.vcf`)).text()).toBe(plain);
 
+    // The results store is an object beside the VCF, fetched from S3 into the web role's cache to
+    // answer the results page, the rows API (filtered, sorted, paged) and filtered exports.
+    const storeKey = Item?.s3_key_rows_file?.S;
+    expect(storeKey).toEndWith(".results.sqlite");
+    expect((listed.Contents ?? []).map((o) => o.Key)).toContain(storeKey);
+    const resultsPage = await browser.request(`/annotations/${jobId}/results`, { headers: { accept: "text/html" } });
+    expect(resultsPage.status).toBe(200);
+    expect(await resultsPage.text()).toContain("<table");
+    const all = (await (await browser.json(`/annotations/${jobId}/rows?limit=1000`)).json()) as {
+      total: number;
+      rows: { impact: string; gene: string }[];
+    };
+    const records = plain.split("\n").filter((l) => l && !l.startsWith("#")).length;
+    expect(all.total).toBeGreaterThanOrEqual(records - 5); // one row per ALT; the engine may skip a few records
+    expect(all.rows).toHaveLength(Math.min(all.total, 1000));
+    const moderate = (await (await browser.json(`/annotations/${jobId}/rows?impact=MODERATE&sort=gene`)).json()) as typeof all;
+    expect(moderate.total).toBe(all.rows.filter((r) => r.impact === "MODERATE").length);
+    expect(moderate.rows.every((r) => r.impact === "MODERATE")).toBe(true);
+    const genes = moderate.rows.map((r) => r.gene);
+    expect(genes).toEqual([...genes].sort((a, b) => a.localeCompare(b, "en", { sensitivity: "base" })));
+    const tsv = await browser.request(`/annotations/${jobId}/rows?impact=MODERATE&format=tsv`);
+    expect(tsv.status).toBe(200);
+    expect((await tsv.text()).trimEnd().split("\n")).toHaveLength(moderate.total + 1);
+    const vcf = await (await browser.request(`/annotations/${jobId}/rows?impact=MODERATE&format=vcf`)).text();
+    const vcfRecords = vcf.split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(vcfRecords.length).toBeGreaterThan(0);
+    expect(vcfRecords.length).toBeLessThanOrEqual(moderate.total);
+    expect(vcfRecords.every((l) => l.includes("ANN="))).toBe(true);
+
     // The notifier's email went through SES.
     let mails: string[] = [];
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(200)) {

@@ -103,6 +103,7 @@ describe.skipIf(!!missing)("ansible", () => {
         "Restart=on-failure",
         "ReadWritePaths=/var/lib/gas /var/log/gas",
         "EnvironmentFile=/etc/gas/gas.env",
+        `EnvironmentFile=-/etc/gas/${role}.env`,
         "User=gas",
       ]) {
         expect(unit).toContain(line);
@@ -115,7 +116,14 @@ describe.skipIf(!!missing)("ansible", () => {
     expect(env).toMatch(/^DATABASE_URL=postgresql:\/\/gas:.+@127\.0\.0\.1:5432\/gas$/m);
     expect(env).toContain("REFERENCE_DIR=/opt/gas/reference/demo");
     expect(env).toContain("PUBLIC_URL=https://");
-    expect(env).toMatch(/^SESSION_SECRET=.{32,}$/m);
+    // Secrets per role: the web role's reach only gas-web (issue 14 item 4); gas.env has none.
+    expect(env).not.toMatch(/SECRET/);
+    const web = join(root, "etc/gas/web.env");
+    expect((await stat(web)).mode & 0o777).toBe(0o600);
+    expect(await readFile(web, "utf8")).toMatch(/^SESSION_SECRET=.{32,}\n[\s\S]*^UPLOAD_SIGNING_SECRET=.{32,}$/m);
+    for (const worker of ["annotator", "archiver", "notifier"]) {
+      expect(await readFile(join(root, `etc/gas/${worker}.env`), "utf8")).not.toMatch(/SECRET/);
+    }
     expect(await readFile(join(root, "etc/nginx/conf.d/gas.conf"), "utf8")).toMatch(
       /listen 4433 ssl;[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:3000;/,
     );

@@ -178,9 +178,16 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
       ],
     },
   };
+  // Each role reads its own environment parameter (user-data, at boot) and no other role's: the
+  // web role's holds the session, upload-form, sign-in and Stripe secrets (issue 14 item 4).
+  const environment = (role: GasRole) => `arn:aws:ssm:${r}:${account}:parameter/${spec.prefix}/${role}/env`;
   const withMessaging = (role: GasRole) => {
     const m = messaging(role);
-    return { allow: [...duties[role].allow, ...m.allow], deny: [...duties[role].deny, ...m.deny] };
+    const others = GAS_ROLES.filter((o) => o !== role).map((o): Request => ["ssm:GetParameter", environment(o)]);
+    return {
+      allow: [...duties[role].allow, ...m.allow, ["ssm:GetParameter", environment(role), "user-data: its environment"] as Request],
+      deny: [...duties[role].deny, ...m.deny, ...others],
+    };
   };
   return {
     web: withMessaging("web"),

@@ -1,6 +1,7 @@
 /**
  * Network checks: the VPC, a public and a private subnet in each of two zones, the internet and
- * NAT gateways with their routes, and the three security groups with their ports.
+ * NAT gateways with their routes, the S3 and DynamoDB gateway endpoints on the private route
+ * table, and the three security groups with their ports.
  */
 import {
   DescribeInternetGatewaysCommand,
@@ -9,6 +10,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   type EC2Client,
   type IpPermission,
@@ -82,6 +84,26 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
   const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: inVpc }))).SecurityGroups ?? [];
   const group = (g: "alb" | "web" | "worker") => groups.find((s) => s.GroupName === names.securityGroup(g));
   for (const g of ["alb", "web", "worker"] as const) ids.securityGroupIds[g] = group(g)?.GroupId ?? null;
+
+  await log.check("network", "gateway endpoints for S3 and DynamoDB on the private subnets' route table", async () => {
+    if (!ids.vpcId) return ["no VPC"];
+    const endpoints =
+      (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [ids.vpcId] }] }))).VpcEndpoints ?? [];
+    const tables =
+      (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [ids.vpcId] }] }))).RouteTables ?? [];
+    const privateTables = new Set(
+      tables.filter((t) => t.Associations?.some((a) => ids.privateSubnetIds.includes(a.SubnetId ?? ""))).map((t) => t.RouteTableId),
+    );
+    const problems: string[] = [];
+    for (const service of ["s3", "dynamodb"]) {
+      const name = `com.amazonaws.${spec.region}.${service}`;
+      const e = endpoints.find((x) => x.ServiceName === name && x.VpcEndpointType === "Gateway" && x.State?.toLowerCase() !== "deleted");
+      if (!e) problems.push(`no ${service} gateway endpoint (${name})`);
+      else if (![...privateTables].every((t) => e.RouteTableIds?.includes(t!)))
+        problems.push(`${service} endpoint not on the private route table`);
+    }
+    return problems;
+  });
 
   await log.check("network", `security group ${names.securityGroup("alb")}: 443 and 80 from anywhere, nothing else`, () => {
     const sg = group("alb");

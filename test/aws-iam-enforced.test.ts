@@ -14,7 +14,7 @@
  * and the SDK's STS client is not a dependency.
  *
  * What moto 5.2.5 does not enforce, so what this test cannot prove (read in moto/iam/access_control.py
- * and core/responses.py), and how the policies are adapted to it (`forMoto` below):
+ * and core/responses.py), and how the policies are adapted to it (`forMoto`, test/support/moto-iam.ts):
  * - resources are checked only for S3 (bucket and key ARNs) and SQS (queue ARNs). SNS, DynamoDB,
  *   SES, CloudWatch and Auto Scaling requests are authorized against the resource "*", which an
  *   ARN in a policy never matches: for those services a statement's resources become "*", so the
@@ -48,6 +48,7 @@ import { createS3ArchiveVault } from "../src/adapters/aws/s3-archive-vault.ts";
 import { createS3ObjectStore } from "../src/adapters/aws/s3-object-store.ts";
 import { createSesMailer } from "../src/adapters/aws/ses-mailer.ts";
 import { createSqsMessaging } from "../src/adapters/aws/sqs-messaging.ts";
+import { denied, forMoto, runSteps } from "./support/moto-iam.ts";
 import { type MotoServer, startMotoServer } from "./support/moto-server.ts";
 import { GAS_ROLES, renderIamPolicies, withoutAction } from "./support/render-iam-policies.ts";
 
@@ -70,29 +71,6 @@ const FROM = "noreply@example.org";
 const UNAUTHENTICATED_REQUESTS = 3;
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
-
-/** Services whose requests moto authorizes against "*" (see the header). */
-const RESOURCE_UNCHECKED = /^(sns|dynamodb|ses|monitoring|autoscaling):/;
-
-/**
- * The rendered policy as moto can evaluate it: no conditions; "*" where moto checks no resource
- * (whole services, and sqs:GetQueueUrl, whose queue moto looks for in a QueueUrl the request
- * does not have); CloudWatch's actions under moto's name for them, the signing name "monitoring".
- */
-function forMoto(doc: PolicyDocument): PolicyDocument {
-  const statements = [doc.Statement ?? []].flat().flatMap((s) => {
-    const { Condition: _dropped, ...rest } = s;
-    const actions = [s.Action ?? []].flat().map((a) => a.replace(/^cloudwatch:/, "monitoring:"));
-    if (actions.every((a) => RESOURCE_UNCHECKED.test(a))) return [{ ...rest, Action: actions, Resource: "*" }];
-    const getUrl = actions.filter((a) => a === "sqs:GetQueueUrl");
-    const others = actions.filter((a) => a !== "sqs:GetQueueUrl");
-    return [
-      ...(others.length > 0 ? [{ ...rest, Action: others }] : []),
-      ...(getUrl.length > 0 ? [{ ...rest, Sid: `${rest.Sid ?? ""}GetQueueUrl`, Action: getUrl, Resource: "*" }] : []),
-    ];
-  });
-  return { ...doc, Statement: statements };
-}
 
 /** The adapters as a role's process builds them (src/adapters/aws/aws-ports.ts), with one principal's keys. */
 function rolePorts(endpoint: string, credentials: Credentials) {
@@ -131,28 +109,6 @@ function rolePorts(endpoint: string, credentials: Credentials) {
   };
 }
 type RolePorts = ReturnType<typeof rolePorts>;
-
-/** Runs named steps, collecting each failure as "step: ErrorName: message" instead of stopping. */
-async function runSteps(steps: [string, () => Promise<unknown>][]): Promise<string[]> {
-  const failures: string[] = [];
-  for (const [name, fn] of steps) {
-    try {
-      await fn();
-    } catch (err) {
-      const e = err as Error;
-      failures.push(`${name}: ${statusOf(err) ?? ""} ${e.name}: ${e.message.split("\n")[0]!.slice(0, 200)}`);
-    }
-  }
-  return failures;
-}
-
-/** The HTTP status of an SDK error (moto's denials of JSON-protocol calls are XML the SDK cannot parse: only the status tells). */
-const statusOf = (err: unknown): number | undefined => {
-  const e = err as { $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number }; cause?: unknown };
-  return e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? (e.cause ? statusOf(e.cause) : undefined);
-};
-const denied = (err: unknown) =>
-  statusOf(err) === 403 || /AccessDenied|not authorized/i.test(`${(err as Error).name} ${(err as Error).message}`);
 
 describe.skipIf(!!missing)("each role's calls under its own rendered policy, on moto enforcing IAM", () => {
   let moto: MotoServer | undefined;
@@ -259,6 +215,7 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["create the job", () => p.jobStore.create(newJob(id))],
       ["read the job", () => p.jobStore.get(id)],
       ["list the user's jobs", () => p.jobStore.listByUser("user-1")],
+      ["the user's usage (stored-results quota at submit)", () => p.jobStore.usage("user-1")],
       [
         "publish job.requested",
         () =>
@@ -287,6 +244,7 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["receive a job request", () => p.queue("annotator").receive({ max: 1, waitSeconds: 0 })],
       ["receive from its dead-letter queue", () => p.queue("annotator.dlq").receive({ max: 1, waitSeconds: 0 })],
       ["read the input", async () => (await (await p.inputs.get(newJob(id).inputKey))?.stream().getReader().read()) ?? null],
+      ["the user's usage before a claim (Query of the user index)", () => p.jobStore.usage("user-1")],
       ["claim the job", () => p.jobStore.claim(id, "token-1", 60)],
       [
         "upload a result (PutObject, then HeadObject)",

@@ -44,6 +44,12 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
     ],
     ["annotator", "s3:GetObject", /gas-releases-example\/reference\/\*$/, /cannot s3:GetObject on .*reference\/manifest.json \(user-data/],
     ["archiver", "s3:ListBucket", /gas-results-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-results-example \(the restore check/],
+    [
+      "annotator",
+      "dynamodb:Query",
+      /gas-annotations\/index\/\*$/,
+      /cannot dynamodb:Query on .*gas-annotations\/index\/user_id_index \(the user's usage before each claim/,
+    ],
   ];
   for (const [role, action, resource, message] of cases) {
     test(`the checker catches ${role} without ${action} on ${resource.source}`, () => {

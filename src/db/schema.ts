@@ -116,6 +116,13 @@ export const jobs = pgTable(
       .references(() => users.id),
     inputFileName: text("input_file_name").notNull(),
     inputKey: text("input_key").notNull(),
+    /** The user's name for the job; null: the input's file name (jobs from before names). */
+    name: text("name"),
+    note: text("note"),
+    /** JobOptions ({pick, fields}); null: the defaults (jobs from before options). */
+    options: jsonb("options"),
+    /** The job manifest in the results store, once COMPLETED. */
+    manifestKey: text("manifest_key"),
     status: text("status", { enum: ["PENDING", "RUNNING", "COMPLETED", "FAILED"] }).notNull(),
     submitTime: timestamp("submit_time", { withTimezone: true }).notNull(),
     startTime: timestamp("start_time", { withTimezone: true }),

@@ -112,6 +112,14 @@ export interface Allele {
   alt: string;
   /** The ALT exactly as written in the VCF: the ANN `Allele` field. */
   vcfAlt: string;
+  /**
+   * For an insertion or deletion written with more REF than it needs (a repeat unit spelled out,
+   * a multi-allelic record), its leftmost equivalent placement inside the written REF span (VEP's
+   * anchor base first, then the common suffix, then the prefix), when that differs from this one.
+   * VEP keeps the whole REF span: a transcript this placement overlaps while the minimal one does
+   * not is annotated at it (consequence/indel-placement.ts). Absent otherwise.
+   */
+  spanLeft?: Allele;
 }
 
 export type Impact = "HIGH" | "MODERATE" | "LOW" | "MODIFIER";

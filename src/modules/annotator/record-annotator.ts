@@ -4,6 +4,7 @@
  */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { placementOn } from "./consequence/indel-placement.ts";
 import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
 import { finishTerms, SO } from "./consequence/so-terms.ts";
@@ -136,7 +137,8 @@ export class RecordAnnotator {
           nearby[k] = hits;
           let r = 0;
           for (const t of hits) {
-            if (a.end < t.start || a.start > t.end) continue;
+            const at = a.spanLeft === undefined ? a : placementOn(a, t);
+            if (at.end < t.start || at.start > t.end) continue;
             if (!recent.includes(t)) needSequence.add(t);
             recent[r++] = t;
           }
@@ -301,7 +303,8 @@ export class RecordAnnotator {
     const pool = this.pool;
     for (let i = 0; i < transcripts.length; i++) {
       const t = transcripts[i]!;
-      const overlaps = allele.end >= t.start && allele.start <= t.end;
+      const at = allele.spanLeft === undefined ? allele : placementOn(allele, t);
+      const overlaps = at.end >= t.start && at.start <= t.end;
       const fx = transcriptEffect(
         allele,
         t,

@@ -9,7 +9,8 @@
  * non_coding_transcript_exon_variant vs intron_variant + non_coding_transcript_variant for
  * transcripts without a CDS; NMD_transcript_variant for the nonsense_mediated_decay biotype;
  * coding_transcript_variant when nothing more specific applies. Consequences use the allele where
- * it is given; only the HGVS descriptions are shifted 3′.
+ * it is given (an indel written with spare REF: see indel-placement.ts); only the HGVS
+ * descriptions are shifted 3′.
  *
  * Field conventions (SnpEff ANN style): Feature_ID is `id.version`; Rank is the exon rank for
  * exonic hits, else the intron rank (`N/TOTAL`, `a-b/TOTAL` when several); cDNA.pos is the 5′-most
@@ -24,6 +25,7 @@ import { reverseComplement } from "../hgvs/nucleotides.ts";
 import { exonIndexAtOrBefore, exonRank, intronRank, layoutOf, type TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
 import { AlleleEffect, MessageFlag, toAnnotation } from "./allele-effect.ts";
 import { cdsContextOf, codingBoundaryChange, codingChange } from "./coding-change.ts";
+import { placementOn } from "./indel-placement.ts";
 import { finishTerms, SO } from "./so-terms.ts";
 import { type IntronHit, spliceTerms } from "./splice-sites.ts";
 
@@ -87,6 +89,7 @@ export function transcriptEffect(
   upDownDistance = 5000,
   into: AlleleEffect | null = null,
 ): AlleleEffect | null {
+  if (allele.spanLeft !== undefined) allele = placementOn(allele, t);
   const s = allele.start;
   const e = allele.end; // insertion: e = s - 1
   if (e < t.start - upDownDistance || s > t.end + upDownDistance) return null;

@@ -34,7 +34,19 @@ describe("splitAlleles trims each ALT to its minimal form", () => {
     ["deletion by common suffix", 100, "TGA", "A", { start: 100, end: 101, ref: "TG", alt: "" }],
     ["delins", 100, "ATG", "C", { start: 100, end: 102, ref: "ATG", alt: "C" }],
     ["delins after an anchor", 100, "ATG", "AC", { start: 101, end: 102, ref: "TG", alt: "C" }],
-    ["prefix first, then suffix (repeat)", 100, "ATTT", "ATT", { start: 103, end: 103, ref: "T", alt: "" }],
+    [
+      "prefix first, then suffix (repeat); the leftmost placement inside the REF beside it",
+      100,
+      "ATTT",
+      "ATT",
+      {
+        start: 103,
+        end: 103,
+        ref: "T",
+        alt: "",
+        spanLeft: { contig: "21", start: 101, end: 101, ref: "T", alt: "", vcfAlt: "ATT" },
+      },
+    ],
     ["lower-case ALT", 100, "C", "t", { start: 100, end: 100, ref: "C", alt: "T" }],
   ];
   for (const [name, pos, ref, alt, want] of cases) {
@@ -48,8 +60,24 @@ describe("splitAlleles trims each ALT to its minimal form", () => {
   test("multi-allelic records give one allele per ALT, each trimmed on its own", () => {
     const { alleles } = splitAlleles(record(25585770, "ATTT", ["ATT", "AT", "C"]), "21");
     expect(alleles).toEqual([
-      { contig: "21", start: 25585773, end: 25585773, ref: "T", alt: "", vcfAlt: "ATT" },
-      { contig: "21", start: 25585772, end: 25585773, ref: "TT", alt: "", vcfAlt: "AT" },
+      {
+        contig: "21",
+        start: 25585773,
+        end: 25585773,
+        ref: "T",
+        alt: "",
+        vcfAlt: "ATT",
+        spanLeft: { contig: "21", start: 25585771, end: 25585771, ref: "T", alt: "", vcfAlt: "ATT" },
+      },
+      {
+        contig: "21",
+        start: 25585772,
+        end: 25585773,
+        ref: "TT",
+        alt: "",
+        vcfAlt: "AT",
+        spanLeft: { contig: "21", start: 25585771, end: 25585772, ref: "TT", alt: "", vcfAlt: "AT" },
+      },
       { contig: "21", start: 25585770, end: 25585773, ref: "ATTT", alt: "C", vcfAlt: "C" },
     ]);
   });

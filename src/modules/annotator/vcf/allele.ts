@@ -54,6 +54,32 @@ export function trimAllele(contig: string, pos: number, ref: string, alt: string
   const r = p === 0 && s === 0 ? ref : ref.slice(p, ref.length - s);
   const a = p === 0 && s === 0 ? alt : alt.slice(p, alt.length - s);
   const start = pos + p;
+  const trimmed: Allele = { contig, start, end: start + r.length - 1, ref: r, alt: a, vcfAlt };
+  // Only a prefix longer than VEP's one anchor base can have pushed an indel rightwards past
+  // other placements inside the written REF.
+  if (p >= 2 && (r === "" || a === "")) {
+    const left = leftmostInSpan(contig, pos, ref, alt, vcfAlt);
+    if (left.start !== start) trimmed.spanLeft = left;
+  }
+  return trimmed;
+}
+
+/**
+ * The leftmost minimal placement inside the written REF: VEP's shared anchor base, then the common
+ * suffix, then what prefix remains (ensembl-variation's trim_sequences with end_first, after
+ * VEP's Parser::VCF anchor chop). Never left of the anchor, so never outside VEP's REF span.
+ */
+function leftmostInSpan(contig: string, pos: number, ref: string, alt: string, vcfAlt: string): Allele {
+  const r1 = ref.slice(1);
+  const a1 = alt.slice(1);
+  const max = Math.min(r1.length, a1.length);
+  let s = 0;
+  while (s < max && r1.charCodeAt(r1.length - 1 - s) === a1.charCodeAt(a1.length - 1 - s)) s++;
+  let p = 0;
+  while (p < max - s && r1.charCodeAt(p) === a1.charCodeAt(p)) p++;
+  const r = r1.slice(p, r1.length - s);
+  const a = a1.slice(p, a1.length - s);
+  const start = pos + 1 + p;
   return { contig, start, end: start + r.length - 1, ref: r, alt: a, vcfAlt };
 }
 

@@ -1,7 +1,7 @@
 /** JobStore contract: every adapter (PostgreSQL, DynamoDB) must pass this suite. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import type { CompletedFields, JobStore, NewJob } from "./job-store.ts";
+import { type CompletedFields, eachJobOfUser, type JobCursor, type JobStore, type NewJob } from "./job-store.ts";
 
 export interface JobStoreHarness {
   store: JobStore;
@@ -66,6 +66,32 @@ export function jobStoreContract(
       const other = await h.makeUser();
       await h.store.create({ ...job, id: randomUUID(), userId: other });
       expect((await h.store.listByUser(job.userId)).map((j) => j.id)).toEqual([second.id, job.id]);
+    });
+
+    test("pageByUser: every job of the user, newest first, page by page, none twice; new jobs do not shift pages", async () => {
+      const base = Date.now() - 100_000;
+      const ids = Array.from({ length: 7 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) await h.store.create({ ...job, id, submitTime: new Date(base + i * 1000) });
+      const other = await h.makeUser();
+      await h.store.create({ ...job, id: randomUUID(), userId: other, submitTime: new Date(base + 500) });
+      const newestFirst = ids.toReversed();
+      const pages: string[][] = [];
+      let after: JobCursor | null = null;
+      do {
+        const page = await h.store.pageByUser(job.userId, { limit: 3, after });
+        pages.push(page.jobs.map((j) => j.id));
+        if (pages.length === 1) await h.store.create({ ...job, id: randomUUID(), submitTime: new Date() }); // newer than every page
+        after = page.next;
+      } while (after && pages.length < 10);
+      expect(pages).toEqual([newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)]);
+      const exact = await h.store.pageByUser(job.userId, { limit: 8 });
+      expect(exact.jobs).toHaveLength(8);
+      expect(exact.next).toBeNull(); // exactly the rest: no empty page after it
+      expect(await h.store.pageByUser(await h.makeUser(), { limit: 3 })).toEqual({ jobs: [], next: null });
+      const all: string[] = [];
+      for await (const j of eachJobOfUser(h.store, job.userId, 2)) all.push(j.id);
+      expect(all).toEqual((await h.store.listByUser(job.userId)).map((j) => j.id));
+      expect(all.slice(1)).toEqual(newestFirst);
     });
 
     test("a job is claimed once; the holder completes it; finished jobs are not claimed again", async () => {

@@ -112,6 +112,23 @@ export interface UserUsage {
   resultBytes: number;
 }
 
+/**
+ * Where a page of a user's jobs ended: the last job's submit time and id. The next page starts
+ * strictly after it in (submitTime, id) descending order (keyset pagination: each page costs the
+ * same however deep, and jobs submitted meanwhile do not shift the pages).
+ */
+export interface JobCursor {
+  submitTime: Date;
+  id: string;
+}
+
+/** One page of a user's jobs (JobStore.pageByUser). */
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as `after` for the next page; null when this page is the last. */
+  next: JobCursor | null;
+}
+
 /** The `job.requested` message that tells the annotators about a new job. */
 export interface JobAnnouncement {
   topic: "job.requested";
@@ -129,8 +146,15 @@ export interface JobStore {
    */
   createAndAnnounce?(job: NewJob, announce: JobAnnouncement): Promise<boolean>;
   get(id: string): Promise<Job | null>;
-  /** A user's jobs, newest first. */
+  /** A user's newest jobs, newest first, at most `limit` (1,000 by default): see pageByUser for all. */
   listByUser(userId: string, opts?: { limit?: number }): Promise<Job[]>;
+  /**
+   * One page of a user's jobs, newest first: at most `limit`, all older than `after` (the first
+   * page without it). Follow `next` until it is null to read every job of the user, however many.
+   * Jobs sharing a submit time to the millisecond are ordered by id on PostgreSQL; on DynamoDB in
+   * the index's order, which `next` follows, so no job is skipped or repeated either way.
+   */
+  pageByUser(userId: string, opts: { limit: number; after?: JobCursor | null }): Promise<JobPage>;
   /**
    * PENDING → RUNNING, or take over a RUNNING job whose claim lapsed (its worker died).
    * `token` identifies this attempt; only its holder can renew or finish the job.
@@ -170,11 +194,25 @@ export interface JobStore {
   usage(userId: string, opts?: { startedAfter?: Date }): Promise<UserUsage>;
   /**
    * How many jobs are in each status now (every status present, 0 when none), for /metrics.
-   * Cost differs per adapter: one GROUP BY on PostgreSQL, a full-table Scan on DynamoDB, so
-   * callers refresh it at most once in a while (src/metrics/cluster-gauges.ts caches it).
+   * One GROUP BY on PostgreSQL; on DynamoDB a few reads of counter items that each status change
+   * updates (constant cost, however big the table). Callers still refresh it at most once in a
+   * while (src/metrics/cluster-gauges.ts caches it).
    */
   countByStatus(): Promise<Record<JobStatus, number>>;
 }
 
 /** Every job status, in lifecycle order. */
 export const JOB_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED"] as const satisfies readonly JobStatus[];
+
+/**
+ * Every job of a user, newest first, read a page at a time through `pageByUser` (so a user with
+ * more jobs than any one read holds is still read whole, with bounded memory per page).
+ */
+export async function* eachJobOfUser(store: Pick<JobStore, "pageByUser">, userId: string, pageSize = 500): AsyncGenerator<Job> {
+  let after: JobCursor | null = null;
+  do {
+    const page: JobPage = await store.pageByUser(userId, { limit: pageSize, after });
+    yield* page.jobs;
+    after = page.next;
+  } while (after);
+}

@@ -116,6 +116,34 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       return items.map(toJob).sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
 
+    async pageByUser(userId, o) {
+      // The cursor is a position in the index (its key plus the table's), so a page reads only
+      // its own items however deep it is. One item more than asked says whether more follow.
+      const items: JobItem[] = [];
+      let start: Record<string, unknown> | undefined = o.after
+        ? { user_id: userId, submit_time: toEpochSeconds(o.after.submitTime), job_id: o.after.id }
+        : undefined;
+      do {
+        const r = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: opts.userIndex,
+            KeyConditionExpression: "user_id = :u",
+            ExpressionAttributeValues: { ":u": userId },
+            ScanIndexForward: false,
+            Limit: Math.min(PAGE, o.limit + 1 - items.length),
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...((r.Items ?? []) as JobItem[]));
+        start = r.LastEvaluatedKey;
+      } while (start && items.length <= o.limit);
+      const page = items.slice(0, o.limit).map(toJob);
+      // `next` is the last job in the index's order (ties of submit time keep that order too).
+      const last = page.at(-1);
+      return { jobs: page, next: items.length > o.limit && last ? { submitTime: last.submitTime, id: last.id } : null };
+    },
+
     usage,
 
     // A Scan reading only job_status, page by page. Chosen over counters kept beside each

@@ -168,6 +168,22 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .limit(opts?.limit ?? 1000);
       return rows.map(toJob);
     },
+    async pageByUser(userId, o) {
+      // Keyset on jobs_user_submit_idx: (submit_time, id) strictly below the cursor; one row more
+      // than asked says whether another page follows.
+      const after = o.after
+        ? sql`(${jobs.submitTime}, ${jobs.id}) < (${o.after.submitTime.toISOString()}::timestamptz, ${o.after.id})`
+        : undefined;
+      const rows = await db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.userId, userId), after))
+        .orderBy(desc(jobs.submitTime), desc(jobs.id))
+        .limit(o.limit + 1);
+      const page = rows.slice(0, o.limit).map(toJob);
+      const last = page.at(-1);
+      return { jobs: page, next: rows.length > o.limit && last ? { submitTime: last.submitTime, id: last.id } : null };
+    },
     async claim(id, token, leaseSeconds, o): Promise<ClaimResult> {
       const max = o?.maxRunningPerUser;
       const claimed = max ? await claimUnderCap(id, token, leaseSeconds, max) : await claimRow(db, id, token, leaseSeconds);

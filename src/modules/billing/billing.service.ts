@@ -8,7 +8,7 @@
 import { and, eq } from "drizzle-orm";
 import type { AppDb } from "../../db/open-database.ts";
 import { paymentEvents } from "../../db/schema.ts";
-import type { JobStore } from "../../ports/job-store.ts";
+import { eachJobOfUser, type JobStore } from "../../ports/job-store.ts";
 import type { PaymentEvent, Payments, Price } from "../../ports/payments.ts";
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
@@ -22,6 +22,8 @@ export interface BillingDeps {
   jobs: JobStore;
   topic: Topic;
   log: Logger;
+  /** Jobs read per page when restoring a user's archives on upgrade (500; tests make it small). */
+  restorePageSize?: number;
 }
 
 /** What a checkout needs of a user: who, the tier, and the customer made for them before, if any. */
@@ -33,11 +35,18 @@ export type WebhookOutcome = { eventId: string; outcome: "applied" | "duplicate"
 export function createBillingService(deps: BillingDeps) {
   const { db, accounts, payments, jobs, topic } = deps;
 
-  /** One thaw request per archived job of the user (the archiver restores each). */
+  /**
+   * One thaw request per archived job of the user (the archiver restores each): every job of the
+   * user, read a page at a time, however many they have (a capped read left older archives frozen).
+   */
   async function restoreArchived(userId: string): Promise<number> {
-    const archived = (await jobs.listByUser(userId)).filter((j) => j.status === "COMPLETED" && j.resultState === "ARCHIVED");
-    for (const j of archived) await topic.publish("job.thaw", { jobId: j.id, userId });
-    return archived.length;
+    let thawed = 0;
+    for await (const j of eachJobOfUser(jobs, userId, deps.restorePageSize)) {
+      if (j.status !== "COMPLETED" || j.resultState !== "ARCHIVED") continue;
+      await topic.publish("job.thaw", { jobId: j.id, userId });
+      thawed++;
+    }
+    return thawed;
   }
 
   /** Apply an event's effects; true when it concerned one of our users. */

@@ -1,0 +1,94 @@
+/**
+ * Upgrade restores every archive of the user, however many jobs they have: the service pages
+ * through the job store (real PGlite store and queue; a page size of 2 so a few jobs span pages).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import { createLocalPayments } from "../../adapters/local/local-payments.ts";
+import { createPgJobStore } from "../../adapters/local/pg-job-store.ts";
+import { createPgMessaging, type PgMessaging } from "../../adapters/local/pg-queue.ts";
+import type { Database } from "../../db/open-database.ts";
+import { users } from "../../db/schema.ts";
+import { openTestPglite } from "../../db/test-database.ts";
+import type { JobStore } from "../../ports/job-store.ts";
+import type { TopicMessages } from "../../ports/queue.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { createAccountsService } from "../accounts/accounts.service.ts";
+import { createBillingService } from "./billing.service.ts";
+
+const summary = {
+  records: 1,
+  alleles: 1,
+  known: 0,
+  novel: 1,
+  skipped: 0,
+  byMostSevere: {},
+  byConsequence: {},
+  byImpact: {},
+  warnings: [],
+  warningsTotal: 0,
+  seconds: 0.1,
+  variantsPerSecond: 10,
+};
+
+describe("billing: restoring a user's archives on upgrade", () => {
+  let database: Database;
+  let messaging: PgMessaging;
+  let jobs: JobStore;
+  beforeAll(async () => {
+    database = await openTestPglite();
+    messaging = createPgMessaging(database, { visibilitySeconds: 30, maxAttempts: 3, retryBaseSeconds: 1, pollMs: 100 });
+    jobs = createPgJobStore(database.db);
+  }, 60_000);
+  afterAll(async () => {
+    await messaging.close();
+    await database.close();
+  });
+
+  const makeUser = async () => {
+    const id = randomUUID();
+    await database.db.insert(users).values({ id, subject: `dev:${id}`, email: `${id}@example.org`, name: "T" });
+    return id;
+  };
+  /** A job of `userId` taken as far as `state` goes. */
+  const job = async (userId: string, i: number, state: "ARCHIVED" | "AVAILABLE" | "FAILED" | "PENDING") => {
+    const id = randomUUID();
+    await jobs.create({ id, userId, inputFileName: "a.vcf", inputKey: `${userId}/${id}~a.vcf`, submitTime: new Date(Date.now() - 100_000 + i * 1000) });
+    if (state === "PENDING") return id;
+    if (state === "FAILED") {
+      await jobs.fail(id, null, "not a VCF");
+      return id;
+    }
+    await jobs.claim(id, "t", 60);
+    await jobs.complete(id, "t", { resultKey: "r", logKey: "l", rowsKey: null, summary });
+    if (state === "ARCHIVED") await jobs.moveResult(id, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: `a-${id}` });
+    return id;
+  };
+
+  test("one thaw request per archived job, across every page of the user's jobs, and none for other jobs or users", async () => {
+    const userId = await makeUser();
+    const other = await makeUser();
+    const archived: string[] = [];
+    // Archives oldest and newest, with other states between them: 11 jobs, 6 pages of 2.
+    const states = ["ARCHIVED", "ARCHIVED", "AVAILABLE", "FAILED", "ARCHIVED", "PENDING", "ARCHIVED", "AVAILABLE", "ARCHIVED", "FAILED", "ARCHIVED"] as const;
+    for (const [i, s] of states.entries()) {
+      const id = await job(userId, i, s);
+      if (s === "ARCHIVED") archived.push(id);
+    }
+    await job(other, 0, "ARCHIVED");
+    const billing = createBillingService({
+      db: database.db,
+      accounts: createAccountsService(database.db),
+      payments: createLocalPayments({ secret: "billing-service-test-secret-0123456789", basePath: "/checkout/local" }),
+      jobs,
+      topic: messaging.topic,
+      log: createLogger("error"),
+      restorePageSize: 2,
+    });
+    expect(await billing.restoreArchived(userId)).toBe(6);
+    const thaw = messaging.queue<TopicMessages["job.thaw"]>("thaw");
+    const got = (await thaw.receive({ max: 10, waitSeconds: 0 })).map((d) => d.message);
+    expect(got.every((m) => m.userId === userId)).toBe(true);
+    expect(got.map((m) => m.jobId).sort()).toEqual(archived.toSorted());
+  });
+});

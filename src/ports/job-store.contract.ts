@@ -1,7 +1,7 @@
 /** JobStore contract: every adapter (PostgreSQL, DynamoDB) must pass this suite. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import { type CompletedFields, eachJobOfUser, type JobCursor, type JobStore, type NewJob } from "./job-store.ts";
+import { type CompletedFields, eachJobOfUser, type JobAnnouncement, type JobCursor, type JobStore, type NewJob } from "./job-store.ts";
 
 export interface JobStoreHarness {
   store: JobStore;
@@ -25,6 +25,10 @@ const summary = {
   variantsPerSecond: 10,
 };
 const results: CompletedFields = { resultKey: "r.vcf", logKey: "r.log", rowsKey: null, summary };
+const announcement = (j: NewJob): JobAnnouncement => ({
+  topic: "job.requested",
+  message: { jobId: j.id, userId: j.userId, inputKey: j.inputKey, inputFileName: j.inputFileName, submitTime: j.submitTime.toISOString() },
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Register the contract tests for one adapter. */
@@ -249,6 +253,63 @@ export function jobStoreContract(
         resultKey: "r.vcf",
       });
       expect(await h.store.moveResult(randomUUID(), available, archived)).toBe(false);
+    });
+
+    test("name, note and options: given at create and kept; absent, the file name, no note and the defaults", async () => {
+      const named = {
+        ...job,
+        name: "Trio · chr21 ✓",
+        note: "re-run with MANE\nsecond line",
+        options: { pick: "per-gene", fields: ["csq"] },
+      } as const;
+      await h.store.create({ ...named, options: { pick: "per-gene", fields: ["csq"] } });
+      expect(await h.store.get(job.id)).toMatchObject({
+        name: named.name,
+        note: named.note,
+        options: { pick: "per-gene", fields: ["csq"] },
+        manifestKey: null,
+      });
+      const plain = { ...job, id: randomUUID() };
+      expect((await h.store.createAndAnnounce?.(plain, announcement(plain))) ?? (await h.store.create(plain))).toBe(true);
+      expect(await h.store.get(plain.id)).toMatchObject({ name: "a.vcf", note: null, options: { pick: "none", fields: ["ann", "csq"] } });
+      const listed = await h.store.listByUser(job.userId);
+      expect(listed.find((j) => j.id === job.id)).toMatchObject({ name: named.name, options: { pick: "per-gene" } });
+    });
+
+    test("createAndAnnounce, where offered, records the name, note and options too", async () => {
+      if (!h.store.createAndAnnounce) return;
+      const named = {
+        ...job,
+        name: "named",
+        note: "a note",
+        options: { pick: "flag-pick" as const, fields: ["ann" as const, "csq" as const] },
+      };
+      expect(await h.store.createAndAnnounce(named, announcement(named))).toBe(true);
+      expect(await h.store.createAndAnnounce(named, announcement(named))).toBe(false);
+      expect(await h.store.get(job.id)).toMatchObject({ name: "named", note: "a note", options: { pick: "flag-pick" } });
+    });
+
+    test("complete records the manifest key", async () => {
+      await h.store.create(job);
+      await h.store.claim(job.id, "t", 60);
+      await h.store.complete(job.id, "t", { ...results, manifestKey: "r.manifest.json" });
+      expect((await h.store.get(job.id))?.manifestKey).toBe("r.manifest.json");
+    });
+
+    test("delete removes the record, whatever its state; a second delete is a no-op returning false", async () => {
+      await h.store.create(job);
+      await h.store.claim(job.id, "t", 60);
+      await h.store.complete(job.id, "t", results);
+      const other = { ...job, id: randomUUID() };
+      await h.store.create(other);
+      expect(await h.store.delete(job.id)).toBe(true);
+      expect(await h.store.get(job.id)).toBeNull();
+      expect(await h.store.delete(job.id)).toBe(false);
+      expect(await h.store.delete(randomUUID())).toBe(false);
+      expect((await h.store.listByUser(job.userId)).map((j) => j.id)).toEqual([other.id]);
+      // A worker that still held the deleted job's claim finds nothing to finish.
+      expect(await h.store.complete(job.id, "t", results)).toBe(false);
+      expect((await h.store.claim(job.id, "t2", 60)).outcome).toBe("missing");
     });
 
     test("setRowsKey: a conditional write on the current rowsKey, COMPLETED jobs only, one winner", async () => {

@@ -41,9 +41,32 @@ export interface JobProgress {
   totalBytes: number;
 }
 
+/**
+ * How the engine chooses among a variant's transcripts (VEP's options, `gas annotate --pick` …):
+ * `none` writes every effect.
+ */
+export type JobPick = "none" | "pick" | "pick-allele" | "per-gene" | "flag-pick" | "most-severe";
+export const JOB_PICKS = ["none", "pick", "pick-allele", "per-gene", "flag-pick", "most-severe"] as const satisfies readonly JobPick[];
+export type JobField = "ann" | "csq";
+
+/** The annotation options a job runs with (the engine's `fields`), chosen at submit and kept for "Run again". */
+export interface JobOptions {
+  pick: JobPick;
+  /** The INFO fields written: SnpEff's ANN, VEP's CSQ, or both (the engine's default). */
+  fields: JobField[];
+}
+
+/** What a job with no recorded options ran with: every effect, both fields (the engine's defaults). */
+export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = { pick: "none", fields: ["ann", "csq"] };
+
 export interface Job {
   id: string;
   userId: string;
+  /** What the user calls the job (the input's file name unless they named it). */
+  name: string;
+  /** The user's free-text note, or null. */
+  note: string | null;
+  options: JobOptions;
   inputFileName: string;
   inputKey: string;
   status: JobStatus;
@@ -62,9 +85,16 @@ export interface Job {
   summary: JobSummary | null;
   /** Latest progress while RUNNING; null before the first report. */
   progress: JobProgress | null;
+  /**
+   * The job manifest (input checksum, reference, engine, options, timings) in the results store,
+   * written when the job completes; null before, and for jobs from before manifests.
+   */
+  manifestKey: string | null;
 }
 
-export type NewJob = Pick<Job, "id" | "userId" | "inputFileName" | "inputKey" | "submitTime">;
+/** A job to create; `name` defaults to the file name, `note` to none, `options` to DEFAULT_JOB_OPTIONS. */
+export type NewJob = Pick<Job, "id" | "userId" | "inputFileName" | "inputKey" | "submitTime"> &
+  Partial<Pick<Job, "name" | "note" | "options">>;
 
 export type ClaimResult =
   | { outcome: "claimed"; job: Job }
@@ -97,6 +127,8 @@ export interface CompletedFields {
   logKey: string;
   rowsKey: string | null;
   summary: JobSummary;
+  /** Where the job manifest was stored (absent: none). */
+  manifestKey?: string | null;
 }
 
 /** One user's jobs as a scheduler and a quota see them (JobStore.usage). */
@@ -192,6 +224,12 @@ export interface JobStore {
    * aggregate over the user's index on PostgreSQL, a Query of the user index on DynamoDB.
    */
   usage(userId: string, opts?: { startedAfter?: Date }): Promise<UserUsage>;
+  /**
+   * Remove the job's record. Idempotent: true when a record was removed, false when there was
+   * none. Its objects (input, results, archive) are the caller's to delete first: a record is the
+   * only place their keys are kept.
+   */
+  delete(id: string): Promise<boolean>;
   /**
    * How many jobs are in each status now (every status present, 0 when none), for /metrics.
    * One GROUP BY on PostgreSQL; on DynamoDB a few reads of counter items that each status change

@@ -5,12 +5,26 @@
  * seconds), `job_status`, `s3_key_result_file`, `s3_key_log_file`. Our additions use the same
  * snake_case style.
  */
-import type { Job, JobProgress, JobStatus, JobSummary, NewJob, ResultState } from "../../ports/job-store.ts";
+import {
+  DEFAULT_JOB_OPTIONS,
+  type Job,
+  type JobOptions,
+  type JobProgress,
+  type JobStatus,
+  type JobSummary,
+  type NewJob,
+  type ResultState,
+} from "../../ports/job-store.ts";
 
 export interface JobItem {
   job_id: string;
   user_id: string;
   input_file_name: string;
+  /** The user's name for the job (absent on items from before names: the file name). */
+  job_name?: string;
+  job_note?: string;
+  job_options?: JobOptions;
+  s3_key_manifest_file?: string;
   s3_key_input_file: string;
   s3_inputs_bucket?: string;
   s3_results_bucket?: string;
@@ -43,6 +57,9 @@ export function newJobItem(job: NewJob, buckets?: { inputs: string; results: str
     job_id: job.id,
     user_id: job.userId,
     input_file_name: job.inputFileName,
+    job_name: job.name ?? job.inputFileName,
+    ...(job.note ? { job_note: job.note } : {}),
+    job_options: job.options ?? { ...DEFAULT_JOB_OPTIONS },
     s3_key_input_file: job.inputKey,
     ...(buckets ? { s3_inputs_bucket: buckets.inputs, s3_results_bucket: buckets.results } : {}),
     submit_time: toEpochSeconds(job.submitTime),
@@ -56,6 +73,9 @@ export function toJob(i: JobItem): Job {
   return {
     id: i.job_id,
     userId: i.user_id,
+    name: i.job_name ?? i.input_file_name,
+    note: i.job_note ?? null,
+    options: i.job_options ?? { ...DEFAULT_JOB_OPTIONS },
     inputFileName: i.input_file_name,
     inputKey: i.s3_key_input_file,
     status: i.job_status,
@@ -71,5 +91,6 @@ export function toJob(i: JobItem): Job {
     failureReason: i.failure_reason ?? null,
     summary: i.summary ?? null,
     progress: i.progress ?? null,
+    manifestKey: i.s3_key_manifest_file ?? null,
   };
 }

@@ -6,7 +6,15 @@
  * synchronised clocks (NTP; EC2 instances have the Amazon Time Sync Service).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { type ClaimResult, type JobStatus, type JobStore, JOB_STATUSES, type UserUsage } from "../../ports/job-store.ts";
 import { type JobItem, newJobItem, toEpochSeconds, toJob } from "./dynamo-job-item.ts";
 
@@ -221,7 +229,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       const item = await conditional({
         Key: { job_id: id },
         ConditionExpression: held,
-        UpdateExpression: `SET job_status = :completed, complete_time = :nowSeconds, s3_key_result_file = :result, s3_key_log_file = :log, result_state = :available, summary = :summary${f.rowsKey ? ", s3_key_rows_file = :rows" : ""} REMOVE claim_expires_at${f.rowsKey ? "" : ", s3_key_rows_file"}`,
+        UpdateExpression: `SET job_status = :completed, complete_time = :nowSeconds, s3_key_result_file = :result, s3_key_log_file = :log, result_state = :available, summary = :summary${f.rowsKey ? ", s3_key_rows_file = :rows" : ""}${f.manifestKey ? ", s3_key_manifest_file = :manifest" : ""} REMOVE claim_expires_at${f.rowsKey ? "" : ", s3_key_rows_file"}`,
         ExpressionAttributeValues: {
           ":running": "RUNNING",
           ":token": token,
@@ -232,6 +240,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
           ":available": "AVAILABLE",
           ":summary": f.summary,
           ...(f.rowsKey ? { ":rows": f.rowsKey } : {}),
+          ...(f.manifestKey ? { ":manifest": f.manifestKey } : {}),
         },
       });
       return item !== null;
@@ -264,6 +273,11 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         ExpressionAttributeValues: { ":completed": "COMPLETED", ":to": to, ...(from === null ? {} : { ":from": from }) },
       });
       return item !== null;
+    },
+
+    async delete(id) {
+      const r = await doc.send(new DeleteCommand({ TableName, Key: { job_id: id }, ReturnValues: "ALL_OLD" }));
+      return r.Attributes !== undefined;
     },
 
     async fail(id, token, reason) {

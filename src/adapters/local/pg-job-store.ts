@@ -8,11 +8,13 @@ import type { AppDb } from "../../db/open-database.ts";
 import { jobs } from "../../db/schema.ts";
 import {
   type ClaimResult,
+  DEFAULT_JOB_OPTIONS,
   type Job,
   type JobAnnouncement,
   type JobProgress,
   type JobStatus,
   type JobStore,
+  type JobOptions,
   type JobSummary,
   JOB_STATUSES,
   type NewJob,
@@ -24,6 +26,9 @@ type Row = typeof jobs.$inferSelect;
 const toJob = (r: Row): Job => ({
   id: r.id,
   userId: r.userId,
+  name: r.name ?? r.inputFileName,
+  note: r.note,
+  options: (r.options as JobOptions | null) ?? { ...DEFAULT_JOB_OPTIONS },
   inputFileName: r.inputFileName,
   inputKey: r.inputKey,
   status: r.status,
@@ -39,13 +44,21 @@ const toJob = (r: Row): Job => ({
   failureReason: r.failureReason,
   summary: (r.summary as JobSummary | null) ?? null,
   progress: (r.progress as JobProgress | null) ?? null,
+  manifestKey: r.manifestKey,
 });
 
 const leaseUntil = (seconds: number) => sql`now() + ${seconds} * interval '1 second'`;
 
-/** The job insert as raw SQL for the outbox statement (`$1…$5`: id, user, file name, key, submit time). */
-const INSERT_JOB_SQL = `insert into jobs (id, user_id, input_file_name, input_key, submit_time, status)
-  values ($1, $2, $3, $4, $5, 'PENDING') on conflict (id) do nothing returning id`;
+/** The job insert as raw SQL for the outbox statement (`$1…$8`: id, user, file name, key, submit time, name, note, options). */
+const INSERT_JOB_SQL = `insert into jobs (id, user_id, input_file_name, input_key, submit_time, name, note, options, status)
+  values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 'PENDING') on conflict (id) do nothing returning id`;
+
+/** The columns a new job fills beyond the key fields: its name (the file name unless given), note and options. */
+const newJobColumns = (job: NewJob) => ({
+  name: job.name ?? job.inputFileName,
+  note: job.note ?? null,
+  options: job.options ?? { ...DEFAULT_JOB_OPTIONS },
+});
 
 export interface PgJobStoreOptions {
   /** The queue's outbox on the same database: enables `createAndAnnounce`. */
@@ -115,6 +128,9 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       inputFileName: sql.placeholder("inputFileName"),
       inputKey: sql.placeholder("inputKey"),
       submitTime: sql.placeholder("submitTime"),
+      name: sql.placeholder("name"),
+      note: sql.placeholder("note"),
+      options: sql.placeholder("options"),
       status: "PENDING",
     })
     .onConflictDoNothing({ target: jobs.id })
@@ -149,12 +165,22 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       return counts;
     },
     async create(job) {
-      const r = await insertJob.execute(job);
+      const r = await insertJob.execute({ ...job, ...newJobColumns(job) });
       return r.length > 0;
     },
     ...(outbox && {
       async createAndAnnounce(job: NewJob, announce: JobAnnouncement) {
-        const params = [job.id, job.userId, job.inputFileName, job.inputKey, job.submitTime.toISOString()];
+        const { name, note, options } = newJobColumns(job);
+        const params = [
+          job.id,
+          job.userId,
+          job.inputFileName,
+          job.inputKey,
+          job.submitTime.toISOString(),
+          name,
+          note,
+          JSON.stringify(options),
+        ];
         return (await outbox.writeAndPublish({ text: INSERT_JOB_SQL, params }, announce.topic, announce.message)) > 0;
       },
     }),
@@ -217,6 +243,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
           rowsKey: f.rowsKey,
           resultState: "AVAILABLE",
           summary: f.summary,
+          manifestKey: f.manifestKey ?? null,
         })
         .where(heldBy(id, token))
         .returning({ id: jobs.id });
@@ -243,6 +270,10 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .set({ rowsKey: to })
         .where(and(eq(jobs.id, id), eq(jobs.status, "COMPLETED"), from === null ? isNull(jobs.rowsKey) : eq(jobs.rowsKey, from)))
         .returning({ id: jobs.id });
+      return r.length > 0;
+    },
+    async delete(id) {
+      const r = await db.delete(jobs).where(eq(jobs.id, id)).returning({ id: jobs.id });
       return r.length > 0;
     },
     async fail(id, token, reason) {

@@ -24,6 +24,10 @@ afterAll(() => database.close());
 const job = (id: string, over: Partial<Job> = {}): Job => ({
   id,
   userId: "u1",
+  name: "ada.vcf",
+  note: null,
+  options: { pick: "none", fields: ["ann", "csq"] },
+  manifestKey: null,
   inputFileName: "ada.vcf",
   inputKey: `u1/${id}~ada.vcf`,
   status: "COMPLETED",

@@ -53,7 +53,13 @@ describe("billing: restoring a user's archives on upgrade", () => {
   /** A job of `userId` taken as far as `state` goes. */
   const job = async (userId: string, i: number, state: "ARCHIVED" | "AVAILABLE" | "FAILED" | "PENDING") => {
     const id = randomUUID();
-    await jobs.create({ id, userId, inputFileName: "a.vcf", inputKey: `${userId}/${id}~a.vcf`, submitTime: new Date(Date.now() - 100_000 + i * 1000) });
+    await jobs.create({
+      id,
+      userId,
+      inputFileName: "a.vcf",
+      inputKey: `${userId}/${id}~a.vcf`,
+      submitTime: new Date(Date.now() - 100_000 + i * 1000),
+    });
     if (state === "PENDING") return id;
     if (state === "FAILED") {
       await jobs.fail(id, null, "not a VCF");
@@ -61,7 +67,8 @@ describe("billing: restoring a user's archives on upgrade", () => {
     }
     await jobs.claim(id, "t", 60);
     await jobs.complete(id, "t", { resultKey: "r", logKey: "l", rowsKey: null, summary });
-    if (state === "ARCHIVED") await jobs.moveResult(id, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: `a-${id}` });
+    if (state === "ARCHIVED")
+      await jobs.moveResult(id, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: `a-${id}` });
     return id;
   };
 
@@ -70,7 +77,19 @@ describe("billing: restoring a user's archives on upgrade", () => {
     const other = await makeUser();
     const archived: string[] = [];
     // Archives oldest and newest, with other states between them: 11 jobs, 6 pages of 2.
-    const states = ["ARCHIVED", "ARCHIVED", "AVAILABLE", "FAILED", "ARCHIVED", "PENDING", "ARCHIVED", "AVAILABLE", "ARCHIVED", "FAILED", "ARCHIVED"] as const;
+    const states = [
+      "ARCHIVED",
+      "ARCHIVED",
+      "AVAILABLE",
+      "FAILED",
+      "ARCHIVED",
+      "PENDING",
+      "ARCHIVED",
+      "AVAILABLE",
+      "ARCHIVED",
+      "FAILED",
+      "ARCHIVED",
+    ] as const;
     for (const [i, s] of states.entries()) {
       const id = await job(userId, i, s);
       if (s === "ARCHIVED") archived.push(id);

@@ -37,6 +37,7 @@ export const JobListResponse = z
     code: z.literal(200),
     status: z.literal("success"),
     jobs: z.array(z.object({ job_id: z.uuid(), job_details: z.url().describe("GET this URL for the job") })),
+    next: z.url().nullable().describe("GET this URL for the older jobs (1,000 per page); null on the last page"),
   })
   .meta({ id: "JobListResponse" });
 

@@ -28,9 +28,22 @@ describe("job pages", () => {
     const first = await (await c.request("/annotations")).text();
     const listed = (html: string) => [...html.matchAll(/href="\/annotations\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
     expect(listed(first)).toEqual(ids.slice(2).reverse());
-    expect(first).toContain('href="/annotations?page=2"');
-    const second = await (await c.request("/annotations?page=2")).text();
+    // Keyset pages: the Older link carries where this page ended; the page number is a label.
+    const older = /href="(\/annotations\?after=[^"]+)" rel="next"/.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    expect(older).toMatch(/^\/annotations\?after=\d+\.[0-9a-f-]{36}&page=2$/);
+    const second = await (await c.request(older!)).text();
     expect(listed(second)).toEqual(ids.slice(0, 2).reverse());
+    expect(second).toContain("Page 2");
+    expect(second).not.toContain('rel="next"');
+    expect(second).toContain('href="/annotations" rel="first"');
+    // The JSON list links its next page the same way (1,000 per page: one page here).
+    const api = (await (await c.request("/annotations", { headers: { accept: "application/json" } })).json()) as {
+      jobs: unknown[];
+      next: string | null;
+    };
+    expect(api.jobs).toHaveLength(22);
+    expect(api.next).toBeNull();
+    expect((await c.request("/annotations?after=2.not-a-job")).status).toBe(400);
   }, 30_000);
 
   test("share link: read-only results and downloads for anyone, until revoked", async () => {

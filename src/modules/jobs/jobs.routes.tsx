@@ -21,6 +21,7 @@ import type { ShareLinksService } from "../sharing/index.ts";
 import { fileResponse } from "./file-response.ts";
 import type { DownloadEntry } from "./job-downloads.ts";
 import { jobDownloadsRoutes } from "./job-downloads.routes.ts";
+import { AFTER_ERROR, decodeJobCursor, encodeJobCursor } from "./job-list-cursor.ts";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
 import {
   InputFilesResponse,
@@ -38,11 +39,16 @@ import { AnnotatePage, ConfirmPage, JobListPage, LogPage } from "./views/job-pag
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const PAGE_SIZE = 20;
-/** Pages of the jobs list: each page reads every job before it, so the list stops at 20,000 jobs (the API lists all). */
+/** Jobs per response of the JSON list; `next` links the following page. */
+const API_PAGE_SIZE = 1000;
+/** The page number only labels a page (the cursor in `after` says where it starts). */
 const MAX_PAGE = 1000;
 
 const PAGE_ERROR = `The page parameter must be a whole number from 1 to ${MAX_PAGE}.`;
-/** `?page=` of the jobs list (pages only; the API lists every job): absent → 1; anything but a whole number from 1 to MAX_PAGE → 400 naming it. */
+/**
+ * The jobs list's query: `after` (where the previous page ended: keyset pages, see
+ * job-list-cursor.ts) and `page`, the number the page shows (absent → 1). Anything else in either → 400 naming it.
+ */
 const ListQuery = z.object({
   page: queryField
     .pipe(
@@ -53,6 +59,12 @@ const ListQuery = z.object({
     )
     .transform((v) => (v ? Number(v) : 1))
     .pipe(z.number().min(1, PAGE_ERROR).max(MAX_PAGE, PAGE_ERROR)),
+  after: queryField.transform((v, ctx) => {
+    if (!v) return null;
+    const cursor = decodeJobCursor(v);
+    if (!cursor) ctx.addIssue({ code: "custom", message: AFTER_ERROR });
+    return cursor;
+  }),
 });
 
 const SUBMIT_EXAMPLE = '{"input_file": "<job uuid>~<file name>"}';
@@ -182,20 +194,21 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
       validate("query", ListQuery),
       async (c) => {
         const user = userOf(c);
+        const { page, after } = c.req.valid("query");
         if (wantsJson(c)) {
-          const list = await jobs.list(user);
+          const list = await jobs.page(user, { limit: API_PAGE_SIZE, after });
           const base = baseUrl(c.req.url);
           return c.json({
             code: 200,
             status: "success",
-            jobs: list.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })),
+            jobs: list.jobs.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })),
+            next: list.next ? `${base}/annotations?after=${encodeJobCursor(list.next)}` : null,
           });
         }
-        const { page } = c.req.valid("query");
-        // One read of the first page×size+1 jobs, newest first; the extra one says "there is more".
-        const list = await jobs.list(user, { limit: page * PAGE_SIZE + 1 });
-        const slice = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-        return c.html(<JobListPage ctx={pageCtx(c)} jobs={slice} page={page} hasNext={list.length > page * PAGE_SIZE} />);
+        // Keyset: this page's jobs only, however deep (an offset read every job before the page).
+        const list = await jobs.page(user, { limit: PAGE_SIZE, after });
+        const older = list.next ? `/annotations?after=${encodeJobCursor(list.next)}&page=${Math.min(page + 1, MAX_PAGE)}` : null;
+        return c.html(<JobListPage ctx={pageCtx(c)} jobs={list.jobs} page={after ? page : 1} older={older} />);
       },
     )
     .post(

@@ -4,7 +4,7 @@
  * job, so ids of others' jobs cannot even be confirmed to exist.
  */
 import { randomUUID } from "node:crypto";
-import type { Job, JobStore } from "../../ports/job-store.ts";
+import type { Job, JobCursor, JobStore } from "../../ports/job-store.ts";
 import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../ports/object-store.ts";
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
@@ -154,6 +154,8 @@ export function createJobsService(deps: JobsServiceDeps) {
 
     /** Newest first; `limit` bounds the read (pages are cut from it). */
     list: (user: Owner, opts?: { limit?: number }) => jobs.listByUser(user.id, opts),
+    /** One page of the user's jobs, newest first, after `after` (JobStore.pageByUser). */
+    page: (user: Owner, opts: { limit: number; after: JobCursor | null }) => jobs.pageByUser(user.id, opts),
     get: owned,
 
     /** The user's uploaded inputs (GET /annotate/files). */

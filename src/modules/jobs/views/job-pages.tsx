@@ -92,8 +92,8 @@ export function ConfirmPage(p: { ctx: PageCtx; job: Pick<Job, "id" | "inputFileN
   );
 }
 
-/** GET /annotations: "My Annotations", newest first, paginated. */
-export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; hasNext: boolean }) {
+/** GET /annotations: "My Annotations", newest first, a page at a time (`older`: the next page's URL, or null). */
+export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older: string | null }) {
   return (
     <Layout ctx={p.ctx} title="My Annotations">
       <div class="d-flex flex-wrap justify-content-between align-items-center mb-3">
@@ -135,24 +135,24 @@ export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; hasNex
           </table>
         </div>
       )}
-      {p.page > 1 || p.hasNext ? (
+      {p.page > 1 || p.older ? (
         <nav aria-label="Annotation pages">
           <ul class="pagination">
             <li class={`page-item${p.page > 1 ? "" : " disabled"}`}>
               {p.page > 1 ? (
-                <a class="page-link" href={`/annotations?page=${p.page - 1}`} rel="prev">
-                  Newer
+                <a class="page-link" href="/annotations" rel="first">
+                  Newest
                 </a>
               ) : (
-                <span class="page-link">Newer</span>
+                <span class="page-link">Newest</span>
               )}
             </li>
             <li class="page-item active" aria-current="page">
               <span class="page-link">Page {p.page}</span>
             </li>
-            <li class={`page-item${p.hasNext ? "" : " disabled"}`}>
-              {p.hasNext ? (
-                <a class="page-link" href={`/annotations?page=${p.page + 1}`} rel="next">
+            <li class={`page-item${p.older ? "" : " disabled"}`}>
+              {p.older ? (
+                <a class="page-link" href={p.older} rel="next">
                   Older
                 </a>
               ) : (

@@ -120,6 +120,24 @@ export interface Allele {
    * not is annotated at it (consequence/indel-placement.ts). Absent otherwise.
    */
   spanLeft?: Allele;
+  /**
+   * Set for a symbolic structural-variant ALT (`<DEL>`, `<DUP>`, `<INS:ME:ALU>`, …): then `start`..
+   * `end` is VEP's span (POS + 1 .. END; an insertion has end = start - 1), `ref` and `alt` are
+   * empty, and consequences come from consequence/structural-variant.ts. Absent for sequence ALTs.
+   */
+  sv?: StructuralVariant;
+}
+
+/** What VEP's StructuralVariationFeature knows of a symbolic ALT (vcf/structural-allele.ts). */
+export interface StructuralVariant {
+  /** VEP's class_SO_term: deletion, duplication, tandem_duplication, insertion, Alu_insertion, inversion, copy_number_variation, … */
+  soClass: string;
+  /** VEP's deletion() / copy_number_loss(): the class removes sequence (ablation, truncation, frameshift). */
+  loss: boolean;
+  /** VEP's copy_number_gain(): duplication, tandem duplication or a gain (amplification, elongation). */
+  gain: boolean;
+  /** VEP's insertion(): an insertion class (elongation). */
+  insertion: boolean;
 }
 
 export type Impact = "HIGH" | "MODERATE" | "LOW" | "MODIFIER";

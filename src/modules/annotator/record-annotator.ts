@@ -8,6 +8,7 @@ import { placementOn } from "./consequence/indel-placement.ts";
 import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
 import { finishTerms, SO } from "./consequence/so-terms.ts";
+import { structuralEffect } from "./consequence/structural-variant.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
 import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
@@ -136,6 +137,7 @@ export class RecordAnnotator {
           const hits = this.reference.transcripts.overlapping(contig, a.start, Math.max(a.start, a.end), UP_DOWN_DISTANCE);
           nearby[k] = hits;
           let r = 0;
+          if (a.sv !== undefined) continue; // SV consequences read no sequence
           for (const t of hits) {
             const at = a.spanLeft === undefined ? a : placementOn(a, t);
             if (at.end < t.start || at.start > t.end) continue;
@@ -207,7 +209,8 @@ export class RecordAnnotator {
       const from = all.length;
       this.annotateAllele(allele, this.nearby[k]!, window, all);
       if (!refOk) for (let i = from; i < all.length; i++) all[i]!.messages |= MessageFlag.refMismatch;
-      const match = known ? known.annotate(allele, window) : null;
+      // Known variants are sequence alleles: a symbolic SV matches none.
+      const match = known && allele.sv === undefined ? known.annotate(allele, window) : null;
       if (known) {
         knownInfo.push(match);
         if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
@@ -301,21 +304,31 @@ export class RecordAnnotator {
   private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow, into: AlleleEffect[]): void {
     const from = into.length;
     const pool = this.pool;
-    for (let i = 0; i < transcripts.length; i++) {
-      const t = transcripts[i]!;
-      const at = allele.spanLeft === undefined ? allele : placementOn(allele, t);
-      const overlaps = at.end >= t.start && at.start <= t.end;
-      const fx = transcriptEffect(
-        allele,
-        t,
-        overlaps ? this.sequences.get(t) : null,
-        window,
-        UP_DOWN_DISTANCE,
-        pool.peek(allele, INTERGENIC),
-      );
-      if (fx !== null) {
-        pool.claim();
-        into.push(fx);
+    if (allele.sv !== undefined) {
+      for (const t of transcripts) {
+        const fx = structuralEffect(allele, t, UP_DOWN_DISTANCE, pool.peek(allele, INTERGENIC));
+        if (fx !== null) {
+          pool.claim();
+          into.push(fx);
+        }
+      }
+    } else {
+      for (let i = 0; i < transcripts.length; i++) {
+        const t = transcripts[i]!;
+        const at = allele.spanLeft === undefined ? allele : placementOn(allele, t);
+        const overlaps = at.end >= t.start && at.start <= t.end;
+        const fx = transcriptEffect(
+          allele,
+          t,
+          overlaps ? this.sequences.get(t) : null,
+          window,
+          UP_DOWN_DISTANCE,
+          pool.peek(allele, INTERGENIC),
+        );
+        if (fx !== null) {
+          pool.claim();
+          into.push(fx);
+        }
       }
     }
     if (into.length === from) {

@@ -96,6 +96,11 @@ export const SO = {
   upstream: indexOf("upstream_gene_variant"),
   downstream: indexOf("downstream_gene_variant"),
   intergenic: indexOf("intergenic_variant"),
+  // Structural variants only (consequence/structural-variant.ts).
+  transcriptAmplification: indexOf("transcript_amplification"),
+  featureElongation: indexOf("feature_elongation"),
+  featureTruncation: indexOf("feature_truncation"),
+  sequenceVariant: indexOf("sequence_variant"),
 } as const;
 
 const IMPACT_ORDER: readonly Impact[] = ["HIGH", "MODERATE", "LOW", "MODIFIER"];

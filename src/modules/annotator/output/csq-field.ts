@@ -303,7 +303,8 @@ export class CsqWriter {
         intronRange(l, allele.start, allele.end, intron);
         txSpan(l, allele, s);
       }
-      const edit = s.cds5 !== 0 && s.cds3 !== 0 ? codingEdit(t, l, this.sequenceOf(t), allele, s) : null;
+      // A structural variant has no sequence: no codons or amino acids (VEP writes none either).
+      const edit = s.cds5 !== 0 && s.cds3 !== 0 && allele.sv === undefined ? codingEdit(t, l, this.sequenceOf(t), allele, s) : null;
       if (edit !== null) ({ aminoAcids, codons } = aminoAcidsAndCodons(edit));
       if (e.hgvsP.length > 0) hgvsP = vepHgvsP(e.hgvsP, edit);
     }

@@ -24,7 +24,10 @@
  * - mature_miRNA_variant → non_coding_transcript_exon_variant (what SnpEff writes for an exon of
  *   a miRNA transcript);
  * - transcript_amplification → duplication (SnpEff's TRANSCRIPT_DUPLICATION);
- *   feature_truncation, sequence_variant → dropped (SnpEff has no equivalent);
+ * - feature_truncation → exon_loss_variant: only structural deletions get it, and only when they
+ *   touch an exon (consequence/structural-variant.ts), which is when SnpEff writes its
+ *   EXON_DELETED / EXON_DELETED_PARTIAL (exon_loss_variant);
+ * - sequence_variant → dropped (SnpEff has no equivalent);
  * - TFBS_amplification → TF_binding_site_variant; regulatory_region_ablation / _amplification →
  *   regulatory_region_variant.
  * The order (most severe first) and the impact column are kept: the impact is VEP's impact of the
@@ -46,7 +49,7 @@ export const VEP_TO_SNPEFF: Readonly<Record<string, string | null>> = {
   coding_transcript_variant: NOTHING_LEFT,
   mature_miRNA_variant: "non_coding_transcript_exon_variant",
   transcript_amplification: "duplication",
-  feature_truncation: null,
+  feature_truncation: "exon_loss_variant",
   sequence_variant: null,
   TFBS_amplification: "TF_binding_site_variant",
   regulatory_region_ablation: "regulatory_region_variant",

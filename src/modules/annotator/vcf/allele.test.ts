@@ -82,14 +82,14 @@ describe("splitAlleles trims each ALT to its minimal form", () => {
     ]);
   });
 
-  test("symbolic and non-sequence ALTs are skipped with a reason, the rest kept", () => {
+  test("non-sequence ALTs are skipped with a reason, the rest kept (structural variants are alleles)", () => {
     const { alleles, skipped } = splitAlleles(
-      record(100, "A", ["<DEL>", "G", "*", ".", "A[chr2:100[", "]2:5]A", "A.", "R", "A", "<INS:ME>"]),
+      record(100, "A", ["<DEL>", "G", "*", ".", "A[chr2:100[", "]2:5]A", "A.", "R", "A", "<INS:ME>", "<NON_REF>"]),
       "21",
     );
-    expect(alleles.map((a) => a.vcfAlt)).toEqual(["G"]);
+    expect(alleles.map((a) => a.vcfAlt)).toEqual(["G", "<INS:ME>"]);
     expect(skipped).toEqual([
-      { alt: "<DEL>", reason: "symbolic allele <DEL> is not supported" },
+      { alt: "<DEL>", reason: "structural variant <DEL> has no END or SVLEN" },
       { alt: "*", reason: "spanning-deletion allele (*) is symbolic" },
       { alt: ".", reason: "no ALT allele (.)" },
       { alt: "A[chr2:100[", reason: "breakend allele is not supported" },
@@ -97,7 +97,7 @@ describe("splitAlleles trims each ALT to its minimal form", () => {
       { alt: "A.", reason: "single breakend allele is not supported" },
       { alt: "R", reason: 'ALT "R" is not a DNA sequence' },
       { alt: "A", reason: "ALT equals REF (no change)" },
-      { alt: "<INS:ME>", reason: "symbolic allele <INS:ME> is not supported" },
+      { alt: "<NON_REF>", reason: "symbolic allele <NON_REF> is not a supported structural variant type" },
     ]);
   });
 });

@@ -3,6 +3,7 @@
  * representation (model.ts), plus left/right alignment of indels against the reference.
  */
 import type { Allele, GenomeWindow } from "../model.ts";
+import { structuralAllele } from "./structural-allele.ts";
 import type { VcfRecord } from "./vcf-reader.ts";
 
 /** An ALT that cannot be annotated as a sequence change, with the reason (for a warning). */
@@ -13,17 +14,26 @@ export interface SkippedAlt {
 
 /**
  * Splits a record into one trimmed Allele per ALT. `contig` is the genome's name for the record's
- * CHROM (aliases already resolved). Symbolic, breakend, `*`, `.` and non-DNA ALTs, and ALTs equal
- * to REF, go to `skipped`.
+ * CHROM (aliases already resolved). Symbolic structural-variant ALTs (`<DEL>`, `<DUP>`, …) become
+ * alleles with `sv` set (structural-allele.ts); other symbolic, breakend, `*`, `.` and non-DNA
+ * ALTs, and ALTs equal to REF, go to `skipped`.
  */
 export function splitAlleles(rec: VcfRecord, contig: string): { alleles: Allele[]; skipped: SkippedAlt[] } {
   const alleles: Allele[] = [];
   const skipped: SkippedAlt[] = [];
   const ref = rec.ref;
-  for (const vcfAlt of rec.alts) {
+  const alts = rec.alts;
+  for (let i = 0; i < alts.length; i++) {
+    const vcfAlt = alts[i]!;
     // Fast path: the overwhelmingly common upper-case SNV needs neither checks nor trimming.
     if (ref.length === 1 && vcfAlt.length === 1 && isUpperBase(vcfAlt.charCodeAt(0)) && vcfAlt !== ref) {
       alleles.push({ contig, start: rec.pos, end: rec.pos, ref, alt: vcfAlt, vcfAlt });
+      continue;
+    }
+    if (vcfAlt.charCodeAt(0) === 60 /* < */) {
+      const sv = structuralAllele(rec, contig, vcfAlt, i);
+      if (typeof sv === "string") skipped.push({ alt: vcfAlt, reason: sv });
+      else alleles.push(sv);
       continue;
     }
     const reason = unsupportedAltReason(vcfAlt);

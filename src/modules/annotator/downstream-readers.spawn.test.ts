@@ -6,20 +6,57 @@
  * Skipped, with a message, where a tool is not installed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { SO_TERMS } from "./consequence/so-terms.ts";
+import { openReference } from "./reference/bundle.ts";
 import { parseAnnotatedVcf } from "../../../test/support/engine/annotated-vcf.ts";
 import { BCFTOOLS, SNPSIFT, snpSift, splitVep, warnMissing } from "../../../test/support/engine/downstream-tools.ts";
 import { DEMO_DIR, DEMO_VCF_DIR, runGas, tempDir } from "../../../test/support/engine/gas-cli-runner.ts";
 
 warnMissing("downstream-readers.spawn.test.ts", ["snpsift", "bcftools"]);
 
+/**
+ * Symbolic structural variants over the demo genes (issue 15, defect 3): MRPL39 and AP000223.42
+ * deleted whole, ATP5J duplicated whole, JAM2 inverted over two exons, a CNV in an MRPL39 intron;
+ * in GABPA's exons two insertions, a deletion given by SVLEN and a tandem duplication. REF bases
+ * read from the genome.
+ */
+const SV_RECORDS: [number, string, string][] = [
+  [25580000, "<DEL>", "SVTYPE=DEL;END=25610000"],
+  [25600000, "<CNV>", "SVTYPE=CNV;END=25601000"],
+  [25689900, "<INV>", "SVTYPE=INV;END=25693800"],
+  [25700000, "<DUP>", "SVTYPE=DUP;END=25740000"],
+  [25752100, "<INS>", "SVTYPE=INS;SVLEN=300"],
+  [25758100, "<INS:ME:ALU>", "SVTYPE=INS;SVLEN=280"],
+  [25762200, "<DEL>", "SVTYPE=DEL;SVLEN=-500"],
+  [25764250, "<DUP:TANDEM>", "SVTYPE=DUP;END=25764300"],
+];
+const svVcf = join(tempDir("downstream-sv-input"), "structural_variants.vcf");
+{
+  const reference = await openReference({ bundleDir: DEMO_DIR, known: null });
+  const lines = [
+    "##fileformat=VCFv4.2",
+    '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
+    '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant">',
+    '##INFO=<ID=SVLEN,Number=A,Type=Integer,Description="Length of the variant">',
+    "##contig=<ID=21,length=46709983>",
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+  ];
+  for (const [pos, alt, info] of SV_RECORDS) {
+    const ref = (await reference.genome.window("21", pos, pos)).slice(pos, pos);
+    lines.push(`21\t${pos}\tsv${pos}\t${ref}\t${alt}\t.\tPASS\t${info}`);
+  }
+  await reference.close();
+  writeFileSync(svVcf, `${lines.join("\n")}\n`);
+}
+
 const INPUTS = {
   "test.vcf": join(DEMO_VCF_DIR, "test.vcf"),
   "test3.vcf": join(DEMO_VCF_DIR, "test3.vcf"),
   "test_no_trans.vcf": join(DEMO_VCF_DIR, "test_no_trans.vcf"),
+  "structural variants": svVcf,
   "known variants (115k)": join(DEMO_DIR, "known", "known_variants.chr21_25-26Mb.vcf.gz"),
 };
 type Name = keyof typeof INPUTS;
@@ -103,6 +140,8 @@ describe.skipIf(!SNPSIFT)("SnpSift 5.1 reads ANN", () => {
         .map((rec) => rec.pos);
       expect(kept).toEqual(expected);
       if (name === "test.vcf" || name === "known variants (115k)") expect(kept.length).toBeGreaterThan(0);
+      // Ablation, amplification, truncation and elongation are HIGH: all but the CNV and the inversion.
+      if (name === "structural variants") expect(kept.length).toBe(SV_RECORDS.length - 2);
     },
     120_000,
   );
@@ -160,6 +199,14 @@ describe.skipIf(!BCFTOOLS)("bcftools +split-vep reads CSQ", () => {
       expect(bad).toEqual([]);
       // Every record has as many CSQ entries as ANN entries.
       for (const rec of ours) expect(rec.csq.length).toBe(rec.ann.length);
+      if (name === "structural variants") {
+        // Annotated, not passed through: VEP's SV terms, no HGVS (VEP writes none for SVs).
+        expect(ours.every((rec) => rec.csq.length > 0)).toBe(true);
+        const terms = new Set(lines.flatMap((l) => l[1]!.split("&")));
+        for (const t of ["transcript_ablation", "transcript_amplification", "feature_truncation", "feature_elongation"])
+          expect(terms).toContain(t);
+        expect(lines.every((l) => l[4] === "." && l[5] === ".")).toBe(true);
+      }
     },
     120_000,
   );

@@ -1,65 +1,99 @@
 /**
- * One window of known-variant records (the raw lines whose POS falls in [start, end]), with the
- * position arrays needed to find candidates by binary search and a lazy per-record parse.
+ * The known-variant records of one contig around the batch being annotated (the raw lines, in
+ * position order), with the position array that finds candidates by binary search and a
+ * per-record parse made on first use and kept: each known record is normalized at most once.
  */
-import type { Allele, GenomeWindow } from "../model.ts";
+import type { GenomeWindow } from "../model.ts";
 import { leftAlign, trimAllele, unsupportedAltReason } from "../vcf/allele.ts";
 
 /** REF lengths up to this are found through the sorted position array; longer ones are few. */
-const SHORT_REF = 64;
+export const SHORT_REF = 64;
 
-/** A known record parsed on first use; `keys` are the normalized ALTs (null: not a sequence ALT). */
+/** One ALT of a known record in its normalized form: left-aligned, minimal (start, REF, ALT). */
+export interface NormalizedAlt {
+  start: number;
+  ref: string;
+  alt: string;
+}
+
+/** A known record parsed on first use; `norm` are its normalized ALTs (null: not a sequence ALT). */
 export interface ParsedKnown {
   ids: string[];
   ref: string;
   alts: string[];
   info: string;
-  keys: (string | null)[];
+  norm: (NormalizedAlt | null)[];
   trimmed: ({ ref: string; alt: string } | null)[];
   /** Output INFO values per ALT, filled on first match. */
   extracted: (Record<string, string> | undefined)[];
 }
 
+interface LongRecord {
+  pos: number;
+  end: number;
+  line: string;
+  parsed?: ParsedKnown;
+}
+
 export class KnownWindow {
-  /** POS of the short-REF records, ascending (tabix yields records in position order). */
-  private readonly pos: number[] = [];
-  private readonly lines: string[] = [];
-  private readonly parsed: (ParsedKnown | undefined)[] = [];
+  /** POS of the short-REF records from `head` on, ascending (the file is sorted by position). */
+  private pos: number[] = [];
+  private lines: string[] = [];
+  private parsed: (ParsedKnown | undefined)[] = [];
+  /** Records before this index are dropped (compacted away once they are half the arrays). */
+  private head = 0;
   /** Records with a long REF, checked by span overlap. */
-  private readonly longRecords: { pos: number; end: number; line: string; parsed?: ParsedKnown }[] = [];
-  /** Generation of the last prefetch/annotate that used this window (for eviction). */
-  lastUse = 0;
+  private longRecords: LongRecord[] = [];
 
-  constructor(
-    readonly start: number,
-    readonly end: number,
-  ) {}
-
-  /** Adds a record line; `pos` is its 1-based POS, `refLen` the REF length (from tabix). */
+  /** Adds a record line; `pos` is its 1-based POS, `refLen` the REF length. */
   add(line: string, pos: number, refLen: number): void {
     if (refLen > SHORT_REF) {
       this.longRecords.push({ pos, end: pos + refLen - 1, line });
       return;
     }
     const n = this.pos.length;
-    if (n > 0 && this.pos[n - 1]! > pos) throw new Error("known variants: records are not sorted by position");
+    if (n > this.head && this.pos[n - 1]! > pos) throw new Error("known variants: records are not sorted by position");
     this.pos.push(pos);
     this.lines.push(line);
     this.parsed.push(undefined);
   }
 
   get size(): number {
-    return this.pos.length + this.longRecords.length;
+    return this.pos.length - this.head + this.longRecords.length;
+  }
+
+  /** Forgets the records that end before `p`. */
+  dropBefore(p: number): void {
+    const pos = this.pos;
+    let h = this.head;
+    while (h < pos.length && pos[h]! + SHORT_REF < p) h++;
+    this.head = h;
+    if (h > 1024 && h * 2 > pos.length) {
+      this.pos = pos.slice(h);
+      this.lines = this.lines.slice(h);
+      this.parsed = this.parsed.slice(h);
+      this.head = 0;
+    }
+    if (this.longRecords.length > 0) this.longRecords = this.longRecords.filter((r) => r.end >= p);
+  }
+
+  clear(): void {
+    this.pos = [];
+    this.lines = [];
+    this.parsed = [];
+    this.head = 0;
+    this.longRecords = [];
   }
 
   /**
-   * Calls `visit` for every record that can be written as an equivalent of an allele whose
+   * Puts into `out` every record that can be written as an equivalent of an allele whose
    * left-aligned form starts at `leftStart` and right-aligned form at `rightStart`: POS at most
-   * `rightStart` and REF reaching at least `leftStart - 1` (the anchor base).
+   * `rightStart` and REF reaching at least `leftStart - 1` (the anchor base). Returns `out`.
    */
-  candidates(leftStart: number, rightStart: number, genome: GenomeWindow, contig: string, visit: (p: ParsedKnown) => void): void {
+  candidates(leftStart: number, rightStart: number, genome: GenomeWindow, contig: string, out: ParsedKnown[]): ParsedKnown[] {
+    out.length = 0;
     const pos = this.pos;
-    let lo = 0;
+    let lo = this.head;
     let hi = pos.length;
     const from = leftStart - SHORT_REF;
     while (lo < hi) {
@@ -73,20 +107,32 @@ export class KnownWindow {
         p = parseKnownLine(this.lines[i]!, pos[i]!, genome, contig);
         this.parsed[i] = p;
       }
-      if (pos[i]! + p.ref.length >= leftStart) visit(p);
+      if (pos[i]! + p.ref.length >= leftStart) out.push(p);
     }
     for (const r of this.longRecords) {
       if (r.pos <= rightStart && r.end >= leftStart - 1) {
         r.parsed ??= parseKnownLine(r.line, r.pos, genome, contig);
-        visit(r.parsed);
+        out.push(r.parsed);
       }
     }
+    return out;
   }
 }
 
-/** Normalized-allele key: left-aligned minimal start, REF and ALT. */
-export function alleleKey(a: Allele): string {
-  return `${a.start}:${a.ref}>${a.alt}`;
+/** POS and REF length of a record line (columns 2 and 4), or null for a line too short to be one. */
+export function recordSpan(line: string): { pos: number; refLen: number } | null {
+  const t1 = line.indexOf("\t");
+  const t2 = line.indexOf("\t", t1 + 1);
+  const t3 = line.indexOf("\t", t2 + 1);
+  const t4 = line.indexOf("\t", t3 + 1);
+  if (t1 < 0 || t2 < 0 || t3 < 0 || t4 < 0) return null;
+  let pos = 0;
+  for (let i = t1 + 1; i < t2; i++) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    pos = pos * 10 + d;
+  }
+  return { pos, refLen: t4 - t3 - 1 };
 }
 
 function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig: string): ParsedKnown {
@@ -102,7 +148,7 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
   const ref = line.slice(t3 + 1, t4).toUpperCase();
   const alts = line.slice(t4 + 1, t5).split(",");
   const info = t7 < 0 ? "" : line.slice(t7 + 1, t8 < 0 ? line.length : t8);
-  const keys: (string | null)[] = [];
+  const norm: (NormalizedAlt | null)[] = [];
   const trimmed: ({ ref: string; alt: string } | null)[] = [];
   let refOk = ref.length > 0;
   for (let i = 0; i < ref.length && refOk; i++) {
@@ -112,14 +158,15 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
   for (const raw of alts) {
     const alt = raw.toUpperCase();
     if (!refOk || unsupportedAltReason(raw) !== null || alt === ref) {
-      keys.push(null);
+      norm.push(null);
       trimmed.push(null);
       continue;
     }
     const t = trimAllele(contig, pos, ref, alt, raw);
     trimmed.push({ ref: t.ref, alt: t.alt });
-    keys.push(alleleKey(leftAlign(t, genome)));
+    const left = leftAlign(t, genome);
+    norm.push({ start: left.start, ref: left.ref, alt: left.alt });
   }
   const ids = id === "." || id === "" ? [] : id.indexOf(";") < 0 ? [id] : id.split(";").filter((x) => x !== "" && x !== ".");
-  return { ids, ref, alts, info, keys, trimmed, extracted: new Array(alts.length) };
+  return { ids, ref, alts, info, norm, trimmed, extracted: new Array(alts.length) };
 }

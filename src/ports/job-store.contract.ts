@@ -225,9 +225,29 @@ export function jobStoreContract(
       await h.store.claim(ids[2]!, "t2", 60);
       await h.store.complete(ids[2]!, "t2", results);
       await h.store.fail(ids[3]!, null, "not a VCF");
-      const after = await h.store.countByStatus();
-      const delta = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
-      expect(delta).toEqual({ PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 1 });
+      const delta = async () => {
+        const now = await h.store.countByStatus();
+        return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - before[k as keyof typeof before]]));
+      };
+      expect(await delta()).toEqual({ PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 1 });
+      // Refused transitions count nothing: a second create, a busy claim, a stranger's complete.
+      expect(await h.store.create({ ...job, id: ids[1]! })).toBe(false);
+      expect((await h.store.claim(ids[1]!, "t9", 60)).outcome).toBe("busy");
+      expect(await h.store.complete(ids[1]!, "t9", results)).toBe(false);
+      expect(await h.store.fail(ids[2]!, null, "late")).toBe(false);
+      expect(await delta()).toEqual({ PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 1 });
+      // A lapsed claim taken over stays RUNNING; failing it without a token moves it to FAILED.
+      await h.store.renewClaim(ids[1]!, "t1", 0);
+      await sleep(20);
+      expect((await h.store.claim(ids[1]!, "t5", 60)).outcome).toBe("claimed");
+      expect(await delta()).toEqual({ PENDING: 1, RUNNING: 1, COMPLETED: 1, FAILED: 1 });
+      expect(await h.store.fail(ids[1]!, null, "dead-lettered")).toBe(true);
+      expect(await delta()).toEqual({ PENDING: 1, RUNNING: 0, COMPLETED: 1, FAILED: 2 });
+      // Deleting a job takes it out of its status's count.
+      expect(await h.store.delete(ids[2]!)).toBe(true);
+      expect(await h.store.delete(job.id)).toBe(true);
+      expect(await h.store.delete(job.id)).toBe(false);
+      expect(await delta()).toEqual({ PENDING: 0, RUNNING: 0, COMPLETED: 0, FAILED: 2 });
     });
 
     test("result lifecycle: AVAILABLE → ARCHIVED → RESTORING → AVAILABLE, each step a conditional write", async () => {

@@ -121,9 +121,11 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["dynamodb:PutItem", table],
         ["dynamodb:Query", `${table}/index/user_id_index`, "a user's jobs, and their usage at submit (stored-results quota)"],
         ["sqs:GetQueueAttributes", queue("annotator")],
-        ["dynamodb:Scan", table],
+        ["dynamodb:GetItem", table, "job counts for /metrics (the status counter items)"],
+        ["dynamodb:UpdateItem", table, "the status counters a submit adds to"],
       ],
       deny: [
+        ["dynamodb:Scan", table],
         ["s3:PutObject", obj(n.resultsBucket)],
         ["s3:DeleteObject", obj(n.inputsBucket)],
         ["dynamodb:DeleteItem", table],

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { jobStoreContract } from "../../ports/job-store.contract.ts";
 import {
   deleteTable,
@@ -17,7 +17,7 @@ import {
   uniqueName,
 } from "../../../test/support/aws-emulators.ts";
 import { bootstrapJobTable } from "./aws-bootstrap.ts";
-import { createDynamoJobStore } from "./dynamo-job-store.ts";
+import { COUNTER_SHARDS, createDynamoJobStore, recountJobStatuses } from "./dynamo-job-store.ts";
 
 const dynamo = emulatorFixture(startDynaliteEmulator);
 
@@ -125,6 +125,58 @@ describe("DynamoDB specifics", () => {
       expect(await h.store.complete(id, "t", { resultKey: "r", logKey: "l", rowsKey: null, summary })).toBe(true);
       const job = await h.store.get(id);
       expect(job).toMatchObject({ status: "COMPLETED", rowsKey: null, summary, progress: { records: 3, bytesRead: 30, totalBytes: 90 } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("job counts come from counter items (a few GetItems, no Scan), which the user index leaves out", async () => {
+    const h = await openStore();
+    try {
+      const ids = Array.from({ length: 30 }, () => randomUUID());
+      for (const id of ids)
+        await h.store.create({ id, userId: "u", inputFileName: "a.vcf", inputKey: `u/${id}~a.vcf`, submitTime: new Date() });
+      for (const id of ids.slice(0, 10)) await h.store.claim(id, "t", 60);
+      const sent: string[] = [];
+      dynamo.clients.dynamodb.middlewareStack.add(
+        (next, context) => async (args) => {
+          sent.push(String(context.commandName));
+          return next(args);
+        },
+        { step: "initialize", name: "recordCommands" },
+      );
+      try {
+        expect(await h.store.countByStatus()).toEqual({ PENDING: 20, RUNNING: 10, COMPLETED: 0, FAILED: 0 });
+      } finally {
+        dynamo.clients.dynamodb.middlewareStack.remove("recordCommands");
+      }
+      expect(sent).toEqual(Array(COUNTER_SHARDS).fill("GetItemCommand"));
+      // The counters live in the table but not in any user's list or usage.
+      expect(await h.store.listByUser("u")).toHaveLength(30);
+      expect((await h.store.pageByUser("u", { limit: 100 })).jobs.every((j) => (ids as string[]).includes(j.id))).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("recount-jobs sets the counters from the table (jobs from before counters, or a crash between writes)", async () => {
+    const h = await openStore();
+    try {
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      for (const id of ids)
+        await h.store.create({ id, userId: "u", inputFileName: "a.vcf", inputKey: `u/${id}~a.vcf`, submitTime: new Date() });
+      await h.store.claim(ids[0]!, "t", 60);
+      await h.store.fail(ids[1]!, null, "bad");
+      // A table whose counters are gone (or never were): every shard deleted.
+      for (let i = 0; i < COUNTER_SHARDS; i++)
+        await dynamo.clients.dynamodb.send(new DeleteItemCommand({ TableName: h.table, Key: { job_id: { S: `#job-counts#${i}` } } }));
+      expect(await h.store.countByStatus()).toEqual({ PENDING: 0, RUNNING: 0, COMPLETED: 0, FAILED: 0 });
+      const counted = { PENDING: 3, RUNNING: 1, COMPLETED: 0, FAILED: 1 };
+      expect(await recountJobStatuses(dynamo.clients.dynamodb, h.table)).toEqual(counted);
+      expect(await h.store.countByStatus()).toEqual(counted);
+      expect(await recountJobStatuses(dynamo.clients.dynamodb, h.table)).toEqual(counted); // counters are not jobs
+      await h.store.claim(ids[2]!, "t", 60);
+      expect(await h.store.countByStatus()).toEqual({ ...counted, PENDING: 2, RUNNING: 2 });
     } finally {
       await h.close();
     }

@@ -1,7 +1,7 @@
 /**
  * JobStore on DynamoDB. Every state change is one UpdateItem with a ConditionExpression on the
  * expected state (and the claim token): when workers race, exactly one write wins and the rest get
- * ConditionalCheckFailedException. No transactions (dynalite has none, and none are needed).
+ * ConditionalCheckFailedException. No transactions (dynalite has none; see the status counters below).
  * Claim leases are epoch-millisecond deadlines taken from the writer's clock, so workers need
  * synchronised clocks (NTP; EC2 instances have the Amazon Time Sync Service).
  */
@@ -16,6 +16,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type ClaimResult, type JobStatus, type JobStore, JOB_STATUSES, type UserUsage } from "../../ports/job-store.ts";
+import { createLogger, type Logger } from "../../shared/logger.ts";
 import { type JobItem, newJobItem, toEpochSeconds, toJob } from "./dynamo-job-item.ts";
 
 export interface DynamoJobStoreOptions {
@@ -25,7 +26,27 @@ export interface DynamoJobStoreOptions {
   userIndex: string;
   /** Recorded on each item as the original did (`s3_inputs_bucket`, `s3_results_bucket`). */
   buckets?: { inputs: string; results: string };
+  /** Where a failed status-counter write is reported (the transition itself stood). */
+  log?: Logger;
 }
+
+/**
+ * Jobs by status are counted in counter items kept in the jobs table beside the jobs: no user_id,
+ * so the user index leaves them out. Each status change ADDs to one of COUNTER_SHARDS items
+ * picked at random (one item would cap every status change in the table at one item's write
+ * rate), and countByStatus sums them: 8 GetItems, whatever the table's size (a Scan read the
+ * whole table). The counter write follows the conditional status write instead of sharing a
+ * TransactWriteItems with it: dynalite has no transactions, moto's IAM enforcement asks for a
+ * dynamodb:TransactWriteItems action that IAM does not have, and transactions on shared counter
+ * items conflict under load (TransactionConflict). The price: a process dying between the two
+ * writes leaves a count off by one (a metric, not a decision input); docs/operations.md says how
+ * to recount. Counts start at the first status change counted, so a table holding jobs from
+ * before counters needs that recount once.
+ */
+export const COUNTER_SHARDS = 8;
+const COUNTER_PREFIX = "#job-counts#";
+const counterKey = (shard: number) => ({ job_id: `${COUNTER_PREFIX}${shard}` });
+type Deltas = Partial<Record<JobStatus, number>>;
 
 const PAGE = 100;
 
@@ -36,6 +57,26 @@ const conditionFailed = (err: unknown) =>
 export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
   const doc = DynamoDBDocumentClient.from(opts.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = opts.table;
+  const log = opts.log ?? createLogger("warn", { component: "dynamo-job-store" });
+
+  /** Apply a status change to one counter shard (after its conditional write succeeded). */
+  async function count(jobId: string, deltas: Deltas): Promise<void> {
+    const entries = Object.entries(deltas).filter(([, n]) => n !== 0);
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: counterKey(Math.floor(Math.random() * COUNTER_SHARDS)),
+          UpdateExpression: `ADD ${entries.map((_, i) => `#s${i} :d${i}`).join(", ")}`,
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#s${i}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(entries.map(([, n], i) => [`:d${i}`, n])),
+        }),
+      );
+    } catch (err) {
+      // The job's own write stood; failing the caller now would only make it retry a done step.
+      log.warn("job status counter not updated: the jobs-by-status gauge is off by one until a recount", { jobId, deltas, err });
+    }
+  }
 
   /** Run a conditional update; false when the condition did not hold. */
   async function conditional(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">): Promise<JobItem | null> {
@@ -91,6 +132,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         await doc.send(
           new PutCommand({ TableName, Item: newJobItem(job, opts.buckets), ConditionExpression: "attribute_not_exists(job_id)" }),
         );
+        await count(job.id, { PENDING: 1 });
         return true;
       } catch (err) {
         if (conditionFailed(err)) return false;
@@ -160,16 +202,11 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     // (about 0.5 read units per 4 KB of items), so /metrics refreshes it at most once per
     // METRICS_JOB_COUNTS_SECONDS; a sparse index on active jobs would make it cheap at scale.
     async countByStatus() {
-      const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await doc.send(new ScanCommand({ TableName, ProjectionExpression: "job_status", ExclusiveStartKey: start }));
-        for (const item of r.Items ?? []) {
-          const s = item.job_status as JobStatus;
-          if (s in counts) counts[s] += 1;
-        }
-        start = r.LastEvaluatedKey;
-      } while (start);
+      const counts = Object.fromEntries(JOB_STATUSES.map((st) => [st, 0])) as Record<JobStatus, number>;
+      const shards = await Promise.all(
+        Array.from({ length: COUNTER_SHARDS }, (_, i) => doc.send(new GetCommand({ TableName, Key: counterKey(i), ConsistentRead: true }))),
+      );
+      for (const { Item } of shards) for (const st of JOB_STATUSES) counts[st] += Number(Item?.[st] ?? 0);
       return counts;
     },
 
@@ -179,24 +216,33 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         const current = await get(id);
         if (current?.status === "PENDING" && (await usage(current.userId)).running >= o.maxRunningPerUser) return { outcome: "capped" };
       }
-      const now = Date.now();
-      const item = await conditional({
-        Key: { job_id: id },
-        ConditionExpression:
-          "attribute_exists(job_id) AND (job_status = :pending OR (job_status = :running AND (attribute_not_exists(claim_expires_at) OR claim_expires_at < :now)))",
-        UpdateExpression:
-          "SET job_status = :running, claim_token = :token, claim_expires_at = :until, start_time = if_not_exists(start_time, :nowSeconds), attempts = if_not_exists(attempts, :zero) + :one",
-        ExpressionAttributeValues: {
-          ":pending": "PENDING",
-          ":running": "RUNNING",
-          ":token": token,
-          ":now": now,
-          ":until": now + leaseSeconds * 1000,
-          ":nowSeconds": now / 1000,
-          ":zero": 0,
-          ":one": 1,
-        },
-      });
+      // PENDING → RUNNING first (counted), then a lapsed claim taken over (RUNNING stays RUNNING):
+      // two conditions, so the counters know which transition happened.
+      const takeClaim = (condition: string, values: Record<string, unknown>) => {
+        const now = Date.now();
+        return conditional({
+          Key: { job_id: id },
+          ConditionExpression: condition,
+          UpdateExpression:
+            "SET job_status = :running, claim_token = :token, claim_expires_at = :until, start_time = if_not_exists(start_time, :nowSeconds), attempts = if_not_exists(attempts, :zero) + :one",
+          ExpressionAttributeValues: {
+            ":running": "RUNNING",
+            ":token": token,
+            ":until": now + leaseSeconds * 1000,
+            ":nowSeconds": now / 1000,
+            ":zero": 0,
+            ":one": 1,
+            ...values,
+          },
+        });
+      };
+      const fresh = await takeClaim("job_status = :pending", { ":pending": "PENDING" });
+      if (fresh) await count(id, { PENDING: -1, RUNNING: 1 });
+      const item =
+        fresh ??
+        (await takeClaim("job_status = :running AND (attribute_not_exists(claim_expires_at) OR claim_expires_at < :now)", {
+          ":now": Date.now(),
+        }));
       if (item) return { outcome: "claimed", job: toJob(item) };
       // dynalite lacks ReturnValuesOnConditionCheckFailure, so read the item to say why.
       const current = await get(id);
@@ -243,6 +289,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
           ...(f.manifestKey ? { ":manifest": f.manifestKey } : {}),
         },
       });
+      if (item) await count(id, { RUNNING: -1, COMPLETED: 1 });
       return item !== null;
     },
 
@@ -277,6 +324,8 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
 
     async delete(id) {
       const r = await doc.send(new DeleteCommand({ TableName, Key: { job_id: id }, ReturnValues: "ALL_OLD" }));
+      const was = (r.Attributes as JobItem | undefined)?.job_status;
+      if (was) await count(id, { [was]: -1 });
       return r.Attributes !== undefined;
     },
 
@@ -292,8 +341,37 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
           ":reason": reason,
           ...(token ? { ":token": token } : { ":pending": "PENDING" }),
         },
+        // The item as it was: without a token the job may have been PENDING or RUNNING.
+        ReturnValues: "ALL_OLD",
       });
+      if (item) await count(id, { [item.job_status]: -1, FAILED: 1 });
       return item !== null;
     },
   };
+}
+
+/**
+ * Set the status counters to a count of the table's jobs (`gas aws recount-jobs`): once for a
+ * table holding jobs from before counters, or after a crash left them off. One Scan reading only
+ * job_status, then every shard rewritten (shard 0 holds the totals). Status changes made while it
+ * scans may be missed or counted twice: run it when the service is quiet.
+ */
+export async function recountJobStatuses(dynamodb: DynamoDBClient, table: string): Promise<Record<JobStatus, number>> {
+  const doc = DynamoDBDocumentClient.from(dynamodb);
+  const counts = Object.fromEntries(JOB_STATUSES.map((st) => [st, 0])) as Record<JobStatus, number>;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await doc.send(new ScanCommand({ TableName: table, ProjectionExpression: "job_id, job_status", ExclusiveStartKey: start }));
+    for (const item of r.Items ?? []) {
+      if (String(item.job_id).startsWith(COUNTER_PREFIX)) continue;
+      const st = item.job_status as JobStatus;
+      if (st in counts) counts[st] += 1;
+    }
+    start = r.LastEvaluatedKey;
+  } while (start);
+  for (let shard = 0; shard < COUNTER_SHARDS; shard++) {
+    const values = shard === 0 ? counts : Object.fromEntries(JOB_STATUSES.map((st) => [st, 0]));
+    await doc.send(new PutCommand({ TableName: table, Item: { ...counterKey(shard), ...values } }));
+  }
+  return counts;
 }

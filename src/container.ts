@@ -195,6 +195,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         mailer: ports.mailer,
         queue: ports.queue<NotifierMessage>("notifier"),
         publicUrl,
+        archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
         log: handlerLog,
       }),
     /** The engine is loaded only here, by the annotator role: web processes never load it. */

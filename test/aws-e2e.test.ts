@@ -186,7 +186,7 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     }
     expect(mails).toHaveLength(1);
     const mail = await simpleParser(mails[0]!);
-    expect(mail.subject).toBe(`Results available for job ${jobId}`);
+    expect(mail.subject).toStartWith(`Results available for job ${jobId} (`);
     expect(mail.to && "text" in mail.to ? mail.to.text : "").toContain("ada@example.org");
     expect(mail.text ?? "").toContain(`${web.url}/annotations/${jobId}`);
 

@@ -41,7 +41,7 @@ describe("email over SMTP (SMTP_URL)", () => {
     expect(mail!.envelope).toEqual({ from: "noreply@gas.example.org", to: ["ada@example.org"] });
     expect(mail!.user).toBe("gas");
     const parsed = await simpleParser(mail!.raw);
-    expect(parsed.subject).toBe(`Results available for job ${jobId}`);
+    expect(parsed.subject).toStartWith(`Results available for job ${jobId} (`);
     const link = `${gas.url}/annotations/${jobId}`;
     expect(parsed.text).toContain(link);
     expect(typeof parsed.html === "string" ? parsed.html : "").toContain(`href="${link}"`);

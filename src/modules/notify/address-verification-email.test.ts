@@ -15,7 +15,7 @@ describe("address verification email", () => {
     expect(m.subject).toBe("Confirm your email address for GAS");
     for (const body of [m.text, m.html]) {
       expect(body).toContain(link);
-      expect(body).toContain("2026-01-02 03:04 UTC");
+      expect(body).toContain("Friday 2 January 2026, 03:04 UTC");
       expect(body).toContain("ada@example.org");
       expect(body).toContain("ignore this email");
     }

@@ -5,8 +5,10 @@
  * in it the user chose is the address itself; no name, no institution, no file name. The
  * recipient is told what confirming means and that ignoring it is enough.
  */
-import { Body, Container, Head, Heading, Html, Link, Preview, Text, render } from "jsx-email";
+import { Link, Text, render } from "jsx-email";
 import type { Mailer } from "../../ports/mailer.ts";
+import { ActionButton, EmailFrame, textStyle } from "./email-frame.tsx";
+import { emailTime } from "./email-format.ts";
 
 export interface AddressVerificationEmailProps {
   to: string;
@@ -15,26 +17,24 @@ export interface AddressVerificationEmailProps {
 }
 
 const SUBJECT = "Confirm your email address for GAS";
-const when = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+const when = (d: Date) => emailTime(d);
 
 function AddressVerificationEmail(p: AddressVerificationEmailProps) {
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{SUBJECT}</Preview>
-      <Body style={{ fontFamily: "Helvetica, Arial, sans-serif" }}>
-        <Container>
-          <Heading as="h2">Confirm your email address</Heading>
-          <Text>
-            A GAS (Genomics Annotation Service) account asked to receive its job notifications at {p.to}. If that is your account, open this
-            link and press Confirm (you may be asked to sign in first): <Link href={p.link}>{p.link}</Link>
-          </Text>
-          <Text>The link works once, until {when(p.expiresAt)}.</Text>
-          <Text>If you did not ask for this, ignore this email: GAS sends nothing else to this address unless it is confirmed.</Text>
-          <Text style={{ color: "#666", fontSize: "12px" }}>GAS — Genomics Annotation Service</Text>
-        </Container>
-      </Body>
-    </Html>
+    <EmailFrame preview={SUBJECT} heading="Confirm your email address" footer="GAS — the Genomics Annotation Service.">
+      <Text style={textStyle}>
+        A GAS (Genomics Annotation Service) account asked to receive its job notifications at {p.to}. If that is your account, open this
+        link and press Confirm (you may be asked to sign in first):
+      </Text>
+      <ActionButton href={p.link}>Confirm the address</ActionButton>
+      <Text style={textStyle}>
+        Or copy this link: <Link href={p.link}>{p.link}</Link>
+      </Text>
+      <Text style={textStyle}>The link works once, until {when(p.expiresAt)}.</Text>
+      <Text style={textStyle}>
+        If you did not ask for this, ignore this email: GAS sends nothing else to this address unless it is confirmed.
+      </Text>
+    </EmailFrame>
   );
 }
 

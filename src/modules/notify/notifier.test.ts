@@ -88,7 +88,7 @@ describe("notifier", () => {
     const message = { jobId: id, userId: "u1", status: "COMPLETED" as const, completeTime: "2026-01-02T03:04:05Z" };
     expect([await n.deliver(message), await n.deliver(message)]).toEqual(["sent", "duplicate"]);
     expect(n.sent.map((m) => [m.to, m.subject, m.idempotencyKey])).toEqual([
-      ["ada@example.org", `Results available for job ${id}`, `job.completed:${id}`],
+      ["ada@example.org", `Results available for job ${id} (ada.vcf)`, `job.completed:${id}`],
     ]);
     expect(n.sent[0]!.text).toContain(`https://gas.test/annotations/${id}`);
     expect(n.acked).toEqual(["d1", "d2"]);
@@ -102,8 +102,8 @@ describe("notifier", () => {
     // A later archive of the same job, restored again, is another email.
     expect(await n.deliver({ ...restored, archiveId: "archive-2" })).toBe("sent");
     expect(n.sent.map((m) => [m.subject, m.idempotencyKey])).toEqual([
-      [`Results restored for job ${id}`, `job.restored:${id}:archive-1`],
-      [`Results restored for job ${id}`, `job.restored:${id}:archive-2`],
+      [`Results restored for job ${id} (ada.vcf)`, `job.restored:${id}:archive-1`],
+      [`Results restored for job ${id} (ada.vcf)`, `job.restored:${id}:archive-2`],
     ]);
     expect(n.sent[0]!.text).toContain("restored from the archive");
     expect(n.sent[0]!.text).toContain("ada.vcf");

@@ -17,7 +17,9 @@ import type { Job, JobStore } from "../../ports/job-store.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import type { Delivery, Queue, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
-import type { AccountsService } from "../accounts/index.ts";
+import type { AccountsService, User } from "../accounts/index.ts";
+import { resultLifecycle } from "../jobs/result-lifecycle.ts";
+import { jobName } from "./email-format.ts";
 import { renderJobFinishedEmail } from "./job-finished-email.tsx";
 import { renderRestoredEmail } from "./restored-email.tsx";
 
@@ -34,6 +36,8 @@ export interface NotifierDeps {
   queue: Queue<NotifierMessage>;
   /** Base URL for links in emails (PUBLIC_URL). */
   publicUrl: string;
+  /** ARCHIVE_AFTER: the free plan's "available until" in the email (absent: not mentioned). */
+  archiveAfterSeconds?: number;
   log: Logger;
 }
 
@@ -44,16 +48,33 @@ const ledgerKey = (m: NotifierMessage) => (isRestore(m) ? `job.restored:${m.jobI
 
 /** Create the handler for one delivery. */
 export function createNotifier(deps: NotifierDeps) {
-  const render = (m: NotifierMessage, job: Job) => {
+  const render = (m: NotifierMessage, job: Job, user: User) => {
     const jobUrl = `${deps.publicUrl}/annotations/${job.id}`;
-    if (isRestore(m)) return renderRestoredEmail({ jobId: job.id, inputFileName: job.inputFileName, jobUrl });
+    const resultsUrl = `${jobUrl}/results`;
+    const name = jobName(job);
+    if (isRestore(m))
+      return renderRestoredEmail({
+        jobId: job.id,
+        jobName: name,
+        completeTime: job.completeTime,
+        restoredTime: new Date(),
+        jobUrl,
+        resultsUrl,
+      });
+    // The same deadline the job page shows (result-lifecycle.ts), for the owner's plan now.
+    const life = resultLifecycle(job, user.tier === "premium" ? "premium" : "free", deps.archiveAfterSeconds ?? null);
     return renderJobFinishedEmail({
       jobId: job.id,
+      jobName: name,
       status: job.status === "FAILED" ? "FAILED" : "COMPLETED",
-      completeTime: (job.completeTime ?? new Date()).toISOString(),
+      submitTime: job.submitTime,
+      completeTime: job.completeTime ?? new Date(),
       jobUrl,
-      inputFileName: job.inputFileName,
+      resultsUrl,
       failureReason: job.failureReason,
+      summary: job.summary,
+      availableUntil: life?.availableUntil ?? null,
+      upgradeUrl: `${deps.publicUrl}/subscribe`,
     });
   };
 
@@ -74,7 +95,7 @@ export function createNotifier(deps: NotifierDeps) {
         log.info("email not sent: the address is not verified", { userId, key });
         return "unverified";
       }
-      const email = await render(d.message, job);
+      const email = await render(d.message, job, user);
       await deps.mailer.send({ to: user.email, ...email, idempotencyKey: key });
       await deps.db.insert(sentNotifications).values({ key }).onConflictDoNothing();
       await deps.queue.ack(d);

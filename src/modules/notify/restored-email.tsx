@@ -1,37 +1,53 @@
 /** @jsxImportSource react */
-/** The "your archived results are back" email, rendered with jsx-email like the job-finished one. */
-import { Body, Container, Head, Heading, Html, Link, Preview, Text, render } from "jsx-email";
+/**
+ * The "your archived results are back" email, in the same frame as the job-finished one: the
+ * job's name, when it finished and when its results came back, a button to the results.
+ */
+import { Text, render } from "jsx-email";
+import { ActionButton, EmailFrame, FOOTER, Fact, textStyle } from "./email-frame.tsx";
+import { emailTime } from "./email-format.ts";
 
 export interface RestoredEmailProps {
   jobId: string;
-  inputFileName: string;
+  jobName: string;
+  completeTime: Date | null;
+  restoredTime: Date;
   jobUrl: string;
+  resultsUrl: string;
 }
 
-function RestoredEmail(p: RestoredEmailProps) {
+function RestoredEmail(p: RestoredEmailProps & { subject: string }) {
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{`Results restored for job ${p.jobId}`}</Preview>
-      <Body style={{ fontFamily: "Helvetica, Arial, sans-serif" }}>
-        <Container>
-          <Heading as="h2">Your archived results are available again</Heading>
-          <Text>
-            Thank you for subscribing to GAS Premium. The results of your annotation job for {p.inputFileName} have been restored from the
-            archive and can be downloaded again: <Link href={p.jobUrl}>{p.jobUrl}</Link>.
-          </Text>
-          <Text style={{ color: "#666", fontSize: "12px" }}>GAS — Genomics Annotation Service</Text>
-        </Container>
-      </Body>
-    </Html>
+    <EmailFrame preview={p.subject} heading="Your archived results are available again" footer={`${FOOTER} Job ID ${p.jobId}.`}>
+      <Text style={textStyle}>
+        Thank you for subscribing to GAS Premium. These results have been restored from the archive and will not be archived again.
+      </Text>
+      <Fact label="Job">
+        <strong>{p.jobName}</strong>
+      </Fact>
+      {p.completeTime ? <Fact label="Finished">{emailTime(p.completeTime)}</Fact> : null}
+      <Fact label="Restored">{emailTime(p.restoredTime)}</Fact>
+      <ActionButton href={p.resultsUrl}>View the results</ActionButton>
+    </EmailFrame>
   );
 }
 
 /** Subject, plain text and HTML for the email. */
 export async function renderRestoredEmail(p: RestoredEmailProps): Promise<{ subject: string; text: string; html: string }> {
-  return {
-    subject: `Results restored for job ${p.jobId}`,
-    text: `Thank you for subscribing to GAS Premium. The results of your annotation job for ${p.inputFileName} have been restored from the archive and can be downloaded again: ${p.jobUrl}.`,
-    html: await render(<RestoredEmail {...p} />),
-  };
+  const subject = `Results restored for job ${p.jobId} (${p.jobName})`; // the id, as the job-finished email does
+  const text = [
+    "Your archived results are available again.",
+    "",
+    "Thank you for subscribing to GAS Premium. These results have been restored from the archive and will not be archived again.",
+    "",
+    `Job:      ${p.jobName}`,
+    ...(p.completeTime ? [`Finished: ${emailTime(p.completeTime)}`] : []),
+    `Restored: ${emailTime(p.restoredTime)}`,
+    "",
+    `View the results: ${p.resultsUrl}`,
+    "",
+    "--",
+    `GAS, the Genomics Annotation Service. Job ID ${p.jobId}.`,
+  ].join("\n");
+  return { subject, text, html: await render(<RestoredEmail {...p} subject={subject} />) };
 }

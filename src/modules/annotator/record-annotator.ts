@@ -4,6 +4,7 @@
  */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { haplotypeConsequences, type PhasedRecord, type PhasedResult } from "./consequence/haplotypes.ts";
 import { placementOn } from "./consequence/indel-placement.ts";
 import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
@@ -55,10 +56,14 @@ export class RecordAnnotator {
   private alleleFrom = new Int32Array(1);
   private alleles: Allele[] = [];
   private nearby: Transcript[][] = [];
+  /** --phased: the batch's compound consequences by record index (consequence/haplotypes.ts). */
+  private phased: Map<number, PhasedResult> | null = null;
   /** ALTs that cannot be annotated, by record index (rare: symbolic alleles and the like). */
   private skipped = new Map<number, SkippedAlt[]>();
   private readonly pool = new EffectPool();
   private readonly effects: AlleleEffect[] = [];
+  private readonly knownIds: string[] = [];
+  private readonly knownInfo: (KnownMatch | null)[] = [];
   /** Null when CSQ is not written. */
   private readonly csq: CsqWriter | null;
   private readonly isOwnedKey: (key: string) => boolean;
@@ -150,6 +155,26 @@ export class RecordAnnotator {
     }
     if (needSequence.size) loads.push(this.sequences.ensure([...needSequence]));
     await Promise.all(loads);
+    this.phased = this.fields.phased ? this.phasedBatch(batch) : null;
+  }
+
+  /** The compound consequences of the batch's phased haplotypes (records of one batch are combined). */
+  private phasedBatch(batch: readonly VcfRecord[]): Map<number, PhasedResult> {
+    const records: PhasedRecord[] = batch.map((rec, i) => {
+      const alts = rec.alts;
+      const alleles: (Allele | null)[] = alts.map(() => null);
+      const transcripts = new Set<Transcript>();
+      if (this.contigs[i]) {
+        for (let k = this.alleleFrom[i]!; k < this.alleleFrom[i + 1]!; k++) {
+          const a = this.alleles[k]!;
+          const at = alts.indexOf(a.vcfAlt);
+          if (at >= 0 && alleles[at] === null) alleles[at] = a;
+          for (const t of this.nearby[k]!) if (a.end >= t.start && a.start <= t.end) transcripts.add(t);
+        }
+      }
+      return { pos: rec.pos, ref: rec.ref, alleles, gts: rec.rest === "" ? null : genotypeCalls(rec.rest), transcripts: [...transcripts] };
+    });
+    return haplotypeConsequences(records, (t) => this.sequences.get(t));
   }
 
   private async loadCluster(contig: string, c: Cluster) {
@@ -197,8 +222,13 @@ export class RecordAnnotator {
     const all = this.effects;
     all.length = 0;
     const known = this.known;
-    const knownIds: string[] = known ? [] : NO_IDS;
-    const knownInfo: (KnownMatch | null)[] = known ? [] : NO_MATCHES;
+    // Reused record after record: a few arrays per record were a visible share of the GC time
+    // with known variants on.
+    const knownIds: string[] = known ? this.knownIds : NO_IDS;
+    const knownInfo: (KnownMatch | null)[] = known ? this.knownInfo : NO_MATCHES;
+    knownIds.length = 0;
+    knownInfo.length = 0;
+    let anyMatch = false;
     const rows = this.batch?.rows ?? null;
     // Genotype calls of the record's samples, split once for all its ALTs.
     const calls = facts && rec.rest !== "" ? genotypeCalls(rec.rest) : null;
@@ -213,7 +243,10 @@ export class RecordAnnotator {
       const match = known && allele.sv === undefined ? known.annotate(allele, window) : null;
       if (known) {
         knownInfo.push(match);
-        if (match) for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
+        if (match) {
+          anyMatch = true;
+          for (const id of match.ids) if (!knownIds.includes(id)) knownIds.push(id);
+        }
       }
       counter.countSortedEffects(all, match !== null, from, all.length);
       if (rows) {
@@ -244,16 +277,19 @@ export class RecordAnnotator {
     const pick = this.fields.pick ?? "none";
     const picked = pick === "none" ? null : choose(all, pick, this.fields.pickOrder);
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
+    const phased = this.phased?.get(index);
     this.writeInfo(
       out,
       rec,
       keptInfo(rec.info, this.isOwnedKey),
-      known ? knownFields(end - first, knownInfo) : NO_FIELDS,
+      anyMatch ? knownFields(end - first, knownInfo) : NO_FIELDS,
       all,
       knownInfo,
       picked,
+      phased === undefined ? "" : phasedInfo(phased),
     );
-    writeRecordTail(out, rec);
+    if (phased !== undefined && phased.entries.length > 0) writeRecordTail(out, { ...rec, rest: withPhasedFormat(rec.rest, phased) });
+    else writeRecordTail(out, rec);
   }
 
   /** Hands over the rows (with facts and issues) collected so far and starts a fresh batch; null without rows. */
@@ -272,6 +308,7 @@ export class RecordAnnotator {
     effects: readonly AlleleEffect[],
     matches: readonly (KnownMatch | null)[],
     picked: Uint8Array | null,
+    phased = "",
   ): void {
     let first = true;
     if (kept) {
@@ -296,6 +333,11 @@ export class RecordAnnotator {
         this.csq.write(out, rec.ref, rec.altText, effects, matches, picked);
         first = false;
       }
+    }
+    if (phased !== "") {
+      if (!first) out.byte(59);
+      out.text(phased);
+      first = false;
     }
     if (first) out.byte(46); // .
   }
@@ -450,6 +492,22 @@ function issue(rec: VcfRecord, kind: "skipped" | "warning", message: string) {
 /** 1-based index of an ALT among the record's (what GT calls it). */
 function altIndexOf(rec: VcfRecord, alt: string): number {
   return rec.altText === alt ? 1 : rec.alts.indexOf(alt) + 1;
+}
+
+/** INFO/HCSQ and INFO/HCSQ_UNPHASED of a record (output/annotation-fields.ts declares them). */
+function phasedInfo(r: PhasedResult): string {
+  const parts: string[] = [];
+  if (r.entries.length > 0) parts.push(`HCSQ=${r.entries.join(",")}`);
+  if (r.unphased.length > 0) parts.push(`HCSQ_UNPHASED=${r.unphased.map((s) => s + 1).join(",")}`);
+  return parts.join(";");
+}
+
+/** The FORMAT and sample columns with FORMAT/HCSQ, each sample's haplotype bit mask, appended. */
+function withPhasedFormat(rest: string, r: PhasedResult): string {
+  const cols = rest.split("\t");
+  cols[0] = `${cols[0]}:HCSQ`;
+  for (let s = 1; s < cols.length; s++) cols[s] = `${cols[s]}:${r.masks[s - 1] ?? 0}`;
+  return cols.join("\t");
 }
 
 function clip(s: string): string {

@@ -1,19 +1,14 @@
 /**
  * Upgrade restores every archive of the user, however many jobs they have: the service pages
- * through the job store (real PGlite store and queue; a page size of 2 so a few jobs span pages).
+ * through the job store (the container's PGlite store and queue; a page size of 2 so a few jobs span pages).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import { createLocalPayments } from "../../adapters/local/local-payments.ts";
-import { createPgJobStore } from "../../adapters/local/pg-job-store.ts";
-import { createPgMessaging, type PgMessaging } from "../../adapters/local/pg-queue.ts";
-import type { Database } from "../../db/open-database.ts";
+import { type ContainerHarness, startContainerHarness } from "../../../test/support/container-harness.ts";
 import { users } from "../../db/schema.ts";
-import { openTestPglite } from "../../db/test-database.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { TopicMessages } from "../../ports/queue.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { createAccountsService } from "../accounts/accounts.service.ts";
 import { createBillingService } from "./billing.service.ts";
 
 const summary = {
@@ -32,22 +27,17 @@ const summary = {
 };
 
 describe("billing: restoring a user's archives on upgrade", () => {
-  let database: Database;
-  let messaging: PgMessaging;
+  let h: ContainerHarness;
   let jobs: JobStore;
   beforeAll(async () => {
-    database = await openTestPglite();
-    messaging = createPgMessaging(database, { visibilitySeconds: 30, maxAttempts: 3, retryBaseSeconds: 1, pollMs: 100 });
-    jobs = createPgJobStore(database.db);
+    h = await startContainerHarness();
+    jobs = h.container.ports.jobStore;
   }, 60_000);
-  afterAll(async () => {
-    await messaging.close();
-    await database.close();
-  });
+  afterAll(() => h.close());
 
   const makeUser = async () => {
     const id = randomUUID();
-    await database.db.insert(users).values({ id, subject: `dev:${id}`, email: `${id}@example.org`, name: "T" });
+    await h.container.database.db.insert(users).values({ id, subject: `dev:${id}`, email: `${id}@example.org`, name: "T" });
     return id;
   };
   /** A job of `userId` taken as far as `state` goes. */
@@ -95,17 +85,18 @@ describe("billing: restoring a user's archives on upgrade", () => {
       if (s === "ARCHIVED") archived.push(id);
     }
     await job(other, 0, "ARCHIVED");
+    const { ports } = h.container;
     const billing = createBillingService({
-      db: database.db,
-      accounts: createAccountsService(database.db),
-      payments: createLocalPayments({ secret: "billing-service-test-secret-0123456789", basePath: "/checkout/local" }),
+      db: h.container.database.db,
+      accounts: h.container.accounts,
+      payments: ports.payments!,
       jobs,
-      topic: messaging.topic,
+      topic: ports.topic,
       log: createLogger("error"),
       restorePageSize: 2,
     });
     expect(await billing.restoreArchived(userId)).toBe(6);
-    const thaw = messaging.queue<TopicMessages["job.thaw"]>("thaw");
+    const thaw = ports.queue<TopicMessages["job.thaw"]>("thaw");
     const got = (await thaw.receive({ max: 10, waitSeconds: 0 })).map((d) => d.message);
     expect(got.every((m) => m.userId === userId)).toBe(true);
     expect(got.map((m) => m.jobId).sort()).toEqual(archived.toSorted());

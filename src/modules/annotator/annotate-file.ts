@@ -8,7 +8,7 @@ import { AnnotationInputError } from "./annotation-errors.ts";
 import { type InputLimits, checkInputLimits } from "./input-limits.ts";
 import { type KnownVariants, openKnownVariants } from "./known/known-variants.ts";
 import { ANN_HEADER_LINE } from "./output/ann-field.ts";
-import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS } from "./output/annotation-fields.ts";
+import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, PHASED_HEADER_LINES } from "./output/annotation-fields.ts";
 import { type AnnotateSummary, SummaryCounter } from "./output/annotation-summary.ts";
 import { CANONICAL_TAGS } from "./output/browse-rows.ts";
 import { ByteBuilder } from "./io/byte-builder.ts";
@@ -224,11 +224,13 @@ function renderHeader(h: VcfHeader, ref: Reference, knownLines: readonly string[
   const ownInfo = (line: string) =>
     (fields.ann && line.startsWith("##INFO=<ID=ANN,")) ||
     (fields.csq && line.startsWith("##INFO=<ID=CSQ,")) ||
-    line.startsWith("##INFO=<ID=KNOWN_");
+    line.startsWith("##INFO=<ID=KNOWN_") ||
+    (fields.phased === true && (line.startsWith("##INFO=<ID=HCSQ") || line.startsWith("##FORMAT=<ID=HCSQ,")));
   const meta = h.metaLines.filter((l) => !ownInfo(l) && !l.startsWith("##GAS"));
   const added = [
     ...(fields.ann ? [ANN_HEADER_LINE] : []),
     ...(fields.csq ? [csqHeaderLine(csqKnownKeys(knownLines), fields.pick === "flag-pick")] : []),
+    ...(fields.phased ? PHASED_HEADER_LINES : []),
     ...knownLines,
     `##GAS_reference=<Name="${ref.name.replace(/"/g, "'")}",Build=${ref.build}>`,
     ...(command ? [`##GAS_command=${command}`] : []),

@@ -17,7 +17,7 @@ import { prepareBundle } from "./reference/prepared-index.ts";
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
                [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--store FILE] [--threads N] [--quiet]
-               [--pick | --pick-allele | --per-gene | --flag-pick | --most-severe] [--pick-order LIST]
+               [--pick | --pick-allele | --per-gene | --flag-pick | --most-severe] [--pick-order LIST] [--phased]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
       --store: also write the results store, a SQLite file of variant and transcript rows and counts.
       --fields: the annotation INFO fields: ann (SnpEff's ANN), csq (VEP's CSQ) or both (default).
@@ -27,6 +27,9 @@ const USAGE = `Usage:
       --most-severe: one per ALT, its most severe consequence with every field.
       --pick-order: VEP's criteria, comma-separated, in the order to apply; default:
         ${VEP_PICK_ORDER.join(",")}
+      --phased: with phased genotypes (0|1), also call the compound consequence of variants on one
+        haplotype of a transcript (two SNVs in a codon, indels restoring the frame), as bcftools csq
+        does: INFO/HCSQ, FORMAT/HCSQ (which haplotype carries which), INFO/HCSQ_UNPHASED.
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
       --threads: annotation workers (default: the cores available; inputs under 1 MB use one).
@@ -108,6 +111,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     "flag-pick": { type: "boolean", default: false },
     "most-severe": { type: "boolean", default: false },
     "pick-order": { type: "string" },
+    phased: { type: "boolean", default: false },
     quiet: { type: "boolean", short: "q", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -122,7 +126,12 @@ async function annotateCommand(args: string[]): Promise<number> {
     ...(values.store ? { store: values.store } : {}),
   };
   const threads = await threadCount(values.threads, input);
-  const fields = { ...fieldsOption(values.fields), pick: pickOption(values), ...pickOrderOption(values["pick-order"]) };
+  const fields = {
+    ...fieldsOption(values.fields),
+    pick: pickOption(values),
+    ...pickOrderOption(values["pick-order"]),
+    ...(values.phased ? { phased: true } : {}),
+  };
   if (fields.pickOrder && fields.pick === "none")
     throw new UsageError("--pick-order orders --pick, --pick-allele, --per-gene, --flag-pick or --most-severe: give one of them");
   if (fields.pick === "flag-pick" && !fields.csq)

@@ -4,6 +4,7 @@
  */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { haplotypeConsequences, type PhasedRecord, type PhasedResult } from "./consequence/haplotypes.ts";
 import { placementOn } from "./consequence/indel-placement.ts";
 import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
@@ -55,6 +56,8 @@ export class RecordAnnotator {
   private alleleFrom = new Int32Array(1);
   private alleles: Allele[] = [];
   private nearby: Transcript[][] = [];
+  /** --phased: the batch's compound consequences by record index (consequence/haplotypes.ts). */
+  private phased: Map<number, PhasedResult> | null = null;
   /** ALTs that cannot be annotated, by record index (rare: symbolic alleles and the like). */
   private skipped = new Map<number, SkippedAlt[]>();
   private readonly pool = new EffectPool();
@@ -152,6 +155,26 @@ export class RecordAnnotator {
     }
     if (needSequence.size) loads.push(this.sequences.ensure([...needSequence]));
     await Promise.all(loads);
+    this.phased = this.fields.phased ? this.phasedBatch(batch) : null;
+  }
+
+  /** The compound consequences of the batch's phased haplotypes (records of one batch are combined). */
+  private phasedBatch(batch: readonly VcfRecord[]): Map<number, PhasedResult> {
+    const records: PhasedRecord[] = batch.map((rec, i) => {
+      const alts = rec.alts;
+      const alleles: (Allele | null)[] = alts.map(() => null);
+      const transcripts = new Set<Transcript>();
+      if (this.contigs[i]) {
+        for (let k = this.alleleFrom[i]!; k < this.alleleFrom[i + 1]!; k++) {
+          const a = this.alleles[k]!;
+          const at = alts.indexOf(a.vcfAlt);
+          if (at >= 0 && alleles[at] === null) alleles[at] = a;
+          for (const t of this.nearby[k]!) if (a.end >= t.start && a.start <= t.end) transcripts.add(t);
+        }
+      }
+      return { pos: rec.pos, ref: rec.ref, alleles, gts: rec.rest === "" ? null : genotypeCalls(rec.rest), transcripts: [...transcripts] };
+    });
+    return haplotypeConsequences(records, (t) => this.sequences.get(t));
   }
 
   private async loadCluster(contig: string, c: Cluster) {
@@ -254,6 +277,7 @@ export class RecordAnnotator {
     const pick = this.fields.pick ?? "none";
     const picked = pick === "none" ? null : choose(all, pick, this.fields.pickOrder);
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
+    const phased = this.phased?.get(index);
     this.writeInfo(
       out,
       rec,
@@ -262,8 +286,10 @@ export class RecordAnnotator {
       all,
       knownInfo,
       picked,
+      phased === undefined ? "" : phasedInfo(phased),
     );
-    writeRecordTail(out, rec);
+    if (phased !== undefined && phased.entries.length > 0) writeRecordTail(out, { ...rec, rest: withPhasedFormat(rec.rest, phased) });
+    else writeRecordTail(out, rec);
   }
 
   /** Hands over the rows (with facts and issues) collected so far and starts a fresh batch; null without rows. */
@@ -282,6 +308,7 @@ export class RecordAnnotator {
     effects: readonly AlleleEffect[],
     matches: readonly (KnownMatch | null)[],
     picked: Uint8Array | null,
+    phased = "",
   ): void {
     let first = true;
     if (kept) {
@@ -306,6 +333,11 @@ export class RecordAnnotator {
         this.csq.write(out, rec.ref, rec.altText, effects, matches, picked);
         first = false;
       }
+    }
+    if (phased !== "") {
+      if (!first) out.byte(59);
+      out.text(phased);
+      first = false;
     }
     if (first) out.byte(46); // .
   }
@@ -460,6 +492,22 @@ function issue(rec: VcfRecord, kind: "skipped" | "warning", message: string) {
 /** 1-based index of an ALT among the record's (what GT calls it). */
 function altIndexOf(rec: VcfRecord, alt: string): number {
   return rec.altText === alt ? 1 : rec.alts.indexOf(alt) + 1;
+}
+
+/** INFO/HCSQ and INFO/HCSQ_UNPHASED of a record (output/annotation-fields.ts declares them). */
+function phasedInfo(r: PhasedResult): string {
+  const parts: string[] = [];
+  if (r.entries.length > 0) parts.push(`HCSQ=${r.entries.join(",")}`);
+  if (r.unphased.length > 0) parts.push(`HCSQ_UNPHASED=${r.unphased.map((s) => s + 1).join(",")}`);
+  return parts.join(";");
+}
+
+/** The FORMAT and sample columns with FORMAT/HCSQ, each sample's haplotype bit mask, appended. */
+function withPhasedFormat(rest: string, r: PhasedResult): string {
+  const cols = rest.split("\t");
+  cols[0] = `${cols[0]}:HCSQ`;
+  for (let s = 1; s < cols.length; s++) cols[s] = `${cols[s]}:${r.masks[s - 1] ?? 0}`;
+  return cols.join("\t");
 }
 
 function clip(s: string): string {

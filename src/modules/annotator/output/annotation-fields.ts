@@ -16,7 +16,16 @@ export interface AnnotationFields {
   pick?: PickMode;
   /** VEP's --pick_order for `pick` (default: VEP_PICK_ORDER). */
   pickOrder?: PickCriterion[];
+  /** `--phased`: also write HCSQ, the compound consequences of each phased haplotype (consequence/haplotypes.ts). */
+  phased?: boolean;
 }
+
+/** The VCF header lines `--phased` adds (bcftools csq's BCSQ layout, under our own names). */
+export const PHASED_HEADER_LINES: readonly string[] = [
+  '##INFO=<ID=HCSQ,Number=.,Type=String,Description="Haplotype-aware consequences of variants combined on one phased haplotype (gas annotate --phased). Format: Consequence|gene|transcript|biotype|strand|amino_acid_change|dna_change; @POS: see the record at POS">',
+  '##INFO=<ID=HCSQ_UNPHASED,Number=.,Type=Integer,Description="1-based indexes of samples whose unphased heterozygous call here may combine with a nearby variant: no haplotype-aware call made for them">',
+  '##FORMAT=<ID=HCSQ,Number=1,Type=Integer,Description="Bitmask of INFO/HCSQ entries on each haplotype: bit 2i = first haplotype, bit 2i+1 = second haplotype carries entry i">',
+];
 
 export const DEFAULT_ANNOTATION_FIELDS: Readonly<AnnotationFields> = { ann: true, csq: true };
 
@@ -33,5 +42,10 @@ export function parseAnnotationFields(text: string): AnnotationFields {
 
 /** INFO keys the engine owns with these fields: an input's own are replaced, not duplicated. */
 export function ownsInfoKey(fields: AnnotationFields, key: string): boolean {
-  return (fields.ann && key === "ANN") || (fields.csq && key === "CSQ") || key.startsWith("KNOWN_");
+  return (
+    (fields.ann && key === "ANN") ||
+    (fields.csq && key === "CSQ") ||
+    key.startsWith("KNOWN_") ||
+    (fields.phased === true && (key === "HCSQ" || key === "HCSQ_UNPHASED"))
+  );
 }

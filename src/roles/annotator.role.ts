@@ -4,6 +4,7 @@ import type { JobRequest } from "../modules/jobs/annotation-worker.ts";
 import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
+import { createScaleInGuard } from "./scale-in-guard.ts";
 
 /**
  * Claim job requests and run the engine. The engine runs on its own thread, which opens the
@@ -19,12 +20,21 @@ export async function startAnnotator(c: Container) {
   const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
   const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
   const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
+  // While a claimed job runs, the group may not scale this instance in (scale-in-guard.ts).
+  const guard = createScaleInGuard(c.ports.scaling, log);
+  await guard.reset();
   // Completions also count variants and engine time for /metrics.
-  const worker = await c.annotationWorker({ jobs: countingAnnotations(c.ports.jobStore, c.metrics), queue, engine, log });
+  const worker = await c.annotationWorker({
+    jobs: guard.watch(countingAnnotations(c.ports.jobStore, c.metrics)),
+    queue,
+    engine,
+    log,
+    reference: () => reference,
+  });
 
   const swept = await worker.sweepWorkDir();
   if (swept) log.info("removed work folders of finished jobs", { count: swept });
-  const stopJobs = startConsumer({ queue, handle: worker.handle, concurrency: c.config.annotator.concurrency, log });
+  const stopJobs = startConsumer({ queue, handle: guard.handle(worker.handle), concurrency: c.config.annotator.concurrency, log });
   const stopDead = startConsumer({ queue: dlq, handle: (d) => worker.handleDeadLetter(d, dlq), concurrency: 1, log });
   // The figure the annotator fleet scales on (GAS/BacklogPerInstance on AWS).
   const backlog =
@@ -42,6 +52,7 @@ export async function startAnnotator(c: Container) {
     await push?.stop();
     await backlog?.stop();
     await Promise.all([stopJobs(grace), stopDead(0)]);
+    await guard.settled();
     await stopMetrics();
     // After the jobs: they read the genome until they finish. An unclosed file handle is an
     // error in Bun once collected (it surfaced in the test run as an "unhandled error").

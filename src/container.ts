@@ -126,7 +126,6 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     inputs: ports.inputs,
     results: ports.results,
     topic: ports.topic,
-    vault: ports.vault,
     limits: cfg.limits,
   });
   // The web role's results: stores fetched to a capped local folder, queried off the event loop.
@@ -200,7 +199,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         log: handlerLog,
       }),
     /** The engine is loaded only here, by the annotator role: web processes never load it. */
-    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log" | "reference">) =>
+    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log">) =>
       (await import("./modules/jobs/annotation-worker.ts")).createAnnotationWorker({
         inputs: ports.inputs,
         results: ports.results,

@@ -8,6 +8,8 @@ export interface ScalingMetricsHarness {
   expectedInstances: number;
   /** The latest backlog per instance published, read back from where it went (null: none yet). */
   latest(): Promise<number | null>;
+  /** Whether this instance is protected from scale-in now, read back from where the group keeps it. */
+  protectedNow(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,16 @@ export function scalingMetricsContract(name: string, open: () => Promise<Scaling
       expect(await h.latest()).toBe(4.5);
       await h.metrics.publishBacklog(sample(0, 3, new Date(now)));
       expect(await h.latest()).toBe(0);
+    });
+
+    test("scale-in protection is set, kept when set again, and cleared", async () => {
+      expect(await h.protectedNow()).toBe(false);
+      expect(await h.metrics.setScaleInProtection(true)).toBe(true);
+      expect(await h.protectedNow()).toBe(true);
+      expect(await h.metrics.setScaleInProtection(true)).toBe(true);
+      expect(await h.protectedNow()).toBe(true);
+      expect(await h.metrics.setScaleInProtection(false)).toBe(true);
+      expect(await h.protectedNow()).toBe(false);
     });
   });
 }

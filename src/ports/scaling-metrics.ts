@@ -26,4 +26,12 @@ export interface ScalingMetrics {
   annotatorInstances(): Promise<number>;
   /** Publish one sample (CloudWatch PutMetricData on AWS; a gauge locally). */
   publishBacklog(sample: BacklogSample): Promise<void>;
+  /**
+   * Protect this annotator instance from scale-in while it runs a job (true), or let the group
+   * remove it again (false): a scale-in would otherwise terminate an instance mid-job. On AWS
+   * autoscaling:SetInstanceProtection on this EC2 instance (its id from instance metadata); the
+   * gauge gas_scale_in_protected locally. Idempotent. False when there is nothing to protect
+   * (not on EC2, or the instance is not in the group), true when applied.
+   */
+  setScaleInProtection(protect: boolean): Promise<boolean>;
 }

@@ -78,6 +78,8 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
   const n = topologyNames(spec);
   const r = spec.region;
   const obj = (bucket: string, key = "x") => `arn:aws:s3:::${bucket}/${key}`;
+  const group = (role: string) =>
+    `arn:aws:autoscaling:${r}:${account}:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/${spec.prefix}-${role}`;
   const bucket = (name: string) => `arn:aws:s3:::${name}`;
   const queue = (q: string) => `arn:aws:sqs:${r}:${account}:${n.queue(resourceSuffix(q))}`;
   const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(resourceSuffix(t))}`;
@@ -147,8 +149,10 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["dynamodb:Query", `${table}/index/user_id_index`, "the user's usage before each claim (fair turns, running-jobs cap)"],
         ["cloudwatch:PutMetricData", "*"],
         ["autoscaling:DescribeAutoScalingGroups", "*"],
+        ["autoscaling:SetInstanceProtection", group("annotator"), "scale-in protection while a job runs"],
       ],
       deny: [
+        ["autoscaling:SetInstanceProtection", group("web")],
         ["s3:PutObject", obj(n.inputsBucket)],
         ["s3:PutObject", obj(n.releaseBucket)],
         ["ses:SendEmail", "*"],

@@ -10,12 +10,14 @@ import {
   CreateAutoScalingGroupCommand,
   CreateLaunchConfigurationCommand,
   DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { scalingMetricsContract } from "../../ports/scaling-metrics.contract.ts";
 import { freePort } from "../../../test/support/free-port.ts";
 import { TEST_CREDENTIALS, TEST_REGION, externalEndpoint, uniqueName } from "../../../test/support/aws-emulators.ts";
 import { BACKLOG_METRIC, createCloudWatchScalingMetrics, createScalingClients } from "./cloudwatch-scaling-metrics.ts";
+import { fetchEc2InstanceId } from "./ec2-instance-id.ts";
 
 setDefaultTimeout(30_000);
 
@@ -67,6 +69,12 @@ async function makeGroup(instances: number) {
   return groupName;
 }
 
+/** The group's instances with their scale-in protection, as the group reports them. */
+async function instancesOf(groupName: string) {
+  const r = await clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }));
+  return (r.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => ({ id: i.InstanceId!, protected: i.ProtectedFromScaleIn === true }));
+}
+
 /** The group's data points, oldest first, as the scaling policy reads them (Average per minute). */
 async function datapoints(groupName: string) {
   const r = await clients.cloudwatch.send(
@@ -86,9 +94,14 @@ async function datapoints(groupName: string) {
 describe.if(available)("CloudWatch backlog metric", () => {
   scalingMetricsContract("CloudWatch + Auto Scaling on moto", async () => {
     const groupName = await makeGroup(2);
+    const [first] = await instancesOf(groupName);
     return {
-      metrics: createCloudWatchScalingMetrics({ ...clients, groupName }),
+      // This process plays the group's first instance (moto has no instance metadata service).
+      metrics: createCloudWatchScalingMetrics({ ...clients, groupName, instanceId: async () => first!.id }),
       expectedInstances: 2,
+      async protectedNow() {
+        return (await instancesOf(groupName)).find((i) => i.id === first!.id)!.protected;
+      },
       async latest() {
         const points = await datapoints(groupName);
         return points.length ? points.at(-1)!.Average! : null;
@@ -113,6 +126,27 @@ describe.if(available)("CloudWatch backlog metric", () => {
       { ns: "GAS", name: "BacklogPerInstance", dims: [{ Name: "AutoScalingGroupName", Value: groupName }] },
     ]);
     expect((await datapoints(groupName)).map((p) => ({ avg: p.Average, unit: p.Unit }))).toEqual([{ avg: 3, unit: "Count" }]);
+  });
+
+  test("scale-in protection: only this instance's changes; off EC2 (no metadata service answers) nothing is called", async () => {
+    const groupName = await makeGroup(2);
+    const [mine, other] = await instancesOf(groupName);
+    const metrics = createCloudWatchScalingMetrics({ ...clients, groupName, instanceId: async () => mine!.id });
+    expect(await metrics.setScaleInProtection(true)).toBe(true);
+    expect(await instancesOf(groupName)).toEqual([
+      { id: mine!.id, protected: true },
+      { id: other!.id, protected: false },
+    ]);
+    // No instance metadata (a closed port stands for the link-local address off EC2): false, at once.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const offEc2 = createCloudWatchScalingMetrics({
+      ...clients,
+      groupName: "gas-no-such-group",
+      instanceId: () => fetchEc2InstanceId({ endpoint: closed, timeoutMs: 500 }),
+    });
+    const started = Date.now();
+    expect(await offEc2.setScaleInProtection(true)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   test("an unknown group is an error naming it and the variable, not a guess", async () => {

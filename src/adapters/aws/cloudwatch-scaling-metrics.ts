@@ -6,12 +6,17 @@
  * (`<prefix>-annotator-backlog`, statistic Average) reads. Every annotator publishes the same
  * figure each minute, so the average over instances is that figure.
  *
- * IAM: the annotator's instance profile needs cloudwatch:PutMetricData (namespace GAS) and
- * autoscaling:DescribeAutoScalingGroups (a read-only action with no resource-level scoping).
+ * While it runs a job an annotator protects its own instance from scale-in (SetInstanceProtection),
+ * so the group removes idle instances when the backlog falls instead of one mid-job.
+ *
+ * IAM: the annotator's instance profile needs cloudwatch:PutMetricData (namespace GAS),
+ * autoscaling:DescribeAutoScalingGroups (a read-only action with no resource-level scoping) and
+ * autoscaling:SetInstanceProtection on the annotator group.
  */
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetInstanceProtectionCommand } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import type { ScalingMetrics } from "../../ports/scaling-metrics.ts";
+import { fetchEc2InstanceId } from "./ec2-instance-id.ts";
 
 /** What ansible/roles/aws_topology/tasks/compute.yml's annotator policy tracks. */
 export const BACKLOG_METRIC = { namespace: "GAS", name: "BacklogPerInstance", dimension: "AutoScalingGroupName" } as const;
@@ -21,11 +26,23 @@ export interface CloudWatchScalingMetricsOptions {
   autoscaling: AutoScalingClient;
   /** The annotator Auto Scaling group (`<prefix>-annotator`). */
   groupName: string;
+  /** This instance's id (null: not on EC2); by default the instance metadata service's answer. */
+  instanceId?: () => Promise<string | null>;
 }
 
 /** Create the adapter. */
 export function createCloudWatchScalingMetrics(opts: CloudWatchScalingMetricsOptions): ScalingMetrics {
+  let instance: Promise<string | null> | null = null;
   return {
+    async setScaleInProtection(protect) {
+      instance ??= (opts.instanceId ?? fetchEc2InstanceId)();
+      const id = await instance;
+      if (!id) return false; // not on EC2: no group can scale this process in
+      await opts.autoscaling.send(
+        new SetInstanceProtectionCommand({ AutoScalingGroupName: opts.groupName, InstanceIds: [id], ProtectedFromScaleIn: protect }),
+      );
+      return true;
+    },
     async annotatorInstances() {
       const r = await opts.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [opts.groupName] }));
       const group = r.AutoScalingGroups?.[0];

@@ -12,6 +12,9 @@ scalingMetricsContract("Prometheus gauge", async () => {
       const m = /^gas_backlog_per_instance (\S+)$/m.exec(await registry.metrics());
       return m ? Number(m[1]) : null;
     },
+    async protectedNow() {
+      return /^gas_scale_in_protected 1$/m.test(await registry.metrics());
+    },
     close: async () => {},
   };
 });

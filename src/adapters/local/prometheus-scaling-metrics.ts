@@ -9,6 +9,7 @@ import type { BacklogSample, ScalingMetrics } from "../../ports/scaling-metrics.
 /** Create the adapter. Its gauges join `registry` with the first sample (never a made-up 0 before). */
 export function createPrometheusScalingMetrics(registry: Registry): ScalingMetrics {
   let gauges: Record<"perInstance" | "waiting" | "instances", Gauge> | null = null;
+  let protectedGauge: Gauge | null = null;
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
   const register = () => ({
     perInstance: gauge("gas_backlog_per_instance", "Annotation requests waiting per annotator instance (the figure annotators scale on)."),
@@ -26,6 +27,12 @@ export function createPrometheusScalingMetrics(registry: Registry): ScalingMetri
       gauges.perInstance.set(s.perInstance);
       gauges.waiting.set(s.waiting);
       gauges.instances.set(s.instances);
+    },
+    // No group here: the gauge tells whatever scales a local fleet that this process is busy.
+    async setScaleInProtection(protect) {
+      protectedGauge ??= gauge("gas_scale_in_protected", "1 while this annotator runs a job and must not be scaled in, else 0.");
+      protectedGauge.set(protect ? 1 : 0);
+      return true;
     },
   };
 }

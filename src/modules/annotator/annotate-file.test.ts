@@ -385,3 +385,34 @@ describe("failure", () => {
     expect(listDir(outDir)).toEqual([]);
   });
 });
+
+describe("--phased beside structural variants", () => {
+  test("a phased record set with an SV is annotated (the SV joins no compound), two SNVs of one codon combine", async () => {
+    const dir = join(root, "phased-sv");
+    mkdirSync(dir);
+    const input = join(dir, "in.vcf");
+    // 25585732 G>A and 25585733 C>T: c.992 and c.991 of MRPL39's ENST00000352957 (minus strand),
+    // one codon (Ala331), both on haplotype 2; and a whole-gene <DEL> on haplotype 1.
+    writeFileSync(
+      input,
+      [
+        "##fileformat=VCFv4.2",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1",
+        "21\t25580000\tsv\tT\t<DEL>\t.\tPASS\tSVTYPE=DEL;END=25610000\tGT\t1|0",
+        "21\t25585732\tb\tG\tA\t.\tPASS\t.\tGT\t0|1",
+        "21\t25585733\ta\tC\tT\t.\tPASS\t.\tGT\t0|1",
+        "",
+      ].join("\n"),
+    );
+    const out = join(dir, "out.vcf");
+    await annotateFile({ input, reference: noKnown, outputs: { vcf: out }, fields: { ann: true, csq: true, phased: true } });
+    const vcf = parseAnnotatedVcf(readFileSync(out, "utf8"));
+    expect(vcf.records[0]!.info.has("HCSQ")).toBe(false);
+    const hcsq = vcf.records.map((r) => r.info.get("HCSQ") ?? "");
+    // The entry sits on the 5′-most record in transcript orientation (c.991, 25585733).
+    expect(hcsq[1]!.split(",")).toContain("@25585733");
+    expect(hcsq[2]).toContain("missense_variant|MRPL39|ENST00000352957|protein_coding|-|331A>331");
+    expect(vcf.records[2]!.samples).toMatch(/^GT:HCSQ\t0\|1:\d+$/);
+  });
+});

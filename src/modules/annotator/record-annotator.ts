@@ -167,6 +167,7 @@ export class RecordAnnotator {
       if (this.contigs[i]) {
         for (let k = this.alleleFrom[i]!; k < this.alleleFrom[i + 1]!; k++) {
           const a = this.alleles[k]!;
+          if (a.sv !== undefined) continue; // no sequence change to combine (and no sequence loaded for it)
           const at = alts.indexOf(a.vcfAlt);
           if (at >= 0 && alleles[at] === null) alleles[at] = a;
           for (const t of this.nearby[k]!) if (a.end >= t.start && a.start <= t.end) transcripts.add(t);

@@ -126,6 +126,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     inputs: ports.inputs,
     results: ports.results,
     topic: ports.topic,
+    vault: ports.vault,
     limits: cfg.limits,
   });
   // The web role's results: stores fetched to a capped local folder, queried off the event loop.
@@ -199,7 +200,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         log: handlerLog,
       }),
     /** The engine is loaded only here, by the annotator role: web processes never load it. */
-    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log">) =>
+    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log" | "reference">) =>
       (await import("./modules/jobs/annotation-worker.ts")).createAnnotationWorker({
         inputs: ports.inputs,
         results: ports.results,

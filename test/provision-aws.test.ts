@@ -15,7 +15,7 @@
  * process loading boto3 (~60 s of CPU a run); with mitogen (below) one interpreter runs them all.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
@@ -26,13 +26,18 @@ import { policiesAllow } from "../ansible/scripts/topology/iam-checks.ts";
 import { type CheckResult, defaultSpec, type TopologySpec } from "../ansible/scripts/topology/topology-spec.ts";
 import { TEST_CREDENTIALS, TEST_REGION } from "./support/aws-emulators.ts";
 import { type MotoServer, startMotoServer } from "./support/moto-server.ts";
+import {
+  ANSIBLE_DIR,
+  PLAYBOOK_TIMEOUT_MS,
+  ansibleEnv,
+  mitogenStrategy,
+  motoInventoryVars,
+  playbookMissing,
+  requestCertificate,
+  runProvisionPlaybook,
+} from "./support/provision-playbook.ts";
 
-const ANSIBLE_DIR = join(import.meta.dir, "..", "ansible");
-const playbook = Bun.which("ansible-playbook");
 const inventoryBin = Bun.which("ansible-inventory");
-const motoServer = Bun.which("moto_server");
-/** One playbook run; generous for a loaded CI machine (an idle 2-core one needs ~1 minute). */
-const RUN_TIMEOUT_MS = 420_000;
 
 /** What moto 5.2 cannot do, and what the playbook leaves out there (inventories/moto/group_vars/all.yml). */
 const MOTO_GAPS: Record<string, { task: string | null; api: string }> = {
@@ -61,61 +66,13 @@ const MOTO_GAPS: Record<string, { task: string | null; api: string }> = {
 /** Checks the checker reports as skipped on moto: the resources the gaps leave out. */
 const SKIPPED_CHECKS = ["dynamodb_table", "s3_tls_only_policy"];
 
-/** The Python ansible itself runs on: the amazon.aws modules run there (implicit localhost). */
-function ansiblePython(): string | null {
-  const version = Bun.spawnSync([playbook!, "--version"]).stdout.toString();
-  return /python version = .*\((\/[^)]+)\)\s*$/m.exec(version)?.[1] ?? null;
-}
-function ansibleHasBoto3(): boolean {
-  const python = ansiblePython();
-  return !!python && Bun.spawnSync([python, "-c", "import boto3, botocore"]).exitCode === 0;
-}
-
-/**
- * Mitogen's strategy when ansible's Python has it (CI installs it): one long-lived interpreter
- * runs every module, so boto3 is imported once instead of once per task. Measured on this 2-core
- * machine: the two playbook runs took 67 + 44 s with the default strategy, 38 + 18 s with
- * mitogen_linear. The playbook is the same; without mitogen the test runs as before, slower.
- */
-function mitogenStrategy(): Record<string, string> {
-  const python = playbook ? ansiblePython() : null;
-  const found = python
-    ? Bun.spawnSync([python, "-c", "import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))"])
-    : null;
-  const dir = found?.exitCode === 0 ? found.stdout.toString().trim() : "";
-  return dir ? { ANSIBLE_STRATEGY_PLUGINS: join(dir, "plugins", "strategy"), ANSIBLE_STRATEGY: "mitogen_linear" } : {};
-}
-const missing = !playbook
-  ? "ansible-playbook is not on PATH"
-  : !motoServer
-    ? "moto_server is not on PATH"
-    : !ansibleHasBoto3()
-      ? "boto3 is not importable by ansible's Python"
-      : null;
-const mitogen = missing ? {} : mitogenStrategy();
-if (!missing && !mitogen.ANSIBLE_STRATEGY)
+const missing = playbookMissing();
+if (!missing && !mitogenStrategy().ANSIBLE_STRATEGY)
   console.warn(
     "provision-aws.test.ts: mitogen is not installed for ansible's Python: the playbook runs take ~2 minutes instead of ~1 (pip install mitogen)",
   );
 if (missing)
   console.warn(`provision-aws.test.ts: SKIPPED — ${missing}. Install with: pip install ansible "moto[server]" (moto brings boto3)`);
-
-interface Recap {
-  ok: number;
-  changed: number;
-  failed: number;
-  skipped: number;
-}
-
-interface RunResult {
-  code: number;
-  out: string;
-  recap: Recap | null;
-  /** Tasks every item of which was skipped. */
-  skippedTasks: string[];
-  seconds: number;
-  cpuSeconds: number;
-}
 
 describe("policiesAllow (the checker's IAM evaluator)", () => {
   const doc = {
@@ -149,16 +106,13 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
 
   beforeAll(async () => {
     // MOTO_IAM_LOAD_MANAGED_POLICIES: AmazonSSMManagedInstanceCore exists, as on AWS.
-    moto = await startMotoServer(motoServer!, { MOTO_IAM_LOAD_MANAGED_POLICIES: "true" });
+    moto = await startMotoServer(Bun.which("moto_server")!, { MOTO_IAM_LOAD_MANAGED_POLICIES: "true" });
     endpoint = moto.endpoint;
     certificateArn = await requestCertificate(endpoint);
     work = await mkdtemp(join(tmpdir(), "gas-provision-"));
     // Stands in for dist/gas: the playbook uploads whatever gas_binary_src names.
     await writeFile(join(work, "gas"), "#!/bin/sh\necho gas\n");
-    const vars = Bun.YAML.parse(await readFile(join(ANSIBLE_DIR, "inventories/moto/group_vars/all.yml"), "utf8")) as {
-      gas_emulator_gaps: string[];
-      gas_aws_account_suffix: string;
-    };
+    const vars = await motoInventoryVars();
     gaps = vars.gas_emulator_gaps;
     spec = defaultSpec({ region: TEST_REGION, accountSuffix: vars.gas_aws_account_suffix, gaps });
     clients = createTopologyClients({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
@@ -173,35 +127,7 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const runPlaybook = async (): Promise<RunResult> => {
-    const started = performance.now();
-    const p = Bun.spawn(
-      [
-        playbook!,
-        "-i",
-        "inventories/aws",
-        "-i",
-        "inventories/moto",
-        "playbooks/provision_aws.yml",
-        "-e",
-        `gas_acm_certificate_arn=${certificateArn}`,
-        "-e",
-        `gas_binary_src=${join(work, "gas")}`,
-      ],
-      { cwd: ANSIBLE_DIR, stdout: "pipe", stderr: "pipe", env: ansibleEnv(endpoint) },
-    );
-    const [code, stdout, stderr] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
-    const usage = p.resourceUsage();
-    const cpuSeconds = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : Number.NaN;
-    return {
-      code,
-      out: `${stdout}\n${stderr}`,
-      recap: parseRecap(stdout),
-      skippedTasks: skippedTasks(stdout),
-      seconds: (performance.now() - started) / 1000,
-      cpuSeconds,
-    };
-  };
+  const runPlaybook = () => runProvisionPlaybook({ endpoint, certificateArn, binary: join(work, "gas") });
 
   test("the inventory's gaps are the ones this test knows", () => {
     expect([...gaps].sort()).toEqual(Object.keys(MOTO_GAPS).sort());
@@ -218,7 +144,7 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
       const gapTasks = Object.values(MOTO_GAPS).flatMap((g) => (g.task ? [g.task] : []));
       expect(r.skippedTasks.sort()).toEqual(gapTasks.sort());
     },
-    RUN_TIMEOUT_MS,
+    PLAYBOOK_TIMEOUT_MS,
   );
 
   test(
@@ -233,7 +159,7 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
         .map((s) => s.slice(0, s.indexOf("]")));
       expect({ failed: r.recap?.failed, changed: r.recap?.changed, changedTasks }).toEqual({ failed: 0, changed: 0, changedTasks: [] });
     },
-    RUN_TIMEOUT_MS,
+    PLAYBOOK_TIMEOUT_MS,
   );
 
   test("the checker finds every resource with its settings (gaps reported as skipped)", async () => {
@@ -305,52 +231,3 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     expect(byName("gas-job-thaw")).toContain("RawMessageDelivery false");
   }, 120_000);
 });
-
-/** The playbook's environment: moto's endpoint and dummy credentials, no profile from the host. */
-function ansibleEnv(endpoint: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_")) env[k] = v;
-  return {
-    ...env,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-    AWS_DEFAULT_REGION: TEST_REGION,
-    AWS_REGION: TEST_REGION,
-    ANSIBLE_NOCOLOR: "1",
-    ANSIBLE_FORCE_COLOR: "0",
-    NO_COLOR: "1",
-    ...mitogen,
-  };
-}
-
-/** A certificate in moto's ACM for the HTTPS listener (moto checks the ARN exists). */
-async function requestCertificate(endpoint: string): Promise<string> {
-  // ACM's JSON protocol by hand: one call, no SDK client for a service the app does not use.
-  const r = await fetch(endpoint, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": "CertificateManager.RequestCertificate",
-      // moto routes on the credential scope's service name.
-      Authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${TEST_REGION}/acm/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: JSON.stringify({ DomainName: "gas.example.org" }),
-  });
-  if (!r.ok) throw new Error(`moto ACM RequestCertificate answered ${r.status}: ${await r.text()}`);
-  return ((await r.json()) as { CertificateArn: string }).CertificateArn;
-}
-
-function parseRecap(stdout: string): Recap | null {
-  const m = /localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)\s+skipped=(\d+)/.exec(stdout);
-  return m ? { ok: Number(m[1]), changed: Number(m[2]), failed: Number(m[3]), skipped: Number(m[4]) } : null;
-}
-
-/** Names of tasks (without the role prefix) whose output is only "skipping:" lines. */
-function skippedTasks(stdout: string): string[] {
-  return stdout
-    .split("\nTASK [")
-    .slice(1)
-    .filter((s) => /\nskipping: /.test(s) && !/\n(ok|changed|failed|fatal): /.test(s))
-    .map((s) => s.slice(0, s.indexOf("]")).replace(/^aws_topology : /, ""));
-}

@@ -24,7 +24,13 @@ export async function startAnnotator(c: Container) {
   const guard = createScaleInGuard(c.ports.scaling, log);
   await guard.reset();
   // Completions also count variants and engine time for /metrics.
-  const worker = await c.annotationWorker({ jobs: guard.watch(countingAnnotations(c.ports.jobStore, c.metrics)), queue, engine, log });
+  const worker = await c.annotationWorker({
+    jobs: guard.watch(countingAnnotations(c.ports.jobStore, c.metrics)),
+    queue,
+    engine,
+    log,
+    reference: () => reference,
+  });
 
   const swept = await worker.sweepWorkDir();
   if (swept) log.info("removed work folders of finished jobs", { count: swept });

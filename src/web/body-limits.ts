@@ -6,7 +6,7 @@
  * bodyLimit). The upload endpoint is exempt: it streams the file to the store and stops at the
  * signed policy's own limit (web/streamed-upload-form.ts).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../shared/errors.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -14,7 +14,7 @@ import type { AppEnv } from "./app-env.ts";
 /** Every body but an upload's. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function limitBodies(opts: { exempt: (path: string) => boolean; maxBytes?: number }): MiddlewareHandler<AppEnv> {
+export function limitBodies(opts: { exempt: (path: string, c: Context<AppEnv>) => boolean; maxBytes?: number }): MiddlewareHandler<AppEnv> {
   const maxBytes = opts.maxBytes ?? MAX_BODY_BYTES;
   const limit = bodyLimit({
     maxSize: maxBytes,
@@ -25,5 +25,5 @@ export function limitBodies(opts: { exempt: (path: string) => boolean; maxBytes?
       );
     },
   });
-  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" || opts.exempt(c.req.path) ? next() : limit(c, next));
+  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" || opts.exempt(c.req.path, c) ? next() : limit(c, next));
 }

@@ -12,7 +12,9 @@ export function wantsJson(c: Context<AppEnv>): boolean {
   if (accept.includes("text/html")) return false;
   if (accept.includes("application/json")) return true;
   if ((c.req.header("content-type") ?? "").includes("application/json")) return true;
-  return c.var.viaToken === true;
+  // Any bearer token, valid or not: an API client is answered in JSON even when its token is
+  // refused (issue 17: an expired token got the HTML sign-in page).
+  return c.var.viaToken === true || /^bearer\s/i.test(c.req.header("authorization") ?? "");
 }
 
 /** The original API's envelope for errors (`jsonError` builds it; the OpenAPI document describes it). */

@@ -128,7 +128,7 @@ export async function startSesEmulator(): Promise<SesEmulator> {
  * remembers the ids there were, so a test sees only its own. (Ids are random strings since moto
  * 5.2.5, so neither their order nor a count says which messages are new.)
  */
-function motoSes(endpoint: string): SesEmulator {
+export function motoSes(endpoint: string): SesEmulator {
   let seen = new Set<string>();
   const all = async (): Promise<MotoSesMessage[]> => {
     const r = await fetch(`${endpoint}/moto-api/data.json`);

@@ -10,15 +10,30 @@ import type { PolicyDocument } from "../../ansible/scripts/topology/iam-checks.t
 const RESOURCE_UNCHECKED = /^(sns|dynamodb|ses|monitoring|autoscaling):/;
 
 /**
+ * SQS's batch calls are authorized on AWS by the single call's permission (the SQS developer
+ * guide's "Amazon SQS API permissions" table: ChangeMessageVisibilityBatch needs
+ * sqs:ChangeMessageVisibility); moto asks for an action named after the batch call.
+ */
+const SQS_BATCH_ACTIONS: Record<string, string> = {
+  "sqs:ChangeMessageVisibility": "sqs:ChangeMessageVisibilityBatch",
+  "sqs:DeleteMessage": "sqs:DeleteMessageBatch",
+  "sqs:SendMessage": "sqs:SendMessageBatch",
+};
+
+/**
  * The rendered policy as moto can evaluate it: no conditions (moto evaluates them without a
  * request context, so a conditioned Allow denies); "*" where moto checks no resource (whole
  * services, and sqs:GetQueueUrl, whose queue moto looks for in a QueueUrl the request does not
- * have); CloudWatch's actions under moto's name for them, the signing name "monitoring".
+ * have); CloudWatch's actions under moto's name for them, the signing name "monitoring"; SQS's
+ * batch calls under their own names beside the single calls that allow them on AWS.
  */
 export function forMoto(doc: PolicyDocument): PolicyDocument {
   const statements = [doc.Statement ?? []].flat().flatMap((s) => {
     const { Condition: _dropped, ...rest } = s;
-    const actions = [s.Action ?? []].flat().map((a) => a.replace(/^cloudwatch:/, "monitoring:"));
+    const actions = [s.Action ?? []]
+      .flat()
+      .map((a) => a.replace(/^cloudwatch:/, "monitoring:"))
+      .flatMap((a) => (SQS_BATCH_ACTIONS[a] ? [a, SQS_BATCH_ACTIONS[a]] : [a]));
     if (actions.every((a) => RESOURCE_UNCHECKED.test(a))) return [{ ...rest, Action: actions, Resource: "*" }];
     const getUrl = actions.filter((a) => a === "sqs:GetQueueUrl");
     const others = actions.filter((a) => a !== "sqs:GetQueueUrl");

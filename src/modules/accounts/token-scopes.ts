@@ -3,7 +3,8 @@
  * the person is there. A token needs:
  * - `manage` for the account: /account/… (tokens), /profile, billing, sign-out, and creating or
  *   revoking share links (they hand the user's results to others);
- * - `submit` to start work: GET /annotate (a signed upload form) and POST /annotations;
+ * - `submit` to start work: GET /annotate (a signed upload form), POST /annotations and
+ *   POST /annotations/{id}/rerun;
  * - `read` for every other GET or HEAD (jobs, results, rows, downloads, logs);
  * and any other unsafe request needs `manage`, so a new route is closed to narrow tokens until
  * it is placed here.
@@ -15,10 +16,11 @@ import type { TokenScope } from "./accounts.service.ts";
 
 const ACCOUNT = /^\/(account|profile|billing|subscribe|logout)(\/|$)/;
 const SHARES = /^\/annotations\/[^/]+\/shares(\/|$)/;
+const RERUN = /^\/annotations\/[^/]+\/rerun$/;
 
 export function requiredScope(method: string, path: string): TokenScope {
   if (ACCOUNT.test(path) || SHARES.test(path)) return "manage";
-  if ((method === "GET" && path === "/annotate") || (method === "POST" && path === "/annotations")) return "submit";
+  if ((method === "GET" && path === "/annotate") || (method === "POST" && (path === "/annotations" || RERUN.test(path)))) return "submit";
   if (method === "GET" || method === "HEAD") return "read";
   return "manage";
 }

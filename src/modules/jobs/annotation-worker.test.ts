@@ -11,7 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 import { gunzipSync } from "node:zlib";
-import { type AnnotationEngine, DEFAULT_BUNDLE_DIR, startEngineThread } from "../annotator/index.ts";
+import { type AnnotationEngine, bundleChecksums, DEFAULT_BUNDLE_DIR, startEngineThread } from "../annotator/index.ts";
 import { type JobRequest, createAnnotationWorker } from "./annotation-worker.ts";
 import { resultKeys } from "./job-keys.ts";
 
@@ -171,5 +171,77 @@ describe("annotation worker on the local ports", () => {
     expect(tbi.subarray(0, 4).toString()).toBe("TBI\u0001");
     const store = await ports.results.head(keys.store);
     expect(store!.size).toBeGreaterThan(0);
+  }, 60_000);
+
+  test("a job runs with its options (per-gene, CSQ only) and stores its manifest: input and reference checksums, engine, options, timings", async () => {
+    const { ports, config, log } = h.container;
+    const userId = await h.client().signIn("di@example.org", "Di");
+    const id = randomUUID();
+    const inputKey = `${userId}/${id}~test.vcf`;
+    await ports.inputs.put(inputKey, Bun.file(DEMO_VCF));
+    await ports.jobStore.create({
+      id,
+      userId,
+      inputFileName: "test.vcf",
+      inputKey,
+      submitTime: new Date(),
+      name: "Chr21 demo",
+      note: "per gene",
+      options: { pick: "per-gene", fields: ["csq"] },
+    });
+    const queue = ports.queue<JobRequest>("annotator");
+    await queue.send({ jobId: id, userId, inputKey, inputFileName: "test.vcf", submitTime: new Date().toISOString() });
+    const engine = await startEngineThread({ bundleDir: DEFAULT_BUNDLE_DIR });
+    const reference = bundleChecksums(DEFAULT_BUNDLE_DIR);
+    try {
+      const worker = createAnnotationWorker({
+        jobs: ports.jobStore,
+        inputs: ports.inputs,
+        results: ports.results,
+        topic: ports.topic,
+        queue,
+        engine,
+        workDir: config.backend.workDir,
+        visibilitySeconds: 30,
+        maxAttempts: 5,
+        log,
+        reference: () => reference,
+      });
+      const [delivery] = await queue.receive();
+      expect(await worker.handle(delivery!, new AbortController().signal)).toBe("completed");
+    } finally {
+      await engine.close();
+    }
+    const keys = resultKeys(userId, id, "test.vcf");
+    const job = (await ports.jobStore.get(id))!;
+    expect(job.manifestKey).toBe(keys.manifest);
+    const vcf = gunzipSync(await new Response((await ports.results.get(keys.vcfGz))!.stream()).bytes()).toString();
+    const records = vcf.split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(vcf).toContain("##INFO=<ID=CSQ");
+    expect(vcf).not.toContain("##INFO=<ID=ANN");
+    // per-gene: no record carries two CSQ entries for one gene
+    for (const r of records) {
+      const csq = /CSQ=([^;\t]+)/.exec(r)?.[1];
+      if (!csq) continue;
+      const genes = csq.split(",").map((e) => `${e.split("|")[0]}:${e.split("|")[4]}`);
+      expect(new Set(genes).size).toBe(genes.length);
+    }
+    const manifest = JSON.parse(await new Response((await ports.results.get(keys.manifest))!.stream()).text());
+    const sha = new Bun.CryptoHasher("sha256").update(await Bun.file(DEMO_VCF).bytes()).digest("hex");
+    expect(manifest).toMatchObject({
+      manifest_version: 1,
+      job: { id, name: "Chr21 demo", note: "per gene" },
+      input: { file_name: "test.vcf", bytes: Bun.file(DEMO_VCF).size, sha256: sha },
+      reference: { build: "GRCh38" },
+      engine: { name: "gas", version: expect.any(String), commit: expect.any(String) },
+      options: { pick: "per-gene", fields: ["csq"], command: "gas annotate test.vcf --ref <bundle> --fields csq --per-gene" },
+      counts: { records: 132 },
+    });
+    expect(manifest.reference.files.map((f: { role: string }) => f.role)).toEqual(
+      expect.arrayContaining(["manifest", "fasta", "genes", "known"]),
+    );
+    for (const f of manifest.reference.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(manifest)).not.toContain(config.backend.workDir); // no server paths
+    expect(manifest.timings.annotation_seconds).toBeGreaterThan(0);
   }, 60_000);
 });

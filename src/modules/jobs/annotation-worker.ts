@@ -14,7 +14,9 @@ import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts
 import type { Logger } from "../../shared/logger.ts";
 import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../annotator/index.ts";
 import type { Tier } from "../accounts/index.ts";
+import { buildInfo } from "../../build-info.ts";
 import { bgzfPlainSize } from "./bgzf-plain-size.ts";
+import { buildManifest, type ReferenceIdentity } from "./job-manifest.ts";
 import { resultKeys } from "./job-keys.ts";
 import { type Plans, inputLimits, resultQuotaProblem } from "./plan-limits.ts";
 import { workPathScrubber } from "./work-path-scrubber.ts";
@@ -38,6 +40,11 @@ export interface AnnotationWorkerDeps {
    * running jobs and fair turns between users (plan-limits.ts). Absent: none of these apply.
    */
   plans?: { limits: Plans; tierOf(userId: string): Promise<Tier>; archiveAfterSeconds: number };
+  /**
+   * The reference the engine runs on, with its files' checksums, for each job's manifest (taken
+   * once per process: annotator.role.ts). Absent: jobs get no manifest.
+   */
+  reference?: () => Promise<ReferenceIdentity>;
 }
 
 export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back" | "malformed" | "deferred";
@@ -247,7 +254,17 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       }
       // Named as the user named it: the engine's log and messages mention the input's file name.
       const inputPath = join(work, basename(job.inputFileName));
-      await Bun.write(inputPath, new Response(input.stream()));
+      // The manifest's input checksum, taken as the copy streams in (no second read).
+      const inputHash = new Bun.CryptoHasher("sha256");
+      const hashed = input.stream().pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            inputHash.update(chunk);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      const inputBytes = await Bun.write(inputPath, new Response(hashed));
       // The VCF as BGZF: the engine writes its tabix index beside it (out.annot.vcf.gz.tbi) in the
       // same pass. No .annot.json (1.2 GB per 1M variants): JSON rows come from the store on demand.
       const out = {
@@ -259,6 +276,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         input: inputPath,
         outputs: out,
         signal: run.signal,
+        // The user's choices (job-settings.ts): which INFO fields, and VEP's transcript choice.
+        fields: { ann: job.options.fields.includes("ann"), csq: job.options.fields.includes("csq"), pick: job.options.pick },
         // The plan's limits on what the file really holds, checked as it streams.
         limits: plans && turn ? inputLimits(plans.limits, turn.tier) : undefined,
         onProgress: (p) => {
@@ -278,10 +297,30 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       // Its `engine` summary names the input by its file name only (results-store-writer.ts), so
       // there is no work path to scrub.
       await results.put(keys.store, Bun.file(out.store));
+      const manifestKey = deps.reference ? keys.manifest : null;
+      if (deps.reference) {
+        const manifest = buildManifest({
+          job,
+          input: { bytes: inputBytes, sha256: inputHash.digest("hex") },
+          reference: await deps.reference(),
+          engine: buildInfo,
+          annotationSeconds: summary.seconds,
+          counts: {
+            records: summary.records,
+            alleles: summary.alleles,
+            known: summary.known,
+            novel: summary.novel,
+            skipped: summary.skipped,
+          },
+          finished: new Date(),
+        });
+        await results.put(keys.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+      }
       const done = await jobs.complete(job.id, token, {
         resultKey: keys.vcfGz,
         logKey: keys.log,
         rowsKey: keys.store,
+        manifestKey,
         // The plain size the job page shows beside the decompressed download.
         summary: {
           ...toSummary(summary, scrub.text),

@@ -35,6 +35,8 @@ export function resultKeys(userId: string, jobId: string, inputFileName: string)
     tbi: `${base}.annot.vcf.gz.tbi`,
     log: `${base}.vcf.count.log`,
     store: `${base}.results.sqlite`,
+    /** The job manifest (job-manifest.ts): not archived, so it stays readable. */
+    manifest: `${base}.manifest.json`,
     /** Jobs before issue 12: the plain annotated VCF, and the rows as JSON. */
     vcf: `${base}.annot.vcf`,
     json: `${base}.annot.json`,

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DOWNLOAD_KINDS } from "./job-downloads.ts";
+import { JobSettingsFields } from "./job-settings.ts";
 
 /** An input key as issued by the upload form: `[<user id>/]<job uuid>~<file name>`. */
 const INPUT_KEY = /^(?:[^/]+\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}~[^/]+$/;
@@ -23,10 +24,38 @@ export const SubmitJobBody = z
         INPUT_KEY,
         "must be `<job uuid>~<file name>` (optionally prefixed with your user id and `/`), as listed by GET /annotate/files",
       )
-      .describe("Key of an uploaded input: `<job uuid>~<file name>` (or with your user id prefix), as listed by GET /annotate/files"),
+      .describe("Key of an uploaded input: `<job uuid>~<file name>` (or with your user id prefix), as listed by GET /annotate/files")
+      .optional(),
+    upload: z
+      .boolean()
+      .optional()
+      .describe("Without input_file: answer a presigned upload form (200) whose redirect submits the job with these settings"),
+    ...JobSettingsFields,
   })
   .strict()
   .meta({ id: "SubmitJobBody" });
+
+/** POST /annotations as multipart/form-data: the settings, then the file itself (streamed to the store). */
+export const SubmitFileForm = z
+  .object({
+    ...JobSettingsFields,
+    file: z.string().describe("The VCF (plain, gzip or BGZF): the last part of the form, named by its filename"),
+  })
+  .meta({ id: "SubmitFileForm" });
+
+/** POST /annotations with `upload: true` and no file: a presigned upload whose redirect submits the job with these settings. */
+export const PresignedUploadResponse = z
+  .object({
+    code: z.literal(200),
+    status: z.literal("success"),
+    url: z
+      .url()
+      .describe("POST a multipart form here: every field below, then `file` last; the store redirects to a URL that submits the job"),
+    fields: z.record(z.string(), z.string()),
+    expires_at: z.iso.datetime(),
+    max_bytes: z.number().int(),
+  })
+  .meta({ id: "PresignedUploadResponse" });
 
 export const SubmitJobResponse = z
   .object({ code: z.literal(201), status: z.literal("success"), job_id: z.uuid(), input_file: z.string() })
@@ -92,6 +121,7 @@ export const InputFilesResponse = z
 
 /** Where the upload form sends the browser (and an API client that follows it): `?key=` of the stored input. */
 export const UploadedQuery = z.object({
+  ...JobSettingsFields,
   key: z
     .string({ error: "The upload redirect has no key parameter" })
     .min(1, "The upload redirect has no key parameter")

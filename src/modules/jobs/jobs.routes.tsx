@@ -6,7 +6,7 @@
  * `documented` validators): that is what /openapi.json is made of.
  */
 import { type Context, Hono } from "hono";
-import { describeRoute } from "hono-openapi";
+import { describeRoute, resolver } from "hono-openapi";
 import { z } from "zod";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
@@ -15,6 +15,7 @@ import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
 import { requireProfile, userOf } from "../../web/user-guards.ts";
+import { receiveStreamedUploadForm } from "../../web/streamed-upload-form.ts";
 import { documented, fieldByField, jsonBody, queryField, validate } from "../../web/validate.ts";
 import type { ResultsService } from "../results/index.ts";
 import type { ShareLinksService } from "../sharing/index.ts";
@@ -22,11 +23,15 @@ import { fileResponse } from "./file-response.ts";
 import type { DownloadEntry } from "./job-downloads.ts";
 import { jobDownloadsRoutes } from "./job-downloads.routes.ts";
 import { AFTER_ERROR, decodeJobCursor, encodeJobCursor } from "./job-list-cursor.ts";
+import { jobManageRoutes } from "./job-manage.routes.tsx";
 import { jobResultsRoutes } from "./job-results.routes.tsx";
+import { JobSettingsSchema, optionsProblem, settingsQuery, toJobSettings } from "./job-settings.ts";
 import {
   InputFilesResponse,
   JobDetailResponse,
   JobListResponse,
+  PresignedUploadResponse,
+  SubmitFileForm,
   SubmitJobBody,
   SubmitJobResponse,
   UploadFormResponse,
@@ -125,10 +130,16 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
         summary: "A signed upload form for one input file",
         responses: { "200": jsonResponse(UploadFormResponse, "Form fields"), ...notSignedIn },
       }),
+      validate("query", JobSettingsSchema, fieldByField("Invalid job settings")),
       async (c) => {
         const user = userOf(c);
         const base = baseUrl(c.req.url);
-        const signed = await jobs.uploadForm(user, `${base}/annotate/job`);
+        // The settings ride in the upload's redirect (the store sends the browser there with the key).
+        const settings = toJobSettings(c.req.valid("query"));
+        const problem = optionsProblem(settings.options);
+        if (problem) throw new AppError("INVALID_INPUT", `These options cannot be used together: ${problem}.`);
+        const query = settingsQuery(settings).toString();
+        const signed = await jobs.uploadForm(user, `${base}/annotate/job${query ? `?${query}` : ""}`);
         const form = { ...signed, url: new URL(signed.url, base).toString() }; // local stores give a path
         if (wantsJson(c)) {
           return c.json({
@@ -141,7 +152,7 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           });
         }
         c.header("cache-control", "no-store"); // the signed policy expires; never show a stale one
-        return c.html(<AnnotatePage ctx={pageCtx(c)} form={form} freeMaxBytes={jobs.freeMaxUploadBytes} />);
+        return c.html(<AnnotatePage ctx={pageCtx(c)} form={form} freeMaxBytes={jobs.freeMaxUploadBytes} settings={settings} />);
       },
     )
     .get(
@@ -158,7 +169,8 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
       documented("query", UploadedQuery),
       async (c) => {
         const user = userOf(c);
-        const job = await jobs.submit(user, c.req.valid("query").key);
+        const { key, ...chosen } = c.req.valid("query");
+        const job = await jobs.submit(user, key, toJobSettings(chosen));
         c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
         if (wantsJson(c)) return c.json({ code: 201, status: "success", job_id: job.id, input_file: job.inputKey }, 201);
         return c.html(<ConfirmPage ctx={pageCtx(c)} job={job} />, 201);
@@ -214,15 +226,73 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     .post(
       "/annotations",
       describeRoute({
-        summary: "Submit an uploaded file for annotation",
-        responses: { "201": jsonResponse(SubmitJobResponse, "Job created (PENDING)"), "400": errorResponse("Bad request"), ...jobErrors },
+        summary: "Submit a file for annotation: send it (multipart), or name one uploaded with GET /annotate (JSON)",
+        description:
+          "multipart/form-data: the settings fields, then `file` (streamed to the store, limited to your plan's upload size; 413 past it). " +
+          "JSON: `input_file` names an upload; or `upload: true` without `input_file` returns a presigned upload form whose redirect submits the job with these settings.",
+        requestBody: {
+          content: {
+            "multipart/form-data": { schema: resolver(SubmitFileForm) },
+          },
+        },
+        responses: {
+          "201": jsonResponse(SubmitJobResponse, "Job created (PENDING)"),
+          "200": jsonResponse(PresignedUploadResponse, "A presigned upload (`upload: true`)"),
+          "400": errorResponse("Bad request"),
+          "413": errorResponse("The file is larger than your plan allows"),
+          ...jobErrors,
+        },
       }),
+      async (c, next) => {
+        if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "")) return next();
+        // Streamed: the settings are read from the fields before the file, the file goes to the
+        // store as it arrives, cut off at the plan's limit (the browser path's policy limit).
+        const user = userOf(c);
+        const key = await receiveStreamedUploadForm(c.req.raw, (fields, file) => {
+          const parsed = JobSettingsSchema.safeParse(fields);
+          if (!parsed.success) {
+            const why = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+            throw new AppError("INVALID_INPUT", `Invalid job settings: ${why}`);
+          }
+          const settings = toJobSettings(parsed.data);
+          const problem = optionsProblem(settings.options);
+          if (problem) throw new AppError("INVALID_INPUT", `These options cannot be used together: ${problem}.`);
+          return jobs.storeUpload(user, file.name, file.stream()).then((k) => ({ key: k, settings }));
+        });
+        const job = await jobs.submit(user, key.key, key.settings);
+        c.var.log.info("job submitted", { jobId: job.id, userId: user.id, via: "multipart" });
+        return c.json(
+          { code: 201 as const, status: "success" as const, job_id: job.id, input_file: job.inputKey.slice(user.id.length + 1) },
+          201,
+        );
+      },
       jsonBody(SUBMIT_EXAMPLE),
       documented("json", SubmitJobBody, fieldByField("Invalid request body")),
       async (c) => {
         const user = userOf(c);
-        const { input_file } = c.req.valid("json");
-        const job = await jobs.submit(user, input_file);
+        const { input_file, upload, ...chosen } = c.req.valid("json");
+        const settings = toJobSettings(chosen);
+        if (!input_file) {
+          if (!upload)
+            throw new AppError(
+              "INVALID_INPUT",
+              `Invalid request body: give input_file, or upload: true for an upload form; send ${SUBMIT_EXAMPLE}`,
+            );
+          const problem = optionsProblem(settings.options);
+          if (problem) throw new AppError("INVALID_INPUT", `These options cannot be used together: ${problem}.`);
+          const base = baseUrl(c.req.url);
+          const query = settingsQuery(settings).toString();
+          const signed = await jobs.uploadForm(user, `${base}/annotate/job${query ? `?${query}` : ""}`);
+          return c.json({
+            code: 200 as const,
+            status: "success" as const,
+            url: new URL(signed.url, base).toString(),
+            fields: signed.fields,
+            expires_at: signed.expiresAt.toISOString(),
+            max_bytes: signed.maxBytes,
+          });
+        }
+        const job = await jobs.submit(user, input_file, settings);
         c.var.log.info("job submitted", { jobId: job.id, userId: user.id });
         return c.json({ code: 201, status: "success", job_id: job.id, input_file }, 201);
       },
@@ -244,7 +314,10 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
         }
         const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
         const downloads = await jobs.downloads(user, job);
-        return c.html(<JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} downloads={downloads} />);
+        const manifest = job.manifestKey ? ((await jobs.manifest(user, job.id))?.manifest ?? null) : null;
+        return c.html(
+          <JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} downloads={downloads} owner={{ manifest }} />,
+        );
       },
     )
     .get(
@@ -269,6 +342,7 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
       }),
       (c) => download(c, "input"),
     )
+    .route("/", jobManageRoutes(deps))
     .route("/", jobDownloadsRoutes(deps))
     .route("/", jobResultsRoutes(deps));
 }

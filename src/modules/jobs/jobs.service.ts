@@ -4,13 +4,16 @@
  * job, so ids of others' jobs cannot even be confirmed to exist.
  */
 import { randomUUID } from "node:crypto";
-import type { Job, JobCursor, JobStore } from "../../ports/job-store.ts";
+import type { ArchiveVault } from "../../ports/archive-vault.ts";
+import { DEFAULT_JOB_OPTIONS, type Job, type JobCursor, type JobStore } from "../../ports/job-store.ts";
 import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../ports/object-store.ts";
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { User } from "../accounts/index.ts";
 import { type DownloadEntry, type DownloadKind, downloadSource, downloadSources } from "./job-downloads.ts";
-import { isJobId, parseInputKey } from "./job-keys.ts";
+import { indexKeyOf, isJobId, parseInputKey, resultKeys } from "./job-keys.ts";
+import { type JobManifest, parseManifest } from "./job-manifest.ts";
+import { type JobSettings, optionsProblem } from "./job-settings.ts";
 import { fileNameProblem } from "./input-file-name.ts";
 import { type Plans, resultQuotaProblem } from "./plan-limits.ts";
 
@@ -19,8 +22,13 @@ export interface JobsServiceDeps {
   inputs: ObjectStore;
   results: ObjectStore;
   topic: Topic;
+  /** Where archived results are: deleting a job deletes its archive too (absent: no archives to delete). */
+  vault?: Pick<ArchiveVault, "delete">;
   limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number; plans?: Plans; archiveAfterSeconds?: number };
 }
+
+/** Why a job was FAILED on its way to deletion (a worker holding it then finds nothing to finish). */
+const DELETED_REASON = "Deleted by its owner.";
 
 /** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
 const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
@@ -54,7 +62,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     return job;
   }
 
-  return {
+  const service = {
     /** The free tier's upload limit (pages show it). */
     freeMaxUploadBytes: limits.freeMaxUploadBytes,
 
@@ -75,7 +83,11 @@ export function createJobsService(deps: JobsServiceDeps) {
      * Create the job for an uploaded input (the redirect after upload, or POST /annotations) and
      * publish job.requested. Idempotent: a reloaded redirect returns the same job.
      */
-    async submit(user: Submitter, inputKey: string): Promise<Pick<Job, "id" | "status" | "inputKey" | "inputFileName" | "submitTime">> {
+    async submit(
+      user: Submitter,
+      inputKey: string,
+      settings?: JobSettings,
+    ): Promise<Pick<Job, "id" | "name" | "status" | "inputKey" | "inputFileName" | "submitTime">> {
       const key = inputKey.startsWith(`${user.id}/`) ? inputKey : `${user.id}/${inputKey}`;
       const parts = parseInputKey(key);
       if (!parts || parts.userId !== user.id) {
@@ -107,7 +119,19 @@ export function createJobsService(deps: JobsServiceDeps) {
           ? resultQuotaProblem(limits.plans, user.tier, (await jobs.usage(user.id)).resultBytes, limits.archiveAfterSeconds ?? 0)
           : null;
       if (overQuota) throw new AppError("FORBIDDEN", overQuota);
-      const fresh = { id: parts.jobId, userId: user.id, inputFileName: parts.fileName, inputKey: key, submitTime: new Date() };
+      const options = settings?.options ?? { ...DEFAULT_JOB_OPTIONS };
+      const problem = optionsProblem(options);
+      if (problem) throw new AppError("INVALID_INPUT", `These options cannot be used together: ${problem}.`);
+      const fresh = {
+        id: parts.jobId,
+        userId: user.id,
+        inputFileName: parts.fileName,
+        inputKey: key,
+        submitTime: new Date(),
+        name: settings?.name ?? parts.fileName,
+        note: settings?.note ?? null,
+        options,
+      };
       const announce = (job: Pick<Job, "id" | "inputFileName" | "submitTime">) =>
         ({
           topic: "job.requested",
@@ -150,6 +174,93 @@ export function createJobsService(deps: JobsServiceDeps) {
         await topic.publish("job.requested", announce(job).message);
       }
       return job;
+    },
+
+    /**
+     * Store a file sent straight to POST /annotations (multipart) as a new input of `user`, cut
+     * off at their plan's upload limit while it streams (the same limit the upload policy sets),
+     * and return its key for `submit`. Nothing is kept when it is refused.
+     */
+    async storeUpload(user: Submitter, fileName: string, body: ReadableStream<Uint8Array>): Promise<string> {
+      const nameProblem = fileNameProblem(fileName);
+      if (nameProblem) {
+        throw new AppError(
+          "INVALID_INPUT",
+          `The file name ${JSON.stringify(fileName)} cannot be used: ${nameProblem}. Rename the file and send it again.`,
+        );
+      }
+      const max = uploadLimit(user, limits.freeMaxUploadBytes);
+      const key = `${user.id}/${randomUUID()}~${fileName}`;
+      let size = 0;
+      const capped = body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            size += chunk.byteLength;
+            if (size > max) {
+              throw new AppError(
+                "PAYLOAD_TOO_LARGE",
+                `${fileName} is larger than ${max} bytes, the most ${user.tier === "premium" ? "an upload" : "a free account's upload"} may hold.${user.tier === "premium" ? "" : " Upgrade to Premium to annotate larger files."}`,
+              );
+            }
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      await inputs.put(key, capped);
+      return key;
+    },
+
+    /**
+     * Delete a job: its input, every result file, its archive, then its record. Idempotent: a job
+     * already gone (or another user's, which this never touches) is not an error, so a retried
+     * DELETE answers the same. A PENDING or RUNNING job is first marked FAILED, so no annotator
+     * starts it, and one running it loses its claim and stops; a result it stores in the moment
+     * between its last write and its claim check can outlive the job.
+     */
+    async remove(user: Owner, id: string): Promise<Job | null> {
+      const job = isJobId(id) ? await jobs.get(id) : null;
+      if (!job || job.userId !== user.id) return null;
+      if (job.status === "PENDING" || job.status === "RUNNING") await jobs.fail(job.id, null, DELETED_REASON);
+      const named = resultKeys(job.userId, job.id, job.inputFileName);
+      const resultObjects = new Set(
+        [
+          job.resultKey,
+          job.resultKey ? indexKeyOf(job.resultKey) : null,
+          job.logKey,
+          job.rowsKey,
+          job.manifestKey,
+          ...Object.values(named),
+        ].filter((k): k is string => !!k),
+      );
+      await Promise.all([...resultObjects].map((k) => results.delete(k)));
+      await inputs.delete(job.inputKey);
+      if (job.archiveId && deps.vault) await deps.vault.delete(job.archiveId);
+      await jobs.delete(job.id);
+      return job;
+    },
+
+    /**
+     * "Run again": a new job on a copy of the same input, with the same name, note and options.
+     * The copy gives the new job its own input (keys carry the job id), so deleting either job
+     * leaves the other whole. The plan's limits apply as to any new job.
+     */
+    async rerun(user: Submitter, id: string) {
+      const job = await owned(user, id);
+      const input = await inputs.get(job.inputKey);
+      if (!input) throw new AppError("NOT_FOUND", `The input file of job ${id} is no longer stored; upload ${job.inputFileName} again.`);
+      const key = `${user.id}/${randomUUID()}~${job.inputFileName}`;
+      await inputs.put(key, input.stream());
+      return service.submit(user, key, { name: job.name, note: job.note, options: job.options });
+    },
+
+    /** The job manifest as stored (text) and parsed; null while the job has none. */
+    async manifest(user: Owner, id: string): Promise<{ text: string; manifest: JobManifest | null } | null> {
+      const job = await owned(user, id);
+      if (!job.manifestKey) return null;
+      const obj = await results.get(job.manifestKey);
+      if (!obj) return null;
+      const text = await new Response(obj.stream()).text();
+      return { text, manifest: parseManifest(text) };
     },
 
     /** Newest first; `limit` bounds the read (pages are cut from it). */
@@ -228,6 +339,7 @@ export function createJobsService(deps: JobsServiceDeps) {
       return { fileName: d.fileName, contentType: d.contentType, body, size: job.summary?.plainVcfBytes ?? null };
     },
   };
+  return service;
 }
 
 export type JobsService = ReturnType<typeof createJobsService>;

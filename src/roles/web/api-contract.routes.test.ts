@@ -39,6 +39,8 @@ const NOT_JSON: Record<string, string> = {
   "GET /annotations/{id}/results/variants/{vid}": "one variant's effects (a page, or the table fragment the browser script asks for)",
   "GET /shared/{token}/variants/{vid}": "one variant's effects on a shared results page",
   "GET /annotations/{id}/events": "live status: server-sent events",
+  "GET /annotations/{id}/delete": "the page that confirms deleting a job (the API deletes with DELETE /annotations/{id})",
+  "POST /annotations/{id}/delete": "its form: a redirect",
   "POST /annotations/{id}/shares": "the share form: the job page again",
   "POST /annotations/{id}/shares/{shareId}/revoke": "its revoke button: a redirect",
   "GET /shared/{token}": "a shared results page",

@@ -3,7 +3,7 @@
  * tokens, CSRF protection for forms, then the route groups. Built from services, never from
  * adapters.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -172,8 +172,14 @@ export function createWebApp(deps: WebDeps) {
   // sends no Origin.
   const isUpload = (path: string) => !!deps.uploads && path === deps.uploads.path;
   // Bodies are bounded before anything below reads one (the upload endpoint streams, to its policy's limit).
-  app.use(limitBodies({ exempt: isUpload }));
   const hasBearer = (header: string | undefined) => /^bearer\s/i.test(header ?? "");
+  // An API client's multipart POST /annotations streams its file to the store, cut off at its plan's limit (jobs.service storeUpload).
+  const streamedSubmit = (path: string, c: Context<AppEnv>) =>
+    // "Bearer " as loadUser reads it: a token it does not take is refused (401) before any body is read.
+    path === "/annotations" &&
+    (c.req.header("authorization") ?? "").toLowerCase().startsWith("bearer ") &&
+    /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
+  app.use(limitBodies({ exempt: (path, c) => isUpload(path) || streamedSubmit(path, c) }));
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : null;
   app.use(
     originCheck({

@@ -5,6 +5,8 @@
  * swaps for the finished page's.
  */
 import type { Job, JobSummary } from "../../../ports/job-store.ts";
+import type { JobManifest } from "../job-manifest.ts";
+import { JobActions, JobIdentityRows, ManifestSection } from "./job-identity.tsx";
 import { Alert, CsrfField, Layout, formatBytes, formatTime } from "../../../web/layout.tsx";
 import type { PageCtx } from "../../../web/page-context.ts";
 import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
@@ -193,6 +195,8 @@ export function JobDetailPage(p: {
   shares: ShareLink[];
   createdShare: { url: string; expiresAt: Date } | null;
   downloads?: DownloadEntry[];
+  /** The owner's view: name, note and options, the manifest (null: none yet), Run again and Delete. Absent on shared views. */
+  owner?: { manifest: JobManifest | null };
 }) {
   const j = p.job;
   const live = j.status === "PENDING" || j.status === "RUNNING";
@@ -222,6 +226,7 @@ export function JobDetailPage(p: {
           <dd class="col-sm-9 font-monospace">{j.id}</dd>
           <dt class="col-sm-3">Request Time</dt>
           <dd class="col-sm-9">{formatTime(j.submitTime)}</dd>
+          {p.owner ? <JobIdentityRows job={j} /> : null}
           <dt class="col-sm-3">VCF Input File</dt>
           <dd class="col-sm-9">
             <a href={`${base}/input`} class="filename" download>
@@ -287,6 +292,8 @@ export function JobDetailPage(p: {
           </section>
         ) : null}
         {j.status === "COMPLETED" ? <Shares ctx={p.ctx} job={j} shares={p.shares} created={p.createdShare} /> : null}
+        {p.owner ? <ManifestSection job={j} manifest={p.owner.manifest} /> : null}
+        {p.owner ? <JobActions ctx={p.ctx} job={j} /> : null}
       </div>
       <p class="mt-4">
         <a href="/annotations">← back to annotations list</a>

@@ -3,6 +3,8 @@ import type { Job, JobStatus } from "../../../ports/job-store.ts";
 import type { UploadForm } from "../../../ports/object-store.ts";
 import { Layout, formatBytes, formatTime } from "../../../web/layout.tsx";
 import type { PageCtx } from "../../../web/page-context.ts";
+import type { JobSettings } from "../job-settings.ts";
+import { JobSettingsForm } from "./job-identity.tsx";
 
 const BADGE: Record<JobStatus, string> = {
   PENDING: "text-bg-secondary",
@@ -19,7 +21,7 @@ export const StatusBadge = (p: { status: JobStatus; id?: string }) => (
 );
 
 /** GET /annotate: the signed form posts straight to the object store. */
-export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: number }; freeMaxBytes: number }) {
+export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: number }; freeMaxBytes: number; settings?: JobSettings }) {
   const free = p.ctx.user?.tier !== "premium";
   return (
     <Layout ctx={p.ctx} title="Annotate" scripts={["annotate-check.js"]}>
@@ -36,6 +38,7 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
           </>
         )}
       </p>
+      {p.settings ? <JobSettingsForm settings={p.settings} /> : null}
       <form
         id="upload-form"
         action={p.form.url}
@@ -78,12 +81,13 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
 }
 
 /** GET /annotate/job: confirmation after the upload redirect. */
-export function ConfirmPage(p: { ctx: PageCtx; job: Pick<Job, "id" | "inputFileName"> }) {
+export function ConfirmPage(p: { ctx: PageCtx; job: Pick<Job, "id" | "name" | "inputFileName"> }) {
   return (
     <Layout ctx={p.ctx} title="Annotation Request Received">
       <h1 class="h2">Annotation Request Received</h1>
       <p>
-        Your annotation request was received and assigned ID <a href={`/annotations/${p.job.id}`}>{p.job.id}</a>.
+        Your annotation request <a href={`/annotations/${p.job.id}`}>{p.job.name}</a> was received (ID{" "}
+        <span class="font-monospace">{p.job.id}</span>).
       </p>
       <p>
         Input file: <span class="filename">{p.job.inputFileName}</span>. We will email you when it is done.
@@ -110,7 +114,7 @@ export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older:
             <caption>Your annotation jobs, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">Request ID</th>
+                <th scope="col">Name</th>
                 <th scope="col">Request Time</th>
                 <th scope="col">VCF File Name</th>
                 <th scope="col">Status</th>
@@ -120,8 +124,8 @@ export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older:
               {p.jobs.map((j) => (
                 <tr>
                   <td>
-                    <a href={`/annotations/${j.id}`} class="font-monospace">
-                      {j.id}
+                    <a href={`/annotations/${j.id}`} class="job-name" title={`Job ${j.id}`}>
+                      {j.name}
                     </a>
                   </td>
                   <td>{formatTime(j.submitTime)}</td>

@@ -1,5 +1,5 @@
 import type { Container } from "../container.ts";
-import { DEFAULT_BUNDLE_DIR, startEngineThread } from "../modules/annotator/index.ts";
+import { bundleChecksums, DEFAULT_BUNDLE_DIR, startEngineThread } from "../modules/annotator/index.ts";
 import type { JobRequest } from "../modules/jobs/annotation-worker.ts";
 import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
@@ -16,6 +16,12 @@ export async function startAnnotator(c: Container) {
   const bundleDir = c.config.annotator.referenceDir ?? DEFAULT_BUNDLE_DIR;
   const engine = await startEngineThread({ bundleDir });
   log.info("reference open", { bundleDir, name: engine.name });
+  // Each job's manifest names the reference with its files' checksums: taken once, in the
+  // background (a large bundle takes a while the first time; bundle-checksums.ts keeps them).
+  const reference = bundleChecksums(bundleDir).catch((err) => {
+    log.warn("reference checksums unavailable; manifests will list no files", { err });
+    return { name: engine.name, build: engine.build, files: [] };
+  });
   // Push mode: SNS posts to a webhook on the annotator's own port and the queue is read when it rings.
   const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
   const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");

@@ -187,8 +187,8 @@ export function jobStoreContract(
       },
     );
 
-    test("usage: live running claims, starts after a time, and hot result bytes, of that user only", async () => {
-      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 0 });
+    test("usage: live running claims, starts after a time, hot result bytes and the oldest pending job, of that user only", async () => {
+      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null });
       const ids = Array.from({ length: 5 }, () => randomUUID());
       for (const [i, id] of ids.entries()) await h.store.create({ ...job, id, submitTime: new Date(Date.now() + i) });
       const other = await h.makeUser();
@@ -206,14 +206,23 @@ export function jobStoreContract(
       await h.store.claim(ids[3]!, "t3", 60);
       await h.store.renewClaim(ids[3]!, "t3", 0); // let go (a worker handing a job back)
       await sleep(20);
-      expect(await h.store.usage(job.userId, { startedAfter: since })).toEqual({ running: 1, startedAfter: 2, resultBytes: 1300 });
+      expect(await h.store.usage(job.userId, { startedAfter: since })).toEqual({
+        running: 1,
+        startedAfter: 2,
+        resultBytes: 1300,
+        oldestPending: ids[4]!,
+      });
       // An archived result has left the results store; a restoring one is back in it.
       await h.store.moveResult(ids[0]!, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: "a1" });
       expect((await h.store.usage(job.userId)).resultBytes).toBe(300);
       await h.store.moveResult(ids[0]!, { state: "ARCHIVED", archiveId: "a1" }, { state: "RESTORING", archiveId: "a1" });
       expect((await h.store.usage(job.userId)).resultBytes).toBe(1300);
       await h.store.complete(ids[2]!, "t2", results); // no storedBytes (a job from before): 0
-      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 1300 });
+      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 1300, oldestPending: ids[4]! });
+      // The first submitted wins, whatever order the jobs were created in.
+      const earlier = randomUUID();
+      await h.store.create({ ...job, id: earlier, submitTime: new Date(Date.now() - 60_000) });
+      expect((await h.store.usage(job.userId)).oldestPending).toBe(earlier);
     });
 
     test("countByStatus counts every status (0 when none) and follows each transition", async () => {

@@ -142,6 +142,12 @@ export interface UserUsage {
    * RESTORING): an ARCHIVED result has left the results store for the vault.
    */
   resultBytes: number;
+  /**
+   * The user's PENDING job submitted first (its id), null when none: when one of their jobs ends,
+   * the annotator sends its request again at once, so a capped user's backlog flows job after job
+   * instead of waiting for the deferred requests to come back (annotation-worker.ts).
+   */
+  oldestPending: string | null;
 }
 
 /**

@@ -99,7 +99,8 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
   const usage = async (userId: string, o?: { startedAfter?: Date }): Promise<UserUsage> => {
     const now = Date.now();
     const after = o?.startedAfter ? toEpochSeconds(o.startedAfter) : null;
-    const found = { running: 0, startedAfter: 0, resultBytes: 0 };
+    const found: UserUsage = { running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null };
+    let oldestSubmit = Number.POSITIVE_INFINITY;
     let start: Record<string, unknown> | undefined;
     do {
       const r = await doc.send(
@@ -107,7 +108,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
           TableName,
           IndexName: opts.userIndex,
           KeyConditionExpression: "user_id = :u",
-          ProjectionExpression: "job_status, claim_expires_at, start_time, result_state, #summary.storedBytes",
+          ProjectionExpression: "job_id, job_status, claim_expires_at, start_time, submit_time, result_state, #summary.storedBytes",
           ExpressionAttributeNames: { "#summary": "summary" },
           ExpressionAttributeValues: { ":u": userId },
           ExclusiveStartKey: start,
@@ -118,6 +119,10 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         if (after !== null && i.start_time !== undefined && i.start_time > after) found.startedAfter++;
         if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
           found.resultBytes += Number(i.summary?.storedBytes ?? 0);
+        if (i.job_status === "PENDING" && i.job_id && (i.submit_time ?? 0) < oldestSubmit) {
+          oldestSubmit = i.submit_time ?? 0;
+          found.oldestPending = i.job_id;
+        }
       }
       start = r.LastEvaluatedKey;
     } while (start);

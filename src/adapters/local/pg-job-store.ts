@@ -149,6 +149,9 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
               ? sql<number>`0`
               : sql<number>`count(*) filter (where ${jobs.startTime} > ${after.toISOString()}::timestamptz)::int`,
           resultBytes: sql<string>`coalesce(sum((${jobs.summary}->>'storedBytes')::bigint) filter (where ${jobs.status} = 'COMPLETED' and ${jobs.resultState} in ('AVAILABLE', 'RESTORING')), 0)::text`,
+          oldestPending: sql<
+            string | null
+          >`(array_agg(${jobs.id}::text order by ${jobs.submitTime}, ${jobs.id}) filter (where ${jobs.status} = 'PENDING'))[1]`,
         })
         .from(jobs)
         .where(eq(jobs.userId, userId));
@@ -156,6 +159,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         running: Number(row?.running ?? 0),
         startedAfter: Number(row?.startedAfter ?? 0),
         resultBytes: Number(row?.resultBytes ?? 0),
+        oldestPending: row?.oldestPending ?? null,
       };
     },
     async countByStatus() {

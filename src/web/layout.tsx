@@ -29,7 +29,7 @@ export function Layout(props: {
   title: string;
   children?: Child;
   head?: Child;
-  scripts?: ("job-live.js" | "annotate-check.js" | "results-browser.js")[];
+  scripts?: ("job-live.js" | "annotate-check.js" | "results-browser.js" | "swagger-ui-bundle.js" | "api-reference.js")[];
 }) {
   const { ctx } = props;
   const user = ctx.user;

@@ -10,6 +10,10 @@ import gasCss from "./static/gas.css" with { type: "text" };
 import jobLiveJs from "./static/job-live.js" with { type: "text" };
 import faviconSvg from "./static/favicon.svg" with { type: "text" };
 import resultsBrowserJs from "./static/results-browser.js" with { type: "text" };
+// Swagger UI for the API reference page (/api/reference), from its npm package: no CDN.
+import swaggerUiJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
+import swaggerUiCss from "swagger-ui-dist/swagger-ui.css" with { type: "text" };
+import apiReferenceJs from "./static/api-reference.js" with { type: "text" };
 import type { AppEnv } from "./app-env.ts";
 
 interface Asset {
@@ -31,6 +35,9 @@ const ASSETS: Record<string, Asset> = {
   "annotate-check.js": asset(annotateCheckJs, "text/javascript; charset=utf-8"),
   "results-browser.js": asset(resultsBrowserJs, "text/javascript; charset=utf-8"),
   "favicon.svg": asset(faviconSvg, "image/svg+xml"),
+  "swagger-ui-bundle.js": asset(swaggerUiJs, "text/javascript; charset=utf-8"),
+  "swagger-ui.css": asset(swaggerUiCss, "text/css; charset=utf-8"),
+  "api-reference.js": asset(apiReferenceJs, "text/javascript; charset=utf-8"),
 };
 
 /** URL of a static asset, with a content hash so browsers may cache it for long. */

@@ -20,6 +20,7 @@ const NOT_JSON: Record<string, string> = {
   "GET /static/{name}": "Bootstrap and the site's CSS and scripts",
   "GET /favicon.ico": "the site's icon (SVG)",
   "GET /openapi.json": "the document itself",
+  "GET /api/reference": "the API reference page (Swagger UI rendering /openapi.json)",
   "GET /metrics": "Prometheus text",
   "GET /login": "sign-in: a redirect to the identity provider",
   "GET /login/dev": "the development sign-in page",

@@ -35,6 +35,7 @@ import { jsonError, wantsJson } from "../../web/negotiate.ts";
 import { onError } from "../../web/on-error.tsx";
 import { openApiDocument } from "./openapi.ts";
 import { pagesRoutes } from "./pages.routes.tsx";
+import { apiReferenceRoutes } from "./api-reference.routes.tsx";
 import { clientAddressOf, fixedWindowRateLimit } from "../../web/rate-limit.ts";
 import { type WebMetrics, metricsRoutes, recordHttpMetrics } from "./metrics.routes.ts";
 import { staticRoutes } from "../../web/static-assets.ts";
@@ -205,6 +206,7 @@ export function createWebApp(deps: WebDeps) {
   if (deps.uploads) app.route("/", uploadRoutes(deps.uploads));
 
   app.route("/", pagesRoutes(deps.limits));
+  app.route("/", apiReferenceRoutes());
   app.route("/", billingRoutes({ billing: deps.billing, simulated: deps.simulatedCheckout, limits: deps.limits, baseUrl }));
   app.route("/", authRoutes({ identity: deps.identity, accounts: deps.accounts, session, baseUrl }));
   app.route("/", accountRoutes(deps.accounts, deps.emailVerification));

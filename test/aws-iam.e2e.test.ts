@@ -374,7 +374,8 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
   /** The raw emails moto's SES has sent whose text contains `needle`, waiting up to 30 s for one. */
   async function emailsWith(needle: string): Promise<string[]> {
     let found: string[] = [];
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(200)) {
+    // Not faster: moto's /moto-api/data.json serializes every backend, S3 objects included.
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(500)) {
       found = (await mail().rawEmails()).filter((m) => m.includes(needle));
       if (found.length > 0) break;
     }

@@ -228,6 +228,17 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
           }),
       ],
       ["publish job.thaw (upgrade)", () => p.topic.publish("job.thaw", { jobId: id, userId: "user-1" })],
+      [
+        "send an address verification email",
+        () =>
+          p.mailer.send({
+            to: "new-address@example.org",
+            subject: "Confirm your email address for GAS",
+            text: "t",
+            html: "<p>t</p>",
+            idempotencyKey: `verify:${id}`,
+          }),
+      ],
       ["queue depths (metrics)", () => p.queue("annotator").counts()],
       ["job counts (metrics)", () => p.jobStore.countByStatus()],
     ],

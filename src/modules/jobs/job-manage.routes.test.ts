@@ -52,6 +52,8 @@ describe("named jobs, the file API, run again and delete", () => {
     });
     const stored = await h.container.ports.inputs.get(job.inputKey);
     expect(await new Response(stored!.stream()).text()).toBe(VCF);
+    const detail = (await (await api(`/annotations/${body.job_id}`)).json()) as Record<string, unknown>;
+    expect(detail).toMatchObject({ name: "Trio, chr21", note: "first pass", options: { pick: "per-gene", fields: ["csq"] } });
     // Without a name the job is called after its file.
     const plain = (await (await sendFile({})).json()) as { job_id: string };
     expect((await h.container.ports.jobStore.get(plain.job_id))!).toMatchObject({

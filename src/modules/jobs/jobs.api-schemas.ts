@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DOWNLOAD_KINDS } from "./job-downloads.ts";
 import { JobSettingsFields } from "./job-settings.ts";
+import { JOB_PICKS } from "../../ports/job-store.ts";
 
 /** An input key as issued by the upload form: `[<user id>/]<job uuid>~<file name>`. */
 const INPUT_KEY = /^(?:[^/]+\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}~[^/]+$/;
@@ -76,6 +77,11 @@ export const JobDetailResponse = z
     status: z.literal("success"),
     job_id: z.uuid(),
     job_status: JobStatusSchema,
+    name: z.string().describe("The job's name (default: the input's file name)"),
+    note: z.string().nullable(),
+    options: z
+      .object({ pick: z.enum(JOB_PICKS), fields: z.array(z.enum(["ann", "csq"])) })
+      .describe("The annotation options the job runs with"),
     log: z.string().nullable().describe("The .count.log text once COMPLETED"),
     input_file_name: z.string(),
     submit_time: z.iso.datetime(),

@@ -82,7 +82,7 @@ describe("end to end, --role=all on PGlite", () => {
     let files: string[] = [];
     while (Date.now() < deadline && !(files = await readdir(outbox).catch(() => [])).some((f) => f.includes(jobId!))) await Bun.sleep(100);
     const eml = await Bun.file(join(outbox, files.find((f) => f.includes(jobId!))!)).text();
-    expect(eml).toContain(`Subject: Results available for job ${jobId}`);
+    expect(eml.replace(/\r?\n[ \t]/g, " ")).toContain(`Subject: Results available for job ${jobId} (`); // unfolded
     expect(eml).toContain("To: ada@example.org");
     expect(eml.replace(/=\r?\n/g, "")).toContain(`${gas.url}/annotations/${jobId}`);
 
@@ -120,6 +120,13 @@ describe("end to end, --role=all on PGlite", () => {
 
     const list = (await (await api.json("/annotations")).json()) as { code: number; jobs: { job_id: string; job_details: string }[] };
     expect(list.code).toBe(200);
-    expect(list.jobs).toEqual([{ job_id: created.job_id!, job_details: `${gas.url}/annotations/${created.job_id}` }]);
+    expect(list.jobs).toEqual([
+      expect.objectContaining({
+        job_id: created.job_id!,
+        job_details: `${gas.url}/annotations/${created.job_id}`,
+        job_status: "COMPLETED",
+        result_state: "available",
+      }),
+    ]);
   }, 120_000);
 });

@@ -74,7 +74,12 @@ async function restoredAnnouncementsAndEmails(jobId: string): Promise<{ announce
     await notify(d);
   }
   const outbox = c.config.backend.outboxDir;
-  const mails = await Promise.all(((await readdir(outbox).catch(() => [])) as string[]).map((f) => Bun.file(`${outbox}/${f}`).text()));
+  // Unfolded: a long Subject header continues on the next line (RFC 5322 folding).
+  const mails = await Promise.all(
+    ((await readdir(outbox).catch(() => [])) as string[]).map(async (f) =>
+      (await Bun.file(`${outbox}/${f}`).text()).replace(/\r?\n[ \t]/g, " "),
+    ),
+  );
   return { announced, emailed: mails.filter((m) => m.includes(`Subject: Results restored for job ${jobId}`)).length };
 }
 

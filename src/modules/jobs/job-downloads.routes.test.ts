@@ -205,7 +205,7 @@ describe("job downloads", () => {
     expect((await ada.request(`/annotations/${j.id}/log.txt`)).status).toBe(200);
     const html = await (await ada.request(`/annotations/${j.id}`)).text();
     expect(html).not.toContain("data-download=");
-    expect(html).toContain("upgrade to Premium");
+    expect(html).toContain('<a href="/subscribe">Upgrade to restore</a>');
   });
 
   test("a large plain download streams in bounded memory", async () => {

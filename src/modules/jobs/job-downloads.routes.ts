@@ -54,9 +54,10 @@ const KINDS = Object.keys(DOWNLOAD_PATHS) as DownloadKind[];
 export function jobDownloadsRoutes(deps: { jobs: JobsService; shares: ShareLinksService }) {
   const { jobs, shares } = deps;
 
-  async function serve(c: Context<AppEnv>, owner: Owner, job: Job, kind: DownloadKind, premium: boolean): Promise<Response> {
+  /** `viewer`: the owner's plan (true: premium) or "shared" for a share link's visitor. */
+  async function serve(c: Context<AppEnv>, owner: Owner, job: Job, kind: DownloadKind, viewer: boolean | "shared"): Promise<Response> {
     // The log stays readable after archiving (it is never archived); the results do not.
-    if (kind !== "log") assertResultsAvailable(job, premium);
+    if (kind !== "log") assertResultsAvailable(job, viewer);
     const d = await jobs.download(owner, job, kind);
     if ("url" in d) return redirectResponse(d.url);
     return fileResponse(d.fileName, d.body, d.contentType, d.size);
@@ -89,7 +90,7 @@ export function jobDownloadsRoutes(deps: { jobs: JobsService; shares: ShareLinks
     );
     app.get(`/shared/:token/${DOWNLOAD_PATHS[kind]}`, async (c) => {
       const { job, owner } = await sharedJob(c.req.param("token"));
-      const res = await serve(c, owner, job, kind, false);
+      const res = await serve(c, owner, job, kind, "shared");
       res.headers.set("x-robots-tag", "noindex");
       return res;
     });

@@ -16,6 +16,7 @@ import type { ShareLink } from "../sharing/index.ts";
 import type { JobsRoutesDeps } from "./jobs.routes.tsx";
 import type { Owner } from "./jobs.service.ts";
 import { type RawQuery, loadResultsView } from "../results/results-view.ts";
+import { resultLifecycle } from "./result-lifecycle.ts";
 import { assertResultsAvailable } from "./results-availability.ts";
 import { JobDetailPage } from "./views/job-detail-page.tsx";
 import { LogPage } from "./views/job-pages.tsx";
@@ -28,8 +29,13 @@ import {
   VariantEffects,
 } from "./views/results-page.tsx";
 
-/** How often the events stream looks at the job, and how long one stream may stay open. */
+/**
+ * How often the events stream looks at the job (while it runs; while only its result may move, an
+ * archive or a restore, less often), and how long one stream may stay open (the browser then
+ * reconnects by itself).
+ */
 const POLL_MS = 1000;
+const LIFECYCLE_POLL_MS = 2000;
 const KEEPALIVE_MS = 5000;
 const MAX_STREAM_MS = 30 * 60_000;
 
@@ -126,11 +132,20 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
         let lastWrite = Date.now();
         const started = Date.now();
         let job: Job | null = first;
+        const viewer = user.tier === "premium" ? "premium" : "free";
         while (!closed && job && Date.now() - started < MAX_STREAM_MS) {
+          // After COMPLETED the result's lifecycle (archive, restore) is what may still change.
+          const life = resultLifecycle(job, viewer, deps.archiveAfterSeconds ?? null);
+          const running = job.status === "PENDING" || job.status === "RUNNING";
+          const final = !running && !life?.changing;
           const data = JSON.stringify({
             status: job.status,
             progress: job.progress,
             completeTime: job.completeTime?.toISOString() ?? null,
+            resultState: life?.state ?? null,
+            availableUntil: life?.availableUntil?.toISOString() ?? null,
+            restoreStep: life?.restoreStep ?? null,
+            final,
           });
           if (data !== last) {
             await stream.writeSSE({ event: "status", data });
@@ -141,8 +156,8 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
             await stream.write(": keepalive\n\n");
             lastWrite = Date.now();
           }
-          if (job.status === "COMPLETED" || job.status === "FAILED") break;
-          await stream.sleep(POLL_MS);
+          if (final) break;
+          await stream.sleep(running ? POLL_MS : LIFECYCLE_POLL_MS);
           job = await jobs.get(user, first.id).catch(() => null);
         }
         if (!job) await stream.writeSSE({ event: "gone", data: "{}" });
@@ -163,6 +178,7 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
           shares={await shares.listForJob(user.id, job.id)}
           createdShare={{ url, expiresAt: link.expiresAt }}
           downloads={await jobs.downloads(user, job)}
+          archiveAfterSeconds={deps.archiveAfterSeconds ?? null}
         />,
         201,
       );
@@ -177,7 +193,7 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
     .get("/shared/:token", async (c) => {
       const token = c.req.param("token");
       const { job, owner } = await shared(token);
-      assertResultsAvailable(job, false);
+      assertResultsAvailable(job, "shared");
       c.header("x-robots-tag", "noindex");
       c.header("cache-control", "private, no-store");
       return resultsPage(c, job, owner, sharedLinks(token), true);
@@ -185,7 +201,7 @@ export function jobResultsRoutes(deps: JobsRoutesDeps) {
     .get("/shared/:token/variants/:vid", async (c) => {
       const token = c.req.param("token");
       const { job, owner } = await shared(token);
-      assertResultsAvailable(job, false);
+      assertResultsAvailable(job, "shared");
       c.header("x-robots-tag", "noindex");
       c.header("cache-control", "private, no-store");
       return variantPage(c, job, owner, `/shared/${token}`);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { DOWNLOAD_KINDS } from "./job-downloads.ts";
 import { JobSettingsFields } from "./job-settings.ts";
 import { JOB_PICKS } from "../../ports/job-store.ts";
+import { RESTORE_STEPS, RESULT_STATES } from "./result-lifecycle.ts";
 
 /** An input key as issued by the upload form: `[<user id>/]<job uuid>~<file name>`. */
 const INPUT_KEY = /^(?:[^/]+\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}~[^/]+$/;
@@ -62,11 +63,42 @@ export const SubmitJobResponse = z
   .object({ code: z.literal(201), status: z.literal("success"), job_id: z.uuid(), input_file: z.string() })
   .meta({ id: "SubmitJobResponse" });
 
+/** Where a COMPLETED job's result is in its lifecycle (result-lifecycle.ts): the list and the job carry it. */
+const ResultLifecycleFields = {
+  result_state: z
+    .enum(RESULT_STATES)
+    .nullable()
+    .describe(
+      "COMPLETED jobs: `available` (downloadable), `archived` (in cold storage: a free plan's results after ARCHIVE_AFTER; upgrading restores them), `restoring` (on the way back); null before COMPLETED and for FAILED jobs",
+    ),
+  available_until: z.iso
+    .datetime()
+    .nullable()
+    .describe("When a free plan's available result will be archived; null for Premium (never archived) and when not available"),
+  restore: z
+    .object({
+      step: z.number().int().min(1).max(RESTORE_STEPS),
+      steps: z.literal(RESTORE_STEPS),
+    })
+    .nullable()
+    .describe("A restore under way: 1 requested, 2 the storage thawing the archive, 3 back; null otherwise"),
+};
+
 export const JobListResponse = z
   .object({
     code: z.literal(200),
     status: z.literal("success"),
-    jobs: z.array(z.object({ job_id: z.uuid(), job_details: z.url().describe("GET this URL for the job") })),
+    jobs: z.array(
+      z.object({
+        job_id: z.uuid(),
+        job_details: z.url().describe("GET this URL for the job"),
+        job_status: JobStatusSchema,
+        input_file_name: z.string(),
+        submit_time: z.iso.datetime(),
+        complete_time: z.iso.datetime().nullable(),
+        ...ResultLifecycleFields,
+      }),
+    ),
     next: z.url().nullable().describe("GET this URL for the older jobs (1,000 per page); null on the last page"),
   })
   .meta({ id: "JobListResponse" });
@@ -88,10 +120,13 @@ export const JobDetailResponse = z
     start_time: z.iso.datetime().nullable(),
     complete_time: z.iso.datetime().nullable(),
     failure_reason: z.string().nullable(),
+    ...ResultLifecycleFields,
     result_url: z
       .url()
       .nullable()
-      .describe("The annotated VCF as stored once COMPLETED: BGZF (`.annot.vcf.gz`); jobs from before 2026-12 stored it plain"),
+      .describe(
+        "The annotated VCF as stored once COMPLETED: BGZF (`.annot.vcf.gz`); jobs from before 2026-12 stored it plain. Null while the result is archived or restoring (see result_state)",
+      ),
     log_url: z.url().nullable(),
     downloads: z
       .array(

@@ -112,7 +112,8 @@ describe("job pages", () => {
     ]) {
       expect(html).toContain(s);
     }
-    expect(html).not.toContain("data-job-events"); // finished: no live stream
+    // Finished on the free plan: the page keeps listening only for the coming archive (result-lifecycle.routes.test.ts).
+    expect(html).toContain("(free plan)");
     const log = await (await ada.request(`/annotations/${jobId}/log`)).text();
     expect(log).toContain("Annotation Log for Job");
     expect(log).toContain("Total: 4");
@@ -158,13 +159,24 @@ describe("live status", () => {
         buffer += decoder.decode(value, { stream: true });
       }
     };
-    expect(await nextEvent()).toEqual({ event: "status", data: { status: "PENDING", progress: null, completeTime: null } });
+    expect(await nextEvent()).toEqual({
+      event: "status",
+      data: {
+        status: "PENDING",
+        progress: null,
+        completeTime: null,
+        resultState: null,
+        availableUntil: null,
+        restoreStep: null,
+        final: false,
+      },
+    });
     await jobStore.claim(id, "w", 60);
     await jobStore.reportProgress(id, "w", { records: 7, bytesRead: 50, totalBytes: 100 });
     const running = await nextEvent();
     expect(running.data).toMatchObject({ status: "RUNNING", progress: { records: 7, bytesRead: 50, totalBytes: 100 } });
     await jobStore.fail(id, "w", "bad input on line 3");
-    expect((await nextEvent()).data.status).toBe("FAILED");
+    expect((await nextEvent()).data).toMatchObject({ status: "FAILED", final: true });
     expect((await reader.read()).done).toBe(true); // the server closes the stream
   }, 30_000);
 });

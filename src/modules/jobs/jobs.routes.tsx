@@ -38,6 +38,7 @@ import {
   UploadedQuery,
 } from "./jobs.api-schemas.ts";
 import type { JobsService } from "./jobs.service.ts";
+import { lifecycleJson, resultLifecycle } from "./result-lifecycle.ts";
 import { assertResultsAvailable } from "./results-availability.ts";
 import { JobDetailPage } from "./views/job-detail-page.tsx";
 import { AnnotatePage, ConfirmPage, JobListPage, LogPage } from "./views/job-pages.tsx";
@@ -83,12 +84,16 @@ export interface JobsRoutesDeps {
   /** Completed jobs' results stores (the results page). */
   results: ResultsService;
   baseUrl: (requestUrl: string) => string;
+  /** ARCHIVE_AFTER: a free user's results show "available until" (absent: no deadline shown). */
+  archiveAfterSeconds?: number;
 }
 
 /** Routes under `/`: /annotate, /annotate/job, /annotate/files, /annotations…, /shared/… */
 export function jobsRoutes(deps: JobsRoutesDeps) {
   const { jobs, shares, baseUrl } = deps;
-  const detail = (base: string, job: Job, log: string | null, downloads: DownloadEntry[]) => ({
+  const archiveAfter = deps.archiveAfterSeconds ?? null;
+  const lifeOf = (user: { tier: string }, job: Job) => resultLifecycle(job, user.tier === "premium" ? "premium" : "free", archiveAfter);
+  const detail = (base: string, job: Job, log: string | null, downloads: DownloadEntry[], life: ReturnType<typeof lifeOf>) => ({
     code: 200 as const,
     status: "success" as const,
     job_id: job.id,
@@ -102,7 +107,9 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     start_time: iso(job.startTime),
     complete_time: iso(job.completeTime),
     failure_reason: job.failureReason,
-    result_url: job.resultKey ? `${base}/annotations/${job.id}/result` : null,
+    ...lifecycleJson(life),
+    // No link that would answer 402/409: an archived or restoring result has none (issue 17).
+    result_url: job.resultKey && life?.state !== "archived" && life?.state !== "restoring" ? `${base}/annotations/${job.id}/result` : null,
     log_url: job.logKey ? `${base}/annotations/${job.id}/log` : null,
     downloads: downloads.map((d) => ({
       kind: d.kind,
@@ -216,14 +223,24 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           return c.json({
             code: 200,
             status: "success",
-            jobs: list.jobs.map((j) => ({ job_id: j.id, job_details: `${base}/annotations/${j.id}` })),
+            jobs: list.jobs.map((j) => ({
+              job_id: j.id,
+              job_details: `${base}/annotations/${j.id}`,
+              job_status: j.status,
+              input_file_name: j.inputFileName,
+              submit_time: j.submitTime.toISOString(),
+              complete_time: iso(j.completeTime),
+              ...lifecycleJson(lifeOf(user, j)),
+            })),
             next: list.next ? `${base}/annotations?after=${encodeJobCursor(list.next)}` : null,
           });
         }
         // Keyset: this page's jobs only, however deep (an offset read every job before the page).
         const list = await jobs.page(user, { limit: PAGE_SIZE, after });
         const older = list.next ? `/annotations?after=${encodeJobCursor(list.next)}&page=${Math.min(page + 1, MAX_PAGE)}` : null;
-        return c.html(<JobListPage ctx={pageCtx(c)} jobs={list.jobs} page={after ? page : 1} older={older} />);
+        return c.html(
+          <JobListPage ctx={pageCtx(c)} jobs={list.jobs} page={after ? page : 1} older={older} archiveAfterSeconds={archiveAfter} />,
+        );
       },
     )
     .post(
@@ -313,13 +330,21 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
         if (wantsJson(c)) {
           const log = job.status === "COMPLETED" ? await jobs.log(user, job.id) : null;
           const available = job.resultState === null || job.resultState === "AVAILABLE";
-          return c.json(detail(baseUrl(c.req.url), job, log, available ? await jobs.downloads(user, job) : []));
+          return c.json(detail(baseUrl(c.req.url), job, log, available ? await jobs.downloads(user, job) : [], lifeOf(user, job)));
         }
         const links = job.status === "COMPLETED" ? await shares.listForJob(user.id, job.id) : [];
         const downloads = await jobs.downloads(user, job);
         const manifest = job.manifestKey ? ((await jobs.manifest(user, job.id))?.manifest ?? null) : null;
         return c.html(
-          <JobDetailPage ctx={pageCtx(c)} job={job} shares={links} createdShare={null} downloads={downloads} owner={{ manifest }} />,
+          <JobDetailPage
+            ctx={pageCtx(c)}
+            job={job}
+            shares={links}
+            createdShare={null}
+            downloads={downloads}
+            archiveAfterSeconds={archiveAfter}
+            owner={{ manifest }}
+          />,
         );
       },
     )

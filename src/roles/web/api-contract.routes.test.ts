@@ -145,7 +145,9 @@ describe("JSON API contract", () => {
       const res = await h.app.request(`${ORIGIN}${path.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? k)}`, {
         headers: { authorization: `Bearer ${token}`, accept: "application/json" },
       });
-      await res.arrayBuffer();
+      // A job whose result may still be archived keeps its event stream open: read none of it.
+      if ((res.headers.get("content-type") ?? "").includes("text/event-stream")) await res.body?.cancel();
+      else await res.arrayBuffer();
       if (res.ok) answers[route] = res.headers.get("content-type") ?? "";
     }
     expect(Object.keys(answers).length).toBeGreaterThan(5);

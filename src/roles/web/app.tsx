@@ -212,6 +212,15 @@ export function createWebApp(deps: WebDeps) {
   app.route("/", accountRoutes(deps.accounts, deps.emailVerification));
   // Before the jobs routes: its GET /annotations/{id}/rows answers from the results store.
   app.route("/", rowsRoutes({ jobs: deps.jobs, results: deps.results, shares: deps.shares }));
-  app.route("/", jobsRoutes({ jobs: deps.jobs, shares: deps.shares, results: deps.results, baseUrl }));
+  app.route(
+    "/",
+    jobsRoutes({
+      jobs: deps.jobs,
+      shares: deps.shares,
+      results: deps.results,
+      baseUrl,
+      archiveAfterSeconds: deps.limits.archiveAfterSeconds,
+    }),
+  );
   return app;
 }

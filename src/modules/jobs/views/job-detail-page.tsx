@@ -11,27 +11,10 @@ import { Alert, CsrfField, Layout, formatBytes, formatTime } from "../../../web/
 import type { PageCtx } from "../../../web/page-context.ts";
 import { SHARE_DAYS, type ShareLink } from "../../sharing/index.ts";
 import type { DownloadEntry } from "../job-downloads.ts";
+import { type ResultLifecycle, resultLifecycle } from "../result-lifecycle.ts";
 import { StatusBadge } from "./job-pages.tsx";
+import { ResultLifecycleNotice } from "./result-lifecycle.tsx";
 import { BarChart, barsOf, impactBars } from "./summary-chart.tsx";
-
-/** The result download, or where the result is instead: archived (free: upgrade offer) or being restored. */
-export function ResultDownload(p: { job: Job; href: string; premium: boolean }) {
-  if (p.job.resultState === "ARCHIVED") {
-    return p.premium ? (
-      <span>The file is archived; it is being restored for you. Please check back later.</span>
-    ) : (
-      <span>
-        Archived — <a href="/subscribe">upgrade to Premium</a> to download
-      </span>
-    );
-  }
-  if (p.job.resultState === "RESTORING") return <span>The file is being restored; please check back later.</span>;
-  return (
-    <a href={p.href} download>
-      download
-    </a>
-  );
-}
 
 /**
  * Every download of a job with its size (job-downloads.ts): links relative to `base`, the job's
@@ -197,9 +180,18 @@ export function JobDetailPage(p: {
   downloads?: DownloadEntry[];
   /** The owner's view: name, note and options, the manifest (null: none yet), Run again and Delete. Absent on shared views. */
   owner?: { manifest: JobManifest | null };
+  /** ARCHIVE_AFTER, for a free user's "available until" (absent: not promised). */
+  archiveAfterSeconds?: number | null;
 }) {
   const j = p.job;
   const live = j.status === "PENDING" || j.status === "RUNNING";
+  const life: ResultLifecycle | null = resultLifecycle(
+    j,
+    p.ctx.user?.tier === "premium" ? "premium" : "free",
+    p.archiveAfterSeconds ?? null,
+  );
+  // The events stream runs while the job runs and while its result may still move (archive, restore).
+  const watch = live || !!life?.changing;
   const base = `/annotations/${j.id}`;
   const resultHere = j.resultState === null || j.resultState === "AVAILABLE";
   const logDownload = p.downloads?.find((d) => d.kind === "log");
@@ -207,20 +199,18 @@ export function JobDetailPage(p: {
     <Layout
       ctx={p.ctx}
       title="Annotation Details"
-      scripts={live ? ["job-live.js"] : []}
+      scripts={watch ? ["job-live.js"] : []}
       head={
-        live ? (
+        live || life?.restoreStep ? (
           <noscript>
             <meta http-equiv="refresh" content="5" />
           </noscript>
-        ) : j.resultState === "RESTORING" ? (
-          <meta http-equiv="refresh" content="5" />
         ) : null
       }
     >
       <h1 class="h2">Annotation Details</h1>
       <div id="job-live-region" class="visually-hidden" aria-live="polite"></div>
-      <div id="job-detail" data-job-events={live ? `${base}/events` : undefined}>
+      <div id="job-detail" data-job-events={watch ? `${base}/events` : undefined} data-result-state={life?.state}>
         <dl class="row">
           <dt class="col-sm-3">Request ID</dt>
           <dd class="col-sm-9 font-monospace">{j.id}</dd>
@@ -236,6 +226,11 @@ export function JobDetailPage(p: {
           <dt class="col-sm-3">Status</dt>
           <dd class="col-sm-9">
             <StatusBadge status={j.status} id="job-status" />
+            {life && life.state !== "available" ? (
+              <span class={`badge ms-1 ${life.state === "archived" ? "text-bg-warning" : "text-bg-info"}`} id="job-result-state">
+                {life.state === "archived" ? "ARCHIVED" : "RESTORING"}
+              </span>
+            ) : null}
           </dd>
           {j.completeTime ? (
             <>
@@ -247,11 +242,16 @@ export function JobDetailPage(p: {
             <>
               <dt class="col-sm-3">Annotated Results Files</dt>
               <dd class="col-sm-9" id="result-download" data-result-state={j.resultState ?? undefined}>
-                {resultHere && p.downloads ? (
-                  <DownloadList downloads={p.downloads} base={base} withLog={false} />
-                ) : (
-                  <ResultDownload job={j} href={`${base}/result`} premium={p.ctx.user?.tier === "premium"} />
-                )}
+                {resultHere ? (
+                  p.downloads ? (
+                    <DownloadList downloads={p.downloads} base={base} withLog={false} />
+                  ) : (
+                    <a href={`${base}/result`} download>
+                      download
+                    </a>
+                  )
+                ) : null}
+                {life ? <ResultLifecycleNotice life={life} /> : null}
               </dd>
               <dt class="col-sm-3">Results Browser</dt>
               <dd class="col-sm-9">

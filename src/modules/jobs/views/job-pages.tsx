@@ -5,6 +5,8 @@ import { Layout, formatBytes, formatTime } from "../../../web/layout.tsx";
 import type { PageCtx } from "../../../web/page-context.ts";
 import type { JobSettings } from "../job-settings.ts";
 import { JobSettingsForm } from "./job-identity.tsx";
+import { resultLifecycle } from "../result-lifecycle.ts";
+import { ResultStateCell } from "./result-lifecycle.tsx";
 
 const BADGE: Record<JobStatus, string> = {
   PENDING: "text-bg-secondary",
@@ -97,7 +99,8 @@ export function ConfirmPage(p: { ctx: PageCtx; job: Pick<Job, "id" | "name" | "i
 }
 
 /** GET /annotations: "My Annotations", newest first, a page at a time (`older`: the next page's URL, or null). */
-export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older: string | null }) {
+export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older: string | null; archiveAfterSeconds?: number | null }) {
+  const viewer = p.ctx.user?.tier === "premium" ? "premium" : "free";
   return (
     <Layout ctx={p.ctx} title="My Annotations">
       <div class="d-flex flex-wrap justify-content-between align-items-center mb-3">
@@ -118,6 +121,7 @@ export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older:
                 <th scope="col">Request Time</th>
                 <th scope="col">VCF File Name</th>
                 <th scope="col">Status</th>
+                <th scope="col">Results</th>
               </tr>
             </thead>
             <tbody>
@@ -132,6 +136,9 @@ export function JobListPage(p: { ctx: PageCtx; jobs: Job[]; page: number; older:
                   <td class="filename">{j.inputFileName}</td>
                   <td>
                     <StatusBadge status={j.status} />
+                  </td>
+                  <td class="result-state">
+                    <ResultStateCell life={resultLifecycle(j, viewer, p.archiveAfterSeconds ?? null)} />
                   </td>
                 </tr>
               ))}

@@ -20,7 +20,6 @@ import { exportHref, isFiltered, resultsHref } from "../../results/views/results
 import { ResultsPager } from "../../results/views/results-pager.tsx";
 import { ImpactLegend, ensemblHost } from "../../results/views/variant-cells.tsx";
 import { VariantTable } from "../../results/views/variant-table.tsx";
-import { ResultDownload } from "./job-detail-page.tsx";
 
 /** The request header results-browser.js sends to get #results-browser alone. */
 export const FRAGMENT_HEADER = "x-gas-fragment";
@@ -151,8 +150,12 @@ export function ResultsPage(p: { ctx: PageCtx; job: Job; view: ResultsView; link
         <span class="font-monospace">{p.job.id}</span>
       </p>
       <p>
-        Annotated VCF: <ResultDownload job={p.job} href={links.result} premium={p.ctx.user?.tier === "premium"} /> ·{" "}
-        <a href={links.log}>view the log</a>
+        {/* Served only while the results are available (the routes check the lifecycle first). */}
+        Annotated VCF:{" "}
+        <a href={links.result} download>
+          download
+        </a>{" "}
+        · <a href={links.log}>view the log</a>
         {links.back ? (
           <>
             {" "}

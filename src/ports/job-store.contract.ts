@@ -188,7 +188,13 @@ export function jobStoreContract(
     );
 
     test("usage: live running claims, starts after a time, hot result bytes and the oldest pending job, of that user only", async () => {
-      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null });
+      expect(await h.store.usage(job.userId)).toEqual({
+        running: 0,
+        startedAfter: 0,
+        resultBytes: 0,
+        oldestPending: null,
+        othersPending: false,
+      });
       const ids = Array.from({ length: 5 }, () => randomUUID());
       for (const [i, id] of ids.entries()) await h.store.create({ ...job, id, submitTime: new Date(Date.now() + i) });
       const other = await h.makeUser();
@@ -211,6 +217,7 @@ export function jobStoreContract(
         startedAfter: 2,
         resultBytes: 1300,
         oldestPending: ids[4]!,
+        othersPending: false, // the other user's job runs
       });
       // An archived result has left the results store; a restoring one is back in it.
       await h.store.moveResult(ids[0]!, { state: "AVAILABLE", archiveId: null }, { state: "ARCHIVED", archiveId: "a1" });
@@ -218,11 +225,21 @@ export function jobStoreContract(
       await h.store.moveResult(ids[0]!, { state: "ARCHIVED", archiveId: "a1" }, { state: "RESTORING", archiveId: "a1" });
       expect((await h.store.usage(job.userId)).resultBytes).toBe(1300);
       await h.store.complete(ids[2]!, "t2", results); // no storedBytes (a job from before): 0
-      expect(await h.store.usage(job.userId)).toEqual({ running: 0, startedAfter: 0, resultBytes: 1300, oldestPending: ids[4]! });
+      expect(await h.store.usage(job.userId)).toEqual({
+        running: 0,
+        startedAfter: 0,
+        resultBytes: 1300,
+        oldestPending: ids[4]!,
+        othersPending: false,
+      });
       // The first submitted wins, whatever order the jobs were created in.
       const earlier = randomUUID();
       await h.store.create({ ...job, id: earlier, submitTime: new Date(Date.now() - 60_000) });
       expect((await h.store.usage(job.userId)).oldestPending).toBe(earlier);
+      // Another user's job waiting: fair turns have someone to give way to; not for that user.
+      await h.store.create({ ...job, id: randomUUID(), userId: other });
+      expect((await h.store.usage(job.userId)).othersPending).toBe(true);
+      expect((await h.store.usage(other)).othersPending).toBe(true); // job.userId's own are pending too
     });
 
     test("countByStatus counts every status (0 when none) and follows each transition", async () => {

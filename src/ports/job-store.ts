@@ -148,6 +148,11 @@ export interface UserUsage {
    * instead of waiting for the deferred requests to come back (annotation-worker.ts).
    */
   oldestPending: string | null;
+  /**
+   * Another user has a PENDING job. Without one, fair turns have nobody to give way to: a user's
+   * request is not sent back to the queue's tail, so a lone user's backlog runs at full speed.
+   */
+  othersPending: boolean;
 }
 
 /**

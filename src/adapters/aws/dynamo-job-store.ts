@@ -94,12 +94,23 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     return r.Item ? toJob(r.Item as JobItem) : null;
   };
 
+  /** Sums the counter shards (see COUNTER_SHARDS): 8 GetItems, whatever the table's size. */
+  const countByStatus = async (): Promise<Record<JobStatus, number>> => {
+    const counts = Object.fromEntries(JOB_STATUSES.map((st) => [st, 0])) as Record<JobStatus, number>;
+    const shards = await Promise.all(
+      Array.from({ length: COUNTER_SHARDS }, (_, i) => doc.send(new GetCommand({ TableName, Key: counterKey(i), ConsistentRead: true }))),
+    );
+    for (const { Item } of shards) for (const st of JOB_STATUSES) counts[st] += Number(Item?.[st] ?? 0);
+    return counts;
+  };
+
   // The user index holds every attribute (projection ALL); only the five read here are fetched.
   // Eventually consistent (a GSI cannot be read otherwise): see UserUsage's note on the port.
   const usage = async (userId: string, o?: { startedAfter?: Date }): Promise<UserUsage> => {
     const now = Date.now();
     const after = o?.startedAfter ? toEpochSeconds(o.startedAfter) : null;
-    const found: UserUsage = { running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null };
+    const found: UserUsage = { running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null, othersPending: false };
+    let pending = 0;
     let oldestSubmit = Number.POSITIVE_INFINITY;
     let start: Record<string, unknown> | undefined;
     do {
@@ -119,6 +130,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         if (after !== null && i.start_time !== undefined && i.start_time > after) found.startedAfter++;
         if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
           found.resultBytes += Number(i.summary?.storedBytes ?? 0);
+        if (i.job_status === "PENDING") pending++;
         if (i.job_status === "PENDING" && i.job_id && (i.submit_time ?? 0) < oldestSubmit) {
           oldestSubmit = i.submit_time ?? 0;
           found.oldestPending = i.job_id;
@@ -126,6 +138,9 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
       }
       start = r.LastEvaluatedKey;
     } while (start);
+    // Everyone's PENDING jobs from the counters, less this user's (both eventually consistent: a
+    // wrong answer costs one needless turn, or one turn not given, never a lost job).
+    found.othersPending = (await countByStatus()).PENDING > pending;
     return found;
   };
 
@@ -206,14 +221,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     // after a crash between the two writes. The price is a full read of the table per call
     // (about 0.5 read units per 4 KB of items), so /metrics refreshes it at most once per
     // METRICS_JOB_COUNTS_SECONDS; a sparse index on active jobs would make it cheap at scale.
-    async countByStatus() {
-      const counts = Object.fromEntries(JOB_STATUSES.map((st) => [st, 0])) as Record<JobStatus, number>;
-      const shards = await Promise.all(
-        Array.from({ length: COUNTER_SHARDS }, (_, i) => doc.send(new GetCommand({ TableName, Key: counterKey(i), ConsistentRead: true }))),
-      );
-      for (const { Item } of shards) for (const st of JOB_STATUSES) counts[st] += Number(Item?.[st] ?? 0);
-      return counts;
-    },
+    countByStatus,
 
     async claim(id, token, leaseSeconds, o): Promise<ClaimResult> {
       if (o?.maxRunningPerUser) {

@@ -149,6 +149,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
               ? sql<number>`0`
               : sql<number>`count(*) filter (where ${jobs.startTime} > ${after.toISOString()}::timestamptz)::int`,
           resultBytes: sql<string>`coalesce(sum((${jobs.summary}->>'storedBytes')::bigint) filter (where ${jobs.status} = 'COMPLETED' and ${jobs.resultState} in ('AVAILABLE', 'RESTORING')), 0)::text`,
+          othersPending: sql<boolean>`exists (select 1 from ${jobs} as other where other.status = 'PENDING' and other.user_id <> ${userId})`,
           oldestPending: sql<
             string | null
           >`(array_agg(${jobs.id}::text order by ${jobs.submitTime}, ${jobs.id}) filter (where ${jobs.status} = 'PENDING'))[1]`,
@@ -160,6 +161,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         startedAfter: Number(row?.startedAfter ?? 0),
         resultBytes: Number(row?.resultBytes ?? 0),
         oldestPending: row?.oldestPending ?? null,
+        othersPending: Boolean(row?.othersPending),
       };
     },
     async countByStatus() {

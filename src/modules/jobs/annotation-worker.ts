@@ -144,12 +144,12 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
   ): Promise<{ tier: Tier; usage: UserUsage } | null> {
     const { jobId } = d.message;
     const userId = typeof d.message.userId === "string" ? d.message.userId : (await jobs.get(jobId))?.userId;
-    if (!userId) return { tier: "free", usage: { running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null } }; // the claim says "missing"
+    if (!userId) return { tier: "free", usage: { running: 0, startedAfter: 0, resultBytes: 0, oldestPending: null, othersPending: false } }; // the claim says "missing"
     const tier = await plans.tierOf(userId);
     const queuedAt = new Date(d.message.queuedAt ?? d.message.submitTime);
     const usage = await jobs.usage(userId, Number.isNaN(queuedAt.getTime()) ? {} : { startedAfter: queuedAt });
     const atCap = usage.running >= plans.limits[tier].maxRunningJobs;
-    if (!atCap && usage.startedAfter === 0) return { tier, usage };
+    if (!atCap && (usage.startedAfter === 0 || !usage.othersPending)) return { tier, usage };
     // Only a job still waiting is deferred: a duplicate of a finished or running job goes on to
     // the claim, which acks it; a crashed worker's job (RUNNING, claim lapsed) is taken over.
     const job = await jobs.get(jobId);

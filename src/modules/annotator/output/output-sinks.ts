@@ -17,7 +17,7 @@ export interface OutputPaths {
   store?: string;
 }
 
-type TextSink = Pick<AtomicTextWriter, "write" | "writeBytes" | "swapBytes" | "ready" | "commit" | "abort">;
+type TextSink = Pick<AtomicTextWriter, "write" | "writeBytes" | "writeOwnedBytes" | "swapBytes" | "ready" | "commit" | "abort">;
 
 /** The open outputs of one run. Nothing becomes visible under its final name until `commit`. */
 export class OutputSinks {
@@ -87,9 +87,13 @@ export class OutputSinks {
     this.writeRows(rows);
   }
 
-  /** A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. */
-  writeEncodedRecords(vcf: Uint8Array, rows: RowBatch | null): void {
-    this.vcf?.writeBytes(vcf);
+  /**
+   * A worker's batch: VCF lines already encoded as UTF-8, plus its browse rows. `written` is
+   * called once the bytes are no longer needed (see AtomicTextWriter.writeOwnedBytes).
+   */
+  writeEncodedRecords(vcf: Uint8Array, rows: RowBatch | null, written: () => void = () => {}): void {
+    if (this.vcf) this.vcf.writeOwnedBytes(vcf, written);
+    else written();
     this.writeRows(rows);
   }
 

@@ -19,31 +19,27 @@ let annotator: RecordAnnotator | null = null;
 let layout: RecordLayout | null = null;
 /** Records annotated per prepare/annotate round, as on the single-thread path. */
 const SUB_BATCH = 4096;
-/** The batch's output lines, written as bytes by the annotator (no string per line). */
-const out = new ByteBuilder(4 << 20);
 /**
- * Result buffers the pipeline has written and sent back. Reusing them means that in steady state
- * no new buffer is allocated per batch on either thread: without this, the main thread's memory
- * swung by ~135 MB as transferred buffers waited for the collector. A result needs a few MiB
- * (~14 output bytes per input byte), varying batch to batch: buffers are sized in powers of two so
- * that one fits the next results, and at most MAX_SPARE are kept. Exact-size buffers never fitted
- * a slightly larger result and piled up here, one of the reasons RSS climbed 103 -> 442 MB over
- * the 1M-variant bench file with 2 threads.
+ * The batch's output lines, written as bytes by the annotator (no string per line) straight into
+ * the buffer that is then transferred to the pipeline: no copy on this thread, and none on the
+ * pipeline's, which writes it to disk as it is and hands it back (a "recycle" message) once written.
+ * Reusing the buffers means that in steady state no new buffer is allocated per batch on either
+ * thread: without this, the main thread's memory swung by ~135 MB as transferred buffers waited
+ * for the collector. At most MAX_SPARE are kept (batches in flight plus writes in flight).
  */
+const out = new ByteBuilder(0);
 const spare: ArrayBuffer[] = [];
-const MAX_SPARE = 2;
+const MAX_SPARE = 4;
+/** A first result buffer: a block's output is sized at ~2 MiB (annotate-file.ts, RESULT_BYTES). */
+const FIRST_BUFFER_BYTES = 4 << 20;
 const trimmer = createHeapTrimmer();
 
-function resultBuffer(bytes: number): Uint8Array {
-  const i = spare.findIndex((b) => b.byteLength >= bytes);
-  let buffer: ArrayBuffer;
-  if (i >= 0) {
-    buffer = spare.splice(i, 1)[0]!;
-  } else {
-    spare.length = 0; // all too small for this size: let them go
-    buffer = new ArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(bytes, 1 << 20))));
-  }
-  return new Uint8Array(buffer, 0, bytes);
+/** The largest spare buffer, or a new one. */
+function resultBuffer(): Uint8Array {
+  if (spare.length === 0) return new Uint8Array(FIRST_BUFFER_BYTES);
+  let best = 0;
+  for (let i = 1; i < spare.length; i++) if (spare[i]!.byteLength > spare[best]!.byteLength) best = i;
+  return new Uint8Array(spare.splice(best, 1)[0]!);
 }
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -69,6 +65,7 @@ async function init(msg: Extract<ToWorker, { type: "init" }>): Promise<void> {
 
 async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise<void> {
   const a = annotator!;
+  out.bytes = resultBuffer();
   out.clear();
   try {
     for (const batch of parseRecordBlock(msg.block, layout!, SUB_BATCH)) {
@@ -80,13 +77,15 @@ async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise
     throw err;
   }
   trimmer.note(out.length);
-  const vcf = resultBuffer(out.length);
-  vcf.set(out.bytes.subarray(0, out.length));
+  const vcf = out.bytes.subarray(0, out.length); // a view of the whole buffer, which is transferred
+  out.bytes = EMPTY;
   const rows = a.takeRows();
   const unknown = a.recordsOnUnknownContigs;
   a.recordsOnUnknownContigs = 0;
   post({ type: "result", id: msg.id, vcf, rows, counter: a.takeCounter().serialize(), recordsOnUnknownContigs: unknown }, [vcf.buffer]);
 }
+
+const EMPTY = new Uint8Array(0);
 
 // Messages are handled one at a time, in order: a batch never overtakes the one before it.
 let queue = Promise.resolve();

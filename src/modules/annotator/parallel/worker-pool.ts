@@ -2,7 +2,8 @@ import { AnnotationInputError } from "../annotation-errors.ts";
 import type { RawBlock } from "../vcf/vcf-reader.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 
-export type BatchResult = Extract<FromWorker, { type: "result" }>;
+/** A block's result; `written`, when set, replaces the recycling of its buffer (a block annotated by the pipeline's own thread). */
+export type BatchResult = Extract<FromWorker, { type: "result" }> & { written?: () => void };
 
 interface Pending {
   resolve(r: BatchResult): void;

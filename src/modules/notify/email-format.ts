@@ -31,7 +31,9 @@ export function emailTime(d: Date, timeZone = "UTC"): string {
 
 /** "1 minute 5 seconds" for a restore estimate or a run time in words. */
 export function emailDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  // Small jobs take under a second: a tenth is worth saying there, not beyond ten seconds.
+  if (seconds < 10) return `${Math.max(0, seconds).toFixed(1)} seconds`;
+  const s = Math.round(seconds);
   const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   if (s < 60) return unit(s, "second");
   if (s < 3600) return [unit(Math.floor(s / 60), "minute"), s % 60 ? unit(s % 60, "second") : ""].filter(Boolean).join(" ");

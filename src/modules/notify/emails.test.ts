@@ -41,7 +41,8 @@ describe("job emails", () => {
       expect(body).toContain("Friday 2 January 2026, 03:04 UTC"); // finished
       expect(body).toContain("Friday 2 January 2026, 03:09 UTC"); // archived after 5 minutes
       expect(body).not.toMatch(ISO);
-      expect(body).toContain("1,204 records annotated in 3 seconds");
+      expect(body).toContain("1,204 records annotated in 3.2 seconds");
+      expect(body).toContain(`https://gas.example.org/annotations/${SAMPLE_JOB_ID}`); // the job's page
       for (const impact of ["HIGH", "MODERATE", "LOW", "MODIFIER"]) expect(body).toContain(impact);
       expect(body).toContain(`https://gas.example.org/annotations/${SAMPLE_JOB_ID}/results`);
       expect(body).toContain("https://gas.example.org/subscribe");
@@ -51,6 +52,7 @@ describe("job emails", () => {
     // One button: the results, with its label.
     expect(html).toMatch(new RegExp(`<a href="https://gas.example.org/annotations/${SAMPLE_JOB_ID}/results"[^>]*>View the results</a>`));
     expect(html).toContain(">12 variants<");
+    expect(html).toMatch(new RegExp(`<a href="https://gas.example.org/annotations/${SAMPLE_JOB_ID}"[^>]*>Trio exome, chr21</a>`));
   });
 
   test("Premium: no archive deadline; a failed job: the reason and a button to the job", async () => {

@@ -76,7 +76,10 @@ function JobFinishedEmail(p: JobFinishedEmailProps & { subject: string }) {
       footer={`${FOOTER} Job ID ${p.jobId}.`}
     >
       <Fact label="Job">
-        <strong>{p.jobName}</strong>
+        {/* The name links to the job's page (details, log, sharing); the button to its results. */}
+        <a href={p.jobUrl} style={{ color: COLORS.dark, fontWeight: 600 }}>
+          {p.jobName}
+        </a>
       </Fact>
       <Fact label="Submitted">{emailTime(p.submitTime)}</Fact>
       <Fact label={ok ? "Finished" : "Failed"}>{emailTime(p.completeTime)}</Fact>
@@ -125,7 +128,7 @@ function plainText(p: JobFinishedEmailProps): string {
   const lines = [
     ok ? "Your annotation results are ready." : "Your annotation job failed.",
     "",
-    `Job:       ${p.jobName}`,
+    `Job:       ${p.jobName} (${p.jobUrl})`,
     `Submitted: ${emailTime(p.submitTime)}`,
     `${ok ? "Finished" : "Failed"}:  ${emailTime(p.completeTime)}`,
   ];

@@ -4,7 +4,7 @@
  * job's name, when it finished and when its results came back, a button to the results.
  */
 import { Text, render } from "jsx-email";
-import { ActionButton, EmailFrame, FOOTER, Fact, textStyle } from "./email-frame.tsx";
+import { ActionButton, COLORS, EmailFrame, FOOTER, Fact, textStyle } from "./email-frame.tsx";
 import { emailTime } from "./email-format.ts";
 
 export interface RestoredEmailProps {
@@ -23,7 +23,9 @@ function RestoredEmail(p: RestoredEmailProps & { subject: string }) {
         Thank you for subscribing to GAS Premium. These results have been restored from the archive and will not be archived again.
       </Text>
       <Fact label="Job">
-        <strong>{p.jobName}</strong>
+        <a href={p.jobUrl} style={{ color: COLORS.dark, fontWeight: 600 }}>
+          {p.jobName}
+        </a>
       </Fact>
       {p.completeTime ? <Fact label="Finished">{emailTime(p.completeTime)}</Fact> : null}
       <Fact label="Restored">{emailTime(p.restoredTime)}</Fact>
@@ -40,7 +42,7 @@ export async function renderRestoredEmail(p: RestoredEmailProps): Promise<{ subj
     "",
     "Thank you for subscribing to GAS Premium. These results have been restored from the archive and will not be archived again.",
     "",
-    `Job:      ${p.jobName}`,
+    `Job:      ${p.jobName} (${p.jobUrl})`,
     ...(p.completeTime ? [`Finished: ${emailTime(p.completeTime)}`] : []),
     `Restored: ${emailTime(p.restoredTime)}`,
     "",

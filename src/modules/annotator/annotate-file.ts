@@ -73,6 +73,7 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`, {
       samples: vcf.header.samples,
       canonicalTagged: reference.transcripts.all().some((t) => t.tags.some((tag) => CANONICAL_TAGS.includes(tag))),
+      pick: opts.fields?.pick ?? "none",
     });
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const run = threads > 1 ? runParallel : runOnThisThread;

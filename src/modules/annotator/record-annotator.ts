@@ -235,6 +235,7 @@ export class RecordAnnotator {
     const calls = facts && rec.rest !== "" ? genotypeCalls(rec.rest) : null;
     const first = this.alleleFrom[index]!;
     const end = this.alleleFrom[index + 1]!;
+    const factsFrom = facts ? facts.variants.length : 0;
     for (let k = first; k < end; k++) {
       const allele = this.alleles[k]!;
       const from = all.length;
@@ -274,9 +275,18 @@ export class RecordAnnotator {
         }
       }
     }
-    // VEP's transcript choice (--pick and friends) applies to ANN and CSQ only: rows keep every effect.
+    // VEP's transcript choice (--pick and friends) applies to ANN and CSQ; rows keep every effect,
+    // marked chosen or not for the results browser.
     const pick = this.fields.pick ?? "none";
     const picked = pick === "none" ? null : choose(all, pick, this.fields.pickOrder);
+    if (picked && facts) {
+      let at = 0;
+      for (let v = factsFrom; v < facts.variants.length; v++) {
+        const f = facts.variants[v]!;
+        f.picked = picked.subarray(at, at + f.rows).join("");
+        at += f.rows;
+      }
+    }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
     const phased = this.phased?.get(index);
     this.writeInfo(

@@ -72,6 +72,7 @@ export const ResultsQuery = z.object({
   sample: text(200),
   gt: oneOf(GENOTYPE_CLASSES),
   canonical: tristate,
+  picked: tristate,
   q: text(200),
   sort: oneOf(SORT_KEYS),
   dir: oneOf(["asc", "desc"] as const),
@@ -105,6 +106,7 @@ export function toFilter(q: ResultsQuery): VariantFilter {
     f.genotype = q.gt ?? "non_ref";
   }
   if (q.canonical !== undefined) f.canonical = q.canonical;
+  if (q.picked !== undefined) f.picked = q.picked;
   if (q.q) f.text = q.q;
   return f;
 }

@@ -62,6 +62,11 @@ export interface VariantFilter {
   canonical?: boolean;
   /** Free text (case-insensitive): an rsID or ID, a gene, a HGVS substring, a ClinVar term. */
   text?: string;
+  /**
+   * The transcripts view only: effects the run's transcript choice chose (true) or passed over
+   * (false), for a job run with --pick, --per-gene, --flag-pick…
+   */
+  picked?: boolean;
 }
 
 /** Every column of the per-variant view sorts. */
@@ -155,6 +160,8 @@ export interface VariantPage {
 export interface TranscriptRow extends BrowseRow {
   vid: number;
   n: number;
+  /** Chosen by the run's transcript choice; absent when the run made none. */
+  picked?: boolean;
 }
 
 export interface TranscriptPage {
@@ -189,6 +196,8 @@ export interface StoreFacts {
   canonicalTagged: boolean;
   /** vid order is (chrom, pos) order (summary().sorted). */
   sorted?: boolean;
+  /** The run's transcript choice (summary().pick): other than "none", effects carry `picked`. */
+  pick?: string;
 }
 
 const SORT_EXPRESSIONS: Record<SortKey, string> = {
@@ -283,7 +292,14 @@ export class ResultsStore {
       const samples = (db.query("SELECT name FROM samples ORDER BY s").all() as { name: string }[]).map((r) => r.name);
       const flag = (key: string) =>
         (db.query("SELECT value FROM summary WHERE key = ?").get(key) as { value: string } | null)?.value === "true";
-      return new ResultsStore(db, { populations, samples, canonicalTagged: flag("canonicalTagged"), sorted: flag("sorted") });
+      const pick = (db.query("SELECT value FROM summary WHERE key = 'pick'").get() as { value: string } | null)?.value;
+      return new ResultsStore(db, {
+        populations,
+        samples,
+        canonicalTagged: flag("canonicalTagged"),
+        sorted: flag("sorted"),
+        pick: pick ? (JSON.parse(pick) as string) : "none",
+      });
     } catch (err) {
       db.close();
       throw err;
@@ -313,6 +329,8 @@ export class ResultsStore {
   /** One page of variants, keyset-paged: as fast on the last page as on the first. */
   page(req: PageRequest = {}): VariantPage {
     const limit = checkLimit(req.limit ?? 50);
+    if (req.filter?.picked !== undefined)
+      throw new ResultsQueryError("the picked filter applies to the transcripts view (view=transcripts)");
     const sort = req.sort ?? "position";
     const key = SORT_EXPRESSIONS[sort];
     if (!key) throw new ResultsQueryError(`unknown sort "${sort}" (one of ${SORT_KEYS.join(", ")})`);
@@ -377,18 +395,35 @@ export class ResultsStore {
       conditions.push(`vid ${descending ? "<=" : ">="} ?`);
       params.push(cursor[0]);
     }
-    // Every variant has at least one effect: limit + 1 variants (+1 for the cursor's own) give limit + 1 rows.
-    const sql = `SELECT ${this.columns}, (SELECT packed FROM effects WHERE vid = v.vid) AS effects FROM variants v${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY vid ${descending ? "DESC" : "ASC"} LIMIT ?`;
-    const records = this.query(sql).all(...params, limit + 2) as (VariantRecord & { effects: string })[];
+    const picked = req.filter?.picked;
+    if (picked !== undefined && (this.facts.pick ?? "none") === "none")
+      throw new ResultsQueryError(
+        "the picked filter cannot apply: this job was run without a transcript choice (pick, per-gene, flag-pick…)",
+      );
+    // Every variant has at least one effect: limit + 1 variants (+1 for the cursor's own) give limit
+    // + 1 rows. Only the chosen effects (a variant may have none: --pick chooses one per record)
+    // can take more variants: then the next ones are read after the last, until the page is full.
     const rows: TranscriptRow[] = [];
-    outer: for (const r of records) {
-      const effects = this.unpack(r);
-      if (descending) effects.reverse();
-      for (const t of effects) {
-        if (cursor && t.vid === cursor[0] && (descending ? t.n >= cursor[1] : t.n <= cursor[1])) continue;
-        rows.push(t);
-        if (rows.length > limit) break outer;
+    let lastVid: number | null = null;
+    outer: for (;;) {
+      const more = lastVid === null ? [] : [`vid ${descending ? "<" : ">"} ?`];
+      const where = [...conditions, ...more];
+      const sql = `SELECT ${this.columns}, (SELECT packed FROM effects WHERE vid = v.vid) AS effects FROM variants v${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY vid ${descending ? "DESC" : "ASC"} LIMIT ?`;
+      const records = this.query(sql).all(...params, ...(lastVid === null ? [] : [lastVid]), limit + 2) as (VariantRecord & {
+        effects: string;
+      })[];
+      for (const r of records) {
+        const effects = this.unpack(r);
+        if (descending) effects.reverse();
+        for (const t of effects) {
+          if (cursor && t.vid === cursor[0] && (descending ? t.n >= cursor[1] : t.n <= cursor[1])) continue;
+          if (picked !== undefined && t.picked !== picked) continue;
+          rows.push(t);
+          if (rows.length > limit) break outer;
+        }
+        lastVid = r.vid;
       }
+      if (picked === undefined || records.length < limit + 2) break;
     }
     const more = rows.length > limit;
     if (more) rows.pop();
@@ -544,7 +579,7 @@ export class ResultsStore {
     const known = r.known === 1;
     const af = r.afText;
     return r.effects.split(EFFECT_SEPARATOR).map((packed, n) => {
-      const [cid, fid, rank = "", hgvsC = "", hgvsP = "", cdnaPos = "", cdsPos = "", aaPos = "", distance = "", messages = ""] =
+      const [cid, fid, rank = "", hgvsC = "", hgvsP = "", cdnaPos = "", cdsPos = "", aaPos = "", distance = "", messages = "", mark] =
         packed.split(FIELD_SEPARATOR);
       const set = this.set(Number(cid));
       const f = this.feature(Number(fid));
@@ -574,6 +609,7 @@ export class ResultsStore {
         messages,
         vid: r.vid,
         n,
+        ...(mark === undefined ? {} : { picked: mark === "1" }),
       };
     });
   }

@@ -46,6 +46,10 @@ export const EffectRowSchema = z
     feature: z.string(),
     hgvsC: z.string(),
     hgvsP: z.string(),
+    picked: z
+      .boolean()
+      .optional()
+      .describe("Chosen by the job's transcript choice (pick, per-gene, flag-pick…); absent when the job made none"),
   })
   .meta({ id: "EffectRow" });
 

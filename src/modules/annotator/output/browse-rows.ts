@@ -87,6 +87,11 @@ export interface VariantFacts {
   gt: string;
   /** The most severe effect's transcript is tagged Ensembl_canonical or MANE_Select. */
   canonical: boolean;
+  /**
+   * Under a transcript choice (--pick, --per-gene, --flag-pick…), one character per effect of this
+   * ALT, in row order: `1` chosen, `0` not; "" when the run chose nothing.
+   */
+  picked?: string;
 }
 
 /** A record the engine skipped, or annotated with a warning, for the results page's list. */

@@ -52,6 +52,7 @@
  * fsync per transaction (journal_mode=MEMORY, as OFF is refused in Bun's defensive mode;
  * synchronous=OFF); one transaction per hand-off; no VACUUM (nothing is ever deleted).
  */
+import type { PickMode } from "../consequence/pick.ts";
 import { basename, dirname, join } from "node:path";
 import { SO_TERMS } from "../consequence/so-terms.ts";
 import type { Impact } from "../model.ts";
@@ -91,7 +92,19 @@ export const AF_BINS: readonly { label: string; below: number }[] = [
 export const EFFECT_SEPARATOR = "\x1e";
 export const FIELD_SEPARATOR = "\x1f";
 /** The fields of one packed effect, in order (cid and fid index the dictionaries). */
-export const EFFECT_FIELDS = ["cid", "fid", "rank", "hgvsC", "hgvsP", "cdnaPos", "cdsPos", "aaPos", "distance", "messages"] as const;
+export const EFFECT_FIELDS = [
+  "cid",
+  "fid",
+  "rank",
+  "hgvsC",
+  "hgvsP",
+  "cdnaPos",
+  "cdsPos",
+  "aaPos",
+  "distance",
+  "messages",
+  "picked",
+] as const;
 
 /** Genotype class characters of VariantFacts.gt, as counted in the summary. */
 export const GENOTYPE_CHARS: Readonly<Record<string, "hom_ref" | "het" | "hom_alt" | "missing">> = {
@@ -155,6 +168,8 @@ export interface StoreSummaryCounts {
   filters: Record<string, number>;
   /** Whether the gene models tag canonical / MANE Select transcripts (else the canonical filter means nothing). */
   canonicalTagged: boolean;
+  /** The run's transcript choice: other than "none", each effect is marked chosen or not. Absent in older stores. */
+  pick?: PickMode;
   /** Totals of the issues table: records or ALTs skipped, and warnings. */
   issues: { skipped: number; warnings: number };
   /**
@@ -171,6 +186,8 @@ export interface StoreRunInfo {
   samples: readonly string[];
   /** The gene models tag transcripts Ensembl_canonical or MANE_Select. */
   canonicalTagged: boolean;
+  /** The run's transcript choice (--pick and friends): its marks are packed with each effect. */
+  pick?: PickMode;
 }
 
 export interface ResultsStoreWriter {
@@ -219,7 +236,7 @@ export function createResultsStoreWriter(
     async commit(summary) {
       if (state !== "open") throw new Error(`results store ${path}: commit after ${state}`);
       try {
-        const result = encoder.finish();
+        const result = { ...encoder.finish(), pick: info.pick ?? "none" };
         // The input by its file name only, as the count log names it: a service's work folder stays out of the file.
         const name = basename(summary.input);
         const engine = { ...summary, input: name, warnings: summary.warnings.map((w) => w.replaceAll(summary.input, name)) };
@@ -399,6 +416,8 @@ function createStoreEncoder(populations: string[], samples: string[], canonicalT
       rowsBySet[cid] = (rowsBySet[cid] ?? 0) + 1;
       rowsByFeature[fid] = (rowsByFeature[fid] ?? 0) + 1;
       effects += `${cid}\x1f${fid}\x1f${r.rank}\x1f${r.hgvsC}\x1f${r.hgvsP}\x1f${r.cdnaPos}\x1f${r.cdsPos}\x1f${r.aaPos}\x1f${r.distance}\x1f${r.messages}`;
+      // The transcript choice's mark (`1`/`0`); nothing when the run chose none (older stores neither).
+      if (facts.picked) effects += `\x1f${facts.picked[i]}`;
     }
     const term = firstTerm(f.consequence);
     const af = parseAf(f.af);

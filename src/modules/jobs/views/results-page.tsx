@@ -46,6 +46,7 @@ function choicesOf(view: ResultsView): FilterChoices {
     populations: s.populations ?? [],
     samples: s.samples ?? [],
     canonical: s.canonicalTagged === true,
+    pick: s.pick ?? "none",
     clinSig: s.clinSig ?? {},
   };
 }

@@ -69,6 +69,11 @@ export function EffectTable(p: {
               </td>
               <td>
                 <FeatureLink feature={r.feature} host={p.host} />
+                {"picked" in r && r.picked ? (
+                  <span class="badge text-bg-primary ms-1" title="chosen by the job's transcript choice (VEP's PICK)">
+                    PICK
+                  </span>
+                ) : null}
                 {r.featureType && r.featureType !== "transcript" ? <div class="small text-body-secondary">{r.featureType}</div> : null}
               </td>
               <td class="wrap">{r.biotype ? <Snake text={r.biotype} /> : "–"}</td>

@@ -16,6 +16,8 @@ export interface FilterChoices {
   samples: string[];
   /** The gene models tag canonical / MANE transcripts. */
   canonical: boolean;
+  /** The job's transcript choice (pick, per-gene, flag-pick…); "none" when it made none. */
+  pick: string;
   clinSig: Partial<Record<ClinSigClass, number>>;
 }
 
@@ -208,6 +210,14 @@ export function ResultsFilters(p: { base: string; q: ResultsQuery; choices: Filt
               <input class="form-check-input" type="checkbox" name="canonical" value="1" id="f-canonical" checked={q.canonical === true} />
               <label class="form-check-label" for="f-canonical">
                 canonical / MANE transcript only
+              </label>
+            </div>
+          ) : null}
+          {c.pick !== "none" ? (
+            <div class="form-check">
+              <input class="form-check-input" type="checkbox" name="picked" value="1" id="f-picked" checked={q.picked === true} />
+              <label class="form-check-label" for="f-picked">
+                chosen by <code>{c.pick}</code> only (per-transcript view)
               </label>
             </div>
           ) : null}

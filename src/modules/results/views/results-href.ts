@@ -21,6 +21,7 @@ const FILTER_KEYS = [
   "sample",
   "gt",
   "canonical",
+  "picked",
   "q",
 ] as const satisfies readonly (keyof ResultsQuery)[];
 

@@ -7,6 +7,7 @@ import m3 from "./migrations/0003_payment_event_subscription.sql" with { type: "
 import m4 from "./migrations/0004_api_token_scopes_expiry.sql" with { type: "text" };
 import m5 from "./migrations/0005_email_verification.sql" with { type: "text" };
 import m6 from "./migrations/0006_job_names_options_manifest.sql" with { type: "text" };
+import m7 from "./migrations/0007_job_deleted_at.sql" with { type: "text" };
 
 export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0000_init", when: 1795476905741, breakpoints: true, sql: m0 },
@@ -16,4 +17,5 @@ export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0004_api_token_scopes_expiry", when: 1796213992894, breakpoints: true, sql: m4 },
   { tag: "0005_email_verification", when: 1796226111394, breakpoints: true, sql: m5 },
   { tag: "0006_job_names_options_manifest", when: 1796227207503, breakpoints: true, sql: m6 },
+  { tag: "0007_job_deleted_at", when: 1796229185380, breakpoints: true, sql: m7 },
 ];

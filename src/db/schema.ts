@@ -141,6 +141,8 @@ export const jobs = pgTable(
     summary: jsonb("summary"),
     /** The annotator's latest progress report while RUNNING ({records, bytesRead, totalBytes}). */
     progress: jsonb("progress"),
+    /** Deleted by its owner: hidden from every reader until the archiver removes its files and this row. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [index("jobs_user_submit_idx").on(t.userId, t.submitTime)],
 );

@@ -358,6 +358,42 @@ export function jobStoreContract(
       expect((await h.store.claim(job.id, "t2", 60)).outcome).toBe("missing");
     });
 
+    test("markDeleted: a tombstone lists, pages and usage leave out; get still reads it; idempotent; none for an absent id", async () => {
+      const base = Date.now() - 10_000;
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      for (const [i, id] of ids.entries()) await h.store.create({ ...job, id, submitTime: new Date(base + i * 1000) });
+      await h.store.claim(ids[0]!, "t", 60);
+      await h.store.complete(ids[0]!, "t", { ...results, summary: { ...summary, storedBytes: 700 } });
+      expect((await h.store.usage(job.userId)).resultBytes).toBe(700);
+      const marked = await h.store.markDeleted(ids[0]!);
+      expect(marked).toMatchObject({ id: ids[0], status: "COMPLETED", resultKey: "r.vcf" });
+      const at = marked!.deletedAt!;
+      expect(Math.abs(at.getTime() - Date.now())).toBeLessThan(60_000);
+      await sleep(20);
+      expect((await h.store.markDeleted(ids[0]!))?.deletedAt?.getTime()).toBe(at.getTime()); // the first time stays
+      await h.store.markDeleted(ids[3]!);
+      expect((await h.store.get(ids[0]!))?.deletedAt?.getTime()).toBe(at.getTime());
+      expect((await h.store.get(ids[1]!))?.deletedAt).toBeNull();
+      const live = [ids[4]!, ids[2]!, ids[1]!];
+      expect((await h.store.listByUser(job.userId)).map((j) => j.id)).toEqual(live);
+      const pages: string[][] = [];
+      let after: JobCursor | null = null;
+      do {
+        const page = await h.store.pageByUser(job.userId, { limit: 2, after });
+        pages.push(page.jobs.map((j) => j.id));
+        after = page.next;
+      } while (after && pages.length < 10);
+      expect(pages.flat()).toEqual(live);
+      expect(pages[0]).toHaveLength(2);
+      expect((await h.store.usage(job.userId)).resultBytes).toBe(0);
+      // No item appears for an unknown id; the record goes only with delete.
+      const absent = randomUUID();
+      expect(await h.store.markDeleted(absent)).toBeNull();
+      expect(await h.store.get(absent)).toBeNull();
+      expect(await h.store.delete(ids[0]!)).toBe(true);
+      expect(await h.store.markDeleted(ids[0]!)).toBeNull();
+    });
+
     test("setRowsKey: a conditional write on the current rowsKey, COMPLETED jobs only, one winner", async () => {
       await h.store.create(job);
       expect(await h.store.setRowsKey(job.id, null, "r.results.sqlite")).toBe(false); // not COMPLETED yet

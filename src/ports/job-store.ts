@@ -90,6 +90,11 @@ export interface Job {
    * written when the job completes; null before, and for jobs from before manifests.
    */
   manifestKey: string | null;
+  /**
+   * When its owner deleted the job (JobStore.markDeleted): the job is then gone for every reader
+   * but the worker removing its files and record; null for a live job.
+   */
+  deletedAt: Date | null;
 }
 
 /** A job to create; `name` defaults to the file name, `note` to none, `options` to DEFAULT_JOB_OPTIONS. */
@@ -235,6 +240,13 @@ export interface JobStore {
    * aggregate over the user's index on PostgreSQL, a Query of the user index on DynamoDB.
    */
   usage(userId: string, opts?: { startedAfter?: Date }): Promise<UserUsage>;
+  /**
+   * Mark the job deleted (a tombstone, kept until `delete` removes the record): from now on
+   * `listByUser`, `pageByUser` and `usage` leave it out; `get` still returns it, with `deletedAt`,
+   * for the worker that deletes its files. Idempotent: a second mark keeps the first time. Returns
+   * the job as marked, or null (and no record created) when there is none.
+   */
+  markDeleted(id: string): Promise<Job | null>;
   /**
    * Remove the job's record. Idempotent: true when a record was removed, false when there was
    * none. Its objects (input, results, archive) are the caller's to delete first: a record is the

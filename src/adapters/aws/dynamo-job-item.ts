@@ -45,6 +45,8 @@ export interface JobItem {
   failure_reason?: string;
   summary?: JobSummary;
   progress?: JobProgress;
+  /** Epoch seconds: deleted by its owner, hidden until the archiver removes the item (JobStore.markDeleted). */
+  deleted_at?: number;
 }
 
 /** Epoch seconds with millisecond decimals. */
@@ -92,5 +94,6 @@ export function toJob(i: JobItem): Job {
     summary: i.summary ?? null,
     progress: i.progress ?? null,
     manifestKey: i.s3_key_manifest_file ?? null,
+    deletedAt: fromEpochSeconds(i.deleted_at),
   };
 }

@@ -49,6 +49,11 @@ const counterKey = (shard: number) => ({ job_id: `${COUNTER_PREFIX}${shard}` });
 type Deltas = Partial<Record<JobStatus, number>>;
 
 const PAGE = 100;
+/**
+ * Lists leave out jobs their owners deleted (markDeleted). DynamoDB filters after `Limit` counts
+ * the items read, so a page may come back short: the loops read on until full or at the end.
+ */
+const NOT_DELETED = "attribute_not_exists(deleted_at)";
 
 const conditionFailed = (err: unknown) =>
   err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === "ConditionalCheckFailedException";
@@ -119,13 +124,15 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
           TableName,
           IndexName: opts.userIndex,
           KeyConditionExpression: "user_id = :u",
-          ProjectionExpression: "job_id, job_status, claim_expires_at, start_time, submit_time, result_state, #summary.storedBytes",
+          ProjectionExpression:
+            "job_id, job_status, claim_expires_at, start_time, submit_time, result_state, deleted_at, #summary.storedBytes",
           ExpressionAttributeNames: { "#summary": "summary" },
           ExpressionAttributeValues: { ":u": userId },
           ExclusiveStartKey: start,
         }),
       );
       for (const i of (r.Items ?? []) as Partial<JobItem>[]) {
+        if (i.deleted_at !== undefined) continue; // deleted by its owner (markDeleted)
         if (i.job_status === "RUNNING" && (i.claim_expires_at ?? 0) > now) found.running++;
         if (after !== null && i.start_time !== undefined && i.start_time > after) found.startedAfter++;
         if (i.job_status === "COMPLETED" && (i.result_state === "AVAILABLE" || i.result_state === "RESTORING"))
@@ -173,6 +180,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
             TableName,
             IndexName: opts.userIndex,
             KeyConditionExpression: "user_id = :u",
+            FilterExpression: NOT_DELETED,
             ExpressionAttributeValues: { ":u": userId },
             ScanIndexForward: false,
             Limit: Math.min(PAGE, limit - items.length),
@@ -199,6 +207,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
             TableName,
             IndexName: opts.userIndex,
             KeyConditionExpression: "user_id = :u",
+            FilterExpression: NOT_DELETED,
             ExpressionAttributeValues: { ":u": userId },
             ScanIndexForward: false,
             Limit: Math.min(PAGE, o.limit + 1 - items.length),
@@ -333,6 +342,26 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
         ExpressionAttributeValues: { ":completed": "COMPLETED", ":to": to, ...(from === null ? {} : { ":from": from }) },
       });
       return item !== null;
+    },
+
+    async markDeleted(id) {
+      // attribute_exists: an UpdateItem would otherwise create an item for an absent id.
+      try {
+        const r = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: { job_id: id },
+            ConditionExpression: "attribute_exists(job_id)",
+            UpdateExpression: "SET deleted_at = if_not_exists(deleted_at, :now)",
+            ExpressionAttributeValues: { ":now": toEpochSeconds(new Date()) },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return toJob(r.Attributes as JobItem);
+      } catch (err) {
+        if (conditionFailed(err)) return null;
+        throw err;
+      }
     },
 
     async delete(id) {

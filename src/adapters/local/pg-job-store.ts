@@ -45,6 +45,7 @@ const toJob = (r: Row): Job => ({
   summary: (r.summary as JobSummary | null) ?? null,
   progress: (r.progress as JobProgress | null) ?? null,
   manifestKey: r.manifestKey,
+  deletedAt: r.deletedAt,
 });
 
 const leaseUntil = (seconds: number) => sql`now() + ${seconds} * interval '1 second'`;
@@ -155,7 +156,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
           >`(array_agg(${jobs.id}::text order by ${jobs.submitTime}, ${jobs.id}) filter (where ${jobs.status} = 'PENDING'))[1]`,
         })
         .from(jobs)
-        .where(eq(jobs.userId, userId));
+        .where(and(eq(jobs.userId, userId), isNull(jobs.deletedAt)));
       return {
         running: Number(row?.running ?? 0),
         startedAfter: Number(row?.startedAfter ?? 0),
@@ -195,7 +196,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       const rows = await db
         .select()
         .from(jobs)
-        .where(eq(jobs.userId, userId))
+        .where(and(eq(jobs.userId, userId), isNull(jobs.deletedAt)))
         .orderBy(desc(jobs.submitTime), desc(jobs.id))
         .limit(opts?.limit ?? 1000);
       return rows.map(toJob);
@@ -209,7 +210,7 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
       const rows = await db
         .select()
         .from(jobs)
-        .where(and(eq(jobs.userId, userId), after))
+        .where(and(eq(jobs.userId, userId), isNull(jobs.deletedAt), after))
         .orderBy(desc(jobs.submitTime), desc(jobs.id))
         .limit(o.limit + 1);
       const page = rows.slice(0, o.limit).map(toJob);
@@ -277,6 +278,14 @@ export function createPgJobStore(db: AppDb, opts: PgJobStoreOptions = {}): JobSt
         .where(and(eq(jobs.id, id), eq(jobs.status, "COMPLETED"), from === null ? isNull(jobs.rowsKey) : eq(jobs.rowsKey, from)))
         .returning({ id: jobs.id });
       return r.length > 0;
+    },
+    async markDeleted(id) {
+      const [r] = await db
+        .update(jobs)
+        .set({ deletedAt: sql`coalesce(${jobs.deletedAt}, now())` })
+        .where(eq(jobs.id, id))
+        .returning();
+      return r ? toJob(r) : null;
     },
     async delete(id) {
       const r = await db.delete(jobs).where(eq(jobs.id, id)).returning({ id: jobs.id });

@@ -28,6 +28,7 @@ const job = (id: string, over: Partial<Job> = {}): Job => ({
   note: null,
   options: { pick: "none", fields: ["ann", "csq"] },
   manifestKey: null,
+  deletedAt: null,
   inputFileName: "ada.vcf",
   inputKey: `u1/${id}~ada.vcf`,
   status: "COMPLETED",

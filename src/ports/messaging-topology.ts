@@ -50,16 +50,20 @@ export const TOPICS = {
   /** The local vault, inside the archiver; on AWS, S3's restore event or Glacier's job notification. */
   "archive.restored": { publishers: ["archiver"] },
   "result.restored": { publishers: ["archiver"] },
+  /** The web role, when an owner deletes a job (it may not delete records or objects itself). */
+  "job.delete": { publishers: ["web"] },
 } as const satisfies Record<TopicName, TopicSpec>;
 
 export const QUEUES = {
   annotator: { topics: ["job.requested"], consumer: "annotator", consumesDeadLetters: true, visibilitySeconds: 600 },
   notifier: { topics: ["job.completed", "result.restored"], consumer: "notifier", visibilitySeconds: 60 },
   archiver: { topics: ["job.completed"], consumer: "archiver", visibilitySeconds: 60 },
-  /** The archiver's other queues: due archives, thaw requests, finished restores. */
+  /** The archiver's other queues: due archives, thaw requests, finished restores, deleted jobs. */
   archive: { topics: ["job.archive"], consumer: "archiver", visibilitySeconds: 300 },
   thaw: { topics: ["job.thaw"], consumer: "archiver", visibilitySeconds: 300 },
   restore: { topics: ["archive.restored"], consumer: "archiver", visibilitySeconds: 300 },
+  /** Deleted jobs' files, archives and records: the archiver holds the delete permissions. */
+  delete: { topics: ["job.delete"], consumer: "archiver", visibilitySeconds: 300 },
 } as const satisfies Record<string, QueueSpec>;
 export type QueueName = keyof typeof QUEUES;
 

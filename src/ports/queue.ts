@@ -37,6 +37,11 @@ export interface TopicMessages {
    * goes RESTORING → AVAILABLE): the notifier emails its owner, once per archive.
    */
   "result.restored": { jobId: string; userId: string; archiveId: string };
+  /**
+   * The owner deleted the job (the web role marked it deleted): the archiver removes its input,
+   * result files, archive and record. Only the web role publishes it, for the job's owner.
+   */
+  "job.delete": { jobId: string; userId: string };
 }
 export type TopicName = keyof TopicMessages;
 

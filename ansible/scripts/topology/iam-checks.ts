@@ -130,7 +130,9 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
       deny: [
         ["dynamodb:Scan", table],
         ["s3:PutObject", obj(n.resultsBucket)],
+        // Deleting a job is the archiver's (the job.delete queue): the web role only marks it.
         ["s3:DeleteObject", obj(n.inputsBucket)],
+        ["s3:DeleteObject", obj(n.resultsBucket)],
         ["dynamodb:DeleteItem", table],
         ["iam:PassRole", "*"],
       ],
@@ -168,10 +170,13 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:DeleteObject", obj(n.resultsBucket)],
         ["s3:RestoreObject", obj(n.resultsBucket)],
         ["dynamodb:Query", `${table}/index/user_id_index`, "restoring a user's archives on upgrade"],
+        ["dynamodb:UpdateItem", table, "a deleted job: marked deleted (and FAILED if it had not finished)"],
+        ["s3:DeleteObject", obj(n.inputsBucket), "a deleted job's input"],
+        ["dynamodb:DeleteItem", table, "a deleted job's item, last"],
       ],
       deny: [
         ["s3:PutObject", obj(n.inputsBucket)],
-        ["dynamodb:DeleteItem", table],
+        ["s3:GetObject", obj(n.inputsBucket)],
         ["ses:SendEmail", "*"],
       ],
     },

@@ -1,6 +1,8 @@
 /** One timed run of a command: wall seconds and the peak resident memory of the process tree's main process. */
 export interface Measured {
   seconds: number;
+  /** User + system CPU seconds of the command and its children (NaN without GNU time). */
+  cpuSeconds: number;
   peakRssMb: number;
   exitCode: number;
   stderr: string;
@@ -20,7 +22,7 @@ export async function runMeasured(cmd: string[], opts: RunOptions = {}): Promise
   // disagreed with it here by a factor of ~3, so GNU time is used when the machine has it.
   const timeFile = `/tmp/gas-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const useGnuTime = await Bun.file(GNU_TIME).exists();
-  const argv = useGnuTime ? [GNU_TIME, "-q", "-f", "%M", "-o", timeFile, ...cmd] : cmd;
+  const argv = useGnuTime ? [GNU_TIME, "-q", "-f", "%U %S %M", "-o", timeFile, ...cmd] : cmd;
   const started = performance.now();
   const proc = Bun.spawn(argv, {
     cwd: opts.cwd,
@@ -32,15 +34,17 @@ export async function runMeasured(cmd: string[], opts: RunOptions = {}): Promise
   const exitCode = await proc.exited;
   const seconds = (performance.now() - started) / 1000;
   let peakRssMb = Number.NaN;
+  let cpuSeconds = Number.NaN;
   if (useGnuTime) {
-    const kib = Number.parseInt((await Bun.file(timeFile).text()).trim().split("\n").pop() ?? "", 10);
-    peakRssMb = kib / 1024;
+    const [user, sys, kib] = ((await Bun.file(timeFile).text()).trim().split("\n").pop() ?? "").split(" ").map(Number);
+    peakRssMb = (kib ?? Number.NaN) / 1024;
+    cpuSeconds = (user ?? Number.NaN) + (sys ?? Number.NaN);
     await Bun.file(timeFile).delete();
   } else {
     const usage = proc.resourceUsage();
     peakRssMb = usage ? Number(usage.maxRSS) / 1024 : Number.NaN;
   }
-  return { seconds, peakRssMb, exitCode, stderr };
+  return { seconds, cpuSeconds, peakRssMb, exitCode, stderr };
 }
 
 export function median(xs: number[]): number {

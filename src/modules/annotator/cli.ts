@@ -2,7 +2,7 @@
  * `gas annotate` and `gas refdata prepare`: argument parsing, the progress bar, exit codes (0 done,
  * 1 bad input with file:line:problem on stderr, 2 usage). The work itself is annotateFile's.
  */
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { annotateFile } from "./annotate-file.ts";
@@ -32,7 +32,8 @@ const USAGE = `Usage:
         does: INFO/HCSQ, FORMAT/HCSQ (which haplotype carries which), INFO/HCSQ_UNPHASED.
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
-      --threads: annotation workers (default: the cores available; inputs under 1 MB use one).
+      --threads: annotation threads (default: the idle cores, the cores less the load average;
+      inputs under 1 MB use one).
   gas refdata prepare BUNDLE_DIR
       Compiles the bundle's gene models into its fast index (see manifest.json "index").`;
 
@@ -224,7 +225,17 @@ async function threadCount(flag: string | undefined, input: string): Promise<num
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be a whole number from 1 to 256, not "${flag}"`);
     return n;
   }
-  return Bun.file(input).size < PARALLEL_MIN_BYTES ? 1 : availableParallelism();
+  return Bun.file(input).size < PARALLEL_MIN_BYTES ? 1 : idleCores(availableParallelism(), loadavg()[0]!);
+}
+
+/**
+ * The cores no other process is using (the 1-minute load average taken off), at least one. A
+ * worker only pays on a core of its own: on this project's 2-core machine under a load average of
+ * 10-20 from other processes, 2 threads took 1.4-2x the wall time of 1 thread at 1M and 5M
+ * variants (bench/annotate.ts), as every thread more costs CPU (its own JIT, GC and copies).
+ */
+export function idleCores(cores: number, load: number): number {
+  return Math.max(1, Math.min(cores, Math.round(cores - load)));
 }
 
 async function refdataCommand(args: string[]): Promise<number> {

@@ -46,27 +46,30 @@ export function BarChart(p: { title: string; counts: string; bars: readonly Bar[
       {p.bars.length === 0 ? (
         <p class="text-body-secondary">Nothing to show.</p>
       ) : (
-        // biome-ignore lint/a11y/noSvgWithoutTitle: a group of links, each named by its aria-label; the figure's caption names the whole
         // biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a <fieldset>; role=group names the set of bar links
         <svg class="chart" role="group" aria-labelledby={`${id}-title`} width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
           {p.bars.map((b, i) => {
             const w = barWidth(b.count, max);
             const y = i * ROW + 2;
             const text = `${b.label}: ${b.count.toLocaleString("en-US")} ${b.count === 1 ? p.counts.replace(/s$/, "") : p.counts}`;
+            // A link's name is its <title> (also the tooltip); its two texts repeat it, so they are
+            // hidden from assistive technology. An aria-label that differed from the visible
+            // "label count" was axe's label-content-name-mismatch (serious).
+            const hidden = b.href ? "true" : undefined;
             const body = (
               <>
                 <title>{b.href ? `${text} — show them` : text}</title>
-                <text x={LABEL_W - 6} y={y + 14} text-anchor="end">
+                <text x={LABEL_W - 6} y={y + 14} text-anchor="end" aria-hidden={hidden}>
                   {b.label}
                 </text>
                 <rect class={`bar${b.kind ? ` bar-${b.kind}` : ""}`} x={LABEL_W} y={y + 2} width={w} height={ROW - 6} rx="2" />
-                <text x={LABEL_W + w + 6} y={y + 14}>
+                <text x={LABEL_W + w + 6} y={y + 14} aria-hidden={hidden}>
                   {b.count.toLocaleString("en-US")}
                 </text>
               </>
             );
             return b.href ? (
-              <a href={b.href} aria-label={text} data-results-nav="" class="chart-link">
+              <a href={b.href} data-results-nav="" class="chart-link">
                 {body}
               </a>
             ) : (

@@ -126,7 +126,6 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     inputs: ports.inputs,
     results: ports.results,
     topic: ports.topic,
-    vault: ports.vault,
     limits: cfg.limits,
   });
   // The web role's results: stores fetched to a capped local folder, queried off the event loop.
@@ -180,11 +179,14 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
       createArchiver({
         jobs: ports.jobStore,
         results: ports.results,
+        inputs: ports.inputs,
         vault: ports.vault,
         topic: ports.topic,
         accounts,
         archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
         restoreCheckSeconds: cfg.limits.restoreCheckSeconds,
+        // The annotators' claim lease (QUEUE_VISIBILITY_SECONDS): see ArchiverDeps.
+        deleteSettleSeconds: cfg.queue.visibilitySeconds,
         log: handlerLog,
         ...over,
       }),

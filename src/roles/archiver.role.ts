@@ -21,9 +21,10 @@ function acking<M>(queue: Queue<M>, step: (m: M) => Promise<StepResult>, log: Lo
 }
 
 /**
- * Free users' results to the vault after ARCHIVE_AFTER, and back on upgrade. Four queues:
+ * Free users' results to the vault after ARCHIVE_AFTER, and back on upgrade. Five queues:
  * `archiver` (job.completed → schedule), `archive` (due), `thaw` (upgrade), `restore` (the
- * vault's announcements). No process holds a timer: the schedule is a delayed message.
+ * vault's announcements), `delete` (deleted jobs' files and records). No process holds a timer:
+ * the schedule is a delayed message.
  */
 export async function startArchiver(c: Container) {
   const log = c.log.child({ role: "archiver" });
@@ -38,6 +39,7 @@ export async function startArchiver(c: Container) {
     consume("archive", archiver.onArchiveDue),
     consume("thaw", archiver.onThaw),
     consume("restore", archiver.onRestored),
+    consume("delete", archiver.onJobDelete),
   ];
   const stopMetrics = serveWorkerMetrics(c, "archiver", log);
   return async () => {

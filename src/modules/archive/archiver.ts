@@ -14,6 +14,11 @@
  *   goes before the state change so that a crash in between is repaired by the redelivery (still
  *   RESTORING) and a stray announcement for an AVAILABLE job can never send one. A failing mailer
  *   no longer holds the result in RESTORING: the notifier retries the email on its own queue.
+ * - job.delete (the owner deleted the job; see jobs/job-deletion.ts) → mark it deleted and FAILED
+ *   if unfinished (the web role did both; a crash may have left them), delete its result files,
+ *   input and archive, then its record. Every step is idempotent, so a redelivery repeats them
+ *   harmlessly; a message for a job already gone does nothing. The other handlers leave deleted
+ *   jobs alone.
  */
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { Job, JobStore } from "../../ports/job-store.ts";
@@ -21,18 +26,26 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import type { Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService } from "../accounts/index.ts";
+import { DELETED_REASON, resultObjectKeys } from "../jobs/job-deletion.ts";
 import { indexKeyOf, isBgzfResult, resultKeys } from "../jobs/job-keys.ts";
 import { packResult, unpackResult } from "./result-bundle.ts";
 
 export interface ArchiverDeps {
   jobs: JobStore;
   results: ObjectStore;
+  /** Inputs: a deleted job's is deleted here (the web role may not delete objects). */
+  inputs: Pick<ObjectStore, "delete">;
   vault: ArchiveVault;
   topic: Topic;
   accounts: AccountsService;
   archiveAfterSeconds: number;
   /** How long after starting a restore (and then again) to look whether it finished. */
   restoreCheckSeconds: number;
+  /**
+   * How long an annotator that was running a job when it was deleted may still store results
+   * (its claim lease): the record, which names them, is removed only after a second pass then.
+   */
+  deleteSettleSeconds: number;
   log: Logger;
 }
 
@@ -65,7 +78,7 @@ const resultKeysOf = (job: Job) => bundleKeysOf(job).required;
 
 /** Create the archiver's handlers. */
 export function createArchiver(deps: ArchiverDeps) {
-  const { jobs, results, vault, topic, accounts } = deps;
+  const { jobs, results, inputs, vault, topic, accounts } = deps;
   const afterMs = deps.archiveAfterSeconds * 1000;
   const isPremium = async (userId: string) => (await accounts.get(userId))?.tier === "premium";
   const hotCopyIntact = async (job: Job) => (await Promise.all(resultKeysOf(job).map((k) => results.head(k)))).every(Boolean);
@@ -105,7 +118,7 @@ export function createArchiver(deps: ArchiverDeps) {
   /** job.archive: the retention period is over. */
   async function onArchiveDue(m: TopicMessages["job.archive"]): Promise<StepResult> {
     let job = await jobs.get(m.jobId);
-    if (!job || job.status !== "COMPLETED" || !job.resultKey) return { outcome: "no-result" };
+    if (!job || job.deletedAt || job.status !== "COMPLETED" || !job.resultKey) return { outcome: "no-result" };
     if (job.resultState === "AVAILABLE") {
       const dueIn = (job.completeTime?.getTime() ?? 0) + afterMs - Date.now();
       if (dueIn > 1000) {
@@ -121,7 +134,11 @@ export function createArchiver(deps: ArchiverDeps) {
       const archiveId = await vault.archive(job.id, await packResult(results, required, optional));
       if (!(await jobs.moveResult(job.id, AVAILABLE, archivedAs(archiveId)))) {
         job = await jobs.get(job.id);
-        if (!job || job.resultState !== "ARCHIVED" || job.archiveId !== archiveId) return { outcome: "raced" };
+        if (!job || job.deletedAt) {
+          await vault.delete(archiveId); // deleted while we archived: nothing may name this archive
+          return { outcome: "deleted" };
+        }
+        if (job.resultState !== "ARCHIVED" || job.archiveId !== archiveId) return { outcome: "raced" };
       }
       job = { ...job, resultState: "ARCHIVED", archiveId };
     }
@@ -150,7 +167,7 @@ export function createArchiver(deps: ArchiverDeps) {
   /** job.thaw: start restoring one archived result. */
   async function onThaw(m: TopicMessages["job.thaw"]): Promise<StepResult> {
     let job = await jobs.get(m.jobId);
-    if (!job || job.userId !== m.userId) return { outcome: "no-job" };
+    if (!job || job.userId !== m.userId || job.deletedAt) return { outcome: "no-job" };
     if (job.resultState === "ARCHIVED" && job.archiveId) {
       if (!(await jobs.moveResult(job.id, archivedAs(job.archiveId), restoringAs(job.archiveId)))) job = await jobs.get(job.id);
       else job = { ...job, resultState: "RESTORING" };
@@ -187,7 +204,8 @@ export function createArchiver(deps: ArchiverDeps) {
     const outcomes: string[] = [];
     for (const { archiveId, ref } of done) {
       const job = await jobs.get(ref);
-      if (job?.resultState === "RESTORING" && job.archiveId === archiveId) {
+      if (job?.deletedAt) outcomes.push("deleted");
+      else if (job?.resultState === "RESTORING" && job.archiveId === archiveId) {
         const r = await finishRestore({ ...job, archiveId });
         if (r.retryInSeconds !== undefined) return r;
         outcomes.push(r.outcome);
@@ -196,7 +214,38 @@ export function createArchiver(deps: ArchiverDeps) {
     return { outcome: outcomes.join(",") };
   }
 
-  return { onJobCompleted, onArchiveDue, onThaw, onRestored };
+  /** job.delete: remove a deleted job's files, input, archive and, last, its record. */
+  async function onJobDelete(m: TopicMessages["job.delete"]): Promise<StepResult> {
+    const log = deps.log.child({ jobId: m.jobId });
+    let job = await jobs.get(m.jobId);
+    if (!job) return { outcome: "gone" };
+    if (job.userId !== m.userId) {
+      log.warn("job.delete names another owner; ignored", { userId: m.userId });
+      return { outcome: "not-owner" };
+    }
+    if (job.status === "PENDING" || job.status === "RUNNING") await jobs.fail(job.id, null, DELETED_REASON);
+    job = (await jobs.markDeleted(job.id)) ?? job;
+    await Promise.all(resultObjectKeys(job).map((k) => results.delete(k)));
+    await inputs.delete(job.inputKey);
+    if (job.archiveId) await vault.delete(job.archiveId);
+    // An annotator running the job when it was failed stops at its next claim check, but one
+    // already storing its results finishes the uploads first: look again once its lease is over.
+    const stoppedAt = job.failureReason === DELETED_REASON && job.startTime ? (job.completeTime?.getTime() ?? 0) : 0;
+    const settleMs = stoppedAt + deps.deleteSettleSeconds * 1000 - Date.now();
+    if (settleMs > 0) {
+      log.info("deleted job's files removed; its record waits for the worker that ran it", { seconds: Math.ceil(settleMs / 1000) });
+      return { outcome: "settling", retryInSeconds: Math.ceil(settleMs / 1000) };
+    }
+    // An archive made while this ran (onArchiveDue read the job before the mark) is named on the
+    // record only now.
+    const last = await jobs.get(job.id);
+    if (last?.archiveId && last.archiveId !== job.archiveId) await vault.delete(last.archiveId);
+    await jobs.delete(job.id);
+    log.info("deleted job removed");
+    return { outcome: "deleted" };
+  }
+
+  return { onJobCompleted, onArchiveDue, onThaw, onRestored, onJobDelete };
 }
 
 export type Archiver = ReturnType<typeof createArchiver>;

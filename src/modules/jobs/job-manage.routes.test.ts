@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ORIGIN, type WebClient, type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 import { csrfTokenIn } from "../../../test/support/gas-process.ts";
+import type { TopicMessages } from "../../ports/queue.ts";
+import { createLogger } from "../../shared/logger.ts";
 
 const VCF = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n21\t25587759\t.\tG\tA\t.\t.\t.\n";
 
@@ -145,12 +147,27 @@ describe("named jobs, the file API, run again and delete", () => {
     expect(viaPage.headers.get("location")).toMatch(/^\/annotations\/[0-9a-f-]{36}$/);
   });
 
-  test("delete removes the record, input, every result file and share link; again is still 204; another user's job is untouched", async () => {
+  /** What the archiver role does with the job.delete messages the web role published (it runs no worker here). */
+  async function runDeleteWorker() {
+    const queue = h.container.ports.queue<TopicMessages["job.delete"]>("delete");
+    const archiver = h.container.archiver(createLogger("error", {}));
+    const outcomes: string[] = [];
+    for (let [d] = await queue.receive({ waitSeconds: 0 }); d; [d] = await queue.receive({ waitSeconds: 0 })) {
+      outcomes.push((await archiver.onJobDelete(d.message)).outcome);
+      await queue.ack(d);
+    }
+    return outcomes;
+  }
+
+  test("delete: gone at once (404, list, share link), then the worker removes record, input, files; again 204; others untouched", async () => {
+    await runDeleteWorker(); // the earlier tests' deletes
     const id = await h.completedJob(adaId);
     const job = (await h.container.ports.jobStore.get(id))!;
     const { inputs, results, jobStore } = h.container.ports;
     await results.put(`${adaId}/${id}~test.manifest.json`, "{}");
     expect((await results.list(`${adaId}/${id}~`)).length).toBeGreaterThan(0);
+    const share = await h.container.shares.create(adaId, id, 7);
+    expect((await ada.request(`/shared/${share.token}`)).status).toBe(200);
     // The confirmation page, then its form.
     const confirm = await ada.request(`/annotations/${id}/delete`);
     expect(confirm.status).toBe(200);
@@ -158,17 +175,27 @@ describe("named jobs, the file API, run again and delete", () => {
     expect(page).toContain("cannot be undone");
     const del = await ada.request(`/annotations/${id}/delete`, { method: "POST", body: new URLSearchParams({ _csrf: csrfTokenIn(page) }) });
     expect(del.status).toBe(303);
+    // Gone for the owner and the link's visitors before any worker ran.
+    expect((await api(`/annotations/${id}`)).status).toBe(404);
+    const list = (await (await api("/annotations")).json()) as { jobs: { job_id: string }[] };
+    expect(list.jobs.map((j) => j.job_id)).not.toContain(id);
+    expect((await ada.request(`/shared/${share.token}`)).status).toBe(404);
+    expect((await jobStore.get(id))?.deletedAt).toBeInstanceOf(Date);
+    // The archiver's worker removes the rest.
+    expect(await runDeleteWorker()).toEqual(["deleted"]);
     expect(await jobStore.get(id)).toBeNull();
     expect(await inputs.head(job.inputKey)).toBeNull();
     expect(await results.list(`${adaId}/${id}~`)).toEqual([]);
     expect((await api(`/annotations/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await api(`/annotations/${id}`)).status).toBe(404);
+    expect(await runDeleteWorker()).toEqual([]);
 
     const eve = h.client();
     const eveId = await eve.signIn("eve@example.org", "Eve");
     const hers = await h.completedJob(eveId);
     expect((await api(`/annotations/${hers}`, { method: "DELETE" })).status).toBe(204);
-    expect(await jobStore.get(hers)).not.toBeNull();
+    expect(await runDeleteWorker()).toEqual([]);
+    expect((await jobStore.get(hers))?.deletedAt).toBeNull();
   });
 
   test("the manifest route: 404 while a job has none, the stored JSON once it has", async () => {

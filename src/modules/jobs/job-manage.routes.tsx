@@ -42,7 +42,7 @@ const JobManifestResponse = z
 
 /** Routes under /annotations/{id}: manifest, rerun, delete. */
 export function jobManageRoutes(deps: JobsRoutesDeps) {
-  const { jobs, shares } = deps;
+  const { jobs, shares, results } = deps;
 
   async function remove(c: Context<AppEnv>) {
     const user = userOf(c);
@@ -51,7 +51,11 @@ export function jobManageRoutes(deps: JobsRoutesDeps) {
     const job = await jobs.get(user, id).catch(() => null);
     if (job) for (const s of await shares.listForJob(user.id, job.id)) await shares.revoke(user.id, s.id);
     const removed = await jobs.remove(user, id);
-    if (removed) c.var.log.info("job deleted", { jobId: removed.id, userId: user.id });
+    if (removed) {
+      // This process's copy of the results store; the archiver deletes the stored one.
+      results.forget(removed);
+      c.var.log.info("job deleted", { jobId: removed.id, userId: user.id });
+    }
     return removed;
   }
 
@@ -100,6 +104,8 @@ export function jobManageRoutes(deps: JobsRoutesDeps) {
       "/annotations/:id",
       describeRoute({
         summary: "Delete a job: its input, results, results store and archive. Idempotent: 204 whether or not it still existed",
+        description:
+          "From the 204 on, the job answers 404 and leaves the list, and its share links stop working; its files, archive and record are removed by a background worker moments later.",
         parameters: jobParams,
         responses: { "204": { description: "Deleted, or already gone" }, "401": jobErrors["401"] },
       }),

@@ -4,14 +4,14 @@
  * job, so ids of others' jobs cannot even be confirmed to exist.
  */
 import { randomUUID } from "node:crypto";
-import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import { DEFAULT_JOB_OPTIONS, type Job, type JobCursor, type JobStore } from "../../ports/job-store.ts";
 import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../ports/object-store.ts";
 import type { Topic } from "../../ports/queue.ts";
 import { AppError } from "../../shared/errors.ts";
 import type { User } from "../accounts/index.ts";
 import { type DownloadEntry, type DownloadKind, downloadSource, downloadSources } from "./job-downloads.ts";
-import { indexKeyOf, isJobId, parseInputKey, resultKeys } from "./job-keys.ts";
+import { DELETED_REASON } from "./job-deletion.ts";
+import { isJobId, parseInputKey } from "./job-keys.ts";
 import { type JobManifest, parseManifest } from "./job-manifest.ts";
 import { type JobSettings, optionsProblem } from "./job-settings.ts";
 import { fileNameProblem } from "./input-file-name.ts";
@@ -22,13 +22,8 @@ export interface JobsServiceDeps {
   inputs: ObjectStore;
   results: ObjectStore;
   topic: Topic;
-  /** Where archived results are: deleting a job deletes its archive too (absent: no archives to delete). */
-  vault?: Pick<ArchiveVault, "delete">;
   limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number; plans?: Plans; archiveAfterSeconds?: number };
 }
-
-/** Why a job was FAILED on its way to deletion (a worker holding it then finds nothing to finish). */
-const DELETED_REASON = "Deleted by its owner.";
 
 /** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
 const PREMIUM_MAX_UPLOAD_BYTES = 5 * 1024 ** 4;
@@ -58,7 +53,8 @@ export function createJobsService(deps: JobsServiceDeps) {
 
   async function owned(user: Owner, id: string): Promise<Job> {
     const job = isJobId(id) ? await jobs.get(id) : null;
-    if (!job || job.userId !== user.id) throw new AppError("NOT_FOUND", `Annotation job ${id} was not found`);
+    // A deleted job is gone for its owner too, while the archiver removes its files.
+    if (!job || job.userId !== user.id || job.deletedAt) throw new AppError("NOT_FOUND", `Annotation job ${id} was not found`);
     return job;
   }
 
@@ -153,7 +149,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         }
       }
       const job = await jobs.get(parts.jobId);
-      if (!job || job.userId !== user.id) {
+      if (!job || job.userId !== user.id || job.deletedAt) {
         throw new AppError("NOT_FOUND", `input file ${parts.fileName} was not found; upload it first (GET /annotate)`);
       }
       // One upload form is one job (the job id is in the form's key): a second file posted with
@@ -211,31 +207,23 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     /**
-     * Delete a job: its input, every result file, its archive, then its record. Idempotent: a job
-     * already gone (or another user's, which this never touches) is not an error, so a retried
-     * DELETE answers the same. A PENDING or RUNNING job is first marked FAILED, so no annotator
-     * starts it, and one running it loses its claim and stops; a result it stores in the moment
-     * between its last write and its claim check can outlive the job.
+     * Delete a job (job-deletion.ts): from the moment this returns the job is gone for its owner
+     * (404, out of the list); the archiver then removes its input, result files, archive and
+     * record. Idempotent: a job already gone (or another user's, which this never touches) is not
+     * an error, so a retried DELETE answers the same, and one whose job.delete was lost (the
+     * publish failed after the mark) publishes it again. A PENDING or RUNNING job is first marked
+     * FAILED, so no annotator starts it, and one running it loses its claim and stops.
+     *
+     * The message goes before the mark: a publish that fails leaves the job as it was (the owner
+     * sees an error and can try again), and a worker that is quicker than the mark marks the job
+     * itself. Returns the job as it was, or null when there was none of the user's.
      */
     async remove(user: Owner, id: string): Promise<Job | null> {
       const job = isJobId(id) ? await jobs.get(id) : null;
       if (!job || job.userId !== user.id) return null;
       if (job.status === "PENDING" || job.status === "RUNNING") await jobs.fail(job.id, null, DELETED_REASON);
-      const named = resultKeys(job.userId, job.id, job.inputFileName);
-      const resultObjects = new Set(
-        [
-          job.resultKey,
-          job.resultKey ? indexKeyOf(job.resultKey) : null,
-          job.logKey,
-          job.rowsKey,
-          job.manifestKey,
-          ...Object.values(named),
-        ].filter((k): k is string => !!k),
-      );
-      await Promise.all([...resultObjects].map((k) => results.delete(k)));
-      await inputs.delete(job.inputKey);
-      if (job.archiveId && deps.vault) await deps.vault.delete(job.archiveId);
-      await jobs.delete(job.id);
+      await topic.publish("job.delete", { jobId: job.id, userId: job.userId });
+      await jobs.markDeleted(job.id);
       return job;
     },
 

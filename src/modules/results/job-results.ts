@@ -39,6 +39,8 @@ export interface ResultsService {
    * lifecycle (assertResultsAvailable) first: an archived job's store is not served.
    */
   open(job: Job, owner: Owner): Promise<JobResults>;
+  /** Drop this process's local copy of the job's store (the job was deleted). */
+  forget(job: Job): void;
 }
 
 export interface ResultsServiceDeps {
@@ -114,6 +116,9 @@ export function createResultsService(deps: ResultsServiceDeps): ResultsService {
   }
 
   return {
+    forget(job) {
+      for (const key of new Set([job.rowsKey, resultKeys(job.userId, job.id, job.inputFileName).store])) if (key) cache.evict(key);
+    },
     async open(job, owner) {
       if (job.userId !== owner.id) throw new AppError("NOT_FOUND", `Annotation job ${job.id} was not found`);
       if (job.status !== "COMPLETED") throw new AppError("NOT_FOUND", `Job ${job.id} has no results to browse yet (it is ${job.status})`);

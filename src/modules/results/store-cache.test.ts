@@ -43,6 +43,33 @@ describe("store cache", () => {
     for (const l of leases) l.release();
   });
 
+  test("evict drops an idle copy at once and a held one at its last release; an unknown key is ignored", async () => {
+    for (const k of ["e1", "e2"]) await put(`u/${k}.results.sqlite`);
+    const evicted: string[] = [];
+    const cache = createStoreCache({
+      dir: tempDir("gas-cache-"),
+      maxBytes: 1 << 30,
+      results: h.container.ports.results,
+      onEvict: (p) => evicted.push(p),
+    });
+    const idle = await cache.acquire("u/e1.results.sqlite");
+    idle.release();
+    const held = await cache.acquire("u/e2.results.sqlite");
+    const again = await cache.acquire("u/e2.results.sqlite");
+    cache.evict("u/e1.results.sqlite");
+    cache.evict("u/e2.results.sqlite");
+    cache.evict("u/never.results.sqlite");
+    expect(evicted).toEqual([idle.path]);
+    expect(cache.bytes).toBe(KB400);
+    held.release();
+    expect(existsSync(held.path)).toBe(true); // still held once
+    again.release();
+    expect(evicted).toEqual([idle.path, held.path]);
+    expect(cache.bytes).toBe(0);
+    await Bun.sleep(50);
+    expect(existsSync(idle.path) || existsSync(held.path)).toBe(false);
+  });
+
   test("over the cap, the least recently used idle files go; held ones stay", async () => {
     for (const k of ["a", "b", "c", "d"]) await put(`u/${k}.results.sqlite`);
     const evicted: string[] = [];

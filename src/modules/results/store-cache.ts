@@ -22,6 +22,11 @@ export interface StoreLease {
 export interface StoreCache {
   /** The store at `key` as a local file, downloaded first if needed; NOT_FOUND when the object is absent. */
   acquire(key: string): Promise<StoreLease>;
+  /**
+   * Drop the local copy of `key` (its job was deleted): at once when no caller holds it, else when
+   * the last holder releases it. Nothing when it is not cached.
+   */
+  evict(key: string): void;
   /** Bytes of the files in the folder now. */
   readonly bytes: number;
 }
@@ -42,6 +47,8 @@ interface Entry {
   /** Set while the download runs; the entry counts only once it resolves. */
   ready: Promise<void>;
   lastUsed: number;
+  /** Evicted while held: removed when the last holder releases it. */
+  doomed?: true;
 }
 
 const SUFFIX = ".sqlite";
@@ -82,12 +89,17 @@ export function createStoreCache(opts: StoreCacheOptions): StoreCache {
     const removals: Promise<void>[] = [];
     for (const [name, e] of idle) {
       if (bytes <= opts.maxBytes) break;
-      entries.delete(name);
-      bytes -= e.size;
-      opts.onEvict?.(e.path);
-      removals.push(rm(e.path, { force: true }));
+      removals.push(remove(name, e));
     }
     return Promise.all(removals);
+  }
+
+  /** Forget one entry and delete its file (bookkeeping first, synchronously). */
+  function remove(name: string, e: Entry): Promise<void> {
+    entries.delete(name);
+    bytes -= e.size;
+    opts.onEvict?.(e.path);
+    return rm(e.path, { force: true });
   }
 
   async function download(key: string, path: string, entry: Entry): Promise<void> {
@@ -106,14 +118,24 @@ export function createStoreCache(opts: StoreCacheOptions): StoreCache {
     bytes += entry.size;
   }
 
+  const nameOf = (key: string) => `${createHash("sha256").update(key).digest("hex").slice(0, 32)}${SUFFIX}`;
+
   return {
     get bytes() {
       return bytes;
     },
+    evict(key: string) {
+      const name = nameOf(key);
+      const e = entries.get(name);
+      if (!e) return;
+      // A download still running counts once it resolves: let it land, then drop it like a held one.
+      if (e.holders > 0 || e.size === 0) e.doomed = true;
+      else void remove(name, e);
+    },
     async acquire(key: string): Promise<StoreLease> {
       started ??= start();
       await started;
-      const name = `${createHash("sha256").update(key).digest("hex").slice(0, 32)}${SUFFIX}`;
+      const name = nameOf(key);
       let entry = entries.get(name);
       if (!entry) {
         const path = join(opts.dir, name);
@@ -143,6 +165,7 @@ export function createStoreCache(opts: StoreCacheOptions): StoreCache {
           released = true;
           held.holders--;
           held.lastUsed = ++tick;
+          if (held.doomed && held.holders === 0 && entries.get(name) === held) void remove(name, held);
           void evict();
         },
       };

@@ -198,6 +198,32 @@ describe("named jobs, the file API, run again and delete", () => {
     expect((await jobStore.get(hers))?.deletedAt).toBeNull();
   });
 
+  test("the JSON list gives each job its name, status, times and result state", async () => {
+    const sent = (await (await sendFile({ name: "listed by name" })).json()) as { job_id: string };
+    const done = await h.completedJob(adaId);
+    const list = (await (await api("/annotations")).json()) as { jobs: Record<string, unknown>[] };
+    const byId = new Map(list.jobs.map((j) => [j.job_id, j]));
+    expect(byId.get(sent.job_id)).toMatchObject({
+      name: "listed by name",
+      job_status: "PENDING",
+      input_file_name: "trio.vcf",
+      start_time: null,
+      complete_time: null,
+      result_state: null,
+    });
+    const completed = byId.get(done)!;
+    expect(completed).toMatchObject({ name: "test.vcf", job_status: "COMPLETED", result_state: "available" });
+    for (const t of ["submit_time", "start_time", "complete_time"]) expect(Number.isNaN(Date.parse(String(completed[t])))).toBe(false);
+    // The OpenAPI document says so.
+    const doc = (await (await h.app.request(`${ORIGIN}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: { jobs: { items: { properties: Record<string, unknown> } } } }> };
+    };
+    const item = doc.components.schemas.JobListResponse!.properties.jobs.items.properties;
+    expect(Object.keys(item)).toEqual(
+      expect.arrayContaining(["name", "job_status", "submit_time", "start_time", "complete_time", "result_state"]),
+    );
+  });
+
   test("the manifest route: 404 while a job has none, the stored JSON once it has", async () => {
     const id = await h.completedJob(adaId);
     expect((await api(`/annotations/${id}/manifest.json`)).status).toBe(404);

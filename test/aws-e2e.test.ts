@@ -113,7 +113,7 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
     const html = await confirm.text();
     expect(confirm.status).toBe(201); // the job was created
     expect(html).toContain("Annotation Request Received");
-    const jobId = /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(html)?.[1];
+    const jobId = /was received \(ID <span class="font-monospace">([0-9a-f-]{36})<\/span>/.exec(html)?.[1];
     expect(jobId).toBeTruthy();
 
     const done = await waitForJob(browser, jobId!);

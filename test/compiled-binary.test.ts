@@ -79,7 +79,7 @@ describe("compiled binary", () => {
       expect(upload.status).toBe(303);
       const redirect = new URL(upload.headers.get("location")!);
       const html = await (await browser.request(redirect.pathname + redirect.search, { headers: { accept: "text/html" } })).text();
-      const jobId = /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(html)?.[1];
+      const jobId = /was received \(ID <span class="font-monospace">([0-9a-f-]{36})<\/span>/.exec(html)?.[1];
       expect(jobId).toBeTruthy();
 
       const done = await waitForJob(browser, jobId!);

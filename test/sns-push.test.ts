@@ -81,7 +81,7 @@ describe("push mode: SNS webhook → annotator → SQS, on emulators", () => {
     const redirect = new URL(upload.headers.get("location")!);
     const created = await browser.request(redirect.pathname + redirect.search, { headers: { accept: "text/html" } });
     expect(created.status).toBe(201);
-    return /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(await created.text())![1]!;
+    return /was received \(ID <span class="font-monospace">([0-9a-f-]{36})<\/span>/.exec(await created.text())![1]!;
   }
 
   const status = async (jobId: string) =>

@@ -64,7 +64,7 @@ const describe = (
       ...(open ? {} : { "401": errorResponse("Not signed in / bad token") }),
       "402": errorResponse("The results are archived (free account)"),
       "404": errorResponse("Unknown job or link, or the job has no results yet"),
-      "409": errorResponse("The results are being restored"),
+      "409": errorResponse("The results are being restored (or, through a share link, archived)"),
       // Bun's own answer when the request line passes its limit (thousands of filter values).
       "431": { description: "The URL is too long: send fewer filter values" },
     },
@@ -141,7 +141,7 @@ export function rowsRoutes(deps: RowsRoutesDeps) {
         const owner = { id: link.userId };
         const job = await jobs.get(owner, link.jobId).catch(() => null);
         if (!job || job.status !== "COMPLETED") throw new AppError("NOT_FOUND", NOT_SHARED);
-        assertResultsAvailable(job, false);
+        assertResultsAvailable(job, "shared");
         c.header("x-robots-tag", "noindex");
         return answer(c, job, owner, c.req.valid("query"));
       },

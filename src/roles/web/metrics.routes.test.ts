@@ -128,7 +128,7 @@ describe("GET /metrics", () => {
       await h.container.ports.inputs.put(key, new Uint8Array(await Bun.file(DEMO_VCF).arrayBuffer()));
       const submitted = await client.request(`/annotate/job?key=${encodeURIComponent(key)}`);
       expect(submitted.status).toBe(201);
-      const jobId = /assigned ID <a href="\/annotations\/([0-9a-f-]{36})"/.exec(await submitted.text())![1]!;
+      const jobId = /was received \(ID <span class="font-monospace">([0-9a-f-]{36})<\/span>/.exec(await submitted.text())![1]!;
       let job = await h.container.ports.jobStore.get(jobId);
       for (const deadline = Date.now() + 60_000; job?.status !== "COMPLETED" && Date.now() < deadline; await Bun.sleep(100))
         job = await h.container.ports.jobStore.get(jobId);

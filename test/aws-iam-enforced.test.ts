@@ -241,6 +241,9 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ],
       ["queue depths (metrics)", () => p.queue("annotator").counts()],
       ["job counts (metrics)", () => p.jobStore.countByStatus()],
+      // Deleting a job: the web role announces it and marks it; the archiver deletes (below).
+      ["publish job.delete", () => p.topic.publish("job.delete", { jobId: id, userId: "user-1" })],
+      ["mark the job deleted", () => p.jobStore.markDeleted(id)],
     ],
     annotator: (p, id) => [
       ["release binary (user-data)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas" }))],
@@ -309,6 +312,13 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["publish job.thaw (re-check)", () => p.topic.publish("job.thaw", { jobId: id, userId: "user-1", check: 1 })],
       ["publish result.restored", () => p.topic.publish("result.restored", { jobId: id, userId: "user-1", archiveId: "a" })],
       ["delete the archive", () => p.vault.delete((globalThis as { archiveId?: string }).archiveId!)],
+      // job.delete: the job's input, files and item (the web role may delete none of them).
+      ["receive job.delete", () => p.queue("delete").receive({ max: 1, waitSeconds: 0 })],
+      ["fail an unfinished deleted job", () => p.jobStore.fail(id, null, "Deleted by its owner.")],
+      ["mark the job deleted", () => p.jobStore.markDeleted(id)],
+      ["delete a deleted job's result files", () => p.results.delete(`user-1/${id}/in.vcf.count.log`)],
+      ["delete a deleted job's input", () => p.inputs.delete(newJob(id).inputKey)],
+      ["delete the job's item", () => p.jobStore.delete(id)],
     ],
     notifier: (p, id) => [
       ["release binary (user-data)", () => p.clients.s3.send(new GetObjectCommand({ Bucket: RELEASES, Key: "releases/0.1.0/gas" }))],
@@ -344,6 +354,8 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     const annotator = await principal("deny-annotator", policies.annotator);
     const attempts: [string, () => Promise<unknown>][] = [
       ["web deletes a result", () => web.results.delete("user-1/x/in.annot.vcf")],
+      ["web deletes an input", () => web.inputs.delete("user-1/x/in.vcf")],
+      ["web deletes a job's item", () => web.jobStore.delete("job-iam-1")],
       [
         "web reads the annotator's queue",
         () => web.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrls.annotator, WaitTimeSeconds: 0 })),
@@ -380,5 +392,20 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
       ["upload a result (PutObject, then HeadObject)", () => p.results.put("user-1/job-x/in.annot.vcf", new TextEncoder().encode("r"))],
     ]);
     expect(failures.join("\n")).toMatch(/^upload a result \(PutObject, then HeadObject\): 403 /);
+  }, 60_000);
+
+  test("the archiver without its delete grants cannot remove a deleted job's input or item", async () => {
+    const noInputs = await principal(
+      "archiver-without-input-delete",
+      withoutAction(policies.archiver, "s3:DeleteObject", new RegExp(`${INPUTS}/\\*$`)),
+    );
+    const noItems = await principal("archiver-without-delete-item", withoutAction(policies.archiver, "dynamodb:DeleteItem", /:table\//));
+    const failures = await runSteps([
+      ["delete a deleted job's input", () => noInputs.inputs.delete("user-1/job-x/in.vcf")],
+      ["delete the job's item", () => noItems.jobStore.delete("job-x")],
+    ]);
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toStartWith("delete a deleted job's input: 403 ");
+    expect(failures[1]).toStartWith("delete the job's item: ");
   }, 60_000);
 });

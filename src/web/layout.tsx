@@ -29,7 +29,14 @@ export function Layout(props: {
   title: string;
   children?: Child;
   head?: Child;
-  scripts?: ("job-live.js" | "annotate-check.js" | "results-browser.js" | "swagger-ui-bundle.js" | "api-reference.js")[];
+  scripts?: (
+    | "job-live.js"
+    | "annotate-check.js"
+    | "upload-form-renew.js"
+    | "results-browser.js"
+    | "swagger-ui-bundle.js"
+    | "api-reference.js"
+  )[];
 }) {
   const { ctx } = props;
   const user = ctx.user;

@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import bootstrapCss from "bootstrap/dist/css/bootstrap.min.css" with { type: "text" };
 import annotateCheckJs from "./static/annotate-check.js" with { type: "text" };
+import uploadFormRenewJs from "./static/upload-form-renew.js" with { type: "text" };
 import gasCss from "./static/gas.css" with { type: "text" };
 import jobLiveJs from "./static/job-live.js" with { type: "text" };
 import faviconSvg from "./static/favicon.svg" with { type: "text" };
@@ -33,6 +34,7 @@ const ASSETS: Record<string, Asset> = {
   "gas.css": asset(gasCss, "text/css; charset=utf-8"),
   "job-live.js": asset(jobLiveJs, "text/javascript; charset=utf-8"),
   "annotate-check.js": asset(annotateCheckJs, "text/javascript; charset=utf-8"),
+  "upload-form-renew.js": asset(uploadFormRenewJs, "text/javascript; charset=utf-8"),
   "results-browser.js": asset(resultsBrowserJs, "text/javascript; charset=utf-8"),
   "favicon.svg": asset(faviconSvg, "image/svg+xml"),
   "swagger-ui-bundle.js": asset(swaggerUiJs, "text/javascript; charset=utf-8"),

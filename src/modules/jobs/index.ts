@@ -7,4 +7,4 @@ export { parseInputKey, resultKeys } from "./job-keys.ts";
 export * as jobsApi from "./jobs.api-schemas.ts";
 export { jobsRoutes } from "./jobs.routes.tsx";
 export { createJobsService, type JobsService } from "./jobs.service.ts";
-export { uploadRoutes } from "./upload.routes.ts";
+export { uploadRoutes } from "./upload.routes.tsx";

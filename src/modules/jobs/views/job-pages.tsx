@@ -26,7 +26,7 @@ export const StatusBadge = (p: { status: JobStatus; id?: string }) => (
 export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: number }; freeMaxBytes: number; settings?: JobSettings }) {
   const free = p.ctx.user?.tier !== "premium";
   return (
-    <Layout ctx={p.ctx} title="Annotate" scripts={["annotate-check.js"]}>
+    <Layout ctx={p.ctx} title="Annotate" scripts={["annotate-check.js", "upload-form-renew.js"]}>
       <h1 class="h2">Annotate VCF File</h1>
       <p id="limit-note">
         {free ? (
@@ -47,6 +47,8 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
         method="post"
         enctype="multipart/form-data"
         data-max-bytes={String(p.form.maxBytes)}
+        // Seconds left as the server sees it: upload-form-renew.js renews the form before then.
+        data-expires-in={String(Math.max(0, Math.floor((p.form.expiresAt.getTime() - Date.now()) / 1000)))}
         class="col-lg-7"
       >
         {Object.entries(p.form.fields).map(([name, value]) => (
@@ -77,7 +79,13 @@ export function AnnotatePage(p: { ctx: PageCtx; form: UploadForm & { maxBytes: n
           Annotate
         </button>
       </form>
-      <p class="form-text mt-3">This form expires at {formatTime(p.form.expiresAt)}; reload the page after that.</p>
+      <p class="form-text mt-3">
+        This form is valid until{" "}
+        <time id="form-expires-at" datetime={p.form.expiresAt.toISOString()}>
+          {formatTime(p.form.expiresAt)}
+        </time>
+        ; while this page is open it renews itself (without JavaScript, reload the page after that).
+      </p>
     </Layout>
   );
 }

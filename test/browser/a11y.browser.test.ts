@@ -105,6 +105,29 @@ describe.if(hasChromium)("axe-core on the main pages", () => {
     expect(serious.join("\n\n")).toBe("");
   }, 60_000);
 
+  test("keyboard: the first Tab reaches a visible skip link; focused controls show a focus ring", async () => {
+    await page.goto(`${gas.url}/`);
+    await page.keyboard.press("Tab");
+    const skip = page.locator(":focus");
+    await expect(skip.textContent()).resolves.toBe("Skip to content");
+    const box = await skip.boundingBox();
+    expect(box && box.width > 0 && box.height > 0 && box.y >= 0).toBe(true);
+    // The next stops: each shows an outline or a box-shadow while focused (not colour alone).
+    const unringed: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press("Tab");
+      const seen = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const st = getComputedStyle(el);
+        const ring = (st.outlineStyle !== "none" && st.outlineWidth !== "0px") || st.boxShadow !== "none";
+        return { name: `${el.tagName.toLowerCase()} "${(el.textContent ?? "").trim().slice(0, 40)}"`, ring };
+      });
+      if (seen && !seen.ring) unringed.push(seen.name);
+    }
+    expect(unringed).toEqual([]);
+  }, 60_000);
+
   test("signed in: profile, upload, job, results, variant, list, tokens, subscribe, share link", async () => {
     serious.length = 0;
     await page.goto(`${gas.url}/login`);
@@ -119,6 +142,14 @@ describe.if(hasChromium)("axe-core on the main pages", () => {
     await check("jobs list (empty)", null);
 
     await check("upload page", "/annotate");
+    // A form the store refuses (its policy tampered with): the page that offers a fresh form.
+    await page.locator("#upload-form input[name=policy]").evaluate((el) => ((el as HTMLInputElement).value = "e30="));
+    await page.getByLabel("Select VCF Input File").setInputFiles(DEMO_VCF);
+    await page.getByRole("button", { name: "Annotate" }).click();
+    await page.locator("#upload-refused-message").waitFor();
+    await check("upload refused", null);
+    await page.getByRole("link", { name: "Open the upload page again" }).click();
+    await page.waitForURL(/\/annotate$/);
     await page.getByLabel("Select VCF Input File").setInputFiles(DEMO_VCF);
     await page.getByRole("button", { name: "Annotate" }).click();
     await page.waitForURL(/\/annotate\/job/);

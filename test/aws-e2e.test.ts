@@ -5,7 +5,10 @@
  * PostgreSQL (PGlite here; RDS in production). The browser flow is the original's: the upload
  * form is a presigned POST straight to S3, S3 redirects to /annotate/job, the job travels
  * SNS → SQS to the annotator, the result lands in S3, the item is COMPLETED in DynamoDB and the
- * notifier mails through SES.
+ * notifier mails through SES. Then the API's way in: `POST /annotations {"upload": true}` with
+ * settings, the presigned POST, S3's redirect (its bucket and key added to the settings' query),
+ * the job run with those settings, and DELETE: gone for the owner at once, its objects and item
+ * removed by the archiver (SNS → SQS `delete`), which the web role's IAM policy may not delete.
  *
  * Then the archive lifecycle on AWS (test/archive-lifecycle.test.ts is the local one): a free
  * user's result goes to the vault after ARCHIVE_AFTER_SECONDS, the user upgrades through the
@@ -209,6 +212,91 @@ describe("end to end, GAS_BACKEND=aws on emulators, --role=all", () => {
       if (depths.every((d) => d === 0)) break;
     }
     expect(Object.fromEntries(watched.map((q, i) => [q, depths[i]]))).toEqual(Object.fromEntries(watched.map((q) => [q, 0])));
+  }, 180_000);
+
+  test("API: upload: true → presigned POST to S3 → redirect with the settings → job runs with them; DELETE through the archiver", async () => {
+    const session = createClient(web.url);
+    await session.signIn("grace@example.org", "Grace");
+    const minted = await session.json("/account/tokens", {
+      method: "POST",
+      body: JSON.stringify({ scopes: ["read", "submit", "manage"] }),
+    });
+    expect(minted.status).toBe(201);
+    const api = createClient(web.url, { token: ((await minted.json()) as { token: string }).token });
+
+    // One call answers a presigned S3 form whose redirect already carries the job's settings.
+    const offered = await api.json("/annotations", {
+      method: "POST",
+      body: JSON.stringify({ upload: true, name: "Grace's trio", note: "via S3", pick: "per-gene", fields: "csq" }),
+    });
+    expect(offered.status).toBe(200);
+    const form = (await offered.json()) as { url: string; fields: Record<string, string>; max_bytes: number };
+    expect(form.url).toBe(`${aws.s3}/${env.S3_INPUTS_BUCKET}`);
+    const redirectTo = new URL(form.fields.success_action_redirect!);
+    expect(redirectTo.pathname).toBe("/annotate/job");
+    expect(redirectTo.searchParams.get("name")).toBe("Grace's trio");
+
+    const body = new FormData();
+    for (const [k, v] of Object.entries(form.fields)) body.append(k, v);
+    body.append("file", new File([await Bun.file(DEMO_VCF).arrayBuffer()], "grace.vcf"));
+    const upload = await fetch(form.url, { method: "POST", body, redirect: "manual" });
+    expect(upload.status).toBe(303);
+    // S3 adds bucket, key and etag to a redirect that already has a query: with `&`, the settings kept.
+    const location = upload.headers.get("location")!;
+    expect(location.split("?")).toHaveLength(2);
+    const back = new URL(location);
+    expect(back.origin + back.pathname).toBe(`${web.url}/annotate/job`);
+    expect(Object.fromEntries([...back.searchParams].filter(([k]) => k !== "key" && k !== "etag"))).toEqual({
+      name: "Grace's trio",
+      note: "via S3",
+      pick: "per-gene",
+      fields: "csq",
+      bucket: env.S3_INPUTS_BUCKET!,
+    });
+    const inputKey = back.searchParams.get("key")!;
+    expect(inputKey).toMatch(/^[^/]+\/[0-9a-f-]{36}~grace\.vcf$/);
+    // S3 (and fauxqs) add the ETag too; moto leaves it out. GAS does not need it.
+    const etag = back.searchParams.get("etag");
+    if (etag !== null) expect(etag).toMatch(/^"?[0-9a-f]{32}"?$/);
+
+    const submitted = await api.json(back.pathname + back.search);
+    expect(submitted.status).toBe(201);
+    const jobId = ((await submitted.json()) as { job_id: string }).job_id;
+    const done = await waitForJob(api, jobId);
+    expect(done).toMatchObject({
+      job_status: "COMPLETED",
+      name: "Grace's trio",
+      note: "via S3",
+      options: { pick: "per-gene", fields: ["csq"] },
+    });
+    // The engine ran with them: CSQ only, no ANN.
+    const vcf = await (await api.request(`/annotations/${jobId}/result.vcf`)).text();
+    expect(vcf).toContain("##INFO=<ID=CSQ");
+    expect(vcf).not.toContain("##INFO=<ID=ANN");
+    const listed = (await (await api.json("/annotations")).json()) as { jobs: Record<string, unknown>[] };
+    expect(listed.jobs.find((j) => j.job_id === jobId)).toMatchObject({ name: "Grace's trio", job_status: "COMPLETED" });
+
+    // Delete: 204 and gone for the owner at once; the archiver (SNS → SQS `delete`) removes the
+    // input, every result object and the item, which the web role's IAM policy could not.
+    const item = async () =>
+      (await clients.dynamodb.send(new GetItemCommand({ TableName: report.table, Key: { job_id: { S: jobId } }, ConsistentRead: true })))
+        .Item;
+    const prefix = `${inputKey.split("/")[0]}/${jobId}~`;
+    const objects = async (bucket: string) =>
+      ((await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key);
+    expect((await objects(env.S3_RESULTS_BUCKET!)).length).toBeGreaterThan(2);
+    expect((await api.request(`/annotations/${jobId}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api.json(`/annotations/${jobId}`)).status).toBe(404);
+    const after = (await (await api.json("/annotations")).json()) as { jobs: { job_id: string }[] };
+    expect(after.jobs.map((j) => j.job_id)).not.toContain(jobId);
+    let left: unknown[] = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(200)) {
+      left = [await item(), ...(await objects(env.S3_RESULTS_BUCKET!)), ...(await objects(env.S3_INPUTS_BUCKET!))].filter(Boolean);
+      if (left.length === 0) break;
+    }
+    expect(left).toEqual([]);
+    expect(web.logs().some((l) => l.msg === "deleted job removed" && l.jobId === jobId)).toBe(true);
+    expect((await api.request(`/annotations/${jobId}`, { method: "DELETE" })).status).toBe(204);
   }, 180_000);
 });
 

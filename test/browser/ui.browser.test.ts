@@ -123,7 +123,8 @@ describe.if(hasChromium)("UI in chromium", () => {
     await page.getByRole("link", { name: "browse and filter the variants" }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { gasMarker?: number }).gasMarker)).toBe(42);
     // Every download, swapped in live: the BGZF VCF, its index, the plain VCF.
-    await expect(page.locator("#result-download a").allTextContents()).resolves.toEqual([
+    // The download links only: a free user's result also carries its archive deadline and the Premium link.
+    await expect(page.locator("#result-download a[download]").allTextContents()).resolves.toEqual([
       "test.annot.vcf.gz",
       "test.annot.vcf.gz.tbi",
       "test.annot.vcf",

@@ -123,7 +123,10 @@ describe("bad input", () => {
     const res = await ada.json("/annotations", { method: "POST", body: "{not json" });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toContain("not valid JSON");
-    const missing = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ file: "x" }) });
+    const unknown = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ file: "x" }) });
+    expect(unknown.status).toBe(400);
+    expect(await errorOf(unknown)).toContain('Unrecognized key: "file"');
+    const missing = await ada.json("/annotations", { method: "POST", body: JSON.stringify({}) });
     expect(missing.status).toBe(400);
     expect(await errorOf(missing)).toContain("input_file");
     const nokey = await ada.json("/annotations", { method: "POST", body: JSON.stringify({ input_file: "../../etc/passwd" }) });

@@ -31,8 +31,13 @@ describe("loadConfig", () => {
   });
 
   test("DATABASE_URL switches to PostgreSQL; empty values count as unset", () => {
-    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db" });
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db" }).database).toEqual({ kind: "postgres", url: "postgres://u@h/db", poolMax: 10 });
     expect(loadConfig({ DATABASE_URL: "" }).database.kind).toBe("pglite");
+  });
+
+  test("DATABASE_POOL_MAX sizes the pool (the AWS playbook budgets it per role); 0 is refused", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_MAX: "4" }).database).toMatchObject({ poolMax: 4 });
+    expect(() => loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_MAX: "0" })).toThrow(/DATABASE_POOL_MAX/);
   });
 
   test("every bad or missing variable is named in one error", () => {

@@ -32,6 +32,11 @@ const Common = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    /**
+     * Connections this process keeps to PostgreSQL (plus one for LISTEN). The AWS playbook sizes
+     * it per role so that every role's instances at their group's maximum fit RDS's max_connections.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().positive().max(1000).default(10),
     PUBLIC_URL: z.url().optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     UPLOAD_SIGNING_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -395,7 +400,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { role
     production: e.NODE_ENV === "production",
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/$/, "") ?? null, trustedProxies: e.TRUSTED_PROXIES ?? [] },
     database: e.DATABASE_URL
-      ? ({ kind: "postgres", url: e.DATABASE_URL } as const)
+      ? ({ kind: "postgres", url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } as const)
       : ({ kind: "pglite", dataDir: join(dataDir, "pglite") } as const),
     backend: {
       kind: e.GAS_BACKEND,

@@ -68,7 +68,9 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
   const database: Database =
     opened.database ??
     (await openDatabase(
-      cfg.database.kind === "pglite" ? { kind: "pglite", dataDir: cfg.database.dataDir } : { kind: "postgres", url: cfg.database.url },
+      cfg.database.kind === "pglite"
+        ? { kind: "pglite", dataDir: cfg.database.dataDir }
+        : { kind: "postgres", url: cfg.database.url, max: cfg.database.poolMax },
     ));
   const publicUrl = cfg.http.publicUrl ?? `http://localhost:${cfg.http.port}`;
   // One Prometheus registry per container (per process in production; tests build many).

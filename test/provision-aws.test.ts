@@ -2,9 +2,11 @@
  * `ansible-playbook playbooks/provision_aws.yml` against moto (issue #7): the whole topology on
  * the emulator, a second run that is green and changes nothing, then the read-only checker
  * (ansible/scripts/check-topology.ts) lists every resource through the AWS API and checks its
- * settings, and is shown to catch drift. The test starts its own `moto_server` on a free port and
- * layers inventories/moto over inventories/aws; AWS_ENDPOINT_URL and dummy credentials exist only
- * in the playbook's environment here.
+ * settings (the results bucket's restore notification, RDS and the fleet's connection budget, the
+ * log groups and the user data that ships to them included), and is shown to catch drift; `gas aws
+ * bootstrap` refuses the playbook's topology (issue 14: one provisioner). The test starts its own
+ * `moto_server` on a free port and layers inventories/moto over inventories/aws; AWS_ENDPOINT_URL
+ * and dummy credentials exist only in the playbook's environment here.
  *
  * Where moto lacks what a task needs, inventories/moto names the gap in gas_emulator_gaps and the
  * role skips that task (or that one option) only: MOTO_GAPS below says which task and which API,
@@ -21,6 +23,7 @@ import { join } from "node:path";
 import { UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { checkTopology, createTopologyClients, formatReport, type TopologyClients } from "../ansible/scripts/check-topology.ts";
 import { policiesAllow } from "../ansible/scripts/topology/iam-checks.ts";
 import { type CheckResult, defaultSpec, type TopologySpec } from "../ansible/scripts/topology/topology-spec.ts";
@@ -62,9 +65,14 @@ const MOTO_GAPS: Record<string, { task: string | null; api: string }> = {
     task: null,
     api: "PutBucketLifecycleConfiguration drops NewerNoncurrentVersions; option noncurrent_version_keep_newer",
   },
+  rds_parameter_group: {
+    task: "Database parameters (max_connections as budgeted; TLS only)",
+    api: "DescribeDBParameterGroups: an empty list for an absent group instead of DBParameterGroupNotFound",
+  },
+  rds_gp3_storage: { task: null, api: "DescribeDBInstances: no StorageThroughput for gp3; option storage_type of 'RDS PostgreSQL' (gp2)" },
 };
 /** Checks the checker reports as skipped on moto: the resources the gaps leave out. */
-const SKIPPED_CHECKS = ["dynamodb_table", "s3_tls_only_policy"];
+const SKIPPED_CHECKS = ["dynamodb_table", "s3_tls_only_policy", "rds_parameter_group"];
 
 const missing = playbookMissing();
 if (!missing && !mitogenStrategy().ANSIBLE_STRATEGY)
@@ -170,6 +178,38 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     const skippedBy = new Set(results.filter((r) => r.status === "skipped").map((r) => r.detail.replace("emulator gap ", "")));
     expect([...skippedBy].sort()).toEqual([...SKIPPED_CHECKS].sort());
   }, 120_000);
+
+  test("gas aws bootstrap refuses the playbook's topology (tagged gas_managed_by=ansible) and changes nothing", async () => {
+    const annotatorQueue = async () => {
+      const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: "gas-annotator" }));
+      return (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout"] }))).Attributes;
+    };
+    const before = await annotatorQueue();
+    const suffix = spec.accountSuffix;
+    const child = Bun.spawn(["bun", join(import.meta.dir, "..", "src", "main.ts"), "aws", "bootstrap"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: work,
+        GAS_BACKEND: "aws",
+        AWS_REGION: TEST_REGION,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        GAS_AWS_PREFIX: "gas",
+        S3_INPUTS_BUCKET: `gas-inputs-${suffix}`,
+        S3_RESULTS_BUCKET: `gas-results-${suffix}`,
+        SES_FROM: "GAS <noreply@example.org>",
+        DATA_DIR: join(work, "data"),
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`S3 bucket gas-results-${suffix} is tagged gas_managed_by=ansible`);
+    expect(stderr).toContain("provision_aws.yml");
+    expect(await annotatorQueue()).toEqual(before);
+  }, 60_000);
 
   test.skipIf(!inventoryBin)(
     "the aws_ec2 inventory groups the instances the ASGs started by role",

@@ -6,6 +6,7 @@
  *   bun ansible/scripts/check-topology.ts --suffix <gas_aws_account_suffix> [--prefix gas]
  *     [--region us-east-1] [--public-url https://gas.example.org] [--endpoint URL]
  *     [--gaps a,b | --gaps-from ansible/inventories/moto/group_vars/all.yml]
+ *     [--archive-vault s3|glacier] [--nat-per-az] [--rds-multi-az] [--no-rds]
  *
  * Credentials come from the SDK's default chain (AWS_PROFILE, …). Prints one line per check and
  * exits 1 when any fails. --gaps (or the gas_emulator_gaps of --gaps-from): what an emulator
@@ -15,15 +16,18 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { checkAlarms, checkCompute } from "./topology/compute-checks.ts";
-import { checkMessaging, checkStorage } from "./topology/data-checks.ts";
+import { checkDatabase, checkLogGroups } from "./topology/database-checks.ts";
+import { checkMessaging, checkRestoreNotification, checkStorage } from "./topology/data-checks.ts";
 import { checkIam } from "./topology/iam-checks.ts";
 import { checkNetwork } from "./topology/network-checks.ts";
 import { CheckLog, type CheckResult, defaultSpec, type TopologySpec } from "./topology/topology-spec.ts";
@@ -38,6 +42,8 @@ export interface TopologyClients {
   elb: ElasticLoadBalancingV2Client;
   autoscaling: AutoScalingClient;
   cloudwatch: CloudWatchClient;
+  rds: RDSClient;
+  logs: CloudWatchLogsClient;
   destroy(): void;
 }
 
@@ -65,6 +71,8 @@ export function createTopologyClients(opts: {
     elb: new ElasticLoadBalancingV2Client(config),
     autoscaling: new AutoScalingClient(config),
     cloudwatch: new CloudWatchClient(config),
+    rds: new RDSClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
   return {
     ...clients,
@@ -74,14 +82,17 @@ export function createTopologyClients(opts: {
   };
 }
 
-/** Run every check; the results in order (network, storage, messaging, iam, compute, alarms). */
+/** Run every check; the results in order (network, storage, messaging, iam, compute, database, logs, alarms). */
 export async function checkTopology(clients: TopologyClients, spec: TopologySpec): Promise<CheckResult[]> {
   const log = new CheckLog(new Set(spec.gaps));
   const net = await checkNetwork(clients.ec2, spec, log);
   await checkStorage(clients.s3, clients.dynamodb, spec, log);
   await checkMessaging(clients.sns, clients.sqs, spec, log);
+  await checkRestoreNotification(clients.s3, clients.sns, spec, log);
   await checkIam(clients.iam, spec, log);
   await checkCompute(clients, spec, net, log);
+  await checkDatabase(clients.rds, clients.autoscaling, spec, net, log);
+  await checkLogGroups(clients.logs, spec, log);
   await checkAlarms(clients.cloudwatch, spec, log);
   return log.results;
 }
@@ -114,6 +125,10 @@ async function main(): Promise<number> {
       "public-url": { type: "string", default: "https://gas.example.org" },
       endpoint: { type: "string", default: Bun.env.AWS_ENDPOINT_URL },
       gaps: { type: "string", default: "" },
+      "archive-vault": { type: "string", default: "s3" },
+      "nat-per-az": { type: "boolean", default: false },
+      "rds-multi-az": { type: "boolean", default: false },
+      "no-rds": { type: "boolean", default: false },
       "gaps-from": { type: "string" },
     },
   });
@@ -123,6 +138,10 @@ async function main(): Promise<number> {
     prefix: values.prefix,
     accountSuffix: values.suffix,
     publicUrl: values["public-url"],
+    archiveVault: archiveVault(values["archive-vault"]),
+    natPerAz: values["nat-per-az"],
+    rds: !values["no-rds"],
+    ...(values["rds-multi-az"] ? { database: { ...defaultSpec().database, multiAz: true } } : {}),
     gaps: [...values.gaps.split(",").filter(Boolean), ...(values["gaps-from"] ? await gapsFrom(values["gaps-from"]) : [])],
   });
   const clients = createTopologyClients({ region: spec.region, endpoint: values.endpoint });
@@ -133,6 +152,12 @@ async function main(): Promise<number> {
   } finally {
     clients.destroy();
   }
+}
+
+/** --archive-vault: gas_archive_vault's value. */
+function archiveVault(v: string): "s3" | "glacier" {
+  if (v !== "s3" && v !== "glacier") throw new Error(`--archive-vault ${v}: expected s3 or glacier (gas_archive_vault)`);
+  return v;
 }
 
 /** gas_emulator_gaps from an inventory's group_vars file. */

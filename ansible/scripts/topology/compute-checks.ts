@@ -76,7 +76,7 @@ export async function checkCompute(c: ComputeClients, spec: TopologySpec, net: N
     const name = names.role(role);
     await log.check(
       "compute",
-      `launch template ${name}: ${spec.instanceTypes[role]}, profile ${name}, IMDSv2, encrypted ${spec.volumeGb[role]} GB, no public IP`,
+      `launch template ${name}: ${spec.instanceTypes[role]}, profile ${name}, IMDSv2, encrypted ${spec.volumeGb[role]} GB, no public IP, logs rotated and shipped`,
       async () => {
         const problems: string[] = [];
         const template = (await c.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] }))).LaunchTemplates![0]!;
@@ -107,6 +107,14 @@ export async function checkCompute(c: ComputeClients, spec: TopologySpec, net: N
         const userData = Buffer.from(d.UserData ?? "", "base64").toString("utf8");
         if (!userData.includes(`--role=${role}`) || !userData.includes(`systemctl enable --now gas-${role}.service`))
           problems.push(`user data does not start gas-${role}.service`);
+        // Logs on the instance: rotated, the journal capped, shipped to the role's log group (issue 14).
+        if (!userData.includes("/etc/logrotate.d/gas") || !userData.includes("/etc/systemd/journald.conf.d/gas.conf"))
+          problems.push("user data neither rotates /var/log/gas nor caps the journal");
+        if (
+          !userData.includes(`"log_group_name": "/${spec.prefix}/${role}"`) ||
+          !userData.includes("amazon-cloudwatch-agent-ctl -a fetch-config")
+        )
+          problems.push(`user data does not ship /var/log/gas/${role}.log to /${spec.prefix}/${role} (CloudWatch agent)`);
         return problems;
       },
     );

@@ -8,16 +8,25 @@ import {
   GetBucketCorsCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   type LifecycleRule,
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, paginateListTopics, type SNSClient } from "@aws-sdk/client-sns";
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  paginateListTopics,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { MANAGED_BY_TAG } from "../../../src/adapters/aws/aws-bootstrap.ts";
 import { type CheckLog, expectEqual, type TopologySpec, topologyNames } from "./topology-spec.ts";
 
 /** S3 bucket checks. */
@@ -39,6 +48,10 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
       expectEqual(problems, "object ownership", owner, "BucketOwnerEnforced");
       const versioning = (await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
       if (bucket === names.releaseBucket) expectEqual(problems, "versioning", versioning, "Enabled");
+      // The marker `gas aws bootstrap` refuses to touch (one provisioner: issue 14).
+      const tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+      const marker = tags.find((t) => t.Key === MANAGED_BY_TAG.key)?.Value;
+      expectEqual(problems, `tag ${MANAGED_BY_TAG.key}`, marker, MANAGED_BY_TAG.value);
       return problems;
     });
     await log.check(
@@ -121,6 +134,60 @@ export async function checkStorage(s3: S3Client, dynamodb: DynamoDBClient, spec:
   );
 }
 
+/**
+ * Restores announced by the storage itself: with the S3 archive vault, the results bucket sends
+ * `s3:ObjectRestore:Completed` for keys under the archive prefix to the archive-restored topic,
+ * whose policy lets S3 (this bucket) publish; with Glacier, the topic lets Glacier publish.
+ */
+export async function checkRestoreNotification(s3: S3Client, sns: SNSClient, spec: TopologySpec, log: CheckLog): Promise<void> {
+  const names = topologyNames(spec);
+  const topicName = names.topic("archive-restored");
+  let topicArn: string | undefined;
+  for await (const page of paginateListTopics({ client: sns }, {})) {
+    topicArn ??= page.Topics?.find((t) => t.TopicArn?.split(":").pop() === topicName)?.TopicArn;
+  }
+  const [service, source] =
+    spec.archiveVault === "s3" ? ["s3.amazonaws.com", `arn:aws:s3:::${names.resultsBucket}`] : ["glacier.amazonaws.com", null];
+  await log.check(
+    "messaging",
+    `topic ${topicName}: its policy lets ${service} publish${source ? ` for ${names.resultsBucket}` : ""}`,
+    async () => {
+      if (!topicArn) return ["topic missing"];
+      const policy = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.Policy;
+      const statements: {
+        Effect?: string;
+        Principal?: { Service?: string | string[] };
+        Action?: string | string[];
+        Condition?: Record<string, Record<string, unknown>>;
+      }[] = [JSON.parse(policy ?? "{}").Statement ?? []].flat();
+      const lets = statements.some(
+        (st) =>
+          st.Effect === "Allow" &&
+          [st.Principal?.Service].flat().includes(service) &&
+          [st.Action].flat().some((a) => a === "sns:Publish" || a === "SNS:Publish") &&
+          (!source || Object.values(st.Condition ?? {}).some((c) => [c["aws:SourceArn"]].flat().includes(source))),
+      );
+      return lets ? [] : [`no Allow of sns:Publish to ${service}${source ? ` with aws:SourceArn ${source}` : ""}`];
+    },
+  );
+  if (spec.archiveVault !== "s3") return;
+  await log.check("storage", `${names.resultsBucket}: s3:ObjectRestore:Completed under ${spec.archivePrefix} → ${topicName}`, async () => {
+    const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: names.resultsBucket }));
+    const found = (config.TopicConfigurations ?? []).find((c) => c.TopicArn === topicArn);
+    if (!found) return [`no topic notification to ${topicArn ?? topicName}`];
+    const problems: string[] = [];
+    expectEqual(problems, "events", found.Events, ["s3:ObjectRestore:Completed"]);
+    const rules = found.Filter?.Key?.FilterRules ?? [];
+    expectEqual(
+      problems,
+      "key filter",
+      rules.map((r) => `${r.Name?.toLowerCase()}=${r.Value}`),
+      [`prefix=${spec.archivePrefix}`],
+    );
+    return problems;
+  });
+}
+
 /** Topics, queues, dead-letter queues and subscriptions. */
 export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: TopologySpec, log: CheckLog): Promise<void> {
   const names = topologyNames(spec);
@@ -141,12 +208,17 @@ export async function checkMessaging(sns: SNSClient, sqs: SQSClient, spec: Topol
     let queueArn: string | undefined;
     await log.check(
       "messaging",
-      `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy, SSE-SQS`,
+      `queue ${queue}: DLQ ${names.dlq(q.name)} after ${spec.maxReceives} receives, topic policy, SSE-SQS, Ansible's tag`,
       async () => {
         const a = await attributes(queue);
         const dlq = await attributes(names.dlq(q.name));
         queueArn = a.QueueArn;
         const problems: string[] = [];
+        for (const name of [queue, names.dlq(q.name)]) {
+          const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+          const marker = (await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags?.[MANAGED_BY_TAG.key];
+          expectEqual(problems, `${name} tag ${MANAGED_BY_TAG.key}`, marker, MANAGED_BY_TAG.value);
+        }
         const redrive = JSON.parse(a.RedrivePolicy ?? "{}");
         expectEqual(problems, "dead-letter target", redrive.deadLetterTargetArn, dlq.QueueArn);
         expectEqual(problems, "max receives", Number(redrive.maxReceiveCount), spec.maxReceives);

@@ -198,7 +198,18 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     const m = messaging(role);
     const others = GAS_ROLES.filter((o) => o !== role).map((o): Request => ["ssm:GetParameter", environment(o)]);
     return {
-      allow: [...duties[role].allow, ...m.allow, ["ssm:GetParameter", environment(role), "user-data: its environment"] as Request],
+      allow: [
+        ...duties[role].allow,
+        ...m.allow,
+        ["ssm:GetParameter", environment(role), "user-data: its environment"] as Request,
+        ...(["logs:CreateLogStream", "logs:PutLogEvents"] as const).map(
+          (a): Request => [
+            a,
+            `arn:aws:logs:${r}:${account}:log-group:/${spec.prefix}/${role}:log-stream:i-0123456789abcdef0`,
+            "the CloudWatch agent",
+          ],
+        ),
+      ],
       deny: [...duties[role].deny, ...m.deny, ...others],
     };
   };

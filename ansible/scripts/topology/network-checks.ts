@@ -70,14 +70,31 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
     return routeProblems(ec2, ids.vpcId!, ids.publicSubnetIds, (r) => r.GatewayId === igws[0]!.InternetGatewayId, "the internet gateway");
   });
 
-  await log.check("network", "NAT gateway in a public subnet, private route 0.0.0.0/0 through it", async () => {
+  const natName = spec.natPerAz
+    ? "a NAT gateway in each zone's public subnet, each private subnet's 0.0.0.0/0 through its own zone's (gas_nat_per_az)"
+    : "NAT gateway in a public subnet, private route 0.0.0.0/0 through it";
+  await log.check("network", natName, async () => {
     const nats = ((await ec2.send(new DescribeNatGatewaysCommand({ Filter: inVpc }))).NatGateways ?? []).filter(
       (n) => n.State === "available",
     );
     if (nats.length < 1) return ["no available NAT gateway in the VPC"];
     const problems = nats.every((n) => ids.publicSubnetIds.includes(n.SubnetId!)) ? [] : ["a NAT gateway is not in a public subnet"];
-    const natIds = new Set(nats.map((n) => n.NatGatewayId));
-    problems.push(...(await routeProblems(ec2, ids.vpcId!, ids.privateSubnetIds, (r) => natIds.has(r.NatGatewayId), "the NAT gateway")));
+    if (!spec.natPerAz) {
+      const natIds = new Set(nats.map((n) => n.NatGatewayId));
+      problems.push(...(await routeProblems(ec2, ids.vpcId!, ids.privateSubnetIds, (r) => natIds.has(r.NatGatewayId), "the NAT gateway")));
+      return problems;
+    }
+    // Per zone: a zone's outage takes only its own NAT gateway, and only its own instances' egress.
+    const zoneOf = new Map(subnets.map((x) => [x.SubnetId!, x.AvailabilityZone!]));
+    for (const subnetId of ids.privateSubnetIds) {
+      const zone = zoneOf.get(subnetId);
+      const local = new Set(nats.filter((n) => zoneOf.get(n.SubnetId!) === zone).map((n) => n.NatGatewayId));
+      if (local.size === 0) problems.push(`no NAT gateway in ${zone}`);
+      else
+        problems.push(
+          ...(await routeProblems(ec2, ids.vpcId!, [subnetId], (r) => local.has(r.NatGatewayId), `the NAT gateway of ${zone}`)),
+        );
+    }
     return problems;
   });
 
@@ -120,6 +137,15 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
     if (!sg) return ["missing"];
     return expectInbound(sg.IpPermissions ?? [], []);
   });
+  if (spec.rds)
+    await log.check("network", `security group ${names.securityGroup("db")}: PostgreSQL (5432) from the web and worker groups only`, () => {
+      const sg = groups.find((x) => x.GroupName === names.securityGroup("db"));
+      if (!sg) return ["missing"];
+      return expectInbound(sg.IpPermissions ?? [], [
+        `tcp 5432-5432 from ${ids.securityGroupIds.web}`,
+        `tcp 5432-5432 from ${ids.securityGroupIds.worker}`,
+      ]);
+    });
   return ids;
 }
 

@@ -6,6 +6,7 @@
  * the design's, written out here on purpose rather than read from the role's defaults: the check
  * compares AWS with the design, not the playbook with itself.
  */
+import { ARCHIVE_PREFIX } from "../../../src/adapters/aws/s3-archive-vault.ts";
 import { BUCKET_LIFECYCLE, GAS_ROLES, type GasRole, QUEUE_SETTINGS, resourceTopology } from "../../../src/ports/messaging-topology.ts";
 
 export { GAS_ROLES, type GasRole };
@@ -34,6 +35,24 @@ export interface TopologySpec {
   deadLetterRetentionSeconds: number;
   /** The inputs and results buckets' lifecycle rules. */
   lifecycle: typeof BUCKET_LIFECYCLE;
+  /** gas_archive_vault: s3 (archives in the results bucket, restores announced by S3) or glacier. */
+  archiveVault: "s3" | "glacier";
+  /** Where the S3 archive vault keeps archives (the restore notification's key filter). */
+  archivePrefix: string;
+  /** gas_nat_per_az: one NAT gateway per zone, each zone's private subnet routed through its own. */
+  natPerAz: boolean;
+  /** gas_rds: the playbook makes the RDS instance (false: a database of the operator's own, not checked). */
+  rds: boolean;
+  /** RDS PostgreSQL (gas_rds_*) and the pools the roles open on it (gas_database_pool_max). */
+  database: {
+    multiAz: boolean;
+    maxConnections: number;
+    reservedConnections: number;
+    backupDays: number;
+    poolMax: Record<GasRole, number>;
+  };
+  /** gas_cloudwatch_log_retention_days: how long each role's log group keeps its logs. */
+  logRetentionDays: number;
   /** The origin the inputs bucket's CORS rule admits (gas_public_url). */
   publicUrl: string;
   /**
@@ -58,6 +77,18 @@ export function defaultSpec(overrides: Partial<TopologySpec> = {}): TopologySpec
     receiveWaitSeconds: QUEUE_SETTINGS.receiveWaitSeconds,
     deadLetterRetentionSeconds: QUEUE_SETTINGS.deadLetterRetentionSeconds,
     lifecycle: BUCKET_LIFECYCLE,
+    archiveVault: "s3",
+    archivePrefix: ARCHIVE_PREFIX,
+    natPerAz: false,
+    rds: true,
+    database: {
+      multiAz: false,
+      maxConnections: 250,
+      reservedConnections: 10,
+      backupDays: 7,
+      poolMax: { web: 10, annotator: 4, archiver: 4, notifier: 4 },
+    },
+    logRetentionDays: 30,
     publicUrl: "https://gas.example.org",
     gaps: [],
     ...overrides,
@@ -78,7 +109,9 @@ export function topologyNames(spec: TopologySpec) {
     queue: (q: string) => `${p}-${q}`,
     dlq: (q: string) => `${p}-${q}-dlq`,
     role: (r: GasRole) => `${p}-${r}`,
-    securityGroup: (g: "alb" | "web" | "worker") => `${p}-${g}`,
+    securityGroup: (g: "alb" | "web" | "worker" | "db") => `${p}-${g}`,
+    database: `${p}-db`,
+    logGroup: (r: GasRole) => `/${p}/${r}`,
     alb: `${p}-alb`,
     targetGroup: `${p}-web`,
   };

@@ -1,6 +1,9 @@
 /**
- * `gas aws bootstrap`: create (or bring up to date) every AWS resource the backend uses, against
- * any endpoint. Idempotent: each step looks first and only creates what is missing, then sets
+ * `gas aws bootstrap`: create (or bring up to date) every AWS resource the backend uses, on an
+ * emulator or a development account. Production is provisioned by Ansible alone
+ * (ansible/playbooks/provision_aws.yml), which tags its buckets and queues gas_managed_by=ansible:
+ * bootstrap refuses to touch such a topology (issue 14: run after the playbook it once reset
+ * settings the playbook had made). Idempotent: each step looks first and only creates what is missing, then sets
  * the attributes that matter. Queue attributes, redrive and the buckets' lifecycle rules come
  * from src/ports/messaging-topology.ts, the definition Ansible's vars are generated from, so a
  * run on a topology the playbook made leaves it as the playbook left it. No transactions, no
@@ -17,6 +20,7 @@ import {
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketLifecycleConfigurationCommand,
+  GetBucketTaggingCommand,
   PutBucketNotificationConfigurationCommand,
 } from "@aws-sdk/client-s3";
 import {
@@ -25,7 +29,13 @@ import {
   SetSubscriptionAttributesCommand,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
 import { GlacierClient } from "@aws-sdk/client-glacier";
 import { BUCKET_LIFECYCLE, type BucketLifecycleRule, QUEUE_SETTINGS } from "../../ports/messaging-topology.ts";
 import type { AwsClients } from "./aws-clients.ts";
@@ -59,6 +69,14 @@ export interface BootstrapReport {
  */
 const SSE_SQS = { SqsManagedSseEnabled: "true" };
 
+/** The tag ansible/roles/aws_topology puts on the buckets and queues it makes (gas_managed_tags). */
+export const MANAGED_BY_TAG = { key: "gas_managed_by", value: "ansible" } as const;
+
+/** Thrown when the topology is Ansible's: bootstrap changed nothing. */
+export class AnsibleManagedTopologyError extends Error {
+  override name = "AnsibleManagedTopologyError";
+}
+
 const status = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const named = (err: unknown, ...names: string[]) =>
   names.some((n) => (err as { name?: string }).name === n || (err as { Code?: string }).Code?.endsWith(n));
@@ -73,6 +91,13 @@ export async function bootstrapAws(
   clients: AwsClients & { glacier?: GlacierClient },
   resources: AwsResources & { glacierVault?: string; annotatorPushUrl?: string },
 ): Promise<BootstrapReport> {
+  const managed = await ansibleManagedResource(clients, resources);
+  if (managed)
+    throw new AnsibleManagedTopologyError(
+      `${managed} is tagged ${MANAGED_BY_TAG.key}=${MANAGED_BY_TAG.value}: this topology is provisioned by ` +
+        "ansible/playbooks/provision_aws.yml, the one provisioner for AWS. Re-run the playbook to converge it " +
+        '(docs/operations.md, "Deploy: AWS"); `gas aws bootstrap` is for emulators and development accounts only. Nothing was changed.',
+    );
   const created: string[] = [];
   await bootstrapBuckets(clients, [resources.inputsBucket], created, BUCKET_LIFECYCLE.inputs);
   await bootstrapBuckets(clients, [resources.resultsBucket], created, BUCKET_LIFECYCLE.results);
@@ -97,6 +122,38 @@ export async function bootstrapAws(
       created.push(`${jobTopic} → ${resources.annotatorPushUrl}`);
   }
   return { buckets: [resources.inputsBucket, resources.resultsBucket], topics, queues, table: resources.table, created };
+}
+
+/**
+ * The first of the buckets and the annotator queue that carries the Ansible marker tag, or null.
+ * Only a tag read back counts: an absent resource, no tags, or an emulator without tagging (a
+ * refused or unimplemented call) is not Ansible's.
+ */
+export async function ansibleManagedResource(
+  clients: AwsClients,
+  resources: Pick<AwsResources, "inputsBucket" | "resultsBucket" | "prefix">,
+): Promise<string | null> {
+  const marked = (tags: { Key?: string; Value?: string }[] | undefined) =>
+    tags?.some((t) => t.Key === MANAGED_BY_TAG.key && t.Value === MANAGED_BY_TAG.value) ?? false;
+  for (const bucket of [resources.resultsBucket, resources.inputsBucket]) {
+    const tags = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket })).then(
+      (r) => r.TagSet,
+      () => undefined,
+    );
+    if (marked(tags)) return `S3 bucket ${bucket}`;
+  }
+  const queue = messagingLayout(resources.prefix).queues[0]?.name;
+  if (queue) {
+    const tags = await clients.sqs
+      .send(new GetQueueUrlCommand({ QueueName: queue }))
+      .then((q) => clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: q.QueueUrl })))
+      .then(
+        (r) => r.Tags,
+        () => undefined,
+      );
+    if (tags?.[MANAGED_BY_TAG.key] === MANAGED_BY_TAG.value) return `SQS queue ${queue}`;
+  }
+  return null;
 }
 
 /** Buckets with one lifecycle rule (by default the results bucket's: abandoned multipart uploads go). */

@@ -23,6 +23,8 @@
  *   ec2.amazonaws.com, which moto cannot act as (its trust check handles AWS principals only), so
  *   the trust policy is replaced by one naming the administrator, the stand-in for EC2. Only the
  *   trust changes; the permissions are the playbook's.
+ * - The playbook runs with gas_rds=false: the roles share the test's PostgreSQL, and an RDS instance
+ *   in moto breaks /moto-api/data.json (write-only db_subnet_group_name), where SES's mail is read.
  * - Not provisioned by the playbook on moto and made by the administrator instead: the jobs table
  *   (gap dynamodb_table, inventories/moto), the verified SES sender (an operator's step), the
  *   reference bundle under reference/ in the release bucket (an operator's upload).
@@ -34,9 +36,13 @@
  * - The user-data runs the AWS CLI on an instance: its `aws s3 cp` of the binary and `aws s3 sync`
  *   of the bundle (ListObjectsV2 on reference/, GetObject of each file) are made through the SDK
  *   with each role's credentials, and the annotator annotates with the bundle it downloaded.
- * - The S3 restore event is not provisioned by the playbook yet (issue 14 item 3): the restore
- *   finishes through the archiver's periodic re-check (RESTORE_CHECK_SECONDS=1), moto's restores
- *   being immediate.
+ * - The restore completes through S3's own event, as the playbook provisions it (the results
+ *   bucket's s3:ObjectRestore:Completed notification under archive/ → the archive-restored topic
+ *   → the archiver's restore queue): RESTORE_CHECK_SECONDS is an hour, so the archiver's periodic
+ *   re-check cannot be what finishes it. moto finishes a restore the moment the object is next read
+ *   and only then sends the event (moto/s3/models.py, FakeKey.status), and nothing else reads it
+ *   while the re-check waits: the test reads it, standing in for S3's clock, and a witness queue
+ *   subscribed to the topic shows the event S3 published.
  *
  * Every process reaches moto through test/support/refusal-recorder.ts, which keeps moto's words
  * for each refused request: "moto refused no call of any role's process" names the action (its
@@ -81,8 +87,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateEmailIdentityCommand, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { PublishCommand } from "@aws-sdk/client-sns";
-import { GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { PolicyDocument } from "../ansible/scripts/topology/iam-checks.ts";
 import type { GasRole } from "../ansible/scripts/topology/topology-spec.ts";
@@ -256,7 +262,15 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     if (!refused) throw new Error("moto accepted an unknown access key: IAM enforcement is off");
 
     await writeFile(join(work, "gas"), "#!/bin/sh\necho gas\n");
-    const run = await runProvisionPlaybook({ endpoint, certificateArn, binary: join(work, "gas"), credentials: adminKeys });
+    // gas_rds=false: the roles share the test's PostgreSQL, and moto cannot serialize an RDS instance
+    // in /moto-api/data.json (its db_subnet_group_name is write-only), where the test reads SES's mail.
+    const run = await runProvisionPlaybook({
+      endpoint,
+      certificateArn,
+      binary: join(work, "gas"),
+      credentials: adminKeys,
+      extraVars: { gas_rds: "false" },
+    });
     console.log(`provision_aws.yml: ${JSON.stringify(run.recap)} in ${run.seconds.toFixed(0)} s (${run.cpuSeconds.toFixed(0)} s CPU)`);
     if (run.code !== 0) throw new Error(`provision_aws.yml failed (exit ${run.code}):\n${run.out.slice(-4000)}`);
 
@@ -306,7 +320,8 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
       DATABASE_URL: db!.url,
       PUBLIC_URL: `http://127.0.0.1:${webPort}`,
       ARCHIVE_AFTER_SECONDS: String(ARCHIVE_AFTER),
-      RESTORE_CHECK_SECONDS: "1",
+      // An hour: a restore here can only be finished by S3's event (see the header).
+      RESTORE_CHECK_SECONDS: "3600",
       QUEUE_VISIBILITY_SECONDS: "30",
       // The annotator's backlog metric (CloudWatch, Auto Scaling) once a second instead of a minute.
       BACKLOG_METRIC_SECONDS: "1",
@@ -482,9 +497,35 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     expect((await head(`archive/${jobId}`))?.StorageClass).toBe("DEEP_ARCHIVE");
     expect((await ada.request(`/annotations/${jobId}/result`, html)).status).toBe(402);
 
+    // A witness of what S3 publishes on the archive-restored topic (the archiver's restore queue takes the other copy).
+    const witness = (await admin.sqs.send(new CreateQueueCommand({ QueueName: "restore-witness" }))).QueueUrl!;
+    const witnessArn = (await admin.sqs.send(new GetQueueAttributesCommand({ QueueUrl: witness, AttributeNames: ["QueueArn"] })))
+      .Attributes!.QueueArn!;
+    await admin.sns.send(
+      new SubscribeCommand({
+        TopicArn: `arn:aws:sns:${TEST_REGION}:${ACCOUNT}:${PREFIX}-archive-restored`,
+        Protocol: "sqs",
+        Endpoint: witnessArn,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+
     expect(await upgradeThroughLocalCheckout(ada)).toContain("Subscription Succeeded");
-    const seen = await waitForState(ada, jobId, "AVAILABLE", 60_000);
-    expect(seen).toContain("RESTORING");
+    // RESTORING until S3 announces the restore: nothing finishes it before the object is read below.
+    expect(await waitForState(ada, jobId, "RESTORING", 60_000)).toContain("RESTORING");
+    // S3's clock: once the archiver has asked for the restore, reading the object finishes it on moto.
+    let restore: string | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !restore; await Bun.sleep(200))
+      restore = (await head(`archive/${jobId}`))?.Restore;
+    expect(restore).toContain('ongoing-request="false"');
+    await waitForState(ada, jobId, "AVAILABLE", 60_000);
+    const events = (await admin.sqs.send(new ReceiveMessageCommand({ QueueUrl: witness, WaitTimeSeconds: 5 }))).Messages ?? [];
+    const records = events.flatMap(
+      (m) => (JSON.parse(m.Body!) as { Records?: { eventName: string; s3: { object: { key: string } } }[] }).Records ?? [],
+    );
+    expect(records.map((r) => `${r.eventName} ${decodeURIComponent(r.s3.object.key)}`)).toContain(
+      `ObjectRestore:Completed archive/${jobId}`,
+    );
     expect(await (await ada.request(`/annotations/${jobId}/result.vcf`)).text()).toBe(original);
     expect(await head(`archive/${jobId}`)).toBeNull();
     expect(await emailsWith(`Results restored for job ${jobId}`)).toHaveLength(1);
@@ -521,7 +562,7 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
       ["web deletes a result", () => w.s3.send(new DeleteObjectCommand({ Bucket: buckets.results, Key: anyResult }))],
       ["web writes a result", () => w.s3.send(new PutObjectCommand({ Bucket: buckets.results, Key: anyResult, Body: "x" }))],
       ["web reads the annotator's queue", async () => w.sqs.send(new ReceiveMessageCommand({ QueueUrl: await queueUrl("annotator") }))],
-      ["web sends an email", () => email(w)],
+      // Not "web sends an email": it sends the address verification email (from SES_FROM only, 42f02b0).
       ["annotator writes an input", () => a.s3.send(new PutObjectCommand({ Bucket: buckets.inputs, Key: anyInput, Body: "x" }))],
       ["annotator deletes a result", () => a.s3.send(new DeleteObjectCommand({ Bucket: buckets.results, Key: anyResult }))],
       ["annotator reads the notifier's queue", async () => a.sqs.send(new ReceiveMessageCommand({ QueueUrl: await queueUrl("notifier") }))],

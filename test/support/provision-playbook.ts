@@ -106,6 +106,8 @@ export interface PlaybookOptions {
   /** Stands in for dist/gas: the playbook uploads whatever file this names. */
   binary: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** More `-e name=value` variables (e.g. gas_rds=false). */
+  extraVars?: Record<string, string>;
 }
 
 /** One run of provision_aws.yml with inventories/aws and inventories/moto. */
@@ -123,6 +125,7 @@ export async function runProvisionPlaybook(o: PlaybookOptions): Promise<Playbook
       `gas_acm_certificate_arn=${o.certificateArn}`,
       "-e",
       `gas_binary_src=${o.binary}`,
+      ...Object.entries(o.extraVars ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
     ],
     { cwd: ANSIBLE_DIR, stdout: "pipe", stderr: "pipe", env: ansibleEnv(o.endpoint, o.credentials) },
   );

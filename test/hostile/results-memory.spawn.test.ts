@@ -82,7 +82,10 @@ describe.if(!!binaries && hasProc)("hostile: a small upload with a large result,
   }, 60_000);
 
   test("results page, rows pages and every export at once: web RSS bounded, /healthz answers", async () => {
-    const env = { DATABASE_URL: db.url };
+    // The plan's input limits (issue 13 item 4) now stop this file at submit's other end: 150,000
+    // variants is over the free plan's 50,000. Lifted here, because what this test measures is the
+    // web role serving a result this large, whoever produced it.
+    const env = { DATABASE_URL: db.url, FREE_MAX_INPUT_BYTES: "0", FREE_MAX_VARIANTS: "0", FREE_MAX_RESULT_BYTES: "0" };
     const web = await startGas({ role: "web", env, dataDir });
     const annotator = await startGas({ role: "annotator", env, dataDir });
     procs.push(web, annotator);

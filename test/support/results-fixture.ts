@@ -40,6 +40,8 @@ export function resultsFixtureVcf(): ResultsFixture {
     }
   }
   out.push(["chrUn_gas_test", "100", ".", "A", "G", ".", "PASS", ".", "GT", "0/1", "0/1"].join("\t"));
-  out.push(["21", "25600000", ".", "A", "<DEL>", ".", "PASS", "SVTYPE=DEL;SVLEN=-300", "GT", "0/1", "0/1"].join("\t"));
+  // A deletion with neither END nor SVLEN: its extent is unknown, so the engine skips it (a sized
+  // <DEL> is annotated as VEP annotates structural variants).
+  out.push(["21", "25600000", ".", "A", "<DEL>", ".", "PASS", "SVTYPE=DEL", "GT", "0/1", "0/1"].join("\t"));
   return { text: `${out.join("\n")}\n`, skippedLines: [out.length - 1, out.length], records: i + 2 };
 }

@@ -15,8 +15,11 @@ import { createInProcessQueries } from "./store-queries.ts";
 
 let small: string;
 let big: string;
-/** A filter that reads every row of the (index-less) big store. */
-const HEAVY: VariantFilter = { known: true, afMin: 0.0001 };
+/**
+ * A filter that reads every row of the (index-less) big store, and tests each against five
+ * patterns (free text that is no HGVS): a known + AF filter scanned it in under 200 ms on a quiet box.
+ */
+const HEAVY: VariantFilter = { known: true, afMin: 0.0001, text: "zzz" };
 
 beforeAll(async () => {
   const root = tempDir("gas-query-threads-");
@@ -101,9 +104,9 @@ describe("query threads", () => {
       console.log(
         `heavy count: in-process ${blocking.ms.toFixed(0)} ms, lag ${blocking.lag.toFixed(0)} ms; threaded lag ${threaded.lag.toFixed(0)} ms`,
       );
-      // The scan takes 0.4–3 s (idle or loaded box): in-process the loop stalls that long; on a thread it ticks on (a loaded
+      // The scan takes 0.3–3 s (idle or loaded box): in-process the loop stalls that long; on a thread it ticks on (a loaded
       // 2-core box adds its own gaps, hence a ratio rather than a fixed bound).
-      expect(blocking.ms).toBeGreaterThan(200);
+      expect(blocking.ms).toBeGreaterThan(100);
       expect(blocking.lag).toBeGreaterThan(blocking.ms * 0.5);
       expect(threaded.lag).toBeLessThan(blocking.lag / 2);
     } finally {

@@ -89,11 +89,12 @@ describe.skipIf(!!missing)("docs/operations.md followed on moto", () => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_")) env[k] = v;
     const started = performance.now();
-    // setsid: the script and everything it starts form one process group, stopped together below.
-    const p = Bun.spawn(["setsid", "bash", join(work, "rehearsal.sh")], {
+    // Output to a file, not a pipe: moto, started in the background, keeps the script's stdout open.
+    const [out, err] = [join(work, "rehearsal.out"), join(work, "rehearsal.err")];
+    const p = Bun.spawn(["bash", join(work, "rehearsal.sh")], {
       cwd: clone,
-      stdout: "pipe",
-      stderr: "pipe",
+      stdout: Bun.file(out),
+      stderr: Bun.file(err),
       env: {
         ...env,
         ...mitogenStrategy(),
@@ -104,8 +105,8 @@ describe.skipIf(!!missing)("docs/operations.md followed on moto", () => {
         NO_COLOR: "1",
       },
     });
-    const [code, stdout, stderr] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
-    run = { code, out: `${stdout}\n${stderr}`, seconds: (performance.now() - started) / 1000 };
+    const code = await p.exited;
+    run = { code, out: `${await readFile(out, "utf8")}\n${await readFile(err, "utf8")}`, seconds: (performance.now() - started) / 1000 };
     console.log(`docs/operations.md rehearsal: exit ${code} in ${run.seconds.toFixed(0)} s`);
   }, 1_200_000);
 

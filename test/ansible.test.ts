@@ -77,6 +77,66 @@ describe.skipIf(!!missing)("ansible", () => {
     expect(provision.code).toBe(0);
   }, 60_000);
 
+  test("the AWS role stops when every role's pool at its group's maximum exceeds RDS's max_connections", async () => {
+    // Only the budget's tasks (roles/aws_topology/tasks/database.yml with gas_rds off: no AWS call).
+    const play = join(root, "budget.yml");
+    await writeFile(
+      play,
+      [
+        "- hosts: localhost",
+        "  connection: local",
+        "  gather_facts: false",
+        `  vars_files: [${join(ANSIBLE_DIR, "roles/aws_topology/defaults/main.yml")}]`,
+        "  tasks:",
+        `    - ansible.builtin.import_tasks: ${join(ANSIBLE_DIR, "roles/aws_topology/tasks/database.yml")}`,
+        "",
+      ].join("\n"),
+    );
+    const budget = (...extra: string[]) =>
+      run([playbook!, play, "-e", "gas_rds=false", "-e", `ansible_python_interpreter=${python}`, ...extra], root);
+    const [fits, over] = await Promise.all([budget(), budget("-e", "gas_rds_max_connections=150")]);
+    expect(fits.code).toBe(0);
+    expect(fits.stdout).toContain("180 + 10 reserved ≤ 250 max_connections");
+    expect(over.code).not.toBe(0);
+    expect(over.stdout).toContain("the roles open 180 connections (web 10 × (10 + 1), annotator 10 × (4 + 1)");
+    expect(over.stdout).toContain("over gas_rds_max_connections 150");
+  }, 60_000);
+
+  test("the AWS instances' user data is valid bash that rotates, caps and ships the role's log", async () => {
+    const play = join(root, "user-data.yml");
+    const out = join(root, "user-data");
+    await writeFile(
+      play,
+      [
+        "- hosts: localhost",
+        "  connection: local",
+        "  gather_facts: false",
+        `  vars_files: [${join(ANSIBLE_DIR, "roles/aws_topology/defaults/main.yml")}, ${join(ANSIBLE_DIR, "inventories/aws/group_vars/all.yml")}]`,
+        "  tasks:",
+        "    - ansible.builtin.copy:",
+        `        content: "{{ lookup('ansible.builtin.template', '${join(ANSIBLE_DIR, "roles/aws_topology/templates/user-data.sh.j2")}', template_vars={'gas_role': 'annotator', 'gas_unit': '[Unit]'}) }}"`,
+        `        dest: ${out}`,
+        "        mode: '0644'",
+        "",
+      ].join("\n"),
+    );
+    const r = await run([playbook!, play, "-e", `ansible_python_interpreter=${python}`], root);
+    if (r.code !== 0) throw new Error(`rendering user-data.sh.j2 failed:\n${r.out.slice(-3000)}`);
+    const syntax = await run(["bash", "-n", out], root);
+    expect(syntax.out.trim()).toBe("");
+    expect(syntax.code).toBe(0);
+    const text = await readFile(out, "utf8");
+    expect(text).toContain("rotate 14");
+    expect(text).toContain("SystemMaxUse=500M");
+    expect(text).toContain('"file_path": "/var/log/gas/annotator.log", "log_group_name": "/gas/annotator"');
+    expect(JSON.parse(text.slice(text.indexOf("<<'AGENT'\n") + 9, text.indexOf("\nAGENT\n")))).toMatchObject({
+      logs: {
+        logs_collected: { files: { collect_list: [{ log_stream_name: "{instance_id}" }, { log_stream_name: "{instance_id}/boot" }] } },
+      },
+    });
+    expect(text).toContain('until aws s3api head-object --bucket "gas-releases-example" --key reference/manifest.json');
+  }, 60_000);
+
   test("site.yml renders hardened units, a 0600 environment file, log rotation and the TLS proxy", async () => {
     const r = await run([
       playbook!,

@@ -178,7 +178,8 @@ for (const n of sizes) {
         `${((known.cpuSeconds / none.cpuSeconds - 1) * 100).toFixed(0)} % CPU (target ≤ 20 %)`,
     );
   }
-  if (dflt && one) console.log(`    default threads (${cores}) vs --threads 1: ${(one.seconds / dflt.seconds).toFixed(2)}× wall`);
+  if (dflt && one)
+    console.log(`    default threads (the idle cores of ${cores}) vs --threads 1: ${(one.seconds / dflt.seconds).toFixed(2)}× wall`);
   const snp = at("SnpEff");
   if (snp && one) console.log(`    --threads 1 vs SnpEff: ${(rate(one) / rate(snp)).toFixed(1)}×`);
 }

@@ -7,18 +7,20 @@
  * (`git clone --shared`: HEAD as an operator would check it out; the working tree is not touched).
  *
  * The only changes to the text are mechanical and said here: moto's port 5000 becomes a free port
- * (5000 may be taken on a shared machine), and the PID of each process a line starts in the
- * background (`… &`) is recorded so the test can stop it. The script gets no AWS profile or config
+ * (5000 may be taken on a shared machine), the PID of each process a line starts in the background
+ * (`… &`) is recorded so the test can stop it, and each block first reopens the output files the
+ * test reads (rehearsalScript says why). The script gets no AWS profile or config
  * of the machine (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point nowhere): whatever the
  * commands need, the document must say. Ansible's mitogen strategy is passed through the
  * environment when installed, for speed only (test/support/provision-playbook.ts).
  *
- * What it caught when first run: the block did not wait for moto to answer before calling it, set
- * no region (the AWS CLI refuses without one), and the reference bundle had no upload command (and
- * was to be uploaded "before the first run", into the bucket the first run makes).
+ * Marking the steps for it found three guesses the old text left to the operator: it called moto
+ * without waiting for it to answer, set no region (the AWS CLI refuses without one), and gave no
+ * command for the reference bundle, which it asked for "before the first run", in the bucket that
+ * run makes. About 80 s here (bun install from the cache, the build, one playbook run, the checker).
  *
  * Skips with a message without git, curl, the AWS CLI (`pip install awscli`), moto_server or
- * ansible-playbook with boto3. Several minutes: a build, a bun install and one playbook run.
+ * ansible-playbook with boto3.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,9 +40,14 @@ export function rehearsalBlocks(markdown: string): string[] {
   return blocks;
 }
 
-/** The script: the blocks with moto's port replaced and each background process's PID recorded. */
+/**
+ * The script: the blocks with moto's port replaced and each background process's PID recorded.
+ * Each block starts by reopening the output files: bun leaves the descriptors it shares with the
+ * script non-blocking, and ansible-playbook refuses to run on non-blocking ones.
+ */
 export function rehearsalScript(blocks: string[], port: number): string {
   const lines = blocks
+    .map((b) => `exec >>"$GAS_DOC_OUT" 2>>"$GAS_DOC_ERR"\n${b}`)
     .join("\n")
     .replaceAll("moto_server -p 5000", `moto_server -p ${port}`)
     .replaceAll("127.0.0.1:5000", `127.0.0.1:${port}`)
@@ -89,22 +96,29 @@ describe.skipIf(!!missing)("docs/operations.md followed on moto", () => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_")) env[k] = v;
     const started = performance.now();
-    // Output to a file, not a pipe: moto, started in the background, keeps the script's stdout open.
+    // Output to files, not pipes (moto, started in the background, would hold a pipe open), opened
+    // by bash itself: ansible refuses the non-blocking descriptors Bun hands a child for a file.
     const [out, err] = [join(work, "rehearsal.out"), join(work, "rehearsal.err")];
-    const p = Bun.spawn(["bash", join(work, "rehearsal.sh")], {
-      cwd: clone,
-      stdout: Bun.file(out),
-      stderr: Bun.file(err),
-      env: {
-        ...env,
-        ...mitogenStrategy(),
-        GAS_DOC_PIDS: pidFile,
-        AWS_CONFIG_FILE: join(work, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, "no-aws-credentials"),
-        ANSIBLE_NOCOLOR: "1",
-        NO_COLOR: "1",
+    const p = Bun.spawn(
+      ["bash", "-c", 'exec >"$GAS_DOC_OUT" 2>"$GAS_DOC_ERR" </dev/null; exec bash "$1"', "rehearsal", join(work, "rehearsal.sh")],
+      {
+        cwd: clone,
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+        env: {
+          ...env,
+          ...mitogenStrategy(),
+          GAS_DOC_PIDS: pidFile,
+          GAS_DOC_OUT: out,
+          GAS_DOC_ERR: err,
+          AWS_CONFIG_FILE: join(work, "no-aws-config"),
+          AWS_SHARED_CREDENTIALS_FILE: join(work, "no-aws-credentials"),
+          ANSIBLE_NOCOLOR: "1",
+          NO_COLOR: "1",
+        },
       },
-    });
+    );
     const code = await p.exited;
     run = { code, out: `${await readFile(out, "utf8")}\n${await readFile(err, "utf8")}`, seconds: (performance.now() - started) / 1000 };
     console.log(`docs/operations.md rehearsal: exit ${code} in ${run.seconds.toFixed(0)} s`);

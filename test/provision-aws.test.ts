@@ -270,4 +270,21 @@ describe.skipIf(!!missing)("provision_aws.yml on moto", () => {
     expect(byName("group gas-web")).toContain('min–max: "2–3"');
     expect(byName("gas-job-thaw")).toContain("RawMessageDelivery false");
   }, 120_000);
+
+  test(
+    "a run with gas_nat_per_az=true gives each zone its own NAT gateway and puts the drift back",
+    async () => {
+      const r = await runProvisionPlaybook({ endpoint, certificateArn, binary: join(work, "gas"), extraVars: { gas_nat_per_az: "true" } });
+      console.log(`provision_aws.yml run 3 (gas_nat_per_az): ${JSON.stringify(r.recap)} in ${r.seconds.toFixed(0)} s`);
+      if (r.code !== 0) throw new Error(`provision_aws.yml (gas_nat_per_az) failed (exit ${r.code}):\n${r.out.slice(-4000)}`);
+      const results = await checkTopology(clients, { ...spec, natPerAz: true });
+      const failed = results.filter((x) => x.status === "fail");
+      // The drift's extra inline policy stays: the playbook owns only its own policy on the role.
+      expect(failed.map((x) => `${x.name}: ${x.detail}`)).toEqual([
+        expect.stringMatching(/^role gas-notifier: .*inline policies.*gas-notifier-drift/),
+      ]);
+      expect(results.find((x) => x.name.includes("each private subnet's 0.0.0.0/0 through its own zone's"))?.status).toBe("ok");
+    },
+    PLAYBOOK_TIMEOUT_MS,
+  );
 });

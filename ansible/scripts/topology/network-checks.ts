@@ -102,7 +102,7 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
   const group = (g: "alb" | "web" | "worker") => groups.find((s) => s.GroupName === names.securityGroup(g));
   for (const g of ["alb", "web", "worker"] as const) ids.securityGroupIds[g] = group(g)?.GroupId ?? null;
 
-  await log.check("network", "gateway endpoints for S3 and DynamoDB on the private subnets' route table", async () => {
+  await log.check("network", "gateway endpoints for S3 and DynamoDB on every private subnet's route table", async () => {
     if (!ids.vpcId) return ["no VPC"];
     const endpoints =
       (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [ids.vpcId] }] }))).VpcEndpoints ?? [];
@@ -114,10 +114,13 @@ export async function checkNetwork(ec2: EC2Client, spec: TopologySpec, log: Chec
     const problems: string[] = [];
     for (const service of ["s3", "dynamodb"]) {
       const name = `com.amazonaws.${spec.region}.${service}`;
-      const e = endpoints.find((x) => x.ServiceName === name && x.VpcEndpointType === "Gateway" && x.State?.toLowerCase() !== "deleted");
-      if (!e) problems.push(`no ${service} gateway endpoint (${name})`);
-      else if (![...privateTables].every((t) => e.RouteTableIds?.includes(t!)))
-        problems.push(`${service} endpoint not on the private route table`);
+      const mine = endpoints.filter(
+        (x) => x.ServiceName === name && x.VpcEndpointType === "Gateway" && x.State?.toLowerCase() !== "deleted",
+      );
+      if (mine.length === 0) problems.push(`no ${service} gateway endpoint (${name})`);
+      for (const t of privateTables)
+        if (mine.length > 0 && !mine.some((e) => e.RouteTableIds?.includes(t!)))
+          problems.push(`no ${service} endpoint on private route table ${t}`);
     }
     return problems;
   });

@@ -35,6 +35,8 @@ export const uuidParam = (name: string) => ({
  * An unsafe request with neither a token nor a JSON body is form-like, so without this site's
  * Origin it is refused as cross-site before it is known who sent it (src/web/csrf.ts originCheck).
  */
+/** A URL or headers past the server's limit (Bun answers before any route runs). */
+export const urlTooLongResponse = { "431": { description: "The URL or headers are too long: send fewer or shorter values" } };
 export const crossSiteResponse = { "403": errorResponse("No token, and not from this site: refused as cross-site") };
 
 /** For operations anyone may call: no bearer token (the document's default is bearer). */

@@ -366,10 +366,13 @@ export function accountRoutes(accounts: AccountsService, verification: EmailVeri
       validate("form", ProfileForm),
       async (c) => {
         const user = userOf(c);
-        const json = wantsJson(c) && (c.req.header("content-type") ?? "").includes("json");
+        // The answer follows what the client accepts; the values, what it sent (a form body from an
+        // API client asking for JSON is read as a form).
+        const json = wantsJson(c);
+        const jsonBody = (c.req.header("content-type") ?? "").includes("json");
         const { next, ...form } = c.req.valid("form");
         const body = c.req.valid("json");
-        const values = json ? { name: body.name ?? "", email: body.email ?? "", institution: body.institution ?? "" } : form;
+        const values = jsonBody ? { name: body.name ?? "", email: body.email ?? "", institution: body.institution ?? "" } : form;
         let saved: Awaited<ReturnType<AccountsService["updateProfile"]>>;
         try {
           saved = await accounts.updateProfile(user.id, values);

@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import { errorResponse, jsonResponse } from "../../web/api-doc.ts";
+import { crossSiteResponse, errorResponse, jsonResponse } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { Alert, CsrfField, Layout } from "../../web/layout.tsx";
 import { wantsJson } from "../../web/negotiate.ts";
@@ -117,6 +117,7 @@ export function emailVerificationRoutes(verification: EmailVerificationService) 
           "200": jsonResponse(Confirmed, "The address is verified"),
           "400": errorResponse("Unknown, used or expired token, or your address changed since"),
           "401": errorResponse("Not signed in / bad token"),
+          ...crossSiteResponse,
         },
       }),
       // Optional here because a form post reaches this validator too (as {}); a missing token is "unknown".
@@ -145,6 +146,7 @@ export function emailVerificationRoutes(verification: EmailVerificationService) 
           "202": jsonResponse(VerificationSent, "A link was sent"),
           "200": jsonResponse(VerificationSent, "Nothing to verify"),
           "401": errorResponse("Not signed in / bad token"),
+          ...crossSiteResponse,
           "429": errorResponse("Asked too recently or too often (Retry-After says when to ask again)"),
         },
       }),

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { AppError } from "../../shared/errors.ts";
-import { errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
+import { crossSiteResponse, errorResponse, jsonResponse, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
@@ -81,7 +81,7 @@ export function jobManageRoutes(deps: JobsRoutesDeps) {
       describeRoute({
         summary: "Run the job again: a new job on the same input with the same name, note and options",
         parameters: jobParams,
-        responses: { "201": jsonResponse(SubmitJobResponse, "The new job (PENDING)"), ...jobErrors },
+        responses: { "201": jsonResponse(SubmitJobResponse, "The new job (PENDING)"), ...jobErrors, ...crossSiteResponse },
       }),
       async (c) => {
         const user = userOf(c);
@@ -107,7 +107,7 @@ export function jobManageRoutes(deps: JobsRoutesDeps) {
         description:
           "From the 204 on, the job answers 404 and leaves the list, and its share links stop working; its files, archive and record are removed by a background worker moments later.",
         parameters: jobParams,
-        responses: { "204": { description: "Deleted, or already gone" }, "401": jobErrors["401"] },
+        responses: { "204": { description: "Deleted, or already gone" }, "401": jobErrors["401"], ...crossSiteResponse },
       }),
       async (c) => {
         await remove(c);

@@ -10,7 +10,7 @@ import { describeRoute, resolver } from "hono-openapi";
 import { z } from "zod";
 import type { Job } from "../../ports/job-store.ts";
 import { AppError } from "../../shared/errors.ts";
-import { errorResponse, jsonResponse, textResponse, uuidParam } from "../../web/api-doc.ts";
+import { crossSiteResponse, errorResponse, jsonResponse, textResponse, urlTooLongResponse, uuidParam } from "../../web/api-doc.ts";
 import type { AppEnv } from "../../web/app-env.ts";
 import { wantsJson } from "../../web/negotiate.ts";
 import { pageCtx } from "../../web/page-context.ts";
@@ -174,6 +174,7 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           "400": errorResponse("Bad request"),
           ...jobErrors,
           "404": errorResponse("No such upload of yours"),
+          ...urlTooLongResponse,
         },
       }),
       documented("query", UploadedQuery),
@@ -263,6 +264,7 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
           "400": errorResponse("Bad request"),
           "413": errorResponse("The file is larger than your plan allows"),
           ...jobErrors,
+          ...crossSiteResponse,
         },
       }),
       async (c, next) => {

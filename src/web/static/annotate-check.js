@@ -1,8 +1,7 @@
 // The original's client-side check on the upload form: the submit button stays disabled until a
 // file is chosen, and a file over the tier's limit is refused before it is sent, with the upgrade
 // offer. The server checks again (signed policy and on submit); this only saves a wasted upload.
-(function () {
-  "use strict";
+(() => {
   var form = document.getElementById("upload-form");
   if (!form) return;
   var input = form.querySelector("input[type=file]");
@@ -12,7 +11,7 @@
   var max = Number(form.getAttribute("data-max-bytes"));
   if (!input || !button) return;
   button.disabled = true;
-  input.addEventListener("change", function () {
+  input.addEventListener("change", () => {
     var file = input.files && input.files[0];
     var tooBig = !!file && max > 0 && file.size > max;
     button.disabled = !file || tooBig;

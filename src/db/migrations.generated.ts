@@ -8,6 +8,7 @@ import m4 from "./migrations/0004_api_token_scopes_expiry.sql" with { type: "tex
 import m5 from "./migrations/0005_email_verification.sql" with { type: "text" };
 import m6 from "./migrations/0006_job_names_options_manifest.sql" with { type: "text" };
 import m7 from "./migrations/0007_job_deleted_at.sql" with { type: "text" };
+import m8 from "./migrations/0008_jobs_pending_index.sql" with { type: "text" };
 
 export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0000_init", when: 1795476905741, breakpoints: true, sql: m0 },
@@ -18,4 +19,5 @@ export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0005_email_verification", when: 1796226111394, breakpoints: true, sql: m5 },
   { tag: "0006_job_names_options_manifest", when: 1796227207503, breakpoints: true, sql: m6 },
   { tag: "0007_job_deleted_at", when: 1796229185380, breakpoints: true, sql: m7 },
+  { tag: "0008_jobs_pending_index", when: 1796237426163, breakpoints: true, sql: m8 },
 ];

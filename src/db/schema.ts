@@ -144,7 +144,14 @@ export const jobs = pgTable(
     /** Deleted by its owner: hidden from every reader until the archiver removes its files and this row. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
-  (t) => [index("jobs_user_submit_idx").on(t.userId, t.submitTime)],
+  (t) => [
+    index("jobs_user_submit_idx").on(t.userId, t.submitTime),
+    // Fair turns ask "does another user have a job waiting?" on every claim (usage().othersPending):
+    // a partial index keeps that lookup to the waiting jobs instead of a scan of all jobs.
+    index("jobs_pending_user_idx")
+      .on(t.userId, t.submitTime)
+      .where(sql`status = 'PENDING'`),
+  ],
 );
 
 export const queueMessages = pgTable(

@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_pending_user_idx" ON "jobs" USING btree ("user_id","submit_time") WHERE status = 'PENDING';

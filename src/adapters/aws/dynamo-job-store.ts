@@ -151,6 +151,33 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     return found;
   };
 
+  /**
+   * Up to `want` of a user's jobs not deleted, newest first: the user index is sorted by
+   * submit_time, so it is read backwards a page at a time (a filter can leave a page short, hence
+   * the loop), from `start` (an index position) when given.
+   */
+  const newestFirst = async (userId: string, want: number, start?: Record<string, unknown>) => {
+    const items: JobItem[] = [];
+    let from = start;
+    do {
+      const r = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: opts.userIndex,
+          KeyConditionExpression: "user_id = :u",
+          FilterExpression: NOT_DELETED,
+          ExpressionAttributeValues: { ":u": userId },
+          ScanIndexForward: false,
+          Limit: Math.min(PAGE, want - items.length),
+          ExclusiveStartKey: from,
+        }),
+      );
+      items.push(...((r.Items ?? []) as JobItem[]));
+      from = r.LastEvaluatedKey;
+    } while (from && items.length < want);
+    return { items };
+  };
+
   const held = "job_status = :running AND claim_token = :token";
 
   return {
@@ -170,26 +197,7 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     get,
 
     async listByUser(userId, o) {
-      const limit = o?.limit ?? 1000;
-      const items: JobItem[] = [];
-      let start: Record<string, unknown> | undefined;
-      // The index is sorted by submit_time; read it backwards, a page at a time, until `limit`.
-      do {
-        const r = await doc.send(
-          new QueryCommand({
-            TableName,
-            IndexName: opts.userIndex,
-            KeyConditionExpression: "user_id = :u",
-            FilterExpression: NOT_DELETED,
-            ExpressionAttributeValues: { ":u": userId },
-            ScanIndexForward: false,
-            Limit: Math.min(PAGE, limit - items.length),
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...((r.Items ?? []) as JobItem[]));
-        start = r.LastEvaluatedKey;
-      } while (start && items.length < limit);
+      const { items } = await newestFirst(userId, o?.limit ?? 1000);
       // Same order as the PostgreSQL store when two jobs share a submit time.
       return items.map(toJob).sort((a, b) => b.submitTime.getTime() - a.submitTime.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     },
@@ -197,26 +205,8 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
     async pageByUser(userId, o) {
       // The cursor is a position in the index (its key plus the table's), so a page reads only
       // its own items however deep it is. One item more than asked says whether more follow.
-      const items: JobItem[] = [];
-      let start: Record<string, unknown> | undefined = o.after
-        ? { user_id: userId, submit_time: toEpochSeconds(o.after.submitTime), job_id: o.after.id }
-        : undefined;
-      do {
-        const r = await doc.send(
-          new QueryCommand({
-            TableName,
-            IndexName: opts.userIndex,
-            KeyConditionExpression: "user_id = :u",
-            FilterExpression: NOT_DELETED,
-            ExpressionAttributeValues: { ":u": userId },
-            ScanIndexForward: false,
-            Limit: Math.min(PAGE, o.limit + 1 - items.length),
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...((r.Items ?? []) as JobItem[]));
-        start = r.LastEvaluatedKey;
-      } while (start && items.length <= o.limit);
+      const after = o.after ? { user_id: userId, submit_time: toEpochSeconds(o.after.submitTime), job_id: o.after.id } : undefined;
+      const { items } = await newestFirst(userId, o.limit + 1, after);
       const page = items.slice(0, o.limit).map(toJob);
       // `next` is the last job in the index's order (ties of submit time keep that order too).
       const last = page.at(-1);
@@ -225,11 +215,8 @@ export function createDynamoJobStore(opts: DynamoJobStoreOptions): JobStore {
 
     usage,
 
-    // A Scan reading only job_status, page by page. Chosen over counters kept beside each
-    // transition: those would need a transaction per state change (dynalite has none) or drift
-    // after a crash between the two writes. The price is a full read of the table per call
-    // (about 0.5 read units per 4 KB of items), so /metrics refreshes it at most once per
-    // METRICS_JOB_COUNTS_SECONDS; a sparse index on active jobs would make it cheap at scale.
+    // From the sharded counters (countByStatus above), not a scan: its cost does not grow with the
+    // table. `gas aws recount-jobs` rebuilds them should a crash between two writes skew them.
     countByStatus,
 
     async claim(id, token, leaseSeconds, o): Promise<ClaimResult> {

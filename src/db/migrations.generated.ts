@@ -9,6 +9,7 @@ import m5 from "./migrations/0005_email_verification.sql" with { type: "text" };
 import m6 from "./migrations/0006_job_names_options_manifest.sql" with { type: "text" };
 import m7 from "./migrations/0007_job_deleted_at.sql" with { type: "text" };
 import m8 from "./migrations/0008_jobs_pending_index.sql" with { type: "text" };
+import m9 from "./migrations/0009_job_splits.sql" with { type: "text" };
 
 export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0000_init", when: 1795476905741, breakpoints: true, sql: m0 },
@@ -20,4 +21,5 @@ export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0006_job_names_options_manifest", when: 1796227207503, breakpoints: true, sql: m6 },
   { tag: "0007_job_deleted_at", when: 1796229185380, breakpoints: true, sql: m7 },
   { tag: "0008_jobs_pending_index", when: 1796237426163, breakpoints: true, sql: m8 },
+  { tag: "0009_job_splits", when: 1796237581244, breakpoints: true, sql: m9 },
 ];

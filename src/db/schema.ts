@@ -4,7 +4,7 @@
  * (the local Topic/Queue) and the notifications ledger.
  */
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const users = pgTable(
   "users",
@@ -148,10 +148,41 @@ export const jobs = pgTable(
     index("jobs_user_submit_idx").on(t.userId, t.submitTime),
     // Fair turns ask "does another user have a job waiting?" on every claim (usage().othersPending):
     // a partial index keeps that lookup to the waiting jobs instead of a scan of all jobs.
-    index("jobs_pending_user_idx")
-      .on(t.userId, t.submitTime)
-      .where(sql`status = 'PENDING'`),
+    index("jobs_pending_user_idx").on(t.userId, t.submitTime).where(sql`status = 'PENDING'`),
   ],
+);
+
+/** A job split into chunks (the local SplitStore, issue 16 item 5): one row per split job. */
+export const jobSplits = pgTable("job_splits", {
+  jobId: text("job_id")
+    .primaryKey()
+    .references(() => jobs.id, { onDelete: "cascade" }),
+  chunks: integer("chunks").notNull(),
+  records: bigint("records", { mode: "number" }).notNull(),
+  inputBytes: bigint("input_bytes", { mode: "number" }).notNull(),
+  inputSha256: text("input_sha256").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Who merges the chunks' results and until when; a lapsed merge claim can be taken over. */
+  mergeToken: text("merge_token"),
+  mergeExpiresAt: timestamp("merge_expires_at", { withTimezone: true }),
+  mergedAt: timestamp("merged_at", { withTimezone: true }),
+});
+
+/** One chunk of a split job: its claim (as a job's) and, once done, its result ({records, seconds}). */
+export const jobSplitChunks = pgTable(
+  "job_split_chunks",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobSplits.jobId, { onDelete: "cascade" }),
+    n: integer("n").notNull(),
+    claimToken: text("claim_token"),
+    claimExpiresAt: timestamp("claim_expires_at", { withTimezone: true }),
+    attempts: integer("attempts").notNull().default(0),
+    doneAt: timestamp("done_at", { withTimezone: true }),
+    result: jsonb("result"),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.n] })],
 );
 
 export const queueMessages = pgTable(

@@ -13,6 +13,7 @@ import { type Container, buildContainer } from "../../src/container.ts";
 import { openTestPglite } from "../../src/db/test-database.ts";
 import type { JobSummary } from "../../src/ports/job-store.ts";
 import { createLogger } from "../../src/shared/logger.ts";
+import { jobSummary } from "./job-summary.ts";
 
 export const ORIGIN = "http://gas.test";
 
@@ -160,21 +161,16 @@ export async function startContainerHarness(env: Record<string, string> = {}): P
         // conversion to a results store reads line by line.
         `{"format":"gas-annotations/1","reference":"demo (GRCh38)","rows":[\n${rows.map((r) => JSON.stringify(r)).join(",\n")}\n],"summary":{}}\n`,
       );
-      const summary: JobSummary = {
+      const summary = jobSummary({
         records: rows.length,
         alleles: rows.length,
         known: 1,
         novel: 2,
-        skipped: 0,
-        byMostSevere: {},
         byConsequence: { missense_variant: 1, upstream_gene_variant: 1, stop_gained: 1 },
         byImpact: { HIGH: 1, MODERATE: 1, MODIFIER: 1 },
-        warnings: [],
-        warningsTotal: 0,
         seconds: 0.2,
-        variantsPerSecond: 10,
         ...opts.summary,
-      };
+      });
       await jobStore.complete(id, "t", {
         resultKey: `${base}.annot.vcf`,
         logKey: `${base}.vcf.count.log`,

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { type ContainerHarness, startContainerHarness } from "../../../test/support/container-harness.ts";
+import { jobSummary } from "../../../test/support/job-summary.ts";
 import type { ArchiveVault } from "../../ports/archive-vault.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
@@ -128,20 +129,7 @@ async function freeUserWithBgzfJob(opts: { tbi?: boolean } = {}) {
   return { userId: user.id, jobId, keys, bytes };
 }
 
-const ONE_RECORD = {
-  records: 1,
-  alleles: 1,
-  known: 0,
-  novel: 1,
-  skipped: 0,
-  byMostSevere: {},
-  byConsequence: {},
-  byImpact: {},
-  warnings: [],
-  warningsTotal: 0,
-  seconds: 0.1,
-  variantsPerSecond: 10,
-};
+const ONE_RECORD = jobSummary();
 
 /** Archive, upgrade, thaw, restore: the job's files as the test sees them at each end. */
 async function archiveAndRestore(j: { userId: string; jobId: string }) {

@@ -5,26 +5,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { type ContainerHarness, startContainerHarness } from "../../../test/support/container-harness.ts";
+import { jobSummary } from "../../../test/support/job-summary.ts";
 import { users } from "../../db/schema.ts";
 import type { JobStore } from "../../ports/job-store.ts";
 import type { TopicMessages } from "../../ports/queue.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { createBillingService } from "./billing.service.ts";
 
-const summary = {
-  records: 1,
-  alleles: 1,
-  known: 0,
-  novel: 1,
-  skipped: 0,
-  byMostSevere: {},
-  byConsequence: {},
-  byImpact: {},
-  warnings: [],
-  warningsTotal: 0,
-  seconds: 0.1,
-  variantsPerSecond: 10,
-};
+const summary = jobSummary();
 
 describe("billing: restoring a user's archives on upgrade", () => {
   let h: ContainerHarness;

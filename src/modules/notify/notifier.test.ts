@@ -129,6 +129,16 @@ describe("notifier", () => {
     expect(n.acked).toEqual(["d1", "d2"]);
   });
 
+  test("a job its owner deleted before the email went gets none: acked, not retried", async () => {
+    const id = crypto.randomUUID();
+    const n = notifier([job(id, { deletedAt: new Date() })]);
+    expect(await n.deliver({ jobId: id, userId: "u1", status: "COMPLETED", completeTime: "2026-01-02T03:04:05Z" })).toBe("deleted");
+    expect(await n.deliver({ jobId: id, userId: "u1", archiveId: "archive-1" })).toBe("deleted");
+    expect(n.sent).toEqual([]);
+    expect(n.acked).toEqual(["d1", "d2"]);
+    expect(n.retried).toEqual([]);
+  });
+
   test("an unverified address gets neither email: acked, not retried (it would never become deliverable)", async () => {
     const id = crypto.randomUUID();
     const n = notifier([job(id, { userId: "u2", inputFileName: "CLICK-evil.example.vcf" })]);

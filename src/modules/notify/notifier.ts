@@ -78,7 +78,7 @@ export function createNotifier(deps: NotifierDeps) {
     });
   };
 
-  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "unverified" | "retry"> {
+  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "unverified" | "deleted" | "retry"> {
     const { jobId, userId } = d.message;
     const key = ledgerKey(d.message);
     const log = deps.log.child({ jobId, delivery: d.id });
@@ -89,6 +89,13 @@ export function createNotifier(deps: NotifierDeps) {
       if (already || !job || !user?.email) {
         await deps.queue.ack(d);
         return "duplicate";
+      }
+      if (job.deletedAt) {
+        // Deleted by its owner after the announcement was queued (the archiver is removing its
+        // files): an email linking to a job that is gone would only confuse.
+        await deps.queue.ack(d);
+        log.info("email not sent: the job was deleted", { key });
+        return "deleted";
       }
       if (!user.emailVerified) {
         await deps.queue.ack(d);

@@ -6,8 +6,10 @@
  * environment (what an instance profile gives an EC2 instance), through: the user-data's release
  * download and the annotator's reference bundle sync; an upload → COMPLETED → email through SES;
  * a bad input → FAILED; a dead-lettered request → FAILED; a free user's result archived after
- * ARCHIVE_AFTER_SECONDS, the upgrade, the restore and its email; /readyz and /metrics. Each role is
- * also shown to be refused what it does not need, and no process may log a refused call.
+ * ARCHIVE_AFTER_SECONDS, the upgrade, the restore and its email; /readyz and /metrics; a job
+ * deleted through the web role, whose files and record the archiver removes (the job.delete
+ * topic: the web role may not delete results, and is shown to be refused it). Each role is also
+ * shown to be refused what it does not need, and no process may log a refused call.
  *
  * How IAM is set up (moto 5.2.5, test/aws-iam-enforced.test.ts's header says what it enforces):
  * - moto starts with INITIAL_NO_AUTH_ACTION_COUNT=4: the four unsigned requests make an
@@ -48,7 +50,15 @@
  * for each refused request: "moto refused no call of any role's process" names the action (its
  * logs only have the SDK's "Unrecognized token '<'", moto answering a refused JSON call in XML).
  *
- * It fails when a policy loses a permission the code needs. Shown by hand once: with "s3:GetObject"
+ * It fails when a policy loses a permission the code needs, three ways: (1) every AWS request each
+ * process made (the recorder keeps them) is named as its IAM action (test/support/
+ * iam-action-of-request.ts) and must be in the topology checker's table for that role
+ * (iam-checks.ts `requiredRequests`), which test/iam-policies.test.ts holds every rendered policy
+ * to, action by action: a call the code gains is caught here, an action a template loses there;
+ * its first run here found the web role's queue depths of every queue and the archiver's GetItem
+ * missing from the table (the policies had them). (2) The last test takes one action at a time out
+ * of the web role's policy on moto (s3:GetObject, dynamodb:Query, sns:Publish), makes the user's
+ * request, and shows it fail with that action refused. (3) Shown by hand once: with "s3:GetObject"
  * taken out of the annotator's WriteResults statement (roles/aws_topology/templates/
  * policy-annotator.json.j2: the HeadObject after each upload), the run failed 6 of 8 tests:
  * the annotator's /readyz answered 503 naming "results"; both jobs ended FAILED instead of
@@ -90,8 +100,8 @@ import { CreateEmailIdentityCommand, SendEmailCommand } from "@aws-sdk/client-se
 import { PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import type { PolicyDocument } from "../ansible/scripts/topology/iam-checks.ts";
-import type { GasRole } from "../ansible/scripts/topology/topology-spec.ts";
+import { type PolicyDocument, requiredRequests } from "../ansible/scripts/topology/iam-checks.ts";
+import { defaultSpec, type GasRole } from "../ansible/scripts/topology/topology-spec.ts";
 import { type AwsClients, createAwsClients } from "../src/adapters/aws/aws-clients.ts";
 import { bootstrapJobTable } from "../src/adapters/aws/aws-bootstrap.ts";
 import { createDynamoJobStore } from "../src/adapters/aws/dynamo-job-store.ts";
@@ -99,10 +109,12 @@ import { createSqsMessaging } from "../src/adapters/aws/sqs-messaging.ts";
 import { createTestDatabase, testDatabaseUrl } from "../src/db/test-database.ts";
 import { TEST_REGION, motoSes } from "./support/aws-emulators.ts";
 import { freePort } from "./support/free-port.ts";
+import { iamActionsOf, resourceScope } from "./support/iam-action-of-request.ts";
 import { type Client, type GasProcess, createClient, startGas, waitForJob } from "./support/gas-process.ts";
 import { denied, forMoto, statusOf } from "./support/moto-iam.ts";
 import { type MotoServer, startMotoServer } from "./support/moto-server.ts";
 import { type RefusalRecorder, startRefusalRecorder } from "./support/refusal-recorder.ts";
+import { withoutAction } from "./support/render-iam-policies.ts";
 import {
   PLAYBOOK_TIMEOUT_MS,
   mitogenStrategy,
@@ -166,6 +178,11 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
   let web: GasProcess;
   const mail = () => motoSes(endpoint);
   let bobUserId = "";
+  let suffix = "";
+  /** Each role's policy as put on moto (forMoto of the playbook's), to put back after a test takes an action out. */
+  const motoPolicies = {} as Record<GasRole, PolicyDocument>;
+  /** Bob's COMPLETED job (premium: never archived), which the delete test removes. */
+  let bobJob: { client: Client; jobId: string; inputKey: string } | undefined;
 
   /** Every file of the bundle under reference/ (the operator's upload; the annotator syncs it at boot). */
   async function uploadBundle() {
@@ -220,7 +237,7 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     if (!testDatabaseUrl) pg = await startThrowawayPostgres();
     db = await createTestDatabase(testDatabaseUrl ?? pg!.url);
     const vars = await motoInventoryVars();
-    const suffix = vars.gas_aws_account_suffix;
+    suffix = vars.gas_aws_account_suffix;
     buckets = { inputs: `${PREFIX}-inputs-${suffix}`, results: `${PREFIX}-results-${suffix}`, releases: `${PREFIX}-releases-${suffix}` };
 
     // MOTO_IAM_LOAD_MANAGED_POLICIES: AmazonSSMManagedInstanceCore exists (the playbook attaches it), as on AWS.
@@ -289,7 +306,8 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
       const name = `${PREFIX}-${role}`;
       const attached = (await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: name }))).PolicyDocument!;
       const doc = JSON.parse(attached.startsWith("%") ? decodeURIComponent(attached) : attached) as PolicyDocument;
-      await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: name, PolicyDocument: JSON.stringify(forMoto(doc)) }));
+      motoPolicies[role] = forMoto(doc);
+      await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: name, PolicyDocument: JSON.stringify(motoPolicies[role]) }));
       await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(trust) }));
       const c = (
         await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`, RoleSessionName: `${role}-instance` }))
@@ -369,6 +387,13 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     if (work) await rm(work, { recursive: true, force: true });
   }, 60_000);
 
+  /** An API client of the signed-in `user` (a token with every scope): DELETE takes a token, or a form's CSRF token. */
+  async function apiOf(user: Client): Promise<Client> {
+    const minted = await user.json("/account/tokens", { method: "POST", body: JSON.stringify({ scopes: ["read", "submit", "manage"] }) });
+    if (minted.status !== 201) throw new Error(`minting an API token: ${minted.status} ${await minted.text()}`);
+    return createClient(web.url, { token: ((await minted.json()) as { token: string }).token });
+  }
+
   /** Upload `file` as `name` the way the browser's form does (see the header), submit it; the job id. */
   async function submit(user: Client, name: string, body: Uint8Array): Promise<string> {
     const form = (await (await user.json("/annotate")).json()) as { url: string; fields: Record<string, string> };
@@ -418,6 +443,7 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     const item = (await admin.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { job_id: { S: jobId } } }))).Item!;
     bobUserId = item.user_id!.S!;
     const resultKey = item.s3_key_result_file!.S!;
+    bobJob = { client: bob, jobId, inputKey: item.s3_key_input_file!.S! };
 
     // The web role streams the plain VCF from S3 itself, and signs the download of the BGZF one.
     const plain = await bob.request(`/annotations/${jobId}/result.vcf`);
@@ -543,6 +569,43 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     expect((listed.Metrics ?? []).map((m) => m.MetricName)).toContain("BacklogPerInstance");
   });
 
+  test("a job deleted through the web role is removed by the archiver (job.delete); the web role still may not delete", async () => {
+    const { client: bob, jobId, inputKey } = bobJob!;
+    const item = async () =>
+      (await admin.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { job_id: { S: jobId } }, ConsistentRead: true }))).Item;
+    const prefix = `${inputKey.split("/")[0]}/${jobId}~`;
+    const objects = async (bucket: string) =>
+      ((await admin.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+    const results = await objects(buckets.results);
+    expect(results.length).toBeGreaterThan(1);
+    expect(await objects(buckets.inputs)).toEqual([inputKey]);
+    // Why the delete goes through the archiver: the web role may not delete this job's files.
+    for (const [bucket, key] of [
+      [buckets.results, results[0]!],
+      [buckets.inputs, inputKey],
+    ] as const) {
+      const outcome = await roleClients.web.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).then(
+        () => "allowed",
+        (err) => (denied(err) ? "denied" : `${(err as Error).name}`),
+      );
+      expect(`web DeleteObject ${bucket}/${key}: ${outcome}`).toBe(`web DeleteObject ${bucket}/${key}: denied`);
+    }
+    expect(await objects(buckets.results)).toEqual(results);
+
+    const api = await apiOf(bob);
+    expect((await api.request(`/annotations/${jobId}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api.json(`/annotations/${jobId}`)).status).toBe(404);
+    let left: unknown[] = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await Bun.sleep(250)) {
+      left = [await item(), ...(await objects(buckets.results)), ...(await objects(buckets.inputs))].filter(Boolean);
+      if (left.length === 0) break;
+    }
+    expect(left).toEqual([]);
+    expect(procs.archiver.logs().some((l) => l.msg === "deleted job removed" && l.jobId === jobId)).toBe(true);
+    // The web role only published job.delete and marked the job; it removed nothing itself.
+    expect(recorders.web.refusals()).toEqual([]);
+  }, 60_000);
+
   test("each role is refused what it does not need", async () => {
     const { web: w, annotator: a, archiver: r, notifier: n } = roleClients;
     const anyResult = (await admin.s3.send(new ListObjectsV2Command({ Bucket: buckets.results, MaxKeys: 1 }))).Contents?.[0]?.Key;
@@ -596,6 +659,28 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     expect(allowed).toEqual([]);
   }, 60_000);
 
+  test("every AWS call each role's process made is one the topology checker expects of that role", () => {
+    // The checker's table (iam-checks.ts) is what the rendered policies are held to (iam-policies.test.ts,
+    // and the checker on a live topology): a call the code makes that the table lacks would go unchecked.
+    const spec = defaultSpec({ region: TEST_REGION, accountSuffix: suffix, prefix: PREFIX });
+    const unexpected = new Set<string>();
+    let seen = 0;
+    for (const role of ROLES) {
+      const table = requiredRequests(role, spec, ACCOUNT);
+      for (const call of recorders[role].calls())
+        for (const { action, resource, call: op } of iamActionsOf(call)) {
+          seen++;
+          const scope = resourceScope(action, resource);
+          const covered = table.some(
+            ([a, r]) => a.toLowerCase() === action.toLowerCase() && (scope === undefined || resourceScope(a, r) === scope),
+          );
+          if (!covered) unexpected.add(`${role}: ${action}${scope ? ` on ${scope}` : ""} (${op})`);
+        }
+    }
+    expect(seen).toBeGreaterThan(100);
+    expect([...unexpected].sort()).toEqual([]);
+  });
+
   test("moto refused no call of any role's process", () => {
     const refused = Object.fromEntries(ROLES.map((role) => [role, recorders[role].refusals()]));
     expect(refused).toEqual({ web: [], annotator: [], archiver: [], notifier: [] });
@@ -613,4 +698,56 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
     );
     expect(refusals).toEqual([]);
   });
+
+  // Last: it makes refusals on purpose. Each case takes one action out of the web role's policy on
+  // moto (every statement), makes the request a user makes, and puts the policy back: the request
+  // fails and the refused call is named. iam-policies.test.ts shows the same for every action of
+  // every template, statically; this shows the running process depends on them.
+  test("a web policy without an action its code needs: the user's request fails, the refusal named", async () => {
+    const session = createClient(web.url);
+    await session.signIn("ada@example.org", "Ada");
+    const ada = await apiOf(session);
+    const listed = (await (await ada.json("/annotations")).json()) as { jobs: { job_id: string; job_status: string }[] };
+    const available = listed.jobs.find((j) => j.job_status === "COMPLETED")!.job_id;
+    const cases: [action: string, request: () => Promise<Response>][] = [
+      ["s3:GetObject", () => ada.request(`/annotations/${available}/result.vcf`)],
+      ["dynamodb:Query", () => ada.json("/annotations")],
+      ["sns:Publish", () => ada.request(`/annotations/${available}`, { method: "DELETE" })],
+    ];
+    const outcomes: string[] = [];
+    for (const [action, request] of cases) {
+      const before = recorders.web.calls().length;
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: `${PREFIX}-web`,
+          PolicyName: `${PREFIX}-web`,
+          PolicyDocument: JSON.stringify(withoutAction(motoPolicies.web, action, /.*/)),
+        }),
+      );
+      try {
+        const r = await request();
+        await r.arrayBuffer();
+        const refused = recorders.web
+          .calls()
+          .slice(before)
+          .filter((c) => c.status === 403)
+          .flatMap(iamActionsOf)
+          .map((a) => a.action);
+        outcomes.push(
+          `without ${action}: ${r.status >= 400 ? "request failed" : `request answered ${r.status}`}, refused ${[...new Set(refused)].join(", ") || "nothing"}`,
+        );
+      } finally {
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: `${PREFIX}-web`,
+            PolicyName: `${PREFIX}-web`,
+            PolicyDocument: JSON.stringify(motoPolicies.web),
+          }),
+        );
+      }
+    }
+    expect(outcomes).toEqual(cases.map(([a]) => `without ${a}: request failed, refused ${a}`));
+    // With the policy back, the same requests work again.
+    expect((await ada.request(`/annotations/${available}/result.vcf`)).status).toBe(200);
+  }, 60_000);
 });

@@ -3,7 +3,10 @@
  * ansible-playbook as tasks/iam.yml does) against the checker's least-privilege table
  * (ansible/scripts/topology/iam-checks.ts): every call a role's code makes is allowed, nothing
  * else is. And the checker is shown to catch each denial issue 14 found on a real account, by
- * taking the permission out of the rendered policy again. Skips without ansible-playbook.
+ * taking the permission out of the rendered policy again; then every action of every statement
+ * of every template is taken out, one at a time, and the checker must name what broke: a policy
+ * cannot lose a permission unnoticed, and holds no action the table does not account for.
+ * Skips without ansible-playbook.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { type PolicyDocument, privilegeProblems } from "../ansible/scripts/topology/iam-checks.ts";
@@ -51,6 +54,59 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
       /cannot dynamodb:Query on .*gas-annotations\/index\/user_id_index \(the user's usage before each claim/,
     ],
   ];
+  /**
+   * AmazonSSMManagedInstanceCore, attached to every role beside its inline policy: the part that
+   * matters here (ssm:GetParameter* on every parameter), so that the inline Deny of the other
+   * roles' environments is shown to be needed.
+   */
+  const ssmCore: PolicyDocument = {
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:GetParametersByPath"],
+        Resource: "*",
+      },
+    ],
+  };
+  /**
+   * Actions a template grants that no single call in the checker's table needs, each with why it
+   * is there: taking one out breaks nothing the checker sees, so this list is the whole of it.
+   */
+  const UNCHECKED: Record<string, string> = {
+    "WriteResults s3:AbortMultipartUpload":
+      "the annotator's multipart upload of a large result aborts its parts on failure (no call of the table: it cannot be a request of its own)",
+    "Logs logs:DescribeLogStreams":
+      "the CloudWatch agent looks its stream up at start (not GAS's code; the table holds the two calls that ship)",
+    "EnvironmentParameter ssm:GetParameter":
+      "also allowed by AmazonSSMManagedInstanceCore, which every role has; written out so the role's own parameter never depends on it",
+    "NoOtherRolesEnvironment ssm:GetParameters": "the table asks ssm:GetParameter of the other roles' environments only",
+    "NoOtherRolesEnvironment ssm:GetParameterHistory": "the table asks ssm:GetParameter of the other roles' environments only",
+    "NoOtherRolesEnvironment ssm:GetParametersByPath": "the table asks ssm:GetParameter of the other roles' environments only",
+  };
+
+  test("every action of every statement is needed: taking any one out, the checker names a problem", () => {
+    const unnoticed: string[] = [];
+    let tried = 0;
+    for (const role of GAS_ROLES) {
+      const statements = [policies[role].Statement ?? []].flat();
+      statements.forEach((statement, i) => {
+        for (const action of [statement.Action ?? []].flat()) {
+          tried++;
+          const without = statements.flatMap((s, j) => {
+            if (j !== i) return [s];
+            const rest = [s.Action ?? []].flat().filter((a) => a !== action);
+            return rest.length > 0 ? [{ ...s, Action: rest }] : [];
+          });
+          const problems = privilegeProblems(role, [{ Statement: without }, ssmCore], spec, ACCOUNT);
+          if (problems.length === 0 && !UNCHECKED[`${statement.Sid} ${action}`])
+            unnoticed.push(`${role} ${statement.Sid ?? `#${i}`} ${statement.Effect} ${action}`);
+        }
+      });
+    }
+    expect(tried).toBeGreaterThan(60);
+    expect(unnoticed).toEqual([]);
+  });
+
   for (const [role, action, resource, message] of cases) {
     test(`the checker catches ${role} without ${action} on ${resource.source}`, () => {
       const problems = privilegeProblems(role, [withoutAction(policies[role], action, resource)], spec, ACCOUNT);

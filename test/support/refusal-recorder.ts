@@ -6,13 +6,28 @@
  * has the SDK's "Unrecognized token '<'" (moto answers a refused JSON-protocol call in XML).
  *
  * Headers go through unchanged, Host included, so SigV4 signatures still verify; bodies are
- * buffered (AWS calls here are small).
+ * buffered (AWS calls here are small). Every request is also kept (`calls`), so a test can name
+ * the IAM action of each call a process made (test/support/iam-action-of-request.ts).
  */
 import { request as httpRequest, type IncomingMessage, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** One request as it went to the emulator: what iam-action-of-request.ts needs to name its action. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The body as text, for the query and JSON protocols (an S3 upload's bytes are not kept). */
+  body: string;
+  status: number;
+}
+
 export interface RefusalRecorder {
   endpoint: string;
+  /** Every request so far, refused or not. */
+  calls(): RecordedRequest[];
   /** "METHOD path: the emulator's message", one per refused request so far. */
   refusals(): string[];
   stop(): Promise<void>;
@@ -35,6 +50,7 @@ function messageOf(body: string): string {
 export async function startRefusalRecorder(upstream: string): Promise<RefusalRecorder> {
   const target = new URL(upstream);
   const refused: string[] = [];
+  const calls: RecordedRequest[] = [];
   const server = createServer(async (req, res) => {
     try {
       const body = await readAll(req);
@@ -47,6 +63,16 @@ export async function startRefusalRecorder(upstream: string): Promise<RefusalRec
         out.end(body);
       });
       const answer = await readAll(upstreamRes);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
+      const textual = /json|x-www-form-urlencoded|cbor/.test(headers["content-type"] ?? "");
+      calls.push({
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        headers,
+        body: textual ? body.toString("utf8") : "",
+        status: upstreamRes.statusCode ?? 0,
+      });
       if (upstreamRes.statusCode === 403)
         refused.push(`${req.method} ${req.url?.split("?")[0]}: ${messageOf(answer.toString("utf8")) || "403 (no body: a HEAD)"}`);
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
@@ -61,6 +87,7 @@ export async function startRefusalRecorder(upstream: string): Promise<RefusalRec
   return {
     endpoint: `http://127.0.0.1:${port}`,
     refusals: () => [...refused],
+    calls: () => [...calls],
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -33,7 +33,7 @@ export interface PolicyDocument {
 }
 
 /** [action, resource ARN, the call of the code that makes it (named in the report)] */
-type Request = [action: string, resource: string, call?: string];
+export type Request = [action: string, resource: string, call?: string];
 
 /** IAM wildcards (* and ?) as a whole-string pattern; actions match case-insensitively. */
 const pattern = (p: string, ignoreCase: boolean) =>
@@ -118,11 +118,14 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     web: {
       allow: [
         release,
-        ["s3:PutObject", obj(n.inputsBucket)],
+        ["s3:PutObject", obj(n.inputsBucket), 'the upload form (a presigned POST), and the copy of an input "run again" makes'],
+        ["s3:GetObject", obj(n.inputsBucket), 'HeadObject of the uploaded input at submit; reading it for "run again"'],
+        ["s3:ListBucket", bucket(n.inputsBucket), "HeadObject of an input not uploaded answers 404, not 403"],
         ["s3:GetObject", obj(n.resultsBucket)],
         ["dynamodb:PutItem", table],
         ["dynamodb:Query", `${table}/index/user_id_index`, "a user's jobs, and their usage at submit (stored-results quota)"],
-        ["sqs:GetQueueAttributes", queue("annotator")],
+        // /metrics reports every queue's and dead-letter queue's depth (gas_queue_messages).
+        ...allQueues.flatMap((q) => ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"].map((a): Request => [a, q, "queue depths for /metrics"])),
         ["dynamodb:GetItem", table, "job counts for /metrics (the status counter items)"],
         ["dynamodb:UpdateItem", table, "the status counters a submit adds to"],
         ["ses:SendEmail", "*", "the address verification email, sent while the user waits (from SES_FROM only)"],
@@ -169,10 +172,17 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:PutObject", obj(n.resultsBucket)],
         ["s3:DeleteObject", obj(n.resultsBucket)],
         ["s3:RestoreObject", obj(n.resultsBucket)],
+        ["dynamodb:GetItem", table, "the job each message names"],
         ["dynamodb:Query", `${table}/index/user_id_index`, "restoring a user's archives on upgrade"],
         ["dynamodb:UpdateItem", table, "a deleted job: marked deleted (and FAILED if it had not finished)"],
         ["s3:DeleteObject", obj(n.inputsBucket), "a deleted job's input"],
         ["dynamodb:DeleteItem", table, "a deleted job's item, last"],
+        // ARCHIVE_VAULT=glacier (glacier-archive-vault.ts): archive, restore by retrieval job, delete.
+        ...(spec.archiveVault === "glacier"
+          ? ["UploadArchive", "InitiateJob", "ListJobs", "DescribeJob", "GetJobOutput", "DeleteArchive"].map(
+              (a): Request => [`glacier:${a}`, `arn:aws:glacier:${r}:${account}:vaults/${n.archiveVault}`, "the Glacier archive vault"],
+            )
+          : []),
       ],
       deny: [
         ["s3:PutObject", obj(n.inputsBucket)],
@@ -219,6 +229,16 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
     archiver: withMessaging("archiver"),
     notifier: withMessaging("notifier"),
   };
+}
+
+/**
+ * The requests the checker expects `role`'s code to make, each with the call that makes it: the
+ * table test/aws-iam.e2e.test.ts compares every call the role's process actually made with, so a
+ * call the code gains fails there until it is written here (and then here fails the policy that
+ * lacks it).
+ */
+export function requiredRequests(role: GasRole, spec: TopologySpec, account: string): Request[] {
+  return privileges(spec, account)[role].allow;
 }
 
 /**

@@ -118,6 +118,22 @@ const Common = z
     /** Fallback poll interval when no NOTIFY arrives (delayed messages, lost notifications). */
     QUEUE_POLL_MS: z.coerce.number().int().positive().default(1000),
     ANNOTATOR_CONCURRENCY: z.coerce.number().int().positive().default(1),
+    /**
+     * Whole-genome jobs split across the annotators (issue 16 item 5): a job with at least
+     * SPLIT_MIN_VARIANTS data lines or SPLIT_MIN_BYTES decompressed bytes (0: that test off; both
+     * 0: never split) is cut into chunks of SPLIT_CHUNK_VARIANTS lines.
+     */
+    SPLIT_MIN_VARIANTS: z.coerce.number().int().nonnegative().default(500_000),
+    SPLIT_MIN_BYTES: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(20 * 1024 * 1024),
+    SPLIT_CHUNK_VARIANTS: z.coerce
+      .number()
+      .int()
+      .min(1000, "must be at least 1000 (smaller chunks cost more than they save)")
+      .default(250_000),
     ANNOTATOR_PUSH_PORT: z.coerce.number().int().min(0).max(65535).default(5000),
     /** The job-requests topic subscribed to the webhook; messages of any other topic are refused. */
     ANNOTATOR_PUSH_TOPIC_ARN: z
@@ -461,6 +477,11 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { role
       concurrency: e.ANNOTATOR_CONCURRENCY,
       referenceDir: e.REFERENCE_DIR ?? null,
       shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+      /** When a job is split into chunks (src/modules/jobs/split/); null: never. */
+      split:
+        e.SPLIT_MIN_VARIANTS === 0 && e.SPLIT_MIN_BYTES === 0
+          ? null
+          : { minVariants: e.SPLIT_MIN_VARIANTS, minBytes: e.SPLIT_MIN_BYTES, chunkVariants: e.SPLIT_CHUNK_VARIANTS },
       /** ANNOTATOR_MODE=push: the SNS webhook's settings (null: long-poll the queue). */
       push:
         e.ANNOTATOR_MODE === "push"

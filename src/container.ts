@@ -12,6 +12,7 @@ import { createOidcIdentity } from "./adapters/local/oidc-identity.ts";
 import { createOutboxMailer } from "./adapters/local/outbox-mailer.ts";
 import type { SweepsStaleTempFiles } from "./adapters/local/stale-temp-files.ts";
 import { createPgJobStore } from "./adapters/local/pg-job-store.ts";
+import { createPgSplitStore } from "./adapters/local/pg-split-store.ts";
 import { createPgMessaging } from "./adapters/local/pg-queue.ts";
 import { createPrometheusScalingMetrics } from "./adapters/local/prometheus-scaling-metrics.ts";
 import { createSmtpMailer } from "./adapters/local/smtp-mailer.ts";
@@ -34,6 +35,7 @@ import type { ObjectStore, UploadReceiver } from "./ports/object-store.ts";
 import type { Payments, SimulatedCheckout } from "./ports/payments.ts";
 import type { Queue, Topic } from "./ports/queue.ts";
 import type { ScalingMetrics } from "./ports/scaling-metrics.ts";
+import type { SplitStore } from "./ports/split-store.ts";
 import type { Logger } from "./shared/logger.ts";
 
 /** One adapter per port; a missing one is a compile error here. */
@@ -41,6 +43,8 @@ export interface Ports {
   inputs: ObjectStore;
   results: ObjectStore;
   jobStore: JobStore;
+  /** The chunk bookkeeping of jobs split across the annotators (issue 16 item 5). */
+  splits: SplitStore;
   topic: Topic;
   queue<M>(name: string): Queue<M>;
   mailer: Mailer;
@@ -212,6 +216,9 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         workDir: cfg.backend.workDir,
         visibilitySeconds: cfg.queue.visibilitySeconds,
         maxAttempts: cfg.queue.maxAttempts,
+        // Whole-genome jobs split across the annotators (SPLIT_* settings).
+        splits: ports.splits,
+        split: cfg.annotator.split,
         plans: {
           limits: cfg.limits.plans,
           // A user deleted since submitting is held to the free plan's limits.
@@ -240,7 +247,7 @@ export type Container = Awaited<ReturnType<typeof buildContainer>>;
 
 /** What a backend provides: storage and messaging ports, and what goes with them. */
 interface Backend {
-  ports: Pick<Ports, "inputs" | "results" | "jobStore" | "topic" | "queue" | "vault">;
+  ports: Pick<Ports, "inputs" | "results" | "jobStore" | "splits" | "topic" | "queue" | "vault">;
   /** The backend's own mail (the outbox folder, or SES); null on AWS without SES_FROM. */
   mailer: Mailer | null;
   /** Where annotators publish their backlog (CloudWatch on AWS); null: a /metrics gauge. */
@@ -269,6 +276,7 @@ function localBackend(cfg: Config, database: Database): Backend {
       inputs,
       results: objectStore("gas-results"),
       jobStore: createPgJobStore(database.db, { outbox: messaging.outbox }),
+      splits: createPgSplitStore(database.db),
       topic: messaging.topic,
       queue: messaging.queue,
       vault: createFsArchiveVault({ root: cfg.vault.dir, topic: messaging.topic, restoreDelaySeconds: cfg.vault.restoreDelaySeconds }),
@@ -287,7 +295,15 @@ function localBackend(cfg: Config, database: Database): Backend {
 async function awsBackend(cfg: Config, settings: NonNullable<Config["aws"]>): Promise<Backend> {
   const aws = (await import("./adapters/aws/aws-ports.ts")).createAwsPorts(settings, cfg.queue);
   return {
-    ports: { inputs: aws.inputs, results: aws.results, jobStore: aws.jobStore, topic: aws.topic, queue: aws.queue, vault: aws.vault },
+    ports: {
+      inputs: aws.inputs,
+      results: aws.results,
+      jobStore: aws.jobStore,
+      splits: aws.splits,
+      topic: aws.topic,
+      queue: aws.queue,
+      vault: aws.vault,
+    },
     mailer: aws.mailer,
     scaling: aws.scaling,
     uploads: null,

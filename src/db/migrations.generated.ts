@@ -21,5 +21,5 @@ export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0006_job_names_options_manifest", when: 1796227207503, breakpoints: true, sql: m6 },
   { tag: "0007_job_deleted_at", when: 1796229185380, breakpoints: true, sql: m7 },
   { tag: "0008_jobs_pending_index", when: 1796237426163, breakpoints: true, sql: m8 },
-  { tag: "0009_job_splits", when: 1796237581244, breakpoints: true, sql: m9 },
+  { tag: "0009_job_splits", when: 1796237868318, breakpoints: true, sql: m9 },
 ];

@@ -158,6 +158,8 @@ export const jobSplits = pgTable("job_splits", {
     .primaryKey()
     .references(() => jobs.id, { onDelete: "cascade" }),
   chunks: integer("chunks").notNull(),
+  /** Data lines per chunk (the last may hold fewer). */
+  chunkLines: integer("chunk_lines").notNull(),
   records: bigint("records", { mode: "number" }).notNull(),
   inputBytes: bigint("input_bytes", { mode: "number" }).notNull(),
   inputSha256: text("input_sha256").notNull(),

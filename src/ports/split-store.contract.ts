@@ -9,7 +9,7 @@ export interface SplitStoreHarness {
   close(): Promise<void>;
 }
 
-const plan: SplitPlan = { chunks: 3, records: 30, inputBytes: 1234, inputSha256: "ab".repeat(32) };
+const plan: SplitPlan = { chunks: 3, chunkLines: 10, records: 30, inputBytes: 1234, inputSha256: "ab".repeat(32) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Register the contract tests for one adapter. */

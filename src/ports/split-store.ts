@@ -10,6 +10,8 @@
 export interface SplitPlan {
   /** Number of chunks, numbered 0 … chunks - 1 in input order. */
   chunks: number;
+  /** Input lines per chunk (the last may hold fewer): chunk n's line L is the input's line L + n × chunkLines. */
+  chunkLines: number;
   /** Data lines (variants) of the whole input. */
   records: number;
   /** The input as uploaded: its size and SHA-256 (the job manifest names them). */

@@ -1,6 +1,6 @@
 import type { Container } from "../container.ts";
 import { bundleChecksums, DEFAULT_BUNDLE_DIR, startEngineThread } from "../modules/annotator/index.ts";
-import type { JobRequest } from "../modules/jobs/annotation-worker.ts";
+import type { AnnotatorMessage } from "../modules/jobs/annotation-worker.ts";
 import { countingAnnotations, serveWorkerMetrics, startBacklogReporter } from "../metrics/index.ts";
 import { deadLetterQueueName } from "../ports/queue.ts";
 import { startConsumer } from "./consume-loop.ts";
@@ -23,9 +23,9 @@ export async function startAnnotator(c: Container) {
     return { name: engine.name, build: engine.build, files: [] };
   });
   // Push mode: SNS posts to a webhook on the annotator's own port and the queue is read when it rings.
-  const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<JobRequest>("annotator"), log) : null;
-  const queue = push?.queue ?? c.ports.queue<JobRequest>("annotator");
-  const dlq = c.ports.queue<JobRequest>(deadLetterQueueName("annotator"));
+  const push = c.annotatorPush ? await c.annotatorPush.start(c.ports.queue<AnnotatorMessage>("annotator"), log) : null;
+  const queue = push?.queue ?? c.ports.queue<AnnotatorMessage>("annotator");
+  const dlq = c.ports.queue<AnnotatorMessage>(deadLetterQueueName("annotator"));
   // While a claimed job runs, the group may not scale this instance in (scale-in-guard.ts).
   const guard = createScaleInGuard(c.ports.scaling, log);
   await guard.reset();

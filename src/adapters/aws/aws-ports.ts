@@ -13,6 +13,8 @@ import { type AwsService, createAwsClients } from "./aws-clients.ts";
 import type { AwsResources } from "./aws-resources.ts";
 import { createCloudWatchScalingMetrics, createScalingClients } from "./cloudwatch-scaling-metrics.ts";
 import { createDynamoJobStore } from "./dynamo-job-store.ts";
+import { createDynamoSplitStore } from "./dynamo-split-store.ts";
+import type { SplitStore } from "../../ports/split-store.ts";
 import { createS3ArchiveVault } from "./s3-archive-vault.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
 import { createSesMailer } from "./ses-mailer.ts";
@@ -41,6 +43,8 @@ export interface AwsPorts {
   inputs: ObjectStore;
   results: ObjectStore;
   jobStore: JobStore;
+  /** Split jobs' chunks: items in the jobs table. */
+  splits: SplitStore;
   topic: Topic;
   queue<M>(name: string): Queue<M>;
   /** Archives in the results bucket as DEEP_ARCHIVE objects (restores announced by S3 events), or in a Glacier vault. */
@@ -76,6 +80,7 @@ export function createAwsPorts(aws: AwsSettings, queue: QueueSettings): AwsPorts
       userIndex: r.userIndex,
       buckets: { inputs: r.inputsBucket, results: r.resultsBucket },
     }),
+    splits: createDynamoSplitStore({ dynamodb: clients.dynamodb, table: r.table }),
     topic: messaging.topic,
     queue: messaging.queue,
     vault: glacier?.vault ?? createS3ArchiveVault({ s3: clients.s3, bucket: r.resultsBucket }),

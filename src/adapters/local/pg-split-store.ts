@@ -35,6 +35,7 @@ export function createPgSplitStore(db: AppDb): SplitStore {
     return {
       jobId,
       chunks: s.chunks,
+      chunkLines: s.chunkLines,
       records: s.records,
       inputBytes: s.inputBytes,
       inputSha256: s.inputSha256,

@@ -12,6 +12,7 @@ CREATE TABLE "job_split_chunks" (
 CREATE TABLE "job_splits" (
 	"job_id" text PRIMARY KEY NOT NULL,
 	"chunks" integer NOT NULL,
+	"chunk_lines" integer NOT NULL,
 	"records" bigint NOT NULL,
 	"input_bytes" bigint NOT NULL,
 	"input_sha256" text NOT NULL,

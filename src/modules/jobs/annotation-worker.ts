@@ -20,15 +20,27 @@ import { buildManifest, type ReferenceIdentity } from "./job-manifest.ts";
 import { resultKeys } from "./job-keys.ts";
 import { type Plans, inputLimits, resultQuotaProblem } from "./plan-limits.ts";
 import { workPathScrubber } from "./work-path-scrubber.ts";
+import type { SplitStore } from "../../ports/split-store.ts";
+import {
+  type AnnotatorMessage,
+  type ChunkOutcome,
+  type ChunkRequest,
+  createSplitter,
+  isChunkRequest,
+  malformedChunk,
+  type SplitSettings,
+} from "./split/split-job.ts";
 
 export type JobRequest = TopicMessages["job.requested"];
+export type { AnnotatorMessage } from "./split/split-job.ts";
 
 export interface AnnotationWorkerDeps {
   jobs: JobStore;
   inputs: ObjectStore;
   results: ObjectStore;
   topic: Topic;
-  queue: Queue<JobRequest>;
+  /** The annotators' queue: job requests, and the chunks of split jobs (split/split-job.ts). */
+  queue: Queue<AnnotatorMessage>;
   /** The engine on its own thread (startEngineThread): a job never runs on this event loop. */
   engine: Pick<AnnotationEngine, "annotate">;
   workDir: string;
@@ -45,9 +57,27 @@ export interface AnnotationWorkerDeps {
    * once per process: annotator.role.ts). Absent: jobs get no manifest.
    */
   reference?: () => Promise<ReferenceIdentity>;
+  /**
+   * Whole-genome jobs split across the annotators (split/split-job.ts): the chunk bookkeeping and
+   * when to split. Absent (or `split` null): every job is annotated whole.
+   */
+  splits?: SplitStore;
+  split?: SplitSettings | null;
 }
 
-export type HandleOutcome = "completed" | "failed" | "duplicate" | "busy" | "lost" | "retry" | "handed-back" | "malformed" | "deferred";
+export type HandleOutcome =
+  | "completed"
+  | "failed"
+  | "duplicate"
+  | "busy"
+  | "lost"
+  | "retry"
+  | "handed-back"
+  | "malformed"
+  | "deferred"
+  /** Cut into chunks queued for the fleet (or a split job's request again). */
+  | "split"
+  | ChunkOutcome;
 
 /**
  * A request whose user is at their running-jobs cap comes back after this long: a slot frees only
@@ -66,6 +96,7 @@ export function malformedJobRequest(message: unknown): string | null {
   const { jobId } = message as { jobId?: unknown };
   if (typeof jobId !== "string") return "no jobId";
   if (!JOB_ID.test(jobId)) return "jobId is not a job id (UUID)";
+  if (isChunkRequest(message)) return malformedChunk(message);
   return null;
 }
 
@@ -92,7 +123,9 @@ const toSummary = (s: AnnotateSummary, scrub: (text: string) => string): JobSumm
 
 /** Create the handler. `shutdown` aborts running jobs so they can be handed back. */
 export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
-  const { jobs, inputs, results, topic, queue } = deps;
+  const { jobs, inputs, results, topic } = deps;
+  // Job requests are what this file handles; chunks go to the splitter.
+  const queue = deps.queue as Queue<JobRequest>;
 
   async function publishFinished(job: Job, status: "COMPLETED" | "FAILED") {
     const fresh = await jobs.get(job.id);
@@ -103,6 +136,26 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       completeTime: (fresh?.completeTime ?? new Date()).toISOString(),
     });
   }
+
+  const splitter =
+    deps.splits && deps.split
+      ? createSplitter({
+          jobs,
+          splits: deps.splits,
+          inputs,
+          results,
+          queue: deps.queue,
+          engine: deps.engine,
+          workDir: deps.workDir,
+          visibilitySeconds: deps.visibilitySeconds,
+          settings: deps.split,
+          log: deps.log,
+          reference: deps.reference,
+          publishFinished,
+          // Chunk summaries name the user's file only: nothing to scrub.
+          toSummary: (s) => toSummary(s, (t) => t),
+        })
+      : null;
 
   async function removeEarlierAttempts(jobId: string) {
     const stale = (await readdir(deps.workDir).catch(() => [] as string[])).filter((f) => f.startsWith(`${jobId}-`));
@@ -185,7 +238,38 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     }
   }
 
-  async function handle(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
+  async function handle(d: Delivery<AnnotatorMessage>, stopping: AbortSignal): Promise<HandleOutcome> {
+    if (isChunkRequest(d.message)) {
+      if (await dropMalformed(d as Delivery<JobRequest>, queue)) return "malformed";
+      // A split job's chunk arriving where splitting is off (a rolling configuration change) is still done.
+      if (!chunkWorker) throw new Error("a chunk arrived but this annotator has no split store");
+      return chunkWorker.handleChunk(d as Delivery<ChunkRequest>, stopping);
+    }
+    return handleJob(d as Delivery<JobRequest>, stopping);
+  }
+
+  // Chunks are handled wherever a split store exists, whatever this annotator's own thresholds.
+  const chunkWorker =
+    splitter ??
+    (deps.splits
+      ? createSplitter({
+          jobs,
+          splits: deps.splits,
+          inputs,
+          results,
+          queue: deps.queue,
+          engine: deps.engine,
+          workDir: deps.workDir,
+          visibilitySeconds: deps.visibilitySeconds,
+          settings: { minVariants: 0, minBytes: 0, chunkVariants: 1 },
+          log: deps.log,
+          reference: deps.reference,
+          publishFinished,
+          toSummary: (s) => toSummary(s, (t) => t),
+        })
+      : null);
+
+  async function handleJob(d: Delivery<JobRequest>, stopping: AbortSignal): Promise<HandleOutcome> {
     const outcome = await handleRequest(d, stopping);
     const userId = d.message?.userId;
     if (deps.plans && (outcome === "completed" || outcome === "failed") && typeof userId === "string")
@@ -243,6 +327,14 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       log.info("job refused: stored-results quota", { resultBytes: turn?.usage.resultBytes });
       return "failed";
     }
+    // A job split already (this is a duplicate request, or its cutter died before acking): its
+    // chunks are sent again where not done, and the claim let go of (the merger takes it).
+    if (chunkWorker && (await chunkWorker.resume(job))) {
+      await jobs.renewClaim(job.id, token, 0);
+      await queue.ack(d);
+      log.info("split job: chunks not done sent again");
+      return "split";
+    }
     log.info("job running", { attempt: job.attempts });
     const work = join(deps.workDir, `${job.id}-${token}`);
     // The engine names the input by its path here; what users see names only their file.
@@ -299,6 +391,16 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         }),
       );
       const inputBytes = await Bun.write(inputPath, new Response(hashed));
+      const inputSha256 = inputHash.digest("hex");
+      // Large enough to split: chunks go to the fleet; the merger completes the job.
+      const limits = plans && turn ? inputLimits(plans.limits, turn.tier) : undefined;
+      const within = (records: number, plainBytes: number) =>
+        !limits || ((!limits.maxRecords || records <= limits.maxRecords) && (!limits.maxInputBytes || plainBytes <= limits.maxInputBytes));
+      if (splitter && (await splitter.cutAndQueue(job, inputPath, { bytes: inputBytes, sha256: inputSha256 }, work, within))) {
+        await jobs.renewClaim(job.id, token, 0);
+        await queue.ack(d);
+        return "split";
+      }
       // The VCF as BGZF: the engine writes its tabix index beside it (out.annot.vcf.gz.tbi) in the
       // same pass. No .annot.json (1.2 GB per 1M variants): JSON rows come from the store on demand.
       const out = {
@@ -335,7 +437,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       if (deps.reference) {
         const manifest = buildManifest({
           job,
-          input: { bytes: inputBytes, sha256: inputHash.digest("hex") },
+          input: { bytes: inputBytes, sha256: inputSha256 },
           reference: await deps.reference(),
           engine: buildInfo,
           annotationSeconds: summary.seconds,
@@ -402,7 +504,10 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
   }
 
   /** Dead-letter handler: the job could not be processed in `maxAttempts` tries. */
-  async function handleDeadLetter(d: Delivery<JobRequest>, dlq: Queue<JobRequest>): Promise<void> {
+  async function handleDeadLetter(delivery: Delivery<AnnotatorMessage>, deadLetters: Queue<AnnotatorMessage>): Promise<void> {
+    // A chunk's dead letter fails its whole job, as a request's does: both carry the job id.
+    const d = delivery as Delivery<JobRequest>;
+    const dlq = deadLetters as Queue<JobRequest>;
     if (await dropMalformed(d, dlq)) return;
     const { jobId } = d.message;
     const reason = `The annotation could not be completed after ${deps.maxAttempts} attempts because of a problem on our side. Please submit the file again.`;

@@ -1,0 +1,129 @@
+/**
+ * Cutting a VCF into chunks of whole data lines, each a VCF of its own: the input's header, then
+ * `chunkLines` data lines (the last chunk the rest). The input may be plain, gzip or BGZF (one
+ * streaming pass, decompressed as it is read); chunks are plain text. A chunk's line N is the
+ * input's line N + n × chunkLines, which is how the merge moves line numbers back.
+ */
+import { createReadStream } from "node:fs";
+import { join } from "node:path";
+import { createGunzip } from "node:zlib";
+import type { FileSink } from "bun";
+
+export interface CutInput {
+  /** The chunk files, in input order ([] when the input has no #CHROM line: the engine says what is wrong). */
+  files: string[];
+  /** Data lines of the whole input, and its decompressed size. */
+  records: number;
+  plainBytes: number;
+}
+
+const NL = 10;
+
+async function isGzip(path: string): Promise<boolean> {
+  const head = await Bun.file(path).slice(0, 2).bytes();
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * Cut `input` into chunk files `<dir>/<n>/<name>` of `chunkLines` lines each (the file name is
+ * the user's: the engine names its input in warnings and in the results store).
+ */
+export async function cutInput(input: string, dir: string, name: string, chunkLines: number): Promise<CutInput> {
+  const raw = createReadStream(input, { highWaterMark: 1 << 20 });
+  const source: AsyncIterable<Buffer> = (await isGzip(input)) ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  const files: string[] = [];
+  let header: Buffer[] | null = [];
+  let headerBytes: Uint8Array | null = null;
+  let pending = Buffer.alloc(0); // header text not yet ended by a newline
+  let sink: FileSink | null = null;
+  let inChunk = 0;
+  let records = 0;
+  let plainBytes = 0;
+  let lineOpen = false; // the last byte written to the chunk was not a newline
+
+  const openChunk = async () => {
+    const folder = join(dir, String(files.length));
+    await Bun.write(join(folder, ".keep"), "");
+    const path = join(folder, name);
+    files.push(path);
+    sink = Bun.file(path).writer({ highWaterMark: 1 << 20 });
+    sink.write(headerBytes!);
+    inChunk = 0;
+  };
+
+  const closeChunk = async () => {
+    if (!sink) return;
+    if (lineOpen) {
+      // The input's last line had no newline: it is a record all the same.
+      sink.write("\n");
+      records++;
+    }
+    lineOpen = false;
+    await sink.end();
+    sink = null;
+  };
+
+  /** Data bytes: whole lines go to the current chunk, a new chunk every chunkLines lines. */
+  const data = async (buf: Uint8Array) => {
+    let from = 0;
+    while (from < buf.length) {
+      if (!sink) await openChunk();
+      // Lines still allowed in this chunk; find the newline that ends the last of them.
+      let at = from;
+      let end = -1;
+      while (inChunk < chunkLines) {
+        const nl = buf.indexOf(NL, at);
+        if (nl < 0) break;
+        // A line ends here; an empty one is written as it is (the engine skips it) but is no record.
+        if (lineOpen || nl > at) records++;
+        inChunk++;
+        lineOpen = false;
+        at = nl + 1;
+        end = at;
+      }
+      if (inChunk >= chunkLines) {
+        sink!.write(buf.subarray(from, end));
+        from = end;
+        await closeChunk();
+        continue;
+      }
+      // The rest holds no newline: an unfinished line, continued by the next buffer.
+      if (at < buf.length) lineOpen = true;
+      sink!.write(buf.subarray(from));
+      from = buf.length;
+    }
+  };
+
+  for await (const chunk of source) {
+    plainBytes += chunk.length;
+    if (header) {
+      const text = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let line = 0;
+      let ended = -1;
+      for (;;) {
+        const nl = text.indexOf(NL, line);
+        if (nl < 0) break;
+        if (text[line] !== 35 /* # */) return { files: [], records: 0, plainBytes };
+        if (text[line + 1] === 67 /* C */ && text[line + 2] === 72 /* H */) {
+          ended = nl + 1;
+          break;
+        }
+        line = nl + 1;
+      }
+      if (ended < 0) {
+        header.push(text.subarray(0, line));
+        pending = Buffer.from(text.subarray(line));
+        continue;
+      }
+      header.push(text.subarray(0, ended));
+      headerBytes = Buffer.concat(header);
+      header = null;
+      await data(text.subarray(ended));
+      continue;
+    }
+    await data(chunk);
+  }
+  if (header) return { files: [], records: 0, plainBytes };
+  await closeChunk();
+  return { files, records, plainBytes };
+}

@@ -207,6 +207,7 @@ export function createSplitter(deps: SplitDeps) {
       return "busy";
     }
     if (claim.attempts > 1) log.warn("chunk redone", { attempts: claim.attempts });
+    else log.info("chunk running");
     const work = join(deps.workDir, `${jobId}-${token}`);
     const run = new AbortController();
     const onStop = () => run.abort(new Error("shutting down"));

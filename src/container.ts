@@ -133,6 +133,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
     results: ports.results,
     topic: ports.topic,
     limits: cfg.limits,
+    splits: ports.splits,
   });
   // The web role's results: stores fetched to a capped local folder, queried off the event loop.
   const resultQueries = createThreadQueries({ threads: cfg.results.queryThreads });

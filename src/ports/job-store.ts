@@ -39,6 +39,12 @@ export interface JobProgress {
   records: number;
   bytesRead: number;
   totalBytes: number;
+  /**
+   * A job split across the annotators (SplitStore): chunks done of all, and the speed so far
+   * (variants of the chunks done over the time since the split). `bytesRead`/`totalBytes` then
+   * count chunks, so a progress bar reads the same either way. Absent for a job annotated whole.
+   */
+  split?: { done: number; chunks: number; variantsPerSecond: number };
 }
 
 /**

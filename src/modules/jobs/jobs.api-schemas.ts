@@ -122,6 +122,15 @@ export const JobDetailResponse = z
     start_time: z.iso.datetime().nullable(),
     complete_time: z.iso.datetime().nullable(),
     failure_reason: z.string().nullable(),
+    progress: z
+      .object({
+        records: z.number().int().describe("Records annotated so far"),
+        chunks_done: z.number().int().nullable().describe("A job split across the annotators: chunks done (null: not split)"),
+        chunks: z.number().int().nullable().describe("A split job's number of chunks (null: not split)"),
+        variants_per_second: z.number().int().nullable().describe("A split job's speed so far (null: not split)"),
+      })
+      .nullable()
+      .describe("The latest progress while RUNNING; null before the first report and once finished"),
     ...ResultLifecycleFields,
     result_url: z
       .url()

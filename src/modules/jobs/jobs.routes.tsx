@@ -107,6 +107,15 @@ export function jobsRoutes(deps: JobsRoutesDeps) {
     start_time: iso(job.startTime),
     complete_time: iso(job.completeTime),
     failure_reason: job.failureReason,
+    progress:
+      job.status === "RUNNING" && job.progress
+        ? {
+            records: job.progress.records,
+            chunks_done: job.progress.split?.done ?? null,
+            chunks: job.progress.split?.chunks ?? null,
+            variants_per_second: job.progress.split?.variantsPerSecond ?? null,
+          }
+        : null,
     ...lifecycleJson(life),
     // No link that would answer 402/409: an archived or restoring result has none (issue 17).
     result_url: job.resultKey && life?.state !== "archived" && life?.state !== "restoring" ? `${base}/annotations/${job.id}/result` : null,

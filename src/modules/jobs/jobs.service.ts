@@ -3,6 +3,7 @@
  * listing and reading jobs. Every read checks ownership and answers NOT_FOUND for another user's
  * job, so ids of others' jobs cannot even be confirmed to exist.
  */
+import type { SplitStore } from "../../ports/split-store.ts";
 import { randomUUID } from "node:crypto";
 import { DEFAULT_JOB_OPTIONS, type Job, type JobCursor, type JobStore } from "../../ports/job-store.ts";
 import type { ObjectInfo, ObjectStore, StoredObject, UploadForm } from "../../ports/object-store.ts";
@@ -23,6 +24,8 @@ export interface JobsServiceDeps {
   results: ObjectStore;
   topic: Topic;
   limits: { freeMaxUploadBytes: number; uploadPolicySeconds: number; plans?: Plans; archiveAfterSeconds?: number };
+  /** Split jobs' chunks (split/split-job.ts): a running split job's progress is read there. */
+  splits?: Pick<SplitStore, "get">;
 }
 
 /** Premium uploads are unbounded in the product; the policy still needs a number (S3's own cap). */
@@ -55,7 +58,7 @@ export function createJobsService(deps: JobsServiceDeps) {
     const job = isJobId(id) ? await jobs.get(id) : null;
     // A deleted job is gone for its owner too, while the archiver removes its files.
     if (!job || job.userId !== user.id || job.deletedAt) throw new AppError("NOT_FOUND", `Annotation job ${id} was not found`);
-    return job;
+    return job.status === "RUNNING" && deps.splits ? withSplitProgress(job, deps.splits) : job;
   }
 
   const service = {
@@ -331,6 +334,25 @@ export function createJobsService(deps: JobsServiceDeps) {
 }
 
 export type JobsService = ReturnType<typeof createJobsService>;
+
+/**
+ * A running job split into chunks reports its progress in the SplitStore (the annotators on its
+ * chunks hold no claim on the job to report with): chunks done of all, variants/s so far.
+ */
+async function withSplitProgress(job: Job, splits: Pick<SplitStore, "get">): Promise<Job> {
+  const split = await splits.get(job.id);
+  if (!split) return job;
+  const seconds = (Date.now() - split.startedAt.getTime()) / 1000;
+  return {
+    ...job,
+    progress: {
+      records: split.recordsDone,
+      bytesRead: split.done,
+      totalBytes: split.chunks,
+      split: { done: split.done, chunks: split.chunks, variantsPerSecond: seconds > 0 ? Math.round(split.recordsDone / seconds) : 0 },
+    },
+  };
+}
 
 /** When a job may be announced again: once per `intervalMs` per job, remembering the latest 10,000 jobs. */
 function createReannounceLimiter(intervalMs: number, maxJobs = 10_000) {

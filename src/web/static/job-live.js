@@ -51,8 +51,17 @@
       progress.value = Math.min(p.bytesRead, p.totalBytes);
     }
     if (progressText) {
-      progressText.textContent =
-        (p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "") + p.records + " records annotated";
+      // A split job counts chunks (done of all) and its speed so far.
+      progressText.textContent = p.split
+        ? p.split.done +
+          " of " +
+          p.split.chunks +
+          " chunks done (split across the annotators), " +
+          p.records +
+          " records annotated, " +
+          p.split.variantsPerSecond +
+          " variants/s"
+        : (p.totalBytes > 0 ? Math.floor((100 * p.bytesRead) / p.totalBytes) + "% of the input, " : "") + p.records + " records annotated";
     }
   }
 

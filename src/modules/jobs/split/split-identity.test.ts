@@ -55,7 +55,7 @@ describe("split vs unsplit", () => {
   });
 
   /** Submit the input as a new job and run the annotators until it is finished. */
-  async function runJob(userId: string, split: boolean) {
+  async function runJob(userId: string, split: boolean, client?: ReturnType<WebHarness["client"]>) {
     const { ports, config, log } = h.container;
     const id = randomUUID();
     const inputFileName = "genome.vcf.gz";
@@ -80,13 +80,22 @@ describe("split vs unsplit", () => {
     });
     await queue.send({ jobId: id, userId, inputKey, inputFileName, submitTime: new Date().toISOString() });
     const outcomes: string[] = [];
+    const seen: unknown[] = [];
     for (let i = 0; i < 20; i++) {
       const [d] = await queue.receive({ waitSeconds: 0 });
       if (!d) break;
       outcomes.push(await worker.handle(d, new AbortController().signal));
+      // What the job page and the API show between chunks: chunks done of all, variants/s.
+      if (client && outcomes.at(-1) !== "merged") {
+        const api = (await (await client.request(`/annotations/${id}`, { headers: { accept: "application/json" } })).json()) as {
+          progress: unknown;
+        };
+        const page = await (await client.request(`/annotations/${id}`)).text();
+        seen.push({ api: api.progress, page: /\d+ of \d+ chunks done/.exec(page)?.[0] ?? null });
+      }
     }
     const job = (await ports.jobStore.get(id))!;
-    return { job, outcomes };
+    return { job, outcomes, seen };
   }
 
   const objectBytes = async (key: string) =>
@@ -107,9 +116,16 @@ describe("split vs unsplit", () => {
   const withoutTimes = <T extends Record<string, unknown>>(s: T) => ({ ...s, seconds: 0, variantsPerSecond: 0 });
 
   test("the merged results equal the unsplit run's", async () => {
-    const userId = await h.client().signIn("split@example.org", "Split");
+    const client = h.client();
+    const userId = await client.signIn("split@example.org", "Split");
     const whole = await runJob(userId, false);
-    const split = await runJob(userId, true);
+    const split = await runJob(userId, true, client);
+    expect(split.seen).toEqual(
+      [0, 1, 2].map((done) => ({
+        api: { records: expect.any(Number), chunks_done: done, chunks: 3, variants_per_second: expect.any(Number) },
+        page: `${done} of 3 chunks done`,
+      })),
+    );
     expect(whole.outcomes).toEqual(["completed"]);
     expect(split.outcomes[0]).toBe("split");
     expect(split.outcomes.filter((o) => o === "chunk-done" || o === "merged")).toHaveLength(3);

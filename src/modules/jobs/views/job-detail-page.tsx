@@ -44,11 +44,13 @@ export function DownloadList(p: { downloads: DownloadEntry[]; base: string; with
 function Progress(p: { job: Job }) {
   const pr = p.job.progress;
   const pct = pr && pr.totalBytes > 0 ? Math.floor((100 * pr.bytesRead) / pr.totalBytes) : null;
-  const text = pr
-    ? `${pct !== null ? `${pct}% of the input, ` : ""}${pr.records} records annotated`
-    : p.job.status === "PENDING"
-      ? "Waiting in the queue for an annotator…"
-      : "Annotating…";
+  const text = pr?.split
+    ? `${pr.split.done} of ${pr.split.chunks} chunks done (split across the annotators), ${pr.records} records annotated, ${pr.split.variantsPerSecond} variants/s`
+    : pr
+      ? `${pct !== null ? `${pct}% of the input, ` : ""}${pr.records} records annotated`
+      : p.job.status === "PENDING"
+        ? "Waiting in the queue for an annotator…"
+        : "Annotating…";
   return (
     <div class="mb-3 col-lg-7" id="job-progress-box">
       <progress

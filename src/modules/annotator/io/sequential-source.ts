@@ -32,6 +32,11 @@ const MAX_INFLATED_PER_CALL = 4 << 20;
 
 export interface SequentialSourceLimits {
   /**
+   * Most decompressed bytes per `next()` (default and upper bound: 4 MiB). The gene-model parser
+   * asks for less: its peak memory grows with the chunk (see io/compressed-lines.ts).
+   */
+  maxChunkBytes?: number;
+  /**
    * Refuse gzip/BGZF data that inflates to more than this many times the compressed bytes read
    * so far, once past RATIO_FLOOR_BYTES (default: no limit; the VCF reader sets one).
    */
@@ -59,12 +64,13 @@ export async function openSequentialSource(
     const foreign = foreignFormatOf(magic);
     if (foreign) throw new CompressedDataError(`the file is ${foreign}-compressed; only plain, gzip or BGZF ${what} is accepted`);
     const compression = compressionOf(magic);
-    if (compression === "bgzf") return withRatioLimit(bgzfSource(fh, totalBytes), limits.maxCompressionRatio);
+    const maxChunk = Math.max(1, Math.min(MAX_INFLATED_PER_CALL, limits.maxChunkBytes ?? MAX_INFLATED_PER_CALL));
+    if (compression === "bgzf") return withRatioLimit(bgzfSource(fh, totalBytes, maxChunk), limits.maxCompressionRatio);
     if (compression === "gzip") {
       await fh.close();
       return withRatioLimit(gzipSource(path, totalBytes), limits.maxCompressionRatio);
     }
-    return plainSource(fh, totalBytes);
+    return plainSource(fh, totalBytes, Math.min(READ_CHUNK, maxChunk));
   } catch (err) {
     await fh.close().catch(() => {});
     throw err;
@@ -97,8 +103,8 @@ function withRatioLimit(source: SequentialByteSource, maxRatio: number | undefin
   };
 }
 
-function plainSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
-  const buf = new Uint8Array(READ_CHUNK);
+function plainSource(fh: FileHandle, totalBytes: number, chunkBytes: number): SequentialByteSource {
+  const buf = new Uint8Array(chunkBytes);
   let offset = 0;
   return {
     compression: "plain",
@@ -118,7 +124,7 @@ function plainSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
  * BGZF is parsed block by block (rather than through a gzip stream) so that each block's CRC and
  * size are checked and a file cut at a block boundary is caught by the missing EOF block.
  */
-function bgzfSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
+function bgzfSource(fh: FileHandle, totalBytes: number, maxChunk: number): SequentialByteSource {
   let pending = new Uint8Array(0); // compressed bytes read but not yet inflated
   let pendingStart = 0;
   let offset = 0;
@@ -148,7 +154,7 @@ function bgzfSource(fh: FileHandle, totalBytes: number): SequentialByteSource {
       if (eof) return null;
       const parts: Uint8Array[] = [];
       let total = 0;
-      while (total < MAX_INFLATED_PER_CALL) {
+      while (total < maxChunk) {
         const size = bgzfBlockSize(pending, pendingStart, pending.length);
         if (size < 0 || pendingStart + size > pending.length) {
           if (parts.length > 0) break; // hand out what we have before the next read

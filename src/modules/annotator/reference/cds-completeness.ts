@@ -39,8 +39,14 @@ async function codonAt(genome: GenomeReader, t: Transcript, fivePrime: boolean):
   // positions run 5'→3' for the + strand start, and 3'→5' for the + strand stop, and so on;
   // put them in genome order, read, then orient.
   const sorted = [...positions].sort((a, b) => a - b);
+  // One fetch per run of adjacent bases (one for a codon inside an exon), not one per base.
   let forward = "";
-  for (const p of sorted) forward += await genome.fetch(t.contig, p, p);
+  for (let i = 0; i < sorted.length; ) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[j - 1]! + 1) j++;
+    forward += await genome.fetch(t.contig, sorted[i]!, sorted[j - 1]!);
+    i = j;
+  }
   const codon = t.strand === 1 ? forward : reverseComplement(forward);
   return /^[ACGT]{3}$/.test(codon) ? codon : null;
 }

@@ -17,11 +17,12 @@ export function splitStoreContract(name: string, open: () => Promise<SplitStoreH
   describe(`SplitStore contract: ${name}`, () => {
     let h: SplitStoreHarness;
     let jobId: string;
+    // The first open migrates a template database (seconds on a busy machine).
     beforeEach(async () => {
       h = await open();
       jobId = await h.makeJob();
-    });
-    afterEach(() => h.close());
+    }, 60_000);
+    afterEach(() => h?.close());
 
     test("a job never split has no split and no chunks; claims say missing", async () => {
       expect(await h.store.get(jobId)).toBeNull();

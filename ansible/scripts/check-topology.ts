@@ -20,6 +20,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GlacierClient } from "@aws-sdk/client-glacier";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -27,7 +28,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { checkAlarms, checkCompute } from "./topology/compute-checks.ts";
 import { checkDatabase, checkLogGroups } from "./topology/database-checks.ts";
-import { checkMessaging, checkRestoreNotification, checkStorage } from "./topology/data-checks.ts";
+import { checkGlacierVault, checkMessaging, checkRestoreNotification, checkStorage } from "./topology/data-checks.ts";
 import { checkIam } from "./topology/iam-checks.ts";
 import { checkNetwork } from "./topology/network-checks.ts";
 import { CheckLog, type CheckResult, defaultSpec, type TopologySpec } from "./topology/topology-spec.ts";
@@ -44,6 +45,7 @@ export interface TopologyClients {
   cloudwatch: CloudWatchClient;
   rds: RDSClient;
   logs: CloudWatchLogsClient;
+  glacier: GlacierClient;
   destroy(): void;
 }
 
@@ -73,6 +75,7 @@ export function createTopologyClients(opts: {
     cloudwatch: new CloudWatchClient(config),
     rds: new RDSClient(config),
     logs: new CloudWatchLogsClient(config),
+    glacier: new GlacierClient(config),
   };
   return {
     ...clients,
@@ -89,6 +92,7 @@ export async function checkTopology(clients: TopologyClients, spec: TopologySpec
   await checkStorage(clients.s3, clients.dynamodb, spec, log);
   await checkMessaging(clients.sns, clients.sqs, spec, log);
   await checkRestoreNotification(clients.s3, clients.sns, spec, log);
+  if (spec.archiveVault === "glacier") await checkGlacierVault(clients.glacier, spec, log);
   await checkIam(clients.iam, spec, log);
   await checkCompute(clients, spec, net, log);
   await checkDatabase(clients.rds, clients.autoscaling, spec, net, log);

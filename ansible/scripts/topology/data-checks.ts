@@ -4,6 +4,7 @@
  * dead-letter queues and topic policies, and each queue's raw-delivery subscriptions.
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeVaultCommand, type GlacierClient } from "@aws-sdk/client-glacier";
 import {
   GetBucketCorsCommand,
   GetBucketEncryptionCommand,
@@ -185,6 +186,18 @@ export async function checkRestoreNotification(s3: S3Client, sns: SNSClient, spe
       [`prefix=${spec.archivePrefix}`],
     );
     return problems;
+  });
+}
+
+/** gas_archive_vault: glacier: the vault the archiver archives into (ARCHIVE_VAULT=glacier's default name). */
+export async function checkGlacierVault(glacier: GlacierClient, spec: TopologySpec, log: CheckLog): Promise<void> {
+  const vault = topologyNames(spec).archiveVault;
+  await log.check("storage", `Glacier vault ${vault}`, async () => {
+    const found = await glacier.send(new DescribeVaultCommand({ accountId: "-", vaultName: vault })).then(
+      (v) => v.VaultName,
+      (err: Error) => (/ResourceNotFound|VaultNotFound/.test(err.name) ? null : Promise.reject(err)),
+    );
+    return found === vault ? [] : ["missing"];
   });
 }
 

@@ -104,6 +104,7 @@ export function topologyNames(spec: TopologySpec) {
     resultsBucket: `${p}-results-${spec.accountSuffix}`,
     releaseBucket: `${p}-releases-${spec.accountSuffix}`,
     table: `${p}-annotations`,
+    archiveVault: `${p}-archive`,
     topic: (t: string) => `${p}-${t}`,
     alarmTopic: `${p}-alarms`,
     queue: (q: string) => `${p}-${q}`,

@@ -134,8 +134,12 @@ async function run(label: string, annotators: number, split: boolean, kill = fal
     const vcfSha = await gunzippedSha(join(results, vcf));
     const storeRows = args["no-rows"] ? null : rowsSha(join(results, store));
     const summary = storeSummary(join(results, store));
+    const all = procs.flatMap((p) => p.logs());
+    const cut = all.find((x) => x.msg === "job split" && x.jobId === jobId);
+    const chunkSeconds = all.filter((x) => x.msg === "chunk done" && x.jobId === jobId).reduce((n, x) => n + Number(x.seconds), 0);
+    if (cut) log(`${label}: cut ${cut.seconds} s; engine time summed over the chunks ${chunkSeconds.toFixed(1)} s`);
     log(
-      `${label}: ${wall.toFixed(1)} s wall (load average ${l})${mergeLog ? `; merge ${mergeLog.mergeSeconds} s, chunks redone ${mergeLog.redone}` : ""}`,
+      `${label}: ${wall.toFixed(1)} s wall (load average ${l})${mergeLog ? `; merge ${mergeLog.mergeSeconds} s (fetch ${mergeLog.fetchSeconds}, VCF ${mergeLog.vcfSeconds}, store ${mergeLog.storeSeconds}: copy ${mergeLog.copySeconds}, indexes ${mergeLog.indexSeconds}), chunks redone ${mergeLog.redone}` : ""}`,
     );
     return { wall, jobId, vcfSha, storeRows, summary, mergeLog, load: l };
   } finally {

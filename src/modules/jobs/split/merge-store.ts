@@ -35,7 +35,12 @@ type Json = Record<string, unknown>;
 type Counts = Record<string, number>;
 
 /** Merge `parts` (in input order) into a new store at `out`; `engine` is the merged engine summary. */
-export function mergeResultsStores(parts: readonly StorePart[], out: string, engine: AnnotateSummary): void {
+export function mergeResultsStores(
+  parts: readonly StorePart[],
+  out: string,
+  engine: AnnotateSummary,
+): { copySeconds: number; indexSeconds: number } {
+  const started = performance.now();
   const tmp = `${out}.merging`;
   rmSync(tmp, { force: true });
   const db = new Database(tmp, { create: true, readwrite: true, strict: true });
@@ -126,11 +131,14 @@ export function mergeResultsStores(parts: readonly StorePart[], out: string, eng
     for (const [k, v] of Object.entries(summary)) put.run(k, JSON.stringify(v));
     put.finalize();
     db.run("COMMIT");
+    const copied = performance.now();
     for (const o of objects) if (o.type === "index") db.run(o.sql);
     db.run("PRAGMA analysis_limit = 1000");
     db.run("ANALYZE");
     db.close(true);
     renameSync(tmp, out);
+    const seconds = (from: number, to: number) => Number(((to - from) / 1000).toFixed(3));
+    return { copySeconds: seconds(started, copied), indexSeconds: seconds(copied, performance.now()) };
   } catch (err) {
     try {
       db.close();

@@ -18,9 +18,9 @@
  * Needs PostgreSQL binaries (test/support/throwaway-postgres.ts).
  */
 import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createGunzip } from "node:zlib";
@@ -74,6 +74,8 @@ interface RunResult {
   summary: Record<string, unknown>;
   mergeLog: Record<string, unknown> | null;
   load: string;
+  /** CPU seconds of the annotator processes over the wall time. */
+  cores: number;
 }
 
 /** One job through web + notifier + `annotators` annotator processes; `kill`: kill -9 one mid-chunk. */
@@ -124,6 +126,11 @@ async function run(label: string, annotators: number, split: boolean, kill = fal
     const wall = (performance.now() - started) / 1000;
     if (done.job_status !== "COMPLETED") throw new Error(`${label}: job ${jobId} ${done.job_status}: ${done.failure_reason}`);
     const l = load();
+    // How many cores the annotators kept busy: one annotator already runs two threads (the
+    // engine and its results store), so on a 2-core machine a second one finds little idle CPU.
+    const annotatorCpu = procs
+      .filter((p) => p !== killed && p.proc.exitCode === null && !procs.slice(0, 2).includes(p))
+      .reduce((n, p) => n + cpuSeconds(p.proc.pid), 0);
     const mergeLog =
       procs.flatMap((p) => (p === killed ? [] : p.logs())).find((x) => x.msg === "split job merged" && x.jobId === jobId) ?? null;
     // The outputs, read from the filesystem object store.
@@ -141,11 +148,26 @@ async function run(label: string, annotators: number, split: boolean, kill = fal
     log(
       `${label}: ${wall.toFixed(1)} s wall (load average ${l})${mergeLog ? `; merge ${mergeLog.mergeSeconds} s (fetch ${mergeLog.fetchSeconds}, VCF ${mergeLog.vcfSeconds}, store ${mergeLog.storeSeconds}: copy ${mergeLog.copySeconds}, indexes ${mergeLog.indexSeconds}), chunks redone ${mergeLog.redone}` : ""}`,
     );
-    return { wall, jobId, vcfSha, storeRows, summary, mergeLog, load: l };
+    log(
+      `${label}: annotator processes used ${annotatorCpu.toFixed(1)} CPU seconds, ${(annotatorCpu / wall).toFixed(2)} cores on average over the wall time (${cpus().length} cores)`,
+    );
+    return { wall, jobId, vcfSha, storeRows, summary, mergeLog, load: l, cores: annotatorCpu / wall };
   } finally {
     for (const p of procs) if (p.proc.exitCode === null) await p.kill9().catch(() => {});
     await db.drop().catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds (user + system, every thread) a live process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -207,7 +229,7 @@ try {
     const ok = same(r, unsplit);
     failed ||= !ok;
     rows.push(
-      `| ${n} | ${r.wall.toFixed(1)} s | ${(first.wall / r.wall).toFixed(2)}× | ${(unsplit.wall / r.wall).toFixed(2)}× | ${r.mergeLog?.mergeSeconds ?? "?"} s | ${ok ? "identical" : "DIFFERENT"} | ${r.load} |`,
+      `| ${n} | ${r.wall.toFixed(1)} s | ${(first.wall / r.wall).toFixed(2)}× | ${(unsplit.wall / r.wall).toFixed(2)}× | ${r.mergeLog?.mergeSeconds ?? "?"} s | ${r.cores.toFixed(2)} | ${ok ? "identical" : "DIFFERENT"} | ${r.load} |`,
     );
   }
   let killLine = "kill -9: not run (--no-kill)";
@@ -221,8 +243,8 @@ try {
   console.log(
     `\n${VARIANTS.toLocaleString("en-US")} variants, chunks of ${CHUNK.toLocaleString("en-US")}; unsplit (1 annotator): ${unsplit.wall.toFixed(1)} s (load average ${unsplit.load})\n`,
   );
-  console.log("| annotators | wall | speed-up vs 1 | vs unsplit | merge | output vs unsplit | load average |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| annotators | wall | speed-up vs 1 | vs unsplit | merge | annotators' cores busy | output vs unsplit | load average |");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
   console.log(`\n${killLine}`);
   if (failed) process.exitCode = 1;

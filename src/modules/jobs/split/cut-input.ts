@@ -94,36 +94,46 @@ export async function cutInput(input: string, dir: string, name: string, chunkLi
     }
   };
 
-  for await (const chunk of source) {
-    plainBytes += chunk.length;
-    if (header) {
-      const text = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let line = 0;
-      let ended = -1;
-      for (;;) {
-        const nl = text.indexOf(NL, line);
-        if (nl < 0) break;
-        if (text[line] !== 35 /* # */) return { files: [], records: 0, plainBytes };
-        if (text[line + 1] === 67 /* C */ && text[line + 2] === 72 /* H */) {
-          ended = nl + 1;
-          break;
+  // An early return (not a VCF header) must not leave the file open.
+  try {
+    return await readAll();
+  } finally {
+    raw.destroy();
+    await (sink as FileSink | null)?.end();
+  }
+
+  async function readAll(): Promise<CutInput> {
+    for await (const chunk of source) {
+      plainBytes += chunk.length;
+      if (header) {
+        const text = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        let line = 0;
+        let ended = -1;
+        for (;;) {
+          const nl = text.indexOf(NL, line);
+          if (nl < 0) break;
+          if (text[line] !== 35 /* # */) return { files: [], records: 0, plainBytes };
+          if (text[line + 1] === 67 /* C */ && text[line + 2] === 72 /* H */) {
+            ended = nl + 1;
+            break;
+          }
+          line = nl + 1;
         }
-        line = nl + 1;
-      }
-      if (ended < 0) {
-        header.push(text.subarray(0, line));
-        pending = Buffer.from(text.subarray(line));
+        if (ended < 0) {
+          header.push(text.subarray(0, line));
+          pending = Buffer.from(text.subarray(line));
+          continue;
+        }
+        header.push(text.subarray(0, ended));
+        headerBytes = Buffer.concat(header);
+        header = null;
+        await data(text.subarray(ended));
         continue;
       }
-      header.push(text.subarray(0, ended));
-      headerBytes = Buffer.concat(header);
-      header = null;
-      await data(text.subarray(ended));
-      continue;
+      await data(chunk);
     }
-    await data(chunk);
+    if (header) return { files: [], records: 0, plainBytes };
+    await closeChunk();
+    return { files, records, plainBytes };
   }
-  if (header) return { files: [], records: 0, plainBytes };
-  await closeChunk();
-  return { files, records, plainBytes };
 }

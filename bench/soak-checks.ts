@@ -15,6 +15,8 @@ export interface SoakCounts {
   failedAsExpected: number;
   /** A good input that FAILED, a bad one that COMPLETED, or a FAILED job without a reason. */
   wrongOutcome: number;
+  /** Up to 5 of them, so a failure says which job and why without a rerun. */
+  wrongOutcomes: { id: string; bad: boolean; status: string; reason: string | null }[];
   notFinished: number;
   archived: number;
   /** COMPLETED jobs whose result is neither one hot object nor one archive (state and files agree). */
@@ -88,6 +90,7 @@ export async function countSoak(opts: {
     wrongOutcome = 0,
     notFinished = 0,
     archived = 0;
+  const wrongOutcomes: SoakCounts["wrongOutcomes"] = [];
   let resultsMissing = 0,
     resultsDuplicated = 0,
     resultsForFailedJobs = 0;
@@ -98,14 +101,18 @@ export async function countSoak(opts: {
       notFinished++;
       continue;
     }
+    const wrong = () => {
+      wrongOutcome++;
+      if (wrongOutcomes.length < 5) wrongOutcomes.push({ id, bad: bad.has(id), status: job.status, reason: job.failure_reason });
+    };
     if (job.status === "FAILED") {
       if (bad.has(id) && job.failure_reason) failedAsExpected++;
-      else wrongOutcome++;
+      else wrong();
       if (copies > 0) resultsForFailedJobs++;
       continue;
     }
     completed++;
-    if (bad.has(id)) wrongOutcome++;
+    if (bad.has(id)) wrong();
     if (job.result_state === "ARCHIVED") archived++;
     // The database and the files must agree: ARCHIVED ⇔ the archive and no hot copy.
     const expected =
@@ -124,6 +131,7 @@ export async function countSoak(opts: {
     completed,
     failedAsExpected,
     wrongOutcome,
+    wrongOutcomes,
     notFinished,
     archived,
     resultsMissing,

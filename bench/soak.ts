@@ -26,7 +26,7 @@ import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { createTestDatabase } from "../src/db/test-database.ts";
 import { startThrowawayPostgres } from "../test/support/throwaway-postgres.ts";
-import { type Client } from "../test/support/gas-process.ts";
+import type { Client } from "../test/support/gas-process.ts";
 import { apiClient, pool, upload } from "./bench-client.ts";
 import { countSoak, soakFaults } from "./soak-checks.ts";
 import { restartPostgres } from "./soak-postgres.ts";
@@ -175,6 +175,13 @@ try {
     ),
   );
   failed = faults.length > 0;
+  // A wrong outcome is rare and random (which kill hit which step): print each such job's story
+  // from every process's log so the run itself says what happened.
+  for (const w of counts.wrongOutcomes) {
+    console.log(`wrong outcome: job ${w.id} (${w.bad ? "bad" : "good"} input) ${w.status}: ${w.reason ?? "no reason"}`);
+    for (const name of ["web", ...WORKERS])
+      for (const l of supervisor.logsOf(name).filter((l) => l.jobId === w.id)) console.log(`  ${name} ${JSON.stringify(l)}`);
+  }
   if (counts.tempFilesLeft > 0)
     console.log(
       `warning: ${counts.tempFilesLeft} half-written temp files left by killed writers (not counted as a fault): ${counts.tempFiles.join(", ")}`,

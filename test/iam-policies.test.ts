@@ -43,7 +43,20 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
       "annotator",
       "s3:ListBucket",
       /gas-releases-example$/,
-      /cannot s3:ListBucket on arn:aws:s3:::gas-releases-example \(user-data: aws s3 sync of reference\/\)/,
+      /cannot s3:ListBucket on arn:aws:s3:::gas-releases-example with s3:prefix=reference\/ \(user-data: aws s3 sync of reference\/\)/,
+    ],
+    // A split job's chunk files (split/<job>/ in the results bucket), removed by the annotator that merges it.
+    [
+      "annotator",
+      "s3:ListBucket",
+      /gas-results-example$/,
+      /cannot s3:ListBucket on arn:aws:s3:::gas-results-example with s3:prefix=split\/[^/]+\/ \(ListObjectsV2 of a split job's chunk files\)/,
+    ],
+    [
+      "annotator",
+      "s3:DeleteObject",
+      /gas-results-example\/split\/\*$/,
+      /cannot s3:DeleteObject on arn:aws:s3:::gas-results-example\/split\/.* \(deleting a split job's chunk files/,
     ],
     ["annotator", "s3:GetObject", /gas-releases-example\/reference\/\*$/, /cannot s3:GetObject on .*reference\/manifest.json \(user-data/],
     ["archiver", "s3:ListBucket", /gas-results-example$/, /cannot s3:ListBucket on arn:aws:s3:::gas-results-example \(the restore check/],
@@ -105,6 +118,19 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
     }
     expect(tried).toBeGreaterThan(60);
     expect(unnoticed).toEqual([]);
+  });
+
+  test("the checker catches the annotator's split/ grants widened to the whole results bucket", () => {
+    const widened = [policies.annotator.Statement ?? []].flat().map((s) => {
+      if (s.Sid === "RemoveSplitChunks") return { ...s, Resource: String(s.Resource).replace(/split\/\*$/, "*") };
+      if (s.Sid === "ListSplitChunks") return { ...s, Condition: { StringLike: { "s3:prefix": ["*"] } } };
+      return s;
+    });
+    expect(widened.filter((s) => s.Sid === "RemoveSplitChunks" || s.Sid === "ListSplitChunks")).toHaveLength(2);
+    expect(privilegeProblems("annotator", [{ Statement: widened }], spec, ACCOUNT)).toEqual([
+      expect.stringMatching(/^can s3:DeleteObject on arn:aws:s3:::gas-results-example\/u1\/.* \(should not\)$/),
+      "can s3:ListBucket on arn:aws:s3:::gas-results-example with s3:prefix=u1/ (should not)",
+    ]);
   });
 
   for (const [role, action, resource, message] of cases) {

@@ -118,6 +118,25 @@ describe("policiesAllow (the checker's IAM evaluator)", () => {
       /NotAction/,
     );
   });
+  test("a request naming its condition keys has StringLike/StringEquals evaluated; a missing key fails", () => {
+    const prefixed = {
+      Statement: [
+        { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::r", Condition: { StringLike: { "s3:prefix": ["split/*"] } } },
+        { Effect: "Deny", Action: "s3:ListBucket", Resource: "arn:aws:s3:::r", Condition: { StringEquals: { "s3:prefix": "split/no/" } } },
+      ],
+    };
+    expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:prefix": "split/j1/" }])).toBe(true);
+    expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:prefix": "u1/" }])).toBe(false);
+    expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:prefix": "split/no/" }])).toBe(false);
+    expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:delimiter": "/" }])).toBe(false);
+    expect(policiesAllow([doc], ["ses:SendEmail", "*", "", { "ses:FromAddress": "x@y" }])).toBe(false);
+    expect(() =>
+      policiesAllow(
+        [{ Statement: { Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { IpAddress: {} } } }],
+        ["s3:GetObject", "x", "", {}],
+      ),
+    ).toThrow(/IpAddress/);
+  });
 });
 
 describe.skipIf(!!missing)("provision_aws.yml on moto", () => {

@@ -18,6 +18,8 @@ import { deadLetterQueueName, QUEUES, type QueueName, resourceSuffix, roleMessag
 import { type CheckLog, expectEqual, GAS_ROLES, type GasRole, type TopologySpec, topologyNames } from "./topology-spec.ts";
 
 const SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+/** A job id in the table's example keys. */
+const JOB = "6f1c2e4a-0000-4000-8000-000000000000";
 
 interface Statement {
   Sid?: string;
@@ -32,8 +34,11 @@ export interface PolicyDocument {
   Statement?: Statement | Statement[];
 }
 
-/** [action, resource ARN, the call of the code that makes it (named in the report)] */
-export type Request = [action: string, resource: string, call?: string];
+/** Condition keys a request carries and their values, e.g. a ListObjectsV2's `s3:prefix`. */
+export type RequestContext = Record<string, string>;
+
+/** [action, resource ARN, the call of the code that makes it (named in the report), its condition keys] */
+export type Request = [action: string, resource: string, call?: string, context?: RequestContext];
 
 /** IAM wildcards (* and ?) as a whole-string pattern; actions match case-insensitively. */
 const pattern = (p: string, ignoreCase: boolean) =>
@@ -46,12 +51,31 @@ const pattern = (p: string, ignoreCase: boolean) =>
   );
 
 /**
- * Whether the policies allow the request: an Allow matches it and no unconditional Deny does.
- * Written here because the SDK has no evaluator and moto no SimulatePrincipalPolicy. Conditions on
- * an Allow are not evaluated (it counts as allowing), so "must not allow" errs towards failing;
- * NotAction/NotResource are refused rather than guessed at.
+ * Whether a statement's Condition holds for a request with these condition keys: StringEquals and
+ * StringLike only (what the role policies use on requests that carry keys); a key the request
+ * lacks fails, as on AWS. Any other operator is refused rather than guessed at.
  */
-export function policiesAllow(docs: PolicyDocument[], [action, resource]: Request | [string, string]): boolean {
+function conditionHolds(condition: unknown, context: RequestContext): boolean {
+  for (const [operator, keys] of Object.entries(condition as Record<string, Record<string, string | string[]>>)) {
+    if (operator !== "StringEquals" && operator !== "StringLike")
+      throw new Error(`a statement's condition uses ${operator}, which this checker does not evaluate`);
+    for (const [key, values] of Object.entries(keys)) {
+      const value = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+      if (value === undefined) return false;
+      if (![values].flat().some((v) => (operator === "StringLike" ? pattern(v, false).test(value) : v === value))) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether the policies allow the request: an Allow matches it and no Deny does. Written here
+ * because the SDK has no evaluator and moto no SimulatePrincipalPolicy. A request that names its
+ * condition keys (the 4th element) has conditions evaluated (conditionHolds); for one that does
+ * not, a conditioned Allow counts as allowing and a conditioned Deny as not denying, so "must not
+ * allow" errs towards failing. NotAction/NotResource are refused rather than guessed at.
+ */
+export function policiesAllow(docs: PolicyDocument[], [action, resource, , context]: Request | [string, string]): boolean {
   let allowed = false;
   for (const s of docs.flatMap((d) => [d.Statement ?? []].flat())) {
     if (s.NotAction !== undefined || s.NotResource !== undefined)
@@ -59,7 +83,14 @@ export function policiesAllow(docs: PolicyDocument[], [action, resource]: Reques
     const actionMatches = [s.Action ?? []].flat().some((a) => pattern(a, true).test(action));
     const resourceMatches = [s.Resource ?? []].flat().some((r) => pattern(r, false).test(resource));
     if (!actionMatches || !resourceMatches) continue;
-    if (s.Effect === "Deny" && s.Condition === undefined) return false;
+    if (s.Condition !== undefined) {
+      if (!context) {
+        if (s.Effect === "Allow") allowed = true;
+        continue;
+      }
+      if (!conditionHolds(s.Condition, context)) continue;
+    }
+    if (s.Effect === "Deny") return false;
     if (s.Effect === "Allow") allowed = true;
   }
   return allowed;
@@ -147,7 +178,10 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:ListBucket", bucket(n.inputsBucket), "HeadObject of an absent input answers 404, not 403"],
         ["s3:PutObject", obj(n.resultsBucket), "uploading results"],
         ["s3:GetObject", obj(n.resultsBucket), "HeadObject after each upload"],
-        ["s3:ListBucket", bucket(n.releaseBucket), "user-data: aws s3 sync of reference/"],
+        // A split job's chunk files, removed by the annotator that merges it (split-job.ts removeSplitFiles).
+        ["s3:ListBucket", bucket(n.resultsBucket), "ListObjectsV2 of a split job's chunk files", { "s3:prefix": `split/${JOB}/` }],
+        ["s3:DeleteObject", obj(n.resultsBucket, `split/${JOB}/in/0.vcf`), "deleting a split job's chunk files after the merge"],
+        ["s3:ListBucket", bucket(n.releaseBucket), "user-data: aws s3 sync of reference/", { "s3:prefix": "reference/" }],
         ["s3:GetObject", obj(n.releaseBucket, "reference/manifest.json"), "user-data: aws s3 sync of reference/"],
         ["dynamodb:GetItem", table],
         ["dynamodb:UpdateItem", table],
@@ -162,6 +196,10 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:PutObject", obj(n.releaseBucket)],
         ["ses:SendEmail", "*"],
         ["dynamodb:DeleteItem", table],
+        // Only split/ of the results bucket: a user's result is the archiver's to delete, nothing else the annotator's to list.
+        ["s3:DeleteObject", obj(n.resultsBucket, `u1/${JOB}~in.vcf.annot.vcf.gz`)],
+        ["s3:ListBucket", bucket(n.resultsBucket), "listing results outside split/", { "s3:prefix": "u1/" }],
+        ["s3:ListBucket", bucket(n.releaseBucket), "listing the release bucket outside reference/", { "s3:prefix": "releases/" }],
       ],
     },
     archiver: {
@@ -249,8 +287,15 @@ export function requiredRequests(role: GasRole, spec: TopologySpec, account: str
 export function privilegeProblems(role: GasRole, docs: PolicyDocument[], spec: TopologySpec, account: string): string[] {
   const problems: string[] = [];
   const { allow, deny } = privileges(spec, account)[role];
-  for (const req of allow) if (!policiesAllow(docs, req)) problems.push(`cannot ${req[0]} on ${req[1]}${req[2] ? ` (${req[2]})` : ""}`);
-  for (const req of deny) if (policiesAllow(docs, req)) problems.push(`can ${req[0]} on ${req[1]} (should not)`);
+  const keys = (req: Request) =>
+    req[3]
+      ? ` with ${Object.entries(req[3])
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ")}`
+      : "";
+  for (const req of allow)
+    if (!policiesAllow(docs, req)) problems.push(`cannot ${req[0]} on ${req[1]}${keys(req)}${req[2] ? ` (${req[2]})` : ""}`);
+  for (const req of deny) if (policiesAllow(docs, req)) problems.push(`can ${req[0]} on ${req[1]}${keys(req)} (should not)`);
   return problems;
 }
 

@@ -644,6 +644,18 @@ describe.skipIf(!!missing)("each GAS role as its own process under its own IAM r
       )
       .map((a) => `${a.call}${a.prefix ? ` prefix=${a.prefix}` : ""}`);
     expect(refused).toEqual([]);
+    // The split's records, if the annotators remove them (dynamo-split-store.ts delete): #split# items only, as the policy's condition says.
+    const deletes = recorders.annotator
+      .calls()
+      .slice(callsBefore)
+      .filter((c) => iamActionsOf(c).some((a) => a.action === "dynamodb:DeleteItem"))
+      .map((c) => String((JSON.parse(c.body) as { Key?: { job_id?: { S?: string } } }).Key?.job_id?.S));
+    const table = `arn:aws:dynamodb:${TEST_REGION}:${ACCOUNT}:table/${TABLE}`;
+    expect(
+      deletes.filter(
+        (key) => !policiesAllow([playbookPolicies.annotator], ["dynamodb:DeleteItem", table, "", { "dynamodb:LeadingKeys": key }]),
+      ),
+    ).toEqual([]);
   }, 180_000);
 
   test("the web role's /metrics reads queue depths and job counts; the annotator publishes its backlog", async () => {

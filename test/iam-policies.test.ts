@@ -54,6 +54,12 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
     ],
     [
       "annotator",
+      "dynamodb:DeleteItem",
+      /gas-annotations$/,
+      /cannot dynamodb:DeleteItem on .*table\/gas-annotations with dynamodb:LeadingKeys=#split#.* \(removing a split's records/,
+    ],
+    [
+      "annotator",
       "s3:DeleteObject",
       /gas-results-example\/split\/\*$/,
       /cannot s3:DeleteObject on arn:aws:s3:::gas-results-example\/split\/.* \(deleting a split job's chunk files/,
@@ -120,14 +126,16 @@ describe.skipIf(!playbook)("rendered IAM policies", () => {
     expect(unnoticed).toEqual([]);
   });
 
-  test("the checker catches the annotator's split/ grants widened to the whole results bucket", () => {
+  test("the checker catches the annotator's split grants widened to the whole results bucket and table", () => {
     const widened = [policies.annotator.Statement ?? []].flat().map((s) => {
       if (s.Sid === "RemoveSplitChunks") return { ...s, Resource: String(s.Resource).replace(/split\/\*$/, "*") };
       if (s.Sid === "ListSplitChunks") return { ...s, Condition: { StringLike: { "s3:prefix": ["*"] } } };
+      if (s.Sid === "RemoveSplitRecords") return { ...s, Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["*"] } } };
       return s;
     });
-    expect(widened.filter((s) => s.Sid === "RemoveSplitChunks" || s.Sid === "ListSplitChunks")).toHaveLength(2);
+    expect(widened.filter((s) => /^(RemoveSplitChunks|ListSplitChunks|RemoveSplitRecords)$/.test(s.Sid ?? ""))).toHaveLength(3);
     expect(privilegeProblems("annotator", [{ Statement: widened }], spec, ACCOUNT)).toEqual([
+      expect.stringMatching(/^can dynamodb:DeleteItem on .*table\/gas-annotations with dynamodb:LeadingKeys=[0-9a-f-]+ \(should not\)$/),
       expect.stringMatching(/^can s3:DeleteObject on arn:aws:s3:::gas-results-example\/u1\/.* \(should not\)$/),
       "can s3:ListBucket on arn:aws:s3:::gas-results-example with s3:prefix=u1/ (should not)",
     ]);

@@ -130,6 +130,18 @@ describe("policiesAllow (the checker's IAM evaluator)", () => {
     expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:prefix": "split/no/" }])).toBe(false);
     expect(policiesAllow([prefixed], ["s3:ListBucket", "arn:aws:s3:::r", "", { "s3:delimiter": "/" }])).toBe(false);
     expect(policiesAllow([doc], ["ses:SendEmail", "*", "", { "ses:FromAddress": "x@y" }])).toBe(false);
+    const leading = {
+      Statement: {
+        Effect: "Allow",
+        Action: "dynamodb:DeleteItem",
+        Resource: "t",
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["#split#*"] } },
+      },
+    };
+    expect(policiesAllow([leading], ["dynamodb:DeleteItem", "t", "", { "dynamodb:LeadingKeys": "#split#j1#0" }])).toBe(true);
+    expect(policiesAllow([leading], ["dynamodb:DeleteItem", "t", "", { "dynamodb:LeadingKeys": "j1" }])).toBe(false);
+    // ForAllValues over no values holds (AWS's rule): a request without the key is allowed.
+    expect(policiesAllow([leading], ["dynamodb:DeleteItem", "t", "", {}])).toBe(true);
     expect(() =>
       policiesAllow(
         [{ Statement: { Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { IpAddress: {} } } }],

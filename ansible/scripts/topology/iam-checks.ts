@@ -52,16 +52,22 @@ const pattern = (p: string, ignoreCase: boolean) =>
 
 /**
  * Whether a statement's Condition holds for a request with these condition keys: StringEquals and
- * StringLike only (what the role policies use on requests that carry keys); a key the request
- * lacks fails, as on AWS. Any other operator is refused rather than guessed at.
+ * StringLike, plain or ForAllValues: (what the role policies use on requests that carry keys;
+ * a request here carries one value per key). A key the request lacks fails a plain operator and
+ * passes ForAllValues:, as on AWS. Any other operator is refused rather than guessed at.
  */
 function conditionHolds(condition: unknown, context: RequestContext): boolean {
-  for (const [operator, keys] of Object.entries(condition as Record<string, Record<string, string | string[]>>)) {
+  for (const [qualified, keys] of Object.entries(condition as Record<string, Record<string, string | string[]>>)) {
+    const forAll = qualified.startsWith("ForAllValues:");
+    const operator = forAll ? qualified.slice("ForAllValues:".length) : qualified;
     if (operator !== "StringEquals" && operator !== "StringLike")
-      throw new Error(`a statement's condition uses ${operator}, which this checker does not evaluate`);
+      throw new Error(`a statement's condition uses ${qualified}, which this checker does not evaluate`);
     for (const [key, values] of Object.entries(keys)) {
       const value = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
-      if (value === undefined) return false;
+      if (value === undefined) {
+        if (forAll) continue;
+        return false;
+      }
       if (![values].flat().some((v) => (operator === "StringLike" ? pattern(v, false).test(value) : v === value))) return false;
     }
   }
@@ -185,6 +191,12 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:GetObject", obj(n.releaseBucket, "reference/manifest.json"), "user-data: aws s3 sync of reference/"],
         ["dynamodb:GetItem", table],
         ["dynamodb:UpdateItem", table],
+        [
+          "dynamodb:DeleteItem",
+          table,
+          "removing a split's records once merged, failed or deleted (dynamo-split-store.ts delete)",
+          { "dynamodb:LeadingKeys": `#split#${JOB}#0` },
+        ],
         ["dynamodb:Query", `${table}/index/user_id_index`, "the user's usage before each claim (fair turns, running-jobs cap)"],
         ["cloudwatch:PutMetricData", "*"],
         ["autoscaling:DescribeAutoScalingGroups", "*"],
@@ -195,7 +207,8 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["s3:PutObject", obj(n.inputsBucket)],
         ["s3:PutObject", obj(n.releaseBucket)],
         ["ses:SendEmail", "*"],
-        ["dynamodb:DeleteItem", table],
+        // A job's own item is the archiver's to delete; the annotators only their splits' records.
+        ["dynamodb:DeleteItem", table, "a job's item", { "dynamodb:LeadingKeys": JOB }],
         // Only split/ of the results bucket: a user's result is the archiver's to delete, nothing else the annotator's to list.
         ["s3:DeleteObject", obj(n.resultsBucket, `u1/${JOB}~in.vcf.annot.vcf.gz`)],
         ["s3:ListBucket", bucket(n.resultsBucket), "listing results outside split/", { "s3:prefix": "u1/" }],

@@ -10,6 +10,7 @@ import m6 from "./migrations/0006_job_names_options_manifest.sql" with { type: "
 import m7 from "./migrations/0007_job_deleted_at.sql" with { type: "text" };
 import m8 from "./migrations/0008_jobs_pending_index.sql" with { type: "text" };
 import m9 from "./migrations/0009_job_splits.sql" with { type: "text" };
+import m10 from "./migrations/0010_split_job_token.sql" with { type: "text" };
 
 export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0000_init", when: 1795476905741, breakpoints: true, sql: m0 },
@@ -22,4 +23,5 @@ export const embeddedMigrations: EmbeddedMigration[] = [
   { tag: "0007_job_deleted_at", when: 1796229185380, breakpoints: true, sql: m7 },
   { tag: "0008_jobs_pending_index", when: 1796237426163, breakpoints: true, sql: m8 },
   { tag: "0009_job_splits", when: 1796237868318, breakpoints: true, sql: m9 },
+  { tag: "0010_split_job_token", when: 1796283081289, breakpoints: true, sql: m10 },
 ];

@@ -163,6 +163,8 @@ export const jobSplits = pgTable("job_splits", {
   records: bigint("records", { mode: "number" }).notNull(),
   inputBytes: bigint("input_bytes", { mode: "number" }).notNull(),
   inputSha256: text("input_sha256").notNull(),
+  /** The job's claim token of the annotator that cut it: the merger completes the job under it. */
+  jobToken: text("job_token"),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
   /** Who merges the chunks' results and until when; a lapsed merge claim can be taken over. */
   mergeToken: text("merge_token"),

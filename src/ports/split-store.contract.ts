@@ -33,13 +33,20 @@ export function splitStoreContract(name: string, open: () => Promise<SplitStoreH
 
     test("begin records the plan once: a second begin changes nothing", async () => {
       const first = await h.store.begin(jobId, plan);
-      expect(first).toMatchObject({ jobId, ...plan, done: 0, recordsDone: 0, mergedAt: null });
+      expect(first).toMatchObject({ jobId, ...plan, jobToken: null, done: 0, recordsDone: 0, mergedAt: null });
       expect(first.startedAt).toBeInstanceOf(Date);
       await h.store.claimChunk(jobId, 0, "a", 30);
       await h.store.finishChunk(jobId, 0, "a", { records: 10, seconds: 1 });
       const again = await h.store.begin(jobId, { ...plan, chunks: 7 });
       expect(again).toMatchObject({ chunks: 3, done: 1, recordsDone: 10 });
       expect((await h.store.chunks(jobId)).map((c) => c.n)).toEqual([0, 1, 2]);
+    });
+
+    test("the cutter's job claim token is kept for the merger", async () => {
+      const other = await h.makeJob();
+      await h.store.begin(other, { ...plan, jobToken: "cutter-token" });
+      expect((await h.store.get(other))?.jobToken).toBe("cutter-token");
+      expect((await h.store.begin(other, { ...plan, jobToken: "another" })).jobToken).toBe("cutter-token");
     });
 
     test("a chunk is claimed once while the claim lasts; a lapsed claim is taken over", async () => {

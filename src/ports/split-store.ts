@@ -17,11 +17,18 @@ export interface SplitPlan {
   /** The input as uploaded: its size and SHA-256 (the job manifest names them). */
   inputBytes: number;
   inputSha256: string;
+  /**
+   * The claim token under which the annotator that cut the input held the job (it lets the claim
+   * lapse once the chunks are queued): the merger renews that claim to complete the job, so the
+   * job's attempts count its claims, not the split's steps. Absent: the merger claims the job.
+   */
+  jobToken?: string | null;
 }
 
 /** A split job as the job page and the merger see it. */
 export interface SplitState extends SplitPlan {
   jobId: string;
+  jobToken: string | null;
   startedAt: Date;
   /** Chunks done, and the data lines they held (progress: records done over time since startedAt). */
   done: number;
@@ -91,6 +98,9 @@ export interface SplitStore {
   renewMerge(jobId: string, token: string, leaseSeconds: number): Promise<boolean>;
   /** The merge held by `token` is recorded. False when the claim was lost. */
   finishMerge(jobId: string, token: string): Promise<boolean>;
-  /** Remove the split's records. Idempotent. */
+  /**
+   * Remove the split's records (a merged, failed or deleted split: nothing reads them any more).
+   * Idempotent.
+   */
   delete(jobId: string): Promise<void>;
 }

@@ -4,8 +4,8 @@
  * so the user index leaves them out, and the annotators' IAM policy already covers the table.
  * Each transition is one UpdateItem with a ConditionExpression (no transactions: dynalite has
  * none). Only GetItem and UpdateItem, the actions the annotator's IAM policy grants on the table
- * (an UpdateItem on an absent key creates the item), and DeleteItem for `delete`, which only the
- * archiver calls when it removes a deleted job. The done count is read from the chunk items, never
+ * (an UpdateItem on an absent key creates the item), and DeleteItem for `delete`, which the
+ * annotators call once a split is merged, failed or its job deleted (split-job.ts: `discard`). The done count is read from the chunk items, never
  * kept in a counter that a crash between two writes could leave wrong. Leases are epoch-millisecond deadlines from
  * the writer's clock, as the job store's claims are.
  */
@@ -91,6 +91,7 @@ export function createDynamoSplitStore(opts: DynamoSplitStoreOptions): SplitStor
       records: s.records,
       inputBytes: s.inputBytes,
       inputSha256: s.inputSha256,
+      jobToken: s.jobToken ?? null,
       startedAt: new Date(s.started_at),
       mergedAt: s.merged_at === undefined ? null : new Date(s.merged_at),
       ...doneOf(await chunkItems(jobId, s.chunks)),
@@ -112,7 +113,7 @@ export function createDynamoSplitStore(opts: DynamoSplitStoreOptions): SplitStor
         }
         await conditional({
           Key: splitKey(jobId),
-          UpdateExpression: "SET chunks = :c, chunkLines = :l, #records = :r, inputBytes = :b, inputSha256 = :h, started_at = :now",
+          UpdateExpression: `SET chunks = :c, chunkLines = :l, #records = :r, inputBytes = :b, inputSha256 = :h, started_at = :now${plan.jobToken ? ", jobToken = :t" : ""}`,
           ConditionExpression: "attribute_not_exists(job_id)",
           ExpressionAttributeNames: { "#records": "records" },
           ExpressionAttributeValues: {
@@ -122,6 +123,7 @@ export function createDynamoSplitStore(opts: DynamoSplitStoreOptions): SplitStor
             ":b": plan.inputBytes,
             ":h": plan.inputSha256,
             ":now": Date.now(),
+            ...(plan.jobToken ? { ":t": plan.jobToken } : {}),
           },
         });
       }

@@ -39,6 +39,7 @@ export function createPgSplitStore(db: AppDb): SplitStore {
       records: s.records,
       inputBytes: s.inputBytes,
       inputSha256: s.inputSha256,
+      jobToken: s.jobToken,
       startedAt: s.startedAt,
       mergedAt: s.mergedAt,
       ...(await progress(jobId)),
@@ -50,7 +51,7 @@ export function createPgSplitStore(db: AppDb): SplitStore {
       await db.transaction(async (tx) => {
         const inserted = await tx
           .insert(jobSplits)
-          .values({ jobId, ...plan })
+          .values({ jobId, ...plan, jobToken: plan.jobToken ?? null })
           .onConflictDoNothing()
           .returning({ jobId: jobSplits.jobId });
         if (inserted.length === 0) return;

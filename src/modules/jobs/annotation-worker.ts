@@ -306,6 +306,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         const job = await jobs.get(jobId);
         if (job && (job.status === "COMPLETED" || job.status === "FAILED")) await publishFinished(job, job.status);
         await removeEarlierAttempts(jobId); // and its work folder, if it died before removing it
+        // A split job's files and records, if it ended (failed, deleted) while none of its chunks ran.
+        await chunkWorker?.discard(jobId, log);
       }
       await queue.ack(d);
       return "duplicate";
@@ -396,7 +398,7 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       const limits = plans && turn ? inputLimits(plans.limits, turn.tier) : undefined;
       const within = (records: number, plainBytes: number) =>
         !limits || ((!limits.maxRecords || records <= limits.maxRecords) && (!limits.maxInputBytes || plainBytes <= limits.maxInputBytes));
-      if (splitter && (await splitter.cutAndQueue(job, inputPath, { bytes: inputBytes, sha256: inputSha256 }, work, within))) {
+      if (splitter && (await splitter.cutAndQueue(job, inputPath, { bytes: inputBytes, sha256: inputSha256 }, work, within, token))) {
         await jobs.renewClaim(job.id, token, 0);
         await queue.ack(d);
         return "split";
@@ -516,6 +518,8 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
       if (job) await publishFinished(job, "FAILED");
       deps.log.warn("job dead-lettered", { jobId });
     }
+    // A split job's chunk files and records (the job is failed now, or was already).
+    await chunkWorker?.discard(jobId, deps.log.child({ jobId }));
     await dlq.ack(d);
   }
 

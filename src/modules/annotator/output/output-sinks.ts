@@ -15,6 +15,12 @@ export interface OutputPaths {
   json?: string;
   /** The results store: a SQLite file of variant and transcript rows and the summary (results-store-writer.ts). */
   store?: string;
+  /**
+   * The store without its indexes and planner statistics: a part of a split job's store, whose
+   * merge (jobs/split/merge-store.ts) builds them once over every part's rows. Building them in
+   * each part as well cost ~25 % of a 250k-variant chunk's CPU (measured 2026-12-03: 9.3 → 7.0 s).
+   */
+  storeWithoutIndexes?: boolean;
 }
 
 type TextSink = Pick<AtomicTextWriter, "write" | "writeBytes" | "writeOwnedBytes" | "swapBytes" | "ready" | "commit" | "abort">;
@@ -57,7 +63,7 @@ export class OutputSinks {
       const log = await create(paths.log, (p) => createAtomicTextWriter(p));
       if (paths.store) {
         try {
-          store = createResultsStoreWriter(paths.store, { ...storeInfo, header: headerText });
+          store = createResultsStoreWriter(paths.store, { ...storeInfo, header: headerText }, { indexes: !paths.storeWithoutIndexes });
         } catch (err) {
           throw new Error(`cannot write ${paths.store}: ${outputProblem(err)}`, { cause: err });
         }

@@ -97,7 +97,7 @@ CREATE TABLE issues (
  * the ID index put every known rsID before the first novel row (699 ms for the first page, now
  * under 1 ms). Building it costs ~1 s per million variants at commit.
  */
-const APPEND_INDEXES = `
+export const APPEND_INDEXES = `
 CREATE INDEX variants_region ON variants (chrom, pos);
 CREATE INDEX variants_severity ON variants (severity);
 CREATE INDEX variants_impact ON variants (impact_rank);
@@ -106,7 +106,7 @@ CREATE INDEX variants_biotype ON variants (biotype);
 CREATE INDEX variants_clin ON variants (clin_rank);
 CREATE INDEX variants_filter ON variants (filter);
 `;
-const SORTED_INDEXES = `
+export const SORTED_INDEXES = `
 CREATE INDEX variants_af ON variants (ifnull(af, -1));
 CREATE INDEX variants_id ON variants (id);
 CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
@@ -122,6 +122,8 @@ export interface StoreDatabaseOptions {
    * on the store's own thread that work overlaps the annotation instead of following it.
    */
   indexFirst: boolean;
+  /** False: no indexes and no ANALYZE at all (a split job's part: OutputPaths.storeWithoutIndexes). Default true. */
+  indexes?: boolean;
 }
 
 export interface StoreDatabase {
@@ -132,6 +134,7 @@ export interface StoreDatabase {
 }
 
 export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): StoreDatabase {
+  const indexes = opts.indexes ?? true;
   const db = new Database(tmp, { create: true, readwrite: true, strict: true });
   let open = true;
   try {
@@ -143,7 +146,7 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
     // 8 MiB of page cache, whatever the input: the store's memory stays flat.
     db.run("PRAGMA cache_size = -8192");
     db.exec(schema(opts.populations.length));
-    if (opts.indexFirst) db.exec(APPEND_INDEXES);
+    if (indexes && opts.indexFirst) db.exec(APPEND_INDEXES);
     const pop = db.prepare("INSERT INTO populations VALUES (?, ?)");
     for (const [k, p] of opts.populations.entries()) pop.run(k + 1, p);
     pop.finalize();
@@ -203,11 +206,13 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
       prepared.push(m);
       for (const [k, v] of meta) m.run(k, v);
       db.run("COMMIT");
-      if (!opts.indexFirst) db.exec(APPEND_INDEXES);
-      db.exec(SORTED_INDEXES);
-      // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
-      db.run("PRAGMA analysis_limit = 1000");
-      db.run("ANALYZE");
+      if (indexes) {
+        if (!opts.indexFirst) db.exec(APPEND_INDEXES);
+        db.exec(SORTED_INDEXES);
+        // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
+        db.run("PRAGMA analysis_limit = 1000");
+        db.run("ANALYZE");
+      }
       for (const s of prepared) s.finalize();
       db.close(true);
       open = false;

@@ -10,7 +10,7 @@ import { openStoreDatabase, type StoreDatabase } from "./results-store-database.
 declare const self: Worker;
 
 export type ToStoreThread =
-  | { type: "open"; tmp: string; populations: string[]; samples: string[] }
+  | { type: "open"; tmp: string; populations: string[]; samples: string[]; indexes: boolean }
   | { type: "chunk"; lines: string[] }
   | { type: "commit"; summary: [string, string][]; meta: [string, string][]; path: string }
   | { type: "abort" };
@@ -37,7 +37,7 @@ self.onmessage = (event: MessageEvent<ToStoreThread>) => {
   }
   try {
     if (msg.type === "open") {
-      db = openStoreDatabase(msg.tmp, { populations: msg.populations, samples: msg.samples, indexFirst: true });
+      db = openStoreDatabase(msg.tmp, { populations: msg.populations, samples: msg.samples, indexFirst: true, indexes: msg.indexes });
     } else if (msg.type === "chunk") {
       db!.apply(msg.lines);
       // ~300 bytes a line (a variant with three effects); the trimmer only needs the order of magnitude.

@@ -219,13 +219,14 @@ export function populationsOf(header: string): string[] {
 export function createResultsStoreWriter(
   path: string,
   info: StoreRunInfo = { header: "", samples: [], canonicalTagged: false },
-  opts: { thread?: boolean } = {},
+  opts: { thread?: boolean; indexes?: boolean } = {},
 ): ResultsStoreWriter {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
   const populations = populationsOf(info.header);
   const samples = [...info.samples];
   const encoder = createStoreEncoder(populations, samples, info.canonicalTagged);
-  const sink = opts.thread === false ? inProcess(tmp, populations, samples) : onThread(tmp, populations, samples);
+  const indexes = opts.indexes ?? true;
+  const sink = opts.thread === false ? inProcess(tmp, populations, samples, indexes) : onThread(tmp, populations, samples, indexes);
   let state: "open" | "committed" | "aborted" = "open";
   return {
     write(batch) {
@@ -270,8 +271,8 @@ interface ChunkSink {
   abort(): Promise<void>;
 }
 
-function inProcess(tmp: string, populations: string[], samples: string[]): ChunkSink {
-  const db = openStoreDatabase(tmp, { populations, samples, indexFirst: false });
+function inProcess(tmp: string, populations: string[], samples: string[], indexes: boolean): ChunkSink {
+  const db = openStoreDatabase(tmp, { populations, samples, indexFirst: false, indexes });
   return {
     send: (chunk) => db.apply(chunk),
     ready: async () => {},
@@ -280,7 +281,7 @@ function inProcess(tmp: string, populations: string[], samples: string[]): Chunk
   };
 }
 
-function onThread(tmp: string, populations: string[], samples: string[]): ChunkSink {
+function onThread(tmp: string, populations: string[], samples: string[], indexes: boolean): ChunkSink {
   const worker = new Worker(new URL("./results-store-thread.ts", import.meta.url).href, { smol: true });
   let inFlight = 0;
   let failure: Error | null = null;
@@ -310,7 +311,7 @@ function onThread(tmp: string, populations: string[], samples: string[]): ChunkS
     new Promise<void>((resolve, reject) => {
       finished = { resolve, reject };
     });
-  post({ type: "open", tmp, populations, samples });
+  post({ type: "open", tmp, populations, samples, indexes });
   return {
     send(chunk) {
       if (failure) throw failure;

@@ -30,8 +30,9 @@ function headerEnd(plain: Uint8Array): number {
 }
 
 export interface MergedVcf {
-  /** Bytes written to the merged VCF. */
+  /** Bytes written to the merged VCF, and its size decompressed (what bgzf-plain-size.ts would read back). */
   bytes: number;
+  plainBytes: number;
   /** Where the index was written; null when none could be built (unsorted records: `problem` says why). */
   indexPath: string | null;
   problem: string | null;
@@ -42,10 +43,12 @@ export async function mergeBgzfVcfs(parts: readonly string[], out: string): Prom
   const indexer = createTabixIndexer();
   const sink = Bun.file(out).writer({ highWaterMark: 1 << 20 });
   let bytes = 0;
+  let plainBytes = 0;
   const emit = (block: Uint8Array, plain: Uint8Array) => {
     indexer.block(plain, block.length);
     sink.write(block);
     bytes += block.length;
+    plainBytes += plain.length;
   };
   for (const [k, part] of parts.entries()) {
     const data = await Bun.file(part).bytes();
@@ -86,7 +89,7 @@ export async function mergeBgzfVcfs(parts: readonly string[], out: string): Prom
   bytes += BGZF_EOF_BLOCK.length;
   await sink.end();
   const index = indexer.finish();
-  if (!index) return { bytes, indexPath: null, problem: indexer.problem() };
+  if (!index) return { bytes, plainBytes, indexPath: null, problem: indexer.problem() };
   // A .tbi is itself BGZF.
   const blocks: Uint8Array[] = [];
   for (let from = 0; from < index.length; from += BGZF_BLOCK_INPUT)
@@ -94,5 +97,5 @@ export async function mergeBgzfVcfs(parts: readonly string[], out: string): Prom
   blocks.push(BGZF_EOF_BLOCK);
   const indexPath = `${out}.tbi`;
   await Bun.write(indexPath, new Blob(blocks as BlobPart[]));
-  return { bytes, indexPath, problem: null };
+  return { bytes, plainBytes, indexPath, problem: null };
 }

@@ -157,6 +157,17 @@ describe("split vs unsplit", () => {
       expect({ table, rows: rowsB[table] }).toEqual({ table, rows: rowsA[table] });
     expect((rowsA.variants as unknown[]).length).toBeGreaterThan(VARIANTS * 0.9);
     expect((rowsA.issues as unknown[]).length).toBeGreaterThan(10);
+    // The same indexes, in the same order (the chunks' stores have none: the merge builds them all).
+    const indexes = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.query("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY rowid").all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(indexes(join(dir, "b.sqlite"))).toEqual(indexes(join(dir, "a.sqlite")));
+    expect(indexes(join(dir, "a.sqlite")).length).toBeGreaterThan(10);
     // Summary values stored with the same key order (the JSON text compared without timings).
     const texts = (rows: Record<string, unknown[]>) =>
       (rows.summary as { key: string; value: string }[]).filter((r) => r.key !== "engine").map((r) => r.value);

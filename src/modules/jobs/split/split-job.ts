@@ -16,7 +16,12 @@
  *    merger's claim lapses and its chunk's message comes back to whoever merges next): VCF and
  *    index (merge-vcf.ts), results store (merge-store.ts), summary and log (merge-summary.ts), in
  *    input order, identical to an unsplit run's apart from timings (split-identity.test.ts); then
- *    completes the job as any job completes and removes the chunks' files.
+ *    completes the job under the cutter's claim token (SplitPlan.jobToken: the job's attempts
+ *    count its claims, not the split's steps) and removes the chunks' files and records.
+ * 4. Nothing of a split outlives it: a chunk handler that finds its job failed, deleted or already
+ *    finished removes the split's files (object store `split/<job>/`) and records (`discard`), as
+ *    do the dead-letter handler and a job request that finds its job finished. Whichever handler
+ *    of the job ends last runs after every upload of the job's chunks, so its removal is the last.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
@@ -29,7 +34,6 @@ import type { Logger } from "../../../shared/logger.ts";
 import { buildInfo } from "../../../build-info.ts";
 import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../../annotator/index.ts";
 import { renderCountLog } from "../../annotator/output/count-log.ts";
-import { bgzfPlainSize } from "../bgzf-plain-size.ts";
 import { buildManifest, type ReferenceIdentity } from "../job-manifest.ts";
 import { resultKeys } from "../job-keys.ts";
 import { cutInput } from "./cut-input.ts";
@@ -138,6 +142,7 @@ export function createSplitter(deps: SplitDeps) {
     input: { bytes: number; sha256: string },
     work: string,
     within: (records: number, plainBytes: number) => boolean,
+    claimToken: string,
   ): Promise<boolean> {
     if (!mayReach(input.bytes)) return false;
     const started = performance.now();
@@ -153,6 +158,7 @@ export function createSplitter(deps: SplitDeps) {
       records: cut.records,
       inputBytes: input.bytes,
       inputSha256: input.sha256,
+      jobToken: claimToken,
     });
     await sendChunks(job, cut.files.length, settings.chunkVariants);
     deps.log.info("job split", {
@@ -186,6 +192,7 @@ export function createSplitter(deps: SplitDeps) {
     const job = await jobs.get(jobId);
     if (!job || job.deletedAt || job.status !== "RUNNING") {
       log.info("chunk of a job no longer running", { status: job?.status ?? "missing" });
+      await discard(jobId, log);
       await queue.ack(d);
       return "duplicate";
     }
@@ -235,7 +242,8 @@ export function createSplitter(deps: SplitDeps) {
       const name = basename(job.inputFileName);
       const inputPath = join(work, name);
       await Bun.write(inputPath, new Response(stored.stream()));
-      const out = { vcf: join(work, "out.annot.vcf.gz"), store: join(work, "out.results.sqlite") };
+      // The store without indexes: the merge builds them once over all the chunks' rows.
+      const out = { vcf: join(work, "out.annot.vcf.gz"), store: join(work, "out.results.sqlite"), storeWithoutIndexes: true };
       const summary = await deps.engine.annotate({
         input: inputPath,
         outputs: out,
@@ -252,6 +260,7 @@ export function createSplitter(deps: SplitDeps) {
       const counts = await splits.finishChunk(jobId, n, token, { records: summary.records, seconds: summary.seconds });
       if (!counts) {
         log.warn("chunk claim lost before it was recorded; another annotator redoes it");
+        await discardIfOver(jobId, log);
         await queue.ack(d);
         return "lost";
       }
@@ -268,12 +277,15 @@ export function createSplitter(deps: SplitDeps) {
           n * d.message.chunkLines,
         );
         if (await jobs.fail(jobId, null, reason)) await deps.publishFinished(job, "FAILED");
+        // The other chunks' handlers find the job failed and remove what they add.
+        await discard(jobId, log);
         await queue.ack(d);
         log.info("split job failed on its input", { reason });
         return "failed";
       }
       if (lost) {
         log.warn("chunk claim lost while running; another annotator owns the chunk");
+        await discardIfOver(jobId, log);
         return "lost";
       }
       await splits.renewChunk(jobId, n, token, 0).catch(() => {});
@@ -297,42 +309,72 @@ export function createSplitter(deps: SplitDeps) {
     const token = randomUUID();
     const claim = await splits.claimMerge(job.id, token, lease);
     if (claim !== "claimed") return "not-mine";
-    // The job's own claim, let go of by the annotator that cut it: taken over to complete the job.
-    const jobClaim = await jobs.claim(job.id, token, lease);
-    if (jobClaim.outcome !== "claimed") {
+    const held = await holdJob(job, token);
+    if (held.outcome !== "held") {
       await splits.renewMerge(job.id, token, 0);
-      if (jobClaim.outcome === "finished") {
+      if (held.outcome === "finished") {
         await splits.finishMerge(job.id, token).catch(() => {});
+        await discard(job.id, log);
         return "not-mine";
       }
-      throw new Error(`merge: the job's claim is ${jobClaim.outcome}`);
+      throw new Error(`merge: the job's claim is ${held.outcome}`);
     }
+    const jobToken = held.token;
     const work = join(deps.workDir, `${job.id}-${token}`);
+    // A merger whose merge claim lapsed (a long stall) stops: the next merger owns the merge.
+    const lostMerge = new AbortController();
+    const signal = AbortSignal.any([stopping, lostMerge.signal]);
     const beat = setInterval(
       () => {
         Promise.all([
           splits.renewMerge(job.id, token, lease),
-          jobs.renewClaim(job.id, token, lease),
+          jobs.renewClaim(job.id, jobToken, lease),
           queue.extend(d, deps.visibilitySeconds),
-        ]).catch((err) => log.warn("merge heartbeat failed", { err }));
+        ])
+          .then(([mergeKept]) => {
+            if (!mergeKept) lostMerge.abort(new Error("merge claim lost"));
+          })
+          .catch((err) => log.warn("merge heartbeat failed", { err }));
       },
       Math.max(500, (deps.visibilitySeconds * 1000) / 3),
     );
     try {
-      const merged = await merge(jobClaim.job, token, work, stopping, log);
-      if (!merged) return "not-mine";
+      const merged = await merge(held.job, jobToken, work, signal, log);
+      if (!merged) {
+        await discardIfOver(job.id, log);
+        return "not-mine";
+      }
       await splits.finishMerge(job.id, token);
       await deps.publishFinished(job, "COMPLETED");
-      // The chunks' files are not needed any more (a failure here leaves them for the bucket's lifecycle).
-      await removeSplitFiles(job.id).catch((err) => log.warn("could not remove the chunks' files", { err }));
+      // The chunks' files and records are not needed any more (files a failure here leaves behind
+      // are removed by the next handler of the job's messages, or the bucket's lifecycle).
+      await discard(job.id, log);
       return "merged";
     } catch (err) {
-      await Promise.allSettled([splits.renewMerge(job.id, token, 0), jobs.renewClaim(job.id, token, 0)]);
+      await Promise.allSettled([splits.renewMerge(job.id, token, 0), jobs.renewClaim(job.id, jobToken, 0)]);
       throw err;
     } finally {
       clearInterval(beat);
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The job's claim for the merger: the cutter's (SplitPlan.jobToken) renewed, which leaves the
+   * job's attempts as they are; or, when that claim was taken over meanwhile (a duplicate request
+   * claimed the job) or the split names none, a claim of its own.
+   */
+  async function holdJob(
+    job: Job,
+    token: string,
+  ): Promise<{ outcome: "held"; token: string; job: Job } | { outcome: "finished" | "busy" | "missing" | "capped" }> {
+    const split = await splits.get(job.id);
+    if (split?.jobToken && (await jobs.renewClaim(job.id, split.jobToken, lease))) {
+      const fresh = await jobs.get(job.id);
+      if (fresh) return { outcome: "held", token: split.jobToken, job: fresh };
+    }
+    const c = await jobs.claim(job.id, token, lease);
+    return c.outcome === "claimed" ? { outcome: "held", token, job: c.job } : { outcome: c.outcome };
   }
 
   async function merge(job: Job, token: string, work: string, stopping: AbortSignal, log: Logger): Promise<boolean> {
@@ -422,7 +464,7 @@ export function createSplitter(deps: SplitDeps) {
       manifestKey,
       summary: {
         ...deps.toSummary(summary),
-        plainVcfBytes: await bgzfPlainSize(out.vcf),
+        plainVcfBytes: vcf.plainBytes,
         storedBytes: [out.vcf, out.log, out.store].reduce((n, f) => n + Bun.file(f).size, indexBytes),
       },
     });
@@ -445,13 +487,31 @@ export function createSplitter(deps: SplitDeps) {
     return true;
   }
 
-  async function removeSplitFiles(jobId: string) {
-    for (const o of await results.list(`${splitKeys(jobId).root}/`)) await results.delete(o.key);
+  /**
+   * Remove a split's files (object store: list `split/<job>/`, delete each) and records. For a
+   * job merged, failed, deleted or unknown; idempotent. Trouble is logged, not thrown: the
+   * caller's outcome stands, and the next handler of the job's messages tries again.
+   */
+  async function discard(jobId: string, log: Logger): Promise<void> {
+    try {
+      for (const o of await results.list(`${splitKeys(jobId).root}/`)) await results.delete(o.key);
+      await splits.delete(jobId);
+    } catch (err) {
+      log.warn("could not remove the split's files and records", { err });
+    }
+  }
+
+  /** `discard` when the job no longer runs (its handlers end; the last one's removal is final). */
+  async function discardIfOver(jobId: string, log: Logger): Promise<void> {
+    const job = await jobs.get(jobId).catch(() => undefined);
+    if (job === undefined) return; // the store did not answer: the next handler looks again
+    if (!job || job.deletedAt || job.status !== "RUNNING") await discard(jobId, log);
   }
 
   return {
     cutAndQueue,
     resume,
     handleChunk,
+    discard,
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "job_splits" ADD COLUMN "job_token" text;

@@ -209,7 +209,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         log: handlerLog,
       }),
     /** The engine is loaded only here, by the annotator role: web processes never load it. */
-    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log" | "reference">) =>
+    annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log" | "reference" | "splits">) =>
       (await import("./modules/jobs/annotation-worker.ts")).createAnnotationWorker({
         inputs: ports.inputs,
         results: ports.results,

@@ -32,6 +32,8 @@ export async function startAnnotator(c: Container) {
   // Completions also count variants and engine time for /metrics.
   const worker = await c.annotationWorker({
     jobs: guard.watch(countingAnnotations(c.ports.jobStore, c.metrics)),
+    // A split job's chunks and merge hold the protection as a whole job does.
+    splits: guard.watchSplits(c.ports.splits),
     queue,
     engine,
     log,

@@ -72,7 +72,7 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     );
     sinks = await OutputSinks.open(opts.outputs, header, `${reference.name} (${reference.build})`, {
       samples: vcf.header.samples,
-      canonicalTagged: reference.transcripts.all().some((t) => t.tags.some((tag) => CANONICAL_TAGS.includes(tag))),
+      canonicalTagged: reference.transcripts.someTagged(CANONICAL_TAGS),
       pick: opts.fields?.pick ?? "none",
     });
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
@@ -169,8 +169,9 @@ async function runParallel(
   threads: number,
 ): Promise<RunResult> {
   const pool = await AnnotationWorkerPool.start(threads - 1, {
-    // The gene models go along as data: a worker neither reads the index nor parses the GFF again.
-    reference: { ...opts.reference.options, transcripts: opts.reference.transcripts.all() },
+    // Parsed gene models go along as data (a worker does not parse the GFF again); a prepared
+    // index each worker opens itself, decoding only the contigs it reaches.
+    reference: opts.reference.workerOptions(),
     wantRows: sinks.wantsRows,
     wantFacts: sinks.wantsFacts,
     file: opts.input,

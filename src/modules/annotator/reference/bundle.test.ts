@@ -57,7 +57,7 @@ describe("prepared index", () => {
     const compiled = await compileGeneModels(source.genesPath, genome, aliases);
     await genome.close();
     if (loaded.status !== "fresh") throw new Error("unreachable");
-    expect(loaded.transcripts).toEqual(compiled.transcripts);
+    expect(loaded.models.contigs.flatMap((c) => loaded.models.load(c))).toEqual(compiled.transcripts);
     expect((await readFile(r.indexPath)).length).toBeLessThan(600_000);
   });
 

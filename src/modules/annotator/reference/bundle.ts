@@ -10,7 +10,7 @@ import { readManifest } from "./bundle-manifest.ts";
 import { createContigResolver, type ContigAliases } from "./contig-resolver.ts";
 import { openGenome, type GenomeReader } from "./fasta-reader.ts";
 import { compileGeneModels, loadPreparedIndex, writePreparedIndex } from "./prepared-index.ts";
-import { createTranscriptIndex, type TranscriptIndex } from "./transcript-index.ts";
+import { createTranscriptIndex, type GeneModelSource, modelsFromArray, type TranscriptIndex } from "./transcript-index.ts";
 
 /**
  * Where the demo bundle is when no reference is named: `<repo>/data/demo` when run from the
@@ -37,8 +37,14 @@ export interface Reference {
   /** Input contig name → FASTA contig name (`chr21`→`21`, `chrM`→`MT`, `NC_000021.9`→`21`), null if unknown. */
   resolveContig(name: string): string | null;
   warnings: string[];
-  /** How it was opened: a worker thread opens its own copy with these. */
+  /** How it was opened. */
   options: OpenReferenceOptions;
+  /**
+   * What a worker thread opens its own copy with: the options, plus the gene models as data when
+   * they were parsed here (from a prepared index a worker decodes the contigs it reaches itself,
+   * rather than receiving a copy of every transcript).
+   */
+  workerOptions(): OpenReferenceOptions;
   close(): Promise<void>;
 }
 
@@ -98,12 +104,12 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
     const source = { genesPath: genes, contigs: genome.contigs(), aliases };
     // The prepared index is only trusted for the bundle's own gene file.
     const indexPath = m !== null && genes === m.genes ? m.index : null;
-    let transcripts: Transcript[];
+    let models: GeneModelSource;
     const prepared = indexPath && !opts.transcripts ? await loadPreparedIndex(indexPath, source) : null;
     if (opts.transcripts) {
-      transcripts = opts.transcripts;
+      models = modelsFromArray(opts.transcripts);
     } else if (prepared?.status === "fresh") {
-      transcripts = prepared.transcripts;
+      models = prepared.models;
       warnings.push(...prepared.warnings);
     } else {
       // The CDS-end check reads a codon at each end of every coding transcript, which filled the
@@ -112,11 +118,12 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
       // `--fasta --genes`, 1M variants: see the commit).
       const scratch = await openGenome(fasta, { cachedBlocks: SCRATCH_GENOME_BLOCKS });
       const compiled = await compileGeneModels(genes, scratch, aliases).finally(() => scratch.close());
-      transcripts = compiled.transcripts;
+      models = modelsFromArray(compiled.transcripts);
       warnings.push(...compiled.warnings);
       // Best effort: a read-only bundle simply parses again next time.
-      if (indexPath) await writePreparedIndex(indexPath, transcripts, compiled.warnings, source).catch(() => undefined);
+      if (indexPath) await writePreparedIndex(indexPath, compiled.transcripts, compiled.warnings, source).catch(() => undefined);
     }
+    const transcripts = createTranscriptIndex(models);
     const resolveContig = createContigResolver(
       source.contigs.map((c) => c.name),
       aliases,
@@ -125,11 +132,12 @@ export async function openReference(opts: OpenReferenceOptions): Promise<Referen
       name: m?.name ?? basename(fasta),
       build: m?.build ?? "unknown",
       genome,
-      transcripts: createTranscriptIndex(transcripts),
+      transcripts,
       knownPath,
       resolveContig,
       warnings,
       options: opts,
+      workerOptions: () => (models.lazy ? opts : { ...opts, transcripts: transcripts.all() }),
       close: () => genome.close(),
     };
   } catch (err) {

@@ -1,21 +1,29 @@
 /**
- * The prepared (compiled) gene-model index of a bundle: the parsed transcripts stored column-wise
- * as gzip JSON, so that opening a reference skips GFF/GTF parsing. It records what it was built
- * from (gene file size, mtime and SHA-1; the genome's contig list; the alias map) and is ignored
- * when any of that changed. The SHA-1 lets a fresh git checkout (new mtimes) still use it.
+ * The prepared (compiled) gene-model index of a bundle, so that opening a reference skips GFF/GTF
+ * parsing: a gzip file of JSON lines, each its own gzip member (gzip-members.ts), the first the
+ * header (stamp, warnings, tags, contigs), then one per contig with its strings and its numbers
+ * as base64 of 32-bit integers. A contig's member is inflated and decoded only when the annotation
+ * reaches the contig (transcript-index.ts); opening reads the file and the header alone. It records what it was built from
+ * (gene file size, mtime and SHA-1; the genome's contig list; the alias map) and is ignored when
+ * any of that changed. The SHA-1 lets a fresh git checkout (new mtimes) still use it.
+ *
+ * Why (format 2 was one JSON document of number columns): on a GENCODE-sized reference
+ * (bench:genome, 262k transcripts) its JSON.parse took ~1 s, loading it peaked at ~350 MB, and
+ * decoding every transcript up front held ~400 MB of objects that every full collection marked.
  */
 import { readFile, rename, stat, writeFile } from "node:fs/promises";
-import { gunzipSync, gzipSync } from "node:zlib";
 import type { CodonTableId, Strand, Transcript } from "../model.ts";
 import { readManifest } from "./bundle-manifest.ts";
 import { markIncompleteCds } from "./cds-completeness.ts";
 import { createContigResolver, type ContigAliases } from "./contig-resolver.ts";
 import { openGenome, type GenomeReader } from "./fasta-reader.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
+import { inflateGzipMember, listGzipMembers, writeGzipMembers } from "./gzip-members.ts";
+import type { GeneModelSource } from "./transcript-index.ts";
 
 const FORMAT = "gas-transcript-index";
-/** Bump when the Transcript model or the compile rules change: older indexes then count as stale. */
-const FORMAT_VERSION = 2; // 2: protein IDs, HGNC, MANE, TSL, APPRIS, CCDS (transcript-xrefs.ts)
+/** Bump when the Transcript model, the compile rules or the layout change: older indexes then count as stale. */
+const FORMAT_VERSION = 3; // 2: protein IDs, HGNC, MANE, TSL, APPRIS, CCDS (transcript-xrefs.ts); 3: a member per contig
 
 export interface IndexSource {
   genesPath: string;
@@ -31,43 +39,46 @@ interface SourceStamp {
   aliases: string;
 }
 
-interface IndexFile {
+/** The first line. */
+interface IndexHeader {
   format: typeof FORMAT;
   version: number;
   source: SourceStamp;
   warnings: string[];
+  /** Every distinct tag (answers "any canonical tag?" without decoding). */
+  tags: string[];
+  /** The contigs of the lines that follow, in their order. */
+  contigs: { name: string; count: number }[];
+}
+
+/** A contig's line: see encodeContig for the layout of `ints`. */
+interface ContigBlock {
+  name: string;
   strings: string[];
-  /** Per transcript, indexes into `strings` / numbers; see encode(). */
-  cols: {
-    id: number[];
-    version: number[];
-    geneId: number[];
-    geneName: number[];
-    biotype: number[];
-    contig: number[];
-    strand: number[];
-    start: number[];
-    end: number[];
-    exonCount: number[];
-    /** Per exon: start - transcript start, then length - 1. */
-    exons: number[];
-    /** 0 = non-coding; else coding start - transcript start + 1. */
-    codingStart: number[];
-    codingEnd: number[];
-    /** bit 0 startIncomplete, bit 1 endIncomplete, bits 2-3 startPhase. */
-    codingFlags: number[];
-    codonTable: number[];
-    tagCount: number[];
-    tags: number[];
-  } & Record<XrefStringField, number[]> &
-    Record<XrefNumberField, number[]>;
+  /** Base64 of little-endian int32s (every platform Bun runs on is little-endian). */
+  ints: string;
 }
 
 /** The optional Transcript fields stored as string indexes (-1 = absent) and as numbers (-1 = absent). */
 const XREF_STRING_FIELDS = ["proteinId", "hgncId", "symbolSource", "maneSelect", "manePlusClinical", "appris", "ccds"] as const;
 const XREF_NUMBER_FIELDS = ["proteinVersion", "tsl"] as const;
-type XrefStringField = (typeof XREF_STRING_FIELDS)[number];
-type XrefNumberField = (typeof XREF_NUMBER_FIELDS)[number];
+/** Fixed int32 fields per transcript, before the xrefs (F_* below are their offsets). */
+const F_ID = 0;
+const F_VERSION = 1;
+const F_GENE_ID = 2;
+const F_GENE_NAME = 3;
+const F_BIOTYPE = 4;
+const F_STRAND = 5;
+const F_START = 6;
+const F_END = 7;
+const F_EXONS = 8;
+const F_CODING_START = 9;
+const F_CODING_END = 10;
+const F_CODING_FLAGS = 11;
+const F_CODON_TABLE = 12;
+const F_TAGS = 13;
+const F_XREFS = 14;
+const FIELDS = F_XREFS + XREF_STRING_FIELDS.length + XREF_NUMBER_FIELDS.length;
 
 async function sha1Of(path: string): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha1");
@@ -94,7 +105,13 @@ async function stampOf(source: IndexSource, withHash: boolean): Promise<SourceSt
   };
 }
 
-function encode(transcripts: Transcript[], warnings: string[], source: SourceStamp): IndexFile {
+/**
+ * `ints`: FIELDS int32s per transcript (strings as indexes into the block's table; version, the
+ * xref numbers and absent xref strings -1; coding start/end relative to the transcript start + 1,
+ * 0 when non-coding; coding flags: bit 0 startIncomplete, bit 1 endIncomplete, bits 2-3
+ * startPhase), then per exon its start - transcript start and length - 1, then the tag indexes.
+ */
+function encodeContig(name: string, transcripts: readonly Transcript[]): ContigBlock {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const s = (v: string) => {
@@ -106,130 +123,175 @@ function encode(transcripts: Transcript[], warnings: string[], source: SourceSta
     }
     return i;
   };
-  const cols: IndexFile["cols"] = {
-    id: [],
-    version: [],
-    geneId: [],
-    geneName: [],
-    biotype: [],
-    contig: [],
-    strand: [],
-    start: [],
-    end: [],
-    exonCount: [],
-    exons: [],
-    codingStart: [],
-    codingEnd: [],
-    codingFlags: [],
-    codonTable: [],
-    tagCount: [],
-    tags: [],
-    proteinId: [],
-    hgncId: [],
-    symbolSource: [],
-    maneSelect: [],
-    manePlusClinical: [],
-    appris: [],
-    ccds: [],
-    proteinVersion: [],
-    tsl: [],
-  };
+  let exonCount = 0;
+  let tagCount = 0;
   for (const t of transcripts) {
+    exonCount += t.exons.length;
+    tagCount += t.tags.length;
+  }
+  const n = transcripts.length;
+  const ints = new Int32Array(n * FIELDS + exonCount * 2 + tagCount);
+  let ex = n * FIELDS;
+  let tg = ex + exonCount * 2;
+  transcripts.forEach((t, i) => {
+    const f = i * FIELDS;
+    const c = t.coding;
+    ints[f + F_ID] = s(t.id);
+    ints[f + F_VERSION] = t.version ?? -1;
+    ints[f + F_GENE_ID] = s(t.geneId);
+    ints[f + F_GENE_NAME] = s(t.geneName);
+    ints[f + F_BIOTYPE] = s(t.biotype);
+    ints[f + F_STRAND] = t.strand;
+    ints[f + F_START] = t.start;
+    ints[f + F_END] = t.end;
+    ints[f + F_EXONS] = t.exons.length;
+    ints[f + F_CODING_START] = c ? c.start - t.start + 1 : 0;
+    ints[f + F_CODING_END] = c ? c.end - t.start + 1 : 0;
+    ints[f + F_CODING_FLAGS] = c ? (c.startIncomplete ? 1 : 0) | (c.endIncomplete ? 2 : 0) | (c.startPhase << 2) : 0;
+    ints[f + F_CODON_TABLE] = t.codonTable;
+    ints[f + F_TAGS] = t.tags.length;
+    let x = f + F_XREFS;
     for (const k of XREF_STRING_FIELDS) {
       const v = t[k];
-      cols[k].push(v === undefined ? -1 : s(v));
+      ints[x++] = v === undefined ? -1 : s(v);
     }
-    for (const k of XREF_NUMBER_FIELDS) cols[k].push(t[k] ?? -1);
-    cols.id.push(s(t.id));
-    cols.version.push(t.version ?? -1);
-    cols.geneId.push(s(t.geneId));
-    cols.geneName.push(s(t.geneName));
-    cols.biotype.push(s(t.biotype));
-    cols.contig.push(s(t.contig));
-    cols.strand.push(t.strand);
-    cols.start.push(t.start);
-    cols.end.push(t.end);
-    cols.exonCount.push(t.exons.length);
-    for (const e of t.exons) cols.exons.push(e.start - t.start, e.end - e.start);
-    const c = t.coding;
-    cols.codingStart.push(c ? c.start - t.start + 1 : 0);
-    cols.codingEnd.push(c ? c.end - t.start + 1 : 0);
-    cols.codingFlags.push(c ? (c.startIncomplete ? 1 : 0) | (c.endIncomplete ? 2 : 0) | (c.startPhase << 2) : 0);
-    cols.codonTable.push(t.codonTable);
-    cols.tagCount.push(t.tags.length);
-    for (const tag of t.tags) cols.tags.push(s(tag));
-  }
-  return { format: FORMAT, version: FORMAT_VERSION, source, warnings, strings, cols };
+    for (const k of XREF_NUMBER_FIELDS) ints[x++] = t[k] ?? -1;
+    for (const e of t.exons) {
+      ints[ex++] = e.start - t.start;
+      ints[ex++] = e.end - e.start;
+    }
+    for (const tag of t.tags) ints[tg++] = s(tag);
+  });
+  const bytes = Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength);
+  return { name, strings, ints: bytes.toString("base64") };
 }
 
-function decode(f: IndexFile): Transcript[] {
-  const { strings: S, cols: c } = f;
-  const out: Transcript[] = new Array(c.id.length);
-  let ex = 0;
-  let tg = 0;
-  for (let i = 0; i < c.id.length; i++) {
-    const start = c.start[i]!;
-    const exons = new Array(c.exonCount[i]!);
+/** The file's lines: the header, then one per contig. */
+function encode(transcripts: readonly Transcript[], warnings: string[], source: SourceStamp): string[] {
+  const byContig = new Map<string, Transcript[]>();
+  const tags = new Set<string>();
+  for (const t of transcripts) {
+    let g = byContig.get(t.contig);
+    if (!g) byContig.set(t.contig, (g = []));
+    g.push(t);
+    for (const tag of t.tags) tags.add(tag);
+  }
+  const header: IndexHeader = {
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    source,
+    warnings,
+    tags: [...tags],
+    contigs: [...byContig].map(([name, list]) => ({ name, count: list.length })),
+  };
+  return [header, ...[...byContig].map(([name, list]) => encodeContig(name, list))].map((line) => `${JSON.stringify(line)}\n`);
+}
+
+/** A contig's transcripts from its line. */
+function decodeContig(block: ContigBlock, count: number): Transcript[] {
+  const S = block.strings;
+  const name = block.name;
+  const ints = int32sOf(block.ints);
+  const out: Transcript[] = new Array(count);
+  let ex = count * FIELDS;
+  let tg = ex;
+  for (let i = 0; i < count; i++) tg += 2 * ints[i * FIELDS + F_EXONS]!;
+  for (let i = 0; i < count; i++) {
+    const f = i * FIELDS;
+    const start = ints[f + F_START]!;
+    const exons = new Array(ints[f + F_EXONS]!);
     for (let k = 0; k < exons.length; k++, ex += 2) {
-      const s = start + c.exons[ex]!;
-      exons[k] = { start: s, end: s + c.exons[ex + 1]! };
+      const s = start + ints[ex]!;
+      exons[k] = { start: s, end: s + ints[ex + 1]! };
     }
-    const tags = new Array<string>(c.tagCount[i]!);
-    for (let k = 0; k < tags.length; k++) tags[k] = S[c.tags[tg++]!]!;
-    const cs = c.codingStart[i]!;
-    const flags = c.codingFlags[i]!;
-    out[i] = {
-      id: S[c.id[i]!]!,
-      version: c.version[i]! < 0 ? null : c.version[i]!,
-      geneId: S[c.geneId[i]!]!,
-      geneName: S[c.geneName[i]!]!,
-      biotype: S[c.biotype[i]!]!,
-      contig: S[c.contig[i]!]!,
-      strand: c.strand[i] as Strand,
+    const tags = new Array<string>(ints[f + F_TAGS]!);
+    for (let k = 0; k < tags.length; k++) tags[k] = S[ints[tg++]!]!;
+    const cs = ints[f + F_CODING_START]!;
+    const flags = ints[f + F_CODING_FLAGS]!;
+    const version = ints[f + F_VERSION]!;
+    const t: Transcript = {
+      id: S[ints[f + F_ID]!]!,
+      version: version < 0 ? null : version,
+      geneId: S[ints[f + F_GENE_ID]!]!,
+      geneName: S[ints[f + F_GENE_NAME]!]!,
+      biotype: S[ints[f + F_BIOTYPE]!]!,
+      contig: name,
+      strand: ints[f + F_STRAND] as Strand,
       start,
-      end: c.end[i]!,
+      end: ints[f + F_END]!,
       exons,
       coding:
         cs === 0
           ? null
           : {
               start: start + cs - 1,
-              end: start + c.codingEnd[i]! - 1,
+              end: start + ints[f + F_CODING_END]! - 1,
               startIncomplete: (flags & 1) !== 0,
               endIncomplete: (flags & 2) !== 0,
               startPhase: flags >> 2,
             },
-      codonTable: c.codonTable[i] as CodonTableId,
+      codonTable: ints[f + F_CODON_TABLE] as CodonTableId,
       tags,
     };
-    const t = out[i]!;
+    let x = f + F_XREFS;
     for (const k of XREF_STRING_FIELDS) {
-      const v = c[k][i]!;
+      const v = ints[x++]!;
       if (v >= 0) t[k] = S[v]!;
     }
     for (const k of XREF_NUMBER_FIELDS) {
-      const v = c[k][i]!;
+      const v = ints[x++]!;
       if (v >= 0) t[k] = v;
     }
+    out[i] = t;
   }
   return out;
+}
+
+/** Int32s from base64, on an aligned buffer of their own. */
+function int32sOf(base64: string): Int32Array {
+  const bytes = Buffer.from(base64, "base64");
+  const own = new Uint8Array(bytes.byteLength);
+  own.set(bytes);
+  return new Int32Array(own.buffer, 0, own.byteLength >> 2);
+}
+
+/**
+ * The file's gene models as a source that inflates and decodes a contig's line on each load: in
+ * between, only the compressed file stays in memory (18 MB for bench:genome's 262k transcripts).
+ */
+function lazyModels(bytes: Uint8Array, header: IndexHeader, members: { offset: number; size: number }[]): GeneModelSource {
+  const byName = new Map(header.contigs.map((c, i) => [c.name, { count: c.count, member: members[i + 1]! }]));
+  const text = new TextDecoder();
+  return {
+    size: header.contigs.reduce((a, c) => a + c.count, 0),
+    contigs: header.contigs.map((c) => c.name),
+    tags: new Set(header.tags),
+    lazy: true,
+    load(contig) {
+      const c = byName.get(contig);
+      if (c === undefined) return [];
+      const block = JSON.parse(text.decode(inflateGzipMember(bytes, c.member))) as ContigBlock;
+      if (block.name !== contig) throw new Error(`prepared index: the line of contig ${contig} holds ${block.name}`);
+      return decodeContig(block, c.count);
+    },
+  };
 }
 
 /** Writes the index atomically (temp file + rename). */
 export async function writePreparedIndex(
   indexPath: string,
-  transcripts: Transcript[],
+  transcripts: readonly Transcript[],
   warnings: string[],
   source: IndexSource,
 ): Promise<void> {
-  const file = encode(transcripts, warnings, await stampOf(source, true));
+  const lines = encode(transcripts, warnings, await stampOf(source, true));
   const tmp = `${indexPath}.${process.pid}.tmp`;
-  await writeFile(tmp, gzipSync(JSON.stringify(file), { level: 6 }));
+  await writeFile(tmp, writeGzipMembers(lines));
   await rename(tmp, indexPath);
 }
 
 export type PreparedIndexResult =
-  | { status: "fresh"; transcripts: Transcript[]; warnings: string[] }
+  | { status: "fresh"; models: GeneModelSource; warnings: string[] }
   | { status: "missing" | "stale"; reason: string };
 
 /**
@@ -243,13 +305,17 @@ export async function loadPreparedIndex(indexPath: string, source: IndexSource):
   } catch {
     return { status: "missing", reason: `${indexPath} does not exist` };
   }
-  let f: IndexFile;
+  // An index of format 2 or older is one ordinary gzip member: no member list.
+  const members = listGzipMembers(bytes);
+  if (members === null || members.length === 0) return { status: "stale", reason: `${indexPath}: older index format, or damaged` };
+  let f: IndexHeader;
   try {
-    f = JSON.parse(gunzipSync(bytes).toString("utf8")) as IndexFile;
+    f = JSON.parse(new TextDecoder().decode(inflateGzipMember(bytes, members[0]!))) as IndexHeader;
   } catch (err) {
     return { status: "stale", reason: `${indexPath} is unreadable (${(err as Error).message})` };
   }
   if (f.format !== FORMAT || f.version !== FORMAT_VERSION) return { status: "stale", reason: `${indexPath}: older index format` };
+  if (members.length !== f.contigs.length + 1) return { status: "stale", reason: `${indexPath} is cut short` };
   const now = await stampOf(source, false);
   if (f.source.genesSize !== now.genesSize) return { status: "stale", reason: `${source.genesPath} changed size` };
   if (f.source.contigs !== now.contigs) return { status: "stale", reason: "the genome FASTA's contigs changed" };
@@ -257,7 +323,7 @@ export async function loadPreparedIndex(indexPath: string, source: IndexSource):
   if (f.source.genesMtimeMs !== now.genesMtimeMs && f.source.genesSha1 !== (await sha1Of(source.genesPath))) {
     return { status: "stale", reason: `${source.genesPath} changed` };
   }
-  return { status: "fresh", transcripts: decode(f), warnings: f.warnings };
+  return { status: "fresh", models: lazyModels(bytes, f, members), warnings: f.warnings };
 }
 
 /**

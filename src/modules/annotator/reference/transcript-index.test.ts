@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import type { Transcript } from "../model.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
 import { GENES_GFF3_GZ, seededRandom } from "../../../../test/support/engine/reference-fixture.ts";
-import { createTranscriptIndex } from "./transcript-index.ts";
+import { createTranscriptIndex, type GeneModelSource, modelsFromArray } from "./transcript-index.ts";
 
 let transcripts: Transcript[];
 beforeAll(async () => {
@@ -75,6 +75,56 @@ describe("createTranscriptIndex", () => {
       expect(downstream?.start ?? Infinity).toBe(after);
     }
     expect(index.nearestGenes("X", 5)).toEqual({});
+  });
+
+  test("a lazy source: contigs decoded when reached, the left ones dropped past the budget, answers unchanged", () => {
+    // Two contigs: chr21's models, and the same models moved onto "22" (ids suffixed).
+    const on22 = transcripts.map((t) => ({ ...t, contig: "22", id: `${t.id}-22` }));
+    const eager = modelsFromArray([...transcripts, ...on22]);
+    const loads: string[] = [];
+    const lazy: GeneModelSource = {
+      ...eager,
+      contigs: eager.contigs,
+      tags: eager.tags,
+      lazy: true,
+      load(contig) {
+        loads.push(contig);
+        return eager.load(contig).map((t) => ({ ...t }));
+      },
+    };
+    // Budget 1: only the contig being annotated stays decoded.
+    const index = createTranscriptIndex(lazy, 1);
+    expect(loads).toEqual([]);
+    const ids = (contig: string, pos: number) =>
+      index
+        .overlapping(contig, pos, pos, 5000)
+        .map((t) => t.id)
+        .sort();
+    const want = (contig: string, pos: number) =>
+      brute(contig === "21" ? transcripts : on22, contig, pos, pos, 5000)
+        .map((t) => t.id)
+        .sort();
+    for (const [contig, pos] of [
+      ["21", 25_000_000],
+      ["21", 26_000_000],
+      ["22", 25_000_000],
+      ["21", 25_500_000],
+      ["MT", 5],
+    ] as const) {
+      expect(ids(contig, pos)).toEqual(want(contig, pos));
+    }
+    expect(want("22", 25_000_000).length).toBeGreaterThan(0);
+    // 21 decoded again after 22 dropped it; MT has no models and decodes nothing.
+    expect(loads).toEqual(["21", "22", "21"]);
+    expect(index.nearestGenes("22", 1).downstream?.contig).toBe("22");
+    expect(index.size).toBe(2 * transcripts.length);
+    expect(index.someTagged(["basic"])).toBe(true);
+    expect(index.someTagged(["MANE_Select"])).toBe(false);
+    // With room for both, going back and forth decodes each once.
+    loads.length = 0;
+    const roomy = createTranscriptIndex(lazy);
+    for (const contig of ["21", "22", "21", "22"]) roomy.overlapping(contig, 25_000_000, 25_000_000, 0);
+    expect(loads).toEqual(["21", "22"]);
   });
 
   test("microbenchmark: ns per overlapping() lookup", () => {

@@ -3,8 +3,40 @@
  * per allele, about a million per second): per contig, fixed-size bins each holding the
  * transcripts that overlap the bin, sorted by start. A lookup scans one bin (rarely two) and
  * stops at the first transcript starting after the query.
+ *
+ * A contig's part is built when a lookup first reaches the contig, from a GeneModelSource: from a
+ * prepared index that decodes the contig's transcripts only then, and the parts of contigs the
+ * input has left are dropped (DECODED_BUDGET), so memory follows the largest contig, not the
+ * genome (GENCODE-sized bench:genome: 262k transcripts, ~400 MB of objects when all decoded).
  */
 import type { Transcript } from "../model.ts";
+
+/** Gene models by contig: all in memory (modelsFromArray) or decoded on demand (prepared index). */
+export interface GeneModelSource {
+  /** Transcripts in all. */
+  readonly size: number;
+  /** Contigs that have transcripts, in stored order. */
+  readonly contigs: readonly string[];
+  /** Every distinct transcript tag. */
+  readonly tags: ReadonlySet<string>;
+  /** True when load() decodes anew on each call (dropping a contig's part then frees memory). */
+  readonly lazy: boolean;
+  /** The contig's transcripts in stored order; [] for a contig without any. */
+  load(contig: string): Transcript[];
+}
+
+/** A source over transcripts already in memory (parsed gene models, or a worker's copy). */
+export function modelsFromArray(transcripts: readonly Transcript[]): GeneModelSource {
+  const groups = new Map<string, Transcript[]>();
+  const tags = new Set<string>();
+  for (const t of transcripts) {
+    let g = groups.get(t.contig);
+    if (!g) groups.set(t.contig, (g = []));
+    g.push(t);
+    for (const tag of t.tags) tags.add(tag);
+  }
+  return { size: transcripts.length, contigs: [...groups.keys()], tags, lazy: false, load: (contig) => groups.get(contig) ?? [] };
+}
 
 export interface TranscriptIndex {
   /**
@@ -18,9 +50,23 @@ export interface TranscriptIndex {
    * before pos (largest end), `downstream` starts after pos (smallest start). For intergenic terms.
    */
   nearestGenes(contig: string, pos: number): { upstream?: Transcript; downstream?: Transcript };
+  /**
+   * Every transcript, by contig then start. From a prepared index this decodes the whole genome
+   * (and the objects may differ from those lookups return): for tests and small references.
+   */
   all(): Transcript[];
+  /** Whether any transcript carries one of these tags (answered without decoding). */
+  someTagged(tags: readonly string[]): boolean;
   readonly size: number;
 }
+
+/**
+ * Decoded transcripts kept across contigs from a lazy source: the contig being annotated is always
+ * kept; others stay while the total is under this, so input that alternates between a few small
+ * contigs (or returns to the previous one) does not decode again and again. GENCODE's largest
+ * contig has ~25k transcripts.
+ */
+const DECODED_BUDGET = 40_000;
 
 /** 2^16 bases: a 5 kb-flanked SNV query touches one bin ~85 % of the time, two otherwise. */
 const BIN_SHIFT = 16;
@@ -53,34 +99,52 @@ interface LookupMemo {
 }
 
 /** Builds the index; the transcripts are not copied or changed. */
-export function createTranscriptIndex(transcripts: Transcript[]): TranscriptIndex {
-  const contigs = new Map<string, ContigIndex>();
-  const groups = new Map<string, Transcript[]>();
-  for (const t of transcripts) {
-    let g = groups.get(t.contig);
-    if (!g) groups.set(t.contig, (g = []));
-    g.push(t);
-  }
-  for (const [contig, list] of groups) {
-    const byStart = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
-    const byEnd = [...list].sort((a, b) => a.end - b.end || a.start - b.start);
-    const maxEnd = byEnd[byEnd.length - 1]!.end;
-    const bins: Transcript[][] = Array.from({ length: (maxEnd >> BIN_SHIFT) + 1 }, () => []);
-    for (const t of byStart) {
-      for (let b = t.start >> BIN_SHIFT, last = t.end >> BIN_SHIFT; b <= last; b++) bins[b]!.push(t);
-    }
-    contigs.set(contig, { name: contig, bins, byStart, byEnd, breakpoints: new Map() });
-  }
-  const everything = [...contigs.values()].flatMap((c) => c.byStart);
+export function createTranscriptIndex(
+  models: GeneModelSource | readonly Transcript[],
+  decodedBudget: number = DECODED_BUDGET,
+): TranscriptIndex {
+  const source = Array.isArray(models) ? modelsFromArray(models as readonly Transcript[]) : (models as GeneModelSource);
+  const known = new Set(source.contigs);
+  /** Built contig parts, least recently used first. */
+  const built = new Map<string, ContigIndex>();
+  let decoded = 0;
   const memo: LookupMemo = { contig: null, flank: 0, lo: 0, hi: -1, hits: EMPTY };
+  let last: ContigIndex | null = null;
+
+  const contigIndex = (contig: string): ContigIndex | undefined => {
+    if (last !== null && last.name === contig) return last;
+    if (!known.has(contig)) return undefined;
+    let c = built.get(contig);
+    if (c !== undefined) {
+      built.delete(contig);
+    } else {
+      c = buildContig(contig, source.load(contig));
+      decoded += c.byStart.length;
+      if (source.lazy) {
+        for (const [name, old] of built) {
+          if (decoded <= decodedBudget) break;
+          built.delete(name);
+          decoded -= old.byStart.length;
+          if (memo.contig === old) memo.contig = null;
+        }
+      }
+    }
+    built.set(contig, c);
+    last = c;
+    return c;
+  };
 
   return {
-    size: transcripts.length,
-    all: () => everything,
+    size: source.size,
+    all: () =>
+      source.contigs.flatMap(
+        (name) => (source.lazy ? (built.get(name) ?? buildContig(name, source.load(name))) : contigIndex(name)!).byStart,
+      ),
+    someTagged: (tags) => tags.some((tag) => source.tags.has(tag)),
     overlapping(contig, start, end, flank) {
       const m = memo;
       if (m.contig !== null && m.contig.name === contig && m.flank === flank && start >= m.lo && end <= m.hi) return m.hits;
-      const c = contigs.get(contig);
+      const c = contigIndex(contig);
       if (c === undefined) return EMPTY;
       const hits = scanBins(c, start, end, flank);
       // Remember the answer for the stretch around `start` when [start, end] lies inside it.
@@ -98,7 +162,7 @@ export function createTranscriptIndex(transcripts: Transcript[]): TranscriptInde
       return hits;
     },
     nearestGenes(contig, pos) {
-      const c = contigs.get(contig);
+      const c = contigIndex(contig);
       if (c === undefined) return {};
       const result: { upstream?: Transcript; downstream?: Transcript } = {};
       // First transcript starting after pos.
@@ -122,6 +186,18 @@ export function createTranscriptIndex(transcripts: Transcript[]): TranscriptInde
       return result;
     },
   };
+}
+
+/** One contig's bins and sorted lists. */
+function buildContig(name: string, list: readonly Transcript[]): ContigIndex {
+  const byStart = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
+  const byEnd = [...list].sort((a, b) => a.end - b.end || a.start - b.start);
+  const maxEnd = byEnd.length > 0 ? byEnd[byEnd.length - 1]!.end : 0;
+  const bins: Transcript[][] = Array.from({ length: (maxEnd >> BIN_SHIFT) + 1 }, () => []);
+  for (const t of byStart) {
+    for (let b = t.start >> BIN_SHIFT, last = t.end >> BIN_SHIFT; b <= last; b++) bins[b]!.push(t);
+  }
+  return { name, bins, byStart, byEnd, breakpoints: new Map() };
 }
 
 /** Transcripts whose span widened by `flank` overlaps [start, end], sorted by start (one bin, rarely two). */

@@ -182,8 +182,8 @@ test("the prepared index keeps every field, and absent ones stay absent", async 
   await writePreparedIndex(indexPath, transcripts, warnings, source);
   const loaded = await loadPreparedIndex(indexPath, source);
   if (loaded.status !== "fresh") throw new Error(loaded.reason);
-  expect(loaded.transcripts).toEqual(transcripts);
-  expect(loaded.transcripts.filter((t) => t.maneSelect !== undefined).length).toBe(2);
+  expect(loaded.models.contigs.flatMap((c) => loaded.models.load(c))).toEqual(transcripts);
+  expect(loaded.models.contigs.flatMap((c) => loaded.models.load(c)).filter((t) => t.maneSelect !== undefined).length).toBe(2);
 });
 
 test("value forms", () => {

@@ -90,23 +90,26 @@ export function transcriptEffect(
   into: AlleleEffect | null = null,
 ): AlleleEffect | null {
   if (allele.spanLeft !== undefined) allele = placementOn(allele, t);
+  // The span is read from the layout, not from `t` (TranscriptLayout.start says why).
+  const l = layoutOf(t);
   const s = allele.start;
   const e = allele.end; // insertion: e = s - 1
-  if (e < t.start - upDownDistance || s > t.end + upDownDistance) return null;
-  const l = layoutOf(t);
+  const tStart = l.start;
+  const tEnd = l.end;
+  if (e < tStart - upDownDistance || s > tEnd + upDownDistance) return null;
   const plus = l.strand === 1;
   const cdna = seq !== null && seq.cdna.length === l.cdnaLength ? seq.cdna : null;
   terms.length = 0;
 
-  if (e < t.start || s > t.end) {
-    const before = e < t.start;
-    if (before && t.start - e > upDownDistance) return null;
-    if (!before && s - t.end > upDownDistance) return null;
+  if (e < tStart || s > tEnd) {
+    const before = e < tStart;
+    if (before && tStart - e > upDownDistance) return null;
+    if (!before && s - tEnd > upDownDistance) return null;
     terms.push(before === plus ? SO.upstream : SO.downstream);
     const fx = newEffect(allele, t, l, into);
     describeHgvsC(allele, l, cdna, genome, fx);
     fx.messages = baseMessages(l) | (fx.realigned ? MessageFlag.realigned : 0);
-    fx.distance = before ? t.start - e : s - t.end;
+    fx.distance = before ? tStart - e : s - tEnd;
     return fx;
   }
 
@@ -116,7 +119,7 @@ export function transcriptEffect(
   }
 
   const insertion = e < s;
-  if (!insertion && allele.alt.length < allele.ref.length && s <= t.start && e >= t.end)
+  if (!insertion && allele.alt.length < allele.ref.length && s <= tStart && e >= tEnd)
     return ablationEffect(allele, t, l, cdna, genome, into);
 
   // Exonic part: exon index range and the cDNA span (single exon) of the allele.
@@ -173,7 +176,7 @@ export function transcriptEffect(
     if (parts & UTR3) terms.push(SO.utr3);
     if (parts & CDS) {
       const altTx = plus ? allele.alt : reverseComplement(allele.alt);
-      const ctx = seq !== null ? cdsContextOf(seq, l, t.codonTable) : null;
+      const ctx = seq !== null ? cdsContextOf(seq, l, l.codonTable) : null;
       const inside = fullyExonic && cs >= l.cdsStart && ce <= l.cdsEnd;
       if (inside) {
         cdsPos = (insertion ? ce : cs) - l.cdsStart + 1;

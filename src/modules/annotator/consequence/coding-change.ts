@@ -10,7 +10,7 @@
 import type { CodonTableId, TranscriptSequence } from "../model.ts";
 import { hgvsP } from "../hgvs/hgvs-p.ts";
 import type { TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
-import { translate, translateCodon } from "./codon-tables.ts";
+import { codonOf, translate, translateCodon } from "./codon-tables.ts";
 import { SO } from "./so-terms.ts";
 
 export interface CdsContext {
@@ -73,8 +73,8 @@ export function codingChange(ctx: CdsContext, l: TranscriptLayout, x: number, y:
   const lengthChange = refLen !== altLen;
 
   // Codon window: whole codons touched; an insertion between codons touches none.
-  const a = insertion && x % 3 === 0 ? x / 3 : Math.floor(x / 3);
-  const b = insertion ? (x % 3 === 0 ? a - 1 : a) : Math.floor(y / 3);
+  const a = codonOf(x);
+  const b = insertion ? (x % 3 === 0 ? a - 1 : a) : codonOf(y);
   const winStart = a * 3;
   const winEnd = Math.min((b + 1) * 3, cdsLen);
   const refWin = winEnd > winStart ? seq.slice(winStart, winEnd) : "";
@@ -83,7 +83,7 @@ export function codingChange(ctx: CdsContext, l: TranscriptLayout, x: number, y:
   const altPep = translate(altWin, table);
 
   const lastCodonLen = cdsLen % 3;
-  const partial = lastCodonLen !== 0 && a === Math.floor((cdsLen - 1) / 3);
+  const partial = lastCodonLen !== 0 && a === codonOf(cdsLen - 1);
   const frameshift = !partial && Math.abs(altLen - refLen) % 3 !== 0;
   const overlapsStart = !l.startIncomplete && overlap(x, y, 0, 2);
   const overlapsStop = !l.endIncomplete && overlap(x, y, cdsLen - 3, cdsLen - 1);
@@ -151,7 +151,7 @@ export function codingChange(ctx: CdsContext, l: TranscriptLayout, x: number, y:
   if (synonymous) terms.push(SO.synonymous);
   if (codingUnknown) terms.push(SO.codingSequence);
 
-  const aaIndex = insertion ? Math.floor(Math.max(0, x - 1) / 3) : a;
+  const aaIndex = insertion ? codonOf(Math.max(0, x - 1)) : a;
   let p = "";
   if (!partial && !(hasX && !frameshift) && !(l.startIncomplete && a === 0)) {
     // The variant protein from codon a on: window, then the rest of CDS + 3′ UTR in the new frame.

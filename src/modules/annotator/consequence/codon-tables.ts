@@ -29,6 +29,16 @@ BASE_CODE[99] = 1;
 BASE_CODE[97] = 2;
 BASE_CODE[103] = 3;
 
+/**
+ * Math.floor(x / 3) in int32 arithmetic for the non-negative positions it nearly always gets:
+ * Math.floor of a division is double arithmetic in JavaScriptCore's optimizing tiers, and the
+ * doubles it boxes made the int-speculating callers exit their optimized code (BadType exits in
+ * putRange / putSlash on the 1M-variant bench, BUN_JSC_printEachOSRExit).
+ */
+export function codonOf(x: number): number {
+  return x >= 0 ? (x / 3) | 0 : Math.floor(x / 3);
+}
+
 function codonIndex(seq: string, at: number): number {
   if (at + 3 > seq.length) return -1;
   const a = BASE_CODE[seq.charCodeAt(at) & 127]!;

@@ -7,10 +7,21 @@
  * 1-based cDNA position of the anchoring exonic base (≤ 0 upstream of the transcript, > cDNA
  * length downstream of it) and `offset` the signed intronic distance from it (HGVS `+N` / `-N`).
  */
-import type { Transcript } from "../model.ts";
+import type { CodonTableId, Transcript } from "../model.ts";
 import { ByteBuilder, putInt } from "../io/byte-builder.ts";
 
 export interface TranscriptLayout {
+  /**
+   * The transcript's span and codon table, copied from it so the per-entry code reads them here:
+   * Transcript objects come in many shapes (their optional xref fields: 11 on the demo GFF3),
+   * more than JavaScriptCore's polymorphic inline caches hold, so each read of `t.start` in the
+   * optimized annotator could fail its structure check and leave the optimized code
+   * (BUN_JSC_printEachOSRExit on the 1M-variant bench: ~30,000 such exits in transcriptEffect).
+   * Every layout has the same shape.
+   */
+  readonly start: number;
+  readonly end: number;
+  readonly codonTable: CodonTableId;
   readonly strand: 1 | -1;
   readonly exonCount: number;
   /** Exon bounds by genomic index (ascending genomic order, as in Transcript.exons). */
@@ -42,6 +53,20 @@ export interface TranscriptLayout {
    * `t.biotype === "…"` failed thousands of times on the 1M-variant bench and recompiled the caller.
    */
   readonly nmd: boolean;
+  /**
+   * The output writers' encoded pieces of this transcript (output/ann-field.ts, csq-field.ts),
+   * filled on first use. Kept here because every effect carries its layout: a field read instead
+   * of a Map or WeakMap lookup per written entry (measured in output/csq-field.ts).
+   */
+  readonly pieces: OutputPieces;
+}
+
+/** See TranscriptLayout.pieces: per TermSet id, the entry prefix of each writer. */
+export interface OutputPieces {
+  ann: Uint8Array[];
+  csq: Uint8Array[];
+  /** The CSQ writer's other per-transcript pieces (csq-field.ts TranscriptPieces), null until first written. */
+  csqTranscript: unknown;
 }
 
 const layouts = new WeakMap<Transcript, TranscriptLayout>();
@@ -93,6 +118,9 @@ function buildLayout(t: Transcript): TranscriptLayout {
   const codons = Math.ceil((cdsLength + framePad) / 3);
   const endIncomplete = coding && c!.endIncomplete;
   return {
+    start: t.start,
+    end: t.end,
+    codonTable: t.codonTable,
     ...partial,
     coding,
     cdsStart,
@@ -105,6 +133,7 @@ function buildLayout(t: Transcript): TranscriptLayout {
     featureId: t.id,
     badCds,
     nmd: t.biotype === "nonsense_mediated_decay",
+    pieces: { ann: [], csq: [], csqTranscript: null },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Annotation, Transcript } from "../model.ts";
 import { type AlleleEffect, messagesOf, NONE } from "../consequence/allele-effect.ts";
 import { hgvsCMaxBytes, putHgvsC } from "../hgvs/hgvs-c.ts";
-import { TX_POS_MAX_BYTES } from "../hgvs/transcript-coordinates.ts";
+import { TX_POS_MAX_BYTES, type TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
 import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt, putText } from "../io/byte-builder.ts";
 import { toSnpEffTerms } from "./snpeff-terms.ts";
 
@@ -70,22 +70,14 @@ function transcriptMiddle(featureId: string, geneName: string, geneId: string, b
 const INTERGENIC_MIDDLE = encodeOnce("||intergenic_region|||");
 
 // `terms|impact|gene|gene ID|transcript|feature|biotype|` as one piece per feature and term set:
-// one copy per entry instead of two, and one cache lookup (measured on the 1M-variant benchmark:
-// copies of cached pieces were ~8 % of the time).
-const prefixCache = new Map<string, Uint8Array[]>();
-
-function entryPrefix(e: AlleleEffect, t: Transcript, featureId: string): Uint8Array {
-  let byTerms = featureId ? prefixCache.get(featureId) : undefined;
-  const hit = byTerms?.[e.terms.id];
+// one copy per entry instead of two (measured on the 1M-variant benchmark: copies of cached
+// pieces were ~8 % of the time), kept on the transcript's layout: a field read per entry, where a
+// Map keyed by feature ID cost a string hash lookup.
+function entryPrefix(e: AlleleEffect, t: Transcript, l: TranscriptLayout): Uint8Array {
+  const byTerms = l.pieces.ann;
+  const hit = byTerms[e.terms.id];
   if (hit !== undefined) return hit;
-  const terms = termsAndImpact(e);
-  const middle = transcriptMiddle(featureId, t.geneName, t.geneId, t.biotype);
-  const prefix = concatBytes(terms, middle);
-  if (!featureId) return prefix;
-  if (byTerms === undefined) {
-    if (prefixCache.size >= MIDDLE_CACHE_LIMIT) prefixCache.clear();
-    prefixCache.set(featureId, (byTerms = []));
-  }
+  const prefix = concatBytes(termsAndImpact(e), transcriptMiddle(l.featureId, t.geneName, t.geneId, t.biotype));
   byTerms[e.terms.id] = prefix;
   return prefix;
 }
@@ -152,7 +144,7 @@ export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
   const t = e.transcript;
   const l = e.layout;
   const alt = e.allele.vcfAlt;
-  const prefix = t === null || l === null ? intergenicPrefix(e) : entryPrefix(e, t, l.featureId);
+  const prefix = t === null || l === null ? intergenicPrefix(e) : entryPrefix(e, t, l);
   const messages = e.messages === 0 ? null : messageBytes(e.messages);
   out.reserve(
     alt.length + prefix.length + 3 * TX_POS_MAX_BYTES + hgvsCMaxBytes(e) + 3 * e.hgvsP.length + 8 * 11 + (messages?.length ?? 0) + 16,

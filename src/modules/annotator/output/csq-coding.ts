@@ -17,11 +17,11 @@
  * shared flanking bases; VEP's --minimal gives the trimmed one).
  */
 import { type CdsContext, cdsContextOf } from "../consequence/coding-change.ts";
-import { translate, translateCodon } from "../consequence/codon-tables.ts";
+import { codonOf, translate, translateCodon } from "../consequence/codon-tables.ts";
 import { aa3 } from "../hgvs/amino-acids.ts";
 import { reverseComplement } from "../hgvs/nucleotides.ts";
 import { exonIndexAtOrBefore, exonicCdna, exonRank, intronRank, type TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
-import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
+import type { Allele, TranscriptSequence } from "../model.ts";
 
 /** A range of ranks or positions; 0 marks an end that is absent (both 0: none). */
 export interface Range {
@@ -85,7 +85,7 @@ function cdsOf(l: TranscriptLayout, cdna: number): number {
 
 /** Protein residue of CDS position `cds` (0: none); a 5′-incomplete CDS's partial codon is residue 1. */
 export function residueOf(l: TranscriptLayout, cds: number): number {
-  return cds === 0 ? 0 : Math.floor((cds - 1 + l.framePad) / 3) + 1;
+  return cds === 0 ? 0 : codonOf(cds - 1 + l.framePad) + 1;
 }
 
 /** What the codon columns and VEP's HGVSp need: the CDS context and the change in padded-CDS coordinates. */
@@ -102,17 +102,11 @@ export interface CodingEdit {
  * The coding edit of an allele wholly inside the CDS, or null (an end outside the CDS, an intron
  * inside the span, or no sequence).
  */
-export function codingEdit(
-  t: Transcript,
-  l: TranscriptLayout,
-  seq: TranscriptSequence | null,
-  allele: Allele,
-  s: TxSpan,
-): CodingEdit | null {
+export function codingEdit(l: TranscriptLayout, seq: TranscriptSequence | null, allele: Allele, s: TxSpan): CodingEdit | null {
   if (seq === null || s.cds5 === 0 || s.cds3 === 0) return null;
   const insertion = allele.end < allele.start;
   if (insertion ? s.cds3 !== s.cds5 + 1 : s.cds3 - s.cds5 + 1 !== allele.ref.length) return null;
-  const ctx = cdsContextOf(seq, l, t.codonTable);
+  const ctx = cdsContextOf(seq, l, l.codonTable);
   if (ctx === null) return null;
   const x = (insertion ? s.cds3 : s.cds5) - 1 + l.framePad;
   return { ctx, x, y: x + allele.ref.length - 1, alt: l.strand === 1 ? allele.alt : reverseComplement(allele.alt) };
@@ -124,8 +118,8 @@ export function aminoAcidsAndCodons(edit: CodingEdit): { aminoAcids: string; cod
   const refLen = y - x + 1;
   // Whole codons from the one holding the change's first base to the one holding its last (none
   // for an insertion between two codons).
-  const first = Math.floor(x / 3);
-  const last = Math.floor(y / 3);
+  const first = codonOf(x);
+  const last = codonOf(y);
   const start = first * 3;
   const length = (last - first + 1) * 3;
   const refCodon = ctx.seq.slice(start, Math.min(start + length, ctx.cdsLen));

@@ -10,9 +10,20 @@
  * - the prepared index's load: openReference inside a process (bench/reference-load.ts), and the
  *   time to first annotation, `gas annotate` of a one-variant VCF, whole process;
  * - `gas annotate` of N variants spread over every contig (throughput, peak RSS), alternating run
- *   by run with the demo bundle (chr21) on the bench:annotate file of the same size, both with
- *   `--threads 1 --known none`: the comparison is about the reference's size, so the thread count
- *   (which the load average decides by default) and the known-variant lookup are held fixed.
+ *   by run with the peers below, all with `--threads 1 --known none`: the comparison is about the
+ *   reference's size, so the thread count (which the load average decides by default) and the
+ *   known-variant lookup are held fixed.
+ *
+ * The peers. The chr21 demo run (bench:annotate's N-variant file) is printed, but it is not like
+ * for like: its 5M variants fall on the demo's 1.17 Mb of real sequence (~4 a base, ~3,500 per
+ * transcript, a few FASTA blocks read once), where the genome's are one every 620 bp (~19 per
+ * transcript: every FASTA block and every transcript's sequence is loaded for a few variants),
+ * and each genome variant hits twice the transcripts (output ~1.6 kB a record against ~0.8 kB).
+ * That gap is the input's density, not the reference's size. The like-for-like peer holds the
+ * density and the work fixed and changes only the reference: the genome's first contig alone
+ * (firstContigOptions: the same sequence, models and variants, byte for byte), its variants
+ * annotated against that one-contig reference and against the whole genome. The throughput
+ * target (within 20 %) is checked on that pair.
  * Figures are medians of N runs; the machine is shared, so the load average is printed.
  */
 import { rm } from "node:fs/promises";
@@ -21,7 +32,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeBenchVcf } from "./generate-vcf.ts";
 import { type Measured, median, runMeasured } from "./run-measured.ts";
-import { ensureSyntheticGenome } from "./synthetic-genome.ts";
+import { ensureSyntheticGenome, firstContigOptions } from "./synthetic-genome.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const OUT = join(ROOT, "bench", "out");
@@ -29,7 +40,7 @@ const DEMO = join(ROOT, "data", "demo");
 const DEMO_FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
 const GAS = ["bun", join(ROOT, "src", "main.ts")];
 
-const TARGETS = { prepareSeconds: 60, loadSeconds: 1, slowerThanChr21: 0.2, peakRssMb: 500 };
+const TARGETS = { prepareSeconds: 60, loadSeconds: 1, slowerLikeForLike: 0.2, peakRssMb: 500 };
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -53,17 +64,16 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const loadBefore = load();
 console.log(`load average before: ${loadBefore} (${availableParallelism()} cores)`);
 
-const genome = await ensureSyntheticGenome(
-  {
-    seed: Number(values.seed),
-    variants,
-    genes: Number(values.genes),
-    contigs: Number(values.contigs),
-    lengthScale: Number(values.scale),
-    outDir: OUT,
-  },
-  (line) => console.error(line),
-);
+const genomeOptions = {
+  seed: Number(values.seed),
+  variants,
+  genes: Number(values.genes),
+  contigs: Number(values.contigs),
+  lengthScale: Number(values.scale),
+  outDir: OUT,
+};
+const genome = await ensureSyntheticGenome(genomeOptions, (line) => console.error(line));
+const first = await ensureSyntheticGenome(firstContigOptions(genomeOptions), (line) => console.error(line));
 const s = genome.stats;
 console.log(
   `reference: ${s.contigs} contigs ${(s.bases / 1e9).toFixed(2)} Gb, ${fmt(s.genes)} genes, ${fmt(s.transcripts)} transcripts ` +
@@ -86,6 +96,9 @@ for (let i = 0; i < Math.min(runs, 2); i++) {
   console.log(`prepare: ${p.seconds.toFixed(1)} s wall, ${p.cpuSeconds.toFixed(1)} s CPU, peak RSS ${p.peakRssMb.toFixed(0)} MB`);
 }
 const prepareSeconds = median(prepares.map((p) => p.seconds));
+const prepareRssMb = Math.max(...prepares.map((p) => p.peakRssMb));
+if (!(await Bun.file(join(first.dir, "genes.gff3.gz.gas-index.json.gz")).exists()))
+  await must([...GAS, "refdata", "prepare", first.bundleDir]);
 
 // Index load: inside a process, then the whole of a one-variant annotation.
 const loads: { openSeconds: number; firstLookupSeconds: number; rssMb: number }[] = [];
@@ -128,37 +141,59 @@ if (chr21 && !(await Bun.file(demoVcf).exists())) {
   await writeBenchVcf(demoVcf, DEMO_FASTA, variants);
 }
 const out = join(OUT, "genome-annotated.vcf");
-const genomeRuns: Measured[] = [];
-const chr21Runs: Measured[] = [];
-for (let i = 0; i < runs; i++) {
-  const g = await must([...GAS, "annotate", genome.vcf, "-o", out, "--ref", genome.bundleDir, "--threads", "1", "--quiet"]);
-  genomeRuns.push(g);
-  console.log(`  genome: ${g.seconds.toFixed(1)} s, ${fmt(variants / g.seconds)}/s, peak RSS ${g.peakRssMb.toFixed(0)} MB`);
+const annotate = (vcf: string, ref: string, ...more: string[]) =>
+  must([...GAS, "annotate", vcf, "-o", out, "--ref", ref, "--known", "none", "--threads", "1", "--quiet", ...more]);
+/** Runs, then the output's bytes per record (the work per variant), the output removed. */
+async function timed(label: string, records: number, vcf: string, ref: string): Promise<Measured & { bytesPerRecord: number }> {
+  const m = await annotate(vcf, ref);
+  const bytesPerRecord = Bun.file(out).size / records;
   await rm(out, { force: true });
+  console.log(
+    `  ${label}: ${m.seconds.toFixed(1)} s, ${fmt(records / m.seconds)}/s, peak RSS ${m.peakRssMb.toFixed(0)} MB, ${fmt(bytesPerRecord)} B/record`,
+  );
+  return { ...m, bytesPerRecord };
+}
+const firstVariants = first.stats.variants;
+const runsOf = { genome: [] as Measured[], firstOnGenome: [] as Measured[], firstAlone: [] as Measured[], chr21: [] as Measured[] };
+let bytes = { genome: 0, chr21: 0 };
+for (let i = 0; i < runs; i++) {
+  const g = await timed("genome", variants, genome.vcf, genome.bundleDir);
+  runsOf.genome.push(g);
+  runsOf.firstOnGenome.push(await timed("chr1 on the genome", firstVariants, first.vcf, genome.bundleDir));
+  runsOf.firstAlone.push(await timed("chr1 alone", firstVariants, first.vcf, first.bundleDir));
   if (chr21) {
-    const c = await must([...GAS, "annotate", demoVcf, "-o", out, "--ref", DEMO, "--known", "none", "--threads", "1", "--quiet"]);
-    chr21Runs.push(c);
-    console.log(`  chr21:  ${c.seconds.toFixed(1)} s, ${fmt(variants / c.seconds)}/s, peak RSS ${c.peakRssMb.toFixed(0)} MB`);
-    await rm(out, { force: true });
+    const c = await timed("chr21 demo", variants, demoVcf, DEMO);
+    runsOf.chr21.push(c);
+    bytes = { genome: g.bytesPerRecord, chr21: c.bytesPerRecord };
   }
 }
-const rate = variants / median(genomeRuns.map((m) => m.seconds));
-const chr21Rate = chr21 ? variants / median(chr21Runs.map((m) => m.seconds)) : Number.NaN;
-const rssMb = Math.max(...genomeRuns.map((m) => m.peakRssMb), ...firsts.map((m) => m.peakRssMb));
-const change = (rate / chr21Rate - 1) * 100;
+const rateOf = (ms: Measured[], n: number) => n / median(ms.map((m) => m.seconds));
+const rate = rateOf(runsOf.genome, variants);
+const chr21Rate = chr21 ? rateOf(runsOf.chr21, variants) : Number.NaN;
+const onGenomeRate = rateOf(runsOf.firstOnGenome, firstVariants);
+const aloneRate = rateOf(runsOf.firstAlone, firstVariants);
+const rssMb = Math.max(...runsOf.genome.map((m) => m.peakRssMb), ...firsts.map((m) => m.peakRssMb));
+const pct = (a: number, b: number) => {
+  const c = (a / b - 1) * 100;
+  return `${c >= 0 ? "+" : ""}${c.toFixed(0)} %`;
+};
+const change = (onGenomeRate / aloneRate - 1) * 100;
 const k = (r: number) => `${Math.round(r / 1000)}k/s`;
 
 console.log(`load average after: ${load()}`);
 console.log(`\nMedians of ${runs} run(s) (prepare: ${prepares.length}); load average ${loadBefore} before, ${load()} after.`);
 console.log(
   `genome: ${s.contigs} contigs ${(s.bases / 1e9).toFixed(1)} Gb, ${fmt(s.genes)} genes, ${fmt(s.transcripts)} transcripts, ` +
-    `prepare ${prepareSeconds.toFixed(0)} s, index load ${loadSeconds.toFixed(1)} s, annotate ${variants} variants ${k(rate)} ` +
-    `(chr21 ${chr21 ? k(chr21Rate) : "n/a"}, ${chr21 ? `${change >= 0 ? "+" : ""}${change.toFixed(0)} %` : "n/a"}), peak RSS ${rssMb.toFixed(0)} MB`,
+    `prepare ${prepareSeconds.toFixed(0)} s (peak RSS ${prepareRssMb.toFixed(0)} MB), index load ${loadSeconds.toFixed(1)} s, ` +
+    `annotate ${variants} variants ${k(rate)} (like for like, chr1's ${fmt(firstVariants)} variants: ${k(onGenomeRate)} on the genome, ` +
+    `${k(aloneRate)} on chr1 alone, ${pct(onGenomeRate, aloneRate)}; chr21 demo ${chr21 ? `${k(chr21Rate)}, ${pct(rate, chr21Rate)}` : "n/a"}), ` +
+    `peak RSS ${rssMb.toFixed(0)} MB`,
 );
+if (chr21) console.log(`work per record: genome ${fmt(bytes.genome)} B of output, chr21 demo ${fmt(bytes.chr21)} B`);
 const ok = (b: boolean) => (b ? "met" : "MISSED");
 console.log(
   `targets: prepare ≤ ${TARGETS.prepareSeconds} s (${ok(prepareSeconds <= TARGETS.prepareSeconds)}), ` +
     `index load ≤ ${TARGETS.loadSeconds} s (${ok(loadSeconds <= TARGETS.loadSeconds)}), ` +
-    `throughput within ${TARGETS.slowerThanChr21 * 100} % of chr21 (${chr21 ? ok(change >= -TARGETS.slowerThanChr21 * 100) : "n/a"}), ` +
+    `throughput within ${TARGETS.slowerLikeForLike * 100} % like for like (${ok(change >= -TARGETS.slowerLikeForLike * 100)}), ` +
     `peak RSS ≤ ${TARGETS.peakRssMb} MB (${ok(rssMb <= TARGETS.peakRssMb)})`,
 );

@@ -8,10 +8,11 @@ import { describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { annotateFile } from "../src/modules/annotator/annotate-file.ts";
 import { openReference } from "../src/modules/annotator/reference/bundle.ts";
 import { prepareBundle } from "../src/modules/annotator/reference/prepared-index.ts";
-import { ensureSyntheticGenome } from "./synthetic-genome.ts";
+import { ensureSyntheticGenome, firstContigOptions } from "./synthetic-genome.ts";
 
 const hasBgzip = Bun.which("bgzip") !== null;
 if (!hasBgzip) console.warn("skipping synthetic-genome test: bgzip not found (apt-get install tabix)");
@@ -58,6 +59,31 @@ describe.skipIf(!hasBgzip)("synthetic genome for bench:genome", () => {
       } finally {
         await reference.close();
       }
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("firstContigOptions: the first contig alone, its sequence, models and variants unchanged", async () => {
+    const outDir = await mkdtemp(join(tmpdir(), "gas-synthetic-"));
+    try {
+      const opts = { seed: 11, contigs: 3, lengthScale: 0.002, genes: 120, variants: 3000, outDir };
+      const whole = await ensureSyntheticGenome(opts);
+      const peer = await ensureSyntheticGenome(firstContigOptions(opts));
+      expect(peer.stats.contigs).toBe(1);
+      const lines = async (path: string) => (await readFile(path, "utf8")).split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+      const onFirst = (l: string) => l.startsWith("1\t");
+      const records = (await lines(whole.vcf)).filter(onFirst);
+      expect(await lines(peer.vcf)).toEqual(records);
+      expect(peer.stats.variants).toBe(records.length);
+      // node:zlib reads every BGZF block (Bun.gunzipSync stops after the first member).
+      const gunzip = async (path: string) => new Uint8Array(gunzipSync(await readFile(path)));
+      const models = (text: string) => text.split("\n").filter((l) => onFirst(l) || l === "###");
+      const peerModels = models(new TextDecoder().decode(await gunzip(peer.gff3)));
+      expect(models(new TextDecoder().decode(await gunzip(whole.gff3))).slice(0, peerModels.length)).toEqual(peerModels);
+      // The FASTA's first contig: the peer's whole file is a prefix of the genome's.
+      const peerFasta = await gunzip(peer.fasta);
+      expect((await gunzip(whole.fasta)).subarray(0, peerFasta.length)).toEqual(peerFasta);
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }

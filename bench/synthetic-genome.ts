@@ -130,6 +130,30 @@ interface GeneModel {
   transcripts: TranscriptModel[];
 }
 
+/**
+ * Options of the genome that is `o`'s first contig alone, with the same genes and variants on it:
+ * each contig draws from its own seeded stream and the gene and variant counts are shares of the
+ * contig weights, so its FASTA, models and VCF records are the first contig's of `o`, byte for
+ * byte. bench:genome annotates those records against both: the same work, on a reference of one
+ * contig and on the whole genome.
+ */
+export function firstContigOptions(o: SyntheticGenomeOptions): SyntheticGenomeOptions {
+  const scale = o.lengthScale ?? 1;
+  const contigs = GRCH38_CONTIGS.slice(0, o.contigs ?? GRCH38_CONTIGS.length).map((c) => ({
+    length: Math.max(2000, Math.round(c.length * scale)),
+    density: c.density,
+  }));
+  const weightSum = contigs.reduce((a, c) => a + c.length * c.density, 0);
+  const totalBases = contigs.reduce((a, c) => a + c.length, 0);
+  const first = contigs[0]!;
+  return {
+    ...o,
+    contigs: 1,
+    genes: Math.max(1, Math.round(((o.genes ?? 60000) * first.length * first.density) / weightSum)),
+    variants: Math.max(1, Math.round((o.variants * first.length) / totalBases)),
+  };
+}
+
 /** Folder name of a configuration: everything that changes the files. */
 export function syntheticGenomeKey(o: SyntheticGenomeOptions): string {
   return `genome-s${o.seed}-c${o.contigs ?? 25}-x${o.lengthScale ?? 1}-g${o.genes ?? 60000}-v${o.variants}`;

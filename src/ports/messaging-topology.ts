@@ -42,7 +42,12 @@ export interface QueueSpec {
 }
 
 export const TOPICS = {
-  "job.requested": { publishers: ["web"] },
+  /**
+   * The web role's job requests; the annotators' chunks of a split job (jobs/split/split-job.ts):
+   * sent through the topic, not straight to the queue, so that in push mode SNS rings every
+   * annotator's webhook and idle ones take chunks at once instead of at their next sweep.
+   */
+  "job.requested": { publishers: ["web", "annotator"] },
   "job.completed": { publishers: ["annotator"] },
   "job.archive": { publishers: ["archiver"] },
   /** The web role on upgrade (billing's webhook), the archiver for its re-checks. */

@@ -39,7 +39,7 @@ describe("a split job leaves no chunk files and no split records", () => {
   });
 
   /** A new job on `text`, its request queued, and a worker that splits it into 3 chunks of 700 lines. */
-  async function submit(text: string) {
+  async function submit(text: string, published: { topic: string; message: unknown }[] = []) {
     const { ports, config, log } = h.container;
     const userId = await h.client().signIn(`cleanup-${randomUUID().slice(0, 8)}@example.org`, "Cleanup");
     const id = randomUUID();
@@ -52,7 +52,13 @@ describe("a split job leaves no chunk files and no split records", () => {
       jobs: ports.jobStore,
       inputs: ports.inputs,
       results: ports.results,
-      topic: ports.topic,
+      // The real topic, its publishes noted.
+      topic: {
+        publish: (topic, message, opts) => {
+          published.push({ topic, message });
+          return ports.topic.publish(topic, message, opts);
+        },
+      },
       queue,
       engine,
       workDir: config.backend.workDir,
@@ -91,6 +97,16 @@ describe("a split job leaves no chunk files and no split records", () => {
     expect(done.attempts).toBe(1);
     expect(await chunkFiles(job.id)).toEqual([]);
     expect(await splitRecords(job.id)).toEqual(none);
+  }, 120_000);
+
+  test("chunks go out on the job.requested topic (in push mode SNS rings every annotator's webhook)", async () => {
+    const published: { topic: string; message: unknown }[] = [];
+    const job = await submit(await Bun.file(input).text(), published);
+    expect(await job.run(1)).toEqual(["split"]);
+    expect(published.filter((p) => (p.message as { kind?: string }).kind === "chunk")).toEqual(
+      [0, 1, 2].map((chunk) => ({ topic: "job.requested", message: expect.objectContaining({ jobId: job.id, kind: "chunk", chunk, chunks: 3 }) })),
+    );
+    expect(await job.run()).toEqual(["chunk-done", "chunk-done", "merged"]);
   }, 120_000);
 
   test("failed on its input (a bad line in the last chunk): files and records removed", async () => {

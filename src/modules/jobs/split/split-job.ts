@@ -28,7 +28,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Job, JobStore, JobSummary } from "../../../ports/job-store.ts";
 import type { ObjectStore } from "../../../ports/object-store.ts";
-import type { Delivery, Queue, TopicMessages } from "../../../ports/queue.ts";
+import type { Delivery, Queue, Topic, TopicMessages } from "../../../ports/queue.ts";
 import type { SplitStore } from "../../../ports/split-store.ts";
 import type { Logger } from "../../../shared/logger.ts";
 import { buildInfo } from "../../../build-info.ts";
@@ -83,6 +83,8 @@ export interface SplitDeps {
   inputs: ObjectStore;
   results: ObjectStore;
   queue: Queue<AnnotatorMessage>;
+  /** Chunks are published on job.requested (the annotators' queue is its subscriber): see sendChunks. */
+  topic: Topic;
   engine: Pick<AnnotationEngine, "annotate">;
   workDir: string;
   visibilitySeconds: number;
@@ -126,9 +128,18 @@ export function createSplitter(deps: SplitDeps) {
     );
   }
 
+  /**
+   * Through the job.requested topic rather than a send to the queue: the queue receives the same
+   * message, and in push mode SNS also rings every annotator's webhook, so the fleet takes the
+   * chunks at once instead of at its next sweep (ANNOTATOR_PUSH_SWEEP_SECONDS, 60 s by default).
+   * The topic's type names the web role's requests; its queue carries AnnotatorMessage.
+   */
   async function sendChunks(job: Job, chunks: number, chunkLines: number, only?: Set<number>) {
-    for (let n = 0; n < chunks; n++)
-      if (!only || only.has(n)) await queue.send({ kind: "chunk", jobId: job.id, userId: job.userId, chunk: n, chunks, chunkLines });
+    for (let n = 0; n < chunks; n++) {
+      if (only && !only.has(n)) continue;
+      const chunk: ChunkRequest = { kind: "chunk", jobId: job.id, userId: job.userId, chunk: n, chunks, chunkLines };
+      await deps.topic.publish("job.requested", chunk as unknown as JobRequest);
+    }
   }
 
   /**

@@ -3,10 +3,10 @@
  * and counts. Used by annotate-file.ts on one thread and by each worker of parallel/.
  */
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
-import { transcriptEffect } from "./consequence/annotate-transcript.ts";
+import { transcriptEffectOn } from "./consequence/annotate-transcript.ts";
 import { haplotypeConsequences, type PhasedRecord, type PhasedResult } from "./consequence/haplotypes.ts";
 import { placementOn } from "./consequence/indel-placement.ts";
-import { layoutOf } from "./hgvs/transcript-coordinates.ts";
+import { layoutOf, type TranscriptLayout } from "./hgvs/transcript-coordinates.ts";
 import { choose, keepChosen } from "./consequence/pick.ts";
 import { intergenicEffect } from "./consequence/intergenic.ts";
 import { finishTerms, SO } from "./consequence/so-terms.ts";
@@ -50,13 +50,15 @@ export class RecordAnnotator {
    * What `prepare` worked out for the batch, as parallel arrays reused batch after batch (an
    * object per record, with its arrays, was ~250 bytes of garbage per record): per record, the
    * reference contig and genome window, and its alleles as the range alleleFrom[i] ..
-   * alleleFrom[i + 1] of `alleles`, with the transcripts near each allele in `nearby`.
+   * alleleFrom[i + 1] of `alleles`, with the transcripts near each allele in `nearby` and their
+   * layouts in `nearbyLayouts` (index for index).
    */
   private contigs: (string | null)[] = [];
   private windows: (GenomeWindow | null)[] = [];
   private alleleFrom = new Int32Array(1);
   private alleles: Allele[] = [];
   private nearby: Transcript[][] = [];
+  private nearbyLayouts: TranscriptLayout[][] = [];
   /** --phased: the batch's compound consequences by record index (consequence/haplotypes.ts). */
   private phased: Map<number, PhasedResult> | null = null;
   /** ALTs that cannot be annotated, by record index (rare: symbolic alleles and the like). */
@@ -126,7 +128,13 @@ export class RecordAnnotator {
     }
     from[n] = alleles.length;
     const nearby = this.nearby;
+    const nearbyLayouts = this.nearbyLayouts;
     nearby.length = alleles.length;
+    nearbyLayouts.length = alleles.length;
+    // The transcript index hands out the same array for neighbouring positions: their layouts
+    // are looked up once per array rather than per allele and transcript (WeakMap gets).
+    let lastHits: Transcript[] | null = null;
+    let lastLayouts: TranscriptLayout[] = [];
     const needSequence = new Set<Transcript>();
     const loads: Promise<void>[] = [];
     for (const [contig, indexes] of byContig) {
@@ -142,12 +150,18 @@ export class RecordAnnotator {
           const a = alleles[k]!;
           const hits = this.reference.transcripts.overlapping(contig, a.start, Math.max(a.start, a.end), UP_DOWN_DISTANCE);
           nearby[k] = hits;
+          if (hits !== lastHits) {
+            lastHits = hits;
+            lastLayouts = hits.map(layoutOf);
+          }
+          nearbyLayouts[k] = lastLayouts;
           let r = 0;
           if (a.sv !== undefined) continue; // SV consequences read no sequence
-          for (const t of hits) {
+          for (let j = 0; j < hits.length; j++) {
+            const t = hits[j]!;
             const at = a.spanLeft === undefined ? a : placementOn(a, t);
             // The span from the layout: Transcript objects are megamorphic (TranscriptLayout.start).
-            const l = layoutOf(t);
+            const l = lastLayouts[j]!;
             if (at.end < l.start || at.start > l.end) continue;
             if (!recent.includes(t)) needSequence.add(t);
             recent[r++] = t;
@@ -244,7 +258,7 @@ export class RecordAnnotator {
     for (let k = first; k < end; k++) {
       const allele = this.alleles[k]!;
       const from = all.length;
-      this.annotateAllele(allele, this.nearby[k]!, window, all);
+      this.annotateAllele(allele, this.nearby[k]!, this.nearbyLayouts[k]!, window, all);
       if (!refOk) for (let i = from; i < all.length; i++) all[i]!.messages |= MessageFlag.refMismatch;
       // Known variants are sequence alleles: a symbolic SV matches none.
       const match = known && allele.sv === undefined ? known.annotate(allele, window) : null;
@@ -359,7 +373,13 @@ export class RecordAnnotator {
   }
 
   /** Appends the allele's effects to `into`, most severe first. */
-  private annotateAllele(allele: Allele, transcripts: readonly Transcript[], window: GenomeWindow, into: AlleleEffect[]): void {
+  private annotateAllele(
+    allele: Allele,
+    transcripts: readonly Transcript[],
+    layouts: readonly TranscriptLayout[],
+    window: GenomeWindow,
+    into: AlleleEffect[],
+  ): void {
     const from = into.length;
     const pool = this.pool;
     if (allele.sv !== undefined) {
@@ -374,11 +394,12 @@ export class RecordAnnotator {
       for (let i = 0; i < transcripts.length; i++) {
         const t = transcripts[i]!;
         const at = allele.spanLeft === undefined ? allele : placementOn(allele, t);
-        const l = layoutOf(t);
+        const l = layouts[i]!;
         const overlaps = at.end >= l.start && at.start <= l.end;
-        const fx = transcriptEffect(
+        const fx = transcriptEffectOn(
           allele,
           t,
+          l,
           overlaps ? this.sequences.get(t) : null,
           window,
           UP_DOWN_DISTANCE,

@@ -269,7 +269,7 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
           for (const k in values) match.info[k] ??= values[k]!; // first matching record wins per field
         }
       }
-      found.length = 0;
+      if (found.length !== 0) found.length = 0; // guarded: see KnownWindow.candidates
       return match;
     },
 

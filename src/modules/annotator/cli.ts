@@ -12,6 +12,7 @@ import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, parseAnnotationFields
 import type { OutputPaths } from "./output/output-sinks.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "./reference/bundle.ts";
+import { defaultThreads, estimatedInputBytes } from "./parallel/thread-policy.ts";
 import { prepareBundle } from "./reference/prepared-index.ts";
 
 const USAGE = `Usage:
@@ -32,8 +33,8 @@ const USAGE = `Usage:
         does: INFO/HCSQ, FORMAT/HCSQ (which haplotype carries which), INFO/HCSQ_UNPHASED.
       Without -o, writes the original GAS pair beside IN: <name>.annot.vcf and <name>.vcf.count.log.
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
-      --threads: annotation threads (default: the idle cores, the cores less the load average;
-      inputs under 1 MB use one).
+      --threads: annotation threads (default: one; inputs over ~64 MB on a machine with three or
+      more idle cores use the idle cores less one, which the JIT compiler needs).
   gas refdata prepare BUNDLE_DIR
       Compiles the bundle's gene models into its fast index (see manifest.json "index").`;
 
@@ -216,26 +217,13 @@ function pickOrderOption(flag: string | undefined): { pickOrder?: PickCriterion[
   }
 }
 
-/** Parallel workers pay a start-up cost (a thread and a reference each): small inputs use one. */
-const PARALLEL_MIN_BYTES = 1 << 20;
-
 async function threadCount(flag: string | undefined, input: string): Promise<number> {
   if (flag !== undefined) {
     const n = Number(flag);
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be a whole number from 1 to 256, not "${flag}"`);
     return n;
   }
-  return Bun.file(input).size < PARALLEL_MIN_BYTES ? 1 : idleCores(availableParallelism(), loadavg()[0]!);
-}
-
-/**
- * The cores no other process is using (the 1-minute load average taken off), at least one. A
- * worker only pays on a core of its own: on this project's 2-core machine under a load average of
- * 10-20 from other processes, 2 threads took 1.4-2x the wall time of 1 thread at 1M and 5M
- * variants (bench/annotate.ts), as every thread more costs CPU (its own JIT, GC and copies).
- */
-export function idleCores(cores: number, load: number): number {
-  return Math.max(1, Math.min(cores, Math.round(cores - load)));
+  return defaultThreads({ cores: availableParallelism(), load: loadavg()[0]! }, await estimatedInputBytes(input));
 }
 
 async function refdataCommand(args: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * `bun run bench:annotate [--runs N] [--sizes 1000000,5000000] [--no-peers]`
+ * `bun run bench:annotate [--runs N] [--sizes 1000000,5000000] [--no-peers] [--only threads]`
  *
  * Annotation throughput and peak memory in the configurations users run, side by side with
  * bcftools on the same files in the same run: a deterministic VCF over the real bases of the demo
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     sizes: { type: "string", default: "1000000,5000000" },
     "no-peers": { type: "boolean", default: false },
+    /** Runs only the configurations whose name contains this (e.g. "--threads": 1 against 2). */
+    only: { type: "string" },
   },
 });
 const runs = Number(values.runs);
@@ -70,6 +72,7 @@ const configs: Config[] = [
   { name: "gas --fasta --genes", cmd: (i, o) => [...GAS, i, "-o", o, "--fasta", FASTA, "--genes", GFF3, "--quiet"] },
   ...(bcftools ? [{ name: "bcftools csq -l", cmd: (i: string, o: string) => ["sh", "-c", `${BCF_CSQ} ${i} -o ${o}`] }] : []),
   { name: "gas --threads 1", cmd: (i, o) => [...GAS, i, "-o", o, "--fasta", FASTA, "--genes", GFF3, "--quiet", "--threads", "1"] },
+  { name: "gas --threads 2", cmd: (i, o) => [...GAS, i, "-o", o, "--fasta", FASTA, "--genes", GFF3, "--quiet", "--threads", "2"] },
   { name: "gas --ref (known)", cmd: (i, o) => [...GAS, i, "-o", o, "--ref", DEMO, "--quiet"] },
   ...(bcftools
     ? [
@@ -122,7 +125,9 @@ for (const n of sizes) {
     if (made.exitCode !== 0) throw new Error(`bgzip/tabix of ${input} failed: ${made.stderr.toString()}`);
   }
   const measured = new Map<string, Measured[]>();
-  const active = configs.filter((c) => n <= (c.maxVariants ?? Number.POSITIVE_INFINITY));
+  const active = configs.filter(
+    (c) => n <= (c.maxVariants ?? Number.POSITIVE_INFINITY) && (values.only === undefined || c.name.includes(values.only)),
+  );
   for (let run = 0; run < runs; run++) {
     for (const c of active) {
       const out = join(OUT, `out-${n}.vcf`);
@@ -178,8 +183,14 @@ for (const n of sizes) {
         `${((known.cpuSeconds / none.cpuSeconds - 1) * 100).toFixed(0)} % CPU (target ≤ 20 %)`,
     );
   }
-  if (dflt && one)
-    console.log(`    default threads (the idle cores of ${cores}) vs --threads 1: ${(one.seconds / dflt.seconds).toFixed(2)}× wall`);
+  if (dflt && one) console.log(`    default threads vs --threads 1: ${(one.seconds / dflt.seconds).toFixed(2)}× wall`);
+  const two = at("gas --threads 2");
+  if (two && one) {
+    console.log(
+      `    --threads 2 vs --threads 1 (${cores} cores): ${(one.seconds / two.seconds).toFixed(2)}× wall, ` +
+        `${(two.cpuSeconds / one.cpuSeconds).toFixed(2)}× the CPU (target at 5M: ≥ 1.6× wall)`,
+    );
+  }
   const snp = at("SnpEff");
   if (snp && one) console.log(`    --threads 1 vs SnpEff: ${(rate(one) / rate(snp)).toFixed(1)}×`);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { cutInput } from "./cut-input.ts";
 import { translateEffects } from "./merge-store.ts";
 import { shiftLineNumbers } from "./merge-summary.ts";
@@ -66,6 +67,22 @@ describe("cutInput", () => {
     expect((await cut("nohdr", "##fileformat=VCFv4.2\n", 2)).files).toEqual([]);
     expect((await cut("data-first", `${record(0)}\n${HEADER}`, 2)).files).toEqual([]);
   });
+
+  test("past the engine's limits no chunks, in bounded memory: the engine then names the problem", async () => {
+    // Hostile corpus: 1 GB of NULs gzipped to ~1 MB, no newline anywhere. The header never ends;
+    // the cutter held it all (a --role=all process grew to 20 GB and was OOM-killed).
+    const before = process.memoryUsage.rss();
+    const member = gzipSync(new Uint8Array(16 << 20));
+    const bomb = Buffer.concat(Array.from({ length: 64 }, () => member)); // one gzip stream of 64 members
+    const r = await cut("bomb", bomb, 2);
+    expect(r.files).toEqual([]);
+    expect(process.memoryUsage.rss() - before).toBeLessThan(200 << 20);
+    // A data line longer than the limit (here 1 KiB), once the header is whole.
+    const input = join(dir, "longline.in");
+    await Bun.write(input, `${HEADER}${record(0)}\n21\t5\t.\tA\tG\t.\t.\tX=${"y".repeat(4096)}\n${record(1)}\n`);
+    expect((await cutInput(input, join(dir, "longline"), "x.vcf", 1, 1024)).files).toEqual([]);
+    expect((await cutInput(input, join(dir, "longline-ok"), "x.vcf", 1, 8192)).files.length).toBe(3);
+  }, 60_000);
 });
 
 describe("renumbering", () => {

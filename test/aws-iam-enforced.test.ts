@@ -184,7 +184,7 @@ describe.skipIf(!!missing)("each role's calls under its own rendered policy, on 
     admin?.destroy();
     iam?.destroy();
     await moto?.stop();
-  });
+  }, 30_000); // closing the pools and stopping moto took over bun's default 5 s on a loaded CI machine
 
   const now = () => new Date();
   const SUMMARY = {

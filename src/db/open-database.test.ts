@@ -36,5 +36,5 @@ describe("database", () => {
     } finally {
       await database.close();
     }
-  });
+  }, 30_000); // a schema and every migration: over bun's default 5 s on a loaded CI machine
 });

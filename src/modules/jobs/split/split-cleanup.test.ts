@@ -104,7 +104,10 @@ describe("a split job leaves no chunk files and no split records", () => {
     const job = await submit(await Bun.file(input).text(), published);
     expect(await job.run(1)).toEqual(["split"]);
     expect(published.filter((p) => (p.message as { kind?: string }).kind === "chunk")).toEqual(
-      [0, 1, 2].map((chunk) => ({ topic: "job.requested", message: expect.objectContaining({ jobId: job.id, kind: "chunk", chunk, chunks: 3 }) })),
+      [0, 1, 2].map((chunk) => ({
+        topic: "job.requested",
+        message: expect.objectContaining({ jobId: job.id, kind: "chunk", chunk, chunks: 3 }),
+      })),
     );
     expect(await job.run()).toEqual(["chunk-done", "chunk-done", "merged"]);
   }, 120_000);

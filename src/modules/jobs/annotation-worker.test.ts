@@ -101,6 +101,47 @@ describe("annotation worker on the local ports", () => {
     ]);
   });
 
+  test("a dead letter fails a job nobody holds, but sends a live worker's job back to the queue", async () => {
+    const { ports, config, log } = h.container;
+    const userId = await h.client().signIn("dee@example.org", "Dee");
+    const queue = ports.queue<JobRequest>("annotator");
+    const dlq = ports.queue<JobRequest>("annotator.dlq");
+    const worker = createAnnotationWorker({
+      jobs: ports.jobStore,
+      inputs: ports.inputs,
+      results: ports.results,
+      topic: ports.topic,
+      queue,
+      engine: null as unknown as AnnotationEngine, // never reached
+      workDir: config.backend.workDir,
+      visibilitySeconds: 30,
+      maxAttempts: 5,
+      log,
+    });
+    const job = async (claimedBy: string | null) => {
+      const id = randomUUID();
+      await ports.jobStore.create({ id, userId, inputFileName: "d.vcf", inputKey: `${userId}/${id}~d.vcf`, submitTime: new Date() });
+      if (claimedBy) expect((await ports.jobStore.claim(id, claimedBy, 60)).outcome).toBe("claimed");
+      const request = { jobId: id, userId, inputKey: `${userId}/${id}~d.vcf`, inputFileName: "d.vcf", submitTime: new Date().toISOString() };
+      await dlq.send(request);
+      const [dead] = await dlq.receive();
+      await worker.handleDeadLetter(dead!, dlq);
+      return id;
+    };
+    // Held by a live worker (its message lease lapsed five times, not its work): still RUNNING,
+    // its request back on the queue, the dead letter gone.
+    const held = await job("live-worker");
+    expect((await ports.jobStore.get(held))!.status).toBe("RUNNING");
+    expect((await queue.receive()).map((d) => d.message.jobId)).toEqual([held]);
+    // Nobody holds it: FAILED with the reason the user reads.
+    const orphan = await job(null);
+    expect((await ports.jobStore.get(orphan))!).toMatchObject({
+      status: "FAILED",
+      failureReason: expect.stringContaining("could not be completed after 5 attempts"),
+    });
+    expect(await dlq.receive()).toEqual([]);
+  });
+
   test("sweepWorkDir at start removes folders of finished jobs and keeps those of running ones", async () => {
     const { ports, config, log } = h.container;
     const userId = await h.client().signIn("bob@example.org", "Bob");

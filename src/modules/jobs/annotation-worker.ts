@@ -515,7 +515,20 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
     if (await dropMalformed(d, dlq)) return;
     const { jobId } = d.message;
     const reason = `The annotation could not be completed after ${deps.maxAttempts} attempts because of a problem on our side. Please submit the file again.`;
-    if (await jobs.fail(jobId, null, reason)) {
+    // Fail the job only from a claim of our own: a worker holding a live claim is running it now,
+    // and only its lease on the message lapsed that often (slow heartbeats on a loaded host, a
+    // database outage), not its work. Failing it under that worker FAILED a job about to complete
+    // and left its results beside the FAILED job (bench/soak.ts in CI, 2 of 200 at load 17). The
+    // request goes back on the queue instead, so the crash of that worker is still covered.
+    const token = randomUUID();
+    const claim = await jobs.claim(jobId, token, claimSeconds(deps.visibilitySeconds));
+    if (claim.outcome === "busy") {
+      await queue.send(d.message as unknown as JobRequest);
+      await dlq.ack(d);
+      deps.log.warn("dead letter of a job a live worker holds: request sent again", { jobId });
+      return;
+    }
+    if (claim.outcome === "claimed" && (await jobs.fail(jobId, token, reason))) {
       const job = await jobs.get(jobId);
       if (job) await publishFinished(job, "FAILED");
       deps.log.warn("job dead-lettered", { jobId });

@@ -176,6 +176,23 @@ export function jobStoreContract(
       expect((await h.store.claim(ids[1]!, "t9", 60, { maxRunningPerUser: 1 })).outcome).toBe("finished");
     });
 
+    test("a RUNNING job whose claim lapsed is taken over at the cap: the cap is for starting jobs", async () => {
+      const crashed = { ...job, id: randomUUID() };
+      const running = { ...job, id: randomUUID() };
+      for (const j of [crashed, running]) await h.store.create(j);
+      expect((await h.store.claim(crashed.id, "dead", 60, { maxRunningPerUser: 2 })).outcome).toBe("claimed");
+      expect((await h.store.claim(running.id, "live", 60, { maxRunningPerUser: 2 })).outcome).toBe("claimed");
+      await h.store.renewClaim(crashed.id, "dead", 0); // its worker died: the claim lapses
+      await sleep(20);
+      // The owner still has a live job and the cap is 1: a PENDING job would wait, this one is taken
+      // over (before, it was 'busy' until its request dead-lettered and the job FAILED).
+      const takeover = await h.store.claim(crashed.id, "next", 60, { maxRunningPerUser: 1 });
+      expect(takeover.outcome).toBe("claimed");
+      expect(takeover.outcome === "claimed" && takeover.job.attempts).toBe(2);
+      // A live claim stays 'busy' for anyone else, capped or not.
+      expect((await h.store.claim(running.id, "other", 60, { maxRunningPerUser: 1 })).outcome).toBe("busy");
+    });
+
     test.skipIf(skipped.has("concurrent claims of one user's jobs never pass the cap"))(
       "concurrent claims of one user's jobs never pass the cap",
       async () => {

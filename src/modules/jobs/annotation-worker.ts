@@ -363,8 +363,14 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
         try {
           const kept =
             (await jobs.renewClaim(job.id, token, claimSeconds(deps.visibilitySeconds))) && (await queue.extend(d, deps.visibilitySeconds));
-          if (!kept) {
+          if (!kept && !lost) {
             lost = true;
+            clearInterval(beat);
+            // The message went to another receiver (our lease on it lapsed: a starved event loop,
+            // a database outage). Let go of the job's claim too: renewed above, it kept the job
+            // 'busy' for that receiver until this run wound down, and each 'busy' is a delivery
+            // counted towards the dead-letter queue (bench/soak.ts: a good job FAILED that way).
+            await jobs.renewClaim(job.id, token, 0).catch(() => {});
             run.abort(new Error("claim lost"));
           }
         } catch (err) {

@@ -12,10 +12,37 @@ import { join } from "node:path";
 import { type WebHarness, startWebHarness } from "../../../test/support/web-harness.ts";
 import { gunzipSync } from "node:zlib";
 import { type AnnotationEngine, bundleChecksums, DEFAULT_BUNDLE_DIR, startEngineThread } from "../annotator/index.ts";
+import type { Queue } from "../../ports/queue.ts";
 import { type JobRequest, createAnnotationWorker } from "./annotation-worker.ts";
 import { resultKeys } from "./job-keys.ts";
 
 const DEMO_VCF = join(import.meta.dir, "../../../data/demo/vcf/test.vcf");
+
+/**
+ * The worker on the harness's ports. Without `engine` it is never reached: the tests that leave
+ * it out exercise what happens before an annotation (duplicates, dead letters, the sweep).
+ */
+function workerOn(
+  h: WebHarness,
+  queue: Queue<JobRequest>,
+  log: WebHarness["container"]["log"],
+  more: Partial<Parameters<typeof createAnnotationWorker>[0]> = {},
+) {
+  const { ports, config } = h.container;
+  return createAnnotationWorker({
+    jobs: ports.jobStore,
+    inputs: ports.inputs,
+    results: ports.results,
+    topic: ports.topic,
+    queue,
+    engine: null as unknown as AnnotationEngine,
+    workDir: config.backend.workDir,
+    visibilitySeconds: 30,
+    maxAttempts: 5,
+    log,
+    ...more,
+  });
+}
 
 describe("annotation worker on the local ports", () => {
   let h: WebHarness;
@@ -38,19 +65,7 @@ describe("annotation worker on the local ports", () => {
       inputFileName: job.inputFileName,
       submitTime: new Date().toISOString(),
     });
-    const worker = createAnnotationWorker({
-      jobs: ports.jobStore,
-      inputs: ports.inputs,
-      results: ports.results,
-      topic: ports.topic,
-      queue,
-      // Never opened: a finished job is not annotated again (the engine is not reached).
-      engine: null as unknown as AnnotationEngine,
-      workDir: config.backend.workDir,
-      visibilitySeconds: 30,
-      maxAttempts: 5,
-      log,
-    });
+    const worker = workerOn(h, queue, log);
     // The finisher's work folder, left when it died before its cleanup.
     const stale = join(config.backend.workDir, `${jobId}-${"dead-token"}`);
     await mkdir(stale, { recursive: true });
@@ -63,7 +78,7 @@ describe("annotation worker on the local ports", () => {
   });
 
   test("a message that is not a job request is deleted and logged, from the queue and from its dead-letter queue", async () => {
-    const { ports, config } = h.container;
+    const { ports } = h.container;
     const queue = ports.queue<JobRequest>("annotator");
     const dlq = ports.queue<JobRequest>("annotator.dlq");
     const logged: { msg: string; fields: Record<string, unknown> }[] = [];
@@ -71,18 +86,7 @@ describe("annotation worker on the local ports", () => {
       ...h.container.log,
       error: (msg: string, fields: Record<string, unknown>) => logged.push({ msg, fields }),
     } as typeof h.container.log;
-    const worker = createAnnotationWorker({
-      jobs: ports.jobStore,
-      inputs: ports.inputs,
-      results: ports.results,
-      topic: ports.topic,
-      queue,
-      engine: null as unknown as AnnotationEngine, // never reached
-      workDir: config.backend.workDir,
-      visibilitySeconds: 30,
-      maxAttempts: 5,
-      log,
-    });
+    const worker = workerOn(h, queue, log);
     const bad = ["not json", { jobId: 42 }, { jobId: "../../etc" }] as unknown as JobRequest[];
     for (const m of bad) await queue.send(m);
     for (const _ of bad) {
@@ -102,27 +106,22 @@ describe("annotation worker on the local ports", () => {
   });
 
   test("a dead letter fails a job nobody holds, but sends a live worker's job back to the queue", async () => {
-    const { ports, config, log } = h.container;
+    const { ports, log } = h.container;
     const userId = await h.client().signIn("dee@example.org", "Dee");
     const queue = ports.queue<JobRequest>("annotator");
     const dlq = ports.queue<JobRequest>("annotator.dlq");
-    const worker = createAnnotationWorker({
-      jobs: ports.jobStore,
-      inputs: ports.inputs,
-      results: ports.results,
-      topic: ports.topic,
-      queue,
-      engine: null as unknown as AnnotationEngine, // never reached
-      workDir: config.backend.workDir,
-      visibilitySeconds: 30,
-      maxAttempts: 5,
-      log,
-    });
+    const worker = workerOn(h, queue, log);
     const job = async (claimedBy: string | null) => {
       const id = randomUUID();
       await ports.jobStore.create({ id, userId, inputFileName: "d.vcf", inputKey: `${userId}/${id}~d.vcf`, submitTime: new Date() });
       if (claimedBy) expect((await ports.jobStore.claim(id, claimedBy, 60)).outcome).toBe("claimed");
-      const request = { jobId: id, userId, inputKey: `${userId}/${id}~d.vcf`, inputFileName: "d.vcf", submitTime: new Date().toISOString() };
+      const request = {
+        jobId: id,
+        userId,
+        inputKey: `${userId}/${id}~d.vcf`,
+        inputFileName: "d.vcf",
+        submitTime: new Date().toISOString(),
+      };
       await dlq.send(request);
       const [dead] = await dlq.receive();
       await worker.handleDeadLetter(dead!, dlq);
@@ -157,24 +156,13 @@ describe("annotation worker on the local ports", () => {
     expect((await ports.jobStore.claim(running, "live-token", 60)).outcome).toBe("claimed");
     const dirs = [`${finished}-t1`, `${running}-live-token`].map((f) => join(config.backend.workDir, f));
     for (const d of dirs) await mkdir(d, { recursive: true });
-    const worker = createAnnotationWorker({
-      jobs: ports.jobStore,
-      inputs: ports.inputs,
-      results: ports.results,
-      topic: ports.topic,
-      queue: ports.queue<JobRequest>("annotator"),
-      engine: null as unknown as AnnotationEngine, // not used by the sweep
-      workDir: config.backend.workDir,
-      visibilitySeconds: 30,
-      maxAttempts: 5,
-      log,
-    });
+    const worker = workerOn(h, ports.queue<JobRequest>("annotator"), log);
     expect(await worker.sweepWorkDir()).toBeGreaterThanOrEqual(1);
     expect(dirs.map((d) => existsSync(d))).toEqual([false, true]);
   });
 
   test("a job stores the VCF as BGZF with its tabix index, the log and the results store; no JSON; rowsKey is the store", async () => {
-    const { ports, config, log } = h.container;
+    const { ports, log } = h.container;
     const userId = await h.client().signIn("cy@example.org", "Cy");
     const id = randomUUID();
     const inputKey = `${userId}/${id}~test.vcf`;
@@ -184,18 +172,7 @@ describe("annotation worker on the local ports", () => {
     await queue.send({ jobId: id, userId, inputKey, inputFileName: "test.vcf", submitTime: new Date().toISOString() });
     const engine = await startEngineThread({ bundleDir: DEFAULT_BUNDLE_DIR });
     try {
-      const worker = createAnnotationWorker({
-        jobs: ports.jobStore,
-        inputs: ports.inputs,
-        results: ports.results,
-        topic: ports.topic,
-        queue,
-        engine,
-        workDir: config.backend.workDir,
-        visibilitySeconds: 30,
-        maxAttempts: 5,
-        log,
-      });
+      const worker = workerOn(h, queue, log, { engine });
       const [delivery] = await queue.receive();
       expect(await worker.handle(delivery!, new AbortController().signal)).toBe("completed");
     } finally {
@@ -235,19 +212,7 @@ describe("annotation worker on the local ports", () => {
     const engine = await startEngineThread({ bundleDir: DEFAULT_BUNDLE_DIR });
     const reference = bundleChecksums(DEFAULT_BUNDLE_DIR);
     try {
-      const worker = createAnnotationWorker({
-        jobs: ports.jobStore,
-        inputs: ports.inputs,
-        results: ports.results,
-        topic: ports.topic,
-        queue,
-        engine,
-        workDir: config.backend.workDir,
-        visibilitySeconds: 30,
-        maxAttempts: 5,
-        log,
-        reference: () => reference,
-      });
+      const worker = workerOn(h, queue, log, { engine, reference: () => reference });
       const [delivery] = await queue.receive();
       expect(await worker.handle(delivery!, new AbortController().signal)).toBe("completed");
     } finally {

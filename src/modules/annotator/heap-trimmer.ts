@@ -26,6 +26,18 @@ import { edenGC } from "bun:jsc";
  * | 64 MB      | 8 MB       | 131 MB, 4.7 s      | 137 MB, 18.0 s     |
  * | 32 MB      | 16 MB      | 134 MB, 4.6 s      |                    |
  * | never      | 8 MB       | 195 MB, 4.6 s      |                    |
+ *
+ * Re-measured 2026-12-03 with CSQ in the default output (~850 MB per 1M variants), timing each
+ * forced collection in-process (1M, `--fasta --genes`, default threads): 12 full ones at 19-35 ms
+ * and 89 eden ones at 2-7 ms, 0.5-1.3 s of the main thread in all, of 5-7 s CPU (the JIT threads'
+ * FTL recompiles take ~2 s more on the other core). The live heap then is ~32 MB (96k objects), which
+ * every full collection marks again. Tried, 3 runs each at load 2-8, medians: full every
+ * 128 MB + eden every 16 MB halves the collections (0.3-0.5 s) but peak RSS 141 MB, max 148; full
+ * every 256 MB 151-155 MB; at low load this default itself reached 144 MB (the concurrent collector
+ * and JIT get their core), so the headroom under 150 MB is too small to widen the intervals.
+ * Running the collection at the batch's event-loop turn (setImmediate, fewer records alive) gave
+ * no lower peak; a collection only when RSS rose over its start-up level fired an eden on every
+ * 4 MB (RSS stays up after a collection); JSC's fullGC()/gcAndSweep() cost the same as Bun.gc(true).
  */
 export function createHeapTrimmer(everyBytes = 64 << 20, edenEveryBytes = 8 << 20) {
   let since = 0;

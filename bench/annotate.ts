@@ -40,8 +40,13 @@ const { values } = parseArgs({
     "no-peers": { type: "boolean", default: false },
     /** Runs only the configurations whose name contains this (e.g. "--threads": 1 against 2). */
     only: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (values.help) {
+  console.log("bun run bench:annotate [--runs N] [--sizes 1000000,5000000] [--no-peers] [--only NAME]");
+  process.exit(0);
+}
 const runs = Number(values.runs);
 const sizes = values.sizes.split(",").map(Number);
 const cores = availableParallelism();
@@ -130,7 +135,8 @@ for (const n of sizes) {
   );
   for (let run = 0; run < runs; run++) {
     for (const c of active) {
-      const out = join(OUT, `out-${n}.vcf`);
+      // Per process: two benches at once on a shared machine must not write each other's output.
+      const out = join(OUT, `out-${n}-${process.pid}.vcf`);
       const m = await runMeasured(c.cmd(input, out));
       await rm(out, { force: true }); // GAS writes ~850 MB per million variants
       if (m.exitCode !== 0) throw new Error(`${c.cmd(input, out).join(" ")} failed (${m.exitCode}):\n${m.stderr.slice(-2000)}`);

@@ -9,12 +9,13 @@ import { NotReadyError, checkReady, readinessChecks } from "./readiness.ts";
 
 describe("readiness", () => {
   test("each role checks the backends it uses, once each", () => {
-    const c = { database: {}, ports: {} } as Parameters<typeof readinessChecks>[0];
+    // The SES mailer has a check (ready); the outbox and SMTP mailers have none.
+    const c = { database: {}, ports: { mailer: { ready: async () => {} } } } as Parameters<typeof readinessChecks>[0];
     const names = (roles: Parameters<typeof readinessChecks>[1]) => readinessChecks(c, roles).map((x) => x.name);
-    expect(names(["web"])).toEqual(["database", "jobs", "inputs", "results", "queue annotator"]);
+    expect(names(["web"])).toEqual(["database", "jobs", "inputs", "results", "queue annotator", "mail"]);
     expect(names(["annotator"])).toEqual(["database", "jobs", "inputs", "results", "queue annotator"]);
     expect(names(["archiver"])).toEqual(["database", "jobs", "results", "queue archiver"]);
-    expect(names(["notifier"])).toEqual(["database", "jobs", "queue notifier"]);
+    expect(names(["notifier"])).toEqual(["database", "jobs", "queue notifier", "mail"]);
     expect(names(["web", "annotator", "archiver", "notifier"])).toEqual([
       "database",
       "jobs",
@@ -23,7 +24,13 @@ describe("readiness", () => {
       "queue annotator",
       "queue archiver",
       "queue notifier",
+      "mail",
     ]);
+  });
+
+  test("a mailer without a check (outbox, SMTP) adds none", () => {
+    const c = { database: {}, ports: { mailer: {} } } as Parameters<typeof readinessChecks>[0];
+    expect(readinessChecks(c, ["web", "notifier"]).map((x) => x.name)).not.toContain("mail");
   });
 
   test("a check that hangs counts as failed after the timeout; the others still answer", async () => {

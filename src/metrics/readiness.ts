@@ -4,10 +4,13 @@
  * with the AWS endpoints dead). A check is the cheapest real call of the port: a read of a key or
  * id that does not exist, a queue's depth. The ALB's health check uses /healthz (liveness), so a
  * database failover makes instances not ready, and taken out of rotation, without replacing them.
- * Not checked: the archive vault and the mailer, whose ports have no free call to make (an SES or
- * Glacier outage delays emails and restores, which retry on their own).
+ * The mailer is checked where it has a check (Mailer.ready: SES, that the sender is a verified
+ * identity) for the roles that send mail: the web role (address verification) and the notifier.
+ * Not checked: the archive vault, whose port has no free call to make (a Glacier outage delays
+ * restores, which retry on their own), and the outbox and SMTP mailers (none either).
  */
 import type { JobStore } from "../ports/job-store.ts";
+import type { Mailer } from "../ports/mailer.ts";
 import type { QueueName } from "../ports/messaging-topology.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { Queue } from "../ports/queue.ts";
@@ -17,7 +20,13 @@ export type ProcessRole = "web" | "annotator" | "archiver" | "notifier";
 /** What the checks reach: the container's database and ports. */
 export interface ReadinessContext {
   database: { ping(): Promise<void> };
-  ports: { jobStore: JobStore; inputs: ObjectStore; results: ObjectStore; queue<M>(name: QueueName): Queue<M> };
+  ports: {
+    jobStore: JobStore;
+    inputs: ObjectStore;
+    results: ObjectStore;
+    mailer: Pick<Mailer, "ready">;
+    queue<M>(name: QueueName): Queue<M>;
+  };
 }
 
 export interface ReadinessCheck {
@@ -52,6 +61,8 @@ export function readinessChecks(c: ReadinessContext, roles: readonly ProcessRole
   if (has("archiver")) queues.add("archiver");
   if (has("notifier")) queues.add("notifier");
   for (const q of queues) checks.push({ name: `queue ${q}`, check: () => c.ports.queue(q).depth() });
+  const mailReady = c.ports.mailer.ready?.bind(c.ports.mailer);
+  if (mailReady && has("web", "notifier")) checks.push({ name: "mail", check: mailReady });
   return checks;
 }
 

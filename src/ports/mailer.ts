@@ -13,4 +13,10 @@ export interface MailMessage {
 
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /**
+   * /readyz's check (metrics/readiness.ts): a cheap call that rejects when mail cannot be sent now
+   * (SES: the sender is not a verified identity, or SES does not answer). Absent where there is
+   * no such call (the outbox, SMTP).
+   */
+  ready?(): Promise<void>;
 }

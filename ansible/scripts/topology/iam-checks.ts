@@ -122,6 +122,12 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
   const topic = (t: string) => `arn:aws:sns:${r}:${account}:${n.topic(resourceSuffix(t))}`;
   const table = `arn:aws:dynamodb:${r}:${account}:table/${n.table}`;
   const release: Request = ["s3:GetObject", obj(n.releaseBucket, "releases/0.1.0/gas")];
+  // /readyz of the roles that send mail: is SES_FROM's address (or its domain) a verified identity.
+  const sesReadiness: Request = [
+    "ses:GetEmailIdentity",
+    `arn:aws:ses:${r}:${account}:identity/example.org`,
+    "/readyz: the sender identity is verified",
+  ];
   const allQueues = (Object.keys(QUEUES) as QueueName[]).flatMap((q) => [q, deadLetterQueueName(q)]).map(queue);
   const allTopics = spec.topics.map(topic);
   const messaging = (role: GasRole) => {
@@ -166,6 +172,7 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
         ["dynamodb:GetItem", table, "job counts for /metrics (the status counter items)"],
         ["dynamodb:UpdateItem", table, "the status counters a submit adds to"],
         ["ses:SendEmail", "*", "the address verification email, sent while the user waits (from SES_FROM only)"],
+        sesReadiness,
       ],
       deny: [
         ["dynamodb:Scan", table],
@@ -242,7 +249,7 @@ function privileges(spec: TopologySpec, account: string): Record<GasRole, { allo
       ],
     },
     notifier: {
-      allow: [release, ["ses:SendEmail", "*"], ["dynamodb:GetItem", table]],
+      allow: [release, ["ses:SendEmail", "*"], sesReadiness, ["dynamodb:GetItem", table]],
       deny: [
         ["s3:PutObject", obj(n.inputsBucket)],
         ["s3:PutObject", obj(n.resultsBucket)],

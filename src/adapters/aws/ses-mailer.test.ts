@@ -2,12 +2,12 @@
  * The Mailer contract on SES v2, against aws-ses-v2-local started by this file. What the
  * contract parses is the RFC 5322 message the emulator renders from what SES received.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { mailerContract } from "../../ports/mailer.contract.ts";
 import { CreateEmailIdentityCommand } from "@aws-sdk/client-sesv2";
 import { simpleParser } from "mailparser";
 import { emulatorName, externalEndpoint, startSesEmulator, emulatorFixture } from "../../../test/support/aws-emulators.ts";
-import { createSesMailer } from "./ses-mailer.ts";
+import { createSesMailer, senderAddress } from "./ses-mailer.ts";
 
 const FROM = "GAS <noreply@gas.example.org>";
 const ses = emulatorFixture(startSesEmulator);
@@ -52,7 +52,30 @@ describe.if(!!externalEndpoint)("SES v2 on moto", () => {
   });
 });
 
+// /readyz's check (GetEmailIdentity): aws-ses-v2-local has no identities API, so on moto only
+// (the moto leg of .ci/run, and test/aws-iam.e2e.test.ts under each role's IAM policy).
+describe.if(!!externalEndpoint)("SES sender check on moto", () => {
+  test("ready when the sender's domain is a verified identity", async () => {
+    await createSesMailer({ ses: ses.clients.ses, from: FROM }).ready?.();
+  });
+
+  test("not ready, naming the sender, when neither the address nor its domain is an identity", async () => {
+    const mailer = createSesMailer({ ses: ses.clients.ses, from: "GAS <nobody@unverified.example.net>" });
+    await expect(mailer.ready?.()).rejects.toThrow(
+      "SES_FROM nobody@unverified.example.net: neither nobody@unverified.example.net nor unverified.example.net is an SES identity",
+    );
+  });
+});
+
 describe("SES specifics", () => {
+  test("the sender's address is read from a display-name form or a bare address", () => {
+    expect([senderAddress(FROM), senderAddress("noreply@gas.example.org"), senderAddress("GAS <a@b.org> ")]).toEqual([
+      "noreply@gas.example.org",
+      "noreply@gas.example.org",
+      "a@b.org",
+    ]);
+  });
+
   test("the sender is the configured SES identity (the emulator does not keep tags, so the idempotency tag is not checked)", async () => {
     await ses.emulator.clear();
     await createSesMailer({ ses: ses.clients.ses, from: FROM }).send({

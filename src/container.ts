@@ -207,6 +207,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
         publicUrl,
         archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
         log: handlerLog,
+        onMalformed: (queue) => metrics.malformedMessages.inc({ queue }),
       }),
     /** The engine is loaded only here, by the annotator role: web processes never load it. */
     annotationWorker: async (opts: Pick<AnnotationWorkerDeps, "engine" | "queue" | "jobs" | "log" | "reference" | "splits">) =>
@@ -226,6 +227,7 @@ export async function buildContainer(cfg: Config, log: Logger, opened: { databas
           tierOf: async (userId: string) => (await accounts.get(userId))?.tier ?? "free",
           archiveAfterSeconds: cfg.limits.archiveAfterSeconds,
         },
+        onMalformed: (queue) => metrics.malformedMessages.inc({ queue }),
         ...opts,
       }),
     /** ANNOTATOR_MODE=push: starts the SNS webhook and gives the annotator its push-driven queue (null: poll). */

@@ -21,6 +21,11 @@ export interface GasMetrics {
   /** gas_annotation_seconds: engine time per COMPLETED job. */
   annotationSeconds: Histogram;
   /**
+   * gas_malformed_messages_total{queue}: messages deleted unprocessed because they cannot be what
+   * the queue carries (not JSON, no job id), each also logged with its body.
+   */
+  malformedMessages: Counter<"queue">;
+  /**
    * True for the first caller only: the one HTTP endpoint of this process that serves /metrics
    * (the web role when it runs here, else the first worker role's metrics port).
    */
@@ -60,6 +65,12 @@ export function createGasMetrics(opts: { defaultMetrics?: boolean } = {}): GasMe
       name: "gas_annotation_seconds",
       help: "Annotation engine time per completed job.",
       buckets: ANNOTATION_BUCKETS,
+      registers: [registry],
+    }),
+    malformedMessages: new Counter({
+      name: "gas_malformed_messages_total",
+      help: "Messages deleted unprocessed because they are not what their queue carries (logged with their body).",
+      labelNames: ["queue"],
       registers: [registry],
     }),
     claimEndpoint() {

@@ -77,8 +77,8 @@ describe("annotation worker on the local ports", () => {
     expect(existsSync(stale)).toBe(false);
   });
 
-  test("a message that is not a job request is deleted and logged, from the queue and from its dead-letter queue", async () => {
-    const { ports } = h.container;
+  test("a message that is not a job request is deleted, logged with its body and counted, from the queue and from its dead-letter queue", async () => {
+    const { ports, metrics } = h.container;
     const queue = ports.queue<JobRequest>("annotator");
     const dlq = ports.queue<JobRequest>("annotator.dlq");
     const logged: { msg: string; fields: Record<string, unknown> }[] = [];
@@ -86,7 +86,13 @@ describe("annotation worker on the local ports", () => {
       ...h.container.log,
       error: (msg: string, fields: Record<string, unknown>) => logged.push({ msg, fields }),
     } as typeof h.container.log;
-    const worker = workerOn(h, queue, log);
+    // The container's worker, so that its counting (gas_malformed_messages_total) is the one run.
+    const worker = await h.container.annotationWorker({
+      jobs: ports.jobStore,
+      queue,
+      engine: null as unknown as AnnotationEngine,
+      log,
+    });
     const bad = ["not json", { jobId: 42 }, { jobId: "../../etc" }] as unknown as JobRequest[];
     for (const m of bad) await queue.send(m);
     for (const _ of bad) {
@@ -97,11 +103,16 @@ describe("annotation worker on the local ports", () => {
     const [dead] = await dlq.receive();
     await worker.handleDeadLetter(dead!, dlq);
     expect([await queue.receive(), await dlq.receive()]).toEqual([[], []]);
-    expect(logged.map((l) => [l.msg, l.fields.why, typeof l.fields.delivery])).toEqual([
-      ["malformed job request deleted", "not a JSON object (string)", "string"],
-      ["malformed job request deleted", "no jobId", "string"],
-      ["malformed job request deleted", "jobId is not a job id (UUID)", "string"],
-      ["malformed job request deleted", "not a JSON object (string)", "string"],
+    expect(logged.map((l) => [l.msg, l.fields.queue, l.fields.why, l.fields.body, typeof l.fields.delivery])).toEqual([
+      ["malformed job request deleted", "annotator", "not a JSON object (string)", "not json", "string"],
+      ["malformed job request deleted", "annotator", "no jobId", '{"jobId":42}', "string"],
+      ["malformed job request deleted", "annotator", "jobId is not a job id (UUID)", '{"jobId":"../../etc"}', "string"],
+      ["malformed job request deleted", "annotator.dlq", "not a JSON object (string)", "also not json", "string"],
+    ]);
+    const { body } = await metrics.render();
+    expect(body.split("\n").filter((l) => l.startsWith("gas_malformed_messages_total"))).toEqual([
+      'gas_malformed_messages_total{queue="annotator"} 3',
+      'gas_malformed_messages_total{queue="annotator.dlq"} 1',
     ]);
   });
 

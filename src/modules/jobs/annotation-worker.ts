@@ -10,6 +10,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Job, JobProgress, JobStore, JobSummary, UserUsage } from "../../ports/job-store.ts";
 import type { ObjectStore } from "../../ports/object-store.ts";
+import { malformedBody } from "../../metrics/malformed-messages.ts";
 import type { Delivery, Queue, Topic, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { type AnnotateSummary, type AnnotationEngine, AnnotationInputError } from "../annotator/index.ts";
@@ -52,6 +53,8 @@ export interface AnnotationWorkerDeps {
    * running jobs and fair turns between users (plan-limits.ts). Absent: none of these apply.
    */
   plans?: { limits: Plans; tierOf(userId: string): Promise<Tier>; archiveAfterSeconds: number };
+  /** Called with the queue's name for each malformed message deleted (gas_malformed_messages_total). */
+  onMalformed?: (queue: string) => void;
   /**
    * The reference the engine runs on, with its files' checksums, for each job's manifest (taken
    * once per process: annotator.role.ts). Absent: jobs get no manifest.
@@ -164,12 +167,19 @@ export function createAnnotationWorker(deps: AnnotationWorkerDeps) {
   }
 
   /** Handle one delivery; `stopping` aborts when the process shuts down (the job is handed back). */
-  /** Delete a message that is not a job request, logging its id and why. */
+  /** Delete a message that is not a job request, logging its id, why and its body, and counting it (metrics/malformed-messages.ts). */
   async function dropMalformed(d: Delivery<JobRequest>, from: Queue<JobRequest>): Promise<boolean> {
     const why = malformedJobRequest(d.message);
     if (!why) return false;
-    deps.log.error("malformed job request deleted", { delivery: d.id, receiveCount: d.receiveCount, why });
+    deps.log.error("malformed job request deleted", {
+      queue: from.name,
+      delivery: d.id,
+      receiveCount: d.receiveCount,
+      why,
+      body: malformedBody(d.message),
+    });
     await from.ack(d);
+    deps.onMalformed?.(from.name);
     return true;
   }
 

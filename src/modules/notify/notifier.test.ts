@@ -52,6 +52,8 @@ function notifier(jobs: Job[], failSends = 0) {
   const sent: MailMessage[] = [];
   const acked: string[] = [];
   const retried: string[] = [];
+  const malformed: string[] = [];
+  const logged: Record<string, unknown>[] = [];
   let failures = failSends;
   const handle = createNotifier({
     db: database.db,
@@ -71,15 +73,17 @@ function notifier(jobs: Job[], failSends = 0) {
       },
     },
     queue: {
+      name: "notifier",
       ack: async (d: Delivery) => acked.push(d.id) > 0,
       retry: async (d: Delivery) => retried.push(d.id) > 0,
     } as unknown as Queue<NotifierMessage>,
     publicUrl: "https://gas.test",
-    log: createLogger("error", {}, () => {}), // the retry's error line is expected
+    log: createLogger("error", {}, (line) => logged.push(JSON.parse(line))), // the retry's error line is expected
+    onMalformed: (q) => malformed.push(q),
   });
   let n = 0;
   const deliver = (message: NotifierMessage) => handle({ id: `d${++n}`, message, receiveCount: 1, receipt: `r${n}` });
-  return { deliver, sent, acked, retried };
+  return { deliver, sent, acked, retried, malformed, logged };
 }
 
 describe("notifier", () => {
@@ -147,5 +151,17 @@ describe("notifier", () => {
     expect(n.sent).toEqual([]);
     expect(n.acked).toEqual(["d1", "d2"]);
     expect(n.retried).toEqual([]);
+  });
+
+  test("a message that is not a notification is deleted at once, logged with its body and counted", async () => {
+    const n = notifier([]);
+    const bad = ["not json", { jobId: "42", userId: "u1" }, { jobId: crypto.randomUUID() }] as unknown as NotifierMessage[];
+    for (const m of bad) expect(await n.deliver(m)).toBe("malformed");
+    expect([n.sent, n.retried, n.acked, n.malformed]).toEqual([[], [], ["d1", "d2", "d3"], ["notifier", "notifier", "notifier"]]);
+    expect(n.logged.map((l) => [l.msg, l.queue, l.why, l.body])).toEqual([
+      ["malformed notification deleted", "notifier", "not a JSON object (string)", "not json"],
+      ["malformed notification deleted", "notifier", "no job id (UUID)", '{"jobId":"42","userId":"u1"}'],
+      ["malformed notification deleted", "notifier", "no userId", JSON.stringify(bad[2])],
+    ]);
   });
 });

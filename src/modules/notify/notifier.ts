@@ -15,6 +15,7 @@ import type { AppDb } from "../../db/open-database.ts";
 import { sentNotifications } from "../../db/schema.ts";
 import type { Job, JobStore } from "../../ports/job-store.ts";
 import type { Mailer } from "../../ports/mailer.ts";
+import { malformedBody } from "../../metrics/malformed-messages.ts";
 import type { Delivery, Queue, TopicMessages } from "../../ports/queue.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { AccountsService, User } from "../accounts/index.ts";
@@ -39,6 +40,19 @@ export interface NotifierDeps {
   /** ARCHIVE_AFTER: the free plan's "available until" in the email (absent: not mentioned). */
   archiveAfterSeconds?: number;
   log: Logger;
+  /** Called with the queue's name for each malformed message deleted (gas_malformed_messages_total). */
+  onMalformed?: (queue: string) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why a delivery cannot be a notification (null when it can): retrying one would never send it. */
+export function malformedNotification(message: unknown): string | null {
+  if (typeof message !== "object" || message === null) return `not a JSON object (${typeof message})`;
+  const { jobId, userId } = message as { jobId?: unknown; userId?: unknown };
+  if (typeof jobId !== "string" || !UUID.test(jobId)) return "no job id (UUID)";
+  if (typeof userId !== "string" || userId === "") return "no userId";
+  return null;
 }
 
 const isRestore = (m: NotifierMessage): m is ResultRestored => typeof (m as Partial<ResultRestored>).archiveId === "string";
@@ -78,7 +92,22 @@ export function createNotifier(deps: NotifierDeps) {
     });
   };
 
-  return async function handle(d: Delivery<NotifierMessage>): Promise<"sent" | "duplicate" | "unverified" | "deleted" | "retry"> {
+  return async function handle(
+    d: Delivery<NotifierMessage>,
+  ): Promise<"sent" | "duplicate" | "unverified" | "deleted" | "retry" | "malformed"> {
+    const why = malformedNotification(d.message);
+    if (why) {
+      deps.log.error("malformed notification deleted", {
+        queue: deps.queue.name,
+        delivery: d.id,
+        receiveCount: d.receiveCount,
+        why,
+        body: malformedBody(d.message),
+      });
+      await deps.queue.ack(d);
+      deps.onMalformed?.(deps.queue.name);
+      return "malformed";
+    }
     const { jobId, userId } = d.message;
     const key = ledgerKey(d.message);
     const log = deps.log.child({ jobId, delivery: d.id });

@@ -18,7 +18,9 @@
  *   indexes are read-after-write consistent (on AWS they are eventually consistent).
  * - aws-ses-v2-local: no sandbox or verified identities, addresses are not validated, email tags
  *   are dropped; the raw message the test parses is the emulator's own rendering (nodemailer) of
- *   the SendEmail request, and its mail store is shared by every server in the process.
+ *   the SendEmail request, and its mail store is shared by every server in the process. It has
+ *   no GetEmailIdentity (moto has), so a process on it answers /readyz with 503 `mail`: the SES
+ *   readiness check (src/adapters/aws/ses-mailer.ts) is tested on moto only.
  * - fauxqs also keeps no storage class and has no RestoreObject or bucket notifications: the S3
  *   archive vault's tests put test/support/s3-restore-fake.ts in front of it.
  * - moto (GAS_TEST_AWS_ENDPOINT, `bun test/support/with-moto.ts …`): ChangeMessageVisibility and

@@ -20,7 +20,7 @@ import { BgzfLineReader } from "../io/bgzf-line-reader.ts";
 import type { Allele, GenomeWindow } from "../model.ts";
 import { leftAlign, rightAlign } from "../vcf/allele.ts";
 import { compileKnownInfoExtractor, parseInfoDeclarations, planKnownInfo, type KnownInfoPlan } from "./known-info.ts";
-import { KnownWindow, type ParsedKnown, recordSpan } from "./known-window.ts";
+import { KnownWindow, type ParsedKnown, recordSpan, snvKey } from "./known-window.ts";
 
 /** What a known variant contributes to one ALT: its IDs and INFO values (keys `KNOWN_*`). */
 export interface KnownMatch {
@@ -257,7 +257,8 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
       const indel = allele.ref === "" || allele.alt === "";
       const left = indel ? leftAlign(allele, genome) : allele;
       const rightStart = indel ? rightAlign(allele, genome).start : allele.start;
-      const candidates = s.records.candidates(left.start, rightStart, genome, allele.contig, found);
+      const snvQuery = !indel && allele.ref.length === 1 && allele.alt.length === 1 ? snvKey(allele.ref, allele.alt) : 0;
+      const candidates = s.records.candidates(left.start, rightStart, snvQuery, genome, allele.contig, found);
       let match: KnownMatch | null = null;
       for (const p of candidates) {
         for (let i = 0; i < p.norm.length; i++) {

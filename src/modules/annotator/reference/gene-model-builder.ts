@@ -108,29 +108,51 @@ const DETAILED_WARNINGS = 20;
  * resolved through `resolveContig` (unknown ones are kept as written, with one warning per contig).
  */
 export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildOptions): Transcript[] {
+  const builder = new TranscriptBuilder(opts);
   const out: Transcript[] = [];
-  const unknownContigs = new Map<string, number>();
-  const resolved = new Map<string, string>();
-  let dropped = 0;
-  const drop = (d: TranscriptDraft, why: string) => {
-    if (++dropped <= DETAILED_WARNINGS) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id} skipped: ${why}`);
-  };
-  const refused: string[] = [];
   for (const d of drafts) {
+    const t = builder.add(d);
+    if (t !== null) out.push(t);
+  }
+  builder.finish();
+  return out;
+}
+
+/**
+ * buildTranscripts one draft at a time, so that a streaming parser can let go of a gene's rows as
+ * soon as its transcripts are built; `finish` adds the warnings that sum up the whole file.
+ */
+export class TranscriptBuilder {
+  private readonly unknownContigs = new Map<string, number>();
+  private readonly resolved = new Map<string, string>();
+  private dropped = 0;
+  private readonly refused: string[] = [];
+  /** The first refused draft, for the error of a file in which every transcript is refused. */
+  firstRefused: TranscriptDraft | null = null;
+
+  constructor(private readonly opts: BuildOptions) {}
+
+  get refusedCount(): number {
+    return this.refused.length;
+  }
+
+  private drop(d: TranscriptDraft, why: string): null {
+    if (++this.dropped <= DETAILED_WARNINGS) this.opts.warnings.push(`${this.opts.path}:${d.line}: transcript ${d.id} skipped: ${why}`);
+    return null;
+  }
+
+  /** The draft's transcript, or null when it is refused or dropped (with a warning). */
+  add(d: TranscriptDraft): Transcript | null {
+    const opts = this.opts;
     if (d.invalid !== null) {
-      if (refused.push(d.id) <= DETAILED_WARNINGS)
+      this.firstRefused ??= d;
+      if (this.refused.push(d.id) <= DETAILED_WARNINGS)
         opts.warnings.push(invalidRowMessage(opts.path, d.invalid, `transcript ${d.id} refused`));
-      continue;
+      return null;
     }
-    if (d.strand === 0) {
-      drop(d, "no strand (+/-)");
-      continue;
-    }
+    if (d.strand === 0) return this.drop(d, "no strand (+/-)");
     let exons = mergeIntervals(d.exons.length > 0 ? d.exons : [...d.cds, ...d.utrs, ...d.stopCodons]);
-    if (exons.length === 0) {
-      drop(d, "no exon, CDS or UTR rows");
-      continue;
-    }
+    if (exons.length === 0) return this.drop(d, "no exon, CDS or UTR rows");
     if (d.exons.length > 1 && exons.length < d.exons.length) {
       const distinct = new Set(d.exons.map((e) => `${e.start}-${e.end}`)).size;
       if (distinct > exons.length) opts.warnings.push(`${opts.path}:${d.line}: transcript ${d.id}: overlapping exons merged`);
@@ -141,13 +163,13 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
     const coding = buildCoding(d, exons, opts);
     let contig = d.seqid;
     if (opts.resolveContig) {
-      let r = resolved.get(d.seqid);
+      let r = this.resolved.get(d.seqid);
       if (r === undefined) {
         r = opts.resolveContig(d.seqid) ?? "";
-        resolved.set(d.seqid, r);
+        this.resolved.set(d.seqid, r);
       }
       if (r) contig = r;
-      else unknownContigs.set(d.seqid, (unknownContigs.get(d.seqid) ?? 0) + 1);
+      else this.unknownContigs.set(d.seqid, (this.unknownContigs.get(d.seqid) ?? 0) + 1);
     }
     const start = Math.min(d.start || Infinity, exons[0]!.start);
     const end = Math.max(d.end, exons[exons.length - 1]!.end);
@@ -168,18 +190,22 @@ export function buildTranscripts(drafts: Iterable<TranscriptDraft>, opts: BuildO
       tags: [...d.tags],
     };
     applyXrefs(t, d.xrefs);
-    out.push(t);
+    return t;
   }
-  if (refused.length > DETAILED_WARNINGS) {
-    const more = refused.slice(DETAILED_WARNINGS);
-    const names = more.length > 100 ? `${more.slice(0, 100).join(", ")}, …` : more.join(", ");
-    opts.warnings.push(`${opts.path}: ${more.length} more transcripts refused for invalid exon/CDS rows: ${names}`);
+
+  /** The warnings that count what `add` did not name one by one, and the unknown contigs. */
+  finish(): void {
+    const opts = this.opts;
+    if (this.refused.length > DETAILED_WARNINGS) {
+      const more = this.refused.slice(DETAILED_WARNINGS);
+      const names = more.length > 100 ? `${more.slice(0, 100).join(", ")}, …` : more.join(", ");
+      opts.warnings.push(`${opts.path}: ${more.length} more transcripts refused for invalid exon/CDS rows: ${names}`);
+    }
+    if (this.dropped > DETAILED_WARNINGS) opts.warnings.push(`${opts.path}: ${this.dropped - DETAILED_WARNINGS} more transcripts skipped`);
+    for (const [seqid, n] of this.unknownContigs) {
+      opts.warnings.push(`${opts.path}: contig '${seqid}' (${n} transcripts) is not in the genome FASTA and has no alias`);
+    }
   }
-  if (dropped > DETAILED_WARNINGS) opts.warnings.push(`${opts.path}: ${dropped - DETAILED_WARNINGS} more transcripts skipped`);
-  for (const [seqid, n] of unknownContigs) {
-    opts.warnings.push(`${opts.path}: contig '${seqid}' (${n} transcripts) is not in the genome FASTA and has no alias`);
-  }
-  return out;
 }
 
 function buildCoding(d: TranscriptDraft, exons: Exon[], opts: BuildOptions): CodingRegion | null {

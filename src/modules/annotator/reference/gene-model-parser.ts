@@ -5,9 +5,10 @@
 import { access } from "node:fs/promises";
 import type { Transcript } from "../model.ts";
 import { readLines } from "../io/compressed-lines.ts";
-import { buildTranscripts, invalidRowMessage } from "./gene-model-builder.ts";
+import { detachStrings, StringCopies } from "./detached-strings.ts";
+import { invalidRowMessage, TranscriptBuilder, type TranscriptDraft } from "./gene-model-builder.ts";
 import { GeneModelFormatError, parseGffRow, partKind, type GffRow } from "./gff-row.ts";
-import { Gff3Collector } from "./gff3-parser.ts";
+import { Gff3Collector, GffNotGroupedError } from "./gff3-parser.ts";
 import { GtfCollector } from "./gtf-parser.ts";
 
 export type GeneModelFormat = "gff3" | "gtf";
@@ -15,12 +16,16 @@ export type GeneModelFormat = "gff3" | "gtf";
 export interface ParseGeneModelsOptions {
   /** Maps a seqid of the file to the FASTA's contig name (null: unknown, keep the name as is). */
   resolveContig?: (name: string) => string | null;
+  /** false: hold every GFF3 row to the end, never stream (tests compare the two). */
+  streaming?: boolean;
 }
 
 export interface ParsedGeneModels {
   transcripts: Transcript[];
   warnings: string[];
   format: GeneModelFormat;
+  /** A GFF3 read gene by gene (false: every row held to the end; always false for GTF). */
+  streamed: boolean;
 }
 
 /**
@@ -48,6 +53,10 @@ const DETAILED_BAD_ROWS = 20;
  * row refuses its transcripts (each named in a warning with the row's line); any other row (gene,
  * chromosome, transcript) is warned about and keeps only its attributes, so a transcript takes its
  * span and strand from its exons.
+ *
+ * A GFF3 is streamed gene by gene (Gff3Collector): GENCODE and Ensembl write a gene's rows
+ * together, closed by `###`. A file whose rows are not grouped so (position-sorted with
+ * overlapping genes, say) is read a second time holding every row: same result, more memory.
  * @throws GeneModelFormatError naming the file and line for rows that are not GFF at all (fewer
  * than 9 columns, GTF attributes that do not parse, binary data), an undecidable dialect, or a
  * file without any usable transcript.
@@ -56,7 +65,28 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
   await access(path).catch(() => {
     throw new GeneModelFormatError(path, 0, "gene model file not found");
   });
+  if (opts.streaming === false) return readGeneModels(path, opts, false);
+  try {
+    return await readGeneModels(path, opts, true);
+  } catch (err) {
+    if (!(err instanceof GffNotGroupedError)) throw err;
+    return readGeneModels(path, opts, false);
+  }
+}
+
+async function readGeneModels(path: string, opts: ParseGeneModelsOptions, streaming: boolean): Promise<ParsedGeneModels> {
+  // Three lists, joined at the end in this order whether streaming or not: the rows', the
+  // collector's (linking parts to transcripts), the builder's.
   const warnings: string[] = [];
+  const collectorWarnings: string[] = [];
+  const builderWarnings: string[] = [];
+  const builder = new TranscriptBuilder({ path, resolveContig: opts.resolveContig, warnings: builderWarnings });
+  const copies = new StringCopies();
+  const transcripts: Transcript[] = [];
+  const onDraft = (d: TranscriptDraft) => {
+    const t = builder.add(d);
+    if (t !== null) transcripts.push(detachStrings(t, copies));
+  };
   // Held in an object: TypeScript does not track assignments made inside the line callback.
   const st = {
     format: null as GeneModelFormat | null,
@@ -74,7 +104,7 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
   };
   const decide = (f: GeneModelFormat) => {
     st.format = f;
-    if (f === "gff3") st.gff3 = new Gff3Collector(path, warnings);
+    if (f === "gff3") st.gff3 = new Gff3Collector(path, collectorWarnings, { streaming, onDraft });
     else st.gtf = new GtfCollector(path);
     for (const r of st.pending) feed(r);
     st.pending = [];
@@ -83,7 +113,9 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
   await readLines(path, (line, lineNo) => {
     if (st.stopped || line.length === 0) return;
     if (line.charCodeAt(0) === 35 /* # */) {
-      if (line.startsWith("##FASTA")) st.stopped = true; // embedded sequences end the feature section
+      if (line.startsWith("##FASTA"))
+        st.stopped = true; // embedded sequences end the feature section
+      else if (line === "###") st.gff3?.directive();
       const v = /^##gff-version\s+(\d)/.exec(line);
       if (v) st.versionDirective = v[1] === "3" ? "gff3" : "gtf";
       return;
@@ -120,13 +152,15 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
   }
   if (st.format === null) decide(st.versionDirective ?? "gff3");
   const format = st.format as GeneModelFormat;
-  const drafts = st.gff3 ? st.gff3.finish() : st.gtf!.finish(warnings);
-  const transcripts = buildTranscripts(drafts, { path, resolveContig: opts.resolveContig, warnings });
+  if (st.gff3) st.gff3.finish();
+  else for (const d of st.gtf!.finish(collectorWarnings)) onDraft(d);
+  builder.finish();
+  warnings.push(...collectorWarnings, ...builderWarnings);
   if (transcripts.length === 0) {
-    const refused = drafts.filter((d) => d.invalid !== null);
+    const refused = builder.firstRefused;
     const why =
-      refused.length > 0
-        ? `: ${refused.length} refused for invalid rows, first: ${invalidRowMessage(path, refused[0]!.invalid!, `transcript ${refused[0]!.id} refused`)}`
+      refused !== null
+        ? `: ${builder.refusedCount} refused for invalid rows, first: ${invalidRowMessage(path, refused.invalid!, `transcript ${refused.id} refused`)}`
         : ` (expected exon/CDS rows linked to transcripts by ${format === "gtf" ? "transcript_id" : "Parent="})`;
     throw new GeneModelFormatError(path, 0, `no transcripts found in ${st.rows} ${format} rows${why}`);
   }
@@ -140,5 +174,5 @@ export async function parseGeneModels(path: string, opts: ParseGeneModelsOptions
     ids.add(t.id);
   }
   if (duplicates > 0) warnings.push(`${path}: ${duplicates} transcript IDs occur more than once (kept: each model is annotated)`);
-  return { transcripts, warnings, format };
+  return { transcripts, warnings, format, streamed: st.gff3 !== null && streaming };
 }

@@ -98,15 +98,59 @@ export function stripIdPrefix(id: string): string {
 const REFSEQ_TYPE_BIOTYPE: Record<string, string> = { mRNA: "protein_coding" };
 const INCOMPLETE_TAGS = ["cds_start_NF", "cds_end_NF", "mRNA_start_NF", "mRNA_end_NF"];
 
-/** Collects GFF3 rows; `finish` links parts to their transcripts and transcripts to genes. */
+export interface Gff3CollectorOptions {
+  /** Takes each transcript's draft: gene by gene when streaming, else all of them in `finish`. */
+  onDraft: (draft: TranscriptDraft) => void;
+  /**
+   * Finish each gene as the file moves past it (at a `###` line, the next row without a Parent,
+   * or the next contig) and let go of its rows, instead of holding every row to the end. A row
+   * that refers back to a finished gene throws GffNotGroupedError: the caller reads the file again
+   * without streaming.
+   */
+  streaming: boolean;
+}
+
+/**
+ * The file is not grouped by gene (a row refers to a feature whose group was finished, as in a
+ * position-sorted file where genes overlap): streaming it would not see what holding every row
+ * sees. Not an error of the file.
+ */
+export class GffNotGroupedError extends Error {
+  constructor(path: string, line: number, why: string) {
+    super(`${path}:${line}: ${why}: the rows are not grouped by gene`);
+    this.name = "GffNotGroupedError";
+  }
+}
+
+/**
+ * Collects GFF3 rows in a window; `closeGroup` links the window's parts to their transcripts and
+ * transcripts to genes and hands on the drafts. Streaming closes a window per gene, so a GENCODE
+ * GFF3 (6.7M rows for 60k genes in bench:genome) never holds more than one gene's rows: holding
+ * them all peaked at 5.3 GB. Without streaming, the one window is the whole file.
+ *
+ * Streaming gives exactly what holding every row gives, or throws GffNotGroupedError: every ID of
+ * a closed window is remembered (as a 64-bit hash), and a later row naming one as its Parent or
+ * as its own ID, a later definition of an ancestor that a closed window looked up in vain, or of a
+ * Parent whose parts were set aside as orphans, is caught. The drafts come out in the order of
+ * their first part row either way.
+ */
 export class Gff3Collector {
-  private readonly features = new Map<string, FeatureRecord>();
-  private readonly parts = new Map<string, PartRecord[]>();
+  private features = new Map<string, FeatureRecord>();
+  private parts = new Map<string, PartRecord[]>();
+  private windowSeqid: string | null = null;
+  /** A `###` line was seen: windows end there only. */
+  private marked = false;
   private partsWithoutParent = 0;
+  /** Parents of exon/CDS/UTR rows without a row of their own (yet), and their first part's line. */
+  private readonly unresolved = new Map<string, number>();
+  /** Streaming: hashes of the IDs of closed windows, and of ancestors they did not find. */
+  private readonly closed = new Set<bigint>();
+  private readonly awaited = new Set<bigint>();
 
   constructor(
     private readonly path: string,
     private readonly warnings: string[],
+    private readonly opts: Gff3CollectorOptions,
   ) {}
 
   row(r: GffRow): void {
@@ -116,6 +160,10 @@ export class Gff3Collector {
       if (parent === null || parent === "") {
         this.partsWithoutParent++;
         return;
+      }
+      if (this.opts.streaming && !this.marked && r.seqid !== this.windowSeqid) {
+        this.closeGroup();
+        this.windowSeqid = r.seqid;
       }
       const rec: PartRecord = {
         kind,
@@ -133,7 +181,11 @@ export class Gff3Collector {
       for (const p of parent.split(",")) {
         const key = decode(p);
         let list = this.parts.get(key);
-        if (!list) this.parts.set(key, (list = []));
+        if (!list) {
+          if (this.opts.streaming && !this.features.has(key) && this.closed.has(Bun.hash.wyhash(key)))
+            throw new GffNotGroupedError(this.path, r.line, `Parent ${key} was finished before this ${r.type} row`);
+          this.parts.set(key, (list = []));
+        }
         list.push(rec);
       }
       return;
@@ -149,6 +201,17 @@ export class Gff3Collector {
       seen.end = Math.max(seen.end, r.end);
       return;
     }
+    if (this.opts.streaming) {
+      // A row without a Parent starts the next gene (or is a chromosome, a region): the window
+      // ends, unless the file marks its groups with `###` (a gene's parts may then come first).
+      if (!this.marked && (r.seqid !== this.windowSeqid || rawAttribute(r.attributes, "Parent") === null)) {
+        this.closeGroup();
+        this.windowSeqid = r.seqid;
+      }
+      const h = Bun.hash.wyhash(rawId);
+      if (this.closed.has(h) || this.awaited.has(h) || this.unresolved.has(rawId))
+        throw new GffNotGroupedError(this.path, r.line, `${rawId} is defined after a group that refers to it or repeats it`);
+    }
     this.features.set(rawId, {
       rawId,
       type: r.type,
@@ -161,6 +224,12 @@ export class Gff3Collector {
     });
   }
 
+  /** A `###` line: GFF3's mark that no row after it refers to a row before it. */
+  directive(): void {
+    this.marked = true;
+    if (this.opts.streaming) this.closeGroup();
+  }
+
   /**
    * A transcript's CDS rows repeat its protein ID: the rows share one string instead of one slice
    * each (a whole-genome GFF3 has hundreds of thousands of CDS rows).
@@ -171,20 +240,21 @@ export class Gff3Collector {
     return this.lastProteinId;
   }
 
-  finish(): TranscriptDraft[] {
+  /** Drafts of the window's transcripts, handed on; the window's IDs remembered when streaming. */
+  private closeGroup(last = false): void {
+    const streaming = this.opts.streaming;
+    if (this.parts.size === 0 && this.features.size === 0) return;
     const attrCache = new Map<string, Map<string, string>>();
     const attrsOf = (f: FeatureRecord) => {
       let m = attrCache.get(f.rawId);
       if (!m) attrCache.set(f.rawId, (m = parseAttributes(f.attributes)));
       return m;
     };
-    const drafts: TranscriptDraft[] = [];
-    const orphans: string[] = [];
     for (const [parentId, parts] of this.parts) {
       const f = this.features.get(parentId);
       if (!parts.some((p) => p.kind === "exon" || p.kind === "cds" || p.kind === "utr")) continue;
       if (!f) {
-        orphans.push(`${parentId} (line ${parts[0]!.line})`);
+        if (!this.unresolved.has(parentId)) this.unresolved.set(parentId, parts[0]!.line);
         continue;
       }
       const a = attrsOf(f);
@@ -193,7 +263,10 @@ export class Gff3Collector {
       for (let depth = 0; depth < 4; depth++) {
         const up = first(attrsOf(gene), "Parent");
         const next = up === null ? undefined : this.features.get(up);
-        if (!next) break;
+        if (!next) {
+          if (streaming && up !== null) this.awaitAncestor(up, f);
+          break;
+        }
         gene = next;
       }
       const g = attrsOf(gene);
@@ -238,8 +311,27 @@ export class Gff3Collector {
         else if (p.kind === "utr") d.utrs.push(seg);
         else if (p.kind === "stop") d.stopCodons.push(seg);
       }
-      drafts.push(d);
+      this.opts.onDraft(d);
     }
+    if (streaming && !last) {
+      for (const id of this.features.keys()) this.closed.add(Bun.hash.wyhash(id));
+      for (const id of this.parts.keys()) if (!this.unresolved.has(id)) this.closed.add(Bun.hash.wyhash(id));
+      this.features = new Map();
+      this.parts = new Map();
+    }
+  }
+
+  /** An ancestor not (yet) defined: fine if it never is, as holding every row would not find it either. */
+  private awaitAncestor(id: string, from: FeatureRecord): void {
+    const h = Bun.hash.wyhash(id);
+    if (this.closed.has(h)) throw new GffNotGroupedError(this.path, from.line, `Parent ${id} was finished before ${from.rawId}`);
+    this.awaited.add(h);
+  }
+
+  /** Closes the last window; warns about orphan parts and parts without a Parent. */
+  finish(): void {
+    this.closeGroup(true);
+    const orphans = [...this.unresolved].map(([id, line]) => `${id} (line ${line})`);
     if (orphans.length > 0) {
       this.warnings.push(
         `${this.path}: ${orphans.length} Parent IDs have no row of their own, their exons/CDS are ignored: ${orphans.slice(0, 5).join(", ")}`,
@@ -248,7 +340,6 @@ export class Gff3Collector {
     if (this.partsWithoutParent > 0) {
       this.warnings.push(`${this.path}: ${this.partsWithoutParent} exon/CDS/UTR rows without Parent= ignored`);
     }
-    return drafts;
   }
 }
 

@@ -103,8 +103,12 @@ function buildLayout(t: Transcript): TranscriptLayout {
   let badCds = false;
   const c = t.coding;
   if (c) {
-    const five = exonicCdna(partial, t.strand === 1 ? c.start : c.end);
-    const three = exonicCdna(partial, t.strand === 1 ? c.end : c.start);
+    // `| 0` here and on the span below: the gene-model builder's Math.min/Infinity arithmetic can
+    // leave a whole number stored as a double, and one such layout makes every optimized reader of
+    // these fields (putTxPos, the consequence code) fail its int32 speculation and recompile
+    // (BUN_JSC_printEachOSRExit on the 1M-variant bench, GFF3 path: ~13,000 BadType exits).
+    const five = exonicCdna(partial, (t.strand === 1 ? c.start : c.end) | 0);
+    const three = exonicCdna(partial, (t.strand === 1 ? c.end : c.start) | 0);
     if (five > 0 && three >= five) {
       cdsStart = five;
       cdsEnd = three;
@@ -118,8 +122,8 @@ function buildLayout(t: Transcript): TranscriptLayout {
   const codons = Math.ceil((cdsLength + framePad) / 3);
   const endIncomplete = coding && c!.endIncomplete;
   return {
-    start: t.start,
-    end: t.end,
+    start: t.start | 0,
+    end: t.end | 0,
     codonTable: t.codonTable,
     ...partial,
     coding,

@@ -39,6 +39,8 @@ const cmd = [
   "src/engine-thread-main.ts",
   // The results store's writer thread (annotator/output/results-store-thread.ts), as above.
   "src/results-store-thread.ts",
+  // The split merge's results store threads (jobs/split/merge-store-thread.ts), as above.
+  "src/merge-store-thread.ts",
   "src/results-query-thread-main.ts",
   "--compile",
   ...target,

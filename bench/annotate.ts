@@ -11,6 +11,9 @@
  * - with known variants, `--ref data/demo`: against `bcftools annotate -a known -c
  *   ID,INFO/MAF,INFO/CLIN_SIG | bcftools csq -l`; and `--ref data/demo --known none`, which gives
  *   what the known-variant lookup adds.
+ * After the timed runs of each size, one more run of `--threads 1` and of the two `--ref` ones with
+ * `--timings` prints where the time goes, stage by stage (read, reference, annotate, format, write,
+ * gc); those runs are not counted in the medians.
  * Each run takes every command once, in turn (gas and bcftools alternate), and the figures are
  * medians of N runs; the machine is shared, so the load average is printed before and after, CPU
  * seconds (user + system) are printed beside wall seconds, and every ratio compares figures of the
@@ -118,6 +121,9 @@ interface Row {
   rssMb: number;
 }
 const rows: Row[] = [];
+/** Configurations whose stage breakdown is printed; their lines, in run order. */
+const STAGE_CONFIGS = ["gas --threads 1", "gas --ref (known)", "gas --ref --known none"];
+const stageLines: string[] = [];
 
 for (const n of sizes) {
   const input = join(OUT, `bench-${n}.vcf`);
@@ -142,6 +148,17 @@ for (const n of sizes) {
       if (m.exitCode !== 0) throw new Error(`${c.cmd(input, out).join(" ")} failed (${m.exitCode}):\n${m.stderr.slice(-2000)}`);
       measured.set(c.name, [...(measured.get(c.name) ?? []), m]);
     }
+  }
+  // The stage breakdown (`gas annotate --timings`), one extra run per configuration on one thread
+  // (with several, the stages run at once in the workers), not counted in the medians above.
+  for (const c of active.filter((c) => STAGE_CONFIGS.includes(c.name))) {
+    const out = join(OUT, `out-${n}-${process.pid}.vcf`);
+    const cmd = c.cmd(input, out);
+    const m = await runMeasured([...cmd, "--timings", ...(cmd.includes("--threads") ? [] : ["--threads", "1"])]);
+    await rm(out, { force: true });
+    const line = m.stderr.split("\n").find((l) => l.startsWith("stages (s):"));
+    if (m.exitCode !== 0 || !line) throw new Error(`${cmd.join(" ")} --timings failed (${m.exitCode}):\n${m.stderr.slice(-2000)}`);
+    stageLines.push(`  ${String(n).padStart(8)} variants, ${c.name.replace(" --threads 1", "")}, one thread: ${line.slice("stages (s): ".length)}`);
   }
   for (const c of active) {
     const ms = measured.get(c.name)!;
@@ -199,6 +216,10 @@ for (const n of sizes) {
   }
   const snp = at("SnpEff");
   if (snp && one) console.log(`    --threads 1 vs SnpEff: ${(rate(one) / rate(snp)).toFixed(1)}×`);
+}
+if (stageLines.length > 0) {
+  console.log("\nWhere the time goes (`gas annotate --timings`, seconds of wall time by stage, src/modules/annotator/stage-clock.ts):");
+  for (const l of stageLines) console.log(l);
 }
 const first = rows.find((r) => r.variants === sizes[0] && r.config === "gas --fasta --genes");
 const last = rows.find((r) => r.variants === sizes.at(-1) && r.config === "gas --fasta --genes");

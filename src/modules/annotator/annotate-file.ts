@@ -21,6 +21,7 @@ import type { Reference } from "./reference/bundle.ts";
 import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
 import { SWAP_BUFFER_BYTES } from "./io/atomic-writer.ts";
+import type { StageClock } from "./stage-clock.ts";
 
 export interface AnnotateProgress {
   records: number;
@@ -46,6 +47,11 @@ export interface AnnotateFileOptions {
   fields?: AnnotationFields;
   /** Decompressed size and record count the input may not exceed (the service's plans). */
   limits?: InputLimits;
+  /**
+   * `--timings`: where the wall time goes, stage by stage (stage-clock.ts). Its first lap, taken
+   * when the run starts, ends the caller's setup (opening the reference).
+   */
+  stages?: StageClock;
 }
 
 /**
@@ -76,7 +82,9 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
     });
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const run = threads > 1 ? runParallel : runOnThisThread;
+    opts.stages?.lap("setup");
     const { counter, recordsOnUnknownContigs } = await asInputError(() => run(vcf, sinks!, known, opts, threads));
+    if (threads > 1) opts.stages?.lap("workers");
     const summary = counter.finish(opts.input, `${reference.name} (${reference.build})`, (performance.now() - started) / 1000);
     if (summary.records > 0 && recordsOnUnknownContigs === summary.records) {
       throw new AnnotationInputError(
@@ -84,6 +92,7 @@ export async function annotateFile(opts: AnnotateFileOptions): Promise<AnnotateS
       );
     }
     await sinks.commit(summary);
+    opts.stages?.lap("finish");
     return summary;
   } catch (err) {
     await sinks?.abort();
@@ -127,17 +136,25 @@ async function runOnThisThread(
   );
   const out = new ByteBuilder(SWAP_BUFFER_BYTES);
   const trimmer = createHeapTrimmer();
+  const clock = opts.stages ?? null;
+  annotator.clock = clock;
   const handOff = () => {
+    clock?.lap("annotate");
     trimmer.note(out.length);
+    clock?.lap("gc");
     sinks.handOff(out, annotator.takeRows());
+    clock?.lap("write");
   };
   for await (const batch of vcf.batches()) {
+    clock?.lap("read");
     opts.signal?.throwIfAborted();
     await annotator.prepare(batch);
+    clock?.lap("reference");
     for (let i = 0; i < batch.length; i++) {
       annotator.annotateInto(batch[i]!, i, out);
       if (out.length >= HANDOFF_BYTES) handOff();
     }
+    clock?.lap("annotate");
     checkInputLimits(opts.limits, annotator.counter.records, vcf.inflatedBytes());
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
     // Most batches need no real I/O, so their awaits resolve as microtasks and libuv never gets a
@@ -145,7 +162,9 @@ async function runOnThisThread(
     // output chunks fell back to synchronous writes). One event-loop turn per batch lets them.
     await new Promise<void>((resolve) => setImmediate(resolve));
     await sinks.ready();
+    clock?.lap("write");
   }
+  clock?.lap("read");
   handOff();
   return { counter: annotator.counter, recordsOnUnknownContigs: annotator.recordsOnUnknownContigs };
 }

@@ -12,12 +12,13 @@ import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, parseAnnotationFields
 import type { OutputPaths } from "./output/output-sinks.ts";
 import { createProgressBar } from "./progress-bar.ts";
 import { DEFAULT_BUNDLE_DIR, openReference } from "./reference/bundle.ts";
+import { StageClock } from "./stage-clock.ts";
 import { defaultThreads, estimatedInputBytes } from "./parallel/thread-policy.ts";
 import { prepareBundle } from "./reference/prepared-index.ts";
 
 const USAGE = `Usage:
   gas annotate IN [-o OUT] [--ref BUNDLE_DIR | --fasta FASTA --genes GFF3_OR_GTF] [--known VCF|none]
-               [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--store FILE] [--threads N] [--quiet]
+               [--format vcf|tsv|json] [--fields ann,csq] [--log LOG] [--store FILE] [--threads N] [--quiet] [--timings]
                [--pick | --pick-allele | --per-gene | --flag-pick | --most-severe] [--pick-order LIST] [--phased]
       IN may be plain, gzip or BGZF VCF. OUT ending in .gz is written as BGZF.
       --store: also write the results store, a SQLite file of variant and transcript rows and counts.
@@ -35,6 +36,8 @@ const USAGE = `Usage:
       Default reference: the demo bundle (${DEFAULT_BUNDLE_DIR}).
       --threads: annotation threads (default: one; inputs over ~64 MB on a machine with three or
       more idle cores use the idle cores less one, which the JIT compiler needs).
+      --timings: print where the time went, stage by stage (read, reference, annotate, format,
+      write, gc), on standard error, also with --quiet.
   gas refdata prepare BUNDLE_DIR
       Compiles the bundle's gene models into its fast index (see manifest.json "index").`;
 
@@ -115,6 +118,7 @@ async function annotateCommand(args: string[]): Promise<number> {
     "pick-order": { type: "string" },
     phased: { type: "boolean", default: false },
     quiet: { type: "boolean", short: "q", default: false },
+    timings: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return (console.log(USAGE), 0);
@@ -143,6 +147,8 @@ async function annotateCommand(args: string[]): Promise<number> {
   if (fields.pick !== "none" && fields.pick !== "flag-pick" && (outputs.tsv || outputs.json))
     throw new UsageError(`--${fields.pick} chooses the VCF's ANN and CSQ entries; --format tsv|json rows list every transcript`);
 
+  // Started before the reference opens: parsing gene models is part of the setup stage.
+  const stages = values.timings ? new StageClock() : undefined;
   const reference = await openReference(
     values.fasta
       ? { fasta: values.fasta, genes: values.genes, known: values.known === "none" ? null : (values.known ?? null) }
@@ -160,8 +166,10 @@ async function annotateCommand(args: string[]): Promise<number> {
       threads,
       fields,
       command: ["gas", "annotate", ...args].join(" "),
+      ...(stages ? { stages } : {}),
     });
     bar?.done();
+    if (stages) console.error(stages.describe());
     if (!values.quiet) {
       for (const w of summary.warnings.slice(0, 20)) console.error(`warning: ${w}`);
       if (summary.warningsTotal > 20) console.error(`warning: … ${summary.warningsTotal - 20} more (see the log)`);

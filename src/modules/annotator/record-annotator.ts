@@ -2,6 +2,7 @@
  * The per-record half of the pipeline: from a batch of VCF records to output lines, browse rows
  * and counts. Used by annotate-file.ts on one thread and by each worker of parallel/.
  */
+import type { StageClock } from "./stage-clock.ts";
 import { type AlleleEffect, EffectPool, MessageFlag, toAnnotation } from "./consequence/allele-effect.ts";
 import { transcriptEffectOn } from "./consequence/annotate-transcript.ts";
 import { haplotypeConsequences, type PhasedRecord, type PhasedResult } from "./consequence/haplotypes.ts";
@@ -72,6 +73,8 @@ export class RecordAnnotator {
   private readonly isOwnedKey: (key: string) => boolean;
   /** Rows (and, for the results store, facts and issues) since the last takeRows; null without rows. */
   private batch: RowBatch | null;
+  /** `--timings`: the ANN/CSQ writing is charged to the clock's `format` stage (stage-clock.ts). */
+  clock: StageClock | null = null;
 
   constructor(
     private readonly reference: Reference,
@@ -308,6 +311,8 @@ export class RecordAnnotator {
     }
     writeRecordHead(out, rec, mergeIds(rec.id, knownIds));
     const phased = this.phased?.get(index);
+    const clock = this.clock;
+    const formatting = clock === null ? 0 : performance.now();
     this.writeInfo(
       out,
       rec,
@@ -318,6 +323,7 @@ export class RecordAnnotator {
       picked,
       phased === undefined ? "" : phasedInfo(phased),
     );
+    if (clock !== null) clock.charge("format", performance.now() - formatting);
     if (phased !== undefined && phased.entries.length > 0) writeRecordTail(out, { ...rec, rest: withPhasedFormat(rec.rest, phased) });
     else writeRecordTail(out, rec);
   }

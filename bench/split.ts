@@ -146,7 +146,7 @@ async function run(label: string, annotators: number, split: boolean, kill = fal
     const chunkSeconds = all.filter((x) => x.msg === "chunk done" && x.jobId === jobId).reduce((n, x) => n + Number(x.seconds), 0);
     if (cut) log(`${label}: cut ${cut.seconds} s; engine time summed over the chunks ${chunkSeconds.toFixed(1)} s`);
     log(
-      `${label}: ${wall.toFixed(1)} s wall (load average ${l})${mergeLog ? `; merge ${mergeLog.mergeSeconds} s (fetch ${mergeLog.fetchSeconds}, VCF ${mergeLog.vcfSeconds}, store ${mergeLog.storeSeconds}: copy ${mergeLog.copySeconds}, indexes ${mergeLog.indexSeconds}), chunks redone ${mergeLog.redone}` : ""}`,
+      `${label}: ${wall.toFixed(1)} s wall (load average ${l})${mergeLog ? `; merge ${mergeLog.mergeSeconds} s (fetch ${mergeLog.fetchSeconds}, VCF ${mergeLog.vcfSeconds}, store ${mergeLog.storeSeconds}: copy ${mergeLog.copySeconds}, indexes ${mergeLog.indexSeconds}, effects beside them ${mergeLog.effectsSeconds}, effects in + ANALYZE ${mergeLog.finishSeconds}; VCF and store at once), chunks redone ${mergeLog.redone}` : ""}`,
     );
     log(
       `${label}: annotator processes used ${annotatorCpu.toFixed(1)} CPU seconds, ${(annotatorCpu / wall).toFixed(2)} cores on average over the wall time (${cpus().length} cores)`,

@@ -2,25 +2,32 @@
  * How many annotation threads `gas annotate` uses when `--threads` is not given.
  *
  * A thread more is not free: each one is its own JavaScriptCore VM, which profiles and compiles
- * the hot code again on the process's JIT compiler threads. Even one thread keeps a second core
- * busy compiling: measured with `perf record` on the 1M-variant bench file (`--fasta --genes`,
- * 2 cores), the JIT threads took 31 % of a one-thread run's CPU (DFG + FTL; `transcriptEntry` and
- * `writeEffectEntry` are each FTL-compiled several times, ~1 s apiece). With `--threads 2` the two
- * VMs' compiles and the two annotating threads share the 2 cores, compiled code arrives later, and
- * more of the run is spent in the slower tiers. Measured 2026-12-03 (load average 5-19 from other
- * work, so CPU seconds, user + system, are the figures to compare; runs alternated):
+ * the hot code again on the process's JIT compiler threads. And a one-thread run does not leave
+ * the second core idle: its JIT threads, the thread pool that writes the output and the
+ * collector's helpers run beside the pipeline thread. Measured per thread (bench/thread-cpu.ts
+ * samples /proc/<pid>/task/*; `--fasta --genes`, output on /dev/shm, 2 cores, medians of 3,
+ * alternating, 2026-12-03, load average 5-9 from other work, so CPU seconds are the figures):
  *
- * | variants | --threads 1 (CPU, peak RSS) | --threads 2 (CPU, peak RSS) | CPU, run by run |
- * |----------|----------------------------|-----------------------------|-----------------|
- * | 1M       | 6.4-8.7 s, 130-137 MB      | 8.0-11.2 s, 183-210 MB      | +26 to +31 %    |
- * | 5M       | 20.1-21.6 s, 135-140 MB    | 26.5-26.9 s, 197-204 MB     | +30 %           |
+ * | variants, threads | CPU  | pipeline | worker | JIT  | writes | GC   | peak RSS |
+ * |-------------------|------|----------|--------|------|--------|------|----------|
+ * | 1M, 1             | 4.65 | 2.69     |        | 1.49 | 0.26   | 0.11 | 133 MB   |
+ * | 1M, 2             | 6.75 | 1.98     | 1.52   | 2.38 | 0.44   | 0.20 | 205 MB   |
+ * | 5M, 1             | 17.3 | 12.4     |        | 2.33 | 1.48   | 0.61 | 132 MB   |
+ * | 5M, 2             | 22.7 | 7.9      | 6.4    | 4.03 | 2.61   | 0.99 | 196 MB   |
  *
- * A one-thread run's wall time is about its main thread's CPU (the JIT runs beside it on the other
- * core), so on an idle 2-core machine two threads can at best reach ~1.25x at 5M and lose at 1M,
- * for ~60 MB more peak memory (the second VM's heap swings and its result buffers). Hence: one
- * thread unless at least three cores are idle (one left to the compiler threads) and the input is
- * big enough for the workers' warm-up to be repaid. The rule for more than two cores is reasoned
- * from these figures, not measured (this project's machines have two).
+ * A one-thread run's wall time is about its pipeline thread's CPU (best 1M run: 2.98 s wall), while
+ * two threads cannot finish before their total CPU over two cores. So on an idle 2-core machine
+ * `--threads 2` can at best reach 2 x 2.98 / 6.75 = 0.9x of one thread at 1M and about
+ * 2 x 12.7 / 22.7 = 1.1x at 5M, for ~65 MB more peak memory. The second VM costs +0.9 s (1M) and
+ * +1.7 s (5M) of JIT, +30 % (1M) and +16 % (5M) of annotation CPU (colder code, a shared cache),
+ * and the same bytes cost +1.1 s more to write at 5M (copies competing with two busy cores).
+ * Scheduling cannot win that back (a deeper queue or 4 MiB results moved the CPU by under 7 %,
+ * within the noise, and a deeper queue costs 30-90 MB). `BUN_JSC_useFTLJIT=0` cuts two threads'
+ * JIT to 0.5 s but slows the code itself (1M, 1 thread: pipeline 3.4-4.1 s instead of 2.7-2.9 s;
+ * 5M, 2 threads: 21.2-21.9 s CPU, no better), and JSC options are process-wide.
+ * Hence: one thread unless at least three cores are idle (one left to the compiler threads) and the
+ * input is big enough for the workers' warm-up to be repaid. The rule for more than two cores is
+ * reasoned from these figures, not measured (this project's machines have two).
  */
 
 /** Decompressed input below which one thread is used (about 2.6M variants of the bench file). */

@@ -483,6 +483,9 @@ const CSQ_KEY = encodeOnce("CSQ=");
 
 /** Per-ALT (Number=A) INFO values of the known-variant matches, "." where an ALT has none. */
 function knownFields(altCount: number, matches: readonly (KnownMatch | null)[]): string[] {
+  // One ALT matching one known record (nearly every match): its fields, rendered once per record.
+  const one = matches[0];
+  if (altCount === 1 && one) return (one.fields ??= Object.keys(one.info).map((k) => `${k}=${one.info[k]}`));
   const keys = new Set<string>();
   for (const m of matches) if (m) for (const k of Object.keys(m.info)) keys.add(k);
   const out: string[] = [];

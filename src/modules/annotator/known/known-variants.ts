@@ -26,6 +26,8 @@ import { KnownWindow, type ParsedKnown, recordSpan, snvKey } from "./known-windo
 export interface KnownMatch {
   ids: string[];
   info: Record<string, string>;
+  /** The `KEY=value` INFO fields of a one-ALT record, rendered once by the writer (record-annotator.ts). */
+  fields?: string[];
 }
 
 export interface KnownVariants {
@@ -260,16 +262,27 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
       const snvQuery = !indel && allele.ref.length === 1 && allele.alt.length === 1 ? snvKey(allele.ref, allele.alt) : 0;
       const candidates = s.records.candidates(left.start, rightStart, snvQuery, genome, allele.contig, found);
       let match: KnownMatch | null = null;
+      let only: KnownMatch | undefined; // the match when one record's ALT is all that matched
       for (const p of candidates) {
         for (let i = 0; i < p.norm.length; i++) {
           const n = p.norm[i];
           if (n == null || n.start !== left.start || n.ref !== left.ref || n.alt !== left.alt) continue;
-          match ??= { ids: [], info: {} };
-          for (const id of p.ids) if (!match.ids.includes(id)) match.ids.push(id);
           const values = (p.extracted[i] ??= extract(p.info, i, p.ref, p.alts, p.trimmed[i]!));
+          if (match === null && only === undefined) {
+            // Kept on the record: an input with the same variant twice (or a rerun of a batch)
+            // gets the same object, and the writer renders its INFO fields once (KnownMatch.fields).
+            only = p.matches[i] ??= { ids: [...new Set(p.ids)], info: values };
+            continue;
+          }
+          if (match === null) {
+            match = { ids: [...only!.ids], info: { ...only!.info } };
+            only = undefined;
+          }
+          for (const id of p.ids) if (!match.ids.includes(id)) match.ids.push(id);
           for (const k in values) match.info[k] ??= values[k]!; // first matching record wins per field
         }
       }
+      if (only !== undefined) match = only;
       if (found.length !== 0) found.length = 0; // guarded: see KnownWindow.candidates
       return match;
     },

@@ -21,7 +21,8 @@ function windowOf(lines: string[]): KnownWindow {
   return w;
 }
 
-const ids = (w: KnownWindow, left: number, right: number, query: number) => w.candidates(left, right, query, genome, "21", []).map((p) => p.ids[0]);
+const ids = (w: KnownWindow, left: number, right: number, query: number) =>
+  w.candidates(left, right, query, genome, "21", []).map((p) => p.ids[0]);
 
 describe("KnownWindow: SNV records are compared as integers and parsed only on a match", () => {
   const w = windowOf([

@@ -13,6 +13,7 @@
  * the ~0.9 s the known-variant lookup added (CPU profiles of 3 runs each way).
  */
 import type { GenomeWindow } from "../model.ts";
+import type { KnownMatch } from "./known-variants.ts";
 import { leftAlign, trimAllele, unsupportedAltReason } from "../vcf/allele.ts";
 
 /** REF lengths up to this are found through the sorted position array; longer ones are few. */
@@ -35,6 +36,8 @@ export interface ParsedKnown {
   trimmed: ({ ref: string; alt: string } | null)[];
   /** Output INFO values per ALT, filled on first match. */
   extracted: (Record<string, string> | undefined)[];
+  /** Per ALT, the match an allele gets when this ALT is the only one it matches (known-variants.ts). */
+  matches: (KnownMatch | undefined)[];
 }
 
 interface LongRecord {
@@ -223,7 +226,16 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
     if (r !== a && isUpperAcgtn(r) && isUpperAcgtn(a)) {
       const ref = line[t3 + 1]!;
       const alt = line[t4 + 1]!;
-      return { ids, ref, alts: [alt], info, norm: [{ start: pos, ref, alt }], trimmed: [{ ref, alt }], extracted: [undefined] };
+      return {
+        ids,
+        ref,
+        alts: [alt],
+        info,
+        norm: [{ start: pos, ref, alt }],
+        trimmed: [{ ref, alt }],
+        extracted: [undefined],
+        matches: [undefined],
+      };
     }
   }
   const ref = line.slice(t3 + 1, t4).toUpperCase();
@@ -247,7 +259,7 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
     const left = leftAlign(t, genome);
     norm.push({ start: left.start, ref: left.ref, alt: left.alt });
   }
-  return { ids, ref, alts, info, norm, trimmed, extracted: new Array(alts.length) };
+  return { ids, ref, alts, info, norm, trimmed, extracted: new Array(alts.length), matches: new Array(alts.length) };
 }
 
 function isUpperAcgtn(c: number): boolean {

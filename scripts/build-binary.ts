@@ -1,10 +1,11 @@
 /**
  * `bun run build`: compiles the single executable dist/gas (linux-x64 on the CI and the hosts).
  *
- * - Entrypoints: src/main.ts, src/annotate-worker.ts, src/engine-thread-main.ts and
- *   src/results-query-thread-main.ts. Bun embeds a Worker's module only when it is an entrypoint
- *   of the compile; the other three land at the bundle root, where the annotator's engine thread
- *   and its pool, and the web role's results query threads, look for them (see those files).
+ * - Entrypoints: src/main.ts and every thread's module (annotate-worker, engine-thread-main,
+ *   results-query-thread-main, ... listed in `cmd` below). Bun embeds a Worker's module only when it
+ *   is an entrypoint of the compile; the others land at the bundle root, where the annotator's
+ *   engine thread and its pool, and the web role's results query threads, look for them (see
+ *   those files).
  * - Embedded: migrations (.sql text imports), static assets, PGlite's wasm and data bundle
  *   (src/db/pglite-assets.ts), package version; the commit and build time through --define.
  * - Not embedded: the reference bundle. The demo bundle is ~30 MB of genome, gene models and known
@@ -42,6 +43,8 @@ const cmd = [
   // The split merge's results store threads (jobs/split/merge-store-thread.ts), as above.
   "src/merge-store-thread.ts",
   "src/results-query-thread-main.ts",
+  // A BGZF output's compressor thread (annotator/io/bgzf-compressor.ts), as above.
+  "src/bgzf-compress-worker.ts",
   "--compile",
   ...target,
   // Bytecode: the 140 MB binary starts in ~60 ms instead of ~450 ms (no parse of the bundle at

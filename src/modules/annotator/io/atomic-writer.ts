@@ -6,6 +6,7 @@
 import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, write, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks, type BgzfLevel } from "./bgzf-codec.ts";
+import { BgzfCompressor, type CompressedChunk } from "./bgzf-compressor.ts";
 
 /** A text sink with all-or-nothing publication. */
 export interface AtomicTextWriter {
@@ -53,6 +54,11 @@ export interface AtomicTextWriterOptions {
    * are valid only during the call.
    */
   onBgzfBlock?: (data: Uint8Array, compressedBytes: number) => void;
+  /**
+   * BGZF only: once BACKGROUND_COMPRESSION_AFTER bytes are written, compress on a thread of its own
+   * (bgzf-compressor.ts; same bytes). Default true; false keeps every block on the caller's thread.
+   */
+  backgroundCompression?: boolean;
 }
 
 /** Bytes buffered before a flush: big enough to amortize the syscall, small enough for the cache. */
@@ -73,6 +79,15 @@ const BACKGROUND_SYNC_BYTES = 32 << 20;
  * this many chunks in flight a chunk is written synchronously, so memory stays bounded.
  */
 const WRITES_IN_FLIGHT = 4;
+/**
+ * Bytes a BGZF output compresses on the caller's thread before it starts a compressor thread
+ * (bgzf-compressor.ts), so small outputs (an index, a short job) never start one.
+ */
+export const BACKGROUND_COMPRESSION_AFTER = 16 << 20;
+/** Chunks at the compressor thread at once before `ready()` waits (each ~1-4 MiB). */
+const COMPRESSIONS_IN_FLIGHT = 4;
+/** Input chunks kept for reuse: the chunks in flight and those a batch adds before its ready(). */
+const MAX_CHUNK_SPARES = 16;
 
 /**
  * Opens a text output (TSV, JSON, log, ...) written to a temporary name in the same folder and
@@ -100,6 +115,12 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
   /** Buffers whose background write is done, for reuse as `buffer`. */
   const spare: Uint8Array<ArrayBuffer>[] = [];
   let writeError: unknown = null;
+  const background = bgzf && opts.backgroundCompression !== false;
+  /** Bytes compressed on this thread so far; past BACKGROUND_COMPRESSION_AFTER a compressor starts. */
+  let compressedHere = 0;
+  let compressor: BgzfCompressor | null = null;
+  /** Input chunks the compressor has handed back, for reuse as `buffer`. */
+  const chunkSpare: Uint8Array<ArrayBuffer>[] = [];
 
   /**
    * Writes `bytes` at the end of what was written so far. An `owned` chunk is not touched by the
@@ -166,6 +187,22 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       filled = 0;
       return;
     }
+    if (compressor === null && background && compressedHere >= BACKGROUND_COMPRESSION_AFTER) {
+      compressor = new BgzfCompressor(level, writeCompressed);
+    }
+    if (compressor !== null) {
+      // Whole blocks (everything, at the end) go to the compressor thread; the rest stays here.
+      const end = final ? filled : filled - (filled % BGZF_BLOCK_INPUT);
+      if (end === 0 && !final) return;
+      const chunk = buffer;
+      // A spare as big (a fresh 2 MiB buffer per chunk made the collector run again and again).
+      const fits = chunkSpare.findIndex((b) => b.length >= chunk.length);
+      buffer = fits >= 0 ? chunkSpare.splice(fits, 1)[0]! : new Uint8Array(chunk.length);
+      buffer.set(chunk.subarray(end, filled));
+      filled -= end;
+      compressor.compress(chunk.subarray(0, end), final);
+      return;
+    }
     const blocks: Uint8Array[] = [];
     const deflate = (data: Uint8Array) => {
       const first = blocks.length;
@@ -190,6 +227,7 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       blocks.push(BGZF_EOF_BLOCK);
       off = filled;
     }
+    compressedHere += off;
     buffer.copyWithin(0, off, filled);
     filled -= off;
     // Compressed blocks are new arrays (the EOF block a constant): nobody writes to them again.
@@ -198,6 +236,20 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     } else if (blocks.length > 1) {
       writeAll(Buffer.concat(blocks), true);
     }
+  }
+
+  /** A chunk back from the compressor thread, in order: its blocks are written as the next bytes. */
+  function writeCompressed(chunk: CompressedChunk): void {
+    if (onBlock) {
+      let at = 0;
+      for (let b = 0; b < chunk.sizes.length; b++) {
+        onBlock(chunk.data.subarray(at, at + chunk.inputs[b]!), chunk.sizes[b]!);
+        at += chunk.inputs[b]!;
+      }
+    }
+    if (chunk.compressed.length > 0) writeAll(chunk.compressed, true);
+    // As many spares as chunks can be away between two ready() calls (a batch flushes several).
+    if (chunkSpare.length < MAX_CHUNK_SPARES) chunkSpare.push(new Uint8Array(chunk.data.buffer as ArrayBuffer));
   }
 
   function reserve(bytes: number): void {
@@ -239,6 +291,7 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     if (state === "committed") return;
     state = "aborted";
     filled = 0;
+    compressor?.close();
     // The descriptor must stay open until the background writes and fsync on it are done.
     await drain().catch(() => {});
     if (syncing) await syncing;
@@ -282,12 +335,17 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       return spare.pop() ?? new Uint8Array(SWAP_BUFFER_BYTES);
     },
     async ready(): Promise<void> {
+      if (compressor && compressor.pending >= COMPRESSIONS_IN_FLIGHT) await compressor.settled(COMPRESSIONS_IN_FLIGHT - 1);
       while (pending.size >= WRITES_IN_FLIGHT) await Promise.race(pending);
     },
     async commit(): Promise<void> {
       if (state !== "open") throw new Error(`commit of ${path} after ${state === "committed" ? "commit" : "abort"}`);
       try {
         flush(true);
+        if (compressor) {
+          await compressor.settled();
+          compressor.close();
+        }
         await drain();
         if (syncing) await syncing;
         fsyncSync(fd!);

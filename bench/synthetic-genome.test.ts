@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { annotateFile } from "../src/modules/annotator/annotate-file.ts";
 import { openReference } from "../src/modules/annotator/reference/bundle.ts";
+import { parseGeneModels } from "../src/modules/annotator/reference/gene-model-parser.ts";
 import { prepareBundle } from "../src/modules/annotator/reference/prepared-index.ts";
 import { ensureSyntheticGenome, firstContigOptions } from "./synthetic-genome.ts";
 
@@ -29,6 +30,13 @@ describe.skipIf(!hasBgzip)("synthetic genome for bench:genome", () => {
       expect(g.stats.transcripts).toBeGreaterThan(g.stats.genes);
       // Same seed, same files: the second call finds them.
       expect((await ensureSyntheticGenome(opts)).stats).toEqual(g.stats);
+
+      // GENCODE's order, a gene's rows then `###`: parsed a gene at a time, as holding every row.
+      const streamed = await parseGeneModels(g.gff3);
+      expect(streamed.streamed).toBe(true);
+      const whole = await parseGeneModels(g.gff3, { streaming: false });
+      expect(streamed.transcripts).toEqual(whole.transcripts);
+      expect(streamed.warnings).toEqual(whole.warnings);
 
       const prepared = await prepareBundle(g.bundleDir);
       expect(prepared.transcripts).toBe(g.stats.transcripts);

@@ -84,9 +84,12 @@ const WRITES_IN_FLIGHT = 4;
  * (bgzf-compressor.ts), so small outputs (an index, a short job) never start one.
  */
 export const BACKGROUND_COMPRESSION_AFTER = 16 << 20;
-/** Chunks at the compressor thread at once before `ready()` waits (each ~1-4 MiB). */
+/** Chunks at the compressor thread at once before `ready()` waits (each 1-2 MiB). */
 const COMPRESSIONS_IN_FLIGHT = 4;
-/** Input chunks kept for reuse: the chunks in flight and those a batch adds before its ready(). */
+/**
+ * Input chunks kept for reuse: those in flight and those a batch adds before its ready(). With 8,
+ * a 1M-variant run still allocated 121 new 2 MiB chunks (peak RSS 149-151 MB); with 16, 17 (143-145).
+ */
 const MAX_CHUNK_SPARES = 16;
 
 /**
@@ -281,10 +284,15 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
 
   function writeBytes(bytes: Uint8Array): void {
     checkOpen();
-    reserve(bytes.length);
-    buffer.set(bytes, filled);
-    filled += bytes.length;
-    if (filled >= FLUSH_BYTES) flush(false);
+    // In pieces of at most FLUSH_BYTES, so the buffer never grows past 2 x FLUSH_BYTES: a worker's
+    // ~2 MiB result grew it to 4 MiB and more, and every buffer the compressor thread holds with it.
+    for (let at = 0; at < bytes.length; at += FLUSH_BYTES) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + FLUSH_BYTES));
+      reserve(piece.length);
+      buffer.set(piece, filled);
+      filled += piece.length;
+      if (filled >= FLUSH_BYTES) flush(false);
+    }
   }
 
   async function abort(): Promise<void> {

@@ -8,7 +8,8 @@
 import type { Transcript } from "../model.ts";
 
 /** A flat copy: JSON.parse builds a new string (measured as above; `" " + s` sliced was not one). */
-const copyOf = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+export const detached = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+const copyOf = detached;
 
 /** One copy per distinct value, for the strings transcripts repeat (biotypes, tags, gene IDs). */
 export class StringCopies {
@@ -21,6 +22,10 @@ export class StringCopies {
       this.byValue.set(c, c); // keyed by the copy: the map must not hold the slice either
     }
     return c;
+  }
+
+  sharedOrNull(s: string | null): string | null {
+    return s === null ? null : this.shared(s);
   }
 }
 

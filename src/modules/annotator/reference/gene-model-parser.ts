@@ -105,7 +105,7 @@ async function readGeneModels(path: string, opts: ParseGeneModelsOptions, stream
   const decide = (f: GeneModelFormat) => {
     st.format = f;
     if (f === "gff3") st.gff3 = new Gff3Collector(path, collectorWarnings, { streaming, onDraft });
-    else st.gtf = new GtfCollector(path);
+    else st.gtf = new GtfCollector(path, copies);
     for (const r of st.pending) feed(r);
     st.pending = [];
   };

@@ -4,6 +4,7 @@
  * A row whose `transcript_id` lists several IDs (`"ENST00000419219,ENST00000419219_1"`) belongs to
  * each of them.
  */
+import { detached, StringCopies } from "./detached-strings.ts";
 import { GeneModelFormatError, partKind, type GffRow } from "./gff-row.ts";
 import { newDraft, splitEnsemblVersion, type TranscriptDraft } from "./gene-model-builder.ts";
 import { normalizeHgncId, normalizeTag, parseTsl } from "./transcript-xrefs.ts";
@@ -41,7 +42,15 @@ export class GtfCollector {
   private stopCodonRows = 0;
   private cdsRows = 0;
 
-  constructor(private readonly path: string) {}
+  /**
+   * Every string a draft keeps is a copy (detached-strings.ts): drafts live to the end of the file,
+   * and slices of its lines would keep the whole decoded text resident (bench:genome's models as
+   * a 955 MB GTF: prepare peaked at 3,050 MB with slices).
+   */
+  constructor(
+    private readonly path: string,
+    private readonly copies: StringCopies = new StringCopies(),
+  ) {}
 
   row(r: GffRow): void {
     const a = parseGtfAttributes(r.attributes, this.path, r.line);
@@ -50,9 +59,9 @@ export class GtfCollector {
     if (r.type === "gene") {
       if (geneId !== null) {
         const name = one("gene_name") ?? one("gene");
-        if (name) this.geneNames.set(geneId, name);
+        if (name) this.geneNames.set(this.copies.shared(geneId), this.copies.shared(name));
         const bt = one("gene_biotype") ?? one("gene_type");
-        if (bt) this.geneBiotypes.set(geneId, bt);
+        if (bt) this.geneBiotypes.set(this.copies.shared(geneId), this.copies.shared(bt));
       }
       return;
     }
@@ -67,28 +76,29 @@ export class GtfCollector {
       const split = splitEnsemblVersion(rawTid.trim());
       let d = this.drafts.get(split.id);
       if (!d) {
-        d = newDraft(split.id, r.line);
-        d.seqid = r.seqid;
+        d = newDraft(detached(split.id), r.line);
+        d.seqid = this.copies.shared(r.seqid);
         d.strand = r.strand;
-        this.drafts.set(split.id, d);
+        this.drafts.set(d.id, d);
       } else if (d.seqid !== r.seqid) {
         throw new GeneModelFormatError(this.path, r.line, `transcript ${split.id} is on ${d.seqid} (line ${d.line}) and on ${r.seqid}`);
       }
       if (d.strand === 0) d.strand = r.strand;
-      if (!d.geneId && geneId !== null) d.geneId = splitEnsemblVersion(geneId).id;
-      if (d.geneName === null) d.geneName = one("gene_name") ?? one("gene");
-      if (d.biotype === null) d.biotype = one("transcript_biotype") ?? one("transcript_type");
+      const c = this.copies;
+      if (!d.geneId && geneId !== null) d.geneId = c.shared(splitEnsemblVersion(geneId).id);
+      if (d.geneName === null) d.geneName = c.sharedOrNull(one("gene_name") ?? one("gene"));
+      if (d.biotype === null) d.biotype = c.sharedOrNull(one("transcript_biotype") ?? one("transcript_type"));
       if (d.version === null) {
         const v = Number(one("transcript_version"));
         d.version = Number.isInteger(v) && v > 0 ? v : split.version;
       }
-      for (const tag of a.get("tag") ?? []) d.tags.add(normalizeTag(tag));
+      for (const tag of a.get("tag") ?? []) d.tags.add(c.shared(normalizeTag(tag)));
       for (const t of INCOMPLETE_TAGS) if (a.has(t)) d.tags.add(t);
-      readGtfXrefs(one, d);
+      readGtfXrefs(one, d, c);
       const seg = { start: r.start, end: r.end, phase: r.phase };
       if (r.problem !== null && !isTranscriptRow) {
         // An unusable exon/CDS/UTR/codon row refuses its transcript (named at build time).
-        d.invalid ??= { line: r.line, type: r.type, problem: r.problem };
+        d.invalid ??= { line: r.line, type: c.shared(r.type), problem: r.problem };
       } else if (isTranscriptRow) {
         d.start = r.start;
         d.end = r.end;
@@ -113,21 +123,21 @@ export class GtfCollector {
 }
 
 /** Protein ID and version (CDS rows), HGNC ID (GENCODE), CCDS and TSL: the first row giving each wins. */
-function readGtfXrefs(one: (key: string) => string | null, d: TranscriptDraft): void {
+function readGtfXrefs(one: (key: string) => string | null, d: TranscriptDraft, c: StringCopies): void {
   const x = d.xrefs;
   if (x.proteinId === null) {
     const protein = one("protein_id");
     if (protein) {
       const split = splitEnsemblVersion(protein);
       const v = Number(one("protein_version"));
-      x.proteinId = split.id;
+      x.proteinId = detached(split.id);
       x.proteinVersion = Number.isInteger(v) && v > 0 ? v : split.version;
     }
   }
   if (x.hgncId === null) {
     const hgnc = one("hgnc_id");
-    if (hgnc) x.hgncId = normalizeHgncId(hgnc);
+    if (hgnc) x.hgncId = c.sharedOrNull(normalizeHgncId(hgnc));
   }
-  x.ccds ??= one("ccds_id") || one("ccdsid") || null; // Ensembl's GTF, GENCODE's
+  x.ccds ??= c.sharedOrNull(one("ccds_id") || one("ccdsid") || null); // Ensembl's GTF, GENCODE's
   x.tsl ??= parseTsl(one("transcript_support_level"));
 }

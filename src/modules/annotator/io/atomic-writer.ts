@@ -84,7 +84,11 @@ const WRITES_IN_FLIGHT = 4;
  * (bgzf-compressor.ts), so small outputs (an index, a short job) never start one.
  */
 export const BACKGROUND_COMPRESSION_AFTER = 16 << 20;
-/** Chunks at the compressor thread at once before `ready()` waits (each 1-2 MiB). */
+/** writeBytes appends at most this much before it checks for a flush. */
+const PIECE_BYTES = 256 << 10;
+/** A buffer handed out while the compressor thread has the last one: a flush's worth and a piece. */
+const CHUNK_BYTES = FLUSH_BYTES + PIECE_BYTES;
+/** Chunks at the compressor thread at once before `ready()` waits (each ~1 MiB). */
 const COMPRESSIONS_IN_FLIGHT = 4;
 /**
  * Input chunks kept for reuse: those in flight and those a batch adds before its ready(). With 8,
@@ -198,9 +202,10 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       const end = final ? filled : filled - (filled % BGZF_BLOCK_INPUT);
       if (end === 0 && !final) return;
       const chunk = buffer;
-      // A spare as big (a fresh 2 MiB buffer per chunk made the collector run again and again).
-      const fits = chunkSpare.findIndex((b) => b.length >= chunk.length);
-      buffer = fits >= 0 ? chunkSpare.splice(fits, 1)[0]! : new Uint8Array(chunk.length);
+      // A spare if one is big enough (a fresh buffer per chunk made the collector run again and again).
+      const need = Math.max(CHUNK_BYTES, filled - end);
+      const fits = chunkSpare.findIndex((b) => b.length >= need);
+      buffer = fits >= 0 ? chunkSpare.splice(fits, 1)[0]! : new Uint8Array(need);
       buffer.set(chunk.subarray(end, filled));
       filled -= end;
       compressor.compress(chunk.subarray(0, end), final);
@@ -284,10 +289,10 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
 
   function writeBytes(bytes: Uint8Array): void {
     checkOpen();
-    // In pieces of at most FLUSH_BYTES, so the buffer never grows past 2 x FLUSH_BYTES: a worker's
-    // ~2 MiB result grew it to 4 MiB and more, and every buffer the compressor thread holds with it.
-    for (let at = 0; at < bytes.length; at += FLUSH_BYTES) {
-      const piece = bytes.subarray(at, Math.min(bytes.length, at + FLUSH_BYTES));
+    // In pieces, so the buffer never grows past CHUNK_BYTES: a worker's ~2 MiB result grew it to
+    // 4 MiB and more, and every buffer the compressor thread holds with it.
+    for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
       reserve(piece.length);
       buffer.set(piece, filled);
       filled += piece.length;

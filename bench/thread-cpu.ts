@@ -1,5 +1,5 @@
 /**
- * `bun bench/thread-cpu.ts [--runs 3] [--sizes 1000000,5000000] [--threads 1,2] [--out DIR]`
+ * `bun bench/thread-cpu.ts [--runs 3] [--sizes 1000000,5000000] [--threads 1,2] [--out DIR] [--gz]`
  *
  * Where `gas annotate --threads N` spends its CPU, thread by thread: each run samples
  * /proc/<pid>/task/<tid>/stat every 20 ms and keeps each thread's last user + system time, grouped
@@ -7,7 +7,8 @@
  * compiler threads, the thread pool that writes the output (libuv's "Bun Pool") and the collector's
  * helpers. Thread counts alternate run by run on the bench:annotate inputs (bench/out/bench-N.vcf,
  * `--fasta --genes` as in bench:annotate); the figures are medians. The output goes to --out
- * (default /dev/shm, so that other processes' disk writes on a shared machine do not time ours).
+ * (default /dev/shm, so that other processes' disk writes on a shared machine do not time ours);
+ * `--gz` writes a .vcf.gz, as the service does (its BGZF compressor thread counts as a worker).
  *
  * Why: on a 2-core machine a one-thread run already keeps the second core partly busy (JIT, writes,
  * GC), which bounds what a second annotation thread can gain: at best
@@ -32,11 +33,12 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "1000000,5000000" },
     threads: { type: "string", default: "1,2" },
     out: { type: "string", default: "/dev/shm" },
+    gz: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log("bun bench/thread-cpu.ts [--runs 3] [--sizes 1000000,5000000] [--threads 1,2] [--out DIR]");
+  console.log("bun bench/thread-cpu.ts [--runs 3] [--sizes 1000000,5000000] [--threads 1,2] [--out DIR] [--gz]");
   process.exit(0);
 }
 
@@ -106,17 +108,17 @@ console.log(`load average before: ${load()}`);
 for (const n of values.sizes.split(",").map(Number)) {
   const input = join(ROOT, "bench", "out", `bench-${n}.vcf`);
   if (!(await Bun.file(input).exists())) throw new Error(`${input} is missing: run bun run bench:annotate --sizes ${n} once to make it`);
-  const out = join(values.out, `gas-thread-cpu-${process.pid}.vcf`);
+  const out = join(values.out, `gas-thread-cpu-${process.pid}.vcf${values.gz ? ".gz" : ""}`);
   const runs = new Map<number, Run[]>();
   for (let r = 0; r < Number(values.runs); r++) {
     for (const t of threadCounts) {
       const cmd = ["bun", join(ROOT, "src", "main.ts"), "annotate", input, "-o", out, "--fasta", FASTA, "--genes", GFF3];
       const m = await measure([...cmd, "--quiet", "--threads", String(t)]);
-      await rm(out, { force: true });
+      await Promise.all([rm(out, { force: true }), rm(`${out}.tbi`, { force: true })]);
       runs.set(t, [...(runs.get(t) ?? []), m]);
     }
   }
-  console.log(`\n${n} variants, medians of ${values.runs} (seconds; CPU = user + system per thread group):`);
+  console.log(`\n${n} variants${values.gz ? ", .vcf.gz" : ""}, medians of ${values.runs} (seconds; CPU = user + system per thread group):`);
   console.log(`threads   wall    CPU ${GROUPS.map((g) => g.padStart(8)).join(" ")}  peak RSS`);
   const med = new Map<number, { wall: number; total: number; pipeline: number }>();
   for (const t of threadCounts) {

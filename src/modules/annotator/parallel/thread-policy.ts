@@ -25,6 +25,9 @@
  * within the noise, and a deeper queue costs 30-90 MB). `BUN_JSC_useFTLJIT=0` cuts two threads'
  * JIT to 0.5 s but slows the code itself (1M, 1 thread: pipeline 3.4-4.1 s instead of 2.7-2.9 s;
  * 5M, 2 threads: 21.2-21.9 s CPU, no better), and JSC options are process-wide.
+ * A `.vcf.gz` output (the service's) makes the second core busier still: its BGZF compression runs
+ * on a thread of its own (io/bgzf-compressor.ts; 5M, 1 thread: pipeline 15-17.6 s, compressor
+ * 7.2-8.4 s, JIT 2.5-3.2 s), and with 2 threads the same 5M took 33.5-39.9 s of CPU.
  * Hence: one thread unless at least three cores are idle (one left to the compiler threads) and the
  * input is big enough for the workers' warm-up to be repaid. The rule for more than two cores is
  * reasoned from these figures, not measured (this project's machines have two).

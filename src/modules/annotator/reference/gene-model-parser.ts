@@ -16,7 +16,7 @@ export type GeneModelFormat = "gff3" | "gtf";
 export interface ParseGeneModelsOptions {
   /** Maps a seqid of the file to the FASTA's contig name (null: unknown, keep the name as is). */
   resolveContig?: (name: string) => string | null;
-  /** false: hold every GFF3 row to the end, never stream (tests compare the two). */
+  /** false: hold every transcript to the end, never stream (tests compare the two). */
   streaming?: boolean;
 }
 
@@ -24,7 +24,7 @@ export interface ParsedGeneModels {
   transcripts: Transcript[];
   warnings: string[];
   format: GeneModelFormat;
-  /** A GFF3 read gene by gene (false: every row held to the end; always false for GTF). */
+  /** Read gene by gene (false: every row held to the end, the file not being grouped by gene). */
   streamed: boolean;
 }
 
@@ -54,9 +54,10 @@ const DETAILED_BAD_ROWS = 20;
  * chromosome, transcript) is warned about and keeps only its attributes, so a transcript takes its
  * span and strand from its exons.
  *
- * A GFF3 is streamed gene by gene (Gff3Collector): GENCODE and Ensembl write a gene's rows
- * together, closed by `###`. A file whose rows are not grouped so (position-sorted with
- * overlapping genes, say) is read a second time holding every row: same result, more memory.
+ * A file is streamed gene by gene (Gff3Collector, GtfCollector): GENCODE and Ensembl write a
+ * gene's rows together (GFF3: closed by `###`; GTF: from its `gene` row). A file whose rows are
+ * not grouped so (position-sorted with overlapping genes, say) is read a second time holding every
+ * row: same result, more memory.
  * @throws GeneModelFormatError naming the file and line for rows that are not GFF at all (fewer
  * than 9 columns, GTF attributes that do not parse, binary data), an undecidable dialect, or a
  * file without any usable transcript.
@@ -105,7 +106,7 @@ async function readGeneModels(path: string, opts: ParseGeneModelsOptions, stream
   const decide = (f: GeneModelFormat) => {
     st.format = f;
     if (f === "gff3") st.gff3 = new Gff3Collector(path, collectorWarnings, { streaming, onDraft });
-    else st.gtf = new GtfCollector(path, copies);
+    else st.gtf = new GtfCollector(path, { streaming, onDraft }, copies);
     for (const r of st.pending) feed(r);
     st.pending = [];
   };
@@ -153,7 +154,7 @@ async function readGeneModels(path: string, opts: ParseGeneModelsOptions, stream
   if (st.format === null) decide(st.versionDirective ?? "gff3");
   const format = st.format as GeneModelFormat;
   if (st.gff3) st.gff3.finish();
-  else for (const d of st.gtf!.finish(collectorWarnings)) onDraft(d);
+  else st.gtf!.finish(collectorWarnings);
   builder.finish();
   warnings.push(...collectorWarnings, ...builderWarnings);
   if (transcripts.length === 0) {
@@ -174,5 +175,5 @@ async function readGeneModels(path: string, opts: ParseGeneModelsOptions, stream
     ids.add(t.id);
   }
   if (duplicates > 0) warnings.push(`${path}: ${duplicates} transcript IDs occur more than once (kept: each model is annotated)`);
-  return { transcripts, warnings, format, streamed: st.gff3 !== null && streaming };
+  return { transcripts, warnings, format, streamed: streaming };
 }

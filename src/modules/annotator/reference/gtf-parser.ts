@@ -1,11 +1,16 @@
 /**
  * GTF (GTF2.2 / Ensembl / GENCODE) gene models. Rows are grouped by `transcript_id`, in whatever
  * order they come (Ensembl's test GTF is sorted by coordinate, not gene → transcript → exon).
+ * Streaming, as for GFF3 (gff3-parser.ts): a `gene` row or the next contig finishes the
+ * transcripts so far, and a row that refers back to one (or a gene row for a gene whose finished
+ * transcripts looked up its name) throws GffNotGroupedError, for the caller to read the file again
+ * holding every transcript.
  * A row whose `transcript_id` lists several IDs (`"ENST00000419219,ENST00000419219_1"`) belongs to
  * each of them.
  */
 import { detached, StringCopies } from "./detached-strings.ts";
 import { GeneModelFormatError, partKind, type GffRow } from "./gff-row.ts";
+import { type Gff3CollectorOptions, GffNotGroupedError } from "./gff3-parser.ts";
 import { newDraft, splitEnsemblVersion, type TranscriptDraft } from "./gene-model-builder.ts";
 import { normalizeHgncId, normalizeTag, parseTsl } from "./transcript-xrefs.ts";
 
@@ -36,7 +41,11 @@ const INCOMPLETE_TAGS = ["cds_start_NF", "cds_end_NF", "mRNA_start_NF", "mRNA_en
 
 /** Collects GTF rows per transcript; `finish` returns one draft per transcript ID. */
 export class GtfCollector {
-  private readonly drafts = new Map<string, TranscriptDraft>();
+  private drafts = new Map<string, TranscriptDraft>();
+  private windowSeqid: string | null = null;
+  /** Streaming: hashes of finished transcript IDs, and of genes whose name or biotype they looked up. */
+  private readonly closed = new Set<bigint>();
+  private readonly geneLookups = new Set<bigint>();
   private readonly geneNames = new Map<string, string>();
   private readonly geneBiotypes = new Map<string, string>();
   private stopCodonRows = 0;
@@ -49,6 +58,7 @@ export class GtfCollector {
    */
   constructor(
     private readonly path: string,
+    private readonly opts: Gff3CollectorOptions,
     private readonly copies: StringCopies = new StringCopies(),
   ) {}
 
@@ -57,6 +67,11 @@ export class GtfCollector {
     const one = (k: string) => a.get(k)?.[0] ?? null;
     const geneId = one("gene_id");
     if (r.type === "gene") {
+      if (this.opts.streaming) {
+        this.closeGroup();
+        if (geneId !== null && this.geneLookups.has(Bun.hash.wyhash(geneId)))
+          throw new GffNotGroupedError(this.path, r.line, `gene ${geneId} comes after transcripts of it that were finished`);
+      }
       if (geneId !== null) {
         const name = one("gene_name") ?? one("gene");
         if (name) this.geneNames.set(this.copies.shared(geneId), this.copies.shared(name));
@@ -72,10 +87,16 @@ export class GtfCollector {
     if (kind === null && !isTranscriptRow) return; // Selenocysteine, intron, ...
     if (kind === "stop") this.stopCodonRows++;
     if (kind === "cds") this.cdsRows++;
+    if (this.opts.streaming && r.seqid !== this.windowSeqid) {
+      this.closeGroup();
+      this.windowSeqid = r.seqid;
+    }
     for (const rawTid of tids.split(",")) {
       const split = splitEnsemblVersion(rawTid.trim());
       let d = this.drafts.get(split.id);
       if (!d) {
+        if (this.opts.streaming && this.closed.has(Bun.hash.wyhash(split.id)))
+          throw new GffNotGroupedError(this.path, r.line, `transcript ${split.id} was finished before this ${r.type} row`);
         d = newDraft(detached(split.id), r.line);
         d.seqid = this.copies.shared(r.seqid);
         d.strand = r.strand;
@@ -110,15 +131,24 @@ export class GtfCollector {
     }
   }
 
-  finish(warnings: string[]): TranscriptDraft[] {
+  /** The transcripts so far, named from their gene rows and handed on; remembered when streaming. */
+  private closeGroup(last = false): void {
+    const remember = this.opts.streaming && !last;
     for (const d of this.drafts.values()) {
+      if (remember && (d.geneName === null || d.biotype === null)) this.geneLookups.add(Bun.hash.wyhash(d.geneId));
       if (d.geneName === null) d.geneName = this.geneNames.get(d.geneId) ?? null;
       if (d.biotype === null) d.biotype = this.geneBiotypes.get(d.geneId) ?? null;
+      if (remember) this.closed.add(Bun.hash.wyhash(d.id));
+      this.opts.onDraft(d);
     }
+    this.drafts = new Map();
+  }
+
+  finish(warnings: string[]): void {
+    this.closeGroup(true);
     if (this.cdsRows > 0 && this.stopCodonRows === 0) {
       warnings.push(`${this.path}: GTF has CDS rows but no stop_codon rows; coding spans may exclude the stop codon`);
     }
-    return [...this.drafts.values()];
   }
 }
 

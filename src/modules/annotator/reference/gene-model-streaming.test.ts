@@ -1,15 +1,15 @@
 /**
- * A GFF3 grouped by gene is read gene by gene (streamed) and gives exactly what holding every row
- * gives; a file that is not grouped (the demo's position-sorted Ensembl GFF3, a row that refers
- * back to a finished gene) is read again whole, with the same result. The inputs are the demo's
- * Ensembl 84 and RefSeq chr21 rows, regrouped here.
+ * A GFF3 or GTF grouped by gene is read gene by gene (streamed) and gives exactly what holding
+ * every row gives; a file that is not grouped (the demo's position-sorted Ensembl files, a row
+ * that refers back to a finished gene) is read again whole, with the same result. The inputs are
+ * the demo's Ensembl 84 and RefSeq chr21 rows, regrouped here.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { GENES_GFF3_GZ, REFSEQ_GFF3_GZ } from "../../../../test/support/engine/reference-fixture.ts";
+import { GENES_GFF3_GZ, GENES_GTF_GZ, REFSEQ_GFF3_GZ } from "../../../../test/support/engine/reference-fixture.ts";
 import { parseGeneModels } from "./gene-model-parser.ts";
 import { rawAttribute } from "./gff3-parser.ts";
 
@@ -164,5 +164,67 @@ describe("rows that refer back to a finished gene", () => {
     expect(streamed.warnings.join("\n")).toContain(
       "2 Parent IDs have no row of their own, their exons/CDS are ignored: transcript:T9 (line 4), transcript:T8 (line 9)",
     );
+  });
+});
+
+describe("GTF", () => {
+  const gtfRows = async () =>
+    new TextDecoder()
+      .decode(gunzipSync(await readFile(GENES_GTF_GZ)))
+      .split("\n")
+      .filter((l) => l !== "" && !l.startsWith("#"));
+  const geneOf = (l: string) => /gene_id "([^"]+)"/.exec(l)![1]!;
+
+  test("grouped by gene_id, gene and transcript rows first: streamed, the same", async () => {
+    const byGene = new Map<string, string[]>();
+    for (const l of await gtfRows()) {
+      let g = byGene.get(geneOf(l));
+      if (!g) byGene.set(geneOf(l), (g = []));
+      g.push(l);
+    }
+    const rank = (l: string) => (/\tgene\t/.test(l) ? 0 : /\ttranscript\t/.test(l) ? 1 : 2);
+    const text = [...byGene.values()].map((g) => `${[...g].sort((a, b) => rank(a) - rank(b)).join("\n")}\n`).join("");
+    const { streamed, whole } = await both("grouped.gtf", text);
+    expect(streamed.streamed).toBe(true);
+    expect(streamed.transcripts.length).toBe(103);
+    expect(streamed.transcripts).toEqual(whole.transcripts);
+    expect(streamed.warnings).toEqual(whole.warnings);
+  });
+
+  test("as shipped (position-sorted): the same", async () => {
+    const { streamed, whole } = await both("as-shipped.gtf", `${(await gtfRows()).join("\n")}\n`);
+    expect(streamed.transcripts).toEqual(whole.transcripts);
+    expect(streamed.warnings).toEqual(whole.warnings);
+  });
+
+  const a = (gene: string, tx?: string) => `gene_id "${gene}";${tx ? ` transcript_id "${tx}";` : ""}`;
+  test.each([
+    [
+      "an exon after the next gene",
+      [
+        `21\tx\tgene\t100\t900\t.\t+\t.\t${a("G1")} gene_name "ONE"; gene_biotype "lncRNA";`,
+        `21\tx\texon\t100\t200\t.\t+\t.\t${a("G1", "T1")}`,
+        `21\tx\tgene\t1000\t1900\t.\t+\t.\t${a("G2")} gene_name "TWO";`,
+        `21\tx\texon\t1000\t1900\t.\t+\t.\t${a("G2", "T2")}`,
+        `21\tx\texon\t800\t900\t.\t+\t.\t${a("G1", "T1")}`,
+      ],
+      { id: "T1", exons: 2, geneName: "ONE" },
+    ],
+    [
+      "a gene row after its transcripts",
+      [
+        `21\tx\texon\t100\t200\t.\t+\t.\t${a("G1", "T1")}`,
+        `21\tx\tgene\t1000\t1900\t.\t+\t.\t${a("G2")} gene_name "TWO";`,
+        `21\tx\texon\t1000\t1900\t.\t+\t.\t${a("G2", "T2")}`,
+        `21\tx\tgene\t100\t900\t.\t+\t.\t${a("G1")} gene_name "ONE"; gene_biotype "lncRNA";`,
+      ],
+      { id: "T1", exons: 1, geneName: "ONE" },
+    ],
+  ])("%s: read whole, nothing lost", async (_what, rows, want) => {
+    const { streamed, whole } = await both("late.gtf", `${rows.join("\n")}\n`);
+    expect(streamed.streamed).toBe(false);
+    expect(streamed.transcripts).toEqual(whole.transcripts);
+    const t = streamed.transcripts.find((x) => x.id === want.id)!;
+    expect([t.exons.length, t.geneName]).toEqual([want.exons, want.geneName]);
   });
 });

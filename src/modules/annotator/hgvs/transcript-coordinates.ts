@@ -103,9 +103,9 @@ function buildLayout(t: Transcript): TranscriptLayout {
   let badCds = false;
   const c = t.coding;
   if (c) {
-    // `| 0` here and on the span below: the gene-model builder's Math.min/Infinity arithmetic can
-    // leave a whole number stored as a double, and one such layout makes every optimized reader of
-    // these fields (putTxPos, the consequence code) fail its int32 speculation and recompile
+    // `| 0` here and on the span below: a whole number stored as a double (the gene-model builder
+    // did that with Math.min/Infinity; a model from elsewhere might) makes every optimized reader
+    // of these fields (putTxPos, the consequence code) fail its int32 speculation and recompile
     // (BUN_JSC_printEachOSRExit on the 1M-variant bench, GFF3 path: ~13,000 BadType exits).
     const five = exonicCdna(partial, (t.strand === 1 ? c.start : c.end) | 0);
     const three = exonicCdna(partial, (t.strand === 1 ? c.end : c.start) | 0);

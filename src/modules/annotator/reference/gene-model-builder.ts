@@ -171,8 +171,12 @@ export class TranscriptBuilder {
       if (r) contig = r;
       else this.unknownContigs.set(d.seqid, (this.unknownContigs.get(d.seqid) ?? 0) + 1);
     }
-    const start = Math.min(d.start || Infinity, exons[0]!.start);
-    const end = Math.max(d.end, exons[exons.length - 1]!.end);
+    // Whole numbers stay int32 here (no Infinity in the arithmetic): a position the optimizing
+    // compiler left as a double made every reader of it recompile (hgvs/transcript-coordinates.ts).
+    const first = exons[0]!.start;
+    const start = d.start > 0 && d.start < first ? d.start : first;
+    const last = exons[exons.length - 1]!.end;
+    const end = Math.max(d.end, last);
     const codonTable: CodonTableId = MITO.test(contig) || MITO.test(d.seqid) ? 2 : 1;
     const t: Transcript = {
       id: d.id,
@@ -210,8 +214,9 @@ export class TranscriptBuilder {
 
 function buildCoding(d: TranscriptDraft, exons: Exon[], opts: BuildOptions): CodingRegion | null {
   if (d.cds.length === 0) return null;
-  let start = Infinity;
-  let end = -Infinity;
+  // Seeded from a segment rather than ±Infinity, so the bounds stay int32 (see build above).
+  let start = d.cds[0]!.start;
+  let end = d.cds[0]!.end;
   for (const s of d.cds) {
     if (s.start < start) start = s.start;
     if (s.end > end) end = s.end;

@@ -432,7 +432,8 @@ export function createSplitter(deps: SplitDeps) {
     // fleet's other annotators idle meanwhile, so the merge is the job's tail; in parallel it is shorter.
     let vcfDone = 0;
     let storeDone = 0;
-    const [vcf, storeTimes] = await Promise.all([
+    // Both settle before either's failure is thrown: the work folder is removed after, not under a running merge.
+    const [vcfMerge, storeMerge] = await Promise.allSettled([
       mergeBgzfVcfs(
         parts.map((p) => p.vcf),
         out.vcf,
@@ -447,6 +448,9 @@ export function createSplitter(deps: SplitDeps) {
         storeDone = performance.now();
       }),
     ]);
+    if (vcfMerge.status === "rejected") throw vcfMerge.reason;
+    if (storeMerge.status === "rejected") throw storeMerge.reason;
+    const [vcf, storeTimes] = [vcfMerge.value, storeMerge.value];
     stopping.throwIfAborted();
     await Bun.write(out.log, renderCountLog(summary));
     const rk = resultKeys(job.userId, job.id, job.inputFileName);

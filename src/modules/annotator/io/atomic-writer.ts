@@ -3,7 +3,7 @@
  * file in the target folder and renamed onto the final name only by `commit()`. Plain text or
  * BGZF (readable by bgzip, tabix, bcftools and any gzip reader).
  */
-import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, write, writeSync } from "node:fs";
+import { closeSync, fsync, fsyncSync, openSync, renameSync, statSync, unlinkSync, write, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks, type BgzfLevel } from "./bgzf-codec.ts";
 import { BgzfCompressor, type CompressedChunk } from "./bgzf-compressor.ts";
@@ -104,6 +104,12 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
   const bgzf = opts.format === "bgzf";
   const level: BgzfLevel = { level: opts.level ?? 1, library: "libdeflate" };
   const onBlock = bgzf ? opts.onBgzfBlock : undefined;
+  // The rename at commit would replace what is there: a device (`-o /dev/null` run as root
+  // replaced the machine's /dev/null with a 850 MB file), a pipe or a folder is refused instead.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isFile()) {
+    throw new Error("it is not a regular file (a device, a pipe or a folder): outputs are written to a new file and renamed into place");
+  }
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
   let fd: number | null = openSync(tmp, "wx", 0o644);
   let state: "open" | "committed" | "aborted" = "open";

@@ -56,6 +56,18 @@ export class KnownWindow {
   private snv: number[] = [];
   /** Records before this index are dropped (compacted away once they are half the arrays). */
   private head = 0;
+  /** Indexes (into the arrays above) of the records that are not SNV-only, ascending: the only ones an indel can match. */
+  private general: number[] = [];
+  /** First entry of `general` at or after `head`. */
+  private generalHead = 0;
+  /**
+   * Where the previous lookups started in each array, and for which position: the input comes in
+   * position order, so the next lookup walks on from there instead of a binary search (-1: none).
+   */
+  private cursor = 0;
+  private cursorFrom = -1;
+  private generalCursor = 0;
+  private generalCursorFrom = -1;
   /** Records with a long REF, checked by span overlap. */
   private longRecords: LongRecord[] = [];
 
@@ -67,10 +79,12 @@ export class KnownWindow {
     }
     const n = this.pos.length;
     if (n > this.head && this.pos[n - 1]! > pos) throw new Error("known variants: records are not sorted by position");
+    const key = refLen === 1 ? snvKeyOf(line) : 0;
+    if (key === 0) this.general.push(n);
     this.pos.push(pos);
     this.lines.push(line);
     this.parsed.push(undefined);
-    this.snv.push(refLen === 1 ? snvKeyOf(line) : 0);
+    this.snv.push(key);
   }
 
   get size(): number {
@@ -83,13 +97,20 @@ export class KnownWindow {
     let h = this.head;
     while (h < pos.length && pos[h]! + SHORT_REF < p) h++;
     this.head = h;
+    let g = this.generalHead;
+    while (g < this.general.length && this.general[g]! < h) g++;
+    this.generalHead = g;
     if (h > 1024 && h * 2 > pos.length) {
       this.pos = pos.slice(h);
       this.lines = this.lines.slice(h);
       this.parsed = this.parsed.slice(h);
       this.snv = this.snv.slice(h);
+      this.general = this.general.slice(g).map((i) => i - h);
       this.head = 0;
+      this.generalHead = 0;
     }
+    this.cursorFrom = -1;
+    this.generalCursorFrom = -1;
     if (this.longRecords.length > 0) this.longRecords = this.longRecords.filter((r) => r.end >= p);
   }
 
@@ -99,6 +120,10 @@ export class KnownWindow {
     this.parsed = [];
     this.snv = [];
     this.head = 0;
+    this.general = [];
+    this.generalHead = 0;
+    this.cursorFrom = -1;
+    this.generalCursorFrom = -1;
     this.longRecords = [];
   }
 
@@ -107,7 +132,10 @@ export class KnownWindow {
    * left-aligned form starts at `leftStart` and right-aligned form at `rightStart`: POS at most
    * `rightStart` and REF reaching at least `leftStart - 1` (the anchor base). `snvQuery` is the
    * query's snvKey when it is an SNV (0 otherwise): SNV-only records are then returned only when
-   * they hold that very SNV at `leftStart`, and never for an indel or MNP. Returns `out`.
+   * they hold that very SNV at `leftStart`, and never for an indel or MNP. Returns `out`, in
+   * position order. Lookups walk on from where the previous one started (the input is sorted):
+   * with the SNV-only records apart, an SNV looks at ~2 records instead of the ~7 within SHORT_REF
+   * before it and a binary search (~0.1 µs per input allele on the 1M-variant bench).
    */
   candidates(
     leftStart: number,
@@ -121,25 +149,24 @@ export class KnownWindow {
     // path in JavaScriptCore, ~100 ns per call.
     if (out.length !== 0) out.length = 0;
     const pos = this.pos;
-    let lo = this.head;
-    let hi = pos.length;
-    const from = leftStart - SHORT_REF;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pos[mid]! < from) lo = mid + 1;
-      else hi = mid;
+    const general = this.general;
+    // Records that are not SNV-only, from SHORT_REF before the allele: for an SNV those before its
+    // position, for an indel or MNP all up to `rightStart` (SNV-only records cannot equal those).
+    const until = snvQuery !== 0 ? leftStart - 1 : rightStart;
+    for (let k = this.generalFrom(leftStart - SHORT_REF); k < general.length; k++) {
+      const i = general[k]!;
+      if (pos[i]! > until) break;
+      this.take(i, leftStart, genome, contig, out);
     }
-    const snv = this.snv;
-    for (let i = lo; i < pos.length && pos[i]! <= rightStart; i++) {
-      const key = snv[i]!;
-      // Same REF base (bits 8+) and the query's ALT among the record's ALT bits.
-      if (key !== 0 && (pos[i] !== leftStart || key >>> 8 !== snvQuery >>> 8 || (key & snvQuery & 0xff) === 0)) continue;
-      let p = this.parsed[i];
-      if (p === undefined) {
-        p = parseKnownLine(this.lines[i]!, pos[i]!, genome, contig);
-        this.parsed[i] = p;
+    if (snvQuery !== 0) {
+      // Records at the SNV's position: an SNV-only one when it has the same REF base (bits 8+)
+      // and the query's ALT among its ALT bits, any other to be compared by the caller.
+      const snv = this.snv;
+      for (let i = this.from(leftStart); i < pos.length && pos[i] === leftStart; i++) {
+        const key = snv[i]!;
+        if (key !== 0 && (key >>> 8 !== snvQuery >>> 8 || (key & snvQuery & 0xff) === 0)) continue;
+        this.take(i, leftStart, genome, contig, out);
       }
-      if (pos[i]! + p.ref.length >= leftStart) out.push(p);
     }
     for (const r of this.longRecords) {
       if (r.pos <= rightStart && r.end >= leftStart - 1) {
@@ -148,6 +175,59 @@ export class KnownWindow {
       }
     }
     return out;
+  }
+
+  /** Record `i` (parsed on first use) into `out` when its REF reaches `leftStart - 1`. */
+  private take(i: number, leftStart: number, genome: GenomeWindow, contig: string, out: ParsedKnown[]): void {
+    let p = this.parsed[i];
+    if (p === undefined) {
+      p = parseKnownLine(this.lines[i]!, this.pos[i]!, genome, contig);
+      this.parsed[i] = p;
+    }
+    if (this.pos[i]! + p.ref.length >= leftStart) out.push(p);
+  }
+
+  /** Index of the first record (from `head`) with POS ≥ `at`. */
+  private from(at: number): number {
+    const pos = this.pos;
+    let lo: number;
+    if (this.cursorFrom >= 0 && at >= this.cursorFrom) {
+      lo = this.cursor;
+      while (lo < pos.length && pos[lo]! < at) lo++;
+    } else {
+      lo = this.head;
+      let hi = pos.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (pos[mid]! < at) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    this.cursor = lo;
+    this.cursorFrom = at;
+    return lo;
+  }
+
+  /** Index into `general` of the first such record (from generalHead) with POS ≥ `at`. */
+  private generalFrom(at: number): number {
+    const pos = this.pos;
+    const general = this.general;
+    let lo: number;
+    if (this.generalCursorFrom >= 0 && at >= this.generalCursorFrom) {
+      lo = this.generalCursor;
+      while (lo < general.length && pos[general[lo]!]! < at) lo++;
+    } else {
+      lo = this.generalHead;
+      let hi = general.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (pos[general[mid]!]! < at) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    this.generalCursor = lo;
+    this.generalCursorFrom = at;
+    return lo;
   }
 }
 

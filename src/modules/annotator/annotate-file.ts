@@ -16,9 +16,8 @@ import { csqHeaderLine, csqKnownKeys } from "./output/csq-field.ts";
 import { type OutputPaths, OutputSinks } from "./output/output-sinks.ts";
 import { createHeapTrimmer } from "./heap-trimmer.ts";
 import { runParallel } from "./parallel/run-parallel.ts";
-import { RecordAnnotator } from "./record-annotator.ts";
+import { pipelineRecordAnnotator } from "./record-annotator.ts";
 import type { Reference } from "./reference/bundle.ts";
-import { createTranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { openVcf, type VcfHeader, VcfFormatError } from "./vcf/vcf-reader.ts";
 import { SWAP_BUFFER_BYTES } from "./io/atomic-writer.ts";
 import type { StageClock } from "./stage-clock.ts";
@@ -125,15 +124,7 @@ async function runOnThisThread(
   known: KnownVariants | null,
   opts: AnnotateFileOptions,
 ): Promise<RunResult> {
-  const annotator = new RecordAnnotator(
-    opts.reference,
-    createTranscriptSequenceCache(opts.reference.genome),
-    known,
-    sinks.wantsRows,
-    opts.input,
-    opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
-    sinks.wantsFacts,
-  );
+  const annotator = pipelineRecordAnnotator(opts, sinks, known);
   const out = new ByteBuilder(SWAP_BUFFER_BYTES);
   const trimmer = createHeapTrimmer();
   const clock = opts.stages ?? null;

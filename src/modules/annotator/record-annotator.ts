@@ -23,7 +23,7 @@ import { genotypeCalls, genotypeClasses } from "./vcf/genotype-classes.ts";
 import { CsqWriter, csqKnownKeys } from "./output/csq-field.ts";
 import { keptInfo, mergeIds, writeRecordHead, writeRecordTail } from "./output/vcf-record-line.ts";
 import type { Reference } from "./reference/bundle.ts";
-import type { TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
+import { createTranscriptSequenceCache, type TranscriptSequenceCache } from "./reference/transcript-sequence.ts";
 import { type SkippedAlt, splitAlleles } from "./vcf/allele.ts";
 import type { VcfRecord } from "./vcf/vcf-reader.ts";
 
@@ -440,6 +440,26 @@ export class RecordAnnotator {
     }
     return c;
   }
+}
+
+/**
+ * The annotator of a run's pipeline thread (annotate-file.ts on one thread, parallel/run-parallel.ts
+ * beside its workers): the run's reference, known variants and fields, keeping what its outputs want.
+ */
+export function pipelineRecordAnnotator(
+  run: { reference: Reference; input: string; fields?: AnnotationFields },
+  outputs: { wantsRows: boolean; wantsFacts: boolean },
+  known: KnownVariants | null,
+): RecordAnnotator {
+  return new RecordAnnotator(
+    run.reference,
+    createTranscriptSequenceCache(run.reference.genome),
+    known,
+    outputs.wantsRows,
+    run.input,
+    run.fields ?? DEFAULT_ANNOTATION_FIELDS,
+    outputs.wantsFacts,
+  );
 }
 
 const NO_FIELDS: readonly string[] = [];

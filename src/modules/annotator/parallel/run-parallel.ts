@@ -10,8 +10,7 @@ import type { KnownVariants } from "../known/known-variants.ts";
 import { DEFAULT_ANNOTATION_FIELDS } from "../output/annotation-fields.ts";
 import { SummaryCounter } from "../output/annotation-summary.ts";
 import type { OutputSinks } from "../output/output-sinks.ts";
-import { RecordAnnotator } from "../record-annotator.ts";
-import { createTranscriptSequenceCache } from "../reference/transcript-sequence.ts";
+import { pipelineRecordAnnotator } from "../record-annotator.ts";
 import { BLOCK_CHARS } from "../vcf/vcf-reader.ts";
 import { LocalBlockAnnotator } from "./local-block-annotator.ts";
 import { AnnotationWorkerPool, type BatchResult } from "./worker-pool.ts";
@@ -56,18 +55,7 @@ export async function runParallel(
       return null;
     },
   );
-  const local = new LocalBlockAnnotator(
-    new RecordAnnotator(
-      opts.reference,
-      createTranscriptSequenceCache(opts.reference.genome),
-      known,
-      sinks.wantsRows,
-      opts.input,
-      opts.fields ?? DEFAULT_ANNOTATION_FIELDS,
-      sinks.wantsFacts,
-    ),
-    vcf.layout,
-  );
+  const local = new LocalBlockAnnotator(pipelineRecordAnnotator(opts, sinks, known), vcf.layout);
   let queuedOnWorkers = 0;
   const counter = new SummaryCounter();
   let recordsOnUnknownContigs = 0;

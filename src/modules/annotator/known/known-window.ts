@@ -1,7 +1,8 @@
 /**
  * The known-variant records of one contig around the batch being annotated (the raw lines, in
- * position order), with the position array that finds candidates by binary search and a
- * per-record parse made on first use and kept: each known record is normalized at most once.
+ * position order), with the position arrays that find candidates (walking on from the previous
+ * lookup, or by binary search) and a per-record parse made on first use and kept: each known
+ * record is normalized at most once.
  *
  * Most of dbSNP (89 % of the demo's known file, 4 % more with several one-base ALTs) are
  * upper-case SNV records: their normalized form is the record itself. For those `add` keeps the
@@ -58,16 +59,13 @@ export class KnownWindow {
   private head = 0;
   /** Indexes (into the arrays above) of the records that are not SNV-only, ascending: the only ones an indel can match. */
   private general: number[] = [];
+  /** Their POS, for the lookups into `general`. */
+  private generalPos: number[] = [];
   /** First entry of `general` at or after `head`. */
   private generalHead = 0;
-  /**
-   * Where the previous lookups started in each array, and for which position: the input comes in
-   * position order, so the next lookup walks on from there instead of a binary search (-1: none).
-   */
-  private cursor = 0;
-  private cursorFrom = -1;
-  private generalCursor = 0;
-  private generalCursorFrom = -1;
+  /** Where the previous lookup into each of `pos` and `generalPos` started (see seekFrom). */
+  private readonly cursor = new Cursor();
+  private readonly generalCursor = new Cursor();
   /** Records with a long REF, checked by span overlap. */
   private longRecords: LongRecord[] = [];
 
@@ -80,7 +78,10 @@ export class KnownWindow {
     const n = this.pos.length;
     if (n > this.head && this.pos[n - 1]! > pos) throw new Error("known variants: records are not sorted by position");
     const key = refLen === 1 ? snvKeyOf(line) : 0;
-    if (key === 0) this.general.push(n);
+    if (key === 0) {
+      this.general.push(n);
+      this.generalPos.push(pos);
+    }
     this.pos.push(pos);
     this.lines.push(line);
     this.parsed.push(undefined);
@@ -106,11 +107,12 @@ export class KnownWindow {
       this.parsed = this.parsed.slice(h);
       this.snv = this.snv.slice(h);
       this.general = this.general.slice(g).map((i) => i - h);
+      this.generalPos = this.generalPos.slice(g);
       this.head = 0;
       this.generalHead = 0;
     }
-    this.cursorFrom = -1;
-    this.generalCursorFrom = -1;
+    this.cursor.reset();
+    this.generalCursor.reset();
     if (this.longRecords.length > 0) this.longRecords = this.longRecords.filter((r) => r.end >= p);
   }
 
@@ -121,9 +123,10 @@ export class KnownWindow {
     this.snv = [];
     this.head = 0;
     this.general = [];
+    this.generalPos = [];
     this.generalHead = 0;
-    this.cursorFrom = -1;
-    this.generalCursorFrom = -1;
+    this.cursor.reset();
+    this.generalCursor.reset();
     this.longRecords = [];
   }
 
@@ -153,7 +156,7 @@ export class KnownWindow {
     // Records that are not SNV-only, from SHORT_REF before the allele: for an SNV those before its
     // position, for an indel or MNP all up to `rightStart` (SNV-only records cannot equal those).
     const until = snvQuery !== 0 ? leftStart - 1 : rightStart;
-    for (let k = this.generalFrom(leftStart - SHORT_REF); k < general.length; k++) {
+    for (let k = seekFrom(this.generalPos, this.generalHead, leftStart - SHORT_REF, this.generalCursor); k < general.length; k++) {
       const i = general[k]!;
       if (pos[i]! > until) break;
       this.take(i, leftStart, genome, contig, out);
@@ -162,7 +165,7 @@ export class KnownWindow {
       // Records at the SNV's position: an SNV-only one when it has the same REF base (bits 8+)
       // and the query's ALT among its ALT bits, any other to be compared by the caller.
       const snv = this.snv;
-      for (let i = this.from(leftStart); i < pos.length && pos[i] === leftStart; i++) {
+      for (let i = seekFrom(pos, this.head, leftStart, this.cursor); i < pos.length && pos[i] === leftStart; i++) {
         const key = snv[i]!;
         if (key !== 0 && (key >>> 8 !== snvQuery >>> 8 || (key & snvQuery & 0xff) === 0)) continue;
         this.take(i, leftStart, genome, contig, out);
@@ -186,49 +189,40 @@ export class KnownWindow {
     }
     if (this.pos[i]! + p.ref.length >= leftStart) out.push(p);
   }
+}
 
-  /** Index of the first record (from `head`) with POS ≥ `at`. */
-  private from(at: number): number {
-    const pos = this.pos;
-    let lo: number;
-    if (this.cursorFrom >= 0 && at >= this.cursorFrom) {
-      lo = this.cursor;
-      while (lo < pos.length && pos[lo]! < at) lo++;
-    } else {
-      lo = this.head;
-      let hi = pos.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (pos[mid]! < at) lo = mid + 1;
-        else hi = mid;
-      }
-    }
-    this.cursor = lo;
-    this.cursorFrom = at;
-    return lo;
-  }
+/** Where a lookup into a sorted array last started, and for which position (`from` -1: none). */
+class Cursor {
+  index = 0;
+  from = -1;
 
-  /** Index into `general` of the first such record (from generalHead) with POS ≥ `at`. */
-  private generalFrom(at: number): number {
-    const pos = this.pos;
-    const general = this.general;
-    let lo: number;
-    if (this.generalCursorFrom >= 0 && at >= this.generalCursorFrom) {
-      lo = this.generalCursor;
-      while (lo < general.length && pos[general[lo]!]! < at) lo++;
-    } else {
-      lo = this.generalHead;
-      let hi = general.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (pos[general[mid]!]! < at) lo = mid + 1;
-        else hi = mid;
-      }
-    }
-    this.generalCursor = lo;
-    this.generalCursorFrom = at;
-    return lo;
+  reset(): void {
+    this.from = -1;
   }
+}
+
+/**
+ * Index of the first entry of the ascending `values` (from `head`) that is ≥ `at`. The input comes
+ * in position order, so when `at` did not go back the search walks on from where the previous one
+ * started (`cursor`) instead of a binary search.
+ */
+function seekFrom(values: readonly number[], head: number, at: number, cursor: Cursor): number {
+  let lo: number;
+  if (cursor.from >= 0 && at >= cursor.from) {
+    lo = cursor.index;
+    while (lo < values.length && values[lo]! < at) lo++;
+  } else {
+    lo = head;
+    let hi = values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (values[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+  }
+  cursor.index = lo;
+  cursor.from = at;
+  return lo;
 }
 
 /** Bit of an upper-case base in an snvKey (A C G T N), 0 for anything else. */
@@ -303,7 +297,7 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
   if (t4 === t3 + 2 && t5 === t4 + 2) {
     const r = line.charCodeAt(t3 + 1);
     const a = line.charCodeAt(t4 + 1);
-    if (r !== a && isUpperAcgtn(r) && isUpperAcgtn(a)) {
+    if (r !== a && baseBit(r) !== 0 && baseBit(a) !== 0) {
       const ref = line[t3 + 1]!;
       const alt = line[t4 + 1]!;
       return {
@@ -340,8 +334,4 @@ function parseKnownLine(line: string, pos: number, genome: GenomeWindow, contig:
     norm.push({ start: left.start, ref: left.ref, alt: left.alt });
   }
   return { ids, ref, alts, info, norm, trimmed, extracted: new Array(alts.length), matches: new Array(alts.length) };
-}
-
-function isUpperAcgtn(c: number): boolean {
-  return c === 65 || c === 67 || c === 71 || c === 84 || c === 78;
 }

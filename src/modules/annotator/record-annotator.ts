@@ -264,7 +264,9 @@ export class RecordAnnotator {
       this.annotateAllele(allele, this.nearby[k]!, this.nearbyLayouts[k]!, window, all);
       if (!refOk) for (let i = from; i < all.length; i++) all[i]!.messages |= MessageFlag.refMismatch;
       // Known variants are sequence alleles: a symbolic SV matches none.
+      const matching = this.clock === null || !known ? 0 : performance.now();
       const match = known && allele.sv === undefined ? known.annotate(allele, window) : null;
+      if (matching !== 0) this.clock!.charge("known", performance.now() - matching);
       if (known) {
         knownInfo.push(match);
         if (match) {

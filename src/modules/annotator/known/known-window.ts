@@ -53,6 +53,13 @@ export class KnownWindow {
   private pos: number[] = [];
   private lines: string[] = [];
   private parsed: (ParsedKnown | undefined)[] = [];
+  /**
+   * Per record: POS + REF length, the first position its REF does not reach. Candidates are
+   * checked against it before they are parsed: most records that are not SNV-only (short indels)
+   * end before the allele, and parsing each of them (a split, case mapping and left-alignment) was
+   * half of the known-variant lookup's own samples on the 1M-variant bench.
+   */
+  private reach: number[] = [];
   /** Per record: `snvKey` of an upper-case SNV-only record (REF and every ALT one base), 0 otherwise. */
   private snv: number[] = [];
   /** Records before this index are dropped (compacted away once they are half the arrays). */
@@ -85,6 +92,7 @@ export class KnownWindow {
     this.pos.push(pos);
     this.lines.push(line);
     this.parsed.push(undefined);
+    this.reach.push(pos + refLen);
     this.snv.push(key);
   }
 
@@ -105,6 +113,7 @@ export class KnownWindow {
       this.pos = pos.slice(h);
       this.lines = this.lines.slice(h);
       this.parsed = this.parsed.slice(h);
+      this.reach = this.reach.slice(h);
       this.snv = this.snv.slice(h);
       this.general = this.general.slice(g).map((i) => i - h);
       this.generalPos = this.generalPos.slice(g);
@@ -120,6 +129,7 @@ export class KnownWindow {
     this.pos = [];
     this.lines = [];
     this.parsed = [];
+    this.reach = [];
     this.snv = [];
     this.head = 0;
     this.general = [];
@@ -182,12 +192,13 @@ export class KnownWindow {
 
   /** Record `i` (parsed on first use) into `out` when its REF reaches `leftStart - 1`. */
   private take(i: number, leftStart: number, genome: GenomeWindow, contig: string, out: ParsedKnown[]): void {
+    if (this.reach[i]! < leftStart) return;
     let p = this.parsed[i];
     if (p === undefined) {
       p = parseKnownLine(this.lines[i]!, this.pos[i]!, genome, contig);
       this.parsed[i] = p;
     }
-    if (this.pos[i]! + p.ref.length >= leftStart) out.push(p);
+    out.push(p);
   }
 }
 

@@ -117,6 +117,8 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
   // a batch's clusters in position order without awaiting each).
   let queue: Promise<void> = Promise.resolve();
   const found: ParsedKnown[] = [];
+  let lastContig: string | null = null;
+  let lastStream: ContigStream | undefined;
 
   async function extend(contig: string, knownName: string, start: number, end: number): Promise<void> {
     let s = streams.get(contig);
@@ -233,6 +235,7 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
     infoHeaderLines: () => [...plan.headerLines],
 
     prefetch(contig, start, end) {
+      lastContig = null; // streams may be added or evicted below
       if (lastCall === "annotate") {
         generation++;
         evict();
@@ -248,7 +251,12 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
 
     annotate(allele, genome) {
       lastCall = "annotate";
-      const s = streams.get(allele.contig);
+      // The stream of the previous allele's contig, nearly always this one's: no Map get per allele.
+      if (allele.contig !== lastContig) {
+        lastContig = allele.contig;
+        lastStream = streams.get(allele.contig);
+      }
+      const s = lastStream;
       if (!s || allele.start < s.lo || allele.start > s.readTo) {
         if (contigMap(allele.contig) === null) return null;
         throw new Error(`known variants: annotate() for ${allele.contig}:${allele.start} before prefetch() of that region`);
@@ -263,7 +271,8 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
       const candidates = s.records.candidates(left.start, rightStart, snvQuery, genome, allele.contig, found);
       let match: KnownMatch | null = null;
       let only: KnownMatch | undefined; // the match when one record's ALT is all that matched
-      for (const p of candidates) {
+      for (let c = 0; c < candidates.length; c++) {
+        const p = candidates[c]!;
         for (let i = 0; i < p.norm.length; i++) {
           const n = p.norm[i];
           if (n == null || n.start !== left.start || n.ref !== left.ref || n.alt !== left.alt) continue;
@@ -291,6 +300,7 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
       await queue;
       for (const s of streams.values()) await s.reader?.close();
       streams.clear();
+      lastContig = null;
     },
   };
 }

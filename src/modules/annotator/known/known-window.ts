@@ -181,7 +181,9 @@ export class KnownWindow {
         this.take(i, leftStart, genome, contig, out);
       }
     }
-    for (const r of this.longRecords) {
+    const long = this.longRecords;
+    for (let k = 0; k < long.length; k++) {
+      const r = long[k]!;
       if (r.pos <= rightStart && r.end >= leftStart - 1) {
         r.parsed ??= parseKnownLine(r.line, r.pos, genome, contig);
         out.push(r.parsed);

@@ -129,10 +129,13 @@ async function runOnThisThread(
   const trimmer = createHeapTrimmer();
   const clock = opts.stages ?? null;
   annotator.clock = clock;
+  // Output bytes since the trimmer last heard, and how many of `out`'s were already counted.
+  let uncounted = 0;
+  let countedInOut = 0;
   const handOff = () => {
     clock?.lap("annotate");
-    trimmer.note(out.length);
-    clock?.lap("gc");
+    uncounted += out.length - countedInOut;
+    countedInOut = 0;
     sinks.handOff(out, annotator.takeRows());
     clock?.lap("write");
   };
@@ -146,6 +149,14 @@ async function runOnThisThread(
       if (out.length >= HANDOFF_BYTES) handOff();
     }
     clock?.lap("annotate");
+    // Collections run between batches, when the batch's records and alleles are garbage (the
+    // records are let go here: the reader does not reuse a batch's array once it has yielded it).
+    batch.length = 0;
+    annotator.endBatch();
+    trimmer.note(uncounted + out.length - countedInOut);
+    uncounted = 0;
+    countedInOut = out.length;
+    clock?.lap("gc");
     checkInputLimits(opts.limits, annotator.counter.records, vcf.inflatedBytes());
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });
     // Most batches need no real I/O, so their awaits resolve as microtasks and libuv never gets a

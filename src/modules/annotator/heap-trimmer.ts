@@ -38,8 +38,22 @@ import { edenGC } from "bun:jsc";
  * Running the collection at the batch's event-loop turn (setImmediate, fewer records alive) gave
  * no lower peak; a collection only when RSS rose over its start-up level fired an eden on every
  * 4 MB (RSS stays up after a collection); JSC's fullGC()/gcAndSweep() cost the same as Bun.gc(true).
+ *
+ * What made the full collections necessary was promotion: an eden collection in the middle of a
+ * batch found the batch's 4,096 records, their alleles, windows and transcript lists alive and
+ * moved them to the old generation (~1.0 MB a collection, heapSize() before and after), where only
+ * a full collection frees them. The callers now note their output at a batch's end, after
+ * RecordAnnotator.endBatch() and the reader's array have let the batch go: ~0.35 MB a collection
+ * (mostly the per-transcript caches filling up, which stay), and a full collection freed ~2 MB
+ * where it had freed ~7. So the full one runs every 256 MB instead of 64. Measured 2026-12-03,
+ * `--fasta --genes --threads 1`, load average 4-5 from other work (so figures, not times):
+ * | notes at       | full every | 1M: forced GCs, peak RSS       | 5M: forced GCs, peak RSS         |
+ * | every 1 MB out | 64 MB      | 89 eden + 12 full, 144 MB      | 443 eden + 63 full (3.0 s), 128 MB |
+ * | batch end      | 64 MB      | 71 eden + 11 full, 123 MB      |                                  |
+ * | batch end      | 256 MB     | 78 eden + 3 full, 132 MB       | 388 eden + 15 full (1.0 s), 138 MB |
+ * | batch end      | never      | 81 eden, 146 MB                |                                  |
  */
-export function createHeapTrimmer(everyBytes = 64 << 20, edenEveryBytes = 8 << 20) {
+export function createHeapTrimmer(everyBytes = 256 << 20, edenEveryBytes = 8 << 20) {
   let since = 0;
   let sinceEden = 0;
   return {

@@ -91,6 +91,18 @@ export class RecordAnnotator {
     this.isOwnedKey = (key) => ownsInfoKey(fields, key);
   }
 
+  /**
+   * Lets go of the batch's alleles, genome windows and transcript lists once its records are
+   * written, so that a collection made between batches finds them dead (heap-trimmer.ts).
+   */
+  endBatch(): void {
+    this.alleles.length = 0;
+    this.nearby.length = 0;
+    this.nearbyLayouts.length = 0;
+    this.windows.length = 0;
+    this.phased = null;
+  }
+
   /** Loads everything `annotate` will need for these records. */
   async prepare(batch: readonly VcfRecord[]): Promise<void> {
     const n = batch.length;

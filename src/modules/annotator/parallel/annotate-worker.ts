@@ -76,6 +76,7 @@ async function annotateBatch(msg: Extract<ToWorker, { type: "batch" }>): Promise
     if (err instanceof VcfFormatError) throw new AnnotationInputError(err.message, { cause: err });
     throw err;
   }
+  a.endBatch();
   trimmer.note(out.length);
   const vcf = out.bytes.subarray(0, out.length); // a view of the whole buffer, which is transferred
   out.bytes = EMPTY;

@@ -33,6 +33,7 @@ export class LocalBlockAnnotator {
       await a.prepare(batch);
       for (let i = 0; i < batch.length; i++) a.annotateInto(batch[i]!, i, out);
     }
+    a.endBatch();
     const unknown = a.recordsOnUnknownContigs;
     a.recordsOnUnknownContigs = 0;
     const buffer = out.bytes;

@@ -35,10 +35,23 @@ export function complementBase(base: string): string {
   return String.fromCharCode(COMP[base.charCodeAt(0) & 127]!);
 }
 
-/** Reverse complement of an upper-case DNA string. */
+/**
+ * Reverse complement of an upper-case DNA string. The last answer is kept: an allele's bases are
+ * reverse-complemented for each minus-strand transcript near it, by the consequence, HGVS and CSQ
+ * code alike (this function was ~1.6 % of the 1M-variant bench's samples).
+ */
 export function reverseComplement(seq: string): string {
-  if (seq.length === 1) return complementBase(seq);
-  let out = "";
-  for (let i = seq.length - 1; i >= 0; i--) out += String.fromCharCode(COMP[seq.charCodeAt(i) & 127]!);
+  if (seq === lastSeq) return lastReversed;
+  let out: string;
+  if (seq.length === 1) out = complementBase(seq);
+  else {
+    out = "";
+    for (let i = seq.length - 1; i >= 0; i--) out += String.fromCharCode(COMP[seq.charCodeAt(i) & 127]!);
+  }
+  lastSeq = seq;
+  lastReversed = out;
   return out;
 }
+
+let lastSeq = "";
+let lastReversed = "";

@@ -177,10 +177,15 @@ export function encodeOnce(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-/** The bytes of `a` followed by those of `b`, as a new array (for cached pieces built once). */
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** The bytes of the pieces one after the other, as a new array (for cached pieces built once). */
+export function concatBytes(...pieces: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const piece of pieces) n += piece.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }

@@ -101,16 +101,18 @@ const PIPE = 124;
 const AMP = 38;
 const COMMA = 44;
 const EMPTY = new Uint8Array(0);
-/** The PICK column of an entry not chosen: empty. */
-const PICK_EMPTY = encodeOnce("|");
+/** The PICK column: none (no column), empty (an entry not chosen) or `|1` (VEP writes 1 for the chosen entry). */
+const PICK_NONE = 0;
+const PICK_EMPTY = 1;
+const PICK_MARK = 2;
 /** After Consequence and IMPACT: SYMBOL..BIOTYPE (5) and EXON..Codons (9) empty for an intergenic entry. */
 const INTERGENIC_MIDDLE = encodeOnce("|".repeat(14));
+/** EXON..Codons of an up/downstream entry: 9 empty fields. */
+const FLANK_MIDDLE = encodeOnce("|".repeat(9));
 /** STRAND and FLAGS of an intergenic entry: empty. */
-const INTERGENIC_TAIL_HEAD = encodeOnce("||");
+const INTERGENIC_TAIL_HEAD = "||";
 /** SYMBOL_SOURCE..MANE_SELECT of an intergenic entry: 4 empty fields. */
-const INTERGENIC_TAIL_REST = encodeOnce("||||");
-/** The PICK column's value of a chosen entry (VEP writes 1, and nothing for the others). */
-const PICK_MARK = encodeOnce("|1");
+const INTERGENIC_TAIL_REST = "||||";
 
 /** Per transcript: the pieces every entry on it repeats (its `Consequence|IMPACT|SYMBOL|Gene|Transcript|Feature|BIOTYPE|` by TermSet id are the layout's pieces.csq). */
 interface TranscriptPieces {
@@ -121,14 +123,37 @@ interface TranscriptPieces {
   /** `ENSP….version:` for HGVSp, as VEP writes it; the transcript's reference when the models name no protein. */
   proteinReference: Uint8Array;
   /** `|STRAND|FLAGS`. */
-  tailHead: Uint8Array;
+  tailHead: string;
   /** `|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT` (PICK, when written, goes between the two). */
-  tailRest: Uint8Array;
-  /**
-   * tailRest followed by N empty known-variant columns, by N: the entry of an allele that matched
-   * no known variant (nearly all) ends with one copy instead of two (see transcriptEntry).
-   */
-  tailRestUnknown: Uint8Array[];
+  tailRest: string;
+  /** Entry tails by tailKey (see tailPiece). */
+  tails: Uint8Array[];
+  /** An up/downstream entry's `Consequence|…|BIOTYPE|` and its 9 empty fields EXON..Codons, by TermSet id. */
+  flankHeads: Uint8Array[];
+}
+
+/**
+ * Which tail an entry ends with: its PICK column (PICK_NONE, PICK_EMPTY, PICK_MARK), the number of empty known-variant
+ * columns that follow (those of an allele that matched none: nearly all), and whether the
+ * DISTANCE column is empty and part of the tail (every entry but up/downstream).
+ */
+function tailKey(pick: number, emptyKnown: number, withDistance: boolean): number {
+  return ((emptyKnown * 3 + pick) << 1) | (withDistance ? 1 : 0);
+}
+
+/**
+ * The end of an entry as one piece: `[|]` (the empty DISTANCE, when withDistance), `|STRAND|FLAGS`,
+ * the PICK column, `|SYMBOL_SOURCE|HGNC_ID|CANONICAL|MANE_SELECT` and the empty known columns:
+ * copied once per entry where they were up to four pieces (fewer copies; see ann-field.ts entryPrefix).
+ */
+function tailPiece(tails: Uint8Array[], head: string, rest: string, pick: number, emptyKnown: number, withDistance: boolean): Uint8Array {
+  const key = tailKey(pick, emptyKnown, withDistance);
+  let tail = tails[key];
+  if (tail === undefined) {
+    const text = `${withDistance ? "|" : ""}${head}${pick === PICK_MARK ? "|1" : pick === PICK_EMPTY ? "|" : ""}${rest}${"|".repeat(emptyKnown)}`;
+    tails[key] = tail = encodeOnce(text);
+  }
+  return tail;
 }
 
 /**
@@ -158,9 +183,10 @@ function piecesOf(t: Transcript, l: TranscriptLayout): TranscriptPieces {
       middle: encodeOnce(`${symbol}|${vepEscape(t.geneId)}|Transcript|${vepEscape(featureId)}|${vepEscape(t.biotype)}|`),
       reference,
       proteinReference: protein,
-      tailHead: encodeOnce(`|${t.strand}|${flags}`),
-      tailRest: encodeOnce(`|${xref(t.symbolSource)}|${xref(t.hgncId)}|${canonical}|${xref(t.maneSelect)}`),
-      tailRestUnknown: [],
+      tailHead: `|${t.strand}|${flags}`,
+      tailRest: `|${xref(t.symbolSource)}|${xref(t.hgncId)}|${canonical}|${xref(t.maneSelect)}`,
+      tails: [],
+      flankHeads: [],
     };
     l.pieces.csqTranscript = p;
   }
@@ -176,11 +202,17 @@ function termsPiece(e: AlleleEffect): Uint8Array {
 
 const intergenicPrefixes: Uint8Array[] = [];
 
+/** Intergenic entries' tails by tailKey. */
+const intergenicTails: Uint8Array[] = [];
+
 /** What the CSQ entries of one allele share: its Allele column, Existing_variation and known columns. */
 interface AllelePieces {
   allele: string;
   existing: Uint8Array;
+  /** The known columns of a matched allele, written after the tail; nothing for an allele that matched none. */
   known: Uint8Array;
+  /** The number of empty known columns in the tail: all of them for an allele that matched none, else 0. */
+  emptyKnown: number;
 }
 
 /** Writes the CSQ value of records, entry by entry, as VEP words it. */
@@ -188,7 +220,7 @@ export class CsqWriter {
   private readonly span: TxSpan = { cdna5: 0, cdna3: 0, cds5: 0, cds3: 0 };
   private readonly exon: Range = { lo: 0, hi: 0 };
   private readonly intron: Range = { lo: 0, hi: 0 };
-  private readonly pieces: AllelePieces = { allele: "", existing: EMPTY, known: EMPTY };
+  private readonly pieces: AllelePieces = { allele: "", existing: EMPTY, known: EMPTY, emptyKnown: 0 };
   private readonly scratch = new ByteBuilder(1024);
 
   /**
@@ -204,13 +236,10 @@ export class CsqWriter {
   ) {
     this.pickColumn = pick === "flag-pick";
     this.chosenOnly = pick !== "none" && pick !== "flag-pick";
-    this.emptyKnown = knownKeys.length === 0 ? EMPTY : emptyColumns(knownKeys.length);
   }
 
   private readonly pickColumn: boolean;
   private readonly chosenOnly: boolean;
-  /** The known-variant columns of an allele that matched none (nothing without known variants). */
-  private readonly emptyKnown: Uint8Array;
 
   /**
    * Writes the CSQ value (without `CSQ=`) of a record's effects, in allele order; `matches` are
@@ -240,7 +269,7 @@ export class CsqWriter {
       }
       if (this.chosenOnly && picked !== null && !picked[i]) continue;
       if (written++ > 0) out.byte(COMMA);
-      const pick = this.pickColumn ? (picked?.[i] ? PICK_MARK : PICK_EMPTY) : EMPTY;
+      const pick = this.pickColumn ? (picked?.[i] ? PICK_MARK : PICK_EMPTY) : PICK_NONE;
       if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces, pick);
       else this.transcriptEntry(out, e, e.transcript, pieces, pick);
     }
@@ -250,7 +279,8 @@ export class CsqWriter {
   private knownPieces(match: KnownMatch | null, into: AllelePieces): void {
     if (match === null) {
       into.existing = EMPTY;
-      into.known = this.emptyKnown;
+      into.known = EMPTY;
+      into.emptyKnown = this.knownKeys.length;
       return;
     }
     const s = this.scratch;
@@ -267,30 +297,45 @@ export class CsqWriter {
     }
     into.existing = s.bytes.subarray(0, existingEnd);
     into.known = s.bytes.subarray(existingEnd, s.length);
+    into.emptyKnown = 0;
   }
 
-  private intergenicEntry(out: ByteBuilder, e: AlleleEffect, a: AllelePieces, pick: Uint8Array): void {
+  private intergenicEntry(out: ByteBuilder, e: AlleleEffect, a: AllelePieces, pick: number): void {
     const prefix = (intergenicPrefixes[e.terms.id] ??= concatBytes(termsPiece(e), INTERGENIC_MIDDLE));
-    out.reserve(a.allele.length + prefix.length + a.existing.length + 8 + a.known.length + 4);
+    const tail = tailPiece(intergenicTails, INTERGENIC_TAIL_HEAD, INTERGENIC_TAIL_REST, pick, a.emptyKnown, true);
+    out.reserve(a.allele.length + prefix.length + a.existing.length + tail.length + a.known.length + 1);
     const b = out.bytes;
     let p = putAscii(b, out.length, a.allele);
     b[p++] = PIPE;
     p = putBytes(b, p, prefix);
     p = putBytes(b, p, a.existing);
-    b[p++] = PIPE; // DISTANCE: only up/downstream entries have one
-    p = putBytes(b, p, INTERGENIC_TAIL_HEAD);
-    p = putBytes(b, p, pick);
-    p = putBytes(b, p, INTERGENIC_TAIL_REST);
+    p = putBytes(b, p, tail);
     out.length = putBytes(b, p, a.known);
   }
 
-  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces, pick: Uint8Array): void {
+  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces, pick: number): void {
     const l = e.layout!;
     const tp = piecesOf(t, l);
+    // Up/downstream entries (the only ones with a distance, ~30 % of all) have no positions,
+    // numbers or HGVS: their fixed columns up to Codons are one piece.
+    if (e.distance !== NONE) {
+      const head = (tp.flankHeads[e.terms.id] ??= concatBytes(termsPiece(e), tp.middle, FLANK_MIDDLE));
+      const tail = tailPiece(tp.tails, tp.tailHead, tp.tailRest, pick, a.emptyKnown, false);
+      out.reserve(a.allele.length + head.length + a.existing.length + 12 + tail.length + a.known.length);
+      const b = out.bytes;
+      let p = putAscii(b, out.length, a.allele);
+      b[p++] = PIPE;
+      p = putBytes(b, p, head);
+      p = putBytes(b, p, a.existing);
+      b[p++] = PIPE;
+      p = putInt(b, p, e.distance);
+      p = putBytes(b, p, tail);
+      out.length = putBytes(b, p, a.known);
+      return;
+    }
     const prefix = (l.pieces.csq[e.terms.id] ??= concatBytes(termsPiece(e), tp.middle));
+    const tail = tailPiece(tp.tails, tp.tailHead, tp.tailRest, pick, a.emptyKnown, true);
     const allele = e.allele;
-    // Up/downstream entries (the only ones with a distance) have no positions, numbers or HGVS.
-    const within = e.distance === NONE;
     const exon = this.exon;
     const intron = this.intron;
     const s = this.span;
@@ -299,28 +344,26 @@ export class CsqWriter {
     let aminoAcids = "";
     let codons = "";
     let hgvsP = "";
-    if (within) {
-      if (allele.start === allele.end && allele.ref.length === 1) {
-        // An SNV (most entries): its rank names its exon or intron, and the consequence code has
-        // its cDNA and CDS positions.
-        if (e.rankTotal > 0) {
-          const r = e.rankTotal === l.exonCount ? exon : intron;
-          r.lo = r.hi = e.rankLo;
-        }
-        if (e.cdnaPos !== NONE) {
-          s.cdna5 = s.cdna3 = e.cdnaPos;
-          if (e.cdsPos !== NONE) s.cds5 = s.cds3 = e.cdsPos;
-        }
-      } else {
-        exonRange(l, allele.start, allele.end, exon);
-        intronRange(l, allele.start, allele.end, intron);
-        txSpan(l, allele, s);
+    if (allele.start === allele.end && allele.ref.length === 1) {
+      // An SNV (most entries): its rank names its exon or intron, and the consequence code has
+      // its cDNA and CDS positions.
+      if (e.rankTotal > 0) {
+        const r = e.rankTotal === l.exonCount ? exon : intron;
+        r.lo = r.hi = e.rankLo;
       }
-      // A structural variant has no sequence: no codons or amino acids (VEP writes none either).
-      const edit = s.cds5 !== 0 && s.cds3 !== 0 && allele.sv === undefined ? codingEdit(l, this.sequenceOf(t), allele, s) : null;
-      if (edit !== null) ({ aminoAcids, codons } = aminoAcidsAndCodons(edit));
-      if (e.hgvsP.length > 0) hgvsP = vepHgvsP(e.hgvsP, edit);
+      if (e.cdnaPos !== NONE) {
+        s.cdna5 = s.cdna3 = e.cdnaPos;
+        if (e.cdsPos !== NONE) s.cds5 = s.cds3 = e.cdsPos;
+      }
+    } else {
+      exonRange(l, allele.start, allele.end, exon);
+      intronRange(l, allele.start, allele.end, intron);
+      txSpan(l, allele, s);
     }
+    // A structural variant has no sequence: no codons or amino acids (VEP writes none either).
+    const edit = s.cds5 !== 0 && s.cds3 !== 0 && allele.sv === undefined ? codingEdit(l, this.sequenceOf(t), allele, s) : null;
+    if (edit !== null) ({ aminoAcids, codons } = aminoAcidsAndCodons(edit));
+    if (e.hgvsP.length > 0) hgvsP = vepHgvsP(e.hgvsP, edit);
     out.reserve(
       a.allele.length +
         prefix.length +
@@ -332,11 +375,9 @@ export class CsqWriter {
         aminoAcids.length +
         codons.length +
         a.existing.length +
-        tp.tailHead.length +
-        pick.length +
-        tp.tailRest.length +
+        tail.length +
         a.known.length +
-        32,
+        16,
     );
     const b = out.bytes;
     let p = putAscii(b, out.length, a.allele);
@@ -346,7 +387,7 @@ export class CsqWriter {
     b[p++] = PIPE;
     p = putRanks(b, p, intron, l.exonCount - 1);
     b[p++] = PIPE;
-    if (within && e.hgvsKind !== 0) {
+    if (e.hgvsKind !== 0) {
       p = putBytes(b, p, tp.reference);
       p = putHgvsC(b, p, l, e);
     }
@@ -367,19 +408,10 @@ export class CsqWriter {
     p = putAscii(b, p, codons);
     b[p++] = PIPE;
     p = putBytes(b, p, a.existing);
-    b[p++] = PIPE;
-    if (!within) p = putInt(b, p, e.distance);
-    p = putBytes(b, p, tp.tailHead);
-    p = putBytes(b, p, pick);
-    // With known variants on, every entry carries their columns (26 with the demo bundle), empty
-    // for the ~97 % of alleles that match none: one piece, copied natively past 32 bytes.
-    if (a.known === this.emptyKnown && a.known.length > 0) {
-      const n = this.knownKeys.length;
-      out.length = putBytes(b, p, (tp.tailRestUnknown[n] ??= concatBytes(tp.tailRest, a.known)));
-    } else {
-      p = putBytes(b, p, tp.tailRest);
-      out.length = putBytes(b, p, a.known);
-    }
+    // The empty DISTANCE, STRAND to MANE_SELECT and, with known variants on, the known columns
+    // (26 with the demo bundle), empty for the ~97 % of alleles that match none: one piece.
+    p = putBytes(b, p, tail);
+    out.length = putBytes(b, p, a.known);
   }
 }
 
@@ -405,12 +437,6 @@ function putRanks(b: Uint8Array, p: number, r: Range, total: number): number {
   p = putRange(b, p, r.lo, r.hi);
   b[p++] = 47; // /
   return putInt(b, p, total);
-}
-
-const emptyColumnsByCount: Uint8Array[] = [];
-
-function emptyColumns(n: number): Uint8Array {
-  return (emptyColumnsByCount[n] ??= encodeOnce("|".repeat(n)));
 }
 
 /**

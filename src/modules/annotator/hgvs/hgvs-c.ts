@@ -13,7 +13,7 @@
 import type { Allele, GenomeWindow } from "../model.ts";
 import { ByteBuilder, putAscii, putBytes } from "../io/byte-builder.ts";
 import { complementCode, reverseComplement } from "./nucleotides.ts";
-import { cdnaBases, genomicBases, readOriented, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
+import { cdnaBases, genomicBases, readOriented, rotate, shift3Prime, type OrientedBases } from "./shift-3prime.ts";
 import {
   exonIndexAtOrBefore,
   putTxPos,
@@ -54,6 +54,56 @@ export interface HgvsC {
 }
 
 const BIG = 2_000_000_000;
+
+/**
+ * How far an indel moves 3′ on the genome on one strand, with no region bound, for the last allele
+ * described (per strand: index 0 plus, 1 minus). Every transcript near an indel whose bases it
+ * shifts on the genome (intron, flank) makes the same walk and only stops at its own bound, so the
+ * walk is made once per allele and strand and the bound applied after: min(walk, room), the same
+ * number the bounded walk gives. The genome-side work of indels (shift3Prime and its reads) was
+ * ~6 % of the 1M-variant bench's samples, with ~3 transcripts near each indel.
+ */
+const NOT_READ = -BIG - 1; // no oriented position (±genomic) is this
+const shiftMemo = {
+  allele: null as Allele | null,
+  genome: null as GenomeWindow | null,
+  moved: [-1, -1],
+  beforeAt: [NOT_READ, NOT_READ],
+  before: ["", ""],
+};
+
+function memoFor(allele: Allele, genome: GenomeWindow): typeof shiftMemo {
+  const m = shiftMemo;
+  if (m.allele !== allele || m.genome !== genome) {
+    m.allele = allele;
+    m.genome = genome;
+    m.moved[0] = m.moved[1] = -1;
+    m.beforeAt[0] = m.beforeAt[1] = NOT_READ;
+  }
+  return m;
+}
+
+function genomicShift(allele: Allele, genome: GenomeWindow, strand: 1 | -1, oS: number, oE: number, seq: string, from: number): number {
+  const m = memoFor(allele, genome);
+  const k = strand === 1 ? 0 : 1;
+  let moved = m.moved[k]!;
+  if (moved < 0) {
+    moved = shift3Prime(oS, oE, seq, BIG, genomicBases(genome, strand, from)).moved;
+    m.moved[k] = moved;
+  }
+  return moved;
+}
+
+/** readOriented of the bases just 5′ of a shifted insertion (the duplication test), kept per allele and strand. */
+function genomicBefore(allele: Allele, genome: GenomeWindow, strand: 1 | -1, from: number, to: number): string {
+  const m = memoFor(allele, genome);
+  const k = strand === 1 ? 0 : 1;
+  if (m.beforeAt[k] !== from) {
+    m.before[k] = readOriented(genome, strand, from, to);
+    m.beforeAt[k] = from;
+  }
+  return m.before[k]!;
+}
 
 /** Region id of a genomic position: 2i = exon i, 2i+1 = after exon i (intron or 3′ of the last exon), -1 before exon 0. */
 function regionId(l: TranscriptLayout, g: number): number {
@@ -167,10 +217,15 @@ export function describeHgvsC(allele: Allele, l: TranscriptLayout, cdna: string 
       pos.exon = i;
       pos.hi = hi;
     } else {
+      // The walk is the same on every transcript of this strand; only its bound differs.
       const hi = plus ? regionHi(l, id) : -regionLo(l, id);
-      bases = genomicBases(genome, l.strand, insertion ? oS : oE + 1);
-      const s = shift3Prime(start, end, seq, hi, bases);
-      ({ start, end, seq: outSeq, moved } = s);
+      const from = insertion ? oS : oE + 1;
+      moved = Math.min(genomicShift(allele, genome, l.strand, oS, oE, seq, from), Math.max(0, hi - from + 1));
+      if (moved > 0) {
+        start += moved;
+        end += moved;
+        outSeq = rotate(seq, moved);
+      }
     }
   }
   h.realigned = moved > 0;
@@ -189,7 +244,7 @@ export function describeHgvsC(allele: Allele, l: TranscriptLayout, cdna: string 
     // Only within the exon: a repeat across an exon junction is not a genomic duplication.
     before = start - len >= exonLo ? cdna!.slice(start - 1 - len, start - 1) : "";
   } else {
-    before = readOriented(genome, l.strand, start - len, start - 1);
+    before = genomicBefore(allele, genome, l.strand, start - len, start - 1);
   }
   if (before === outSeq) {
     h.hgvsKind = HgvsKind.dup;

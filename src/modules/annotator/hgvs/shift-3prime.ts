@@ -27,7 +27,8 @@ export interface Shifted {
   moved: number;
 }
 
-function rotate(seq: string, by: number): string {
+/** `seq` rotated left by `by` (a block of bases after a 3′ shift of `by`). */
+export function rotate(seq: string, by: number): string {
   const k = by % seq.length;
   return k === 0 ? seq : seq.slice(k) + seq.slice(0, k);
 }

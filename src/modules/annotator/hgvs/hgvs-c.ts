@@ -21,6 +21,7 @@ import {
   toTxPosInIntron,
   type TranscriptLayout,
   TX_POS_MAX_BYTES,
+  type TxPos,
 } from "./transcript-coordinates.ts";
 
 /** What kind of description HgvsCParts hold. */
@@ -278,7 +279,7 @@ export function describeHgvsC(allele: Allele, l: TranscriptLayout, cdna: string 
  */
 export function describeIntronSubstitution(allele: Allele, l: TranscriptLayout, i: number, h: HgvsCParts): void {
   const plus = l.strand === 1;
-  const p = toTxPosInIntron(l, i, allele.start);
+  const p = toTxPosInIntron(l, i, allele.start, txPos);
   h.hgvsKind = HgvsKind.substitution;
   h.hgvsBases = "";
   h.realigned = false;
@@ -291,6 +292,9 @@ export function describeIntronSubstitution(allele: Allele, l: TranscriptLayout, 
   h.hgvsAltCode = plus ? a : complementCode(a);
 }
 
+/** The position toTxPos / toTxPosInIntron write into, read at once (see toTxPos). */
+const txPos: TxPos = { cdna: 0, offset: 0 };
+
 interface PositionMode {
   cdnaMode: boolean;
   exon: number;
@@ -299,7 +303,7 @@ interface PositionMode {
 
 /** Sets position 1 (or 2, with `second`) from a genomic position. */
 function setGenomic(h: HgvsCParts, second: boolean, l: TranscriptLayout, g: number): void {
-  const p = toTxPos(l, g);
+  const p = toTxPos(l, g, txPos);
   if (second) {
     h.hgvsSpan = true;
     h.hgvsCdna2 = p.cdna;

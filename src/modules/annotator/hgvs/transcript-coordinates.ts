@@ -177,40 +177,56 @@ export interface TxPos {
  * Maps a genomic position to transcript coordinates. Intronic positions anchor on the nearest
  * exon boundary (the 5' one, `+N`, when equidistant, as HGVS says for the intron's middle base);
  * positions beyond the transcript continue the cDNA numbering (≤ 0 upstream, > length downstream).
+ * Written into `out` when given: the HGVS code asks once per entry and keeps one TxPos for it
+ * (a new object per call was a visible share of the 1M-variant bench's allocations).
  */
-export function toTxPos(l: TranscriptLayout, g: number): TxPos {
+export function toTxPos(l: TranscriptLayout, g: number, out: TxPos = { cdna: 0, offset: 0 }): TxPos {
   const n = l.exonCount;
   const i = exonIndexAtOrBefore(l, g);
   const plus = l.strand === 1;
+  out.offset = 0;
   if (i < 0) {
     const d = l.gStart[0]! - g; // genomically before the first exon
-    return plus ? { cdna: 1 - d, offset: 0 } : { cdna: l.cdnaLength + d, offset: 0 };
+    out.cdna = plus ? 1 - d : l.cdnaLength + d;
+    return out;
   }
   const end = l.gEnd[i]!;
   if (g <= end) {
-    return { cdna: plus ? l.cdna5[i]! + (g - l.gStart[i]!) : l.cdna5[i]! + (end - g), offset: 0 };
+    out.cdna = plus ? l.cdna5[i]! + (g - l.gStart[i]!) : l.cdna5[i]! + (end - g);
+    return out;
   }
   if (i === n - 1) {
     const d = g - end;
-    return plus ? { cdna: l.cdnaLength + d, offset: 0 } : { cdna: 1 - d, offset: 0 };
+    out.cdna = plus ? l.cdnaLength + d : 1 - d;
+    return out;
   }
-  return toTxPosInIntron(l, i, g);
+  return toTxPosInIntron(l, i, g, out);
 }
 
 /** toTxPos for a position known to lie in the intron between genomic exons i and i+1. */
-export function toTxPosInIntron(l: TranscriptLayout, i: number, g: number): TxPos {
+export function toTxPosInIntron(l: TranscriptLayout, i: number, g: number, out: TxPos = { cdna: 0, offset: 0 }): TxPos {
   const end = l.gEnd[i]!;
   const nextStart = l.gStart[i + 1]!;
+  let donorCdna: number;
+  let d1: number;
+  let d2: number;
   if (l.strand === 1) {
-    const donorCdna = l.cdna5[i]! + (end - l.gStart[i]!); // last base of the 5' exon
-    const d1 = g - end;
-    const d2 = nextStart - g;
-    return d1 <= d2 ? { cdna: donorCdna, offset: d1 } : { cdna: donorCdna + 1, offset: -d2 };
+    donorCdna = l.cdna5[i]! + (end - l.gStart[i]!); // last base of the 5' exon
+    d1 = g - end;
+    d2 = nextStart - g;
+  } else {
+    donorCdna = l.cdna5[i + 1]! + (l.gEnd[i + 1]! - nextStart); // 3'-most base of exon i+1
+    d1 = nextStart - g;
+    d2 = g - end;
   }
-  const donorCdna = l.cdna5[i + 1]! + (l.gEnd[i + 1]! - nextStart); // 3'-most base of exon i+1
-  const d1 = nextStart - g;
-  const d2 = g - end;
-  return d1 <= d2 ? { cdna: donorCdna, offset: d1 } : { cdna: donorCdna + 1, offset: -d2 };
+  if (d1 <= d2) {
+    out.cdna = donorCdna;
+    out.offset = d1;
+  } else {
+    out.cdna = donorCdna + 1;
+    out.offset = -d2;
+  }
+  return out;
 }
 
 /**

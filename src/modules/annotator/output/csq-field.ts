@@ -336,6 +336,40 @@ export class CsqWriter {
     const prefix = (l.pieces.csq[e.terms.id] ??= concatBytes(termsPiece(e), tp.middle));
     const tail = tailPiece(tp.tails, tp.tailHead, tp.tailRest, pick, a.emptyKnown, true);
     const allele = e.allele;
+    if (allele.start === allele.end && allele.ref.length === 1 && e.cdnaPos === NONE && e.hgvsP.length === 0) {
+      // An SNV off the exons (intronic: ~60 % of all entries): its rank and HGVSc, and no
+      // positions, codons or HGVSp; written without the general path's ranges and spans.
+      out.reserve(
+        a.allele.length +
+          prefix.length +
+          2 * RANGE_MAX_BYTES +
+          tp.reference.length +
+          hgvsCMaxBytes(e) +
+          16 +
+          a.existing.length +
+          tail.length +
+          a.known.length,
+      );
+      const b = out.bytes;
+      let p = putAscii(b, out.length, a.allele);
+      b[p++] = PIPE;
+      p = putBytes(b, p, prefix);
+      const ranked = e.rankTotal > 0 && e.rankLo !== 0;
+      if (ranked && e.rankTotal === l.exonCount) p = putRankOf(b, p, e.rankLo, l.exonCount);
+      b[p++] = PIPE;
+      if (ranked && e.rankTotal !== l.exonCount) p = putRankOf(b, p, e.rankLo, l.exonCount - 1);
+      b[p++] = PIPE;
+      if (e.hgvsKind !== 0) {
+        p = putBytes(b, p, tp.reference);
+        p = putHgvsC(b, p, l, e);
+      }
+      // HGVSc's end and HGVSp to Codons: empty.
+      for (let i = 0; i < 7; i++) b[p++] = PIPE;
+      p = putBytes(b, p, a.existing);
+      p = putBytes(b, p, tail);
+      out.length = putBytes(b, p, a.known);
+      return;
+    }
     const exon = this.exon;
     const intron = this.intron;
     const s = this.span;
@@ -429,6 +463,13 @@ function putRange(b: Uint8Array, p: number, lo: number, hi: number): number {
   if (hi === 0) b[p++] = 63;
   else p = putInt(b, p, hi);
   return p;
+}
+
+/** EXON / INTRON of one exon or intron: `N/TOTAL`. */
+function putRankOf(b: Uint8Array, p: number, rank: number, total: number): number {
+  p = putInt(b, p, rank);
+  b[p++] = 47; // /
+  return putInt(b, p, total);
 }
 
 /** EXON / INTRON: `N/TOTAL` or `N-M/TOTAL`, nothing when no exon / intron is hit. */

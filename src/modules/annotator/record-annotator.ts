@@ -15,7 +15,7 @@ import { structuralEffect } from "./consequence/structural-variant.ts";
 import type { KnownMatch, KnownVariants } from "./known/known-variants.ts";
 import type { Allele, GenomeWindow, Transcript } from "./model.ts";
 import { SummaryCounter } from "./output/annotation-summary.ts";
-import { writeEffects } from "./output/ann-field.ts";
+import { HgvsCSpans, writeEffects } from "./output/ann-field.ts";
 import { type AnnotationFields, DEFAULT_ANNOTATION_FIELDS, ownsInfoKey } from "./output/annotation-fields.ts";
 import { type ByteBuilder, encodeOnce } from "./io/byte-builder.ts";
 import { CANONICAL_TAGS, type RowBatch, toBrowseRow } from "./output/browse-rows.ts";
@@ -72,6 +72,8 @@ export class RecordAnnotator {
   private readonly knownInfo: (KnownMatch | null)[] = [];
   /** Null when CSQ is not written. */
   private readonly csq: CsqWriter | null;
+  /** Where ANN put each entry's HGVS.c: CSQ copies it. */
+  private readonly hgvsC = new HgvsCSpans();
   private readonly isOwnedKey: (key: string) => boolean;
   /** Rows (and, for the results store, facts and issues) since the last takeRows; null without rows. */
   private batch: RowBatch | null;
@@ -379,13 +381,13 @@ export class RecordAnnotator {
       if (this.fields.ann) {
         if (!first) out.byte(59);
         out.raw(ANN_KEY);
-        writeEffects(out, picked !== null && this.fields.pick !== "flag-pick" ? keepChosen(effects, picked) : effects);
+        writeEffects(out, picked !== null && this.fields.pick !== "flag-pick" ? keepChosen(effects, picked) : effects, this.hgvsC);
         first = false;
       }
       if (this.csq !== null) {
         if (!first) out.byte(59);
         out.raw(CSQ_KEY);
-        this.csq.write(out, rec.ref, rec.altText, effects, matches, picked);
+        this.csq.write(out, rec.ref, rec.altText, effects, matches, picked, this.hgvsC);
         first = false;
       }
     }

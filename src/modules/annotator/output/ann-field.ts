@@ -140,7 +140,7 @@ export function writeAnnEntry(out: ByteBuilder, a: Annotation): void {
  * with numbers written as digits and the repeated columns copied from cached bytes. Room for the
  * whole entry is reserved once and the bytes are written through a local position (see putInt).
  */
-export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
+export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect, spans: HgvsCSpans | null = null, index = 0): void {
   const t = e.transcript;
   const l = e.layout;
   const alt = e.allele.vcfAlt;
@@ -166,7 +166,11 @@ export function writeEffectEntry(out: ByteBuilder, e: AlleleEffect): void {
     p = putInt(b, p, e.rankTotal);
   }
   b[p++] = PIPE;
-  if (l !== null) p = putHgvsC(b, p, l, e);
+  if (l !== null) {
+    const from = p;
+    p = putHgvsC(b, p, l, e);
+    if (spans !== null) spans.set(index, from, p);
+  }
   b[p++] = PIPE;
   if (e.hgvsP.length > 0) p = putHgvsP(out, p, e.hgvsP);
   b[p++] = PIPE;
@@ -225,11 +229,46 @@ function messageBytes(flags: number): Uint8Array {
   return b;
 }
 
-/** Writes the ANN value of a record's effects: entries in allele order, most severe first within an allele. */
-export function writeEffects(out: ByteBuilder, effects: readonly AlleleEffect[]): void {
+/**
+ * Where writeEffects put each entry's HGVS.c in the output builder, so that the CSQ writer, which
+ * writes the same description for the same effect right after, copies those bytes instead of
+ * working them out again (a copy of a dozen bytes against putHgvsC's digits: ~6 % of the format
+ * stage on the 1M-variant bench).
+ */
+export class HgvsCSpans {
+  /** The builder and effects the spans are for (by identity): a CSQ writer handed others must not use them. */
+  out: ByteBuilder | null = null;
+  effects: readonly AlleleEffect[] | null = null;
+  /** `out.bytes[from[i], to[i])` is the HGVS.c of effects[i] (set for every entry on a transcript). */
+  from = new Int32Array(16);
+  to = new Int32Array(16);
+
+  /** Starts spans for `effects` written into `out`. */
+  begin(out: ByteBuilder, effects: readonly AlleleEffect[]): void {
+    const n = effects.length;
+    if (this.from.length < n) {
+      this.from = new Int32Array(n * 2);
+      this.to = new Int32Array(n * 2);
+    }
+    this.out = out;
+    this.effects = effects;
+  }
+
+  set(i: number, from: number, to: number): void {
+    this.from[i] = from;
+    this.to[i] = to;
+  }
+}
+
+/**
+ * Writes the ANN value of a record's effects: entries in allele order, most severe first within an
+ * allele. With `spans`, records where each entry's HGVS.c went (HgvsCSpans).
+ */
+export function writeEffects(out: ByteBuilder, effects: readonly AlleleEffect[], spans: HgvsCSpans | null = null): void {
+  if (spans !== null) spans.begin(out, effects);
   for (let i = 0; i < effects.length; i++) {
     if (i > 0) out.byte(COMMA);
-    writeEffectEntry(out, effects[i]!);
+    writeEffectEntry(out, effects[i]!, spans, i);
   }
 }
 

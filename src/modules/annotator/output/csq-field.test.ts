@@ -17,6 +17,7 @@ import { layoutOf } from "../hgvs/transcript-coordinates.ts";
 import type { Allele, Strand } from "../model.ts";
 import { ByteBuilder } from "../io/byte-builder.ts";
 import { exonRange, intronRange, txSpan } from "./csq-coding.ts";
+import { HgvsCSpans, writeEffects } from "./ann-field.ts";
 import { csqHeaderLine, csqKnownKeys, CsqWriter, vepAllele, vepEscape } from "./csq-field.ts";
 
 /** VEP 115's column order for these flags (OutputFactory/VCF.pm columns, then Constants.pm's flag columns). */
@@ -273,6 +274,46 @@ describe.each([1, -1] as Strand[])("CSQ on a coding transcript, strand %d", (str
     const entries = csqOf(fx, [ins, snv], "N", `${ins.vcfAlt},${snv.vcfAlt}`);
     expect(entries.map((e) => e.Consequence)).toEqual(["protein_altering_variant", "missense_variant"]);
     expect(entries.map((e) => e.Allele)).toEqual([ins.vcfAlt, snv.vcfAlt]);
+  });
+
+  test("HGVSc copied from the ANN entries just written is what CSQ writes on its own; spans of other effects are ignored", () => {
+    const writer = new CsqWriter([], () => fx.seq);
+    const csqAlone = (effects: AlleleEffect[]) => {
+      const out = new ByteBuilder(64);
+      writer.write(out, "N", "A", effects, []);
+      return out.toString();
+    };
+    const afterAnn = (effects: AlleleEffect[], spansFor: AlleleEffect[]) => {
+      const out = new ByteBuilder(64);
+      const spans = new HgvsCSpans();
+      writeEffects(out, spansFor, spans);
+      const from = out.length;
+      writer.write(out, "N", "A", effects, [], null, spans);
+      return out.toString().slice(out.toString().length - (out.length - from));
+    };
+    const upstream = CODING_SPEC.upstream.length;
+    const last = fx.transcript.end - fx.transcript.start + 1 + upstream + CODING_SPEC.downstream.length;
+    let compared = 0;
+    for (let k = 1; k <= last - 3; k++) {
+      const g = fx.g(k);
+      const base = fx.genome.slice(g, g);
+      const snv: Allele = { contig: "T", start: g, end: g, ref: base, alt: base === "A" ? "C" : "A", vcfAlt: base === "A" ? "C" : "A" };
+      // SNVs, deletions and insertions in the flanks, exons and introns (both strands: describe.each).
+      const del: Allele = { contig: "T", start: g, end: g + 1, ref: fx.genome.slice(g, g + 1), alt: "", vcfAlt: "A" };
+      const ins: Allele = { contig: "T", start: g, end: g - 1, ref: "", alt: "TG", vcfAlt: "ATG" };
+      for (const allele of [snv, del, ins]) {
+        const e = transcriptEffect(allele, fx.transcript, fx.seq, fx.genome, 5000);
+        if (e === null) continue;
+        const effects = [e];
+        const alone = csqAlone(effects);
+        expect(afterAnn(effects, effects)).toBe(alone);
+        // Spans recorded for another effects array (ANN written with --pick's choice) are not used.
+        const other = transcriptEffect(fx.allele(c(5), "C", "A"), fx.transcript, fx.seq, fx.genome, 5000)!;
+        expect(afterAnn(effects, [other])).toBe(alone);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
   });
 });
 

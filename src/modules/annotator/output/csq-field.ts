@@ -17,7 +17,7 @@ import type { PickMode } from "../consequence/pick.ts";
 import type { KnownMatch } from "../known/known-variants.ts";
 import type { TranscriptLayout } from "../hgvs/transcript-coordinates.ts";
 import type { Allele, Transcript, TranscriptSequence } from "../model.ts";
-import { putHgvsP } from "./ann-field.ts";
+import { type HgvsCSpans, putHgvsP } from "./ann-field.ts";
 import { ByteBuilder, concatBytes, encodeOnce, putAscii, putBytes, putInt } from "../io/byte-builder.ts";
 import {
   aminoAcidsAndCodons,
@@ -246,6 +246,8 @@ export class CsqWriter {
    * the known-variant matches of its annotated alleles, in the same order (empty without known
    * variants). `picked` (consequence/pick.ts `choose`) marks the chosen effects: with the PICK
    * column they get PICK=1, under pick / pick-allele / per-gene the others are not written.
+   * `ann`: where the ANN writer just put these effects' HGVS.c in `out` (ann-field.ts
+   * writeEffects), copied instead of written again; ignored when it holds other effects.
    */
   write(
     out: ByteBuilder,
@@ -254,7 +256,9 @@ export class CsqWriter {
     effects: readonly AlleleEffect[],
     matches: readonly (KnownMatch | null)[],
     picked: ArrayLike<number> | null = null,
+    ann: HgvsCSpans | null = null,
   ): void {
+    const spans = ann !== null && ann.effects === effects && ann.out === out ? ann : null;
     let allele: Allele | null = null;
     let k = -1;
     const pieces = this.pieces;
@@ -271,7 +275,7 @@ export class CsqWriter {
       if (written++ > 0) out.byte(COMMA);
       const pick = this.pickColumn ? (picked?.[i] ? PICK_MARK : PICK_EMPTY) : PICK_NONE;
       if (e.transcript === null || e.layout === null) this.intergenicEntry(out, e, pieces, pick);
-      else this.transcriptEntry(out, e, e.transcript, pieces, pick);
+      else this.transcriptEntry(out, e, e.transcript, pieces, pick, spans, i);
     }
   }
 
@@ -313,7 +317,15 @@ export class CsqWriter {
     out.length = putBytes(b, p, a.known);
   }
 
-  private transcriptEntry(out: ByteBuilder, e: AlleleEffect, t: Transcript, a: AllelePieces, pick: number): void {
+  private transcriptEntry(
+    out: ByteBuilder,
+    e: AlleleEffect,
+    t: Transcript,
+    a: AllelePieces,
+    pick: number,
+    spans: HgvsCSpans | null,
+    index: number,
+  ): void {
     const l = e.layout!;
     const tp = piecesOf(t, l);
     // Up/downstream entries (the only ones with a distance, ~30 % of all) have no positions,
@@ -361,7 +373,7 @@ export class CsqWriter {
       b[p++] = PIPE;
       if (e.hgvsKind !== 0) {
         p = putBytes(b, p, tp.reference);
-        p = putHgvsC(b, p, l, e);
+        p = spans === null ? putHgvsC(b, p, l, e) : copyHgvsC(b, p, spans, index);
       }
       // HGVSc's end and HGVSp to Codons: empty.
       for (let i = 0; i < 7; i++) b[p++] = PIPE;
@@ -423,7 +435,7 @@ export class CsqWriter {
     b[p++] = PIPE;
     if (e.hgvsKind !== 0) {
       p = putBytes(b, p, tp.reference);
-      p = putHgvsC(b, p, l, e);
+      p = spans === null ? putHgvsC(b, p, l, e) : copyHgvsC(b, p, spans, index);
     }
     b[p++] = PIPE;
     if (hgvsP.length > 0) {
@@ -462,6 +474,13 @@ function putRange(b: Uint8Array, p: number, lo: number, hi: number): number {
   b[p++] = 45; // -
   if (hi === 0) b[p++] = 63;
   else p = putInt(b, p, hi);
+  return p;
+}
+
+/** The ANN entry's HGVS.c of effect `i`, earlier in the same buffer (a dozen or two bytes: a loop, not `set`). */
+function copyHgvsC(b: Uint8Array, p: number, spans: HgvsCSpans, i: number): number {
+  const to = spans.to[i]!;
+  for (let q = spans.from[i]!; q < to; q++) b[p++] = b[q]!;
   return p;
 }
 

@@ -45,15 +45,19 @@ import { edenGC } from "bun:jsc";
  * a full collection frees them. The callers now note their output at a batch's end, after
  * RecordAnnotator.endBatch() and the reader's array have let the batch go: ~0.35 MB a collection
  * (mostly the per-transcript caches filling up, which stay), and a full collection freed ~2 MB
- * where it had freed ~7. So the full one runs every 256 MB instead of 64. Measured 2026-12-03,
- * `--fasta --genes --threads 1`, load average 4-5 from other work (so figures, not times):
- * | notes at       | full every | 1M: forced GCs, peak RSS       | 5M: forced GCs, peak RSS         |
- * | every 1 MB out | 64 MB      | 89 eden + 12 full, 144 MB      | 443 eden + 63 full (3.0 s), 128 MB |
- * | batch end      | 64 MB      | 71 eden + 11 full, 123 MB      |                                  |
- * | batch end      | 256 MB     | 78 eden + 3 full, 132 MB       | 388 eden + 15 full (1.0 s), 138 MB |
- * | batch end      | never      | 81 eden, 146 MB                |                                  |
+ * where it had freed ~7, so it can run less often. Measured 2026-12-03, `--fasta --genes
+ * --threads 1`; forced GC counts under load (load average 4-5, from heapSize() around each), then
+ * the `gc` stage and peak RSS on the quiet machine (load < 2, 3 runs at 1M, 1 at 5M):
+ * | notes at       | full every | 1M: forced GCs   | 1M quiet: gc, peak RSS   | 5M quiet: gc, peak RSS |
+ * | every 1 MB out | 64 MB      | 89 eden + 12 full | 0.31 s, 128-132 MB      | 1.30 s, 131 MB         |
+ * | batch end      | 64 MB      | 71 eden + 11 full | 0.25-0.34 s, 131-137 MB | 1.25 s, 135 MB         |
+ * | batch end      | 128 MB     |                   | 0.24-0.26 s, 137-141 MB | 1.00 s, 135 MB         |
+ * | batch end      | 256 MB     | 78 eden + 3 full  | 0.18-0.25 s, 150-158 MB |                        |
+ * | batch end      | never      | 81 eden           | (146 MB under load)     |                        |
+ * 256 MB broke the 150 MB bound once the concurrent collector and JIT had their core; 128 MB is
+ * the default.
  */
-export function createHeapTrimmer(everyBytes = 256 << 20, edenEveryBytes = 8 << 20) {
+export function createHeapTrimmer(everyBytes = 128 << 20, edenEveryBytes = 8 << 20) {
   let since = 0;
   let sinceEden = 0;
   return {

@@ -57,8 +57,12 @@ export class BgzfLineReader {
   async next(): Promise<string[] | null> {
     for (;;) {
       let text = "";
-      // Inflate every complete block in the buffer.
-      while (this.used < this.have) {
+      // One block's lines at a time (at most 64 KiB of text, ~1,000 dbSNP records), not every
+      // block of the 256 KiB read: the caller keeps lines until the input reaches them, and all
+      // of a read's ~20,000 lines (substrings of one text) then lived long enough to be promoted
+      // to the old generation (heapStats on the 1M bench with known variants: +22,800 strings,
+      // 9 MB more heap before each full collection than without).
+      while (this.used < this.have && text === "") {
         const size = bgzfBlockSize(this.buf, this.used, this.have);
         if (size < 0 || this.used + size > this.have) break;
         let data = inflateBgzfBlock(this.buf.subarray(this.used, this.used + size));
@@ -67,7 +71,7 @@ export class BgzfLineReader {
           data = data.subarray(Math.min(this.skip, data.length));
           this.skip = 0;
         }
-        if (data.length > 0) text += this.decoder.decode(data, { stream: true });
+        if (data.length > 0) text = this.decoder.decode(data, { stream: true });
       }
       if (text !== "") {
         const lines = (this.carry + text).split("\n");

@@ -104,7 +104,13 @@ export class KnownWindow {
   dropBefore(p: number): void {
     const pos = this.pos;
     let h = this.head;
-    while (h < pos.length && pos[h]! + SHORT_REF < p) h++;
+    // The dropped records' lines and parses are let go now, not at the next compaction: kept,
+    // they lived long enough to reach the old generation.
+    while (h < pos.length && pos[h]! + SHORT_REF < p) {
+      this.lines[h] = "";
+      this.parsed[h] = undefined;
+      h++;
+    }
     this.head = h;
     let g = this.generalHead;
     while (g < this.general.length && this.general[g]! < h) g++;

@@ -280,7 +280,8 @@ export async function openKnownVariants(path: string, opts: KnownVariantsOptions
           if (match === null && only === undefined) {
             // Kept on the record: an input with the same variant twice (or a rerun of a batch)
             // gets the same object, and the writer renders its INFO fields once (KnownMatch.fields).
-            only = p.matches[i] ??= { ids: [...new Set(p.ids)], info: values };
+            // Its IDs are read, never changed (a merge below copies them): one ID needs no Set.
+            only = p.matches[i] ??= { ids: p.ids.length < 2 ? p.ids : [...new Set(p.ids)], info: values };
             continue;
           }
           if (match === null) {

@@ -5,7 +5,7 @@
  */
 import { closeSync, fsync, fsyncSync, openSync, renameSync, statSync, unlinkSync, write, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks, type BgzfLevel } from "./bgzf-codec.ts";
+import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, bgzfBlockIsize, deflateBgzf, type BgzfLevel } from "./bgzf-codec.ts";
 import { BgzfCompressor, type CompressedChunk } from "./bgzf-compressor.ts";
 
 /** A text sink with all-or-nothing publication. */
@@ -203,9 +203,10 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
     if (compressor === null && background && compressedHere >= BACKGROUND_COMPRESSION_AFTER) {
       compressor = new BgzfCompressor(level, writeCompressed);
     }
+    // Whole blocks (everything, at the end); a partial block waits for the next flush.
+    const end = final ? filled : filled - (filled % BGZF_BLOCK_INPUT);
     if (compressor !== null) {
-      // Whole blocks (everything, at the end) go to the compressor thread; the rest stays here.
-      const end = final ? filled : filled - (filled % BGZF_BLOCK_INPUT);
+      // Those go to the compressor thread; the rest stays here.
       if (end === 0 && !final) return;
       const chunk = buffer;
       // A spare if one is big enough (a fresh buffer per chunk made the collector run again and again).
@@ -218,32 +219,20 @@ export async function createAtomicTextWriter(path: string, opts: AtomicTextWrite
       return;
     }
     const blocks: Uint8Array[] = [];
-    const deflate = (data: Uint8Array) => {
-      const first = blocks.length;
-      deflateBgzfBlocks(data, level, blocks);
-      if (!onBlock) return;
+    deflateBgzf(buffer.subarray(0, end), level, blocks);
+    if (onBlock) {
       // Incompressible data is split over several blocks: hand each its own share of the bytes.
       let at = 0;
-      for (let b = first; b < blocks.length; b++) {
-        const block = blocks[b]!;
-        const n = block.length;
-        const isize = (block[n - 4]! | (block[n - 3]! << 8) | (block[n - 2]! << 16)) + block[n - 1]! * 2 ** 24;
-        onBlock(data.subarray(at, at + isize), n);
+      for (const block of blocks) {
+        const isize = bgzfBlockIsize(block);
+        onBlock(buffer.subarray(at, at + isize), block.length);
         at += isize;
       }
-    };
-    let off = 0;
-    for (; filled - off >= BGZF_BLOCK_INPUT; off += BGZF_BLOCK_INPUT) {
-      deflate(buffer.subarray(off, off + BGZF_BLOCK_INPUT));
     }
-    if (final) {
-      if (filled > off) deflate(buffer.subarray(off, filled));
-      blocks.push(BGZF_EOF_BLOCK);
-      off = filled;
-    }
-    compressedHere += off;
-    buffer.copyWithin(0, off, filled);
-    filled -= off;
+    if (final) blocks.push(BGZF_EOF_BLOCK);
+    compressedHere += end;
+    buffer.copyWithin(0, end, filled);
+    filled -= end;
     // Compressed blocks are new arrays (the EOF block a constant): nobody writes to them again.
     if (blocks.length === 1) {
       writeAll(blocks[0]!, true);

@@ -62,7 +62,7 @@ export function bgzfBlockSize(buf: Uint8Array, off: number, end: number): number
 export function inflateBgzfBlock(block: Uint8Array): Uint8Array {
   const xlen = block[10]! | (block[11]! << 8);
   const n = block.length;
-  const isize = (block[n - 4]! | (block[n - 3]! << 8) | (block[n - 2]! << 16) | (block[n - 1]! << 24)) >>> 0;
+  const isize = bgzfBlockIsize(block);
   const crc = (block[n - 8]! | (block[n - 7]! << 8) | (block[n - 6]! << 16) | (block[n - 5]! << 24)) >>> 0;
   if (isize > BGZF_MAX_BLOCK) throw new CompressedDataError("BGZF data is corrupt (block larger than 64 KiB)");
   const cdata = block.subarray(12 + xlen, n - FOOTER_LEN);
@@ -77,6 +77,23 @@ export function inflateBgzfBlock(block: Uint8Array): Uint8Array {
     throw new CompressedDataError("BGZF data is corrupt (checksum or length mismatch)");
   }
   return out;
+}
+
+/** A block's uncompressed size: ISIZE, its last four bytes (little-endian). */
+export function bgzfBlockIsize(block: Uint8Array): number {
+  const n = block.length;
+  return (block[n - 4]! | (block[n - 3]! << 8) | (block[n - 2]! << 16) | (block[n - 1]! << 24)) >>> 0;
+}
+
+/**
+ * Compresses `data` into BGZF blocks of BGZF_BLOCK_INPUT input bytes each (the last may be
+ * shorter) appended to `out`: how the writer and its compressor thread cut an output alike, so the
+ * file is the same byte for byte whichever thread compressed it.
+ */
+export function deflateBgzf(data: Uint8Array, level: BgzfLevel, out: Uint8Array[]): void {
+  for (let off = 0; off < data.length; off += BGZF_BLOCK_INPUT) {
+    deflateBgzfBlocks(data.subarray(off, Math.min(data.length, off + BGZF_BLOCK_INPUT)), level, out);
+  }
 }
 
 /**

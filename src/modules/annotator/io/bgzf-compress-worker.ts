@@ -1,9 +1,9 @@
 /**
  * The BGZF compressor's thread (bgzf-compressor.ts starts it): compresses each chunk it is sent
- * into BGZF blocks of BGZF_BLOCK_INPUT bytes, exactly as the writer does on its own thread, and
+ * into BGZF blocks (deflateBgzf), exactly as the writer does on its own thread, and
  * sends back the blocks and the chunk itself (both transferred), in the order the chunks came.
  */
-import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, deflateBgzfBlocks } from "./bgzf-codec.ts";
+import { BGZF_EOF_BLOCK, bgzfBlockIsize, deflateBgzf } from "./bgzf-codec.ts";
 import type { FromCompressor, ToCompressor } from "./bgzf-compressor.ts";
 
 declare const self: Worker;
@@ -12,14 +12,9 @@ self.onmessage = (event: MessageEvent<ToCompressor>) => {
   const { id, data, final, level } = event.data;
   try {
     const blocks: Uint8Array[] = [];
-    const inputs: number[] = [];
-    for (let off = 0; off < data.length; off += BGZF_BLOCK_INPUT) {
-      const first = blocks.length;
-      const piece = data.subarray(off, Math.min(data.length, off + BGZF_BLOCK_INPUT));
-      deflateBgzfBlocks(piece, level, blocks);
-      // Incompressible data is split over several blocks: each block's share of the input.
-      for (let b = first; b < blocks.length; b++) inputs.push(isizeOf(blocks[b]!));
-    }
+    deflateBgzf(data, level, blocks);
+    // Incompressible data is split over several blocks: each block's share of the input.
+    const inputs = Uint32Array.from(blocks, bgzfBlockIsize);
     const dataBlocks = blocks.length;
     if (final) blocks.push(BGZF_EOF_BLOCK);
     const compressed = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
@@ -30,15 +25,10 @@ self.onmessage = (event: MessageEvent<ToCompressor>) => {
       at += blocks[b]!.length;
       if (b < dataBlocks) sizes[b] = blocks[b]!.length;
     }
-    const msg: FromCompressor = { id, data, compressed, sizes, inputs: Uint32Array.from(inputs) };
+    const msg: FromCompressor = { id, data, compressed, sizes, inputs };
     self.postMessage(msg, [data.buffer, compressed.buffer]);
   } catch (err) {
     self.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies FromCompressor);
   }
 };
 
-/** A BGZF block's uncompressed size (ISIZE, its last four bytes). */
-function isizeOf(block: Uint8Array): number {
-  const n = block.length;
-  return (block[n - 4]! | (block[n - 3]! << 8) | (block[n - 2]! << 16)) + block[n - 1]! * 2 ** 24;
-}

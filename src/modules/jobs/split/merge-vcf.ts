@@ -9,7 +9,7 @@
  * and its size on disk, so every block is inflated once (no deflate). The decompressed merged VCF
  * is byte for byte the unsplit run's (split-identity.test.ts).
  */
-import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, bgzfBlockSize, deflateBgzfBlocks, inflateBgzfBlock } from "../../annotator/io/bgzf-codec.ts";
+import { BGZF_EOF_BLOCK, bgzfBlockSize, deflateBgzf, inflateBgzfBlock } from "../../annotator/io/bgzf-codec.ts";
 import { createTabixIndexer } from "../../annotator/io/tabix-index.ts";
 
 const TAIL_LEVEL = { level: 6, library: "libdeflate" } as const;
@@ -76,11 +76,9 @@ export async function mergeBgzfVcfs(parts: readonly string[], out: string): Prom
       }
       inHeader = false;
       const tail = seen.subarray(end);
-      for (let from = 0; from < tail.length; from += BGZF_BLOCK_INPUT) {
-        const blocks: Uint8Array[] = [];
-        deflateBgzfBlocks(tail.subarray(from, from + BGZF_BLOCK_INPUT), TAIL_LEVEL, blocks);
-        for (const b of blocks) emit(b, inflateBgzfBlock(b));
-      }
+      const blocks: Uint8Array[] = [];
+      deflateBgzf(tail, TAIL_LEVEL, blocks);
+      for (const b of blocks) emit(b, inflateBgzfBlock(b));
     }
     if (inHeader) throw new Error(`${part}: no #CHROM line`);
     await sink.flush();
@@ -92,8 +90,7 @@ export async function mergeBgzfVcfs(parts: readonly string[], out: string): Prom
   if (!index) return { bytes, plainBytes, indexPath: null, problem: indexer.problem() };
   // A .tbi is itself BGZF.
   const blocks: Uint8Array[] = [];
-  for (let from = 0; from < index.length; from += BGZF_BLOCK_INPUT)
-    deflateBgzfBlocks(index.subarray(from, from + BGZF_BLOCK_INPUT), TAIL_LEVEL, blocks);
+  deflateBgzf(index, TAIL_LEVEL, blocks);
   blocks.push(BGZF_EOF_BLOCK);
   const indexPath = `${out}.tbi`;
   await Bun.write(indexPath, new Blob(blocks as BlobPart[]));

@@ -71,8 +71,6 @@ const shiftMemo = {
   moved: [-1, -1],
   beforeAt: [NOT_READ, NOT_READ],
   before: ["", ""],
-  /** The indel's bases reverse-complemented (minus-strand transcripts); null until asked for. */
-  reversed: null as string | null,
 };
 
 function memoFor(allele: Allele, genome: GenomeWindow): typeof shiftMemo {
@@ -82,16 +80,8 @@ function memoFor(allele: Allele, genome: GenomeWindow): typeof shiftMemo {
     m.genome = genome;
     m.moved[0] = m.moved[1] = -1;
     m.beforeAt[0] = m.beforeAt[1] = NOT_READ;
-    m.reversed = null;
   }
   return m;
-}
-
-/** An indel's inserted or deleted bases on the minus strand, reverse-complemented once per allele. */
-function minusStrandBases(allele: Allele, genome: GenomeWindow, bases: string): string {
-  const m = memoFor(allele, genome);
-  if (m.reversed === null) m.reversed = reverseComplement(bases);
-  return m.reversed;
 }
 
 function genomicShift(allele: Allele, genome: GenomeWindow, strand: 1 | -1, oS: number, oE: number, seq: string, from: number): number {
@@ -198,7 +188,8 @@ export function describeHgvsC(allele: Allele, l: TranscriptLayout, cdna: string 
   }
 
   const insertion = ref.length === 0;
-  const seq = plus ? (insertion ? alt : ref) : minusStrandBases(allele, genome, insertion ? alt : ref);
+  // reverseComplement keeps its last answer: the same bases on the next minus-strand transcript cost nothing.
+  const seq = insertion ? (plus ? alt : reverseComplement(alt)) : plus ? ref : reverseComplement(ref);
   // The region that holds the variant: both ends for a deletion, the 5′ flank for an insertion.
   const gFirst = plus ? (insertion ? oS - 1 : oS) : -(insertion ? oS - 1 : oS);
   const id = regionId(l, gFirst);

@@ -371,10 +371,7 @@ export class CsqWriter {
       b[p++] = PIPE;
       if (ranked && e.rankTotal !== l.exonCount) p = putRankOf(b, p, e.rankLo, l.exonCount - 1);
       b[p++] = PIPE;
-      if (e.hgvsKind !== 0) {
-        p = putBytes(b, p, tp.reference);
-        p = spans === null ? putHgvsC(b, p, l, e) : copyHgvsC(b, p, spans, index);
-      }
+      p = putHgvsCColumn(b, p, tp.reference, l, e, spans, index);
       // HGVSc's end and HGVSp to Codons: empty.
       for (let i = 0; i < 7; i++) b[p++] = PIPE;
       p = putBytes(b, p, a.existing);
@@ -433,10 +430,7 @@ export class CsqWriter {
     b[p++] = PIPE;
     p = putRanks(b, p, intron, l.exonCount - 1);
     b[p++] = PIPE;
-    if (e.hgvsKind !== 0) {
-      p = putBytes(b, p, tp.reference);
-      p = spans === null ? putHgvsC(b, p, l, e) : copyHgvsC(b, p, spans, index);
-    }
+    p = putHgvsCColumn(b, p, tp.reference, l, e, spans, index);
     b[p++] = PIPE;
     if (hgvsP.length > 0) {
       p = putBytes(b, p, tp.proteinReference);
@@ -475,6 +469,21 @@ function putRange(b: Uint8Array, p: number, lo: number, hi: number): number {
   if (hi === 0) b[p++] = 63;
   else p = putInt(b, p, hi);
   return p;
+}
+
+/** HGVSc: `ENST….version:` and the description, ANN's copied when `spans` holds it; nothing without one. */
+function putHgvsCColumn(
+  b: Uint8Array,
+  p: number,
+  reference: Uint8Array,
+  l: TranscriptLayout,
+  e: AlleleEffect,
+  spans: HgvsCSpans | null,
+  index: number,
+): number {
+  if (e.hgvsKind === 0) return p;
+  p = putBytes(b, p, reference);
+  return spans === null ? putHgvsC(b, p, l, e) : copyHgvsC(b, p, spans, index);
 }
 
 /** The ANN entry's HGVS.c of effect `i`, earlier in the same buffer (a dozen or two bytes: a loop, not `set`). */

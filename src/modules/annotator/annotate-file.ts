@@ -129,13 +129,12 @@ async function runOnThisThread(
   const trimmer = createHeapTrimmer();
   const clock = opts.stages ?? null;
   annotator.clock = clock;
-  // Output bytes since the trimmer last heard, and how many of `out`'s were already counted.
-  let uncounted = 0;
-  let countedInOut = 0;
+  // Output bytes handed to the writer so far, and the total the trimmer has been told of.
+  let handed = 0;
+  let noted = 0;
   const handOff = () => {
     clock?.lap("annotate");
-    uncounted += out.length - countedInOut;
-    countedInOut = 0;
+    handed += out.length;
     sinks.handOff(out, annotator.takeRows());
     clock?.lap("write");
   };
@@ -153,9 +152,8 @@ async function runOnThisThread(
     // records are let go here: the reader does not reuse a batch's array once it has yielded it).
     batch.length = 0;
     annotator.endBatch();
-    trimmer.note(uncounted + out.length - countedInOut);
-    uncounted = 0;
-    countedInOut = out.length;
+    trimmer.note(handed + out.length - noted);
+    noted = handed + out.length;
     clock?.lap("gc");
     checkInputLimits(opts.limits, annotator.counter.records, vcf.inflatedBytes());
     opts.onProgress?.({ records: annotator.counter.records, bytesRead: vcf.bytesRead(), totalBytes: vcf.totalBytes });

@@ -54,7 +54,10 @@ export class VcfRecord {
 export interface VcfInput {
   header: VcfHeader;
   compression: Compression;
-  /** Records in file order, in arrays of up to `batchSize`. Iterate once (this or `blocks`). */
+  /**
+   * Records in file order, in arrays of up to `batchSize`. Iterate once (this or `blocks`). A
+   * yielded array is the caller's: the reader never uses it again (annotate-file.ts empties it).
+   */
   batches(): AsyncIterable<VcfRecord[]>;
   /**
    * The data lines unparsed, in blocks of whole lines, for a parallel pipeline whose workers

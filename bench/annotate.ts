@@ -26,14 +26,15 @@ import { parseArgs } from "node:util";
 import { writeBenchVcf } from "./generate-vcf.ts";
 import { type Measured, median, runMeasured } from "./run-measured.ts";
 import { ensureSnpEffDatabase, SNPEFF_GENOME } from "./snpeff-database.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const OUT = join(ROOT, "bench", "out");
-const DEMO = join(ROOT, "data", "demo");
-const FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-const GFF3 = join(DEMO, "genes", "ensembl84.chr21.gff3.gz");
-const GTF = join(DEMO, "genes", "ensembl84.chr21_24-27Mb.gtf.gz");
-const KNOWN = join(DEMO, "known", "known_variants.chr21_25-26Mb.vcf.gz");
+import {
+  BENCH_OUT as OUT,
+  DEMO,
+  DEMO_FASTA as FASTA,
+  DEMO_GFF3 as GFF3,
+  DEMO_GTF as GTF,
+  DEMO_KNOWN as KNOWN,
+  ROOT,
+} from "./demo-files.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -158,7 +159,9 @@ for (const n of sizes) {
     await rm(out, { force: true });
     const line = m.stderr.split("\n").find((l) => l.startsWith("stages (s):"));
     if (m.exitCode !== 0 || !line) throw new Error(`${cmd.join(" ")} --timings failed (${m.exitCode}):\n${m.stderr.slice(-2000)}`);
-    stageLines.push(`  ${String(n).padStart(8)} variants, ${c.name.replace(" --threads 1", "")}, one thread: ${line.slice("stages (s): ".length)}`);
+    stageLines.push(
+      `  ${String(n).padStart(8)} variants, ${c.name.replace(" --threads 1", "")}, one thread: ${line.slice("stages (s): ".length)}`,
+    );
   }
   for (const c of active) {
     const ms = measured.get(c.name)!;

@@ -33,11 +33,8 @@ import { parseArgs } from "node:util";
 import { writeBenchVcf } from "./generate-vcf.ts";
 import { type Measured, median, runMeasured } from "./run-measured.ts";
 import { ensureSyntheticGenome, firstContigOptions } from "./synthetic-genome.ts";
+import { BENCH_OUT as OUT, DEMO, DEMO_FASTA, ROOT } from "./demo-files.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const OUT = join(ROOT, "bench", "out");
-const DEMO = join(ROOT, "data", "demo");
-const DEMO_FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
 const GAS = ["bun", join(ROOT, "src", "main.ts")];
 
 const TARGETS = { prepareSeconds: 60, loadSeconds: 1, slowerLikeForLike: 0.2, peakRssMb: 500 };

@@ -1,11 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { benchVcfLines, generateBenchVcf } from "./generate-vcf.ts";
-
-const DEMO = join(import.meta.dir, "..", "data", "demo");
-const FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-const KNOWN = join(DEMO, "known", "known_variants.chr21_25-26Mb.vcf.gz");
+import { DEMO_FASTA as FASTA, DEMO_KNOWN as KNOWN } from "./demo-files.ts";
 
 describe("bench VCF generator", () => {
   test("the sites-only file is byte for byte what earlier benchmarks and tests were measured on", async () => {

@@ -16,10 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type PageRequest, ResultsStore, SORT_KEYS, type VariantFilter } from "../src/modules/results/results-store.ts";
 import { generateBenchVcf } from "./generate-vcf.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const OUT = join(ROOT, "bench", "out");
-const FASTA = join(ROOT, "data", "demo", "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
+import { BENCH_OUT as OUT, DEMO_FASTA as FASTA, ROOT } from "./demo-files.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),

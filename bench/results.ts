@@ -35,11 +35,8 @@ import { median, percentile, premiumClients, uploadFile } from "./bench-client.t
 import { writeBenchVcf } from "./generate-vcf.ts";
 import { procStatusKb, resetPeakRss, sampleRss } from "./process-rss.ts";
 import { EXPORT_QUERY, RESULTS_QUERIES } from "./results-queries.ts";
+import { BENCH_OUT, DEMO_FASTA as FASTA, DEMO_KNOWN as KNOWN } from "./demo-files.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const DEMO = join(ROOT, "data", "demo");
-const FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-const KNOWN = join(DEMO, "known", "known_variants.chr21_25-26Mb.vcf.gz");
 const PAGE_LIMIT = 50;
 const OPENS = 5;
 
@@ -81,7 +78,7 @@ function fail(msg: string): never {
 }
 
 // 1. The input, generated once per size and kept in bench/out (gitignored).
-const outDir = join(ROOT, "bench", "out");
+const outDir = BENCH_OUT;
 await mkdir(outDir, { recursive: true });
 const input = join(outDir, `results-${n}-trio-known${knownShare}.vcf`);
 let inputBytes = (await stat(input).catch(() => null))?.size ?? 0;

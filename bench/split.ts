@@ -30,6 +30,7 @@ import { type GasProcess, startGas, waitForJob } from "../test/support/gas-proce
 import { startThrowawayPostgres } from "../test/support/throwaway-postgres.ts";
 import { apiClient, uploadFile } from "./bench-client.ts";
 import { writeBenchVcf } from "./generate-vcf.ts";
+import { BENCH_OUT, DEMO_FASTA as FASTA } from "./demo-files.ts";
 
 const { values: args } = parseArgs({
   args: Bun.argv.slice(2),
@@ -47,8 +48,6 @@ const CHUNK = Number(args.chunk);
 if (!(VARIANTS > 0) || COUNTS.some((n) => !(n >= 1)) || !(CHUNK >= 1000))
   throw new Error("usage: --variants N --annotators 1,2 [--chunk ≥1000]");
 
-const ROOT = join(import.meta.dir, "..");
-const FASTA = join(ROOT, "data/demo/fasta/Homo_sapiens.GRCh38.chr21.test.fa.gz");
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -56,8 +55,8 @@ const load = () =>
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 // The input: the generator's file (as bench/annotate.ts writes it), made once.
-await mkdir(join(ROOT, "bench/out"), { recursive: true });
-const input = join(ROOT, `bench/out/bench-${VARIANTS}.vcf`);
+await mkdir(BENCH_OUT, { recursive: true });
+const input = join(BENCH_OUT, `bench-${VARIANTS}.vcf`);
 if (!existsSync(input)) {
   log(`writing ${input}`);
   await writeBenchVcf(input, FASTA, VARIANTS);

@@ -20,11 +20,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median } from "./run-measured.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const DEMO = join(ROOT, "data", "demo");
-const FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-const GFF3 = join(DEMO, "genes", "ensembl84.chr21.gff3.gz");
+import { BENCH_OUT, DEMO_FASTA as FASTA, DEMO_GFF3 as GFF3, ROOT } from "./demo-files.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -106,7 +102,7 @@ const threadCounts = values.threads.split(",").map(Number);
 const fmt = (x: number) => x.toFixed(2).padStart(6);
 console.log(`load average before: ${load()}`);
 for (const n of values.sizes.split(",").map(Number)) {
-  const input = join(ROOT, "bench", "out", `bench-${n}.vcf`);
+  const input = join(BENCH_OUT, `bench-${n}.vcf`);
   if (!(await Bun.file(input).exists())) throw new Error(`${input} is missing: run bun run bench:annotate --sizes ${n} once to make it`);
   const out = join(values.out, `gas-thread-cpu-${process.pid}.vcf${values.gz ? ".gz" : ""}`);
   const runs = new Map<number, Run[]>();

@@ -1,14 +1,17 @@
 /**
- * Where the bench scripts find the repository, their output folder and the demo bundle's files
- * (data/demo: see its README), named once for every script.
+ * Where the bench scripts find the repository, their output folder and the demo bundle's files:
+ * the paths the CLI tests use (test/support/engine/gas-cli-runner.ts), under the benches' names.
  */
 import { join } from "node:path";
+import { REPO_DIR } from "../test/support/engine/gas-cli-runner.ts";
 
-export const ROOT = join(import.meta.dir, "..");
+export {
+  DEMO_DIR as DEMO,
+  DEMO_FASTA,
+  DEMO_GFF3,
+  DEMO_GTF,
+  DEMO_KNOWN,
+  REPO_DIR as ROOT,
+} from "../test/support/engine/gas-cli-runner.ts";
 /** Generated inputs and outputs of the benches (git-ignored). */
-export const BENCH_OUT = join(ROOT, "bench", "out");
-export const DEMO = join(ROOT, "data", "demo");
-export const DEMO_FASTA = join(DEMO, "fasta", "Homo_sapiens.GRCh38.chr21.test.fa.gz");
-export const DEMO_GFF3 = join(DEMO, "genes", "ensembl84.chr21.gff3.gz");
-export const DEMO_GTF = join(DEMO, "genes", "ensembl84.chr21_24-27Mb.gtf.gz");
-export const DEMO_KNOWN = join(DEMO, "known", "known_variants.chr21_25-26Mb.vcf.gz");
+export const BENCH_OUT = join(REPO_DIR, "bench", "out");

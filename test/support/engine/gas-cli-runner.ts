@@ -13,6 +13,7 @@ export const DEMO_FASTA = join(DEMO_DIR, "fasta", "Homo_sapiens.GRCh38.chr21.tes
 export const DEMO_GFF3 = join(DEMO_DIR, "genes", "ensembl84.chr21.gff3.gz");
 export const DEMO_GTF = join(DEMO_DIR, "genes", "ensembl84.chr21_24-27Mb.gtf.gz");
 export const DEMO_REFSEQ_GFF3 = join(DEMO_DIR, "genes", "refseq.chr21.gff3.gz");
+export const DEMO_KNOWN = join(DEMO_DIR, "known", "known_variants.chr21_25-26Mb.vcf.gz");
 export const DEMO_VCF_DIR = join(DEMO_DIR, "vcf");
 
 export interface CliResult {

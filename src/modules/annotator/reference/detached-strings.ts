@@ -9,7 +9,6 @@ import type { Transcript } from "../model.ts";
 
 /** A flat copy: JSON.parse builds a new string (measured as above; `" " + s` sliced was not one). */
 export const detached = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
-const copyOf = detached;
 
 /** One copy per distinct value, for the strings transcripts repeat (biotypes, tags, gene IDs). */
 export class StringCopies {
@@ -18,7 +17,7 @@ export class StringCopies {
   shared(s: string): string {
     let c = this.byValue.get(s);
     if (c === undefined) {
-      c = copyOf(s);
+      c = detached(s);
       this.byValue.set(c, c); // keyed by the copy: the map must not hold the slice either
     }
     return c;
@@ -31,18 +30,18 @@ export class StringCopies {
 
 /** Replaces the transcript's strings by copies (in place) and returns it. */
 export function detachStrings(t: Transcript, copies: StringCopies): Transcript {
-  t.id = copyOf(t.id);
+  t.id = detached(t.id);
   t.geneId = copies.shared(t.geneId);
   t.geneName = copies.shared(t.geneName);
   t.biotype = copies.shared(t.biotype);
   t.contig = copies.shared(t.contig);
   for (let i = 0; i < t.tags.length; i++) t.tags[i] = copies.shared(t.tags[i]!);
-  if (t.proteinId !== undefined) t.proteinId = copyOf(t.proteinId);
+  if (t.proteinId !== undefined) t.proteinId = detached(t.proteinId);
   if (t.hgncId !== undefined) t.hgncId = copies.shared(t.hgncId);
   if (t.symbolSource !== undefined) t.symbolSource = copies.shared(t.symbolSource);
-  if (t.maneSelect !== undefined) t.maneSelect = copyOf(t.maneSelect);
-  if (t.manePlusClinical !== undefined) t.manePlusClinical = copyOf(t.manePlusClinical);
+  if (t.maneSelect !== undefined) t.maneSelect = detached(t.maneSelect);
+  if (t.manePlusClinical !== undefined) t.manePlusClinical = detached(t.manePlusClinical);
   if (t.appris !== undefined) t.appris = copies.shared(t.appris);
-  if (t.ccds !== undefined) t.ccds = copyOf(t.ccds);
+  if (t.ccds !== undefined) t.ccds = detached(t.ccds);
   return t;
 }

@@ -107,6 +107,28 @@ describe("the profile through the JSON API, and address verification (issue 13 i
   }, 60_000);
   afterAll(() => h.close());
 
+  test("a NUL or another control character in a profile field is a 400 naming the field, not a 500", async () => {
+    const c = h.client();
+    await c.signIn("nul@example.org", "Nul");
+    const json = { accept: "application/json", "content-type": "application/json" };
+    for (const [field, label] of [
+      ["name", "Name"],
+      ["institution", "Institution/Department"],
+    ] as const) {
+      const values = { name: "Nul", email: "nul@example.org", institution: "Lab", [field]: "a\u0000b" };
+      const res = await c.request("/profile", { method: "POST", headers: json, body: JSON.stringify(values) });
+      expect(res.status).toBe(400);
+      expect((await res.json()).message).toContain(`${label}: must not contain control characters`);
+    }
+    const rtl = await c.request("/profile", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ name: "evil\u202Efdp.exe", email: "nul@example.org", institution: "Lab" }),
+    });
+    expect(rtl.status).toBe(400);
+    expect((await rtl.json()).message).toContain("Name: must not contain text-direction characters");
+  });
+
   test("GET /profile says whether the address is verified; POST /profile with a new address stores it unverified and sends a link", async () => {
     const c = h.client();
     await c.signIn("json@example.org", "Jay");

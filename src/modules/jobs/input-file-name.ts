@@ -11,11 +11,9 @@
  * - not empty, and no leading or trailing white space (invisible in a list of jobs).
  * Every other Unicode character is allowed: labs name files in their own languages.
  */
-export const MAX_FILE_NAME_BYTES = 200;
+import { CONTROL_CHARACTER, TEXT_DIRECTION_CHARACTER } from "../../shared/unsafe-characters.ts";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const MAX_FILE_NAME_BYTES = 200;
 
 /** Why `name` is not allowed, in words for the user; null when it is. */
 export function fileNameProblem(name: string): string | null {
@@ -25,9 +23,9 @@ export function fileNameProblem(name: string): string | null {
   if (!name.isWellFormed()) return "the name is not valid Unicode";
   if (/[/\\]/.test(name)) return "a name may not contain / or \\";
   if (name === "." || name === "..") return "a name may not be . or ..";
-  const control = CONTROL.exec(name);
+  const control = CONTROL_CHARACTER.exec(name);
   if (control) return `the name contains the control character U+${codePoint(control[0])}`;
-  const bidi = BIDI.exec(name);
+  const bidi = TEXT_DIRECTION_CHARACTER.exec(name);
   if (bidi) return `the name contains the text-direction character U+${codePoint(bidi[0])}, which can disguise a name`;
   if (name.trim() !== name) return "the name starts or ends with white space";
   return null;

@@ -5,17 +5,14 @@
  * same values with the same words.
  */
 import { z } from "zod";
+import { CONTROL_CHARACTER, TEXT_DIRECTION_CHARACTER } from "../../shared/unsafe-characters.ts";
 import { DEFAULT_JOB_OPTIONS, JOB_PICKS, type JobField, type JobOptions } from "../../ports/job-store.ts";
 
 export const MAX_JOB_NAME_CHARS = 200;
 export const MAX_JOB_NOTE_CHARS = 2000;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this finds
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a note may hold line breaks and tabs, no other control character
 const NOTE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-/** Text-direction overrides disguise what a name says (as in file names, input-file-name.ts). */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** What the engine writes for each pick mode, in words for the form and the job page. */
 export const PICK_LABELS: Record<JobOptions["pick"], string> = {
@@ -31,8 +28,8 @@ const name = z
   .string()
   .trim()
   .max(MAX_JOB_NAME_CHARS, `must be at most ${MAX_JOB_NAME_CHARS} characters`)
-  .refine((s) => !CONTROL.test(s), "must not contain control characters")
-  .refine((s) => !BIDI.test(s), "must not contain text-direction characters")
+  .refine((s) => !CONTROL_CHARACTER.test(s), "must not contain control characters")
+  .refine((s) => !TEXT_DIRECTION_CHARACTER.test(s), "must not contain text-direction characters")
   .refine((s) => s.isWellFormed(), "must be valid Unicode")
   .describe(`What to call the job (at most ${MAX_JOB_NAME_CHARS} characters); default: the file name`);
 

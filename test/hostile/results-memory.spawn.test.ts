@@ -26,8 +26,10 @@ const LIGHT_RECORDS = [25769139, 25769016, 25769181, 25769103, 25683895, 2576904
 const COPIES = 15_000;
 /**
  * How far the web process's RSS may rise over its idle RSS while serving all of it. Measured
- * +197 MB (idle 108, peak 306): the query thread started and exceljs loaded in it count inside
- * the window; the rest is two exports' pages and zip buffers. Before the results store: +4.5 GB.
+ * +193–195 MB (idle 115–117): the query threads started and exceljs loaded in one count inside
+ * the window; the rest is two exports' pages and zip buffers. Before the query threads collected
+ * between pages (page-collections.ts), +220–254 MB, and CI failed once at +254. Before the
+ * results store: +4.5 GB.
  */
 const RSS_BOUND_MB = 250;
 

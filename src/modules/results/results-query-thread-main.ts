@@ -5,6 +5,7 @@
  */
 import { answer, createOpenStores, type QueryMethod } from "./store-queries.ts";
 import { importLegacyJson } from "./legacy-json-import.ts";
+import { collectAfterPage } from "./page-collections.ts";
 import type { SetRequest } from "./export-pages.ts";
 import { variantColumns } from "./exports/variant-columns.ts";
 import type { FromQueryThread, ToQueryThread, WorkbookView } from "./query-thread-protocol.ts";
@@ -96,4 +97,5 @@ self.onmessage = async (e: MessageEvent<ToQueryThread>) => {
     reply = { id: msg.id, ok: false, message: (err as Error).message, queryError: err instanceof ResultsQueryError };
   }
   self.postMessage(reply);
+  collectAfterPage();
 };

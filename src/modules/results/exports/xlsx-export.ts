@@ -8,6 +8,7 @@ import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { type SetRequest, transcriptPages, variantPages } from "../filtered-rows.ts";
 import type { JobResults } from "../job-results.ts";
+import { collectAfterPage } from "../page-collections.ts";
 import { BROWSE_COLUMNS } from "../../annotator/output/browse-rows.ts";
 import type { Cell, Column } from "./variant-columns.ts";
 
@@ -52,6 +53,7 @@ async function* workbook(sheet: string, headers: readonly { header: string; widt
       // synchronously (on a query thread), rows otherwise pile up in the sheet's own buffer
       // before the zip even starts reading it.
       await new Promise((resolve) => setImmediate(resolve));
+      collectAfterPage();
       while (backlog() > MAX_BACKLOG) await Bun.sleep(2);
     }
     ws.commit();

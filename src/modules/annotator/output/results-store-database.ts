@@ -85,19 +85,21 @@ CREATE TABLE issues (
  * was one more full scan each at commit (18 in the demo's known file, ~0.8 s apiece at 1M variants),
  * so a population range is a scan of `variants`.
  *
- * Two kinds, by how rows arrive (in input order, so position order): keys with few values, or that
- * follow the position, take each new row at the end of a run of equal keys, a handful of hot
- * pages; such an index costs little to keep up to date row by row (APPEND_INDEXES). Keys spread
- * over the whole range (HGVS, IDs, frequencies) put each row on a random page: kept up to date they
- * missed the page cache more and more as the store grew (CPU for the store at 100k → 1M
- * variants: 5.1 → 48 s), so they are built once, sorted, at commit (SORTED_INDEXES).
+ * All are built once, sorted, after the last row (at commit). Keeping an index up to date row by
+ * row puts each row on a random page of it when the key is spread over the whole range (HGVS, IDs,
+ * frequencies): the store's CPU at 100k → 1M variants went 5.1 → 48 s. Even keys with few values,
+ * or that follow the position (region, severity, impact, gene, biotype, ClinVar, FILTER), where
+ * each row lands at the end of its key's run, cost more row by row than sorted: at 1M variants the
+ * store's thread spent 15.8 s inserting with those 7 indexes in place and 2.1 s at commit, against
+ * 7.1 s and 3.6 s when they too are built at commit (the 1M run of `gas annotate --store`: 18–20 →
+ * 13.9 s wall, 30 → 21.5 s CPU).
  *
  * Known/novel is indexed with the ID after it: a count of known or novel variants reads that index
  * alone (485k novel of 1M: 191 → 23 ms), and sorting novel variants by ID walks it in order, where
  * the ID index put every known rsID before the first novel row (699 ms for the first page, now
  * under 1 ms). Building it costs ~1 s per million variants at commit.
  */
-export const APPEND_INDEXES = `
+export const STORE_INDEXES = `
 CREATE INDEX variants_region ON variants (chrom, pos);
 CREATE INDEX variants_severity ON variants (severity);
 CREATE INDEX variants_impact ON variants (impact_rank);
@@ -105,8 +107,6 @@ CREATE INDEX variants_gene ON variants (gene);
 CREATE INDEX variants_biotype ON variants (biotype);
 CREATE INDEX variants_clin ON variants (clin_rank);
 CREATE INDEX variants_filter ON variants (filter);
-`;
-export const SORTED_INDEXES = `
 CREATE INDEX variants_af ON variants (ifnull(af, -1));
 CREATE INDEX variants_id ON variants (id);
 CREATE INDEX variants_hgvs_c ON variants (hgvs_c);
@@ -117,11 +117,6 @@ CREATE INDEX variants_known ON variants (known, id);
 export interface StoreDatabaseOptions {
   populations: readonly string[];
   samples: readonly string[];
-  /**
-   * Create APPEND_INDEXES before the rows (each insert then updates them) rather than at commit:
-   * on the store's own thread that work overlaps the annotation instead of following it.
-   */
-  indexFirst: boolean;
   /** False: no indexes and no ANALYZE at all (a split job's part: OutputPaths.storeWithoutIndexes). Default true. */
   indexes?: boolean;
 }
@@ -146,7 +141,6 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
     // 8 MiB of page cache, whatever the input: the store's memory stays flat.
     db.run("PRAGMA cache_size = -8192");
     db.exec(schema(opts.populations.length));
-    if (indexes && opts.indexFirst) db.exec(APPEND_INDEXES);
     const pop = db.prepare("INSERT INTO populations VALUES (?, ?)");
     for (const [k, p] of opts.populations.entries()) pop.run(k + 1, p);
     pop.finalize();
@@ -207,8 +201,7 @@ export function openStoreDatabase(tmp: string, opts: StoreDatabaseOptions): Stor
       for (const [k, v] of meta) m.run(k, v);
       db.run("COMMIT");
       if (indexes) {
-        if (!opts.indexFirst) db.exec(APPEND_INDEXES);
-        db.exec(SORTED_INDEXES);
+        db.exec(STORE_INDEXES);
         // A sample of each index is enough for the planner's choices, and bounds ANALYZE's time.
         db.run("PRAGMA analysis_limit = 1000");
         db.run("ANALYZE");

@@ -11,7 +11,7 @@ declare const self: Worker;
 
 export type ToStoreThread =
   | { type: "open"; tmp: string; populations: string[]; samples: string[]; indexes: boolean }
-  | { type: "chunk"; lines: string[] }
+  | { type: "chunk"; text: string }
   | { type: "commit"; summary: [string, string][]; meta: [string, string][]; path: string }
   | { type: "abort" };
 
@@ -37,11 +37,10 @@ self.onmessage = (event: MessageEvent<ToStoreThread>) => {
   }
   try {
     if (msg.type === "open") {
-      db = openStoreDatabase(msg.tmp, { populations: msg.populations, samples: msg.samples, indexFirst: true, indexes: msg.indexes });
+      db = openStoreDatabase(msg.tmp, { populations: msg.populations, samples: msg.samples, indexes: msg.indexes });
     } else if (msg.type === "chunk") {
-      db!.apply(msg.lines);
-      // ~300 bytes a line (a variant with three effects); the trimmer only needs the order of magnitude.
-      trimmer.note(msg.lines.length * 300);
+      db!.apply(msg.text.split("\n"));
+      trimmer.note(msg.text.length);
       self.postMessage({ type: "applied" } satisfies FromStoreThread);
     } else {
       db!.commit(msg.summary, msg.meta, msg.path);

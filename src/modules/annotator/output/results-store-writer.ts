@@ -11,9 +11,8 @@
  * How it is written: the engine's thread turns each hand-off of rows (RowBatch) into lines of text
  * (createStoreEncoder: dictionary ids, packed effects, the summary's counts) and posts them to the
  * store's own thread (results-store-thread.ts), which inserts them; at most MAX_IN_FLIGHT batches
- * wait between the two (OutputSinks.ready), so memory does not grow with the input. The indexes on
- * keys that arrive in order or take few values are kept up to date as rows arrive; HGVS, ID and
- * AF are built sorted at commit, then ANALYZE (results-store-database.ts says why).
+ * wait between the two (OutputSinks.ready), so memory does not grow with the input. Every index
+ * is built sorted at commit, then ANALYZE (results-store-database.ts says why).
  *
  * Measured 2026-12-02 on this 2-core machine while four other sessions ran tests and builds on it
  * (load average 12-19 during every figure: wall times are 3-7x the CPU times and mean little, so
@@ -272,7 +271,7 @@ interface ChunkSink {
 }
 
 function inProcess(tmp: string, populations: string[], samples: string[], indexes: boolean): ChunkSink {
-  const db = openStoreDatabase(tmp, { populations, samples, indexFirst: false, indexes });
+  const db = openStoreDatabase(tmp, { populations, samples, indexes });
   return {
     send: (chunk) => db.apply(chunk),
     ready: async () => {},
@@ -317,7 +316,7 @@ function onThread(tmp: string, populations: string[], samples: string[], indexes
       if (failure) throw failure;
       if (chunk.length === 0) return;
       inFlight++;
-      post({ type: "chunk", lines: chunk });
+      post({ type: "chunk", text: chunk.join("\n") });
     },
     async ready() {
       while (!failure && inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => roomWaiters.push(r));

@@ -7,7 +7,7 @@
  */
 import { Database } from "bun:sqlite";
 import { renameSync } from "node:fs";
-import { APPEND_INDEXES, SORTED_INDEXES } from "../../annotator/output/results-store-database.ts";
+import { STORE_INDEXES } from "../../annotator/output/results-store-database.ts";
 import { type StoreMergePlan, translateEffects } from "./merge-store.ts";
 
 declare const self: Worker;
@@ -35,13 +35,12 @@ function open(path: string): Database {
   return db;
 }
 
-/** The store but its effects: tables, the APPEND_INDEXES before the rows, the rows, the SORTED_INDEXES after. */
+/** The store but its effects: tables, the rows, then the STORE_INDEXES. */
 function rows(plan: StoreMergePlan, tmp: string): FromMergeThread {
   const started = performance.now();
   const db = open(tmp);
   try {
     for (const sql of plan.tables) db.run(sql);
-    db.exec(APPEND_INDEXES);
     const variantColumns = db
       .query<{ name: string }, []>("PRAGMA main.table_info(variants)")
       .all()
@@ -86,7 +85,7 @@ function rows(plan: StoreMergePlan, tmp: string): FromMergeThread {
       db.run("DETACH DATABASE p");
     }
     const copied = performance.now();
-    db.exec(SORTED_INDEXES);
+    db.exec(STORE_INDEXES);
     return { type: "done", copySeconds: Number(((copied - started) / 1000).toFixed(3)), indexSeconds: since(copied) };
   } finally {
     db.close(true);

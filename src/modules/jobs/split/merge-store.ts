@@ -12,9 +12,7 @@
  * - the `summary` rows are the chunks' counts added up, in the engine's key order and map order;
  * - the indexes are the engine's (results-store-database.ts), built once here: the chunks' stores
  *   have none (OutputPaths.storeWithoutIndexes), which saved each chunk ~25 % of its CPU. As the
- *   engine does, the APPEND_INDEXES exist before the rows (rows arrive in position order, so each
- *   insert lands at the end of its key's run) and the SORTED_INDEXES are built after them, then
- *   ANALYZE. Every index built after the rows is one more scan of the whole variants table.
+ *   engine does, they are built after the rows (results-store-database.ts says why), then ANALYZE.
  *
  * Rows are copied by INSERT … SELECT across ATTACHed chunk files, the variants' ids translated by
  * a join with the chunk's id map; only the packed effects cross into JavaScript, and only for a

@@ -34,6 +34,9 @@
  * hand numbers over as numbers (each number column is text converted by SQLite's affinity), fewer
  * text columns per row. Peak RSS over the VCF-only run: +76 / +76 / +138 MB at 100k / 1M / 2M, so
  * not yet flat at 2M (not investigated: SQLite's sorter at commit is the first suspect).
+ * 2026-12-03, quieter machine (load ~1.5), 1M, `--fasta --genes`: 20.4 s wall, 33.4 s CPU with
+ * seven indexes kept up to date by the inserts; 17.7 s and 27.0 s once every index is built at
+ * commit (farm-bench -n 3 medians; results-store-database.ts has the store thread's split).
  *
  * File size at 1M: effects 112 MB, variants 97 MB, the 11 indexes 12-19 MB each (those kept up to
  * date are ~1.6x the size of the sorted ones: B-tree pages split half full).

@@ -10,7 +10,7 @@ import type { AppDb } from "../../db/open-database.ts";
 import { apiTokens, users } from "../../db/schema.ts";
 import type { VerifiedIdentity } from "../../ports/identity.ts";
 import { AppError } from "../../shared/errors.ts";
-import { CONTROL_CHARACTER, TEXT_DIRECTION_CHARACTER } from "../../shared/unsafe-characters.ts";
+import { refusingUnsafeCharacters } from "../../shared/unsafe-characters.ts";
 
 export type Tier = "free" | "premium";
 
@@ -33,14 +33,7 @@ export interface User {
 
 const MAX_FIELD = 256; // the original's varchar(256)
 const profileField = (label: string, key: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${label}: required`)
-    .max(MAX_FIELD, `${key}: at most ${MAX_FIELD} characters`)
-    .refine((s) => !CONTROL_CHARACTER.test(s), `${label}: must not contain control characters`)
-    .refine((s) => !TEXT_DIRECTION_CHARACTER.test(s), `${label}: must not contain text-direction characters`)
-    .refine((s) => s.isWellFormed(), `${label}: must be valid Unicode`);
+  refusingUnsafeCharacters(z.string().trim().min(1, `${label}: required`).max(MAX_FIELD, `${key}: at most ${MAX_FIELD} characters`), label);
 
 /** The profile form's rules; each message names its field. */
 export const ProfileInput = z.object({

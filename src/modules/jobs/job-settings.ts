@@ -5,7 +5,7 @@
  * same values with the same words.
  */
 import { z } from "zod";
-import { CONTROL_CHARACTER, TEXT_DIRECTION_CHARACTER } from "../../shared/unsafe-characters.ts";
+import { refusingUnsafeCharacters } from "../../shared/unsafe-characters.ts";
 import { DEFAULT_JOB_OPTIONS, JOB_PICKS, type JobField, type JobOptions } from "../../ports/job-store.ts";
 
 export const MAX_JOB_NAME_CHARS = 200;
@@ -24,14 +24,9 @@ export const PICK_LABELS: Record<JobOptions["pick"], string> = {
   "most-severe": "The most severe effect per allele, with every field",
 };
 
-const name = z
-  .string()
-  .trim()
-  .max(MAX_JOB_NAME_CHARS, `must be at most ${MAX_JOB_NAME_CHARS} characters`)
-  .refine((s) => !CONTROL_CHARACTER.test(s), "must not contain control characters")
-  .refine((s) => !TEXT_DIRECTION_CHARACTER.test(s), "must not contain text-direction characters")
-  .refine((s) => s.isWellFormed(), "must be valid Unicode")
-  .describe(`What to call the job (at most ${MAX_JOB_NAME_CHARS} characters); default: the file name`);
+const name = refusingUnsafeCharacters(
+  z.string().trim().max(MAX_JOB_NAME_CHARS, `must be at most ${MAX_JOB_NAME_CHARS} characters`),
+).describe(`What to call the job (at most ${MAX_JOB_NAME_CHARS} characters); default: the file name`);
 
 const note = z
   .string()

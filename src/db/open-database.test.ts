@@ -28,13 +28,17 @@ describe("database", () => {
     }
   }, 90_000); // three PGlite start-ups (a few seconds each on an idle machine, 25 s under load)
 
-  test.if(!!testDatabaseUrl)("real PostgreSQL: migrated into a fresh schema", async () => {
-    const database = await openTestPostgres();
-    try {
-      const rows = await database.rows<{ n: number }>(sql`select count(*)::int as n from jobs`);
-      expect(rows[0]?.n).toBe(0);
-    } finally {
-      await database.close();
-    }
-  }, 30_000); // a schema and every migration: over bun's default 5 s on a loaded CI machine
+  test.if(!!testDatabaseUrl)(
+    "real PostgreSQL: migrated into a fresh schema",
+    async () => {
+      const database = await openTestPostgres();
+      try {
+        const rows = await database.rows<{ n: number }>(sql`select count(*)::int as n from jobs`);
+        expect(rows[0]?.n).toBe(0);
+      } finally {
+        await database.close();
+      }
+    },
+    30_000,
+  ); // a schema and every migration: over bun's default 5 s on a loaded CI machine
 });

@@ -31,4 +31,3 @@ self.onmessage = (event: MessageEvent<ToCompressor>) => {
     self.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies FromCompressor);
   }
 };
-
